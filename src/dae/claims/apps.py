@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ClaimsConfig(AppConfig):
+    name = "dae.claims"
+    label = "claims"
+    verbose_name = _("补偿处理")

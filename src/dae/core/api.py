@@ -1,0 +1,55 @@
+"""API glue shared by every app: the exception handler that renders ``DaeError`` as ``{code, message, details}``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import exceptions as drf_exceptions
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from .errors import DaeError
+
+_DRF_CODES = {
+    drf_exceptions.NotAuthenticated: ("not_authenticated", "请先登录"),
+    drf_exceptions.AuthenticationFailed: ("authentication_failed", "用户名或密码错误"),
+    drf_exceptions.PermissionDenied: ("permission_denied", "当前岗位无权执行此操作"),
+    drf_exceptions.NotFound: ("not_found", "记录不存在或无权访问"),
+    drf_exceptions.MethodNotAllowed: ("method_not_allowed", "不支持该请求方法"),
+    drf_exceptions.ParseError: ("parse_error", "请求内容无法解析"),
+    drf_exceptions.ValidationError: ("invalid_input", "输入有误，请检查后重试"),
+    drf_exceptions.Throttled: ("throttled", "请求过于频繁，请稍后再试"),
+    drf_exceptions.UnsupportedMediaType: ("unsupported_media_type", "不支持的内容类型"),
+}
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, DaeError):
+        return Response(exc.as_dict(), status=exc.status)
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    code, message = "error", "请求失败"
+    for klass, (c, m) in _DRF_CODES.items():
+        if isinstance(exc, klass):
+            code, message = c, m
+            break
+    details = response.data if isinstance(exc, drf_exceptions.ValidationError) else None
+    response.data = {"code": code, "message": message, "details": details}
+    return response
+
+
+class ScopedViewSetMixin:
+    """Every API view starts from the user's scope; a row outside it answers 404 and is logged as an attempt."""
+
+    lookup_field: str
+    request: Any
+
+    def get_queryset(self) -> Any:
+        return self.queryset.model._default_manager.for_user(self.request.user)  # type: ignore[attr-defined]
+
+    def get_object(self) -> Any:
+        from .scoping import get_scoped_or_404
+
+        lookup = {self.lookup_field: self.kwargs[self.lookup_field]}  # type: ignore[attr-defined]
+        return get_scoped_or_404(self.queryset.model, self.request, **lookup)  # type: ignore[attr-defined]

@@ -1,0 +1,67 @@
+"""One error convention: typed exceptions with a stable code, an HTTP status and a Chinese message.
+
+Views and the API catch ``DaeError`` only; the API answers ``{"code", "message", "details"}`` with the status,
+pages show the message inline. Every other exception is a bug and is allowed to surface.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DaeError(Exception):
+    """Base of every expected failure. ``code`` is stable (clients match on it); ``message`` is for a clerk."""
+
+    code = "error"
+    status = 400
+    default_message = "操作失败"
+
+    def __init__(self, message: str | None = None, *, code: str | None = None, details: Any = None) -> None:
+        self.message = message or self.default_message
+        if code:
+            self.code = code
+        self.details = details
+        super().__init__(self.message)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "message": self.message, "details": self.details}
+
+
+class InvalidInput(DaeError):
+    """The request or file is malformed; ``details`` lists the fields (path, reason)."""
+
+    code = "invalid_input"
+    status = 400
+    default_message = "输入有误，请检查后重试"
+
+
+class NotFound(DaeError):
+    """The object does not exist or is outside the user's regions / hospital (the same answer for both)."""
+
+    code = "not_found"
+    status = 404
+    default_message = "记录不存在或无权访问"
+
+
+class PermissionDenied(DaeError):
+    """The user's post may not do this."""
+
+    code = "permission_denied"
+    status = 403
+    default_message = "当前岗位无权执行此操作"
+
+
+class Conflict(DaeError):
+    """The object is in a state that does not allow the action (e.g. already approved)."""
+
+    code = "conflict"
+    status = 409
+    default_message = "当前状态不允许此操作"
+
+
+class AppendOnlyViolation(DaeError):
+    """An append-only record (event, access record, posted ledger leg) was asked to change."""
+
+    code = "append_only"
+    status = 409
+    default_message = "该记录只能追加，不能修改或删除"

@@ -1,0 +1,13 @@
+"""Field helpers: every money column is DECIMAL(16,2), the national interface's 16,2."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+
+def MoneyField(verbose_name: Any, **kwargs: Any) -> models.DecimalField:  # noqa: N802 - reads like a field class
+    kwargs.setdefault("max_digits", 16)
+    kwargs.setdefault("decimal_places", 2)
+    return models.DecimalField(verbose_name, **kwargs)

@@ -1,0 +1,25 @@
+"""Renders a ``DaeError`` raised by a page view as a page with the message, with the error's status."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from .errors import DaeError
+
+
+class ErrorPageMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
+        if not isinstance(exc, DaeError):
+            return None
+        if request.path.startswith("/api/"):
+            return JsonResponse(exc.as_dict(), status=exc.status)
+        return render(request, "web/error.html", {"error": exc}, status=exc.status)

@@ -1,0 +1,108 @@
+"""The home dashboard: for each post, the counters of work waiting for it, every one a real scoped query."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Count, QuerySet
+from django.db.models.functions import TruncMonth
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from dae.accounts.models import User
+from dae.claims.models import Settlement
+from dae.core.models import Event, Job
+from dae.enrollment.models import Person
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    label: str | Promise
+    query: Callable[[Any], QuerySet[Any]]
+    route: str
+    params: str = ""
+
+
+def _month_start() -> datetime:
+    now = timezone.localtime()
+    return now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def _settlements(user: Any) -> QuerySet[Settlement]:
+    return Settlement.objects.for_user(user)
+
+
+def _this_month(user: Any) -> QuerySet[Settlement]:
+    return _settlements(user).filter(setl_time__gte=_month_start())
+
+
+_SETTLEMENTS_THIS_MONTH = WorkItem(_("本月结算"), _this_month, "claims:settlement_list")
+_UNCOMPUTED = WorkItem(
+    _("待计算结算"), lambda u: _settlements(u).filter(hifob_pay__isnull=True), "claims:settlement_list", "computed=no"
+)
+_MANUAL = WorkItem(
+    _("手工报销结算"), lambda u: _settlements(u).filter(settle_way="manual"), "claims:settlement_list", "way=manual"
+)
+_LARGE = WorkItem(
+    _("大额基金支付结算"), lambda u: _settlements(u).filter(hifob_pay__gt=0), "claims:settlement_list", "paid=yes"
+)
+_OFFSITE = WorkItem(
+    _("异地就医结算"), lambda u: _settlements(u).exclude(place_category="local"), "claims:settlement_list",
+    "offsite=yes",
+)
+_PERSONS = WorkItem(_("参保人"), lambda u: Person.objects.for_user(u), "enrollment:person_list")
+_EVENTS_TODAY = WorkItem(
+    _("今日事件"),
+    lambda u: Event.objects.for_user(u).filter(at__gte=timezone.localtime().replace(hour=0, minute=0, second=0)),
+    "web:events",
+)
+_JOBS_RUNNING = WorkItem(
+    _("进行中的后台任务"), lambda u: Job.objects.filter(status__in=["queued", "running"]), "web:jobs"
+)
+_JOBS_FAILED = WorkItem(_("失败的后台任务"), lambda u: Job.objects.filter(status="failed"), "web:jobs", "status=failed")
+_USERS = WorkItem(_("系统用户"), lambda u: User.objects.filter(is_active=True), "accounts:user_list")
+_MINE = WorkItem(_("我的结算"), _settlements, "claims:my_settlements")
+
+WORK: dict[str, tuple[WorkItem, ...]] = {
+    "manager": (_EVENTS_TODAY, _JOBS_FAILED, _PERSONS, _SETTLEMENTS_THIS_MONTH),
+    "settlement": (_SETTLEMENTS_THIS_MONTH, _UNCOMPUTED, _MANUAL, _JOBS_RUNNING),
+    "checker": (_MANUAL, _UNCOMPUTED),
+    "reviewer": (_LARGE, _SETTLEMENTS_THIS_MONTH),
+    "inspector": (_OFFSITE, _LARGE),
+    "finance": (_LARGE, _SETTLEMENTS_THIS_MONTH),
+    "service": (_PERSONS, _MANUAL),
+    "it": (_USERS, _JOBS_RUNNING, _JOBS_FAILED),
+    "archivist": (_SETTLEMENTS_THIS_MONTH,),
+    "supervisor": (_SETTLEMENTS_THIS_MONTH, _LARGE, _OFFSITE),
+    "hospital": (_SETTLEMENTS_THIS_MONTH, _LARGE),
+    "insured": (_MINE,),
+}
+
+
+def work_for(user: Any) -> list[dict[str, Any]]:
+    items = []
+    for item in WORK.get(user.post, ()):
+        href = reverse(item.route) + (f"?{item.params}" if item.params else "")
+        items.append({"label": item.label, "count": item.query(user).count(), "href": href})
+    return items
+
+
+def monthly_chart(user: Any) -> dict[str, Any] | None:
+    """Settlements per month in the user's scope, for the bar chart on the home page."""
+    if user.post in ("it", "insured"):
+        return None
+    rows = (
+        _settlements(user)
+        .annotate(month=TruncMonth("setl_time"))
+        .values("month")
+        .order_by("month")
+        .annotate(n=Count("id"))
+    )
+    labels = [r["month"].strftime("%Y-%m") for r in rows]
+    values = [r["n"] for r in rows]
+    return {"title": _("各月结算笔数"), "data": {"labels": labels, "values": values}}

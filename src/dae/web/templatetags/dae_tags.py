@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import template
+from django.utils.html import format_html
+
+from dae.core.money import fmt_yuan
+
+register = template.Library()
+
+
+@register.simple_tag
+def cell(obj: Any, column: Any) -> Any:
+    value = column.render(obj)
+    if isinstance(value, Decimal):
+        value = fmt_yuan(value)
+    href = column.href(obj)
+    if href:
+        return format_html('<a href="{}">{}</a>', href, value)
+    return value
+
+
+@register.filter
+def yuan(value: Decimal | None) -> str:
+    return "" if value is None else fmt_yuan(value)

@@ -1,0 +1,94 @@
+"""Walks every URL pattern and API route as every post and checks allow/deny against the permission matrix."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from dae.accounts.permissions import load_matrix
+from dae.accounts.posts import Post
+from dae.core.models import Event, Job
+
+
+def all_routes() -> list[tuple[str, tuple[str, ...]]]:
+    """(view name, names of its URL arguments) of every named URL in the project."""
+    found: list[tuple[str, tuple[str, ...]]] = []
+
+    def walk(patterns: list[Any], namespace: str, params: tuple[str, ...]) -> None:
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                ns = f"{namespace}:{p.namespace}" if namespace and p.namespace else (p.namespace or namespace)
+                walk(p.url_patterns, ns, params + tuple(p.pattern.regex.groupindex))
+            elif isinstance(p, URLPattern) and p.name:
+                name = f"{namespace}:{p.name}" if namespace else p.name
+                found.append((name, params + tuple(p.pattern.regex.groupindex)))
+
+    walk(get_resolver().url_patterns, "", ())
+    return found
+
+
+def test_every_route_is_in_the_matrix_and_every_entry_is_a_route() -> None:
+    names = {name for name, _ in all_routes()}
+    matrix = set(load_matrix())
+    assert sorted(names - matrix) == [], "routes missing from permission_matrix.yaml"
+    assert sorted(matrix - names) == [], "matrix entries that are no longer routes"
+
+
+def concrete_url(name: str, params: tuple[str, ...], world: dict[str, Any]) -> str:
+    samples = {"psn_no": "PA0001", "code": "HA0001", "setl_id": "SA0001", "pk": str(world["users"]["settlement"].pk)}
+    if name.startswith("web:job"):
+        samples["pk"] = str(Job.objects.create(kind="test", title="t", created_by=world["users"]["it"]).pk)
+    if name.startswith("api:event"):
+        samples["pk"] = str(Event.objects.values_list("pk", flat=True).first())
+    return reverse(name, kwargs={p: samples[p] for p in params})
+
+
+@pytest.mark.django_db
+def test_every_post_gets_exactly_what_the_matrix_says(world: dict[str, Any]) -> None:
+    from dae.core.events import record_event
+    from django.db import transaction
+
+    with transaction.atomic():
+        record_event(world["users"]["manager"], "test.seed", world["persons"][0], region_id="220282")
+    matrix = load_matrix()
+    failures: list[str] = []
+    for name, params in all_routes():
+        rule = matrix[name]
+        url = concrete_url(name, params, world)
+        for post in Post:
+            for method in ("GET", "POST"):
+                client = Client()
+                client.force_login(world["users"][post.value])
+                response = client.get(url) if method == "GET" else client.post(url, {})
+                allowed = rule.allows(post.value, method)
+                denied = response.status_code == 403
+                if allowed and denied:
+                    failures.append(f"{method} {url} ({name}) as {post.value}: expected allowed, got 403")
+                if not allowed and not denied:
+                    failures.append(f"{method} {url} ({name}) as {post.value}: expected 403, got {response.status_code}")
+    assert failures == []
+
+
+@pytest.mark.django_db
+def test_anonymous_is_sent_to_login_for_pages_and_gets_401_json_for_api(world: dict[str, Any]) -> None:
+    client = Client()
+    page = client.get("/enrollment/persons/")
+    assert page.status_code == 302 and page["Location"].startswith("/accounts/login/")
+    api = client.get("/api/v1/persons/")
+    assert api.status_code == 401
+    assert api.json() == {"code": "not_authenticated", "message": "请先登录", "details": None}
+
+
+def test_it_post_has_no_write_on_business_routes() -> None:
+    """IT administers users but cannot change business data: its only writes are on accounts routes."""
+    writes = [name for name, rule in load_matrix().items() if not rule.public and "it" in rule.write]
+    assert all(name.startswith("accounts:") for name in writes), writes
+
+
+def test_supervisor_is_read_only() -> None:
+    writes = [name for name, rule in load_matrix().items()
+              if not rule.public and "supervisor" in rule.write and name != "accounts:logout"]
+    assert writes == []

@@ -1,0 +1,45 @@
+"""Shared fixtures. Tests run on SQLite by default and on PostgreSQL when DAE_DATABASE_URL points there."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from dae.accounts.posts import Post
+
+from .factories import REGION_A, REGION_B, HospitalFactory, PersonFactory, SettlementFactory, make_user, region
+
+
+@pytest.fixture
+def world(db: Any) -> dict[str, Any]:
+    """Two regions, a hospital and a person with a settlement in each, and a user of every post in region A."""
+    ra, rb = region(REGION_A), region(REGION_B)
+    hosp_a = HospitalFactory(region=ra, code="HA0001", name="桦甸市人民医院")
+    hosp_b = HospitalFactory(region=rb, code="HB0001", name="蛟河市人民医院")
+    person_a = PersonFactory(region=ra, psn_no="PA0001", psn_name="张三", certno="220282198001011234")
+    person_b = PersonFactory(region=rb, psn_no="PB0001", psn_name="李四", certno="220281198502021238")
+    setl_a = SettlementFactory(person=person_a, hospital=hosp_a, setl_id="SA0001")
+    setl_b = SettlementFactory(person=person_b, hospital=hosp_b, setl_id="SB0001")
+    users = {}
+    for post in Post:
+        extra: dict[str, Any] = {}
+        if post == Post.HOSPITAL:
+            extra["hospital"] = hosp_a
+        if post == Post.INSURED:
+            extra["psn_no"] = person_a.psn_no
+        users[post.value] = make_user(post.value, **extra)
+    users["clerk_b"] = make_user("settlement", username="clerk_b", regions=(REGION_B,))
+    return {"regions": (ra, rb), "hospitals": (hosp_a, hosp_b), "persons": (person_a, person_b),
+            "settlements": (setl_a, setl_b), "users": users}
+
+
+@pytest.fixture
+def client_for(world: dict[str, Any]) -> Any:
+    def make(name: str) -> Client:
+        client = Client()
+        client.force_login(world["users"][name])
+        return client
+
+    return make
