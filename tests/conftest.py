@@ -43,3 +43,24 @@ def client_for(world: dict[str, Any]) -> Any:
         return client
 
     return make
+
+
+# --- No test is skipped silently: a skipped test fails the run, with its reason printed. ---
+_skipped: list[str] = []
+
+
+def pytest_runtest_logreport(report: Any) -> None:
+    if report.skipped:
+        _skipped.append(f"{report.nodeid}: {report.longrepr}")
+
+
+def pytest_sessionfinish(session: Any, exitstatus: int) -> None:
+    if _skipped and exitstatus == 0:
+        session.exitstatus = 1
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if _skipped:
+        terminalreporter.write_line(f"错误: {len(_skipped)} 个测试被跳过，视为失败 (skipped tests fail the run):", red=True)
+        for line in _skipped:
+            terminalreporter.write_line("  " + line, red=True)

@@ -1,0 +1,71 @@
+"""``dae demo``: generate the demo city, load it (once), create the demo log-ins and print them."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Count, Sum
+
+from dae.accounts.posts import Post
+from dae.catalog.models import Hospital
+from dae.claims.models import Settlement
+from dae.core.models import Event
+from dae.demo.loader import load_city
+from dae.demo.users import DEMO_LOGINS, DEMO_PASSWORD, REGION_A, create_demo_users
+
+
+class Command(BaseCommand):
+    help = "生成并加载演示城市数据，创建各岗位演示账号 (generate and load the demo city, create demo log-ins)"
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--persons", type=int, default=100_000, help="参保人数 (insured persons)")
+        parser.add_argument("--hospitals", type=int, default=60)
+        parser.add_argument("--seed", type=int, default=20260101)
+        parser.add_argument("--year", type=int, default=2026)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if Event.objects.filter(action="demo.loaded").exists():
+            self.stdout.write("演示数据已存在，跳过生成 (demo city already loaded)")
+        else:
+            self._generate_and_load(options)
+        hospital, psn_no = self._demo_bindings()
+        create_demo_users(hospital, psn_no)
+        self._print_logins(hospital, psn_no)
+
+    def _generate_and_load(self, options: dict[str, Any]) -> None:
+        from dae.demo.generator import generate_city
+
+        started = time.monotonic()
+        self.stdout.write(f"生成演示城市 (generating): {options['persons']:,} 参保人, seed {options['seed']} …")
+        city = generate_city(seed=options["seed"], persons=options["persons"], hospitals=options["hospitals"],
+                             year=options["year"])
+        self.stdout.write(f"  已生成 (generated) in {time.monotonic() - started:.1f}s")
+
+        def progress(label: str, done: int, total: int) -> None:
+            bar = "#" * (30 * done // max(total, 1))
+            self.stdout.write(f"\r  {label:<24} [{bar:<30}] {done:>9,}/{total:,}", ending="")
+            if done == total:
+                self.stdout.write("")
+
+        counts = load_city(city, progress)
+        self.stdout.write(f"已加载 (loaded) in {time.monotonic() - started:.1f}s: "
+                          + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+
+    def _demo_bindings(self) -> tuple[Hospital, str]:
+        busiest = (Settlement.objects.filter(region_id=REGION_A).values("hospital_id")
+                   .annotate(n=Count("id")).order_by("-n", "hospital_id").first())
+        if busiest is None:
+            raise CommandError("演示数据中没有结算记录 (the demo city has no settlements)")
+        top = (Settlement.objects.filter(region_id=REGION_A).values("psn_no")
+               .annotate(total=Sum("inscp_scp_amt")).order_by("-total", "psn_no").first())
+        assert top is not None
+        return Hospital.objects.get(pk=busiest["hospital_id"]), top["psn_no"]
+
+    def _print_logins(self, hospital: Hospital, psn_no: str) -> None:
+        self.stdout.write("")
+        self.stdout.write(f"演示账号 (demo log-ins) — 密码 (password): {DEMO_PASSWORD}")
+        for login in DEMO_LOGINS:
+            extra = {Post.HOSPITAL: f" · {hospital.name}", Post.INSURED: f" · {psn_no}"}.get(Post(login.post), "")
+            self.stdout.write(f"  {login.username:<11} {Post(login.post).label}{extra}")

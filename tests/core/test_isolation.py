@@ -1,0 +1,72 @@
+"""Region and hospital isolation: one queryset layer, pages and API alike; attempts are logged."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from dae.claims.models import Settlement
+from dae.core.models import AccessRecord
+from dae.enrollment.models import Person
+
+pytestmark = pytest.mark.django_db
+
+
+def test_region_a_clerk_gets_404_for_region_b_person_page_and_the_attempt_is_logged(client_for: Any) -> None:
+    client = client_for("settlement")
+    response = client.get("/enrollment/persons/PB0001/")
+    assert response.status_code == 404
+    assert "记录不存在或无权访问" in response.content.decode()
+    denied = AccessRecord.objects.get(why="denied")
+    assert (denied.psn_no, denied.actor.username, denied.region_id) == ("PB0001", "settlement", "220281")
+
+
+def test_region_a_clerk_gets_404_json_for_region_b_settlement_api(client_for: Any) -> None:
+    response = client_for("settlement").get("/api/v1/settlements/SB0001/")
+    assert response.status_code == 404
+    assert response.json() == {"code": "not_found", "message": "记录不存在或无权访问", "details": None}
+    assert AccessRecord.objects.filter(why="denied", object_id=str(Settlement.objects.get(setl_id="SB0001").pk)).count() == 1
+
+
+def test_lists_show_only_own_region(client_for: Any) -> None:
+    a = client_for("settlement").get("/api/v1/persons/").json()
+    b = client_for("clerk_b").get("/api/v1/persons/").json()
+    assert [p["psn_no"] for p in a["results"]] == ["PA0001"]
+    assert [p["psn_no"] for p in b["results"]] == ["PB0001"]
+    page = client_for("settlement").get("/enrollment/persons/").content.decode()
+    assert "PA0001" in page and "PB0001" not in page
+
+
+def test_hospital_user_sees_only_its_hospitals_settlements(client_for: Any, world: dict[str, Any]) -> None:
+    client = client_for("hospital")
+    assert [s["setl_id"] for s in client.get("/api/v1/settlements/").json()["results"]] == ["SA0001"]
+    assert client.get("/api/v1/settlements/SB0001/").status_code == 404
+    assert [h["code"] for h in client.get("/api/v1/hospitals/").json()["results"]] == ["HA0001"]
+
+
+def test_insured_sees_only_own_settlements(client_for: Any) -> None:
+    client = client_for("insured")
+    assert [s["setl_id"] for s in client.get("/api/v1/settlements/").json()["results"]] == ["SA0001"]
+    assert client.get("/claims/settlements/SB0001/").status_code == 404
+
+
+def test_it_post_sees_no_business_rows(world: dict[str, Any]) -> None:
+    it = world["users"]["it"]
+    assert Person.objects.for_user(it).count() == 0
+    assert Settlement.objects.for_user(it).count() == 0
+
+
+def test_staff_read_of_a_person_is_logged_with_masked_certno_by_default(client_for: Any) -> None:
+    page = client_for("reviewer").get("/enrollment/persons/PA0001/").content.decode()
+    assert "2202**********1234" in page and "220282198001011234" not in page
+    record = AccessRecord.objects.get(why="business")
+    assert (record.psn_no, record.actor.username) == ("PA0001", "reviewer")
+
+
+def test_full_certno_view_is_only_for_some_posts_and_is_logged(client_for: Any) -> None:
+    page = client_for("service").get("/enrollment/persons/PA0001/?full=1").content.decode()
+    assert "220282198001011234" in page
+    assert AccessRecord.objects.filter(why="full_certno", actor__username="service").count() == 1
+    page = client_for("reviewer").get("/enrollment/persons/PA0001/?full=1").content.decode()
+    assert "220282198001011234" not in page
