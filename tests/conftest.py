@@ -31,6 +31,9 @@ def world(db: Any) -> dict[str, Any]:
             extra["psn_no"] = person_a.psn_no
         users[post.value] = make_user(post.value, **extra)
     users["clerk_b"] = make_user("settlement", username="clerk_b", regions=(REGION_B,))
+    from dae.benefits.actions import do_install_default
+
+    do_install_default(ra)
     return {"regions": (ra, rb), "hospitals": (hosp_a, hosp_b), "persons": (person_a, person_b),
             "settlements": (setl_a, setl_b), "users": users}
 

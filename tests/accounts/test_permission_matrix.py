@@ -41,6 +41,12 @@ def concrete_url(name: str, params: tuple[str, ...], world: dict[str, Any]) -> s
     samples = {"psn_no": "PA0001", "code": "HA0001", "setl_id": "SA0001", "pk": str(world["users"]["settlement"].pk)}
     if name.startswith("web:job"):
         samples["pk"] = str(Job.objects.create(kind="test", title="t", created_by=world["users"]["it"]).pk)
+    if name.startswith("benefits:"):
+        from dae.benefits.models import RuleSetVersion
+
+        version = RuleSetVersion.objects.first()
+        assert version is not None
+        samples.update(code=version.ruleset.code, pk=str(version.pk))
     if name.startswith("api:event"):
         samples["pk"] = str(Event.objects.values_list("pk", flat=True).first())
     return reverse(name, kwargs={p: samples[p] for p in params})

@@ -40,6 +40,10 @@ NAVIGATION: tuple[NavSection, ...] = (
             NavLink(_("我的补偿"), "claims:my_settlements", "person-vcard"),
         ),
     ),
+    NavSection(
+        _("补偿规则"),
+        (NavLink(_("规则集"), "benefits:ruleset_list", "sliders"), NavLink(_("试算"), "benefits:trial", "calculator")),
+    ),
     NavSection(_("公共管理"), (NavLink(_("定点医疗机构"), "catalog:hospital_list", "hospital"),)),
     NavSection(
         _("系统与安全"),

@@ -1,0 +1,159 @@
+"""Writes on rule sets: install the default, draft a new version, edit the draft, publish it. Each an event."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from typing import Any
+
+import yaml
+from django.db import transaction
+from django.utils import timezone
+
+from dae.benefits.engine.errors import DocumentInvalid
+from dae.benefits.engine.rules import default_ruleset_document, load_rulebook, load_ruleset, normalise_document
+from dae.core.errors import Conflict, InvalidInput
+from dae.core.events import record_event
+from dae.core.models import Region
+
+from .models import RuleSet, RuleSetVersion
+from .queries import chain_documents, published_versions
+
+
+def _errors_detail(error: DocumentInvalid) -> list[dict[str, str]]:
+    return [{"path": e.path, "code": e.code, "message": e.message_zh, "message_en": e.message_en}
+            for e in error.errors]
+
+
+def parse_source(source_text: str) -> dict[str, Any]:
+    """Read YAML (or JSON) text into a validated rule-set document, or raise ``InvalidInput`` with every error."""
+    try:
+        raw = yaml.safe_load(source_text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"第 {mark.line + 1} 行第 {mark.column + 1} 列" if mark else ""
+        raise InvalidInput(f"规则文本不是有效的 YAML {where}".strip(), code="ruleset_yaml",
+                           details=[{"path": "$", "code": "yaml", "message": str(exc), "message_en": str(exc)}]
+                           ) from exc
+    document = normalise_document(raw)
+    try:
+        load_ruleset(document)
+    except DocumentInvalid as exc:
+        raise InvalidInput("规则集校验未通过", code="ruleset_invalid", details=_errors_detail(exc)) from exc
+    return dict(document)
+
+
+def dump_source(document: dict[str, Any]) -> str:
+    return yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=120)
+
+
+def do_install_default(region: Region, *, code: str | None = None, name: str | None = None) -> RuleSetVersion:
+    """Install the shipped default (桦甸市, seed 003) as the published first version for ``region``."""
+    document = dict(default_ruleset_document())
+    document["region"] = region.admdvs
+    document["id"] = code or document["id"]
+    document["name"] = name or document["name"]
+    with transaction.atomic():
+        ruleset, _ = RuleSet.objects.get_or_create(code=document["id"],
+                                                   defaults={"name": document["name"], "region": region})
+        existing = ruleset.versions.filter(status=RuleSetVersion.Status.PUBLISHED).first()
+        if existing is not None:
+            return existing
+        version = RuleSetVersion.objects.create(
+            ruleset=ruleset, version=document["version"], status=RuleSetVersion.Status.PUBLISHED,
+            source_text=dump_source(document), document=document,
+            valid_from=dt.date.fromisoformat(document["valid_from"]), published_at=timezone.now())
+        record_event(None, "benefits.ruleset_installed", version, region_id=region.admdvs,
+                     after={"version_id": version.version_id, "valid_from": document["valid_from"]})
+    return version
+
+
+def do_create_draft(actor: Any, ruleset: RuleSet, source_text: str | None = None) -> RuleSetVersion:
+    """A new draft based on the latest published version (its text, with the version number bumped)."""
+    base = published_versions(ruleset).last()
+    if source_text is None:
+        if base is None:
+            raise Conflict("该规则集尚无已发布版本", code="no_published_version")
+        document = copy.deepcopy(base.document)
+        document["version"] = _next_version(ruleset, document["version"])
+        source_text = dump_source(document)
+    document = parse_source(source_text)
+    _check_identity(ruleset, document)
+    with transaction.atomic():
+        if ruleset.versions.filter(version=document["version"]).exists():
+            raise InvalidInput(f"版本号 {document['version']} 已存在", code="duplicate_version",
+                               details=[{"path": "version", "code": "duplicate_version",
+                                         "message": "版本号已存在", "message_en": "version already exists"}])
+        draft = RuleSetVersion.objects.create(ruleset=ruleset, version=document["version"], source_text=source_text,
+                                              document=document, based_on=base, created_by=actor)
+        record_event(actor, "benefits.version_drafted", draft, region_id=ruleset.region_id,
+                     after={"version_id": draft.version_id, "based_on": base.version_id if base else None})
+    return draft
+
+
+def do_update_draft(actor: Any, draft: RuleSetVersion, source_text: str) -> RuleSetVersion:
+    if RuleSetVersion.objects.filter(pk=draft.pk, status=RuleSetVersion.Status.PUBLISHED).exists():
+        raise Conflict("已发布的规则版本不可修改，请新建版本", code="version_published")
+    document = parse_source(source_text)
+    _check_identity(draft.ruleset, document)
+    with transaction.atomic():
+        draft = RuleSetVersion.objects.select_for_update().get(pk=draft.pk)
+        if draft.status != RuleSetVersion.Status.DRAFT:
+            raise Conflict("已发布的规则版本不可修改，请新建版本", code="version_published")
+        if document["version"] != draft.version and draft.ruleset.versions.filter(
+                version=document["version"]).exists():
+            raise InvalidInput(f"版本号 {document['version']} 已存在", code="duplicate_version")
+        before = {"version": draft.version, "document": draft.document}
+        draft.version, draft.source_text, draft.document = document["version"], source_text, document
+        draft.save()
+        record_event(actor, "benefits.version_edited", draft, region_id=draft.ruleset.region_id,
+                     before=before, after={"version": draft.version, "document": document})
+    return draft
+
+
+def do_publish(actor: Any, draft: RuleSetVersion, effective: dt.date, *, today: dt.date | None = None
+               ) -> RuleSetVersion:
+    """Publish a draft effective from ``effective`` (today or later, after the latest published version)."""
+    today = today or timezone.localdate()
+    if effective < today:
+        raise InvalidInput("生效日期不能早于今天：已计算的结算不会被追溯改变", code="effective_in_past",
+                           details={"effective": effective.isoformat()})
+    with transaction.atomic():
+        draft = RuleSetVersion.objects.select_for_update().select_related("ruleset").get(pk=draft.pk)
+        if draft.status != RuleSetVersion.Status.DRAFT:
+            raise Conflict("该版本已发布", code="version_published")
+        latest = published_versions(draft.ruleset).last()
+        if latest is not None and latest.valid_from is not None and effective <= latest.valid_from:
+            raise InvalidInput(f"生效日期必须晚于当前版本的生效日期 {latest.valid_from}", code="effective_too_early")
+        document = dict(draft.document, valid_from=effective.isoformat(), valid_to=None)
+        try:
+            load_rulebook(chain_documents([*(v.document for v in published_versions(draft.ruleset)), document]))
+        except DocumentInvalid as exc:
+            raise InvalidInput("规则集校验未通过", code="ruleset_invalid", details=_errors_detail(exc)) from exc
+        draft.document, draft.valid_from = document, effective
+        draft.source_text = dump_source(document)
+        draft.status, draft.published_by, draft.published_at = (
+            RuleSetVersion.Status.PUBLISHED, actor, timezone.now())
+        draft.save()
+        record_event(actor, "benefits.version_published", draft, region_id=draft.ruleset.region_id,
+                     before={"status": "draft"},
+                     after={"status": "published", "version_id": draft.version_id, "valid_from": str(effective)})
+    return draft
+
+
+def _check_identity(ruleset: RuleSet, document: dict[str, Any]) -> None:
+    if document["id"] != ruleset.code or document["region"] != ruleset.region_id:
+        raise InvalidInput("规则集编号与统筹区不可在新版本中更改", code="ruleset_identity",
+                           details=[{"path": "id", "code": "ruleset_identity",
+                                     "message": f"应为 {ruleset.code} / {ruleset.region_id}",
+                                     "message_en": f"must stay {ruleset.code} / {ruleset.region_id}"}])
+
+
+def _next_version(ruleset: RuleSet, current: str) -> str:
+    head, _, tail = current.rpartition(".")
+    number = int(tail) + 1 if tail.isdigit() else 1
+    candidate = f"{head}.{number}" if head else f"{current}.1"
+    while ruleset.versions.filter(version=candidate).exists():
+        number += 1
+        candidate = f"{head}.{number}" if head else f"{current}.{number}"
+    return candidate
