@@ -29,6 +29,13 @@ STATUS = {"1": Enrolment.Status.NORMAL, "2": Enrolment.Status.SUSPENDED, "4": En
 
 Progress = Callable[[str, int, int], None]
 
+#: Names of the other divisions where the demo's off-site hospitals stand (not pooling regions we administer).
+OTHER_DIVISIONS = {
+    "220202": "吉林市昌邑区", "220203": "吉林市龙潭区", "220204": "吉林市船营区", "220211": "吉林市丰满区",
+    "220102": "长春市南关区", "220104": "长春市朝阳区", "220106": "长春市绿园区", "460203": "三亚市吉阳区",
+    "110105": "北京市朝阳区", "110102": "北京市西城区", "210203": "大连市西岗区",
+}
+
 
 def _aware(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=TZ)
@@ -59,6 +66,8 @@ def load_city(city: City, progress: Progress = lambda label, done, total: None) 
     with transaction.atomic():
         for r in city.regions:
             Region.objects.update_or_create(admdvs=r.admdvs, defaults={"name": r.name})
+        for code in sorted({h.admdvs for h in city.hospitals} - {r.admdvs for r in city.regions}):
+            Region.objects.get_or_create(admdvs=code, defaults={"name": OTHER_DIVISIONS.get(code, f"区划 {code}")})
         _bulk(Unit, (Unit(emp_no=u.emp_no, emp_name=u.emp_name, region_id=u.admdvs) for u in city.units),
               "单位 units", len(city.units), progress)
         unit_ids = dict(Unit.objects.values_list("emp_no", "id"))

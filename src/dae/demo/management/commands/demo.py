@@ -13,7 +13,7 @@ from dae.catalog.models import Hospital
 from dae.claims.models import Settlement
 from dae.core.models import Event
 from dae.demo.loader import load_city
-from dae.demo.users import DEMO_LOGINS, DEMO_PASSWORD, REGION_A, create_demo_users
+from dae.demo.users import DEMO_LOGINS, DEMO_PASSWORD, REGION_A, REGION_B, create_demo_users
 
 
 class Command(BaseCommand):
@@ -30,6 +30,7 @@ class Command(BaseCommand):
             self.stdout.write("演示数据已存在，跳过生成 (demo city already loaded)")
         else:
             self._generate_and_load(options)
+        self._install_rules()
         hospital, psn_no = self._demo_bindings()
         create_demo_users(hospital, psn_no)
         self._print_logins(hospital, psn_no)
@@ -52,6 +53,16 @@ class Command(BaseCommand):
         counts = load_city(city, progress)
         self.stdout.write(f"已加载 (loaded) in {time.monotonic() - started:.1f}s: "
                           + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+
+    def _install_rules(self) -> None:
+        from dae.benefits.actions import do_install_default
+        from dae.core.models import Region
+
+        names = {REGION_A: ("huadian-dae", "桦甸市职工大额医疗费用补助"), REGION_B: ("jiaohe-dae", "蛟河市职工大额医疗费用补助")}
+        for code, (ruleset_code, name) in names.items():
+            region = Region.objects.filter(admdvs=code).first()
+            if region is not None:
+                do_install_default(region, code=ruleset_code, name=name)
 
     def _demo_bindings(self) -> tuple[Hospital, str]:
         busiest = (Settlement.objects.filter(region_id=REGION_A).values("hospital_id")

@@ -1,0 +1,51 @@
+"""`dae demo` loads a (small) city once, installs the rules, and every demo log-in reaches its dashboard."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from dae.benefits.models import RuleSetVersion
+from dae.claims.models import FeeLine, Settlement
+from dae.core.models import Event
+from dae.demo.users import DEMO_LOGINS, DEMO_PASSWORD
+from dae.enrollment.models import Person
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_loads_once_and_every_demo_login_sees_its_dashboard() -> None:
+    out = StringIO()
+    call_command("demo", persons=400, hospitals=20, stdout=out)
+    assert Person.objects.count() == 400
+    settlements = Settlement.objects.count()
+    assert settlements > 20 and FeeLine.objects.count() > settlements * 10
+    assert sorted(Person.objects.order_by().values_list("region_id", flat=True).distinct()) == ["220281", "220282"]
+    assert sorted(v.version_id for v in RuleSetVersion.objects.all()) == ["huadian-dae@2025.1", "jiaohe-dae@2025.1"]
+    assert "dae-demo-2026" in out.getvalue()
+
+    call_command("demo", persons=400, hospitals=20, stdout=StringIO())  # a second run loads nothing more
+    assert Settlement.objects.count() == settlements
+    assert Event.objects.filter(action="demo.loaded").count() == 1
+
+    for login in DEMO_LOGINS:
+        client = Client()
+        assert client.login(username=login.username, password=DEMO_PASSWORD), login.username
+        response = client.get("/")
+        assert response.status_code == 200, login.username
+        assert 'data-testid="work-counters"' in response.content.decode()
+
+
+def test_a_failing_load_leaves_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    from dae.demo import loader
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(loader, "_fee_line", broken)
+    with pytest.raises(RuntimeError):
+        call_command("demo", persons=100, hospitals=12, stdout=StringIO())
+    assert Person.objects.count() == 0 and Settlement.objects.count() == 0
