@@ -12,10 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
+from operator import mul
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"
-_EARLIEST_BIRTH = date(1900, 1, 1)
+_EARLIEST_BIRTH = date(1800, 1, 1)  # a format check: the standard's own example is born in 1880
 
 GEND_MALE = "1"
 GEND_FEMALE = "2"
@@ -74,7 +75,7 @@ def check_char(first17: str) -> str:
     """The ISO 7064 MOD 11-2 check character of the first 17 digits."""
     if len(first17) != 17 or not first17.isdigit() or not first17.isascii():
         raise CertnoError(f"需要17位数字: {first17!r} (need 17 digits)")
-    total = sum(int(digit) * weight for digit, weight in zip(first17, _WEIGHTS, strict=True))
+    total = sum(map(mul, map(int, first17), _WEIGHTS))
     return _CHECK_CHARS[total % 11]
 
 
@@ -129,5 +130,5 @@ def make_certno(address_code: str, birth_date: date, sequence: int, gend: str) -
     # sequence 0..499 → three digits: the first two are sequence // 5, the third carries the sex parity.
     parity_base = (sequence % 5) * 2
     last = parity_base + 1 if gend == GEND_MALE else parity_base
-    first17 = f"{address_code}{birth_date:%Y%m%d}{sequence // 5:02d}{last}"
+    first17 = f"{address_code}{birth_date.year:04d}{birth_date.month:02d}{birth_date.day:02d}{sequence // 5:02d}{last}"
     return first17 + check_char(first17)
