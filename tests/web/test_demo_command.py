@@ -7,6 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
 from dae.benefits.models import RuleSetVersion
 from dae.claims.models import FeeLine, Settlement
@@ -49,3 +50,20 @@ def test_a_failing_load_leaves_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(RuntimeError):
         call_command("demo", persons=100, hospitals=12, stdout=StringIO())
     assert Person.objects.count() == 0 and Settlement.objects.count() == 0
+
+
+def test_loaded_amounts_read_back_exactly() -> None:
+    from dae.demo.generator import generate_city
+    from dae.demo.loader import load_city
+
+    city = generate_city(persons=300, hospitals=12)
+    load_city(city)
+    for generated in city.settlements[:40]:
+        stored = Settlement.objects.get(setl_id=generated.setl_id)
+        assert (stored.medfee_sumamt, stored.inscp_scp_amt, stored.preselfpay_amt) == (
+            generated.medfee_sumamt, generated.inscp_scp_amt, generated.preselfpay_amt)
+        assert timezone.localtime(stored.setl_time).replace(tzinfo=None) == generated.setl_time  # Asia/Shanghai
+    line = city.fee_lines[7]
+    stored_line = FeeLine.objects.get(feedetl_sn=line.feedetl_sn, settlement__setl_id=line.setl_id)
+    assert (stored_line.cnt, stored_line.pric, stored_line.det_item_fee_sumamt) == (line.cnt, line.pric,
+                                                                                    line.det_item_fee_sumamt)

@@ -1,0 +1,61 @@
+"""Fast inserts of many plain rows (imports, the demo city): ``executemany`` without an ORM object per row.
+
+The ORM spends ~100 µs per object preparing values; a 400,000-line load would take minutes. Here values must
+already be of the field's Python type (Decimal, date, aware datetime, str …): datetimes go through the backend's
+own adapter, everything else through the driver's. It never validates: the caller validated the rows first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
+
+from django.db import connections, models
+
+BATCH = 5000
+
+
+def _chunks(rows: Iterable[Sequence[Any]], size: int) -> Iterator[list[Sequence[Any]]]:
+    chunk: list[Sequence[Any]] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def insert_rows(
+    model: type[models.Model],
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    progress: Callable[[int], None] | None = None,
+    batch: int = BATCH,
+) -> int:
+    """Insert ``rows`` (tuples in the order of ``columns``, field names) into ``model``'s table. Returns the count."""
+    connection = connections[model._default_manager.db]
+    fields = [model._meta.get_field(name) for name in columns]
+    quote = connection.ops.quote_name
+    column_sql = ", ".join(quote(f.column) for f in fields)  # type: ignore[union-attr]
+    sql = (f"INSERT INTO {quote(model._meta.db_table)} ({column_sql}) "
+           f"VALUES ({', '.join(['%s'] * len(fields))})")
+    datetimes = [i for i, f in enumerate(fields) if isinstance(f, models.DateTimeField)]
+    adapt = connection.ops.adapt_datetimefield_value
+    done = 0
+    with connection.cursor() as cursor:
+        for chunk in _chunks(rows, batch):
+            if datetimes:
+                prepared = []
+                for row in chunk:
+                    values = list(row)
+                    for i in datetimes:
+                        values[i] = adapt(values[i])
+                    prepared.append(values)
+                chunk = prepared
+            cursor.executemany(sql, chunk)
+            done += len(chunk)
+            if progress is not None:
+                progress(done)
+    return done
