@@ -53,3 +53,9 @@ def test_pages_render_in_english_when_asked(client_for: Any) -> None:
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     html = client.get("/enrollment/persons/").content.decode()
     assert "<html lang=\"en\">" in html and "Insured persons" in html and "参保人" not in html
+
+
+@pytest.mark.django_db
+def test_chinese_is_the_default_whatever_the_browser_asks(client_for: Any) -> None:
+    html = client_for("settlement").get("/enrollment/persons/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="zh-hans">' in html and "参保人" in html

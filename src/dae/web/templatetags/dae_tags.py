@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from django import template
+from django.utils import timezone
 from django.utils.html import format_html
 
 from dae.core.money import fmt_yuan
@@ -16,6 +18,8 @@ def cell(obj: Any, column: Any) -> Any:
     value = column.render(obj)
     if isinstance(value, Decimal):
         value = fmt_yuan(value)
+    elif isinstance(value, datetime):
+        value = timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if timezone.is_aware(value) else value
     href = column.href(obj)
     if href:
         return format_html('<a href="{}">{}</a>', href, value)
