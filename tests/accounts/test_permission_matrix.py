@@ -54,8 +54,9 @@ def concrete_url(name: str, params: tuple[str, ...], world: dict[str, Any]) -> s
 
 @pytest.mark.django_db
 def test_every_post_gets_exactly_what_the_matrix_says(world: dict[str, Any]) -> None:
-    from dae.core.events import record_event
     from django.db import transaction
+
+    from dae.core.events import record_event
 
     with transaction.atomic():
         record_event(world["users"]["manager"], "test.seed", world["persons"][0], region_id="220282")

@@ -6,7 +6,6 @@ from django.utils.translation import gettext_lazy as _
 
 from dae.catalog.models import Hospital
 from dae.core.models import Region
-
 from dae.web.forms import StyledFormMixin
 
 from .posts import Post

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import dj_database_url
 
-
 SRC_DIR = Path(__file__).resolve().parents[1]
 REPO_DIR = SRC_DIR.parents[1]
 VAR_DIR = Path(os.environ.get("DAE_VAR_DIR", REPO_DIR / "var"))

@@ -8,8 +8,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from dae.core.models import AccessRecord, Event, Job
 from dae.core.errors import NotFound
+from dae.core.models import AccessRecord, Event, Job
 
 from .dashboard import monthly_chart, work_for
 from .listing import Column, Filter, ScopedListView

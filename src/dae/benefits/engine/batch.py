@@ -1,0 +1,428 @@
+"""Batch mode: a whole month or year of settlements (totals path) in one pass on DuckDB.
+
+Reads a Parquet or CSV file, or an iterable of row mappings; checks every row first (a bad file is refused with
+the row and column at fault, nothing half-computed); orders and groups rows by person, policy year, settlement time
+and id; computes the payouts as exact integer-fen window functions (``batch_sql.py``); keeps the results in
+DuckDB to be written to Parquet/CSV or read row by row. Traces are off; ``trace_setl_ids`` (or ``trace()``)
+recomputes chosen settlements through the reference engine, and refuses to answer if the two ever disagree.
+Must never import Django.
+"""
+
+from __future__ import annotations
+
+import csv
+import tempfile
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import duckdb
+
+from dae.benefits.engine.batch_sql import (
+    AMOUNT_COLUMNS,
+    EMPTY_OPENINGS_SQL,
+    FEN_RESULT_COLUMNS,
+    OPENING_AMOUNTS,
+    OPENING_COLUMNS,
+    OPENING_PROBLEMS_SQL,
+    REQUIRED_COLUMNS,
+    RESULT_COLUMNS,
+    RESULTS_VIEW_SQL,
+    RuleSql,
+    is_float_type,
+    payout_sql,
+    problems_sql,
+    typed_openings_sql,
+    typed_settlements_sql,
+)
+from dae.benefits.engine.errors import CalculationError, FieldError, InputInvalid
+from dae.benefits.engine.model import (
+    NationalTotals,
+    PlaceCategory,
+    Settlement,
+    SettleWay,
+    YearSums,
+)
+from dae.benefits.engine.person_year import compute_person_year
+from dae.benefits.engine.results import SettlementResult
+from dae.benefits.engine.rules import RuleBook
+
+Source = str | Path | Iterable[Mapping[str, Any]]
+
+_ROW_MESSAGES: dict[str, tuple[str, str]] = {
+    "empty": ("{col} 不能为空", "{col} must not be empty"),
+    "bad_time": ("结算时间缺失或格式错误 (应为 YYYY-MM-DD HH:MM:SS)", "setl_time missing or not YYYY-MM-DD HH:MM:SS"),
+    "bad_place": ("就医类别无法识别", "unknown place_category"),
+    "bad_way": ("结算方式应为 direct 或 manual", "settle_way must be direct or manual"),
+    "bad_flag": ("撤销标志无法识别 (应为 true/false/1/0)", "cancelled must be true/false/1/0"),
+    "bad_amount": (
+        "金额缺失或格式错误: 应为不为负, 最多两位小数的金额",
+        "amount missing, negative or over two decimals",
+    ),
+    "bad_year": ("年度缺失或不是整数", "policy_year missing or not an integer"),
+    "identity_broken": (
+        "医疗费总额不等于 全自费+超限价+先行自付+符合政策范围",
+        "medfee_sumamt differs from the four totals",
+    ),
+    "admission_date_required": (
+        "规则集按入院日期确定年度或版本, 必须提供入院日期",
+        "adm_date is required by the rule set",
+    ),
+    "admission_after_settlement": ("入院日期晚于结算日期", "adm_date is after the settlement date"),
+    "no_ruleset_in_force": ("该日期没有生效的规则集版本", "no rule-set version is in force on that date"),
+    "duplicate_setl_id": ("结算ID 重复", "setl_id appears more than once"),
+    "opening_base_above_eligible": ("累计大额基数不能大于累计符合范围金额", "dae_base exceeds eligible_amount"),
+    "duplicate_opening": ("同一人员年度的期初累计重复", "opening given twice for one person-year"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class BatchRow:
+    """One settlement's batch result; ``payout`` is ``hifob_pay``. Cancelled rows have only totals and payout 0."""
+
+    row_no: int
+    setl_id: str
+    psn_no: str
+    policy_year: int | None
+    version_id: str | None
+    status: str
+    medfee_sumamt: Decimal
+    fulamt_ownpay_amt: Decimal
+    overlmt_selfpay: Decimal
+    preselfpay_amt: Decimal
+    inscp_scp_amt: Decimal
+    eligible_amount: Decimal | None
+    dae_base: Decimal | None
+    payout_before_cap: Decimal | None
+    payout: Decimal
+    person_share: Decimal | None
+    cumulative_eligible: Decimal | None
+    cumulative_base: Decimal | None
+    cumulative_paid: Decimal | None
+
+
+def run_batch(
+    source: Source,
+    book: RuleBook,
+    *,
+    openings: Source | None = None,
+    trace_setl_ids: Collection[str] = (),
+    max_errors: int = 100,
+) -> BatchResult:
+    """Check and compute every settlement of ``source``; raises ``InputInvalid`` (row + column) on bad rows."""
+    con = duckdb.connect()
+    try:
+        with tempfile.TemporaryDirectory(prefix="dae-batch-") as scratch:
+            _load(con, source, "raw", Path(scratch) / "rows.csv", "rows")
+            if openings is not None:
+                _load(con, openings, "raw_openings", Path(scratch) / "openings.csv", "openings")
+            _compute(con, book, has_openings=openings is not None, max_errors=max_errors)
+        result = BatchResult(con, book)
+        for setl_id in trace_setl_ids:
+            result.traces[setl_id] = result.trace(setl_id)
+        return result
+    except BaseException:
+        con.close()
+        raise
+
+
+def _compute(con: duckdb.DuckDBPyConnection, book: RuleBook, *, has_openings: bool, max_errors: int) -> None:
+    types = _column_types(con, "raw")
+    _raise_if(_column_errors(types, REQUIRED_COLUMNS, AMOUNT_COLUMNS, "columns"))
+    rules = RuleSql.of(book)
+    con.execute(typed_settlements_sql(types, rules))
+    _raise_if(_row_errors(con, problems_sql(book), "rows", max_errors))
+    if has_openings:
+        opening_types = _column_types(con, "raw_openings")
+        _raise_if(_column_errors(opening_types, OPENING_COLUMNS, OPENING_AMOUNTS, "openings.columns"))
+        con.execute(typed_openings_sql(opening_types))
+        _raise_if(_row_errors(con, OPENING_PROBLEMS_SQL, "openings", max_errors))
+    else:
+        con.execute(EMPTY_OPENINGS_SQL)
+    con.execute(payout_sql(rules))
+    _python_cap(con)
+    con.execute(RESULTS_VIEW_SQL)
+    # The input views point into the scratch directory, which is about to go.
+    con.execute("DROP VIEW raw")
+    if has_openings:
+        con.execute("DROP VIEW raw_openings")
+
+
+def _raise_if(errors: list[FieldError]) -> None:
+    if errors:
+        raise InputInvalid(errors)
+
+
+def _load(con: duckdb.DuckDBPyConnection, source: Source, table: str, scratch: Path, label: str) -> None:
+    if isinstance(source, str | Path):
+        path = Path(source)
+        if not path.is_file():
+            raise InputInvalid([FieldError(label, "file_missing", f"文件不存在: {path}", f"file not found: {path}")])
+        if path.suffix.lower() == ".parquet":
+            # A view, not a copy: the file is read once, when the typed table is built.
+            con.execute(
+                f"CREATE VIEW {table} AS SELECT * EXCLUDE (file_row_number), file_row_number + 1 AS row_no "
+                f"FROM read_parquet({_sql_literal(path)}, file_row_number = true)"
+            )
+            return
+        _load_csv(con, path, table)
+        return
+    _write_rows_csv(source, scratch, label)
+    _load_csv(con, scratch, table)
+
+
+def _load_csv(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> None:
+    # Every column as text: amounts are then checked digit by digit, never guessed into a DOUBLE.
+    con.execute(
+        f"CREATE VIEW {table} AS SELECT *, row_number() OVER () AS row_no "
+        f"FROM read_csv({_sql_literal(path)}, all_varchar = true, header = true, delim = ',', quote = '\"')"
+    )
+
+
+def _write_rows_csv(rows: Iterable[Mapping[str, Any]], path: Path, label: str) -> None:
+    errors: list[FieldError] = []
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer: Any = None
+        columns: list[str] = []
+        for number, row in enumerate(rows, start=1):
+            if writer is None:
+                columns = list(row)
+                writer = csv.writer(handle)
+                writer.writerow(columns)
+            if list(row) != columns:
+                errors.append(
+                    FieldError(f"{label}[{number}]", "columns_differ", "各行字段须相同", "rows differ in fields")
+                )
+                continue
+            writer.writerow([_csv_value(row[c], f"{label}[{number}].{c}", errors) for c in columns])
+        if writer is None:
+            csv.writer(handle).writerow(REQUIRED_COLUMNS if label == "rows" else OPENING_COLUMNS)
+    _raise_if(errors[:100])
+
+
+def _csv_value(value: Any, path: str, errors: list[FieldError]) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        errors.append(FieldError(path, "float_value", "不能是浮点数: 金额请用字符串或 Decimal", "floats are refused"))
+        return ""
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value)
+
+
+def _column_types(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
+    return {str(name): str(kind) for name, kind, *_ in con.execute(f"DESCRIBE {table}").fetchall()}
+
+
+def _column_errors(
+    types: Mapping[str, str], required: Iterable[str], amounts: Iterable[str], label: str
+) -> list[FieldError]:
+    errors = [
+        FieldError(f"{label}.{c}", "column_missing", f"缺少列 {c}", f"column {c} is missing")
+        for c in required
+        if c not in types
+    ]
+    for column in amounts:
+        if column in types and is_float_type(types[column]):
+            errors.append(
+                FieldError(
+                    f"{label}.{column}",
+                    "float_column",
+                    f"金额列 {column} 是浮点类型 ({types[column]}): 请用 DECIMAL 或文本",
+                    f"amount column {column} is a float type ({types[column]}): use DECIMAL or text",
+                )
+            )
+    return errors
+
+
+def _row_errors(con: duckdb.DuckDBPyConnection, sql: str, label: str, max_errors: int) -> list[FieldError]:
+    found = con.execute(sql).fetchall()
+    errors = []
+    for row_no, column, code in found[:max_errors]:
+        zh, en = _ROW_MESSAGES[code]
+        errors.append(FieldError(f"{label}[{row_no}].{column}", code, zh.format(col=column), en.format(col=column)))
+    if len(found) > max_errors:
+        more = len(found) - max_errors
+        errors.append(FieldError(label, "more_errors", f"另有 {more} 处错误未列出", f"{more} more error(s) not listed"))
+    return errors
+
+
+def _python_cap(con: duckdb.DuckDBPyConnection) -> None:
+    """The annual-maximum cap, step by step, for the rare person-years whose versions differ in maximum."""
+    con.execute("CREATE TABLE python_cap (setl_id VARCHAR, payout BIGINT, cum_paid BIGINT)")
+    rows = con.execute(
+        "SELECT psn_no, policy_year, setl_id, before_cap, m_fen, p0 FROM computed WHERE needs_python_cap "
+        "ORDER BY psn_no, policy_year, setl_time, setl_id"
+    ).fetchall()
+    capped = []
+    key: tuple[str, int] | None = None
+    paid = 0
+    for psn_no, year, setl_id, before_cap, maximum, opening_paid in rows:
+        if (psn_no, year) != key:
+            key, paid = (psn_no, year), opening_paid
+        payout = min(before_cap, max(0, maximum - paid))
+        paid += payout
+        capped.append([setl_id, payout, paid])
+    if capped:
+        con.executemany("INSERT INTO python_cap VALUES (?, ?, ?)", capped)
+
+
+def _yuan(fen: int | None) -> Decimal | None:
+    return None if fen is None else Decimal(fen).scaleb(-2)
+
+
+def _yuan_required(fen: int) -> Decimal:
+    return Decimal(fen).scaleb(-2)
+
+
+class BatchResult:
+    """Computed settlements held in DuckDB: summary figures, rows, file output and traces on demand."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, book: RuleBook) -> None:
+        self._con = con
+        self._book = book
+        self.traces: dict[str, SettlementResult] = {}
+        summary = con.execute(
+            "SELECT count(*) FILTER (WHERE status = 'computed'), count(*) FILTER (WHERE status = 'cancelled'), "
+            "count(DISTINCT (psn_no, policy_year)) FILTER (WHERE status = 'computed'), coalesce(sum(payout), 0) "
+            "FROM results"
+        ).fetchone()
+        assert summary is not None
+        self.settlement_count: int = summary[0]
+        self.cancelled_count: int = summary[1]
+        self.person_year_count: int = summary[2]
+        self.total_payout: Decimal = _yuan_required(int(summary[3]))
+
+    def __enter__(self) -> BatchResult:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._con.close()
+
+    def rows(self, batch_size: int = 50_000) -> Iterator[BatchRow]:
+        """Every input row's result, in input order."""
+        cursor = self._con.cursor()
+        cursor.execute(f"SELECT {', '.join(RESULT_COLUMNS)} FROM results ORDER BY row_no")
+        while chunk := cursor.fetchmany(batch_size):
+            for row in chunk:
+                yield _batch_row(row)
+
+    def write(self, path: str | Path) -> None:
+        """Write the results to Parquet (``.parquet``) or CSV (anything else); amounts as exact DECIMAL(18,2)."""
+        target = Path(path)
+        columns = ", ".join(
+            f"CAST({c} AS DECIMAL(18,0)) * 0.01 AS {c}" if c in FEN_RESULT_COLUMNS else c for c in RESULT_COLUMNS
+        )
+        kind = "FORMAT PARQUET" if target.suffix.lower() == ".parquet" else "FORMAT CSV, HEADER"
+        self._con.execute(f"COPY (SELECT {columns} FROM results ORDER BY row_no) TO {_sql_literal(target)} ({kind})")
+
+    def trace(self, setl_id: str, psn_no: str | None = None) -> SettlementResult:
+        """The settlement's full result with trace, from the reference engine, checked against the batch.
+
+        Give ``psn_no`` when known: the person's rows are stored together, so they are then read without a scan
+        of the whole batch.
+        """
+        person = psn_no if psn_no is not None else self._person_of(setl_id)
+        rows = [] if person is None else self._person_rows(person)
+        target = next((r for r in rows if r[0] == setl_id), None)
+        if person is None or target is None:
+            raise InputInvalid(
+                [
+                    FieldError(
+                        "trace_setl_ids",
+                        "unknown_setl_id",
+                        f"结算ID {setl_id} 不在本批已计算结算中",
+                        f"setl_id {setl_id} is not a computed settlement of this batch",
+                    )
+                ]
+            )
+        year = target[1]
+        members = [_settlement(person, r) for r in rows if r[1] == year]
+        opening = self._opening(person, year)
+        person_year = compute_person_year(person, year, members, self._book, opening=opening, trace=True)
+        result = next(r for r in person_year.settlements if r.setl_id == setl_id)
+        if result.payout != _yuan_required(target[-1]):
+            # The batch's SQL and the reference engine must never disagree; refuse rather than explain wrongly.
+            raise CalculationError(
+                f"batch and reference engine disagree on {setl_id}: {target[-1]} fen vs {result.payout}"
+            )
+        return result
+
+    def _person_of(self, setl_id: str) -> str | None:
+        found = self._con.execute("SELECT psn_no FROM computed WHERE setl_id = ?", [setl_id]).fetchone()
+        return None if found is None else str(found[0])
+
+    def _person_rows(self, psn_no: str) -> list[tuple[Any, ...]]:
+        return self._con.execute(
+            "SELECT setl_id, policy_year, setl_time, adm_date, place_category, settle_way, "
+            f"{', '.join('c.' + c for c in AMOUNT_COLUMNS)}, coalesce(f.payout, c.payout) "
+            "FROM computed c LEFT JOIN python_cap f USING (setl_id) WHERE c.psn_no = ?",
+            [psn_no],
+        ).fetchall()
+
+    def _opening(self, psn_no: str, policy_year: int) -> YearSums:
+        row = self._con.execute(
+            "SELECT eligible_amount, dae_base, paid FROM openings WHERE psn_no = ? AND policy_year = ?",
+            [psn_no, policy_year],
+        ).fetchone()
+        if row is None:
+            return YearSums()
+        return YearSums(*(_yuan_required(x) for x in row))
+
+
+def _settlement(psn_no: str, row: tuple[Any, ...]) -> Settlement:
+    return Settlement(
+        setl_id=row[0],
+        psn_no=psn_no,
+        setl_time=row[2],
+        adm_date=row[3],
+        place_category=PlaceCategory(row[4]),
+        settle_way=SettleWay(row[5]),
+        totals=NationalTotals(*(_yuan_required(x) for x in row[6:11])),
+    )
+
+
+def _sql_literal(path: Path) -> str:
+    """A file path as an SQL string literal (views cannot take parameters)."""
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def _batch_row(row: tuple[Any, ...]) -> BatchRow:
+    totals = [_yuan_required(x) for x in row[6:11]]
+    return BatchRow(
+        row_no=row[0],
+        setl_id=row[1],
+        psn_no=row[2],
+        policy_year=row[3],
+        version_id=row[4],
+        status=row[5],
+        medfee_sumamt=totals[0],
+        fulamt_ownpay_amt=totals[1],
+        overlmt_selfpay=totals[2],
+        preselfpay_amt=totals[3],
+        inscp_scp_amt=totals[4],
+        eligible_amount=_yuan(row[11]),
+        dae_base=_yuan(row[12]),
+        payout_before_cap=_yuan(row[13]),
+        payout=_yuan_required(row[14]),
+        person_share=_yuan(row[15]),
+        cumulative_eligible=_yuan(row[16]),
+        cumulative_base=_yuan(row[17]),
+        cumulative_paid=_yuan(row[18]),
+    )

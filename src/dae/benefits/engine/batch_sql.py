@@ -1,0 +1,312 @@
+"""The SQL of batch mode: typing the rows, checking them, and the payout as window functions.
+
+Money is integer fen (BIGINT, HUGEINT for products) and ratios are integers scaled by 10^k, so every product and
+sum is exact; a value is never a float. The rule book is written into the SQL as literals (a few CASE
+expressions; every value comes from a validated rule set, never from the input), which spares DuckDB the joins.
+The formulas are those of the reference engine over cumulative sums (docs/payout.md, "Batch mode");
+``tests/benefits_engine/test_batch.py`` proves both give the same results. Text only: this module runs nothing
+and must never import Django.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import partial
+
+from dae.benefits.engine.model import DateBasis, PlaceCategory, SettleWay
+from dae.benefits.engine.rules import RuleBook, RuleSet
+
+AMOUNT_COLUMNS = ("medfee_sumamt", "fulamt_ownpay_amt", "overlmt_selfpay", "preselfpay_amt", "inscp_scp_amt")
+REQUIRED_COLUMNS = ("setl_id", "psn_no", "setl_time", "place_category", "settle_way", *AMOUNT_COLUMNS)
+OPENING_AMOUNTS = ("eligible_amount", "dae_base", "paid")
+OPENING_COLUMNS = ("psn_no", "policy_year", *OPENING_AMOUNTS)
+COMPUTATION_ORDER = "psn_no, policy_year, setl_time, setl_id"
+
+_FEN_PATTERN = r"[0-9]{1,14}(\.[0-9]{1,2})?"
+_FLOAT_TYPES = ("FLOAT", "DOUBLE", "REAL", "FLOAT4", "FLOAT8")
+_INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UBIGINT", "UINTEGER", "USMALLINT")
+
+
+def is_float_type(duck_type: str) -> bool:
+    return duck_type.upper() in _FLOAT_TYPES
+
+
+def _text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _scaled(value: Decimal, places: int) -> int:
+    return int(value.scaleb(places))
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSql:
+    """A rule book as SQL expressions over a row's version number ``v`` (0, 1, … in date order)."""
+
+    book: RuleBook
+    places: int
+
+    @classmethod
+    def of(cls, book: RuleBook) -> RuleSql:
+        ratios = [s.ratio for r in book.versions for s in r.segments]
+        ratios += [a for r in book.versions for a in r.place_adjustments.values()]
+        return cls(book, max(0, *(-int(x.as_tuple().exponent) for x in ratios)))
+
+    @property
+    def scale(self) -> int:
+        return int(10**self.places)
+
+    @property
+    def same_maximum(self) -> bool:
+        return len({r.annual_maximum for r in self.book.versions}) == 1
+
+    def version(self, day: str) -> str:
+        """``v`` of the version in force on the date expression ``day``; NULL when none is."""
+        whens = []
+        for v, rules in enumerate(self.book.versions):
+            start = f"DATE '{rules.valid_from.isoformat()}'"
+            test = (
+                f"{day} >= {start}" if rules.valid_to is None else f"{day} BETWEEN {start} AND DATE '{rules.valid_to}'"
+            )
+            whens.append(f"WHEN {test} THEN {v}")
+        return f"CASE {' '.join(whens)} END"
+
+    def per_version(self, value: Callable[[RuleSet], str]) -> str:
+        values = [value(r) for r in self.book.versions]
+        if len(set(values)) == 1:
+            return values[0]
+        return "CASE v " + " ".join(f"WHEN {v} THEN {text}" for v, text in enumerate(values)) + " END"
+
+    def threshold(self) -> str:
+        return self.per_version(lambda r: str(_scaled(r.entry_threshold, 2)))
+
+    def maximum(self) -> str:
+        return self.per_version(lambda r: str(_scaled(r.annual_maximum, 2)))
+
+    def version_id(self) -> str:
+        return self.per_version(lambda r: _text(r.version_id))
+
+    def adjustment(self) -> str:
+        def of(rules: RuleSet) -> str:
+            whens = " ".join(
+                f"WHEN {_text(p.value)} THEN {_scaled(a, self.places)}" for p, a in rules.place_adjustments.items()
+            )
+            return f"CASE place_category {whens} END"
+
+        return self.per_version(of)
+
+    def raw_payout(self) -> str:
+        """Σ over segments of overlap([B, B + base], segment) × max(0, ratio + adjustment), in fen × scale."""
+        count = max(len(r.segments) for r in self.book.versions)
+        end = "(b_before + base)"
+        terms = []
+        for k in range(count):
+            lower = self.per_version(partial(_segment_lower, k=k))
+            upper = self.per_version(partial(_segment_upper, k=k))
+            ratio = self.per_version(partial(_segment_ratio, k=k, places=self.places))
+            top = end if upper == "NULL" else f"least({end}, coalesce({upper}, {end}))"
+            terms.append(
+                f"CAST(greatest(0, {top} - greatest(b_before, {lower})) AS HUGEINT) * greatest(0, {ratio} + adj)"
+            )
+        return " + ".join(terms)
+
+
+# A version with fewer segments than another gets empty bands: lower = upper = 0, ratio 0.
+def _segment_lower(rules: RuleSet, k: int) -> str:
+    return str(_scaled(rules.segments[k].lower, 2)) if k < len(rules.segments) else "0"
+
+
+def _segment_upper(rules: RuleSet, k: int) -> str:
+    if k >= len(rules.segments):
+        return "0"
+    upper = rules.segments[k].upper
+    return "NULL" if upper is None else str(_scaled(upper, 2))
+
+
+def _segment_ratio(rules: RuleSet, k: int, places: int) -> str:
+    return str(_scaled(rules.segments[k].ratio, places)) if k < len(rules.segments) else "0"
+
+
+def fen_expression(column: str, duck_type: str) -> str:
+    """Non-negative yuan with at most two decimals -> BIGINT fen; anything else -> NULL (reported as an error)."""
+    col = '"' + column.replace('"', '""') + '"'
+    upper = duck_type.upper()
+    if upper.startswith("DECIMAL") or upper in _INTEGER_TYPES:
+        return (
+            f"CASE WHEN {col} >= 0 AND {col} = round({col}, 2) "
+            f"THEN CAST(CAST({col} AS DECIMAL(18,2)) * 100 AS BIGINT) END"
+        )
+    text = f"trim(CAST({col} AS VARCHAR))"
+    return (
+        f"CASE WHEN regexp_full_match({text}, '{_FEN_PATTERN}') "
+        f"THEN CAST(CAST({text} AS DECIMAL(18,2)) * 100 AS BIGINT) END"
+    )
+
+
+def basis_date(basis: DateBasis) -> str:
+    return "adm_date" if basis is DateBasis.ADMISSION_DATE else "CAST(setl_time AS DATE)"
+
+
+def policy_year(basis: DateBasis) -> str:
+    return f"year({basis_date(basis)})"
+
+
+def typed_settlements_sql(types: Mapping[str, str], rules: RuleSql) -> str:
+    """``src``: one typed row per input row, with its version ``v``; bad values become NULL (see problems)."""
+    amounts = ",\n  ".join(f"{fen_expression(c, types[c])} AS {c}" for c in AMOUNT_COLUMNS)
+    adm = "TRY_CAST(adm_date AS DATE)" if "adm_date" in types else "CAST(NULL AS DATE)"
+    cancelled = "TRY_CAST(cancelled AS BOOLEAN)" if "cancelled" in types else "false"
+    cancelled_given = "cancelled IS NOT NULL" if "cancelled" in types else "false"
+    version_day = basis_date(rules.book.version_basis)
+    return f"""
+CREATE TABLE src AS
+WITH typed AS (
+  SELECT
+    row_no,
+    trim(CAST(setl_id AS VARCHAR)) AS setl_id,
+    trim(CAST(psn_no AS VARCHAR)) AS psn_no,
+    TRY_CAST(setl_time AS TIMESTAMP) AS setl_time,
+    {adm} AS adm_date,
+    trim(CAST(place_category AS VARCHAR)) AS place_category,
+    trim(CAST(settle_way AS VARCHAR)) AS settle_way,
+    {amounts},
+    coalesce({cancelled}, false) AS cancelled,
+    ({cancelled_given}) AND {cancelled} IS NULL AS cancelled_invalid
+  FROM raw)
+SELECT *, {rules.version(version_day)} AS v, {policy_year(rules.book.year_basis)} AS policy_year FROM typed"""
+
+
+def problems_sql(book: RuleBook) -> str:
+    """Every (row, column, code) wrong in ``src``; the caller turns codes into sentences."""
+    places = ", ".join(_text(p.value) for p in PlaceCategory)
+    ways = ", ".join(_text(w.value) for w in SettleWay)
+    amount_checks = "\n  ".join(
+        f"UNION ALL SELECT row_no, '{c}', 'bad_amount' FROM src WHERE {c} IS NULL" for c in AMOUNT_COLUMNS
+    )
+    needs_adm = DateBasis.ADMISSION_DATE in (book.year_basis, book.version_basis)
+    adm_check = "UNION ALL SELECT row_no, 'adm_date', 'admission_date_required' FROM src WHERE adm_date IS NULL"
+    version_day = basis_date(book.version_basis)
+    version_column = "adm_date" if book.version_basis is DateBasis.ADMISSION_DATE else "setl_time"
+    return f"""
+SELECT row_no, col, code FROM (
+  SELECT row_no, 'setl_id' AS col, 'empty' AS code FROM src WHERE setl_id IS NULL OR setl_id = ''
+  UNION ALL SELECT row_no, 'psn_no', 'empty' FROM src WHERE psn_no IS NULL OR psn_no = ''
+  UNION ALL SELECT row_no, 'setl_time', 'bad_time' FROM src WHERE setl_time IS NULL
+  UNION ALL SELECT row_no, 'place_category', 'bad_place' FROM src
+    WHERE place_category IS NULL OR place_category NOT IN ({places})
+  UNION ALL SELECT row_no, 'settle_way', 'bad_way' FROM src WHERE settle_way IS NULL OR settle_way NOT IN ({ways})
+  UNION ALL SELECT row_no, 'cancelled', 'bad_flag' FROM src WHERE cancelled_invalid
+  {amount_checks}
+  UNION ALL SELECT row_no, 'medfee_sumamt', 'identity_broken' FROM src
+    WHERE medfee_sumamt <> fulamt_ownpay_amt + overlmt_selfpay + preselfpay_amt + inscp_scp_amt
+  {adm_check if needs_adm else ""}
+  UNION ALL SELECT row_no, 'adm_date', 'admission_after_settlement' FROM src WHERE adm_date > CAST(setl_time AS DATE)
+  UNION ALL SELECT row_no, '{version_column}', 'no_ruleset_in_force' FROM src WHERE {version_day} IS NOT NULL AND v IS NULL
+  UNION ALL SELECT s.row_no, 'setl_id', 'duplicate_setl_id' FROM src s JOIN (
+    SELECT setl_id, min(row_no) AS first_row FROM src GROUP BY setl_id HAVING count(*) > 1) d USING (setl_id)
+    WHERE s.row_no > d.first_row
+) ORDER BY row_no, col"""
+
+
+def typed_openings_sql(types: Mapping[str, str]) -> str:
+    amounts = ",\n  ".join(f"{fen_expression(c, types[c])} AS {c}" for c in OPENING_AMOUNTS)
+    return f"""
+CREATE TABLE openings AS SELECT
+  row_no,
+  trim(CAST(psn_no AS VARCHAR)) AS psn_no,
+  TRY_CAST(policy_year AS INTEGER) AS policy_year,
+  {amounts}
+FROM raw_openings"""
+
+
+OPENING_PROBLEMS_SQL = """
+SELECT row_no, col, code FROM (
+  SELECT row_no, 'psn_no' AS col, 'empty' AS code FROM openings WHERE psn_no IS NULL OR psn_no = ''
+  UNION ALL SELECT row_no, 'policy_year', 'bad_year' FROM openings WHERE policy_year IS NULL
+  UNION ALL SELECT row_no, 'eligible_amount', 'bad_amount' FROM openings WHERE eligible_amount IS NULL
+  UNION ALL SELECT row_no, 'dae_base', 'bad_amount' FROM openings WHERE dae_base IS NULL
+  UNION ALL SELECT row_no, 'paid', 'bad_amount' FROM openings WHERE paid IS NULL
+  UNION ALL SELECT row_no, 'dae_base', 'opening_base_above_eligible' FROM openings WHERE dae_base > eligible_amount
+  UNION ALL SELECT o.row_no, 'policy_year', 'duplicate_opening' FROM openings o JOIN (
+    SELECT psn_no, policy_year, min(row_no) AS first_row FROM openings GROUP BY psn_no, policy_year
+    HAVING count(*) > 1) d USING (psn_no, policy_year) WHERE o.row_no > d.first_row
+) ORDER BY row_no, col"""
+
+EMPTY_OPENINGS_SQL = (
+    "CREATE TABLE openings (row_no BIGINT, psn_no VARCHAR, policy_year INTEGER, "
+    "eligible_amount BIGINT, dae_base BIGINT, paid BIGINT)"
+)
+
+
+def payout_sql(rules: RuleSql) -> str:
+    """The payout of every live settlement, policy §2 steps 3–8, as window functions over person-years.
+
+    S_before = opening S + Σ earlier E; base = max(0, S + E − max(T, S)); B_before = opening B + Σ earlier base;
+    raw = Σ segments overlap × max(0, ratio + adjustment) (scaled integers); rounding half up once:
+    (raw + scale/2) // scale, exact because raw ≥ 0 (DuckDB's // truncates toward zero). With one annual maximum
+    M in the person-year, paid_after = max(P0, min(P0 + Σ rounded payouts, M)) equals the engine's step-by-step
+    cap; person-years whose versions differ in maximum are flagged and capped in Python. The table is stored in
+    computation order, so one person's rows sit together (a trace reads them without scanning the table).
+    """
+    window = "PARTITION BY psn_no, policy_year ORDER BY setl_time, setl_id"
+    earlier = f"({window} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)"
+    flag = (
+        "false"
+        if rules.same_maximum
+        else (
+            "min(m_fen) OVER (PARTITION BY psn_no, policy_year) <> max(m_fen) OVER (PARTITION BY psn_no, policy_year)"
+        )
+    )
+    return f"""
+CREATE TABLE computed AS
+WITH params AS (
+  SELECT s.*, {rules.threshold()} AS t_fen, {rules.maximum()} AS m_fen, {rules.adjustment()} AS adj,
+    coalesce(o.eligible_amount, 0) AS s0, coalesce(o.dae_base, 0) AS b0, coalesce(o.paid, 0) AS p0
+  FROM src s LEFT JOIN openings o ON o.psn_no = s.psn_no AND o.policy_year = s.policy_year
+  WHERE NOT s.cancelled),
+s_cum AS (SELECT *, s0 + coalesce(sum(inscp_scp_amt) OVER {earlier}, 0) AS s_before FROM params),
+based AS (SELECT *, greatest(0, s_before + inscp_scp_amt - greatest(t_fen, s_before)) AS base FROM s_cum),
+b_cum AS (SELECT *, b0 + coalesce(sum(base) OVER {earlier}, 0) AS b_before FROM based),
+rounded AS (SELECT *, CAST(({rules.raw_payout()} + {rules.scale // 2}) // {rules.scale} AS BIGINT) AS before_cap
+  FROM b_cum),
+capped AS (
+  SELECT *, sum(before_cap) OVER ({window} ROWS UNBOUNDED PRECEDING) AS c_after, {flag} AS needs_python_cap
+  FROM rounded)
+SELECT row_no, setl_id, psn_no, policy_year, v, {rules.version_id()} AS version_id,
+  setl_time, adm_date, place_category, settle_way, m_fen, p0, needs_python_cap,
+  medfee_sumamt, fulamt_ownpay_amt, overlmt_selfpay, preselfpay_amt, inscp_scp_amt,
+  inscp_scp_amt AS eligible_amount, base AS dae_base, before_cap,
+  CAST(greatest(p0, least(p0 + c_after, m_fen)) - greatest(p0, least(p0 + c_after - before_cap, m_fen)) AS BIGINT)
+    AS payout,
+  CAST(s_before + inscp_scp_amt AS BIGINT) AS cum_eligible,
+  CAST(b_before + base AS BIGINT) AS cum_base,
+  CAST(greatest(p0, least(p0 + c_after, m_fen)) AS BIGINT) AS cum_paid
+FROM capped
+ORDER BY {COMPUTATION_ORDER}"""
+
+
+RESULTS_VIEW_SQL = """
+CREATE VIEW results AS
+SELECT * FROM (
+  SELECT c.row_no, c.setl_id, c.psn_no, c.policy_year, c.version_id, 'computed' AS status,
+    c.medfee_sumamt, c.fulamt_ownpay_amt, c.overlmt_selfpay, c.preselfpay_amt, c.inscp_scp_amt,
+    c.eligible_amount, c.dae_base, c.before_cap AS payout_before_cap,
+    coalesce(f.payout, c.payout) AS payout,
+    c.medfee_sumamt - coalesce(f.payout, c.payout) AS person_share,
+    c.cum_eligible, c.cum_base, coalesce(f.cum_paid, c.cum_paid) AS cum_paid
+  FROM computed c LEFT JOIN python_cap f USING (setl_id)
+  UNION ALL
+  SELECT row_no, setl_id, psn_no, policy_year, NULL, 'cancelled',
+    medfee_sumamt, fulamt_ownpay_amt, overlmt_selfpay, preselfpay_amt, inscp_scp_amt,
+    NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL
+  FROM src WHERE cancelled)"""
+
+RESULT_COLUMNS: Sequence[str] = (
+    "row_no", "setl_id", "psn_no", "policy_year", "version_id", "status",
+    "medfee_sumamt", "fulamt_ownpay_amt", "overlmt_selfpay", "preselfpay_amt", "inscp_scp_amt",
+    "eligible_amount", "dae_base", "payout_before_cap", "payout", "person_share",
+    "cum_eligible", "cum_base", "cum_paid",
+)  # fmt: skip
+FEN_RESULT_COLUMNS = RESULT_COLUMNS[6:]
