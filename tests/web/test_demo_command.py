@@ -67,3 +67,30 @@ def test_loaded_amounts_read_back_exactly() -> None:
     stored_line = FeeLine.objects.get(feedetl_sn=line.feedetl_sn, settlement__setl_id=line.setl_id)
     assert (stored_line.cnt, stored_line.pric, stored_line.det_item_fee_sumamt) == (line.cnt, line.pric,
                                                                                     line.det_item_fee_sumamt)
+
+
+def test_demo_payouts_are_the_engines_and_cancellations_negate_them() -> None:
+    call_command("demo", persons=3000, hospitals=20, stdout=StringIO())
+    assert not Settlement.objects.filter(hifob_pay__isnull=True).exists()
+    paid = Settlement.objects.filter(hifob_pay__gt=0)
+    assert paid.count() > 0
+    for cancel in Settlement.objects.exclude(init_setl_id=""):
+        original = Settlement.objects.get(setl_id=cancel.init_setl_id)
+        assert cancel.hifob_pay == -original.hifob_pay
+    # Re-derive one paid person's year through the trial calculation: the same payouts.
+    from dae.benefits.engine.trial_io import calculate_from_json
+    from dae.benefits.queries import book_documents, ruleset_for_region
+
+    awkward = set(Settlement.objects.filter(med_type="14").values_list("psn_no", flat=True)) | set(
+        Settlement.objects.exclude(init_setl_id="").values_list("psn_no", flat=True))
+    person = next(s for s in paid.order_by("psn_no") if s.psn_no not in awkward)  # totals path only
+    rows = Settlement.objects.filter(psn_no=person.psn_no)
+    doc = {"format_version": "1", "persons": [{"psn_no": person.psn_no}], "settlements": [
+        {"setl_id": s.setl_id, "psn_no": s.psn_no,
+         "setl_time": timezone.localtime(s.setl_time).strftime("%Y-%m-%d %H:%M:%S"),
+         "adm_date": s.adm_date.isoformat(), "dscg_date": s.dscg_date.isoformat(),
+         "place_category": s.place_category, "settle_way": s.settle_way,
+         **{f: str(getattr(s, f)) for f in ("medfee_sumamt", "fulamt_ownpay_amt", "overlmt_selfpay",
+                                             "preselfpay_amt", "inscp_scp_amt")}} for s in rows]}
+    output = calculate_from_json(book_documents(ruleset_for_region(person.region_id)), doc)
+    assert {o["setl_id"]: o["hifob_pay"] for o in output["settlements"]} == {s.setl_id: str(s.hifob_pay) for s in rows}

@@ -6,7 +6,8 @@ Rows go in through ``core.bulk.insert_rows`` (the ORM object by object would tak
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -41,8 +42,13 @@ def _aware(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=TZ)
 
 
-def load_city(city: City, progress: Progress = lambda label, done, total: None) -> dict[str, int]:
-    """Insert every table of ``city``. Returns the row counts. Raises (and leaves nothing) on any failure."""
+def load_city(city: City, progress: Progress = lambda label, done, total: None,
+              payouts: Mapping[str, Decimal] | None = None) -> dict[str, int]:
+    """Insert every table of ``city`` (with ``payouts`` as the declared ``hifob_pay``). Returns the row counts.
+
+    Raises, and leaves nothing, on any failure.
+    """
+    payouts = payouts or {}
     with transaction.atomic():
         for r in city.regions:
             Region.objects.update_or_create(admdvs=r.admdvs, defaults={"name": r.name})
@@ -65,7 +71,7 @@ def load_city(city: City, progress: Progress = lambda label, done, total: None) 
                 ((person_ids[p.psn_no], p.insutype, p.psn_type, STATUS[p.psn_insu_stas], p.psn_insu_date,
                   p.paus_insu_date, p.insu_end_date, recorded) for p in city.persons),
                 "参保记录 enrolments", len(city.persons), progress)
-        _insert(Settlement, SETTLEMENT_COLUMNS, (_settlement(s, person_ids, hospital_ids) for s in city.settlements),
+        _insert(Settlement, SETTLEMENT_COLUMNS, (_settlement(s, person_ids, hospital_ids, payouts) for s in city.settlements),
                 "结算 settlements", len(city.settlements), progress)
         settlement_ids = dict(Settlement.objects.values_list("setl_id", "id"))
         _insert(FeeLine, FEE_LINE_COLUMNS, (_fee_line(f, settlement_ids) for f in city.fee_lines),
@@ -84,16 +90,17 @@ def _insert(model: type[Any], columns: tuple[str, ...], rows: Iterable[tuple[Any
 SETTLEMENT_COLUMNS = (
     "setl_id", "mdtrt_id", "init_setl_id", "psn_no", "person", "hospital", "region", "med_type", "adm_date",
     "dscg_date", "setl_time", "dise_codg", "dise_name", "place_category", "settle_way", "mid_setl_flag",
-    "medfee_sumamt", "fulamt_ownpay_amt", "overlmt_selfpay", "preselfpay_amt", "inscp_scp_amt",
+    "medfee_sumamt", "fulamt_ownpay_amt", "overlmt_selfpay", "preselfpay_amt", "inscp_scp_amt", "hifob_pay",
 )
 
 
-def _settlement(s: Any, person_ids: dict[str, int], hospital_ids: dict[str, int]) -> tuple[Any, ...]:
+def _settlement(s: Any, person_ids: dict[str, int], hospital_ids: dict[str, int],
+                payouts: Mapping[str, Decimal]) -> tuple[Any, ...]:
     return (
         s.setl_id, s.mdtrt_id, s.init_setl_id or "", s.psn_no, person_ids[s.psn_no], hospital_ids[s.fixmedins_code],
         s.admdvs, s.med_type, s.adm_date, s.dscg_date, _aware(s.setl_time), s.dise_codg, s.dise_name,
         s.place_category, s.settle_way, s.mid_setl_flag == "1", s.medfee_sumamt, s.fulamt_ownpay_amt,
-        s.overlmt_selfpay, s.preselfpay_amt, s.inscp_scp_amt,
+        s.overlmt_selfpay, s.preselfpay_amt, s.inscp_scp_amt, payouts.get(s.setl_id),
     )
 
 

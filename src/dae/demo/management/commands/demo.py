@@ -13,6 +13,7 @@ from dae.catalog.models import Hospital
 from dae.claims.models import Settlement
 from dae.core.models import Event
 from dae.demo.loader import load_city
+from dae.demo.payouts import demo_payouts
 from dae.demo.users import DEMO_LOGINS, DEMO_PASSWORD, REGION_A, REGION_B, create_demo_users
 
 
@@ -30,7 +31,6 @@ class Command(BaseCommand):
             self.stdout.write("演示数据已存在，跳过生成 (demo city already loaded)")
         else:
             self._generate_and_load(options)
-        self._install_rules()
         hospital, psn_no = self._demo_bindings()
         create_demo_users(hospital, psn_no)
         self._print_logins(hospital, psn_no)
@@ -43,6 +43,10 @@ class Command(BaseCommand):
         city = generate_city(seed=options["seed"], persons=options["persons"], hospitals=options["hospitals"],
                              year=options["year"])
         self.stdout.write(f"  已生成 (generated) in {time.monotonic() - started:.1f}s")
+        books = self._install_rules(city)
+        payouts = demo_payouts(city, books)
+        paid = sum(1 for amount in payouts.values() if amount > 0)
+        self.stdout.write(f"  大额赔付已计算 (payouts computed): {paid:,} 笔大于零, {time.monotonic() - started:.1f}s")
 
         def progress(label: str, done: int, total: int) -> None:
             bar = "#" * (30 * done // max(total, 1))
@@ -50,19 +54,23 @@ class Command(BaseCommand):
             if done == total:
                 self.stdout.write("")
 
-        counts = load_city(city, progress)
+        counts = load_city(city, progress, payouts)
         self.stdout.write(f"已加载 (loaded) in {time.monotonic() - started:.1f}s: "
                           + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
 
-    def _install_rules(self) -> None:
+    def _install_rules(self, city: Any) -> dict[str, Any]:
+        """The default rule set for each demo region (installed once); returns each region's rule book."""
         from dae.benefits.actions import do_install_default
+        from dae.benefits.queries import rulebook_for
         from dae.core.models import Region
 
         names = {REGION_A: ("huadian-dae", "桦甸市职工大额医疗费用补助"), REGION_B: ("jiaohe-dae", "蛟河市职工大额医疗费用补助")}
-        for code, (ruleset_code, name) in names.items():
-            region = Region.objects.filter(admdvs=code).first()
-            if region is not None:
-                do_install_default(region, code=ruleset_code, name=name)
+        books = {}
+        for r in city.regions:
+            region, _ = Region.objects.get_or_create(admdvs=r.admdvs, defaults={"name": r.name})
+            ruleset_code, name = names[r.admdvs]
+            books[r.admdvs] = rulebook_for(do_install_default(region, code=ruleset_code, name=name).ruleset)
+        return books
 
     def _demo_bindings(self) -> tuple[Hospital, str]:
         busiest = (Settlement.objects.filter(region_id=REGION_A).values("hospital_id")
