@@ -70,3 +70,15 @@ def test_full_certno_view_is_only_for_some_posts_and_is_logged(client_for: Any) 
     assert AccessRecord.objects.filter(why="full_certno", actor__username="service").count() == 1
     page = client_for("reviewer").get("/enrollment/persons/PA0001/?full=1").content.decode()
     assert "220282198001011234" not in page
+
+
+def test_list_reads_by_staff_are_logged_row_by_row(client_for: Any) -> None:
+    client_for("service").get("/enrollment/persons/")
+    client_for("service").get("/api/v1/settlements/")
+    rows = list(AccessRecord.objects.filter(actor__username="service").values_list("object_type", "psn_no"))
+    assert sorted(rows) == [("claims.settlement", "PA0001"), ("enrollment.person", "PA0001")]
+
+
+def test_insured_reading_own_data_is_not_staff_access(client_for: Any) -> None:
+    client_for("insured").get("/api/v1/settlements/")
+    assert AccessRecord.objects.count() == 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Post(models.TextChoices):
@@ -18,7 +19,7 @@ class Post(models.TextChoices):
     ARCHIVIST = "archivist", _("档案岗")
     SUPERVISOR = "supervisor", _("医保局监督")
     HOSPITAL = "hospital", _("医院")
-    INSURED = "insured", _("参保人")
+    INSURED = "insured", pgettext_lazy("post", "参保人")
 
 
 #: How a post's rows are scoped (see dae.core.scoping): by region, by hospital, to the person, or nothing.

@@ -45,6 +45,7 @@ class SettlementViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet[Settle
     queryset = Settlement.objects.all()
     serializer_class = SettlementSerializer
     lookup_field = "setl_id"
+    log_access = True
 
     def get_queryset(self) -> Any:
         return super().get_queryset().select_related("hospital").order_by("-setl_time", "-id")

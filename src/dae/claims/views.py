@@ -18,6 +18,7 @@ _YES_NO = (("yes", _("是")), ("no", _("否")))
 
 
 class SettlementList(ScopedListView):
+    log_access = True
     model = Settlement
     title = _("结算记录")
     columns = (

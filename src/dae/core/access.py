@@ -62,3 +62,17 @@ def record_denied(request: HttpRequest, obj: models.Model) -> None:
             path=request.get_full_path()[:300],
             region_id=_region_of(obj),
         )
+
+
+def record_access_many(request: HttpRequest, objects: list[models.Model],
+                       why: str = AccessRecord.Why.BUSINESS) -> int:
+    """Record a staff read of a list page or API page: one record per person's row shown."""
+    user = request.user
+    if not objects or not user.is_authenticated or getattr(user, "scope_kind", "") == "insured":
+        return 0
+    path = request.get_full_path()[:300]
+    records = [AccessRecord(actor=user, psn_no=_psn_of(obj), object_type=obj._meta.label_lower,
+                            object_id=str(obj.pk), why=why, path=path, region_id=_region_of(obj))
+               for obj in objects]
+    AccessRecord.objects.bulk_create(records)
+    return len(records)

@@ -44,6 +44,16 @@ class ScopedViewSetMixin:
 
     lookup_field: str
     request: Any
+    #: True for persons' data: each row of a list page read by staff is written to the access log.
+    log_access = False
+
+    def paginate_queryset(self, queryset: Any) -> Any:
+        page = super().paginate_queryset(queryset)  # type: ignore[misc]
+        if self.log_access and page is not None:
+            from .access import record_access_many
+
+            record_access_many(self.request, list(page))
+        return page
 
     def get_queryset(self) -> Any:
         return self.queryset.model._default_manager.for_user(self.request.user)  # type: ignore[attr-defined]

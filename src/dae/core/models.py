@@ -61,7 +61,7 @@ class Event(AppendOnlyModel):
     after = models.JSONField(_("变更后"), default=dict, blank=True)
     note = models.CharField(_("说明"), max_length=500, blank=True)
 
-    objects = ScopedManager(region_field="region")
+    objects = ScopedManager(region_field="region", include_regionless=True)
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -41,24 +41,33 @@ class ScopedQuerySet(models.QuerySet[M]):
         if region_field is None:
             return self.all()
         regions = user.region_codes
-        return self.filter(**{f"{region_field}__in": regions}) if regions else self.none()
+        if not regions:
+            return self.none()
+        in_regions = models.Q(**{f"{region_field}__in": regions})
+        if getattr(manager, "include_regionless", False):
+            in_regions |= models.Q(**{f"{region_field}__isnull": True})
+        return self.filter(in_regions)
 
 
 class ScopedManager(models.Manager[M]):
     """A manager that knows which fields scope its rows (``region_field`` etc. are lookup paths)."""
 
     def __init__(
-        self, region_field: str | None = None, hospital_field: str | None = None, person_field: str | None = None
+        self, region_field: str | None = None, hospital_field: str | None = None, person_field: str | None = None,
+        include_regionless: bool = False,
     ) -> None:
+        """``include_regionless``: rows with no region (system-wide, e.g. user administration events) are
+        visible to staff of any region."""
         super().__init__()
         self.region_field = region_field
         self.hospital_field = hospital_field
         self.person_field = person_field
+        self.include_regionless = include_regionless
 
     def deconstruct(self) -> tuple[bool, str | None, str | None, tuple[Any, ...], dict[str, Any]]:
         as_manager, manager_class, qs_class, args, kwargs = super().deconstruct()
         kwargs = {"region_field": self.region_field, "hospital_field": self.hospital_field,
-                  "person_field": self.person_field}
+                  "person_field": self.person_field, "include_regionless": self.include_regionless}
         return as_manager, manager_class, qs_class, args, kwargs
 
     def get_queryset(self) -> ScopedQuerySet[M]:

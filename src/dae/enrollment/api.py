@@ -28,6 +28,7 @@ class PersonViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet[Person]):
     queryset = Person.objects.select_related("unit")
     serializer_class = PersonSerializer
     lookup_field = "psn_no"
+    log_access = True
 
     def get_queryset(self) -> Any:
         return super().get_queryset().select_related("unit").order_by("psn_no")

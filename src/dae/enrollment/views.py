@@ -20,6 +20,7 @@ FULL_CERTNO_POSTS = frozenset({"manager", "settlement", "checker", "service"})
 
 
 class PersonList(ScopedListView):
+    log_access = True
     model = Person
     title = _("参保人")
     columns = (

@@ -11,6 +11,8 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.views.generic import ListView
 
+from dae.core.access import record_access_many
+
 
 @dataclass(frozen=True)
 class Column:
@@ -62,6 +64,8 @@ class ScopedListView(ListView):  # type: ignore[type-arg]
     filters: Sequence[Filter] = ()
     paginate_by = 25
     template_name = "web/list.html"
+    #: True for lists of persons' data: each row shown to staff is written to the access log.
+    log_access = False
 
     def get_template_names(self) -> list[str]:
         if self.request.headers.get("HX-Request") and self.request.headers.get("HX-Target") == "list-table":
@@ -87,6 +91,8 @@ class ScopedListView(ListView):  # type: ignore[type-arg]
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
+        if self.log_access:
+            record_access_many(self.request, list(context["object_list"]))
         query = self.request.GET.copy()
         query.pop("page", None)
         context.update(

@@ -40,6 +40,14 @@ class EventList(ScopedListView):
     )
     search_fields = ("action__icontains", "object_id", "actor__username")
     search_placeholder = _("操作代码 / 对象编号 / 用户名")
+    filters = (
+        Filter("type", _("对象类型"), "object_type", (
+            ("accounts.user", _("用户")), ("benefits.rulesetversion", _("规则版本")),
+            ("enrollment.person", _("参保人")), ("demo.city", _("演示数据")),
+        )),
+        Filter("actor", _("操作人"), {"system": {"actor__isnull": True}, "user": {"actor__isnull": False}},
+               (("system", _("系统")), ("user", _("用户")))),
+    )
 
     def base_queryset(self) -> Any:
         return super().base_queryset().select_related("actor")
