@@ -97,3 +97,13 @@ def test_postgresql_refuses_update_of_a_published_version(installed: RuleSetVers
     assert connection.vendor == "postgresql"
     with pytest.raises(DatabaseError, match="immutable"), transaction.atomic(), connection.cursor() as cur:
         cur.execute("UPDATE benefits_rulesetversion SET source_text = 'x' WHERE id = %s", [installed.pk])
+
+
+def test_versions_keep_the_source_comments_that_cite_the_seed(installed: RuleSetVersion,
+                                                               world: dict[str, Any]) -> None:
+    assert "# 最高赔付限额41万元" in installed.source_text or "41万" in installed.source_text
+    draft = actions.do_create_draft(world["users"]["manager"], installed.ruleset)
+    assert 'version: "2025.2"' in draft.source_text
+    assert draft.source_text.count("seed 003") == installed.source_text.count("seed 003") > 3
+    published = actions.do_publish(world["users"]["manager"], draft, dt.date(2027, 1, 1), today=TODAY)
+    assert 'valid_from: "2027-01-01"' in published.source_text and "seed 003" in published.source_text

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
+import json
+import re
+from importlib import resources
 from typing import Any
 
 import yaml
@@ -11,7 +13,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from dae.benefits.engine.errors import DocumentInvalid
-from dae.benefits.engine.rules import default_ruleset_document, load_rulebook, load_ruleset, normalise_document
+from dae.benefits.engine.rules import (
+    DEFAULT_RULESET,
+    default_ruleset_document,
+    load_rulebook,
+    load_ruleset,
+    normalise_document,
+)
 from dae.core.errors import Conflict, InvalidInput
 from dae.core.events import record_event
 from dae.core.models import Region
@@ -43,16 +51,34 @@ def parse_source(source_text: str) -> dict[str, Any]:
     return dict(document)
 
 
-def dump_source(document: dict[str, Any]) -> str:
-    return yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=120)
+def set_top_level(source_text: str, values: dict[str, str | None]) -> str:
+    """Set top-level scalar keys in YAML text, keeping every comment of the text (they cite the sources).
+
+    Each key must already stand on a line of its own (``key: value``); the value is written quoted.
+    """
+    for key, value in values.items():
+        pattern = re.compile(rf"^{re.escape(key)}:[^\n#]*(#.*)?$", re.MULTILINE)
+        rendered = "null" if value is None else json.dumps(value, ensure_ascii=False)
+        line = f"{key}: {rendered}"
+        source_text, count = pattern.subn(lambda m, line=line: line + (f"  {m.group(1)}" if m.group(1) else ""),
+                                          source_text, count=1)
+        if count != 1:
+            raise InvalidInput(f"规则文本缺少顶层字段 {key}", code="ruleset_invalid",
+                               details=[{"path": key, "code": "required", "message": "缺少顶层字段",
+                                         "message_en": "top-level key missing"}])
+    return source_text
+
+
+def default_source_text() -> str:
+    return resources.files("dae.benefits").joinpath("rulesets", DEFAULT_RULESET).read_text(encoding="utf-8")
 
 
 def do_install_default(region: Region, *, code: str | None = None, name: str | None = None) -> RuleSetVersion:
     """Install the shipped default (桦甸市, seed 003) as the published first version for ``region``."""
-    document = dict(default_ruleset_document())
-    document["region"] = region.admdvs
-    document["id"] = code or document["id"]
-    document["name"] = name or document["name"]
+    defaults = default_ruleset_document()
+    source_text = set_top_level(default_source_text(), {
+        "region": region.admdvs, "id": code or defaults["id"], "name": name or defaults["name"]})
+    document = parse_source(source_text)
     with transaction.atomic():
         ruleset, _ = RuleSet.objects.get_or_create(code=document["id"],
                                                    defaults={"name": document["name"], "region": region})
@@ -61,7 +87,7 @@ def do_install_default(region: Region, *, code: str | None = None, name: str | N
             return existing
         version = RuleSetVersion.objects.create(
             ruleset=ruleset, version=document["version"], status=RuleSetVersion.Status.PUBLISHED,
-            source_text=dump_source(document), document=document,
+            source_text=source_text, document=document,
             valid_from=dt.date.fromisoformat(document["valid_from"]), published_at=timezone.now())
         record_event(None, "benefits.ruleset_installed", version, region_id=region.admdvs,
                      after={"version_id": version.version_id, "valid_from": document["valid_from"]})
@@ -74,9 +100,7 @@ def do_create_draft(actor: Any, ruleset: RuleSet, source_text: str | None = None
     if source_text is None:
         if base is None:
             raise Conflict("该规则集尚无已发布版本", code="no_published_version")
-        document = copy.deepcopy(base.document)
-        document["version"] = _next_version(ruleset, document["version"])
-        source_text = dump_source(document)
+        source_text = set_top_level(base.source_text, {"version": _next_version(ruleset, base.version)})
     document = parse_source(source_text)
     _check_identity(ruleset, document)
     with transaction.atomic():
@@ -131,7 +155,7 @@ def do_publish(actor: Any, draft: RuleSetVersion, effective: dt.date, *, today: 
         except DocumentInvalid as exc:
             raise InvalidInput("规则集校验未通过", code="ruleset_invalid", details=_errors_detail(exc)) from exc
         draft.document, draft.valid_from = document, effective
-        draft.source_text = dump_source(document)
+        draft.source_text = set_top_level(draft.source_text, {"valid_from": effective.isoformat(), "valid_to": None})
         draft.status, draft.published_by, draft.published_at = (
             RuleSetVersion.Status.PUBLISHED, actor, timezone.now())
         draft.save()
