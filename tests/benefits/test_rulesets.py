@@ -107,3 +107,10 @@ def test_versions_keep_the_source_comments_that_cite_the_seed(installed: RuleSet
     assert draft.source_text.count("seed 003") == installed.source_text.count("seed 003") > 3
     published = actions.do_publish(world["users"]["manager"], draft, dt.date(2027, 1, 1), today=TODAY)
     assert 'valid_from: "2027-01-01"' in published.source_text and "seed 003" in published.source_text
+
+
+def test_ruleset_list_shows_the_current_published_version(installed: RuleSetVersion, client_for: Any,
+                                                          world: dict[str, Any]) -> None:
+    actions.do_create_draft(world["users"]["manager"], installed.ruleset)  # a draft is not current
+    html = client_for("manager").get("/benefits/rulesets/").content.decode()
+    assert "huadian-dae@2025.1" in html and "huadian-dae@2025.2" not in html

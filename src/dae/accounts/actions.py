@@ -8,7 +8,7 @@ from typing import Any
 from django.db import transaction
 
 from dae.core.errors import InvalidInput
-from dae.core.events import record_event
+from dae.core.events import record_event, snapshot
 
 from .models import User
 from .posts import Post
@@ -17,8 +17,6 @@ _TRACKED = ("username", "display_name", "post", "hospital", "psn_no", "is_active
 
 
 def _state(user: User) -> dict[str, Any]:
-    from dae.core.events import snapshot
-
     data = snapshot(user, _TRACKED)
     data["regions"] = sorted(user.regions.values_list("admdvs", flat=True)) if user.pk else []
     return data

@@ -28,9 +28,11 @@ from .models import RuleSet, RuleSetVersion
 from .queries import chain_documents, published_versions
 
 
-def _errors_detail(error: DocumentInvalid) -> list[dict[str, str]]:
-    return [{"path": e.path, "code": e.code, "message": e.message_zh, "message_en": e.message_en}
-            for e in error.errors]
+def invalid_input(error: DocumentInvalid, message: str, code: str) -> InvalidInput:
+    """The engine's field errors as the API's ``InvalidInput`` (path, code, Chinese and English reason)."""
+    details = [{"path": e.path, "code": e.code, "message": e.message_zh, "message_en": e.message_en}
+               for e in error.errors]
+    return InvalidInput(message, code=code, details=details)
 
 
 def parse_source(source_text: str) -> dict[str, Any]:
@@ -47,7 +49,7 @@ def parse_source(source_text: str) -> dict[str, Any]:
     try:
         load_ruleset(document)
     except DocumentInvalid as exc:
-        raise InvalidInput("规则集校验未通过", code="ruleset_invalid", details=_errors_detail(exc)) from exc
+        raise invalid_input(exc, "规则集校验未通过", "ruleset_invalid") from exc
     return dict(document)
 
 
@@ -153,7 +155,7 @@ def do_publish(actor: Any, draft: RuleSetVersion, effective: dt.date, *, today: 
         try:
             load_rulebook(chain_documents([*(v.document for v in published_versions(draft.ruleset)), document]))
         except DocumentInvalid as exc:
-            raise InvalidInput("规则集校验未通过", code="ruleset_invalid", details=_errors_detail(exc)) from exc
+            raise invalid_input(exc, "规则集校验未通过", "ruleset_invalid") from exc
         draft.document, draft.valid_from = document, effective
         draft.source_text = set_top_level(draft.source_text, {"valid_from": effective.isoformat(), "valid_to": None})
         draft.status, draft.published_by, draft.published_at = (

@@ -8,6 +8,7 @@ from dae.benefits.engine.errors import DocumentInvalid
 from dae.benefits.engine.trial_io import calculate_from_json
 from dae.core.errors import InvalidInput, NotFound
 
+from .actions import invalid_input
 from .queries import book_documents, ruleset_for_region
 
 
@@ -32,6 +33,4 @@ def run_trial(user: Any, input_doc: Any, *, region: str | None = None, trace: bo
     try:
         return calculate_from_json(book_documents(ruleset), input_doc, trace=trace)
     except DocumentInvalid as exc:
-        details = [{"path": e.path, "code": e.code, "message": e.message_zh, "message_en": e.message_en}
-                   for e in exc.errors]
-        raise InvalidInput("试算输入有误", code="trial_input_invalid", details=details) from exc
+        raise invalid_input(exc, "试算输入有误", "trial_input_invalid") from exc

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _t
@@ -17,7 +18,7 @@ from dae.web.listing import Column, ScopedListView
 from . import actions
 from .forms import PublishForm, SourceForm
 from .models import RuleSet, RuleSetVersion
-from .queries import document_diff, published_versions
+from .queries import document_diff
 
 
 class RuleSetList(ScopedListView):
@@ -27,15 +28,13 @@ class RuleSetList(ScopedListView):
         Column(_("规则集编号"), "code", link="benefits:ruleset_detail", link_kw="code"),
         Column(_("名称"), "name"),
         Column(_("统筹区"), "region.name"),
-        Column(_("当前版本"), lambda r: r.current_version_id),
+        Column(_("当前版本"), lambda r: f"{r.code}@{r.current_version}" if r.current_version else "—"),
     )
 
-    def get_queryset(self) -> Any:
-        rulesets = list(super().get_queryset().select_related("region"))
-        for ruleset in rulesets:
-            latest = published_versions(ruleset).last()
-            ruleset.current_version_id = latest.version_id if latest else "—"
-        return rulesets
+    def base_queryset(self) -> Any:
+        latest = (RuleSetVersion.objects.filter(ruleset=OuterRef("pk"), status=RuleSetVersion.Status.PUBLISHED)
+                  .order_by("-valid_from", "-id").values("version")[:1])
+        return super().base_queryset().select_related("region").annotate(current_version=Subquery(latest))
 
 
 def ruleset_detail(request: HttpRequest, code: str) -> HttpResponse:

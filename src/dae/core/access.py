@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import models, transaction
+from django.db import models
 from django.http import HttpRequest
 
 from .models import AccessRecord
@@ -28,18 +28,10 @@ def _psn_of(obj: models.Model) -> str:
     return str(getattr(obj, "psn_no", "") or "")
 
 
-def record_access(
-    request: HttpRequest, obj: models.Model, why: str = AccessRecord.Why.BUSINESS, psn_no: str | None = None
-) -> AccessRecord | None:
-    """Record that the requesting staff member read ``obj`` (a person or a record about one).
-
-    An insured person reading their own data is not staff access and is not recorded.
-    """
+def _new_record(request: HttpRequest, obj: models.Model, why: str, psn_no: str | None = None) -> AccessRecord:
     user = request.user
-    if not user.is_authenticated or getattr(user, "scope_kind", "") == "insured":
-        return None
-    return AccessRecord.objects.create(
-        actor=user,
+    return AccessRecord(
+        actor=user if user.is_authenticated else None,
         psn_no=psn_no if psn_no is not None else _psn_of(obj),
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),
@@ -49,30 +41,32 @@ def record_access(
     )
 
 
-def record_denied(request: HttpRequest, obj: models.Model) -> None:
-    """Record an attempt to open a row outside the user's scope. Committed even if the request fails later."""
+def _is_staff_read(request: HttpRequest) -> bool:
+    """An insured person reading their own data is not staff access and is not recorded."""
     user = request.user
-    with transaction.atomic():
-        AccessRecord.objects.create(
-            actor=user if user.is_authenticated else None,
-            psn_no=_psn_of(obj),
-            object_type=obj._meta.label_lower,
-            object_id=str(obj.pk),
-            why=AccessRecord.Why.DENIED,
-            path=request.get_full_path()[:300],
-            region_id=_region_of(obj),
-        )
+    return bool(user.is_authenticated) and getattr(user, "scope_kind", "") != "insured"
+
+
+def record_access(
+    request: HttpRequest, obj: models.Model, why: str = AccessRecord.Why.BUSINESS, psn_no: str | None = None
+) -> AccessRecord | None:
+    """Record that the requesting staff member read ``obj`` (a person or a record about one)."""
+    if not _is_staff_read(request):
+        return None
+    record = _new_record(request, obj, why, psn_no)
+    record.save()
+    return record
+
+
+def record_denied(request: HttpRequest, obj: models.Model) -> None:
+    """Record an attempt to open a row outside the user's scope (whoever tried, insured persons included)."""
+    _new_record(request, obj, AccessRecord.Why.DENIED).save()
 
 
 def record_access_many(request: HttpRequest, objects: list[models.Model],
                        why: str = AccessRecord.Why.BUSINESS) -> int:
     """Record a staff read of a list page or API page: one record per person's row shown."""
-    user = request.user
-    if not objects or not user.is_authenticated or getattr(user, "scope_kind", "") == "insured":
+    if not objects or not _is_staff_read(request):
         return 0
-    path = request.get_full_path()[:300]
-    records = [AccessRecord(actor=user, psn_no=_psn_of(obj), object_type=obj._meta.label_lower,
-                            object_id=str(obj.pk), why=why, path=path, region_id=_region_of(obj))
-               for obj in objects]
-    AccessRecord.objects.bulk_create(records)
-    return len(records)
+    AccessRecord.objects.bulk_create([_new_record(request, obj, why) for obj in objects])
+    return len(objects)
