@@ -9,7 +9,16 @@ from django.test import Client
 
 from dae.accounts.posts import Post
 
-from .factories import REGION_A, REGION_B, HospitalFactory, PersonFactory, SettlementFactory, make_user, region
+from .factories import (
+    REGION_A,
+    REGION_B,
+    EnrolmentFactory,
+    HospitalFactory,
+    PersonFactory,
+    SettlementFactory,
+    make_user,
+    region,
+)
 
 
 @pytest.fixture
@@ -20,6 +29,8 @@ def world(db: Any) -> dict[str, Any]:
     hosp_b = HospitalFactory(region=rb, code="HB0001", name="蛟河市人民医院")
     person_a = PersonFactory(region=ra, psn_no="PA0001", psn_name="张三", certno="220282198001011234")
     person_b = PersonFactory(region=rb, psn_no="PB0001", psn_name="李四", certno="220281198502021238")
+    EnrolmentFactory(person=person_a)
+    EnrolmentFactory(person=person_b)
     setl_a = SettlementFactory(person=person_a, hospital=hosp_a, setl_id="SA0001")
     setl_b = SettlementFactory(person=person_b, hospital=hosp_b, setl_id="SB0001")
     users = {}

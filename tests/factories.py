@@ -63,6 +63,8 @@ class EnrolmentFactory(factory.django.DjangoModelFactory):
     psn_type = "1101"
     status = "1"
     begin_date = dt.date(2020, 1, 1)
+    valid_from = factory.LazyAttribute(lambda o: o.begin_date)
+    region = factory.LazyAttribute(lambda o: o.person.region)
 
 
 class SettlementFactory(factory.django.DjangoModelFactory):

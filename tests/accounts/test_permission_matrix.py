@@ -47,6 +47,22 @@ def concrete_url(name: str, params: tuple[str, ...], world: dict[str, Any]) -> s
         version = RuleSetVersion.objects.first()
         assert version is not None
         samples.update(code=version.ruleset.code, pk=str(version.pk))
+    if name.startswith("api:workdays"):
+        samples["day"] = "2026-10-08"
+    if name.startswith("enrollment:enrolment"):
+        from dae.enrollment.models import Enrolment
+
+        samples["pk"] = str(Enrolment.objects.filter(person__psn_no="PA0001").values_list("pk", flat=True)[0])
+    if name.startswith("api:unit"):
+        from tests.factories import UnitFactory
+
+        samples["emp_no"] = UnitFactory(emp_no=f"EMX{len(params)}{name[-6:]}").emp_no
+    if name.startswith(("imports:", "api:import")):
+        from dae.imports.models import ImportBatch
+
+        samples["kind"] = "roster"
+        samples["pk"] = str(ImportBatch.objects.create(kind="roster", file_name="x.csv", fmt="csv", sha256="0" * 64,
+                                                       path="/nonexistent", region_id="220282").pk)
     if name.startswith("api:event"):
         samples["pk"] = str(Event.objects.values_list("pk", flat=True).first())
     return reverse(name, kwargs={p: samples[p] for p in params})

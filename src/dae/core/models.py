@@ -113,10 +113,12 @@ class Job(models.Model):
     done = models.PositiveIntegerField(_("已处理"), default=0)
     total = models.PositiveIntegerField(_("总数"), default=0)
     message = models.CharField(_("消息"), max_length=500, blank=True)
+    params = models.JSONField(_("参数"), default=dict, blank=True)
     result = models.JSONField(_("结果"), default=dict, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT)
     created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     objects = ScopedManager(region_field="region")

@@ -66,10 +66,11 @@ def load_city(city: City, progress: Progress = lambda label, done, total: None,
                   unit_ids.get(p.emp_no)) for p in city.persons), "参保人 persons", len(city.persons), progress)
         person_ids = dict(Person.objects.values_list("psn_no", "id"))
         recorded = timezone.now()
-        _insert(Enrolment, ("person", "insutype", "psn_type", "status", "begin_date", "pause_date", "end_date",
-                            "recorded_at"),
+        _insert(Enrolment, ("person", "insutype", "psn_type", "status", "valid_from", "begin_date", "pause_date",
+                            "end_date", "region", "unit", "source", "reason", "recorded_at"),
                 ((person_ids[p.psn_no], p.insutype, p.psn_type, STATUS[p.psn_insu_stas], p.psn_insu_date,
-                  p.paus_insu_date, p.insu_end_date, recorded) for p in city.persons),
+                  p.psn_insu_date, p.paus_insu_date, p.insu_end_date, p.admdvs, unit_ids.get(p.emp_no),
+                  Enrolment.Source.DEMO, "", recorded) for p in city.persons),
                 "参保记录 enrolments", len(city.persons), progress)
         _insert(Settlement, SETTLEMENT_COLUMNS, (_settlement(s, person_ids, hospital_ids, payouts) for s in city.settlements),
                 "结算 settlements", len(city.settlements), progress)

@@ -1,15 +1,24 @@
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
+from rest_framework.decorators import action, api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dae.core.access import record_access
 from dae.core.api import ScopedViewSetMixin
+from dae.core.errors import InvalidInput, PermissionDenied
+from dae.core.models import AccessRecord
+from dae.core.scoping import get_scoped_or_404
 
-from .models import Person
+from . import actions
+from .coverage import coverage_on
+from .models import Enrolment, Person, Unit
+from .views import CHANGE_POSTS, FULL_CERTNO_POSTS
 
 
 class PersonSerializer(serializers.ModelSerializer[Person]):
@@ -22,8 +31,25 @@ class PersonSerializer(serializers.ModelSerializer[Person]):
         fields = ["psn_no", "psn_name", "psn_cert_type", "certno", "gend", "brdy", "region", "emp_no"]
 
 
+class EnrolmentSerializer(serializers.ModelSerializer[Enrolment]):
+    region = serializers.CharField(source="region_id", read_only=True)
+    supersedes = serializers.IntegerField(source="supersedes_id", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Enrolment
+        fields = ["id", "insutype", "psn_type", "status", "valid_from", "begin_date", "pause_date", "end_date",
+                  "region", "source", "batch", "supersedes", "reason", "recorded_at"]
+
+
+class EnrolmentChangeSerializer(serializers.Serializer[Any]):
+    action = serializers.ChoiceField(choices=["suspend", "resume", "end"])
+    date = serializers.DateField()
+    reason = serializers.CharField(max_length=300)
+
+
 class PersonViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet[Person]):
-    """参保人 (insured persons) in the caller's regions. Certificate numbers are masked; each read is logged."""
+    """参保人 (insured persons) in the caller's regions. Certificate numbers are masked (``?full=1`` shows the
+    whole number to the posts allowed it, and records that view); each read is logged."""
 
     queryset = Person.objects.select_related("unit")
     serializer_class = PersonSerializer
@@ -35,5 +61,70 @@ class PersonViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet[Person]):
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         person = self.get_object()
+        full = request.query_params.get("full") == "1" and request.user.post in FULL_CERTNO_POSTS  # type: ignore[union-attr]
+        record_access(request, person, AccessRecord.Why.FULL_CERTNO if full else AccessRecord.Why.BUSINESS)
+        data = dict(self.get_serializer(person).data)
+        if full:
+            data["certno"] = person.certno
+        return Response(data)
+
+    @extend_schema(responses=EnrolmentSerializer(many=True))
+    @action(detail=True, methods=["get"], url_path="enrolments", url_name="enrolments")
+    def enrolments(self, request: Request, psn_no: str) -> Response:
+        """The person's enrolment history (every record, oldest first)."""
+        person = self.get_object()
         record_access(request, person)
-        return Response(self.get_serializer(person).data)
+        records = Enrolment.objects.filter(person=person).order_by("recorded_at", "id")
+        return Response(EnrolmentSerializer(records, many=True).data)
+
+    @extend_schema(request=EnrolmentChangeSerializer, responses={201: EnrolmentSerializer})
+    @action(detail=True, methods=["post"], url_path="enrolment-changes", url_name="enrolment-change")
+    def enrolment_change(self, request: Request, psn_no: str) -> Response:
+        """Suspend, resume or end the enrolment from a date, with a reason (a new record and an event)."""
+        if request.user.post not in CHANGE_POSTS:  # type: ignore[union-attr]
+            raise PermissionDenied()
+        person = self.get_object()
+        body = EnrolmentChangeSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        do = {"suspend": actions.do_suspend, "resume": actions.do_resume, "end": actions.do_end}[data["action"]]
+        record = do(request.user, person, data["date"], data["reason"])
+        return Response(EnrolmentSerializer(record).data, status=201)
+
+
+@extend_schema(parameters=[OpenApiParameter("psn_no", str, required=True),
+                           OpenApiParameter("date", str, required=True, description="YYYY-MM-DD")])
+@api_view(["GET"])
+def coverage(request: Request) -> Response:
+    """Was the person covered by insutype 330 on the date, and under which region?"""
+    psn_no = request.query_params.get("psn_no", "")
+    try:
+        day = date.fromisoformat(request.query_params.get("date", ""))
+    except ValueError:
+        raise InvalidInput("日期格式应为 YYYY-MM-DD", details=[{"path": "date", "message": "日期格式应为 YYYY-MM-DD"}]
+                           ) from None
+    person = get_scoped_or_404(Person, request, psn_no=psn_no)
+    record_access(request, person)
+    answer = coverage_on(person.psn_no, day)
+    return Response({"psn_no": answer.psn_no, "date": answer.on, "covered": answer.covered, "code": answer.code,
+                     "reason": answer.reason, "region": answer.region_id, "status": answer.status,
+                     "psn_type": answer.psn_type, "record": answer.record_id})
+
+
+class UnitSerializer(serializers.ModelSerializer[Unit]):
+    region = serializers.CharField(source="region_id", read_only=True)
+
+    class Meta:
+        model = Unit
+        fields = ["emp_no", "emp_name", "region"]
+
+
+class UnitViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet[Unit]):
+    """参保单位 (employer units) in the caller's regions."""
+
+    queryset = Unit.objects.all()
+    serializer_class = UnitSerializer
+    lookup_field = "emp_no"
+
+    def get_queryset(self) -> Any:
+        return super().get_queryset().order_by("emp_no")

@@ -38,10 +38,13 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "dae.core",
     "dae.accounts",
+    "dae.dictionaries",
+    "dae.imports",
     "dae.catalog",
     "dae.enrollment",
     "dae.claims",
     "dae.benefits",
+    "dae.workdays",
     "dae.web",
     "dae.demo",
 ]
@@ -138,6 +141,12 @@ SPECTACULAR_SETTINGS = {
 }
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Job progress is written here while the job's own transaction is still open (the web process reads it).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "cache")}
+}
+UPLOAD_DIR = VAR_DIR / "uploads"
 
 SESSION_COOKIE_AGE = 8 * 3600
 SMS_BACKEND = os.environ.get("DAE_SMS_BACKEND", "dae.core.sms.OutboxBackend")

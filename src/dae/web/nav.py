@@ -44,7 +44,8 @@ NAVIGATION: tuple[NavSection, ...] = (
         _("补偿规则"),
         (NavLink(_("规则集"), "benefits:ruleset_list", "sliders"), NavLink(_("试算"), "benefits:trial", "calculator")),
     ),
-    NavSection(_("公共管理"), (NavLink(_("定点医疗机构"), "catalog:hospital_list", "hospital"),)),
+    NavSection(_("公共管理"), (NavLink(_("定点医疗机构"), "catalog:hospital_list", "hospital"),
+                           NavLink(_("工作日历"), "workdays:calendar", "calendar3"))),
     NavSection(
         _("系统与安全"),
         (

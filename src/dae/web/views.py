@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from dae.core.errors import NotFound
+from dae.core.jobs import live_state
 from dae.core.models import AccessRecord, Event, Job
 
 from .dashboard import monthly_chart, work_for
@@ -96,5 +97,6 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = Job.objects.filter(pk=pk).first()
     if job is None or (user.post not in ("it", "manager") and job.created_by_id != user.pk):
         raise NotFound()
+    live_state(job)
     template = "web/_job_progress.html" if request.headers.get("HX-Request") else "web/job_detail.html"
     return render(request, template, {"job": job, "title": job.title})

@@ -29,3 +29,11 @@ def cell(obj: Any, column: Any) -> Any:
 @register.filter
 def yuan(value: Decimal | None) -> str:
     return "" if value is None else fmt_yuan(value)
+
+
+@register.filter
+def codename(code: str | None, codelist: str) -> str:
+    """``{{ value|codename:"med_type" }}`` → ``21 普通住院`` (the code alone when the dictionary lacks it)."""
+    from dae.dictionaries import codes
+
+    return codes.label(codelist, code)

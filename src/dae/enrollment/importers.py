@@ -1,0 +1,361 @@
+"""Roster imports (参保人员名单): CSV / Excel with documented columns, and the platform's person query 1101
+output as JSON (``baseinfo`` + ``insuinfo``; only the insutype 330 row enrols).
+
+Loading compares every row with what is stored: an equal row changes nothing; a changed person updates the
+person and records an event with before/after; a changed enrolment adds a new ``Enrolment`` record (the
+history); a changed contribution year updates it with an event. Rows of other regions are refused, so a
+clerk can only import the roster of a region they work in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.db import connection
+from django.utils import timezone
+
+from dae.core.bulk import insert_rows
+from dae.core.events import jsonable
+from dae.core.idcard import validate_certno
+from dae.core.models import Event
+from dae.imports.framework import Column, Counts, Importer, Problems, read_json
+from dae.imports.registry import register
+
+from .models import ContributionYear, Enrolment, Person, Unit
+
+NORMAL, SUSPENDED, ENDED = Enrolment.Status.NORMAL, Enrolment.Status.SUSPENDED, Enrolment.Status.ENDED
+
+COLUMNS = (
+    Column("psn_no", "人员编号", True, max_length=30),
+    Column("psn_cert_type", "证件类型", True, "code", "psn_cert_type"),
+    Column("certno", "证件号码", True, max_length=50),
+    Column("psn_name", "姓名", True, max_length=50),
+    Column("gend", "性别", True, "code", "gend"),
+    Column("brdy", "出生日期", True, "date"),
+    Column("insuplc_admdvs", "参保地统筹区", True, max_length=6),
+    Column("emp_no", "单位编号", False, max_length=30),
+    Column("emp_name", "单位名称", False, max_length=200),
+    Column("insutype", "险种类型", False, "code", "insutype", help="空白视为 330；其他险种的行忽略"),
+    Column("psn_type", "人员类别", True, "code", "psn_type"),
+    Column("psn_insu_stas", "参保状态", True, "code", "psn_insu_stas"),
+    Column("psn_insu_date", "参保日期", True, "date"),
+    Column("paus_insu_date", "暂停日期", False, "date", help="暂停参保时必填；当日起暂停"),
+    Column("insu_end_date", "终止日期", False, "date", help="终止参保时填写（空白取暂停日期）；当日起终止"),
+    Column("contrib_year", "缴费年度", False, "int"),
+    Column("contrib_stas", "缴费状态", False, "code", "contrib_stas"),
+)
+
+# A clean row: a tuple, to keep a million of them small.
+(PSN_NO, CERT_TYPE, CERTNO, NAME, GEND, BRDY, ADMDVS, EMP_NO, EMP_NAME, PSN_TYPE, STATUS, BEGIN, PAUSE, END,
+ CONTRIB_YEAR, CONTRIB_STAS) = range(16)
+
+
+def generated_emp_no(admdvs: str, emp_name: str) -> str:
+    """A stable unit number for a unit known only by name (the 1101 output has no unit number)."""
+    return "U" + admdvs + hashlib.sha1(emp_name.encode("utf-8")).hexdigest()[:12].upper()
+
+
+class RosterImporter(Importer):
+    kind = "roster"
+    title = "参保人员名单"
+    columns = COLUMNS
+    posts = frozenset({"manager", "settlement"})
+    regional = True
+
+    def __init__(self, batch: Any, user: Any) -> None:
+        super().__init__(batch, user)
+        self.ignored = 0
+        self.existing: dict[str, tuple[Any, ...]] = {}
+
+    def check(self, row_no: int, v: dict[str, Any], problems: Problems) -> tuple[Any, ...] | None:
+        if (v["insutype"] or "330") != "330":
+            self.ignored += 1
+            return None
+        ok = True
+        if v["insuplc_admdvs"] != self.batch.region_id:
+            problems.add(row_no, "insuplc_admdvs", v["insuplc_admdvs"],
+                         f"参保地统筹区与本批次统筹区（{self.batch.region_id}）不一致")
+            ok = False
+        certno = v["certno"]
+        if v["psn_cert_type"] == "01":
+            check = validate_certno(certno, today=self.today)
+            if not check.ok:
+                problems.add(row_no, "certno", certno, check.message)
+                ok = False
+            else:
+                assert check.facts is not None
+                certno = check.facts.certno
+                if check.facts.birth_date != v["brdy"]:
+                    problems.add(row_no, "brdy", v["brdy"], "出生日期与身份证号码不符")
+                    ok = False
+                if check.facts.gend != v["gend"]:
+                    problems.add(row_no, "gend", v["gend"], "性别与身份证号码不符")
+                    ok = False
+        if v["brdy"] > self.today:
+            problems.add(row_no, "brdy", v["brdy"], "出生日期晚于今天")
+            ok = False
+        begin, pause, end, status = v["psn_insu_date"], v["paus_insu_date"], v["insu_end_date"], v["psn_insu_stas"]
+        if begin < v["brdy"]:
+            problems.add(row_no, "psn_insu_date", begin, "参保日期早于出生日期")
+            ok = False
+        if status == SUSPENDED and pause is None:
+            problems.add(row_no, "paus_insu_date", "", "暂停参保的人员必须填写暂停日期")
+            ok = False
+        if status == ENDED and end is None:
+            end = pause
+            if end is None:
+                problems.add(row_no, "insu_end_date", "", "终止参保的人员必须填写终止日期")
+                ok = False
+        if status == NORMAL:
+            pause = end = None  # a normal enrolment has no stop; the platform may still list an old pause date
+        for column, day in (("paus_insu_date", pause), ("insu_end_date", end)):
+            if day is not None and day < begin:
+                problems.add(row_no, column, day, "日期早于参保日期")
+                ok = False
+        if (v["contrib_year"] is None) != (v["contrib_stas"] is None):
+            problems.add(row_no, "contrib_year" if v["contrib_year"] is None else "contrib_stas", "",
+                         "缴费年度与缴费状态须同时填写")
+            ok = False
+        elif v["contrib_year"] is not None and not 1990 <= v["contrib_year"] <= self.today.year + 1:
+            problems.add(row_no, "contrib_year", v["contrib_year"], "缴费年度超出范围")
+            ok = False
+        if v["emp_no"] is None and v["emp_name"] is not None:
+            v["emp_no"] = generated_emp_no(v["insuplc_admdvs"], v["emp_name"])
+        if not ok:
+            return None
+        return (v["psn_no"], v["psn_cert_type"], certno, v["psn_name"], v["gend"], v["brdy"], v["insuplc_admdvs"],
+                v["emp_no"], v["emp_name"], v["psn_type"], status, begin, pause, end, v["contrib_year"],
+                v["contrib_stas"])
+
+    def check_all(self, records: list[tuple[int, Any]], problems: Problems) -> None:
+        persons = Person.objects.values_list("psn_no", "id", "psn_cert_type", "certno", "psn_name", "gend", "brdy",
+                                             "region_id", "unit_id")
+        self.existing = {row[0]: row for row in persons.iterator(chunk_size=20000)}
+        owner_of_certno = {row[3]: row[0] for row in self.existing.values()}
+        first_row: dict[str, int] = {}
+        certno_row: dict[str, tuple[int, str]] = {}
+        units = dict(Unit.objects.values_list("emp_no", "region_id"))
+        for row_no, r in records:
+            psn_no, certno = r[PSN_NO], r[CERTNO]
+            if psn_no in first_row:
+                problems.add(row_no, "psn_no", psn_no, f"人员编号与第 {first_row[psn_no]} 行重复")
+                continue
+            first_row[psn_no] = row_no
+            seen = certno_row.get(certno)
+            if seen is not None and seen[1] != psn_no:
+                problems.add(row_no, "certno", certno, f"证件号码与第 {seen[0]} 行（另一人员编号）重复")
+            certno_row[certno] = (row_no, psn_no)
+            owner = owner_of_certno.get(certno)
+            if owner is not None and owner != psn_no:
+                problems.add(row_no, "certno", certno, f"证件号码已属于人员 {owner}")
+            stored = self.existing.get(psn_no)
+            if stored is not None and stored[7] != r[ADMDVS]:
+                problems.add(row_no, "insuplc_admdvs", r[ADMDVS], "该人员属于其他统筹区，不能在本统筹区导入")
+            if r[EMP_NO] is not None:
+                unit_region = units.get(r[EMP_NO])
+                if unit_region is not None and unit_region != r[ADMDVS]:
+                    problems.add(row_no, "emp_no", r[EMP_NO], "该单位属于其他统筹区")
+                elif unit_region is None and r[EMP_NAME] is None:
+                    problems.add(row_no, "emp_name", "", "新单位必须填写单位名称")
+
+    def load(self, records: list[tuple[int, Any]], progress: Callable[[int], None]) -> Counts:
+        return RosterLoad(self, [r for _n, r in records], progress).run()
+
+
+class RosterLoad:
+    """Writes one validated roster; every step is a bulk statement."""
+
+    def __init__(self, importer: RosterImporter, rows: list[tuple[Any, ...]], progress: Callable[[int], None]):
+        self.importer = importer
+        self.batch = importer.batch
+        self.user = importer.user
+        self.rows = rows
+        self.progress = progress
+        self.now = timezone.now()
+        self.today = timezone.localdate()
+        self.events: list[tuple[Any, ...]] = []
+
+    def run(self) -> Counts:
+        unit_ids = self._units()
+        existing = self.importer.existing
+        new_rows = [r for r in self.rows if r[PSN_NO] not in existing]
+        insert_rows(Person, ("psn_no", "psn_cert_type", "certno", "psn_name", "gend", "brdy", "region", "unit"),
+                    ((r[PSN_NO], r[CERT_TYPE], r[CERTNO], r[NAME], r[GEND], r[BRDY], r[ADMDVS],
+                      unit_ids.get(r[EMP_NO])) for r in new_rows))
+        self.progress(len(new_rows) // 2)
+        changed_people = self._update_persons(unit_ids)
+        ids = dict(Person.objects.filter(region_id=self.batch.region_id).values_list("psn_no", "id")
+                   .iterator(chunk_size=20000)) if len(self.rows) > 1000 else dict(
+            Person.objects.filter(psn_no__in=[r[PSN_NO] for r in self.rows]).values_list("psn_no", "id"))
+        changed_enrolment = self._enrolments(ids, unit_ids)
+        self.progress(len(self.rows) * 3 // 4)
+        changed_contribution = self._contributions(ids)
+        insert_rows(Event, ("at", "actor", "action", "object_type", "object_id", "region", "before", "after", "note"),
+                    self.events)
+        changed = (changed_people | changed_enrolment | changed_contribution) - {r[PSN_NO] for r in new_rows}
+        self.progress(len(self.rows))
+        return Counts(new=len(new_rows), changed=len(changed), same=len(self.rows) - len(new_rows) - len(changed),
+                      ignored=self.importer.ignored)
+
+    def _event(self, action: str, object_type: str, object_id: Any, before: dict[str, Any],
+               after: dict[str, Any]) -> None:
+        self.events.append((self.now, self.user.pk if self.user else None, action, object_type, str(object_id),
+                            self.batch.region_id, _json(before), _json(after), f"导入批次 #{self.batch.pk}"))
+
+    def _units(self) -> dict[str, int]:
+        stored = {no: (pk, name) for no, pk, name in Unit.objects.values_list("emp_no", "id", "emp_name")}
+        wanted: dict[str, str | None] = {}
+        for r in self.rows:
+            if r[EMP_NO] is not None and (r[EMP_NO] not in wanted or r[EMP_NAME] is not None):
+                wanted[r[EMP_NO]] = r[EMP_NAME]
+        new = [(no, name, self.batch.region_id) for no, name in wanted.items() if no not in stored]
+        insert_rows(Unit, ("emp_no", "emp_name", "region"), new)
+        for no, name in wanted.items():
+            if no in stored and name is not None and stored[no][1] != name:
+                Unit.objects.filter(pk=stored[no][0]).update(emp_name=name)
+                self._event("unit.changed", "enrollment.unit", stored[no][0], {"emp_name": stored[no][1]},
+                            {"emp_name": name})
+        return dict(Unit.objects.filter(emp_no__in=list(wanted)).values_list("emp_no", "id")) if len(wanted) < 900 \
+            else dict(Unit.objects.values_list("emp_no", "id"))
+
+    def _update_persons(self, unit_ids: dict[str, int]) -> set[str]:
+        fields = ("psn_cert_type", "certno", "psn_name", "gend", "brdy", "unit")
+        updates = []
+        changed: set[str] = set()
+        for r in self.rows:
+            stored = self.importer.existing.get(r[PSN_NO])
+            if stored is None:
+                continue
+            new = (r[CERT_TYPE], r[CERTNO], r[NAME], r[GEND], r[BRDY], unit_ids.get(r[EMP_NO]) if r[EMP_NO] else None)
+            old = (stored[2], stored[3], stored[4], stored[5], stored[6], stored[8])
+            if new == old:
+                continue
+            changed.add(r[PSN_NO])
+            updates.append((*new, stored[1]))
+            diff = [i for i in range(len(fields)) if new[i] != old[i]]
+            self._event("person.changed", "enrollment.person", stored[1], {fields[i]: old[i] for i in diff},
+                        {fields[i]: new[i] for i in diff})
+        if updates:
+            table, quote = Person._meta.db_table, connection.ops.quote_name
+            sets = ", ".join(f"{quote(c)} = %s" for c in ("psn_cert_type", "certno", "psn_name", "gend", "brdy",
+                                                          "unit_id"))
+            with connection.cursor() as cursor:
+                cursor.executemany(f"UPDATE {quote(table)} SET {sets} WHERE {quote('id')} = %s", updates)
+        return changed
+
+    def _current_enrolments(self, person_ids: set[int]) -> dict[int, tuple[Any, ...]]:
+        superseded = set(Enrolment.objects.filter(supersedes__isnull=False).values_list("supersedes_id", flat=True))
+        query = Enrolment.objects.filter(insutype="330", person__region_id=self.batch.region_id).order_by("id")
+        current: dict[int, tuple[Any, ...]] = {}
+        for row in query.values_list("person_id", "id", "psn_type", "status", "begin_date", "pause_date",
+                                     "end_date", "region_id", "unit_id", "valid_from").iterator(chunk_size=20000):
+            if row[0] in person_ids and row[1] not in superseded:
+                current[row[0]] = row
+        return current
+
+    def _enrolments(self, ids: dict[str, int], unit_ids: dict[str, int]) -> set[str]:
+        person_ids = {ids[r[PSN_NO]] for r in self.rows}
+        current = self._current_enrolments(person_ids) if self.importer.existing else {}
+        out = []
+        changed: set[str] = set()
+        for r in self.rows:
+            pid = ids[r[PSN_NO]]
+            unit = unit_ids.get(r[EMP_NO]) if r[EMP_NO] else None
+            snap = (r[PSN_TYPE], r[STATUS], r[BEGIN], r[PAUSE], r[END], r[ADMDVS], unit)
+            prev = current.get(pid)
+            if prev is not None and prev[2:9] == snap:
+                continue
+            valid_from, reason = self._valid_from(prev, r)
+            changed.add(r[PSN_NO])
+            out.append((pid, "330", r[PSN_TYPE], r[STATUS], valid_from, r[BEGIN], r[PAUSE], r[END], r[ADMDVS], unit,
+                        Enrolment.Source.IMPORT, self.batch.pk, reason, self.user.pk if self.user else None,
+                        self.now))
+        insert_rows(Enrolment, ("person", "insutype", "psn_type", "status", "valid_from", "begin_date",
+                                "pause_date", "end_date", "region", "unit", "source", "batch", "reason",
+                                "recorded_by", "recorded_at"), out)
+        return changed
+
+    def _valid_from(self, prev: tuple[Any, ...] | None, r: tuple[Any, ...]) -> tuple[date, str]:
+        """From which date the new snapshot answers (see ``Enrolment``)."""
+        if prev is None:
+            return r[BEGIN], ""
+        prev_status, prev_stop, prev_from = prev[3], prev[5] or prev[6], prev[9]
+        if prev_status != NORMAL and r[STATUS] == NORMAL:  # resumed or re-enrolled
+            if prev_stop is not None and r[BEGIN] >= prev_stop:
+                return r[BEGIN], "恢复参保（按新的参保日期）"
+            return max(self.today, prev_from), "恢复参保（文件未给恢复日期，按导入日期）"
+        return prev_from, "导入变更"
+
+    def _contributions(self, ids: dict[str, int]) -> set[str]:
+        wanted = {(ids[r[PSN_NO]], r[CONTRIB_YEAR]): (r[CONTRIB_STAS], r[PSN_NO]) for r in self.rows
+                  if r[CONTRIB_YEAR] is not None}
+        if not wanted:
+            return set()
+        years = {y for _p, y in wanted}
+        stored = {(p, y): (pk, s) for pk, p, y, s in ContributionYear.objects.filter(year__in=years)
+                  .values_list("id", "person_id", "year", "status").iterator(chunk_size=20000)}
+        new = []
+        changed: set[str] = set()
+        for (pid, year), (status, psn_no) in wanted.items():
+            old = stored.get((pid, year))
+            if old is None:
+                new.append((pid, year, status, self.now))
+                continue
+            if old[1] != status:
+                ContributionYear.objects.filter(pk=old[0]).update(status=status, recorded_at=self.now)
+                self._event("contribution.changed", "enrollment.contributionyear", old[0],
+                            {"year": year, "status": old[1]}, {"year": year, "status": status})
+                changed.add(psn_no)
+        insert_rows(ContributionYear, ("person", "year", "status", "recorded_at"), new)
+        # a new year for a person already stored is a change of that person (new persons are counted as new)
+        changed.update(psn_no for (pid, year), (_s, psn_no) in wanted.items() if (pid, year) not in stored)
+        return changed
+
+
+def _json(value: dict[str, Any]) -> str:
+    return json.dumps(jsonable(value), ensure_ascii=False)
+
+
+@register
+class Roster1101Importer(RosterImporter):
+    """The platform's person query 1101 output: one object ``{"baseinfo": …, "insuinfo": [...]}`` per person
+    (or the whole response with ``output``), as a JSON list. Row numbers count persons from 1."""
+
+    kind = "roster_1101"
+    title = "参保人员（1101 人员信息 JSON）"
+    formats = ("json",)
+
+    def estimate_rows(self, path: Path, fmt: str) -> int:
+        return 0
+
+    def read(self, path: Path, fmt: str, problems: Problems) -> Iterator[tuple[int, dict[str, Any]]]:
+        data = read_json(path)
+        items = data if isinstance(data, list) else [data]
+        for row_no, item in enumerate(items, start=1):
+            if isinstance(item, dict) and isinstance(item.get("output"), dict):
+                item = item["output"]
+            if not isinstance(item, dict) or not isinstance(item.get("baseinfo"), dict):
+                problems.add(row_no, "baseinfo", "", "缺少 baseinfo（基本信息）")
+                continue
+            insuinfo = item.get("insuinfo") or []
+            rows330 = [i for i in insuinfo if isinstance(i, dict) and str(i.get("insutype", "")) == "330"]
+            if not rows330:
+                self.ignored += 1
+                continue
+            if len(rows330) > 1:
+                problems.add(row_no, "insuinfo", "330", "同一人员有多条 330 参保信息")
+                continue
+            base, insu = item["baseinfo"], rows330[0]
+            raw = {name: base.get(name) for name in ("psn_no", "psn_cert_type", "certno", "psn_name", "gend", "brdy")}
+            raw.update({name: insu.get(name) for name in ("insuplc_admdvs", "emp_name", "insutype", "psn_type",
+                                                          "psn_insu_stas", "psn_insu_date", "paus_insu_date")})
+            yield row_no, {k: (str(v) if isinstance(v, int | float) and not isinstance(v, bool) else v)
+                           for k, v in raw.items()}
+
+
+register(RosterImporter)

@@ -1,0 +1,430 @@
+"""The import framework: read a file, validate every row, then load all of it or nothing.
+
+An importer (``<app>/importers.py``, decorated with ``@register``) declares its documented ``columns`` and
+implements three steps:
+
+``check(row_no, values, problems)``
+    ``values`` are the row's cells already parsed by column kind (str, date, decimal, int, code); return the
+    clean record, or ``None`` after reporting with ``problems.add(row_no, column, value, reason)``.
+``check_all(records, problems)``
+    cross-row checks (duplicates within the file, against the database) on ``[(row_no, record), ...]``.
+``load(records, progress)``
+    write everything; runs inside one transaction and only when no problem was found. Must be idempotent:
+    a row equal to what is stored changes nothing, a changed row adds history. Returns ``Counts``.
+
+Tabular files (CSV in UTF-8 or GB18030, Excel .xlsx) are read by column name (``psn_no``) or by the Chinese
+label (``人员编号``); an unknown or missing required column rejects the file. Row numbers are the file's own
+(header = row 1), as a clerk sees them in Excel. An importer may override ``read`` for other shapes (JSON).
+
+``start_import`` stores the upload and queues the job; ``run_import`` is the job.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from dae.core.bulk import insert_rows
+from dae.core.errors import InvalidInput, PermissionDenied
+from dae.core.events import record_event
+from dae.core.jobs import Progress, job_handler, start_job
+from dae.core.models import Job
+from dae.dictionaries import codes
+
+from . import registry
+from .models import ImportBatch, ImportProblem
+
+FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".json": "json"}
+MAX_UPLOAD = 1024 * 1024 * 1024  # 1 GiB
+
+
+@dataclass(frozen=True)
+class Column:
+    """A documented column. ``kind``: str, date, decimal, money (≤ 2 decimals), int, code (needs ``codelist``)."""
+
+    name: str
+    label: str
+    required: bool = False
+    kind: str = "str"
+    codelist: str | None = None
+    max_length: int | None = None
+    help: str = ""
+
+
+@dataclass
+class Counts:
+    new: int = 0
+    changed: int = 0
+    same: int = 0
+    ignored: int = 0
+
+
+class Problems:
+    """Every problem found, in file order."""
+
+    def __init__(self) -> None:
+        self.items: list[tuple[int, str, str, str]] = []
+        self.bad_rows: set[int] = set()
+
+    def add(self, row_no: int, column: str, value: Any, reason: str) -> None:
+        self.items.append((row_no, column, "" if value is None else str(value)[:200], reason[:300]))
+        self.bad_rows.add(row_no)
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+class Importer:
+    kind: ClassVar[str]
+    title: ClassVar[str]
+    columns: ClassVar[tuple[Column, ...]]
+    formats: ClassVar[tuple[str, ...]] = ("csv", "xlsx")
+    posts: ClassVar[frozenset[str]] = frozenset({"manager"})
+    regional: ClassVar[bool] = False  # rows belong to the batch's region (checked by the importer)
+
+    def __init__(self, batch: ImportBatch, user: Any) -> None:
+        self.batch = batch
+        self.user = user
+        self.today = timezone.localdate()
+        self._codes: dict[str, frozenset[str]] = {}
+
+    # -- reading ---------------------------------------------------------------------------------------
+    def estimate_rows(self, path: Path, fmt: str) -> int:
+        if fmt == "csv":
+            with path.open("rb") as fh:
+                return max(sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b"")) - 1, 0)
+        if fmt == "xlsx":
+            from openpyxl import load_workbook
+
+            wb = load_workbook(path, read_only=True)
+            try:
+                return max((wb.worksheets[0].max_row or 1) - 1, 0)
+            finally:
+                wb.close()
+        return 0
+
+    def read(self, path: Path, fmt: str, problems: Problems) -> Iterator[tuple[int, dict[str, Any]]]:
+        rows = _read_csv(path, self.batch) if fmt == "csv" else _read_xlsx(path)
+        header = next(rows, None)
+        if header is None:
+            raise InvalidInput("文件为空，没有表头", code="empty_file")
+        index = self._map_header(header[1], problems)
+        if problems:
+            return
+        for row_no, cells in rows:
+            if not any(c not in (None, "") for c in cells):
+                continue
+            yield row_no, {name: (cells[i] if i < len(cells) else None) for name, i in index.items()}
+
+    def _map_header(self, header: list[Any], problems: Problems) -> dict[str, int]:
+        by_key = {}
+        for col in self.columns:
+            by_key[col.name] = col.name
+            by_key[col.label] = col.name
+        index: dict[str, int] = {}
+        for i, cell in enumerate(header):
+            text = str(cell or "").strip()
+            if not text:
+                continue
+            name = by_key.get(text)
+            if name is None:
+                problems.add(1, text, text, "未知的列（请使用导入说明中的列名）")
+            elif name in index:
+                problems.add(1, text, text, "列重复")
+            else:
+                index[name] = i
+        for col in self.columns:
+            if col.required and col.name not in index:
+                problems.add(1, col.name, "", f"缺少必填列：{col.name}（{col.label}）")
+        return index
+
+    # -- parsing cells by kind --------------------------------------------------------------------------
+    def parse(self, row_no: int, raw: dict[str, Any], problems: Problems) -> dict[str, Any] | None:
+        values: dict[str, Any] = {}
+        ok = True
+        for col in self.columns:
+            if col.name not in raw:
+                values[col.name] = None
+                continue
+            cell = raw[col.name]
+            if isinstance(cell, str):
+                cell = cell.strip()
+            if cell is None or cell == "":
+                if col.required:
+                    problems.add(row_no, col.name, "", f"{col.label}不能为空")
+                    ok = False
+                values[col.name] = None
+                continue
+            try:
+                values[col.name] = self._parse_cell(col, cell)
+            except ValueError as exc:
+                problems.add(row_no, col.name, cell, str(exc))
+                ok = False
+        return values if ok else None
+
+    def _parse_cell(self, col: Column, cell: Any) -> Any:
+        kind = col.kind
+        if kind == "date":
+            return parse_date(cell, col.label)
+        if kind in ("decimal", "money"):
+            return parse_decimal(cell, col.label, places=2 if kind == "money" else None)
+        if kind == "int":
+            text = str(cell)
+            if not text.lstrip("-").isdigit():
+                raise ValueError(f"{col.label}应为整数")
+            return int(text)
+        text = str(cell)
+        if isinstance(cell, float | int) and not isinstance(cell, bool):  # Excel number cells for code columns
+            text = format(Decimal(str(cell)).normalize(), "f")
+        if col.max_length is not None and len(text) > col.max_length:
+            raise ValueError(f"{col.label}超过{col.max_length}个字符")
+        if kind == "code":
+            assert col.codelist is not None
+            if text not in self.valid(col.codelist):
+                raise ValueError(f"代码“{text}”不在字典 {col.codelist} 中")
+        return text
+
+    def valid(self, codelist: str) -> frozenset[str]:
+        if codelist not in self._codes:
+            self._codes[codelist] = codes.valid_codes(codelist)
+        return self._codes[codelist]
+
+    # -- the importer's own steps -------------------------------------------------------------------------
+    def check(self, row_no: int, values: dict[str, Any], problems: Problems) -> Any:
+        return values
+
+    def check_all(self, records: list[tuple[int, Any]], problems: Problems) -> None:
+        return None
+
+    def load(self, records: list[tuple[int, Any]], progress: Callable[[int], None]) -> Counts:
+        raise NotImplementedError
+
+
+def parse_date(cell: Any, label: str) -> date:
+    if isinstance(cell, datetime):
+        return cell.date()
+    if isinstance(cell, date):
+        return cell
+    text = str(cell).strip()
+    try:
+        if len(text) == 8 and text.isdigit():
+            return date(int(text[:4]), int(text[4:6]), int(text[6:]))
+        if len(text) >= 10 and text[4] in "-/" and text[7] in "-/":
+            return date(int(text[:4]), int(text[5:7]), int(text[8:10]))
+    except ValueError:
+        pass
+    raise ValueError(f"{label}不是有效日期（格式 YYYY-MM-DD）")
+
+
+def parse_decimal(cell: Any, label: str, places: int | None = None) -> Decimal:
+    if isinstance(cell, float):  # an Excel number cell: its shortest repr is the number the clerk typed
+        cell = repr(cell)
+    try:
+        value = Decimal(str(cell).replace(",", ""))
+    except InvalidOperation:
+        raise ValueError(f"{label}应为数字") from None
+    if not value.is_finite():
+        raise ValueError(f"{label}应为数字")
+    if places is not None and -value.as_tuple().exponent > places:  # type: ignore[operator]
+        raise ValueError(f"{label}最多{places}位小数")
+    return value
+
+
+def _read_csv(path: Path, batch: ImportBatch) -> Iterator[tuple[int, list[Any]]]:
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = raw.decode("gb18030")
+        except UnicodeDecodeError:
+            raise InvalidInput("文件编码无法识别（请使用 UTF-8 或 GB18030）", code="bad_encoding") from None
+        batch.note = "文件编码：GB18030"
+    del raw
+    reader = csv.reader(io.StringIO(text, newline=""))
+    yield from enumerate(reader, start=1)
+
+
+def _read_xlsx(path: Path) -> Iterator[tuple[int, list[Any]]]:
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file; the clerk gets one message
+        raise InvalidInput(f"无法读取 Excel 文件：{exc}", code="bad_xlsx") from exc
+    try:
+        for row_no, cells in enumerate(wb.worksheets[0].iter_rows(values_only=True), start=1):
+            yield row_no, list(cells)
+    finally:
+        wb.close()
+
+
+def read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_bytes().decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InvalidInput(f"JSON 文件无法解析：{exc}", code="bad_json") from exc
+
+
+# -- starting and running -------------------------------------------------------------------------------
+
+def start_import(kind: str, *, user: Any, file_name: str, chunks: Iterator[bytes],
+                 region_id: str | None = None) -> ImportBatch:
+    """Store the upload, create the batch and queue its job. Checks the post, the format and the region."""
+    importer = registry.get(kind)
+    if user.post not in importer.posts:
+        raise PermissionDenied(f"当前岗位不能导入“{importer.title}”")
+    suffix = Path(file_name).suffix.lower()
+    fmt = FORMATS.get(suffix)
+    if fmt is None or fmt not in importer.formats:
+        allowed = "、".join(importer.formats)
+        raise InvalidInput(f"不支持的文件格式“{suffix or file_name}”，可用格式：{allowed}", code="bad_format")
+    if importer.regional:
+        if not region_id:
+            raise InvalidInput("请选择统筹区", code="region_required")
+        if region_id not in user.region_codes:
+            raise PermissionDenied("无权导入该统筹区的数据")
+    else:
+        region_id = None
+    folder = Path(settings.UPLOAD_DIR) / uuid.uuid4().hex
+    folder.mkdir(parents=True)
+    target = folder / f"upload{suffix}"
+    digest = hashlib.sha256()
+    size = 0
+    with target.open("wb") as out:
+        for chunk in chunks:
+            size += len(chunk)
+            if size > MAX_UPLOAD:
+                raise InvalidInput("文件超过 1 GB", code="too_large")
+            digest.update(chunk)
+            out.write(chunk)
+    if size == 0:
+        raise InvalidInput("文件为空", code="empty_file")
+    sha = digest.hexdigest()
+    same = (ImportBatch.objects.filter(kind=kind, sha256=sha, status=ImportBatch.Status.LOADED)
+            .order_by("-id").first())
+    with transaction.atomic():
+        batch = ImportBatch.objects.create(kind=kind, file_name=Path(file_name).name[:200], fmt=fmt, sha256=sha,
+                                           size=size, path=str(target), region_id=region_id, created_by=user,
+                                           same_as=same)
+        record_event(user, "import.uploaded", batch, region_id=region_id,
+                     after={"kind": kind, "file_name": batch.file_name, "sha256": sha, "size": size})
+    job = start_job("import", f"{importer.title}：{batch.file_name}", user=user, params={"batch": batch.pk},
+                    region_id=region_id)
+    ImportBatch.objects.filter(pk=batch.pk).update(job=job)
+    batch.refresh_from_db()
+    return batch
+
+
+@job_handler("import")
+def run_import(job: Job, progress: Progress) -> dict[str, Any]:
+    batch = ImportBatch.objects.select_related("created_by").get(pk=job.params["batch"])
+    importer = registry.get(batch.kind)(batch, batch.created_by)
+    batch.status = ImportBatch.Status.RUNNING
+    batch.save(update_fields=["status"])
+    path, url = Path(batch.path), reverse("imports:batch_detail", args=[batch.pk])
+    try:
+        return _validate_and_load(batch, importer, path, url, progress)
+    except Exception as exc:
+        batch.refresh_from_db()
+        if batch.status == ImportBatch.Status.RUNNING:
+            reason = exc.message if isinstance(exc, InvalidInput) else "内部错误，未导入任何数据"
+            _end(batch, ImportBatch.Status.FAILED, note=reason)
+        raise
+
+
+def _validate_and_load(batch: ImportBatch, importer: Importer, path: Path, url: str,
+                       progress: Progress) -> dict[str, Any]:
+    total = importer.estimate_rows(path, batch.fmt)
+    progress(0, total, "正在校验 (validating)")
+    problems = Problems()
+    records: list[tuple[int, Any]] = []
+    seen = 0
+    for row_no, raw in importer.read(path, batch.fmt, problems):
+        seen += 1
+        values = importer.parse(row_no, raw, problems)
+        if values is not None:
+            record = importer.check(row_no, values, problems)
+            if record is not None:
+                records.append((row_no, record))
+        if seen % 2000 == 0:
+            progress(seen, max(total, seen))
+    progress(seen, seen)
+    importer.check_all(records, problems)  # on the rows that passed alone, so every bad row is reported
+    batch.rows_total = seen
+    if problems:
+        return _reject(batch, problems, url)
+    progress(0, len(records), "正在写入 (loading)")
+    with transaction.atomic():
+        counts = importer.load(records, lambda done: progress(done))
+        batch.rows_new, batch.rows_changed = counts.new, counts.changed
+        batch.rows_same, batch.rows_ignored = counts.same, counts.ignored
+        _end(batch, ImportBatch.Status.LOADED)
+        record_event(batch.created_by, "import.loaded", batch, region_id=batch.region_id,
+                     after={"kind": batch.kind, "rows": seen, "new": counts.new, "changed": counts.changed,
+                            "same": counts.same, "ignored": counts.ignored})
+    progress(len(records), len(records),
+             f"已导入：新增 {counts.new}，变更 {counts.changed}，无变化 {counts.same}，忽略 {counts.ignored}")
+    return {"url": url, "batch": batch.pk, "status": batch.status, "new": counts.new, "changed": counts.changed,
+            "same": counts.same, "ignored": counts.ignored}
+
+
+def _reject(batch: ImportBatch, problems: Problems, url: str) -> dict[str, Any]:
+    with transaction.atomic():
+        insert_rows(ImportProblem, ("batch", "row_no", "column", "value", "reason"),
+                    ((batch.pk, r, c, v, why) for r, c, v, why in problems.items))
+        batch.rows_bad = len(problems.bad_rows)
+        _end(batch, ImportBatch.Status.REJECTED, note=f"{batch.rows_bad} 行有错误，未导入任何数据")
+        record_event(batch.created_by, "import.rejected", batch, region_id=batch.region_id,
+                     after={"kind": batch.kind, "rows": batch.rows_total, "bad_rows": batch.rows_bad})
+    return {"url": url, "batch": batch.pk, "status": batch.status, "bad_rows": batch.rows_bad,
+            "problems": len(problems)}
+
+
+def _end(batch: ImportBatch, status: str, note: str | None = None) -> None:
+    batch.status = status
+    if note:
+        batch.note = (f"{batch.note}；{note}" if batch.note else note)[:500]
+    batch.finished_at = timezone.now()
+    batch.save()
+
+
+def problems_workbook(batch: ImportBatch) -> bytes:
+    """The error report as an Excel file: every problem with row number, column, value and reason."""
+    from openpyxl import Workbook
+
+    importer = registry.get(batch.kind)
+    labels = {c.name: c.label for c in importer.columns}
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("错误报告")
+    ws.append(["行号 row", "列 column", "列名 label", "值 value", "原因 reason"])
+    for row_no, column, value, reason in batch.problems.values_list("row_no", "column", "value", "reason"):
+        ws.append([row_no, column, labels.get(column, ""), value, reason])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def template_csv(kind: str) -> bytes:
+    """A CSV with the header row of ``kind`` (column names), for clerks to fill."""
+    importer = registry.get(kind)
+    out = io.StringIO()
+    csv.writer(out).writerow([c.name for c in importer.columns])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
