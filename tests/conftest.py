@@ -24,6 +24,12 @@ from .factories import (
 @pytest.fixture
 def world(db: Any) -> dict[str, Any]:
     """Two regions, a hospital and a person with a settlement in each, and a user of every post in region A."""
+    from dae.dictionaries import codes
+    from dae.dictionaries.models import Code, CodeList
+    from dae.dictionaries.seed import seed
+
+    seed(CodeList, Code)  # a transactional test (browser) flushes what the data migration seeded
+    codes.clear()
     ra, rb = region(REGION_A), region(REGION_B)
     hosp_a = HospitalFactory(region=ra, code="HA0001", name="桦甸市人民医院")
     hosp_b = HospitalFactory(region=rb, code="HB0001", name="蛟河市人民医院")

@@ -1,15 +1,22 @@
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
+from rest_framework.decorators import api_view
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dae.core.access import record_access
 from dae.core.api import ScopedViewSetMixin
+from dae.core.errors import InvalidInput
 
-from .models import FeeLine, Settlement
+from .declare import submit_declaration
+from .feedback import feedback_rows
+from .models import Adjustment, Declaration, DeclarationItem, FeeLine, Settlement
 
 
 class FeeLineSerializer(serializers.ModelSerializer[FeeLine]):
@@ -29,7 +36,7 @@ class SettlementSerializer(serializers.ModelSerializer[Settlement]):
         fields = ["setl_id", "mdtrt_id", "init_setl_id", "psn_no", "fixmedins_code", "admdvs", "med_type",
                   "adm_date", "dscg_date", "setl_time", "dise_codg", "place_category", "settle_way",
                   "medfee_sumamt", "fulamt_ownpay_amt", "overlmt_selfpay", "preselfpay_amt", "inscp_scp_amt",
-                  "hifob_pay"]
+                  "hifob_pay", "computed_pay", "state", "paid_on", "declaration"]
 
 
 class SettlementDetailSerializer(SettlementSerializer):
@@ -54,3 +61,102 @@ class SettlementViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet[Settle
         settlement = self.get_object()
         record_access(request, settlement)
         return Response(SettlementDetailSerializer(settlement).data)
+
+
+# -- declarations ------------------------------------------------------------------------------------------
+
+class DeclarationItemSerializer(serializers.ModelSerializer[DeclarationItem]):
+    class Meta:
+        model = DeclarationItem
+        fields = ["seq", "setl_id", "psn_no", "init_setl_id", "outcome", "reason_code", "reason", "declared_pay",
+                  "computed_pay", "difference"]
+
+
+class DeclarationSerializer(serializers.ModelSerializer[Declaration]):
+    fixmedins_code = serializers.CharField(source="hospital.code", read_only=True)
+    region = serializers.CharField(source="region_id", read_only=True)
+    job = serializers.IntegerField(source="job_id", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Declaration
+        fields = ["id", "fixmedins_code", "region", "month", "idempotency_key", "sha256", "status", "job",
+                  "settlements_count", "lines_count", "accepted", "differing", "rejected", "replayed",
+                  "declared_total", "computed_total", "checked_on", "pay_deadline", "deadline_warnings", "note",
+                  "created_at"]
+
+
+class DeclarationDetailSerializer(DeclarationSerializer):
+    items = DeclarationItemSerializer(many=True, read_only=True)
+
+    class Meta(DeclarationSerializer.Meta):
+        fields = [*DeclarationSerializer.Meta.fields, "items"]
+
+
+class DeclarationViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet[Declaration]):
+    """月结申报: POST the declaration as JSON (the national format, see docs/declarations.md) or as a file
+    (multipart ``file``: JSON or NDJSON). Answers 202 with the declaration being checked, or 200 with the
+    earlier one when the same hospital sends the same idempotency key and content again (a replay changes
+    nothing)."""
+
+    queryset = Declaration.objects.all()
+    serializer_class = DeclarationSerializer
+    parser_classes = [JSONParser, MultiPartParser]
+    lookup_field = "pk"
+
+    def get_queryset(self) -> Any:
+        return super().get_queryset().select_related("hospital").order_by("-id")
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return Response(DeclarationDetailSerializer(self.get_object()).data)
+
+    @extend_schema(request={"application/json": dict, "multipart/form-data": dict},
+                   responses={202: DeclarationSerializer, 200: DeclarationSerializer})
+    def create(self, request: Request) -> Response:
+        if (request.content_type or "").startswith("application/json"):
+            # the raw bytes, so that amounts are read as Decimal by the declaration reader (never as floats)
+            chunks: Any = iter([request._request.body])
+            name = "declaration.json"
+        else:
+            upload = request.FILES.get("file")
+            if upload is None:
+                raise InvalidInput("请以 JSON 提交申报，或以 multipart 上传 file", code="no_file")
+            chunks = upload.chunks()
+            name = upload.name
+        declaration, created = submit_declaration(request.user, file_name=name, chunks=chunks)
+        declaration.refresh_from_db()
+        return Response(DeclarationSerializer(declaration).data, status=202 if created else 200)
+
+
+@extend_schema(parameters=[OpenApiParameter("since", str, description="YYYY-MM-DD")])
+@api_view(["GET"])
+def feedback(request: Request) -> Response:
+    """支付结果反馈: one record per paid or rejected settlement in the caller's scope (fields in docs)."""
+    since = request.query_params.get("since", "")
+    try:
+        since_day = date.fromisoformat(since) if since else None
+    except ValueError:
+        raise InvalidInput("since 日期格式应为 YYYY-MM-DD") from None
+    rows = feedback_rows(Settlement.objects.for_user(request.user), DeclarationItem.objects.for_user(request.user),
+                         since=since_day)
+    return Response([{k: (str(v) if v is not None and not isinstance(v, int | str) else v) for k, v in r.items()}
+                     for r in rows])
+
+
+class AdjustmentSerializer(serializers.ModelSerializer[Adjustment]):
+    setl_id = serializers.CharField(source="settlement.setl_id", read_only=True)
+
+    class Meta:
+        model = Adjustment
+        fields = ["id", "setl_id", "psn_no", "kind", "old_payout", "new_payout", "amount", "reason",
+                  "cause_setl_id", "statement_month", "status", "created_at"]
+
+
+class AdjustmentViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet[Adjustment]):
+    """补付 / 追回 adjustments waiting for (or settled in) a monthly statement."""
+
+    queryset = Adjustment.objects.all()
+    serializer_class = AdjustmentSerializer
+    lookup_field = "pk"
+
+    def get_queryset(self) -> Any:
+        return super().get_queryset().select_related("settlement").order_by("-id")

@@ -2,11 +2,65 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dae.core.fields import MoneyField
 from dae.core.scoping import ScopedManager
+
+from .states import ClaimState
+
+
+class Declaration(models.Model):
+    """A hospital's monthly declaration (月结申报) of its instant settlements, in the national format.
+
+    Checked as one job; each settlement in it is accepted, differing or rejected on its own (``DeclarationItem``).
+    ``idempotency_key`` (per hospital) makes a replay a no-op. The payment deadline counts 15 working days
+    from the day the declaration was successfully checked.
+    """
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("已接收")
+        CHECKING = "checking", _("校验中")
+        CHECKED = "checked", _("已校验")
+        FAILED = "failed", _("失败")
+
+    hospital = models.ForeignKey("catalog.Hospital", verbose_name=_("医疗机构"), on_delete=models.PROTECT)
+    region = models.ForeignKey("core.Region", verbose_name=_("统筹区"), on_delete=models.PROTECT)
+    month = models.CharField(_("申报月份"), max_length=7)  # YYYY-MM
+    idempotency_key = models.CharField(_("幂等键"), max_length=100)
+    sha256 = models.CharField(_("内容摘要"), max_length=64)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.RECEIVED)
+    job = models.ForeignKey("core.Job", verbose_name=_("后台任务"), null=True, blank=True, on_delete=models.SET_NULL)
+    path = models.CharField(_("存储路径"), max_length=500)
+    settlements_count = models.PositiveIntegerField(_("结算笔数"), default=0)
+    lines_count = models.PositiveIntegerField(_("明细条数"), default=0)
+    accepted = models.PositiveIntegerField(_("通过"), default=0)
+    differing = models.PositiveIntegerField(_("金额有差异"), default=0)
+    rejected = models.PositiveIntegerField(_("拒绝"), default=0)
+    replayed = models.PositiveIntegerField(_("重复申报"), default=0)
+    declared_total = MoneyField(_("申报大额支付合计"), default=0)
+    computed_total = MoneyField(_("核定大额支付合计"), default=0)
+    checked_on = models.DateField(_("申报成功日期"), null=True, blank=True)
+    pay_deadline = models.DateField(_("支付期限"), null=True, blank=True)
+    deadline_warnings = models.JSONField(_("期限提示"), default=list, blank=True)
+    note = models.CharField(_("说明"), max_length=500, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("申报人"), null=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("接收时间"), default=timezone.now)
+
+    objects = ScopedManager(region_field="region", hospital_field="hospital")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("月结申报")
+        constraints = [models.UniqueConstraint(fields=["hospital", "idempotency_key"],
+                                               name="unique_declaration_key")]
+
+    def __str__(self) -> str:
+        return f"{self.hospital_id} {self.month} #{self.pk}"
 
 
 class Settlement(models.Model):
@@ -44,6 +98,13 @@ class Settlement(models.Model):
     preselfpay_amt = MoneyField(_("先行自付金额"))
     inscp_scp_amt = MoneyField(_("符合政策范围金额"))
     hifob_pay = MoneyField(_("大额医疗费用补助基金支出"), null=True, blank=True)
+    computed_pay = MoneyField(_("核定大额支付"), null=True, blank=True)
+    state = models.CharField(_("状态"), max_length=10, choices=ClaimState.choices, default=ClaimState.PAYABLE,
+                             db_index=True)
+    declaration = models.ForeignKey(Declaration, verbose_name=_("月结申报"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="settlements")
+    national = models.JSONField(_("申报原文"), default=dict, blank=True)  # the setlinfo + setldetail as declared
+    paid_on = models.DateField(_("支付日期"), null=True, blank=True)
 
     objects = ScopedManager(region_field="region", hospital_field="hospital", person_field="psn_no")
 
@@ -86,3 +147,69 @@ class FeeLine(models.Model):
         ordering = ["settlement_id", "feedetl_sn"]
         verbose_name = _("费用明细")
         constraints = [models.UniqueConstraint(fields=["settlement", "feedetl_sn"], name="unique_line_per_settlement")]
+
+
+class DeclarationItem(models.Model):
+    """The outcome of one settlement of a declaration: accepted, differing (stored, with the difference and the
+    reason from the trace), rejected (not stored, with a stable reason code) or replayed (already stored)."""
+
+    class Outcome(models.TextChoices):
+        ACCEPTED = "accepted", _("通过")
+        DIFFERING = "differing", _("金额有差异")
+        REJECTED = "rejected", _("拒绝")
+        REPLAYED = "replayed", _("重复申报")
+
+    declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE, related_name="items")
+    seq = models.PositiveIntegerField(_("序号"))
+    setl_id = models.CharField(_("结算ID"), max_length=30, db_index=True)
+    psn_no = models.CharField(_("人员编号"), max_length=30, blank=True)
+    init_setl_id = models.CharField(_("原结算ID"), max_length=30, blank=True)
+    outcome = models.CharField(_("结果"), max_length=10, choices=Outcome.choices)
+    reason_code = models.CharField(_("原因代码"), max_length=40, blank=True)
+    reason = models.CharField(_("原因"), max_length=500, blank=True)
+    declared_pay = MoneyField(_("申报大额支付"), null=True, blank=True)
+    computed_pay = MoneyField(_("核定大额支付"), null=True, blank=True)
+    difference = MoneyField(_("差额"), null=True, blank=True)
+
+    objects = ScopedManager(region_field="declaration__region", hospital_field="declaration__hospital",
+                            person_field="psn_no")
+
+    class Meta:
+        ordering = ["declaration_id", "seq"]
+        verbose_name = _("申报结算结果")
+
+
+class Adjustment(models.Model):
+    """A 补付 (supplement) or 追回 (recovery) on a settlement already paid, for the next monthly statement.
+
+    Made when a cancellation or a late claim moves the payouts of a person-year; a paid amount is never edited.
+    """
+
+    class Kind(models.TextChoices):
+        SUPPLEMENT = "supplement", _("补付")
+        RECOVERY = "recovery", _("追回")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("待结算")
+        SETTLED = "settled", _("已结算")
+
+    settlement = models.ForeignKey(Settlement, verbose_name=_("结算"), on_delete=models.PROTECT,
+                                   related_name="adjustments")
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    old_payout = MoneyField(_("原支付"))
+    new_payout = MoneyField(_("重算支付"))
+    amount = MoneyField(_("差额"))  # new − old: positive = supplement, negative = recovery
+    reason = models.CharField(_("原因"), max_length=20)  # engine AdjustmentReason
+    cause_setl_id = models.CharField(_("引起重算的结算ID"), max_length=30)
+    statement_month = models.CharField(_("计入月结"), max_length=7)  # YYYY-MM of the next monthly statement
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    region = models.ForeignKey("core.Region", verbose_name=_("统筹区"), on_delete=models.PROTECT)
+    hospital = models.ForeignKey("catalog.Hospital", verbose_name=_("医疗机构"), on_delete=models.PROTECT)
+    psn_no = models.CharField(_("人员编号"), max_length=30, db_index=True)
+    created_at = models.DateTimeField(_("生成时间"), default=timezone.now)
+
+    objects = ScopedManager(region_field="region", hospital_field="hospital", person_field="psn_no")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("补付追回")

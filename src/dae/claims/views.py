@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
+from django import forms
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dae.core.access import record_access
+from dae.core.errors import DaeError, InvalidInput, PermissionDenied
+from dae.core.jobs import live_state
 from dae.core.scoping import get_scoped_or_404
+from dae.web.forms import StyledFormMixin
 from dae.web.listing import Column, Filter, ScopedListView
 
-from .models import Settlement
+from .actions import do_accept_computed, do_mark_paid, do_reject
+from .declare import SUBMIT_POSTS, pay_deadline_days_left, submit_declaration
+from .feedback import feedback_csv, feedback_rows
+from .models import Adjustment, Declaration, DeclarationItem, Settlement
+from .states import ClaimState
 
 _YES_NO = (("yes", _("是")), ("no", _("否")))
 
@@ -31,10 +42,12 @@ class SettlementList(ScopedListView):
         Column(_("医疗费总额"), "medfee_sumamt", css="amount"),
         Column(_("符合政策范围金额"), "inscp_scp_amt", css="amount"),
         Column(_("大额基金支付"), "hifob_pay", css="amount"),
+        Column(_("状态"), "state"),
     )
     search_fields = ("setl_id", "psn_no", "mdtrt_id")
     search_placeholder = _("结算ID / 人员编号 / 就诊ID")
     filters = (
+        Filter("state", _("状态"), "state", ClaimState.choices),
         Filter("way", _("结算方式"), "settle_way", Settlement.SettleWay.choices),
         Filter("computed", _("已计算"), {"yes": {"hifob_pay__isnull": False}, "no": {"hifob_pay__isnull": True}},
                _YES_NO),
@@ -57,6 +70,179 @@ class MySettlements(SettlementList):
 def settlement_detail(request: HttpRequest, setl_id: str) -> HttpResponse:
     settlement = get_scoped_or_404(Settlement, request, setl_id=setl_id)
     record_access(request, settlement)
-    lines = settlement.lines.all()
-    return render(request, "claims/settlement_detail.html",
-                  {"title": settlement.setl_id, "s": settlement, "lines": lines})
+    lines = settlement.lines.all()[:2000]
+    user: Any = request.user
+    explanation = None
+    if request.GET.get("explain") == "1":
+        from dae.benefits.engine.explain import format_trace_zh
+
+        from .payout import explain
+
+        try:
+            result = explain(settlement)
+        except DaeError as exc:
+            messages.error(request, exc.message)
+        else:
+            explanation = format_trace_zh(result) if result is not None else None
+    return render(request, "claims/settlement_detail.html", {
+        "title": settlement.setl_id, "s": settlement, "lines": lines, "explanation": explanation,
+        "item": DeclarationItem.objects.filter(setl_id=settlement.setl_id).order_by("-id").first(),
+        "adjustments": settlement.adjustments.all(),
+        "can_decide": user.post in ("settlement", "reviewer", "manager") and settlement.state == ClaimState.COMPUTED
+        and settlement.settle_way == Settlement.SettleWay.DIRECT})
+
+
+# -- declarations (月结申报) ----------------------------------------------------------------------------------
+
+class DeclarationList(ScopedListView):
+    model = Declaration
+    title = _("月结申报")
+    template_name = "claims/declaration_list.html"
+    columns = (
+        Column(_("申报"), lambda d: f"#{d.pk}", link="claims:declaration_detail"),
+        Column(_("医疗机构"), "hospital.name"),
+        Column(_("申报月份"), "month"),
+        Column(_("状态"), "status"),
+        Column(_("结算笔数"), "settlements_count"),
+        Column(_("通过"), "accepted"),
+        Column(_("金额有差异"), "differing"),
+        Column(_("拒绝"), "rejected"),
+        Column(_("核定大额支付合计"), "computed_total", css="amount"),
+        Column(_("支付期限"), "pay_deadline"),
+        Column(_("剩余工作日"), lambda d: _days_left_badge(d)),
+    )
+    search_fields = ("hospital__code", "hospital__name__icontains", "month")
+    search_placeholder = _("机构编码 / 名称 / 月份")
+    filters = (Filter("status", _("状态"), "status", Declaration.Status.choices),)
+
+    def base_queryset(self) -> Any:
+        return super().base_queryset().select_related("hospital")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["can_submit"] = self.request.user.post in SUBMIT_POSTS  # type: ignore[union-attr]
+        return context
+
+
+def _days_left_badge(declaration: Declaration) -> Any:
+    from django.utils.html import format_html
+
+    if declaration.pay_deadline is None:
+        return ""
+    unpaid = declaration.settlements.filter(state=ClaimState.PAYABLE).exists()
+    if not unpaid:
+        return format_html('<span class="badge text-bg-secondary">{}</span>', _("无待支付"))
+    try:
+        left = pay_deadline_days_left(declaration)
+    except DaeError as exc:
+        return format_html('<span class="badge text-bg-warning" title="{}">?</span>', exc.message)
+    css = "text-bg-danger" if left is not None and left < 0 else (
+        "text-bg-warning" if left is not None and left <= 3 else "text-bg-success")
+    return format_html('<span class="badge {}" data-testid="days-left">{}</span>', css, left)
+
+
+class DeclarationForm(StyledFormMixin, forms.Form):
+    file = forms.FileField(label=_("申报文件（JSON 或 NDJSON）"))
+
+
+def declaration_new(request: HttpRequest) -> HttpResponse:
+    form = DeclarationForm(request.POST or None, request.FILES or None)
+    error = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            declaration, _created = submit_declaration(request.user, file_name=upload.name, chunks=upload.chunks())
+        except DaeError as exc:
+            error = exc
+        else:
+            return redirect("claims:declaration_detail", pk=declaration.pk)
+    return render(request, "claims/declaration_new.html", {"title": _("提交月结申报"), "form": form, "error": error})
+
+
+def declaration_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user: Any = request.user
+    declaration = get_scoped_or_404(Declaration, request, pk=pk)
+    if request.method == "POST":
+        if user.post not in ("finance", "manager"):
+            raise PermissionDenied()
+        try:
+            paid_on = date.fromisoformat(request.POST.get("paid_on", ""))
+            do_mark_paid(user, declaration, paid_on)
+        except ValueError:
+            messages.error(request, _("支付日期格式应为 YYYY-MM-DD"))
+        except DaeError as exc:
+            messages.error(request, exc.message)
+        return redirect("claims:declaration_detail", pk=declaration.pk)
+    job = live_state(declaration.job) if declaration.job else None
+    running = declaration.status in (Declaration.Status.RECEIVED, Declaration.Status.CHECKING)
+    outcome = request.GET.get("outcome", "")
+    items = declaration.items.all()
+    if outcome:
+        items = items.filter(outcome=outcome)
+    try:
+        days_left = pay_deadline_days_left(declaration)
+    except DaeError:
+        days_left = None
+    context = {
+        "title": _("月结申报") + f" #{declaration.pk}", "d": declaration, "job": job, "running": running,
+        "items": items[:500], "outcome": outcome, "outcomes": DeclarationItem.Outcome.choices,
+        "adjustments": Adjustment.objects.filter(cause_setl_id__in=declaration.items.values("setl_id"))[:200],
+        "days_left": days_left, "can_pay": user.post in ("finance", "manager") and not running,
+        "today": timezone.localdate(),
+    }
+    if request.headers.get("HX-Request"):
+        return render(request, "claims/_declaration_state.html", context)
+    return render(request, "claims/declaration_detail.html", context)
+
+
+def settlement_decide(request: HttpRequest, setl_id: str) -> HttpResponse:
+    """Accept the recomputed payout of a differing settlement, or reject it (reviewer/clerk, with a reason)."""
+    settlement = get_scoped_or_404(Settlement, request, setl_id=setl_id)
+    decision = request.POST.get("decision")
+    try:
+        if decision == "accept":
+            do_accept_computed(request.user, settlement, request.POST.get("reason", ""))
+        elif decision == "reject":
+            do_reject(request.user, settlement, request.POST.get("reason", ""))
+        else:
+            raise InvalidInput("请选择处理结果")
+    except DaeError as exc:
+        messages.error(request, exc.message)
+    return redirect("claims:settlement_detail", setl_id=settlement.setl_id)
+
+
+def feedback_export(request: HttpRequest) -> HttpResponse:
+    since = request.GET.get("since", "")
+    try:
+        since_day = date.fromisoformat(since) if since else None
+    except ValueError:
+        raise InvalidInput("since 日期格式应为 YYYY-MM-DD") from None
+    rows = feedback_rows(Settlement.objects.for_user(request.user), DeclarationItem.objects.for_user(request.user),
+                         since=since_day)
+    response = HttpResponse(feedback_csv(rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="payment-feedback.csv"'
+    return response
+
+
+class AdjustmentList(ScopedListView):
+    model = Adjustment
+    title = _("补付追回")
+    columns = (
+        Column(_("结算ID"), "settlement.setl_id"),
+        Column(_("人员编号"), "psn_no"),
+        Column(_("医疗机构"), "hospital.name"),
+        Column(_("类型"), "kind"),
+        Column(_("原支付"), "old_payout", css="amount"),
+        Column(_("重算支付"), "new_payout", css="amount"),
+        Column(_("差额"), "amount", css="amount"),
+        Column(_("引起重算的结算ID"), "cause_setl_id"),
+        Column(_("计入月结"), "statement_month"),
+        Column(_("状态"), "status"),
+    )
+    search_fields = ("psn_no", "settlement__setl_id", "cause_setl_id")
+    search_placeholder = _("人员编号 / 结算ID")
+    filters = (Filter("kind", _("类型"), "kind", Adjustment.Kind.choices),
+               Filter("status", _("状态"), "status", Adjustment.Status.choices))
+
+    def base_queryset(self) -> Any:
+        return super().base_queryset().select_related("settlement", "hospital")

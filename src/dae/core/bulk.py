@@ -44,6 +44,8 @@ def insert_rows(
     datetimes = [i for i, f in enumerate(fields) if isinstance(f, models.DateTimeField)]
     adapt = connection.ops.adapt_datetimefield_value
     done = 0
+    if connection.vendor == "postgresql":
+        return _copy_rows(connection, model, column_sql, rows, progress, batch)
     with connection.cursor() as cursor:
         for chunk in _chunks(rows, batch):
             if datetimes:
@@ -58,4 +60,20 @@ def insert_rows(
             done += len(chunk)
             if progress is not None:
                 progress(done)
+    return done
+
+
+def _copy_rows(connection: Any, model: type[models.Model], column_sql: str, rows: Iterable[Sequence[Any]],
+               progress: Callable[[int], None] | None, batch: int) -> int:
+    """PostgreSQL: ``COPY … FROM STDIN`` through psycopg, many times faster than ``executemany``."""
+    sql = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({column_sql}) FROM STDIN"
+    done = 0
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row(row)
+            done += 1
+            if progress is not None and done % batch == 0:
+                progress(done)
+    if progress is not None:
+        progress(done)
     return done

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.utils import timezone
 
+from dae.catalog.demo import load_demo_reference
 from dae.catalog.models import Hospital
 from dae.claims.models import FeeLine, Settlement
 from dae.core.bulk import insert_rows
@@ -61,6 +62,9 @@ def load_city(city: City, progress: Progress = lambda label, done, total: None,
                 ((h.fixmedins_code, h.fixmedins_name, h.hosp_lv, h.fixmedins_type, h.admdvs, h.bank_name,
                   h.bank_acct, h.status) for h in city.hospitals), "医院 hospitals", len(city.hospitals), progress)
         hospital_ids = dict(Hospital.objects.values_list("code", "id"))
+        progress("目录与对码 catalogue", 0, 1)
+        load_demo_reference(city)  # catalogue items, each hospital's code mappings, ICD-10 names
+        progress("目录与对码 catalogue", 1, 1)
         _insert(Person, ("psn_no", "psn_cert_type", "certno", "psn_name", "gend", "brdy", "region", "unit"),
                 ((p.psn_no, p.psn_cert_type, p.certno, p.psn_name, p.gend, p.brdy, p.admdvs,
                   unit_ids.get(p.emp_no)) for p in city.persons), "参保人 persons", len(city.persons), progress)
@@ -72,7 +76,10 @@ def load_city(city: City, progress: Progress = lambda label, done, total: None,
                   p.psn_insu_date, p.paus_insu_date, p.insu_end_date, p.admdvs, unit_ids.get(p.emp_no),
                   Enrolment.Source.DEMO, "", recorded) for p in city.persons),
                 "参保记录 enrolments", len(city.persons), progress)
-        _insert(Settlement, SETTLEMENT_COLUMNS, (_settlement(s, person_ids, hospital_ids, payouts) for s in city.settlements),
+        cancelled = {s.init_setl_id for s in city.settlements if s.init_setl_id}
+        month_start = timezone.localdate().replace(day=1)
+        _insert(Settlement, SETTLEMENT_COLUMNS,
+                (_settlement(s, person_ids, hospital_ids, payouts, cancelled, month_start) for s in city.settlements),
                 "结算 settlements", len(city.settlements), progress)
         settlement_ids = dict(Settlement.objects.values_list("setl_id", "id"))
         _insert(FeeLine, FEE_LINE_COLUMNS, (_fee_line(f, settlement_ids) for f in city.fee_lines),
@@ -92,16 +99,26 @@ SETTLEMENT_COLUMNS = (
     "setl_id", "mdtrt_id", "init_setl_id", "psn_no", "person", "hospital", "region", "med_type", "adm_date",
     "dscg_date", "setl_time", "dise_codg", "dise_name", "place_category", "settle_way", "mid_setl_flag",
     "medfee_sumamt", "fulamt_ownpay_amt", "overlmt_selfpay", "preselfpay_amt", "inscp_scp_amt", "hifob_pay",
+    "computed_pay", "state", "paid_on", "national",
 )
 
 
 def _settlement(s: Any, person_ids: dict[str, int], hospital_ids: dict[str, int],
-                payouts: Mapping[str, Decimal]) -> tuple[Any, ...]:
+                payouts: Mapping[str, Decimal], cancelled: set[str], month_start: dt.date) -> tuple[Any, ...]:
+    """Settlements of earlier months are paid (on the 20th of the next month); this month's are payable."""
+    settled = s.setl_time.date()
+    if s.setl_id in cancelled:
+        state, paid_on = "cancelled", None
+    elif settled < month_start:
+        state, paid_on = "paid", (dt.date(settled.year + settled.month // 12, settled.month % 12 + 1, 20))
+    else:
+        state, paid_on = "payable", None
     return (
         s.setl_id, s.mdtrt_id, s.init_setl_id or "", s.psn_no, person_ids[s.psn_no], hospital_ids[s.fixmedins_code],
         s.admdvs, s.med_type, s.adm_date, s.dscg_date, _aware(s.setl_time), s.dise_codg, s.dise_name,
         s.place_category, s.settle_way, s.mid_setl_flag == "1", s.medfee_sumamt, s.fulamt_ownpay_amt,
-        s.overlmt_selfpay, s.preselfpay_amt, s.inscp_scp_amt, payouts.get(s.setl_id),
+        s.overlmt_selfpay, s.preselfpay_amt, s.inscp_scp_amt, payouts.get(s.setl_id), payouts.get(s.setl_id),
+        state, paid_on, "{}",
     )
 
 

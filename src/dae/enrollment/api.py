@@ -128,3 +128,37 @@ class UnitViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet[Unit]):
 
     def get_queryset(self) -> Any:
         return super().get_queryset().order_by("emp_no")
+
+
+class EnrolmentCorrectionSerializer(serializers.Serializer[Any]):
+    psn_type = serializers.CharField(required=False, max_length=6)
+    begin_date = serializers.DateField(required=False)
+    pause_date = serializers.DateField(required=False, allow_null=True)
+    end_date = serializers.DateField(required=False, allow_null=True)
+    valid_from = serializers.DateField(required=False)
+    reason = serializers.CharField(max_length=300)
+
+
+class EnrolmentViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet[Enrolment]):
+    """参保记录 (enrolment records) in the caller's regions; a correction adds a record replacing one."""
+
+    queryset = Enrolment.objects.all()
+    serializer_class = EnrolmentSerializer
+    lookup_field = "pk"
+
+    def get_queryset(self) -> Any:
+        return super().get_queryset().order_by("-id")
+
+    @extend_schema(request=EnrolmentCorrectionSerializer, responses={201: EnrolmentSerializer})
+    @action(detail=True, methods=["post"], url_path="corrections", url_name="correction")
+    def correction(self, request: Request, pk: str) -> Response:
+        """Correct this record: the given fields change, with a reason; the old record stays in the history."""
+        if request.user.post not in CHANGE_POSTS:  # type: ignore[union-attr]
+            raise PermissionDenied()
+        record = self.get_object()
+        body = EnrolmentCorrectionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        reason = data.pop("reason")
+        new = actions.do_correct(request.user, record, data, reason)
+        return Response(EnrolmentSerializer(new).data, status=201)

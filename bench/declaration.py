@@ -1,0 +1,119 @@
+"""Benchmark of a monthly declaration: 20,000 settlements with 2,000,000 fee lines, checked and recomputed.
+
+    .venv/bin/python bench/declaration.py [--settlements N] [--lines-per N] [--database URL] [--check]
+
+Builds a fresh database (SQLite in a temporary directory unless ``--database`` names a PostgreSQL URL, which
+is dropped and created), 20,000 enrolled persons, the default rule set, and an NDJSON declaration in the
+national format (each person one stay; every 50th a cancellation of an earlier stay in the same file), a
+catalogue of the 500 codes the lines use and mappings for 490 of them. Then
+times the whole job — read, check, coverage, recomputation, store — as the job runs it, and prints each figure.
+``--check`` exits 1 unless it takes less than 300 s. Building the file is not timed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+TARGET_SECONDS = 300.0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--settlements", type=int, default=20_000)
+    parser.add_argument("--lines-per", type=int, default=100)
+    parser.add_argument("--database", default="")
+    parser.add_argument("--check", action="store_true")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="dae-bench-declaration-"))
+    os.environ["DAE_VAR_DIR"] = str(work)
+    os.environ["DAE_DATABASE_URL"] = args.database or f"sqlite:///{work / 'bench.sqlite3'}"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "dae.settings.test"
+    if args.database.startswith("postgres"):
+        from bench.roster_import import _recreate_postgres
+
+        _recreate_postgres(args.database)
+    import django
+
+    django.setup()
+    from decimal import Decimal
+
+    from django.core.management import call_command
+    from django.db import connection
+    from django.utils import timezone
+    from tests.claims.builders import cancel_of, ndjson, settlement
+
+    from dae.accounts.models import User
+    from dae.benefits.actions import do_install_default
+    from dae.catalog.models import Hospital
+    from dae.claims.declare import submit_declaration
+    from dae.claims.models import FeeLine, Settlement
+    from dae.core.bulk import insert_rows
+    from dae.core.models import Region
+    from dae.enrollment.models import Enrolment, Person
+
+    call_command("migrate", verbosity=0)
+    region, _ = Region.objects.get_or_create(admdvs="220282", defaults={"name": "桦甸市"})
+    do_install_default(region)
+    hospital = Hospital.objects.create(code="H22028200001", name="桦甸市人民医院", level="05", region=region)
+    user = User.objects.create_user("bench-hospital", password="x", post="hospital", hospital=hospital)
+    from dae.catalog.models import CatalogueItem, CodeMapping
+
+    CatalogueItem.objects.bulk_create(  # the 500 codes the fee lines use, so the catalogue check runs for real
+        CatalogueItem(med_list_codg=f"XA01AAA{c:04d}", name=f"药品{c}", list_type="101", chrgitm_lv="01",
+                      med_chrgitm_type="09", begin_date=dt.date(2020, 1, 1)) for c in range(500))
+    CodeMapping.objects.bulk_create(  # 490 of 500 hospital codes mapped: the rest are reported, never guessed
+        CodeMapping(hospital=hospital, medins_list_codg=f"H{c:05d}", med_list_codg=f"XA01AAA{c:04d}",
+                    begin_date=dt.date(2020, 1, 1)) for c in range(490))
+    n = args.settlements
+    insert_rows(Person, ("psn_no", "psn_cert_type", "certno", "psn_name", "gend", "brdy", "region"),
+                ((f"P{i:09d}", "01", f"2202821980{i:08d}", f"人员{i}", "1", dt.date(1980, 1, 1), "220282")
+                 for i in range(n)))
+    ids = dict(Person.objects.values_list("psn_no", "id"))
+    insert_rows(Enrolment, ("person", "insutype", "psn_type", "status", "valid_from", "begin_date", "region",
+                            "source", "reason", "recorded_at"),
+                ((ids[f"P{i:09d}"], "330", "1101", "1", dt.date(2015, 1, 1), dt.date(2015, 1, 1), "220282",
+                  "import", "", timezone.now()) for i in range(n)))
+    started = time.perf_counter()
+    rows = []
+    for i in range(n):
+        if i % 50 == 49:
+            rows.append(cancel_of(rows[-1], f"C{i:09d}", "2026-10-30 16:00:00"))
+            continue
+        medfee = Decimal(20000 + (i * 7919) % 90000)  # some pass the entry threshold
+        rows.append(settlement(f"S{i:09d}", f"P{i:09d}", f"2026-10-{1 + i % 28:02d} 10:00:00",
+                               medfee=f"{medfee}.00", fulamt="500.00", preself="300.00", lines=args.lines_per))
+    content = ndjson(hospital.code, "2026-10", rows, key="bench")
+    del rows
+    print(f"file: {n:,} settlements, {n * args.lines_per:,} fee lines, {len(content) / 1e6:.0f} MB NDJSON, built "
+          f"in {time.perf_counter() - started:.1f} s (not timed); database: {connection.vendor}")
+    t0 = time.perf_counter()
+    declaration, _created = submit_declaration(user, file_name="d.ndjson", chunks=iter([content]))
+    seconds = time.perf_counter() - t0
+    declaration.refresh_from_db()
+    print(f"declaration: {seconds:.1f} s status={declaration.status} accepted={declaration.accepted:,} "
+          f"differing={declaration.differing:,} rejected={declaration.rejected:,} "
+          f"lines={declaration.lines_count:,} ({declaration.lines_count / seconds:,.0f} lines/s)")
+    print(f"  stored settlements={Settlement.objects.count():,} fee lines={FeeLine.objects.count():,} "
+          f"pay deadline={declaration.pay_deadline}")
+    t1 = time.perf_counter()
+    again, created = submit_declaration(user, file_name="d.ndjson", chunks=iter([content]))
+    print(f"replay: {time.perf_counter() - t1:.1f} s, created={created} (same declaration #{again.pk})")
+    if declaration.status != "checked":
+        return 1
+    if args.check and seconds >= TARGET_SECONDS:
+        print(f"FAIL: {seconds:.1f} s >= {TARGET_SECONDS:.0f} s")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

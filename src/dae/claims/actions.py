@@ -1,0 +1,79 @@
+"""A clerk's decisions on stored instant settlements: accept the recomputed payout of a differing settlement,
+reject it, and record a declaration's payment (until the payment orders of the payments module take over)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+
+from dae.core.errors import Conflict, InvalidInput
+from dae.core.events import record_event
+
+from .models import Declaration, Settlement
+from .states import ClaimState, check_transition
+
+
+def _reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        raise InvalidInput("请填写原因", code="reason_required", details=[{"path": "reason", "message": "请填写原因"}])
+    return reason[:300]
+
+
+def do_accept_computed(user: Any, settlement: Settlement, reason: str) -> Settlement:
+    """A differing settlement becomes payable at the recomputed amount (``computed_pay``)."""
+    reason = _reason(reason)
+    with transaction.atomic():
+        s = Settlement.objects.select_for_update().get(pk=settlement.pk)
+        check_transition(s.state, ClaimState.PAYABLE)
+        s.state = ClaimState.PAYABLE
+        s.save(update_fields=["state"])
+        record_event(user, "claim.payable", s, region_id=s.region_id, before={"state": "computed"},
+                     after={"state": "payable", "payable_amount": s.computed_pay}, note=reason)
+    return s
+
+
+def do_reject(user: Any, settlement: Settlement, reason: str) -> Settlement:
+    reason = _reason(reason)
+    with transaction.atomic():
+        s = Settlement.objects.select_for_update().get(pk=settlement.pk)
+        check_transition(s.state, ClaimState.REJECTED)
+        before = s.state
+        s.state = ClaimState.REJECTED
+        s.save(update_fields=["state"])
+        record_event(user, "claim.rejected", s, region_id=s.region_id, before={"state": before},
+                     after={"state": "rejected"}, note=reason)
+    return s
+
+
+def do_mark_paid(user: Any, declaration: Declaration, paid_on: date) -> int:
+    """Every payable settlement of the declaration is paid on ``paid_on``; each insured person gets a notice."""
+    if declaration.status != Declaration.Status.CHECKED:
+        raise Conflict("申报尚未校验完成", code="not_checked")
+    with transaction.atomic():
+        rows = list(Settlement.objects.select_for_update().filter(declaration=declaration,
+                                                                  state=ClaimState.PAYABLE))
+        if not rows:
+            raise Conflict("该申报没有待支付的结算", code="nothing_payable")
+        Settlement.objects.filter(pk__in=[s.pk for s in rows]).update(state=ClaimState.PAID, paid_on=paid_on)
+        for s in rows:
+            _notify_paid(s, paid_on, user)
+        record_event(user, "declaration.paid", declaration, region_id=declaration.region_id,
+                     after={"paid_on": paid_on, "settlements": len(rows),
+                            "amount": sum((s.computed_pay or 0 for s in rows), 0)})
+    return len(rows)
+
+
+def _notify_paid(s: Settlement, paid_on: date, user: Any) -> None:
+    record_event(user, "claim.paid", s, region_id=s.region_id, before={"state": "payable"},
+                 after={"state": "paid", "paid_on": paid_on, "amount": s.computed_pay})
+    from dae.notices.actions import notify_claim
+
+    amount = s.computed_pay if s.computed_pay is not None else s.hifob_pay
+    if amount is None or amount <= 0:
+        return
+    notify_claim(psn_no=s.psn_no, claim_ref=s.setl_id, kind="paid", amount=amount,
+                 basis_text=f"结算 {s.setl_id} 按大额医疗费用补助规则核定支付 {amount} 元，已于 {paid_on} 支付给医疗机构",
+                 region_id=s.region_id, actor=user)
