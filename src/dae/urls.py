@@ -3,26 +3,46 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
 from dae.benefits.api import TrialCalculationView
-from dae.catalog.api import HospitalViewSet
-from dae.claims.api import SettlementViewSet
-from dae.enrollment.api import PersonViewSet, UnitViewSet, coverage
+from dae.catalog.api import (
+    CatalogueItemViewSet,
+    CodeMappingViewSet,
+    DiagnosisViewSet,
+    HospitalViewSet,
+    MappingCheckView,
+)
+from dae.claims.api import AdjustmentViewSet, DeclarationViewSet, SettlementViewSet, feedback
+from dae.enrollment.api import EnrolmentViewSet, PersonViewSet, UnitViewSet, coverage
 from dae.imports.api import ImportBatchViewSet
+from dae.notices.api import NoticeViewSet, SmsOutboxViewSet
+from dae.reimbursement.api import ManualClaimViewSet, self_service
 from dae.web.api import EventViewSet, me
 from dae.workdays.api import api_urlpatterns as workdays_api
 
 router = SimpleRouter()
 router.register("persons", PersonViewSet, basename="person")
 router.register("units", UnitViewSet, basename="unit")
+router.register("enrolments", EnrolmentViewSet, basename="enrolment")
 router.register("imports", ImportBatchViewSet, basename="import")
 router.register("hospitals", HospitalViewSet, basename="hospital")
+router.register("catalogue-items", CatalogueItemViewSet, basename="catalogue-item")
+router.register("code-mappings", CodeMappingViewSet, basename="code-mapping")
+router.register("diagnoses", DiagnosisViewSet, basename="diagnosis")
 router.register("settlements", SettlementViewSet, basename="settlement")
+router.register("declarations", DeclarationViewSet, basename="declaration")
+router.register("adjustments", AdjustmentViewSet, basename="adjustment")
 router.register("events", EventViewSet, basename="event")
+router.register("manual-claims", ManualClaimViewSet, basename="manual-claim")
+router.register("notices", NoticeViewSet, basename="notice")
+router.register("sms-outbox", SmsOutboxViewSet, basename="sms")
 
 api_v1 = (
     [
         path("me", me, name="me"),
         path("coverage", coverage, name="coverage"),
+        path("self-service", self_service, name="self-service"),
+        path("payment-feedback", feedback, name="payment-feedback"),
         path("trial-calculations", TrialCalculationView.as_view(), name="trial-calculations"),
+        path("mapping-checks", MappingCheckView.as_view(), name="mapping-checks"),
         *router.urls,
         *workdays_api,
     ],
@@ -34,8 +54,11 @@ urlpatterns = [
     path("accounts/", include("dae.accounts.urls")),
     path("enrollment/", include("dae.enrollment.urls")),
     path("imports/", include("dae.imports.urls")),
+    path("dictionaries/", include("dae.dictionaries.urls")),
     path("catalog/", include("dae.catalog.urls")),
     path("claims/", include("dae.claims.urls")),
+    path("reimbursement/", include("dae.reimbursement.urls")),
+    path("notices/", include("dae.notices.urls")),
     path("benefits/", include("dae.benefits.urls")),
     path("workdays/", include("dae.workdays.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -49,7 +49,7 @@ def concrete_url(name: str, params: tuple[str, ...], world: dict[str, Any]) -> s
         samples.update(code=version.ruleset.code, pk=str(version.pk))
     if name.startswith("api:workdays"):
         samples["day"] = "2026-10-08"
-    if name.startswith("enrollment:enrolment"):
+    if name.startswith(("enrollment:enrolment", "api:enrolment")):
         from dae.enrollment.models import Enrolment
 
         samples["pk"] = str(Enrolment.objects.filter(person__psn_no="PA0001").values_list("pk", flat=True)[0])
@@ -63,8 +63,19 @@ def concrete_url(name: str, params: tuple[str, ...], world: dict[str, Any]) -> s
         samples["kind"] = "roster"
         samples["pk"] = str(ImportBatch.objects.create(kind="roster", file_name="x.csv", fmt="csv", sha256="0" * 64,
                                                        path="/nonexistent", region_id="220282").pk)
+    if name.startswith(("catalog:item", "catalog:mapping", "catalog:diagnosis", "api:catalogue-item",
+                        "api:code-mapping", "api:diagnosis")):
+        from tests.catalog.samples import samples_for
+
+        samples.update(samples_for(name, world))
+    if name.startswith("dictionaries:"):
+        samples["key"] = "med_type"
     if name.startswith("api:event"):
         samples["pk"] = str(Event.objects.values_list("pk", flat=True).first())
+    if name.startswith(("reimbursement:", "api:manual-claim", "notices:", "api:notice")):
+        from tests.reimbursement.samples import samples_for as reimbursement_samples
+
+        samples.update(reimbursement_samples(name, world))
     return reverse(name, kwargs={p: samples[p] for p in params})
 
 

@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "dae.claims",
     "dae.benefits",
     "dae.workdays",
+    "dae.reimbursement",
+    "dae.notices",
     "dae.web",
     "dae.demo",
 ]
@@ -149,7 +151,7 @@ CACHES = {
 UPLOAD_DIR = VAR_DIR / "uploads"
 
 SESSION_COOKIE_AGE = 8 * 3600
-SMS_BACKEND = os.environ.get("DAE_SMS_BACKEND", "dae.core.sms.OutboxBackend")
+SMS_BACKEND = os.environ.get("DAE_SMS_BACKEND", "dae.notices.sms.OutboxBackend")
 
 LOGGING = {
     "version": 1,

@@ -55,6 +55,12 @@ _OFFSITE = WorkItem(
     _("异地就医结算"), lambda u: _settlements(u).exclude(place_category="local"), "claims:settlement_list",
     "offsite=yes",
 )
+_DIFFERING = WorkItem(
+    _("申报金额有差异待处理"), lambda u: _settlements(u).filter(state="computed", settle_way="direct"),
+    "claims:settlement_list", "state=computed",
+)
+_PAYABLE = WorkItem(_("待支付结算"), lambda u: _settlements(u).filter(state="payable"), "claims:settlement_list",
+                    "state=payable")
 _PERSONS = WorkItem(_("参保人"), lambda u: Person.objects.for_user(u), "enrollment:person_list")
 _EVENTS_TODAY = WorkItem(
     _("今日事件"),
@@ -68,19 +74,46 @@ _JOBS_FAILED = WorkItem(_("失败的后台任务"), lambda u: Job.objects.filter
 _USERS = WorkItem(_("系统用户"), lambda u: User.objects.filter(is_active=True), "accounts:user_list")
 _MINE = WorkItem(_("我的结算"), _settlements, "claims:my_settlements")
 
+
+def _manual_claims(user: Any) -> QuerySet[Any]:
+    from dae.reimbursement.models import ManualClaim
+
+    return ManualClaim.objects.for_user(user)
+
+
+_CLAIMS_RECEIVED = WorkItem(_("待计算手工报销"), lambda u: _manual_claims(u).filter(state="received"),
+                            "reimbursement:queue", "state=received")
+_CLAIMS_RETURNED = WorkItem(_("被退回的手工报销"), lambda u: _manual_claims(u).filter(state="returned"),
+                            "reimbursement:queue", "state=returned")
+_CLAIMS_TO_CHECK = WorkItem(
+    _("待我复核的手工报销"),
+    lambda u: _manual_claims(u).filter(state__in=["computed", "checked"]).exclude(computed_by=u),
+    "reimbursement:queue", "state=mine")
+_MY_CLAIMS = WorkItem(_("我的手工报销"), _manual_claims, "reimbursement:mine")
+
+
+def _unread_notices(user: Any) -> QuerySet[Any]:
+    from dae.notices.models import Notice
+
+    return Notice.objects.for_user(user).filter(is_read=False)
+
+
+_UNREAD = WorkItem(_("未读通知"), _unread_notices, "notices:mine")
+
 WORK: dict[str, tuple[WorkItem, ...]] = {
     "manager": (_EVENTS_TODAY, _JOBS_FAILED, _PERSONS, _SETTLEMENTS_THIS_MONTH),
-    "settlement": (_SETTLEMENTS_THIS_MONTH, _UNCOMPUTED, _MANUAL, _JOBS_RUNNING),
-    "checker": (_MANUAL, _UNCOMPUTED),
-    "reviewer": (_LARGE, _SETTLEMENTS_THIS_MONTH),
+    "settlement": (_CLAIMS_RECEIVED, _CLAIMS_RETURNED, _SETTLEMENTS_THIS_MONTH, _DIFFERING, _UNCOMPUTED, _MANUAL,
+                   _JOBS_RUNNING),
+    "checker": (_CLAIMS_TO_CHECK, _MANUAL, _UNCOMPUTED),
+    "reviewer": (_DIFFERING, _LARGE, _SETTLEMENTS_THIS_MONTH),
     "inspector": (_OFFSITE, _LARGE),
-    "finance": (_LARGE, _SETTLEMENTS_THIS_MONTH),
+    "finance": (_PAYABLE, _LARGE, _SETTLEMENTS_THIS_MONTH),
     "service": (_PERSONS, _MANUAL),
     "it": (_USERS, _JOBS_RUNNING, _JOBS_FAILED),
     "archivist": (_SETTLEMENTS_THIS_MONTH,),
     "supervisor": (_SETTLEMENTS_THIS_MONTH, _LARGE, _OFFSITE),
     "hospital": (_SETTLEMENTS_THIS_MONTH, _LARGE),
-    "insured": (_MINE,),
+    "insured": (_MINE, _MY_CLAIMS, _UNREAD),
 }
 
 

@@ -31,13 +31,20 @@ NAVIGATION: tuple[NavSection, ...] = (
         (
             NavLink(_("参保人"), "enrollment:person_list", "people"),
             NavLink(_("参保单位"), "enrollment:unit_list", "building"),
+            NavLink(_("数据导入"), "imports:batch_list", "upload"),
         ),
     ),
     NavSection(
         _("补偿处理"),
         (
+            NavLink(_("月结申报"), "claims:declaration_list", "inbox"),
             NavLink(_("结算记录"), "claims:settlement_list", "receipt"),
+            NavLink(_("补付追回"), "claims:adjustment_list", "arrow-repeat"),
             NavLink(_("我的补偿"), "claims:my_settlements", "person-vcard"),
+            NavLink(_("手工报销"), "reimbursement:queue", "pencil-square"),
+            NavLink(_("我的报销与通知"), "reimbursement:mine", "person-check"),
+            NavLink(_("通知记录"), "notices:notice_list", "bell"),
+            NavLink(_("短信发件箱"), "notices:outbox", "chat-left-text"),
         ),
     ),
     NavSection(
@@ -45,7 +52,12 @@ NAVIGATION: tuple[NavSection, ...] = (
         (NavLink(_("规则集"), "benefits:ruleset_list", "sliders"), NavLink(_("试算"), "benefits:trial", "calculator")),
     ),
     NavSection(_("公共管理"), (NavLink(_("定点医疗机构"), "catalog:hospital_list", "hospital"),
-                           NavLink(_("工作日历"), "workdays:calendar", "calendar3"))),
+                           NavLink(_("基本医疗目录"), "catalog:item_list", "list-columns"),
+                           NavLink(_("对码关系"), "catalog:mapping_list", "arrow-left-right"),
+                           NavLink(_("对码检查"), "catalog:mapping_check", "check2-square"),
+                           NavLink(_("疾病诊断"), "catalog:diagnosis_list", "clipboard2-pulse"),
+                           NavLink(_("工作日历"), "workdays:calendar", "calendar3"),
+                           NavLink(_("数据字典"), "dictionaries:codelist_list", "book"))),
     NavSection(
         _("系统与安全"),
         (
