@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from dae.core.errors import DaeError, NotFound
@@ -65,7 +65,7 @@ def _apply(request: HttpRequest, form: UserForm, user: User | None) -> User | No
 def user_create(request: HttpRequest) -> HttpResponse:
     form = UserForm(request.POST or None)
     if request.method == "POST" and form.is_valid() and _apply(request, form, None):
-        messages.success(request, _t("用户已创建"))
+        messages.success(request, gettext("用户已创建"))
         return redirect("accounts:user_list")
     return render(request, "accounts/user_form.html", {"form": form, "title": _("新建用户")})
 
@@ -79,6 +79,6 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
                "is_active": user.is_active}
     form = UserForm(request.POST or None, initial=initial, editing=True)
     if request.method == "POST" and form.is_valid() and _apply(request, form, user):
-        messages.success(request, _t("用户已保存"))
+        messages.success(request, gettext("用户已保存"))
         return redirect("accounts:user_list")
     return render(request, "accounts/user_form.html", {"form": form, "title": _("编辑用户"), "edited": user})

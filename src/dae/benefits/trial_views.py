@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 
 from dae.core.errors import DaeError, InvalidInput
 
@@ -36,11 +36,11 @@ def _rows_to_input(psn_no: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 def _read_upload(upload: Any) -> Any:
     if upload.size > MAX_UPLOAD:
-        raise InvalidInput(_t("文件过大（上限 2 MB）"), code="upload_too_large")
+        raise InvalidInput(gettext("文件过大（上限 2 MB）"), code="upload_too_large")
     try:
         return json.loads(upload.read().decode("utf-8"), parse_float=str)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InvalidInput(_t("文件不是有效的 UTF-8 JSON：%(e)s") % {"e": exc}, code="upload_not_json") from exc
+        raise InvalidInput(gettext("文件不是有效的 UTF-8 JSON：%(e)s") % {"e": exc}, code="upload_not_json") from exc
 
 
 def _initial_rows() -> list[dict[str, Any]]:
@@ -55,7 +55,7 @@ def trial(request: HttpRequest) -> HttpResponse:
     header = TrialHeaderForm(request.POST or None, request.FILES or None, regions=_regions(user))
     rows = TrialRowFormSet(request.POST or None, initial=None if request.method == "POST" else _initial_rows(),
                            prefix="s")
-    context: dict[str, Any] = {"title": _t("试算"), "header": header, "rows": rows}
+    context: dict[str, Any] = {"title": gettext("试算"), "header": header, "rows": rows}
     if request.method == "POST" and header.is_valid():
         upload = header.cleaned_data.get("upload")
         try:
@@ -81,7 +81,7 @@ def trial_pdf(request: HttpRequest) -> HttpResponse:
     try:
         input_doc = json.loads(request.POST.get("input_json", ""), parse_float=str)
     except json.JSONDecodeError as exc:
-        raise InvalidInput(_t("试算输入不是有效的 JSON"), code="trial_input_invalid") from exc
+        raise InvalidInput(gettext("试算输入不是有效的 JSON"), code="trial_input_invalid") from exc
     output = run_trial(request.user, input_doc, region=request.POST.get("region") or None, trace=True)
     html = render_to_string("benefits/trial_pdf.html", {"output": output, "user": request.user}, request=request)
     pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()

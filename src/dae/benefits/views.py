@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from dae.core.errors import DaeError
@@ -45,7 +45,7 @@ def ruleset_detail(request: HttpRequest, code: str) -> HttpResponse:
         except DaeError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, _t("已新建草稿版本 %(v)s") % {"v": draft.version_id})
+            messages.success(request, gettext("已新建草稿版本 %(v)s") % {"v": draft.version_id})
             return redirect("benefits:version_detail", pk=draft.pk)
     versions = ruleset.versions.select_related("created_by", "published_by").order_by("-valid_from", "-id")
     return render(request, "benefits/ruleset_detail.html",
@@ -67,7 +67,7 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error("source_text", error.message)
             errors = _error_list(error)
         else:
-            messages.success(request, _t("草稿已保存"))
+            messages.success(request, gettext("草稿已保存"))
             return redirect("benefits:version_detail", pk=version.pk)
     base = version.based_on
     context = {
@@ -82,13 +82,13 @@ def version_publish(request: HttpRequest, pk: int) -> HttpResponse:
     version = get_scoped_or_404(RuleSetVersion, request, pk=pk)
     form = PublishForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _t("请填写有效的生效日期"))
+        messages.error(request, gettext("请填写有效的生效日期"))
         return redirect("benefits:version_detail", pk=pk)
     try:
         actions.do_publish(request.user, version, form.cleaned_data["effective"])
     except DaeError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _t("版本 %(v)s 已发布，自 %(d)s 起生效") % {
+        messages.success(request, gettext("版本 %(v)s 已发布，自 %(d)s 起生效") % {
             "v": version.version_id, "d": form.cleaned_data["effective"]})
     return redirect("benefits:version_detail", pk=pk)

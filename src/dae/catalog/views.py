@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from dae.core.errors import DaeError, InvalidInput
@@ -65,10 +65,10 @@ class ValidityFilter(Filter):
 def _validity(obj: Any) -> str:
     today = timezone.localdate()
     if obj.begin_date > today:
-        return _t("未生效")
+        return gettext("未生效")
     if obj.end_date is not None and obj.end_date <= today:
-        return _t("已失效")
-    return _t("当前有效")
+        return gettext("已失效")
+    return gettext("当前有效")
 
 
 def _user(request: HttpRequest) -> Any:
@@ -127,10 +127,10 @@ def hospital_edit(request: HttpRequest, code: str) -> HttpResponse:
         except DaeError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, _t("医疗机构信息已保存"))
+            messages.success(request, gettext("医疗机构信息已保存"))
             return redirect("catalog:hospital_detail", code=hospital.code)
     return render(request, "catalog/hospital_edit.html",
-                  {"title": _t("修改医疗机构信息"), "hospital": hospital, "form": form})
+                  {"title": gettext("修改医疗机构信息"), "hospital": hospital, "form": form})
 
 
 # -- catalogue ------------------------------------------------------------------------------------------------------
@@ -201,10 +201,10 @@ def item_revise(request: HttpRequest, med_list_codg: str) -> HttpResponse:
         except DaeError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, _t("已保存新版本，自 %(d)s 起适用") % {"d": begin.isoformat()})
+            messages.success(request, gettext("已保存新版本，自 %(d)s 起适用") % {"d": begin.isoformat()})
             return redirect("catalog:item_detail", med_list_codg=med_list_codg)
     return render(request, "catalog/item_revise.html",
-                  {"title": _t("修订目录项"), "item": current, "form": form})
+                  {"title": gettext("修订目录项"), "item": current, "form": form})
 
 
 # -- code mappings --------------------------------------------------------------------------------------------------
@@ -262,7 +262,7 @@ def mapping_check(request: HttpRequest) -> HttpResponse:
             result = _run_check(request, form.cleaned_data)
         except DaeError as error:
             form.add_error(None, error.message)
-    return render(request, "catalog/mapping_check.html", {"title": _t("对码检查"), "form": form, "result": result})
+    return render(request, "catalog/mapping_check.html", {"title": gettext("对码检查"), "form": form, "result": result})
 
 
 def _run_check(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
@@ -273,7 +273,7 @@ def _run_check(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
         settlement = get_scoped_or_404(Settlement, request, setl_id=setl_id)
         hospital = settlement.hospital
         lines = settlement_lines(settlement)
-        source = _t("结算 %(s)s 的费用明细") % {"s": setl_id}
+        source = gettext("结算 %(s)s 的费用明细") % {"s": setl_id}
     else:
         hospital = get_scoped_or_404(Hospital, request, code=data["hospital"])
         text = data.get("codes") or ""
@@ -283,8 +283,8 @@ def _run_check(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
         if errors:
             raise InvalidInput("；".join(errors[:10]), code="bad_lines")
         if not lines:
-            raise InvalidInput(_t("请填写或上传医院目录编码，或填写结算ID"), code="no_lines")
-        source = _t("输入的编码")
+            raise InvalidInput(gettext("请填写或上传医院目录编码，或填写结算ID"), code="no_lines")
+        source = gettext("输入的编码")
     problems = check_mapping(hospital, lines)
     return {"hospital": hospital, "source": source, "checked": len(lines), "problems": problems,
             "bad_lines": len({p.index for p in problems})}
@@ -344,6 +344,6 @@ def diagnosis_load(request: HttpRequest) -> HttpResponse:
     """The manager loads (or refreshes) ICD-10 from the shipped package."""
     if request.method == "POST":
         counts = actions.do_load_icd10(request.user)
-        messages.success(request, _t("ICD-10 已加载：新增 %(new)s，更新 %(changed)s，无变化 %(same)s") % counts)
+        messages.success(request, gettext("ICD-10 已加载：新增 %(new)s，更新 %(changed)s，无变化 %(same)s") % counts)
     return redirect("catalog:diagnosis_list")
 

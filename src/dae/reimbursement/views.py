@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -40,15 +40,15 @@ def _due_cell(claim: ManualClaim) -> Any:
     if claim.state not in OPEN_STATES:
         return "—"
     if claim.due_date is None:
-        return format_html('<span class="badge text-bg-warning" data-testid="paused">{}</span>', _t("材料不全，时限暂停"))
+        return format_html('<span class="badge text-bg-warning" data-testid="paused">{}</span>', gettext("材料不全，时限暂停"))
     left = days_left(timezone.localdate(), claim.due_date)
     approx = "" if left.exact and not claim.due_warnings else "≈"
     if left.overdue:
         return format_html('<span class="badge text-bg-danger" data-testid="days-left">{} {}{}</span>',
-                           _t("超期"), approx, -left.days)
+                           gettext("超期"), approx, -left.days)
     css = "text-bg-warning" if left.days <= 3 else "text-bg-success"
     return format_html('<span class="badge {}" data-testid="days-left">{}{} {}</span>', css, approx, left.days,
-                       _t("个工作日"))
+                       gettext("个工作日"))
 
 
 class Queue(ScopedListView):
@@ -101,12 +101,12 @@ class Queue(ScopedListView):
         query.pop("page", None)
         query.pop("state", None)
         rest = query.urlencode()
-        tabs = [("open", _t("在办"), sum(counts.get(s, 0) for s in OPEN_STATES))]
+        tabs = [("open", gettext("在办"), sum(counts.get(s, 0) for s in OPEN_STATES))]
         tabs += [(value, label, counts.get(value, 0)) for value, label in S.choices]
         if self.request.user.post in actions.CHECK_POSTS:
             waiting = (super().base_queryset().filter(state__in=(S.COMPUTED, S.CHECKED))
                        .exclude(computed_by=self.request.user).count())
-            tabs.insert(1, ("mine", _t("待我复核"), waiting))
+            tabs.insert(1, ("mine", gettext("待我复核"), waiting))
         context.update(tabs=[{"value": v, "label": lab, "count": n, "active": v == state,
                               "href": f"?state={v}" + (f"&{rest}" if rest else "")} for v, lab, n in tabs],
                        state=state, querystring=(f"state={state}&{rest}" if rest else f"state={state}"),
@@ -165,16 +165,16 @@ def _form_response(request: HttpRequest, claim: ManualClaim | None) -> HttpRespo
                 elif claim is not None and claim.entry_mode == ManualClaim.EntryMode.LINES:
                     lines = actions.line_inputs(claim)
                 else:
-                    raise InvalidInput(_t("按费用明细录入时请上传费用明细文件"), code="fee_file_required",
-                                       details=[{"path": "fee_file", "message": _t("请上传费用明细文件")}])
+                    raise InvalidInput(gettext("按费用明细录入时请上传费用明细文件"), code="fee_file_required",
+                                       details=[{"path": "fee_file", "message": gettext("请上传费用明细文件")}])
             data = claim_input(form, invoices, lines)
             saved = actions.do_register(user, data) if claim is None else actions.do_update(user, claim, data)
         except DaeError as error:
             _place_errors(error, form, invoices)
         else:
-            messages.success(request, _t("申请 %(n)s 已保存") % {"n": saved.number})
+            messages.success(request, gettext("申请 %(n)s 已保存") % {"n": saved.number})
             return redirect("reimbursement:claim_detail", number=saved.number)
-    title = _t("受理手工报销") if claim is None else _t("修改申请 %(n)s") % {"n": claim.number}
+    title = gettext("受理手工报销") if claim is None else gettext("修改申请 %(n)s") % {"n": claim.number}
     return render(request, "reimbursement/claim_form.html",
                   {"title": title, "form": form, "invoices": invoices, "claim": claim})
 
@@ -232,7 +232,7 @@ def _act(request: HttpRequest, number: str, do: Any, message: str, *, needs_reas
     try:
         if form is not None:
             if not form.is_valid():
-                raise InvalidInput(_t("请填写原因"), code="reason_required")
+                raise InvalidInput(gettext("请填写原因"), code="reason_required")
             do(request.user, claim, form.cleaned_data["reason"])
         else:
             do(request.user, claim)
@@ -249,38 +249,38 @@ def materials(request: HttpRequest, number: str) -> HttpResponse:
         actions.do_set_materials(request.user, claim, request.POST.getlist("materials"))
     except DaeError as error:
         return claim_detail(request, number, error=error, status=error.status)
-    messages.success(request, _t("材料清单已保存"))
+    messages.success(request, gettext("材料清单已保存"))
     return redirect("reimbursement:claim_detail", number=number)
 
 
 @require_POST
 def compute(request: HttpRequest, number: str) -> HttpResponse:
-    return _act(request, number, actions.do_compute, _t("已计算"))
+    return _act(request, number, actions.do_compute, gettext("已计算"))
 
 
 @require_POST
 def check(request: HttpRequest, number: str) -> HttpResponse:
-    return _act(request, number, actions.do_check, _t("复核通过"))
+    return _act(request, number, actions.do_check, gettext("复核通过"))
 
 
 @require_POST
 def approve(request: HttpRequest, number: str) -> HttpResponse:
-    return _act(request, number, actions.do_approve, _t("已审批，转入待支付，已通知参保人"))
+    return _act(request, number, actions.do_approve, gettext("已审批，转入待支付，已通知参保人"))
 
 
 @require_POST
 def return_claim(request: HttpRequest, number: str) -> HttpResponse:
-    return _act(request, number, actions.do_return, _t("已退回"), needs_reason=True)
+    return _act(request, number, actions.do_return, gettext("已退回"), needs_reason=True)
 
 
 @require_POST
 def reject(request: HttpRequest, number: str) -> HttpResponse:
-    return _act(request, number, actions.do_reject, _t("已拒付"), needs_reason=True)
+    return _act(request, number, actions.do_reject, gettext("已拒付"), needs_reason=True)
 
 
 @require_POST
 def cancel(request: HttpRequest, number: str) -> HttpResponse:
-    return _act(request, number, actions.do_cancel, _t("已撤销"), needs_reason=True)
+    return _act(request, number, actions.do_cancel, gettext("已撤销"), needs_reason=True)
 
 
 def receipt(request: HttpRequest, number: str) -> HttpResponse:
@@ -293,7 +293,7 @@ def receipt(request: HttpRequest, number: str) -> HttpResponse:
 
 def mine(request: HttpRequest) -> HttpResponse:
     context = my_overview(request.user)
-    context["title"] = _t("我的报销与通知")
+    context["title"] = gettext("我的报销与通知")
     return render(request, "reimbursement/mine.html", context)
 
 
@@ -301,5 +301,5 @@ def settlement_explain(request: HttpRequest, setl_id: str) -> HttpResponse:
     settlement = get_scoped_or_404(Settlement, request, setl_id=setl_id)
     record_access(request, settlement)
     return render(request, "reimbursement/settlement_explain.html",
-                  {"title": _t("计算依据 %(s)s") % {"s": setl_id}, "s": settlement,
+                  {"title": gettext("计算依据 %(s)s") % {"s": setl_id}, "s": settlement,
                    "explanation": explain_settlement(settlement)})

@@ -11,9 +11,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from dae.core.errors import DaeError
 from dae.web.listing import Column, Filter, ScopedListView
@@ -48,7 +47,7 @@ def _year_param(request: HttpRequest) -> int:
     except ValueError:
         year = 0
     if not actions.FIRST_YEAR <= year <= actions.LAST_YEAR:
-        messages.error(request, _t("年度须在 %(a)s 到 %(b)s 之间") % {"a": actions.FIRST_YEAR, "b": actions.LAST_YEAR})
+        messages.error(request, gettext("年度须在 %(a)s 到 %(b)s 之间") % {"a": actions.FIRST_YEAR, "b": actions.LAST_YEAR})
         return today_year
     return year
 
@@ -91,7 +90,7 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
     known_years = sorted(cal.package_years | cal.confirmed_years)
     choices = sorted(set(range(min(known_years, default=year), max(known_years, default=year) + 2)) | {year})
     context = {
-        "title": _t("工作日历"), "year": year, "status": status, "confirmed": confirmed,
+        "title": gettext("工作日历"), "year": year, "status": status, "confirmed": confirmed,
         "months": [(m, month_grid(days, m)) for m in range(1, 13)], "weekdays": WEEKDAY_LABELS,
         "counts": [(KIND_LABELS[k], counts[k], k.value) for k in DayKind],
         "working_days": sum(1 for d in days if d.is_working_day),
@@ -117,7 +116,7 @@ def override_set(request: HttpRequest) -> HttpResponse:
         return _back()
     form = OverrideForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _t("请填写有效的日期和安排"))
+        messages.error(request, gettext("请填写有效的日期和安排"))
         return _back()
     data = form.cleaned_data
     first, last = data["date"], data["end"] or data["date"]
@@ -126,7 +125,7 @@ def override_set(request: HttpRequest) -> HttpResponse:
     except DaeError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _t("已录入 %(n)s 天：%(a)s 至 %(b)s") % {
+        messages.success(request, gettext("已录入 %(n)s 天：%(a)s 至 %(b)s") % {
             "n": len(rows), "a": first.isoformat(), "b": last.isoformat()})
     return _back(first.year)
 
@@ -136,7 +135,7 @@ def override_remove(request: HttpRequest) -> HttpResponse:
         return _back()
     form = RemoveOverrideForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _t("请填写有效的日期"))
+        messages.error(request, gettext("请填写有效的日期"))
         return _back()
     day = form.cleaned_data["date"]
     try:
@@ -144,7 +143,7 @@ def override_remove(request: HttpRequest) -> HttpResponse:
     except DaeError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _t("已删除 %(d)s 的调整") % {"d": day.isoformat()})
+        messages.success(request, gettext("已删除 %(d)s 的调整") % {"d": day.isoformat()})
     return _back(day.year)
 
 
@@ -153,7 +152,7 @@ def year_confirm(request: HttpRequest) -> HttpResponse:
         return _back()
     form = ConfirmYearForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _t("请填写有效的年度"))
+        messages.error(request, gettext("请填写有效的年度"))
         return _back()
     year = form.cleaned_data["year"]
     try:
@@ -161,7 +160,7 @@ def year_confirm(request: HttpRequest) -> HttpResponse:
     except DaeError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _t("%(y)s 年度已确认，该年度的期限按录入的安排计算") % {"y": year})
+        messages.success(request, gettext("%(y)s 年度已确认，该年度的期限按录入的安排计算") % {"y": year})
     return _back(year)
 
 
@@ -176,7 +175,7 @@ class OverrideList(ScopedListView):
     columns = (
         Column(_("日期"), "date"),
         Column(_("星期"), lambda o: WEEKDAY_LABELS[o.date.weekday()]),
-        Column(_("安排"), lambda o: _t("上班") if o.is_working_day else _t("休息")),
+        Column(_("安排"), lambda o: gettext("上班") if o.is_working_day else gettext("休息")),
         Column(_("说明"), "note"),
         Column(_("录入人"), "created_by"),
         Column(_("录入时间"), lambda o: timezone.localtime(o.created_at).strftime("%Y-%m-%d %H:%M")),
