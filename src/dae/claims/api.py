@@ -127,7 +127,23 @@ class DeclarationViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet[Decla
         return Response(DeclarationSerializer(declaration).data, status=202 if created else 200)
 
 
-@extend_schema(parameters=[OpenApiParameter("since", str, description="YYYY-MM-DD")])
+class FeedbackRowSerializer(serializers.Serializer[Any]):
+    setl_id = serializers.CharField()
+    mdtrt_id = serializers.CharField()
+    psn_no = serializers.CharField()
+    fixmedins_code = serializers.CharField()
+    declaration = serializers.IntegerField(allow_null=True)
+    result = serializers.ChoiceField(choices=["paid", "rejected"])
+    reason_code = serializers.CharField()
+    reason = serializers.CharField()
+    fund_pay_type = serializers.CharField()
+    hifob_pay = serializers.CharField(allow_null=True)
+    payamt = serializers.CharField(allow_null=True)
+    pay_date = serializers.DateField(allow_null=True)
+
+
+@extend_schema(parameters=[OpenApiParameter("since", str, description="YYYY-MM-DD")],
+               responses=FeedbackRowSerializer(many=True))
 @api_view(["GET"])
 def feedback(request: Request) -> Response:
     """支付结果反馈: one record per paid or rejected settlement in the caller's scope (fields in docs)."""

@@ -92,8 +92,21 @@ class PersonViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet[Person]):
         return Response(EnrolmentSerializer(record).data, status=201)
 
 
+class CoverageSerializer(serializers.Serializer[Any]):
+    psn_no = serializers.CharField()
+    date = serializers.DateField()
+    covered = serializers.BooleanField()
+    code = serializers.CharField(help_text="covered / no_person / not_enrolled / before_begin / suspended / ended")
+    reason = serializers.CharField()
+    region = serializers.CharField(allow_null=True)
+    status = serializers.CharField(allow_null=True)
+    psn_type = serializers.CharField(allow_null=True)
+    record = serializers.IntegerField(allow_null=True)
+
+
 @extend_schema(parameters=[OpenApiParameter("psn_no", str, required=True),
-                           OpenApiParameter("date", str, required=True, description="YYYY-MM-DD")])
+                           OpenApiParameter("date", str, required=True, description="YYYY-MM-DD")],
+               responses=CoverageSerializer)
 @api_view(["GET"])
 def coverage(request: Request) -> Response:
     """Was the person covered by insutype 330 on the date, and under which region?"""

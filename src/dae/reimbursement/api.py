@@ -10,7 +10,7 @@ from django.db.models import F
 from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action, api_view
 from rest_framework.request import Request
@@ -31,6 +31,7 @@ from .receipt import receipt_response
 from .selfservice import claim_status_text, explain_settlement, my_overview
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class MoneyInput(serializers.Field):  # type: ignore[type-arg]
     """An amount as a decimal string (or integer yuan); a JSON number with a fraction is refused (float)."""
 
