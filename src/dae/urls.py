@@ -13,6 +13,7 @@ from dae.catalog.api import (
 from dae.claims.api import AdjustmentViewSet, DeclarationViewSet, SettlementViewSet, feedback
 from dae.enrollment.api import EnrolmentViewSet, PersonViewSet, UnitViewSet, coverage
 from dae.imports.api import ImportBatchViewSet
+from dae.ledger.api import api_urlpatterns as ledger_api
 from dae.notices.api import NoticeViewSet, SmsOutboxViewSet
 from dae.reimbursement.api import ManualClaimViewSet, self_service
 from dae.web.api import EventViewSet, me
@@ -45,6 +46,7 @@ api_v1 = (
         path("mapping-checks", MappingCheckView.as_view(), name="mapping-checks"),
         *router.urls,
         *workdays_api,
+        *ledger_api,
     ],
     "api",
 )
@@ -61,6 +63,7 @@ urlpatterns = [
     path("notices/", include("dae.notices.urls")),
     path("benefits/", include("dae.benefits.urls")),
     path("workdays/", include("dae.workdays.urls")),
+    path("ledger/", include("dae.ledger.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),

@@ -76,6 +76,10 @@ def concrete_url(name: str, params: tuple[str, ...], world: dict[str, Any]) -> s
         from tests.reimbursement.samples import samples_for as reimbursement_samples
 
         samples.update(reimbursement_samples(name, world))
+    if name.startswith(("ledger:", "api:ledger")):
+        from tests.ledger.samples import samples_for as ledger_samples
+
+        samples.update(ledger_samples(name, world))
     return reverse(name, kwargs={p: samples[p] for p in params})
 
 

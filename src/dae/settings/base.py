@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "dae.workdays",
     "dae.reimbursement",
     "dae.notices",
+    "dae.ledger",
     "dae.web",
     "dae.demo",
 ]

@@ -48,6 +48,14 @@ NAVIGATION: tuple[NavSection, ...] = (
         ),
     ),
     NavSection(
+        _("基金财务"),
+        (
+            NavLink(_("会计科目及余额"), "ledger:accounts", "journal-bookmark"),
+            NavLink(_("试算平衡表"), "ledger:trial_balance", "clipboard-data"),
+            NavLink(_("记账凭证"), "ledger:transaction_list", "journal-check"),
+        ),
+    ),
+    NavSection(
         _("补偿规则"),
         (NavLink(_("规则集"), "benefits:ruleset_list", "sliders"), NavLink(_("试算"), "benefits:trial", "calculator")),
     ),

@@ -1,0 +1,212 @@
+"""API of the fund ledger: the chart with balances, the trial balance, transactions (list, detail; POST and
+reversal for finance). The routes are listed in ``api_urlpatterns`` and included in ``dae.urls``' API list.
+Amounts are decimal strings both ways; a JSON number with a fraction is refused (it would be a float)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.urls import path
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import generics, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from dae.core.errors import InvalidInput
+from dae.core.money import D, MoneyError
+from dae.core.scoping import get_scoped_or_404
+
+from . import queries
+from .models import Account, Leg, Transaction
+from .posting import post, reverse
+from .rules import Line
+
+DATE_PARAM = OpenApiParameter("date", OpenApiTypes.DATE, description="截至日期 YYYY-MM-DD（默认今天）")
+REGION_PARAM = OpenApiParameter("region", str, description="统筹区代码（默认：本人所有统筹区）")
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class MoneyInput(serializers.Field):  # type: ignore[type-arg]
+    """An amount as a decimal string (or integer yuan); a JSON number with a fraction is refused (float)."""
+
+    def to_internal_value(self, data: Any) -> Decimal:
+        if isinstance(data, float):
+            raise serializers.ValidationError("金额请写成字符串，如 \"123.45\"（带小数的 JSON 数值会被转成浮点数）")
+        try:
+            return D(data)
+        except MoneyError as exc:
+            raise serializers.ValidationError(f"金额格式错误：{data!r}") from exc
+
+    def to_representation(self, value: Any) -> str:
+        return f"{value:.2f}"
+
+
+def _on(request: Request) -> dt.date:
+    raw = request.query_params.get("date", "").strip()
+    if not raw:
+        return timezone.localdate()
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput("日期格式应为 YYYY-MM-DD", code="invalid_date") from None
+
+
+def _regions(request: Request) -> list[str]:
+    codes = list(request.user.region_codes)
+    chosen = request.query_params.get("region", "").strip()
+    if chosen and chosen not in codes:
+        raise InvalidInput(f"统筹区 {chosen} 不在本人的统筹区内", code="invalid_region")
+    return [chosen] if chosen else codes
+
+
+class BalanceSerializer(serializers.Serializer[Any]):
+    code = serializers.CharField(source="account.code")
+    name = serializers.CharField(source="account.name")
+    kind = serializers.CharField(source="account.kind")
+    normal_side = serializers.CharField(source="account.normal_side")
+    parent = serializers.CharField(source="account.parent.code", default=None)
+    postable = serializers.BooleanField(source="account.postable")
+    active = serializers.BooleanField(source="account.active")
+    debit = MoneyInput(help_text="借方累计")
+    credit = MoneyInput(help_text="贷方累计")
+    balance = MoneyInput(help_text="余额（按余额方向，正数在余额方向上）")
+
+
+class AccountsView(APIView):
+    """会计科目: the chart of accounts with each account's totals and balance at the end of ``date``."""
+
+    @extend_schema(parameters=[DATE_PARAM, REGION_PARAM], responses={200: BalanceSerializer(many=True)})
+    def get(self, request: Request) -> Response:
+        on = _on(request)
+        rows = queries.balances(on, regions=_regions(request),
+                                accounts=Account.objects.for_user(request.user).select_related("parent"))
+        return Response({"date": on.isoformat(), "accounts": BalanceSerializer(rows, many=True).data})
+
+
+class TrialBalanceRowSerializer(serializers.Serializer[Any]):
+    code = serializers.CharField(source="account.code")
+    name = serializers.CharField(source="account.name")
+    debit = MoneyInput(help_text="借方累计发生额")
+    credit = MoneyInput(help_text="贷方累计发生额")
+    net_debit = MoneyInput(help_text="借方余额（负数为贷方余额）")
+
+
+class TrialBalanceView(APIView):
+    """试算平衡表 at the end of ``date``: per account total debits and credits; ``difference`` is always 0."""
+
+    @extend_schema(parameters=[DATE_PARAM, REGION_PARAM], responses={200: OpenApiTypes.OBJECT})
+    def get(self, request: Request) -> Response:
+        tb = queries.trial_balance(_on(request), regions=_regions(request))
+        return Response({"date": tb.on.isoformat() if tb.on else None, "balanced": tb.balanced,
+                         "total_debit": f"{tb.total_debit:.2f}", "total_credit": f"{tb.total_credit:.2f}",
+                         "difference": f"{tb.difference:.2f}",
+                         "rows": TrialBalanceRowSerializer(tb.rows, many=True).data})
+
+
+class LegSerializer(serializers.ModelSerializer[Leg]):
+    account = serializers.CharField(source="account.code")
+    debit = MoneyInput()
+    credit = MoneyInput()
+
+    class Meta:
+        model = Leg
+        fields = ["account", "debit", "credit"]
+
+
+class TransactionSerializer(serializers.ModelSerializer[Transaction]):
+    region = serializers.CharField(source="region_id")
+    posted_by = serializers.CharField(source="posted_by.username", default=None)
+    reversal = serializers.SerializerMethodField()
+    legs = LegSerializer(many=True)
+
+    class Meta:
+        model = Transaction
+        fields = ["id", "date", "description", "reference_type", "reference_id", "idempotency_key", "region",
+                  "reverses", "reversal", "posted_by", "posted_at", "legs"]
+
+    def get_reversal(self, obj: Transaction) -> int | None:
+        reversal = obj.reversal_or_none()
+        return reversal.pk if reversal is not None else None
+
+
+class LegInputSerializer(serializers.Serializer[Any]):
+    account = serializers.CharField(max_length=20)
+    debit = MoneyInput(required=False, default=Decimal(0))
+    credit = MoneyInput(required=False, default=Decimal(0))
+
+
+class PostSerializer(serializers.Serializer[Any]):
+    date = serializers.DateField(input_formats=["%Y-%m-%d"])
+    description = serializers.CharField(max_length=300)
+    reference_type = serializers.CharField(max_length=64, required=False, default="ledger.manual")
+    reference_id = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+    idempotency_key = serializers.CharField(max_length=128)
+    region = serializers.CharField(max_length=6)
+    legs = LegInputSerializer(many=True)
+
+
+def _validated(serializer: serializers.Serializer[Any], message: str) -> dict[str, Any]:
+    if not serializer.is_valid():
+        raise InvalidInput(message, details=serializer.errors)
+    return dict(serializer.validated_data)
+
+
+class TransactionListCreate(generics.ListAPIView[Transaction]):
+    """记账凭证 in the caller's regions, newest first. POST (finance) posts one balanced entry; a retry with
+    the same ``idempotency_key`` and content answers 200 with the transaction already posted, different
+    content under the same key answers 409 ``idempotency_conflict``."""
+
+    serializer_class = TransactionSerializer
+
+    def get_queryset(self) -> Any:
+        return (Transaction.objects.for_user(self.request.user).select_related("posted_by", "reversal")
+                .prefetch_related("legs__account").order_by("-date", "-id"))
+
+    @extend_schema(request=PostSerializer, responses={201: TransactionSerializer, 200: TransactionSerializer})
+    def post(self, request: Request) -> Response:
+        data = _validated(PostSerializer(data=request.data), "记账凭证有误")
+        if data["region"] not in request.user.region_codes:
+            raise InvalidInput(f"统筹区 {data['region']} 不在本人的统筹区内", code="invalid_region")
+        key = data["idempotency_key"]
+        known = Transaction.objects.filter(idempotency_key=key).values_list("pk", flat=True).first()
+        txn = post([Line(leg["account"], leg["debit"], leg["credit"]) for leg in data["legs"]], date=data["date"],
+                   description=data["description"], reference=(data["reference_type"], data["reference_id"]),
+                   key=key, actor=request.user, region=data["region"])
+        code = status.HTTP_200_OK if known == txn.pk else status.HTTP_201_CREATED
+        return Response(TransactionSerializer(txn).data, status=code)
+
+
+class TransactionDetail(APIView):
+    @extend_schema(responses={200: TransactionSerializer})
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(TransactionSerializer(get_scoped_or_404(Transaction, request, pk=pk)).data)
+
+
+class ReverseSerializer(serializers.Serializer[Any]):
+    date = serializers.DateField(input_formats=["%Y-%m-%d"])
+    reason = serializers.CharField(max_length=200)
+
+
+class TransactionReverse(APIView):
+    """冲正 (finance): posts the mirror of the transaction, once; answers 201 with the reversal."""
+
+    @extend_schema(request=ReverseSerializer, responses={201: TransactionSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        txn = get_scoped_or_404(Transaction, request, pk=pk)
+        data = _validated(ReverseSerializer(data=request.data), "请填写冲正日期和冲正原因")
+        reversal = reverse(txn, date=data["date"], reason=data["reason"], actor=request.user)
+        return Response(TransactionSerializer(reversal).data, status=status.HTTP_201_CREATED)
+
+
+api_urlpatterns = [
+    path("ledger/accounts", AccountsView.as_view(), name="ledger-accounts"),
+    path("ledger/trial-balance", TrialBalanceView.as_view(), name="ledger-trial-balance"),
+    path("ledger/transactions", TransactionListCreate.as_view(), name="ledger-transactions"),
+    path("ledger/transactions/<int:pk>", TransactionDetail.as_view(), name="ledger-transaction-detail"),
+    path("ledger/transactions/<int:pk>/reverse", TransactionReverse.as_view(), name="ledger-transaction-reverse"),
+]

@@ -1,0 +1,36 @@
+"""The ledger's failures: each a ``DaeError`` with a stable code and a message a finance clerk understands."""
+
+from __future__ import annotations
+
+from dae.core.errors import Conflict, InvalidInput
+
+
+class InvalidEntry(InvalidInput):
+    """A journal entry breaks a posting rule (too few legs, a leg with no or two sides, an amount that is not
+    positive or not to the fen, debits ≠ credits, an unknown, inactive or group account). ``code`` names the
+    first broken rule; ``details`` lists every problem found."""
+
+    code = "invalid_entry"
+    default_message = "记账凭证不符合记账规则"
+
+
+class IdempotencyConflict(Conflict):
+    """The idempotency key was already used for a transaction with different content: a retry must send the
+    same entry, a new entry needs a new key."""
+
+    code = "idempotency_conflict"
+    default_message = "该幂等键已用于内容不同的记账凭证"
+
+
+class AlreadyReversed(Conflict):
+    """The transaction already has its reversal (冲正): a transaction is reversed at most once."""
+
+    code = "already_reversed"
+    default_message = "该凭证已冲正，不能重复冲正"
+
+
+class NotReversible(Conflict):
+    """The transaction cannot be reversed: it is itself a reversal, or the reversal date is before it."""
+
+    code = "not_reversible"
+    default_message = "该凭证不能冲正"

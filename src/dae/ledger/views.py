@@ -1,0 +1,218 @@
+"""Pages of the fund ledger (基金财务): chart of accounts with balances, trial balance, account statement with
+CSV/Excel export, transactions, the manual entry form and the reversal (冲正). Reads for finance, manager and
+supervisor; writes for finance (see permission_matrix.yaml). Every query is limited to the user's regions."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from dae.core.errors import DaeError, InvalidInput, NotFound
+from dae.core.models import Region
+from dae.core.money import ZERO
+from dae.core.scoping import get_scoped_or_404
+from dae.web.listing import Column, Filter, ScopedListView
+
+from . import queries
+from .forms import ENTRY_ROWS, EntryForm, ReverseForm, postable_accounts
+from .models import Account, Transaction
+from .posting import post, reverse
+
+STATEMENT_PAGE = 100
+
+
+def _day(request: HttpRequest, name: str, default: dt.date) -> dt.date:
+    raw = request.GET.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        messages.error(request, gettext("日期格式应为 YYYY-MM-DD：%(v)s") % {"v": raw})
+        return default
+
+
+def _regions(request: HttpRequest) -> tuple[list[str], str]:
+    """The regions to read (the user's, or the one chosen among them) and the chosen one ("" = all)."""
+    codes = list(request.user.region_codes)  # type: ignore[union-attr]
+    chosen = request.GET.get("region", "").strip()
+    return ([chosen], chosen) if chosen in codes else (codes, "")
+
+
+def _region_choices(request: HttpRequest) -> list[tuple[str, str]]:
+    codes = request.user.region_codes  # type: ignore[union-attr]
+    return [(r.admdvs, str(r)) for r in Region.objects.filter(admdvs__in=codes)]
+
+
+def _common(request: HttpRequest, title: Any, **extra: Any) -> dict[str, Any]:
+    regions, chosen = _regions(request)
+    return {"title": title, "regions": _region_choices(request), "region": chosen, "region_codes": regions,
+            "can_post": getattr(request.user, "post", "") == "finance", **extra}
+
+
+def account_list(request: HttpRequest) -> HttpResponse:
+    """会计科目 with the balances at the end of the chosen date."""
+    on = _day(request, "date", timezone.localdate())
+    context = _common(request, _("会计科目及余额"), on=on)
+    rows = queries.balances(on, regions=context["region_codes"],
+                            accounts=Account.objects.for_user(request.user))
+    return render(request, "ledger/account_list.html", {**context, "rows": rows})
+
+
+def trial_balance(request: HttpRequest) -> HttpResponse:
+    on = _day(request, "date", timezone.localdate())
+    context = _common(request, _("试算平衡表"), on=on)
+    return render(request, "ledger/trial_balance.html",
+                  {**context, "tb": queries.trial_balance(on, regions=context["region_codes"])})
+
+
+STATEMENT_HEADER = (_("记账日期"), _("凭证号"), _("摘要"), _("业务类型"), _("业务编号"), _("借方金额"), _("贷方金额"),
+                    _("余额"))
+
+
+def _statement_rows(st: queries.Statement) -> Any:
+    yield ["", "", gettext("期初余额"), "", "", "", "", f"{st.opening:.2f}"]
+    for leg in st.lines.iterator(chunk_size=2000):
+        txn = leg.transaction
+        yield [txn.date.isoformat(), txn.pk, txn.description, txn.reference_type, txn.reference_id,
+               f"{leg.debit:.2f}" if leg.debit else "", f"{leg.credit:.2f}" if leg.credit else "",
+               f"{st.running(leg):.2f}"]
+    yield ["", "", gettext("本期合计"), "", "", f"{st.debit:.2f}", f"{st.credit:.2f}", f"{st.closing:.2f}"]
+
+
+def _export(st: queries.Statement, fmt: str) -> HttpResponse:
+    name = f"statement-{st.account.code}-{st.start}-{st.end}"
+    header = [str(h) for h in STATEMENT_HEADER]
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(header)
+        writer.writerows(_statement_rows(st))
+        response = HttpResponse(("\ufeff" + out.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
+    from decimal import Decimal
+
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(st.account.code)
+    ws.append([f"{st.account.code} {st.account.name}", f"{st.start} – {st.end}"])
+    ws.append(header)
+    for row in _statement_rows(st):
+        ws.append([Decimal(v) if i >= 5 and v else v for i, v in enumerate(row)])  # amounts as numbers
+    out = io.BytesIO()
+    wb.save(out)
+    response = HttpResponse(out.getvalue(),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return response
+
+
+def statement(request: HttpRequest, code: str) -> HttpResponse:
+    """明细账 of one account between two dates, with running balance; ``?export=csv|xlsx`` downloads it."""
+    account = Account.objects.for_user(request.user).filter(code=code).first()
+    if account is None:
+        raise NotFound(f"科目 {code} 不存在")
+    today = timezone.localdate()
+    end = _day(request, "end", today)
+    start = _day(request, "start", end.replace(month=1, day=1))
+    if start > end:
+        raise InvalidInput("起始日期不能晚于截止日期", code="bad_period")
+    context = _common(request, _("明细账"), account=account, start=start, end=end)
+    st = queries.statement(account, start=start, end=end, regions=context["region_codes"])
+    export = request.GET.get("export", "")
+    if export in ("csv", "xlsx"):
+        return _export(st, export)
+    page = Paginator(st.lines, STATEMENT_PAGE).get_page(request.GET.get("page"))
+    rows = [(leg, st.running(leg)) for leg in page.object_list]
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("export", None)
+    return render(request, "ledger/statement.html", {**context, "st": st, "page": page, "rows": rows,
+                                                      "querystring": query.urlencode()})
+
+
+def _reference(txn: Transaction) -> str:
+    return f"{txn.reference_type} {txn.reference_id}".strip()
+
+
+class TransactionList(ScopedListView):
+    model = Transaction
+    title = _("记账凭证")
+    template_name = "ledger/transaction_list.html"
+    columns = (
+        Column(_("凭证号"), "pk", link="ledger:transaction_detail"),
+        Column(_("记账日期"), "date"),
+        Column(_("摘要"), "description"),
+        Column(_("业务"), _reference),
+        Column(_("统筹区"), "region.name"),
+        Column(_("记账人"), "posted_by"),
+    )
+    search_fields = ("description__icontains", "reference_id", "idempotency_key")
+    search_placeholder = _("摘要、业务编号或幂等键")
+    filters = (Filter("kind", _("类型"), {"reversal": {"reverses__isnull": False},
+                                         "original": {"reverses__isnull": True}},
+                      (("original", _("正常凭证")), ("reversal", _("冲正凭证")))),)
+
+    def base_queryset(self) -> Any:
+        return super().base_queryset().select_related("region", "posted_by")
+
+
+def transaction_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    txn = get_scoped_or_404(Transaction, request, pk=pk)
+    legs = txn.legs.select_related("account").order_by("id")
+    reversal = txn.reversal_or_none()
+    can_reverse = getattr(request.user, "post", "") == "finance" and reversal is None and not txn.is_reversal
+    form = ReverseForm(initial={"date": max(timezone.localdate(), txn.date)})
+    return render(request, "ledger/transaction_detail.html", {
+        "title": gettext("记账凭证 #%(pk)s") % {"pk": txn.pk}, "txn": txn, "legs": legs, "reversal": reversal,
+        "can_reverse": can_reverse, "form": form, "total": sum((leg.debit for leg in legs), ZERO)})
+
+
+def transaction_reverse(request: HttpRequest, pk: int) -> HttpResponse:
+    """冲正 (finance): posts the mirror transaction with the reason; the detail page shows the outcome."""
+    txn = get_scoped_or_404(Transaction, request, pk=pk)
+    if request.method != "POST":
+        return redirect("ledger:transaction_detail", pk=txn.pk)
+    form = ReverseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, gettext("请填写冲正日期和冲正原因"))
+        return redirect("ledger:transaction_detail", pk=txn.pk)
+    try:
+        reversal = reverse(txn, date=form.cleaned_data["date"], reason=form.cleaned_data["reason"], actor=request.user)
+    except DaeError as exc:
+        messages.error(request, exc.message)
+        return redirect("ledger:transaction_detail", pk=txn.pk)
+    messages.success(request, gettext("已冲正，冲正凭证 #%(pk)s") % {"pk": reversal.pk})
+    return redirect("ledger:transaction_detail", pk=reversal.pk)
+
+
+def entry_new(request: HttpRequest) -> HttpResponse:
+    """手工记账 (finance): operating costs, interest, transfers between the income and expenditure accounts …"""
+    regions = _region_choices(request)
+    form = EntryForm(request.POST or None, regions=regions)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            txn = post(form.lines, date=data["date"], description=data["description"],
+                       reference=("ledger.manual", data["reference_id"]), key=data["key"], actor=request.user,
+                       region=data["region"])
+        except DaeError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, gettext("已记账，凭证 #%(pk)s") % {"pk": txn.pk})
+            return redirect("ledger:transaction_detail", pk=txn.pk)
+    return render(request, "ledger/entry_form.html", {
+        "title": _("手工记账"), "form": form, "rows": form.leg_rows(), "accounts": postable_accounts(),
+        "row_count": ENTRY_ROWS})
