@@ -16,9 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from dae.core.bulk import insert_rows
-from dae.core.errors import Conflict, InvalidInput
-from dae.core.events import jsonable, record_event, snapshot
-from dae.core.models import Event
+from dae.core.errors import Conflict, InvalidInput, require_reason
+from dae.core.events import event_row, insert_events, jsonable, record_event, snapshot
 
 from . import icd10
 from .models import CatalogueItem, CodeMapping, Diagnosis, Hospital
@@ -127,9 +126,9 @@ def _change_events(model: type[CatalogueItem] | type[CodeMapping], changes: list
         after_d = {k: after[k] for k in diff}
         before_d["end_date"], after_d["end_date"] = change.before_end, change.after_end
         after_d["begin_date"] = change.begin
-        events.append((now, actor.pk if actor is not None and getattr(actor, "pk", None) else None, action,
-                       object_type, str(object_id(change.key))[:64], region(change.key) if region else None,
-                       _json(before_d), _json(after_d), note[:500]))
+        events.append(event_row(actor, action, object_type=object_type, object_id=object_id(change.key),
+                                region_id=region(change.key) if region else None, before=before_d, after=after_d,
+                                note=note, at=now))
     return events
 
 
@@ -146,8 +145,7 @@ def store_item_plan(result: Plan, *, actor: Any, batch_id: int | None, note: str
          *(_json(list(a)) if name in _LIST_FIELDS else a for name, a in zip(CatalogueItem.CONTENT, v.attrs,
                                                                              strict=True)))
         for key, v in result.inserts))
-    insert_rows(Event, ("at", "actor", "action", "object_type", "object_id", "region", "before", "after", "note"),
-                _change_events(CatalogueItem, result.changes, lambda key: key, "catalog.item_changed", actor, now,
+    insert_events(_change_events(CatalogueItem, result.changes, lambda key: key, "catalog.item_changed", actor, now,
                                note))
 
 
@@ -164,8 +162,7 @@ def store_mapping_plan(result: Plan, *, actor: Any, batch_id: int | None, note: 
     hospitals = dict(Hospital.objects.filter(pk__in={key[0] for key, _v in result.inserts} | {  # type: ignore[index]
         c.key[0] for c in result.changes}).values_list("pk", "code"))  # type: ignore[index]
     regions = dict(Hospital.objects.filter(pk__in=list(hospitals)).values_list("pk", "region_id"))
-    insert_rows(Event, ("at", "actor", "action", "object_type", "object_id", "region", "before", "after", "note"),
-                _change_events(CodeMapping, result.changes, lambda key: f"{hospitals[key[0]]}/{key[1]}",
+    insert_events(_change_events(CodeMapping, result.changes, lambda key: f"{hospitals[key[0]]}/{key[1]}",
                                "catalog.mapping_changed", actor, now, note, region=lambda key: regions[key[0]]))
 
 
@@ -174,8 +171,7 @@ def store_mapping_plan(result: Plan, *, actor: Any, batch_id: int | None, note: 
 def do_revise_item(actor: Any, code: str, values: dict[str, Any], begin: date, end: date | None,
                    reason: str) -> Plan:
     """A new version of ``code`` from ``begin`` (or the current one closed on ``end``), with the reason."""
-    if not reason.strip():
-        raise InvalidInput("请填写变更原因", code="reason_required")
+    require_reason(reason, "变更原因", min_length=1)
     if end is not None and end <= begin:
         raise InvalidInput("结束日期必须晚于开始日期", code="bad_dates")
     with transaction.atomic():
@@ -201,8 +197,7 @@ HOSPITAL_FIELDS = ("name", "level", "kind", "bank_name", "bank_account", "status
 
 def do_update_hospital(actor: Any, hospital: Hospital, values: dict[str, Any], reason: str) -> Hospital:
     """Change a hospital's master data (name, level, type, bank account, status) with a reason."""
-    if not reason.strip():
-        raise InvalidInput("请填写变更原因", code="reason_required")
+    require_reason(reason, "变更原因", min_length=1)
     from dae.dictionaries import codes
 
     if "level" in values and not codes.is_valid("hosp_lv", values["level"]):
@@ -282,12 +277,11 @@ def store_diagnosis_names(rows: Sequence[tuple[str, str, str]], *, actor: Any, n
             same += 1
             continue
         Diagnosis.objects.filter(pk=pk).update(name=name, name_en=wanted_en)
-        events.append((now, actor.pk if actor is not None else None, "catalog.diagnosis_renamed", "catalog.diagnosis",
-                       code, None, _json({"name": old_name, "name_en": old_en}),
-                       _json({"name": name, "name_en": wanted_en}), note[:500]))
+        events.append(event_row(actor, "catalog.diagnosis_renamed", object_type="catalog.diagnosis", object_id=code,
+                                before={"name": old_name, "name_en": old_en}, after={"name": name, "name_en": wanted_en},
+                                note=note, at=now))
         changed += 1
     insert_rows(Diagnosis, _DIAGNOSIS_COLUMNS, new)
-    insert_rows(Event, ("at", "actor", "action", "object_type", "object_id", "region", "before", "after", "note"),
-                events)
+    insert_events(events)
     return {"new": len(new), "changed": changed, "same": same}
 

@@ -8,23 +8,16 @@ from typing import Any
 
 from django.db import transaction
 
-from dae.core.errors import Conflict, InvalidInput
+from dae.core.errors import Conflict, require_reason
 from dae.core.events import record_event
 
 from .models import Declaration, Settlement
 from .states import ClaimState, check_transition
 
 
-def _reason(reason: str) -> str:
-    reason = (reason or "").strip()
-    if len(reason) < 2:
-        raise InvalidInput("请填写原因", code="reason_required", details=[{"path": "reason", "message": "请填写原因"}])
-    return reason[:300]
-
-
 def do_accept_computed(user: Any, settlement: Settlement, reason: str) -> Settlement:
     """A differing settlement becomes payable at the recomputed amount (``computed_pay``)."""
-    reason = _reason(reason)
+    reason = require_reason(reason)
     with transaction.atomic():
         s = Settlement.objects.select_for_update().get(pk=settlement.pk)
         check_transition(s.state, ClaimState.PAYABLE)
@@ -36,7 +29,7 @@ def do_accept_computed(user: Any, settlement: Settlement, reason: str) -> Settle
 
 
 def do_reject(user: Any, settlement: Settlement, reason: str) -> Settlement:
-    reason = _reason(reason)
+    reason = require_reason(reason)
     with transaction.atomic():
         s = Settlement.objects.select_for_update().get(pk=settlement.pk)
         check_transition(s.state, ClaimState.REJECTED)

@@ -15,9 +15,7 @@ content) returns the declaration already made and changes nothing. The job ``run
 
 from __future__ import annotations
 
-import hashlib
 import json
-import uuid
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date
@@ -25,7 +23,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -37,10 +34,11 @@ from dae.benefits.engine.person_year import calculate
 from dae.benefits.engine.results import Calculation
 from dae.catalog.models import Hospital
 from dae.core.bulk import insert_rows
-from dae.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from dae.core.events import jsonable, record_event
+from dae.core.errors import Conflict, NotFound, PermissionDenied
+from dae.core.events import event_row, insert_events, jsonable, record_event
 from dae.core.jobs import Progress, job_handler, start_job
-from dae.core.models import Event, Job
+from dae.core.models import Job
+from dae.core.uploads import store_upload
 from dae.dictionaries import codes
 from dae.enrollment.coverage import coverage_many
 from dae.enrollment.models import Person
@@ -75,21 +73,9 @@ def submit_declaration(user: Any, *, file_name: str, chunks: Iterator[bytes]) ->
     """Store the file and queue its check. Returns (declaration, created); a replay returns the earlier one."""
     if user.post not in SUBMIT_POSTS:
         raise PermissionDenied("当前岗位不能提交月结申报")
-    folder = Path(settings.UPLOAD_DIR) / "declarations" / uuid.uuid4().hex
-    folder.mkdir(parents=True)
-    target = folder / "declaration.json"
-    digest = hashlib.sha256()
-    size = 0
-    with target.open("wb") as out:
-        for chunk in chunks:
-            size += len(chunk)
-            if size > MAX_FILE:
-                raise InvalidInput("申报文件超过 4 GB", code="too_large")
-            digest.update(chunk)
-            out.write(chunk)
-    if size == 0:
-        raise InvalidInput("申报文件为空", code="empty_file")
-    sha = digest.hexdigest()
+    stored = store_upload(chunks, name="declaration.json", folder="declarations", max_bytes=MAX_FILE,
+                          too_large="申报文件超过 4 GB", empty="申报文件为空")
+    target, sha = stored.path, stored.sha256
     header, _items, count = read_document(target)
     hospital = Hospital.objects.filter(code=header.fixmedins_code).first()
     if hospital is None:
@@ -400,14 +386,15 @@ class Check:
             events = []
             for i in stored_items:
                 state = ClaimState.PAYABLE if i.outcome == DeclarationItem.Outcome.ACCEPTED else ClaimState.COMPUTED
-                events.append((now, actor, f"claim.{state}", "claims.settlement", str(ids[i.setl_id]), i.region_id,
-                               "{}", json.dumps({"state": state, "computed_pay": str(i.computed)}),
-                               f"申报 #{d.pk}：已受理 → 已计算" + (" → 待支付" if state == ClaimState.PAYABLE else "")))
+                events.append(event_row(
+                    actor, f"claim.{state}", object_type="claims.settlement", object_id=ids[i.setl_id],
+                    region_id=i.region_id, after={"state": state, "computed_pay": i.computed}, at=now,
+                    note=f"申报 #{d.pk}：已受理 → 已计算" + (" → 待支付" if state == ClaimState.PAYABLE else "")))
             for setl_id, pk in cancelled.items():
-                events.append((now, actor, "claim.cancelled", "claims.settlement", str(pk), d.region_id, "{}",
-                               json.dumps({"state": "cancelled"}), f"申报 #{d.pk} 中的撤销结算 {setl_id}"))
-            insert_rows(Event, ("at", "actor", "action", "object_type", "object_id", "region", "before", "after",
-                                "note"), events)
+                events.append(event_row(actor, "claim.cancelled", object_type="claims.settlement", object_id=pk,
+                                        region_id=d.region_id, after={"state": "cancelled"}, at=now,
+                                        note=f"申报 #{d.pk} 中的撤销结算 {setl_id}"))
+            insert_events(events)
             outcome = defaultdict(int)
             for i in self.items:
                 outcome["rejected" if i.rejected is not None else i.outcome] += 1

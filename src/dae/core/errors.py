@@ -65,3 +65,13 @@ class AppendOnlyViolation(DaeError):
     code = "append_only"
     status = 409
     default_message = "该记录只能追加，不能修改或删除"
+
+
+def require_reason(reason: str | None, what: str = "原因", *, min_length: int = 2, max_length: int = 300) -> str:
+    """The stripped reason a change must give (at most ``max_length`` characters), or ``InvalidInput`` naming
+    ``what`` was missing (e.g. 请填写变更原因) on the ``reason`` field."""
+    text = (reason or "").strip()
+    if len(text) < min_length:
+        message = f"请填写{what}"
+        raise InvalidInput(message, code="reason_required", details=[{"path": "reason", "message": message}])
+    return text[:max_length]

@@ -6,13 +6,16 @@ successful one always has its event.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from django.db import models, transaction
+from django.utils import timezone
 
+from .bulk import insert_rows
 from .models import Event
 
 
@@ -73,3 +76,24 @@ def record_event(
         after=after_d,
         note=note[:500],
     )
+
+
+EVENT_COLUMNS = ("at", "actor", "action", "object_type", "object_id", "region", "before", "after", "note")
+
+
+def event_row(actor: Any, action: str, *, object_type: str, object_id: Any, region_id: str | None = None,
+              before: Mapping[str, Any] | None = None, after: Mapping[str, Any] | None = None, note: str = "",
+              at: datetime | None = None) -> tuple[Any, ...]:
+    """One event as a row for ``insert_events`` (bulk writes of imports and declarations). ``actor`` is a
+    user, a user id or ``None``; ``before``/``after`` are written as given (already reduced to what changed)."""
+    actor_id = actor if actor is None or isinstance(actor, int) else getattr(actor, "pk", None)
+    return (at or timezone.now(), actor_id, action, object_type, str(object_id)[:64], region_id,
+            json.dumps(jsonable(dict(before or {})), ensure_ascii=False),
+            json.dumps(jsonable(dict(after or {})), ensure_ascii=False), note[:500])
+
+
+def insert_events(rows: Iterable[tuple[Any, ...]]) -> int:
+    """Write many ``event_row``s at once. Like ``record_event``, only inside the action's transaction."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("insert_events must be called inside the action's transaction.atomic()")
+    return insert_rows(Event, EVENT_COLUMNS, rows)

@@ -9,7 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from dae.core.errors import Conflict, InvalidInput
+from dae.core.errors import Conflict, InvalidInput, require_reason
 from dae.core.events import record_event, snapshot
 from dae.dictionaries import codes
 
@@ -26,11 +26,7 @@ def current_record(person: Person) -> Enrolment | None:
 
 
 def _reason(reason: str) -> str:
-    reason = (reason or "").strip()
-    if len(reason) < 2:
-        raise InvalidInput("请填写变更原因", code="reason_required",
-                           details=[{"path": "reason", "message": "请填写变更原因"}])
-    return reason[:300]
+    return require_reason(reason, "变更原因")
 
 
 def _copy(record: Enrolment, user: Any, reason: str, **changes: Any) -> Enrolment:

@@ -10,7 +10,6 @@ clerk can only import the roster of a region they work in.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -20,9 +19,8 @@ from django.db import connection
 from django.utils import timezone
 
 from dae.core.bulk import insert_rows
-from dae.core.events import jsonable
+from dae.core.events import event_row, insert_events
 from dae.core.idcard import validate_certno
-from dae.core.models import Event
 from dae.imports.framework import Column, Counts, Importer, Problems, read_json
 from dae.imports.registry import register
 
@@ -195,8 +193,7 @@ class RosterLoad:
         changed_enrolment = self._enrolments(ids, unit_ids)
         self.progress(len(self.rows) * 3 // 4)
         changed_contribution = self._contributions(ids)
-        insert_rows(Event, ("at", "actor", "action", "object_type", "object_id", "region", "before", "after", "note"),
-                    self.events)
+        insert_events(self.events)
         changed = (changed_people | changed_enrolment | changed_contribution) - {r[PSN_NO] for r in new_rows}
         self.progress(len(self.rows))
         return Counts(new=len(new_rows), changed=len(changed), same=len(self.rows) - len(new_rows) - len(changed),
@@ -204,8 +201,9 @@ class RosterLoad:
 
     def _event(self, action: str, object_type: str, object_id: Any, before: dict[str, Any],
                after: dict[str, Any]) -> None:
-        self.events.append((self.now, self.user.pk if self.user else None, action, object_type, str(object_id),
-                            self.batch.region_id, _json(before), _json(after), f"导入批次 #{self.batch.pk}"))
+        self.events.append(event_row(self.user, action, object_type=object_type, object_id=object_id,
+                                     region_id=self.batch.region_id, before=before, after=after,
+                                     note=f"导入批次 #{self.batch.pk}", at=self.now))
 
     def _units(self) -> dict[str, int]:
         stored = {no: (pk, name) for no, pk, name in Unit.objects.values_list("emp_no", "id", "emp_name")}
@@ -315,10 +313,6 @@ class RosterLoad:
         # a new year for a person already stored is a change of that person (new persons are counted as new)
         changed.update(psn_no for (pid, year), (_s, psn_no) in wanted.items() if (pid, year) not in stored)
         return changed
-
-
-def _json(value: dict[str, Any]) -> str:
-    return json.dumps(jsonable(value), ensure_ascii=False)
 
 
 @register

@@ -22,10 +22,8 @@ label (``人员编号``); an unknown or missing required column rejects the file
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -33,7 +31,6 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, ClassVar
 
-from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -43,6 +40,7 @@ from dae.core.errors import InvalidInput, PermissionDenied
 from dae.core.events import record_event
 from dae.core.jobs import Progress, job_handler, start_job
 from dae.core.models import Job
+from dae.core.uploads import store_upload
 from dae.dictionaries import codes
 
 from . import registry
@@ -303,21 +301,8 @@ def start_import(kind: str, *, user: Any, file_name: str, chunks: Iterator[bytes
             raise PermissionDenied("无权导入该统筹区的数据")
     else:
         region_id = None
-    folder = Path(settings.UPLOAD_DIR) / uuid.uuid4().hex
-    folder.mkdir(parents=True)
-    target = folder / f"upload{suffix}"
-    digest = hashlib.sha256()
-    size = 0
-    with target.open("wb") as out:
-        for chunk in chunks:
-            size += len(chunk)
-            if size > MAX_UPLOAD:
-                raise InvalidInput("文件超过 1 GB", code="too_large")
-            digest.update(chunk)
-            out.write(chunk)
-    if size == 0:
-        raise InvalidInput("文件为空", code="empty_file")
-    sha = digest.hexdigest()
+    stored = store_upload(chunks, name=f"upload{suffix}", max_bytes=MAX_UPLOAD, too_large="文件超过 1 GB")
+    target, sha, size = stored.path, stored.sha256, stored.size
     same = (ImportBatch.objects.filter(kind=kind, sha256=sha, status=ImportBatch.Status.LOADED)
             .order_by("-id").first())
     with transaction.atomic():

@@ -38,7 +38,7 @@ from dae.claims.adjustments import book_late_settlement
 from dae.claims.models import FeeLine, Settlement
 from dae.claims.payout import book_for_region, person_year
 from dae.claims.states import ClaimState, check_transition
-from dae.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from dae.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied, require_reason
 from dae.core.events import record_event
 from dae.core.money import ZERO, fmt_yuan
 from dae.dictionaries import codes
@@ -92,11 +92,7 @@ def _lock(claim: ManualClaim) -> ManualClaim:
 
 
 def _reason(reason: str, what: str) -> str:
-    reason = (reason or "").strip()
-    if len(reason) < 2:
-        raise InvalidInput(f"请填写{what}", code="reason_required", details=[{"path": "reason",
-                                                                          "message": f"请填写{what}"}])
-    return reason[:500]
+    return require_reason(reason, what, max_length=500)
 
 
 def _transition(actor: Any, claim: ManualClaim, target: str, *, note: str = "",
