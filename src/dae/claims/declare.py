@@ -123,14 +123,8 @@ class Check:
         self.progress = progress
         self.items: list[Incoming] = []
         self.adjustments: list[tuple[Any, ...]] = []
-        self.valid_cache: dict[str, frozenset[str]] = {}
         self.person_ids: dict[str, tuple[int, str]] = {}
         self.originals: dict[str, Settlement] = {}
-
-    def valid(self, codelist: str, code: str) -> bool:
-        if codelist not in self.valid_cache:
-            self.valid_cache[codelist] = codes.valid_codes(codelist)
-        return code in self.valid_cache[codelist]
 
     def run(self) -> dict[str, Any]:
         from .declarations import parse_settlement
@@ -139,7 +133,7 @@ class Check:
         self.progress(0, count, "正在校验 (checking)")
         lines = 0
         for seq, obj, digest in stream:
-            item = parse_settlement(seq, obj, digest, self.valid)
+            item = parse_settlement(seq, obj, digest, codes.is_valid)
             lines += len(item.lines)
             self.items.append(item)
             if seq % 200 == 0:

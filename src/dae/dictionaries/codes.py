@@ -13,18 +13,24 @@ from django.utils import translation
 from .models import Code
 
 TTL = 30.0
-_cache: dict[str, tuple[float, dict[str, tuple[str, str, bool]]]] = {}
+Entries = dict[str, tuple[str, str, bool]]
+_cache: dict[str, tuple[float, Entries, frozenset[str]]] = {}
 
 
-def _entries(key: str) -> dict[str, tuple[str, str, bool]]:
+def _load(key: str) -> tuple[Entries, frozenset[str]]:
     hit = _cache.get(key)
     now = time.monotonic()
     if hit is not None and now - hit[0] < TTL:
-        return hit[1]
+        return hit[1], hit[2]
     rows = Code.objects.filter(codelist_id=key).values_list("code", "name", "name_en", "active")
     entries = {code: (name, name_en, active) for code, name, name_en, active in rows}
-    _cache[key] = (now, entries)
-    return entries
+    active = frozenset(code for code, (_n, _e, on) in entries.items() if on)
+    _cache[key] = (now, entries, active)
+    return entries, active
+
+
+def _entries(key: str) -> Entries:
+    return _load(key)[0]
 
 
 def clear() -> None:
@@ -33,7 +39,7 @@ def clear() -> None:
 
 def valid_codes(key: str) -> frozenset[str]:
     """The active codes of list ``key`` (empty if the list does not exist)."""
-    return frozenset(code for code, (_n, _e, active) in _entries(key).items() if active)
+    return _load(key)[1]
 
 
 def is_valid(key: str, code: str) -> bool:

@@ -101,7 +101,6 @@ class Importer:
         self.batch = batch
         self.user = user
         self.today = timezone.localdate()
-        self._codes: dict[str, frozenset[str]] = {}
 
     # -- reading ---------------------------------------------------------------------------------------
     def estimate_rows(self, path: Path, fmt: str) -> int:
@@ -200,9 +199,7 @@ class Importer:
         return text
 
     def valid(self, codelist: str) -> frozenset[str]:
-        if codelist not in self._codes:
-            self._codes[codelist] = codes.valid_codes(codelist)
-        return self._codes[codelist]
+        return codes.valid_codes(codelist)
 
     # -- the importer's own steps -------------------------------------------------------------------------
     def check(self, row_no: int, values: dict[str, Any], problems: Problems) -> Any:
