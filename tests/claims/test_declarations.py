@@ -217,3 +217,14 @@ def test_catalogue_codes_are_checked_and_unmapped_hospital_codes_reported(world:
     assert accepted.outcome == "accepted"
     assert "H00001" in accepted.reason and "H00002" in accepted.reason and "H00000" not in accepted.reason
     assert "XA01AAA0003" in d.items.get(setl_id="K2").reason
+
+
+def test_declaration_list_shows_working_days_left_while_payable(world: dict[str, Any], person: Any,
+                                                               client_for: Any) -> None:
+    rows = [settlement("W1", "PS0001", "2026-09-01 10:00:00", medfee="500.00")]
+    d, _ = submit(world["users"]["hospital"], declaration("HA0001", "2026-09", rows))
+    page = client_for("finance").get("/claims/declarations/").content.decode()
+    assert 'data-testid="days-left"' in page
+    do_mark_paid(world["users"]["finance"], d, dt.date(2026, 10, 20))
+    page = client_for("finance").get("/claims/declarations/").content.decode()
+    assert 'data-testid="days-left"' not in page

@@ -9,7 +9,8 @@ from typing import Any
 from django.db import transaction
 
 from dae.core.errors import Conflict, require_reason
-from dae.core.events import record_event
+from dae.core.events import event_row, insert_events, record_event
+from dae.core.money import ZERO
 
 from .models import Declaration, Settlement
 from .states import ClaimState, check_transition
@@ -46,22 +47,25 @@ def do_mark_paid(user: Any, declaration: Declaration, paid_on: date) -> int:
     if declaration.status != Declaration.Status.CHECKED:
         raise Conflict("申报尚未校验完成", code="not_checked")
     with transaction.atomic():
-        rows = list(Settlement.objects.select_for_update().filter(declaration=declaration,
-                                                                  state=ClaimState.PAYABLE))
+        payable = Settlement.objects.select_for_update().filter(declaration=declaration, state=ClaimState.PAYABLE)
+        rows = list(payable)
         if not rows:
             raise Conflict("该申报没有待支付的结算", code="nothing_payable")
-        Settlement.objects.filter(pk__in=[s.pk for s in rows]).update(state=ClaimState.PAID, paid_on=paid_on)
+        payable.update(state=ClaimState.PAID, paid_on=paid_on)
+        insert_events(event_row(user, "claim.paid", object_type="claims.settlement", object_id=s.pk,
+                                region_id=s.region_id, before={"state": "payable"},
+                                after={"state": "paid", "paid_on": paid_on, "amount": s.computed_pay})
+                      for s in rows)
         for s in rows:
             _notify_paid(s, paid_on, user)
         record_event(user, "declaration.paid", declaration, region_id=declaration.region_id,
                      after={"paid_on": paid_on, "settlements": len(rows),
-                            "amount": sum((s.computed_pay or 0 for s in rows), 0)})
+                            "amount": sum((s.computed_pay or ZERO for s in rows), ZERO)})
     return len(rows)
 
 
 def _notify_paid(s: Settlement, paid_on: date, user: Any) -> None:
-    record_event(user, "claim.paid", s, region_id=s.region_id, before={"state": "payable"},
-                 after={"state": "paid", "paid_on": paid_on, "amount": s.computed_pay})
+    """The insured person's notice of a paid settlement (none for a zero or negative payout)."""
     from dae.notices.actions import notify_claim
 
     amount = s.computed_pay if s.computed_pay is not None else s.hifob_pay

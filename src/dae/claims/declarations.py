@@ -110,13 +110,9 @@ class Header:
     idempotency_key: str
 
 
-def _decimal_hook(text: str) -> Decimal:
-    return Decimal(text)
-
-
 def loads(text: str | bytes) -> Any:
     """JSON with every number that has a fraction read as Decimal."""
-    return json.loads(text, parse_float=_decimal_hook)
+    return json.loads(text, parse_float=Decimal)
 
 
 def read_document(path: Path) -> tuple[Header, Iterator[tuple[int, dict[str, Any], str]], int]:

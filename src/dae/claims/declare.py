@@ -282,10 +282,10 @@ class Check:
     # -- recomputation -------------------------------------------------------------------------------------
     def _compute(self) -> None:
         live = list(self.live())
+        by_setl_id = {i.setl_id: i for i in live}
         for item in live:
-            if item.init_setl_id and not item.region_id:
-                new_original = next(i for i in live if i.setl_id == item.init_setl_id)
-                item.region_id = new_original.region_id
+            if item.init_setl_id and not item.region_id:  # the original is earlier in this declaration
+                item.region_id = by_setl_id[item.init_setl_id].region_id
         by_person: dict[str, list[Incoming]] = defaultdict(list)
         for item in live:
             by_person[item.psn_no].append(item)

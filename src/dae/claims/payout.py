@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from decimal import Decimal
 
 from dae.benefits.engine import model as em
 from dae.benefits.engine.person_year import calculate, policy_year_of
@@ -98,6 +97,3 @@ def explain(settlement: Settlement) -> SettlementResult | None:
             return item
     return None
 
-
-def payout_of(result: PersonYearResult | None, setl_id: str) -> Decimal | None:
-    return None if result is None else result.payout_of(setl_id)

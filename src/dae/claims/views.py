@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -109,14 +110,15 @@ class DeclarationList(ScopedListView):
         Column(_("拒绝"), "rejected"),
         Column(_("核定大额支付合计"), "computed_total", css="amount"),
         Column(_("支付期限"), "pay_deadline"),
-        Column(_("剩余工作日"), lambda d: _days_left_badge(d)),
+        Column(_("剩余工作日"), lambda d: _days_left_badge(d, d.has_payable)),
     )
     search_fields = ("hospital__code", "hospital__name__icontains", "month")
     search_placeholder = _("机构编码 / 名称 / 月份")
     filters = (Filter("status", _("状态"), "status", Declaration.Status.choices),)
 
     def base_queryset(self) -> Any:
-        return super().base_queryset().select_related("hospital")
+        payable = Settlement.objects.filter(declaration=OuterRef("pk"), state=ClaimState.PAYABLE)
+        return super().base_queryset().select_related("hospital").annotate(has_payable=Exists(payable))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -124,13 +126,12 @@ class DeclarationList(ScopedListView):
         return context
 
 
-def _days_left_badge(declaration: Declaration) -> Any:
+def _days_left_badge(declaration: Declaration, has_payable: bool) -> Any:
     from django.utils.html import format_html
 
     if declaration.pay_deadline is None:
         return ""
-    unpaid = declaration.settlements.filter(state=ClaimState.PAYABLE).exists()
-    if not unpaid:
+    if not has_payable:
         return format_html('<span class="badge text-bg-secondary">{}</span>', _("无待支付"))
     try:
         left = pay_deadline_days_left(declaration)
@@ -186,7 +187,8 @@ def declaration_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "title": _("月结申报") + f" #{declaration.pk}", "d": declaration, "job": job, "running": running,
         "items": items[:500], "outcome": outcome, "outcomes": DeclarationItem.Outcome.choices,
-        "adjustments": Adjustment.objects.filter(cause_setl_id__in=declaration.items.values("setl_id"))[:200],
+        "adjustments": Adjustment.objects.for_user(user).filter(
+            cause_setl_id__in=declaration.items.values("setl_id")).select_related("settlement")[:200],
         "days_left": days_left, "can_pay": user.post in ("finance", "manager") and not running,
         "today": timezone.localdate(),
     }
