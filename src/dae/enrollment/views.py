@@ -74,7 +74,7 @@ def _apply_errors(form: forms.Form, error: DaeError) -> None:
     details = error.details if isinstance(error.details, list) else []
     placed = False
     for detail in details:
-        name = {"day": "day"}.get(detail.get("path", ""), detail.get("path", ""))
+        name = detail.get("path", "")
         if name in form.fields:
             form.add_error(name, detail["message"])
             placed = True

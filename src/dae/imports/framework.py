@@ -187,9 +187,7 @@ class Importer:
             if not text.lstrip("-").isdigit():
                 raise ValueError(f"{col.label}应为整数")
             return int(text)
-        text = str(cell)
-        if isinstance(cell, float | int) and not isinstance(cell, bool):  # Excel number cells for code columns
-            text = format(Decimal(str(cell)).normalize(), "f")
+        text = cell_text(cell)
         if col.max_length is not None and len(text) > col.max_length:
             raise ValueError(f"{col.label}超过{col.max_length}个字符")
         if kind == "code":
@@ -226,6 +224,13 @@ def parse_date(cell: Any, label: str) -> date:
     except ValueError:
         pass
     raise ValueError(f"{label}不是有效日期（格式 YYYY-MM-DD）")
+
+
+def cell_text(cell: Any) -> str:
+    """A cell as text; an Excel number cell in a text column (a code such as 1101) without a trailing ``.0``."""
+    if isinstance(cell, float | int) and not isinstance(cell, bool):
+        return format(Decimal(repr(cell)).normalize(), "f")
+    return str(cell)
 
 
 def parse_decimal(cell: Any, label: str, places: int | None = None) -> Decimal:

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from dae.core.errors import InvalidInput
-from dae.imports.framework import parse_decimal
+from dae.imports.framework import cell_text, parse_decimal
 
 MAX_FILE = 5 * 1024 * 1024
 MAX_LINES = 5000
@@ -114,9 +114,7 @@ def line_from_mapping(raw: dict[str, Any], path: str, problems: list[dict[str, A
                 ok = False
             continue
         if col.kind == "str":
-            if isinstance(cell, float):
-                cell = format(Decimal(repr(cell)).normalize(), "f")
-            values[col.name] = str(cell)
+            values[col.name] = cell_text(cell)
             continue
         try:
             values[col.name] = parse_decimal(cell, col.label, places=_PLACES[col.kind])
