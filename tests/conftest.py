@@ -28,8 +28,12 @@ def world(db: Any) -> dict[str, Any]:
     from dae.dictionaries.models import Code, CodeList
     from dae.dictionaries.seed import seed
 
-    seed(CodeList, Code)  # a transactional test (browser) flushes what the data migration seeded
+    seed(CodeList, Code)  # a transactional test (browser) flushes what the data migrations seeded
     codes.clear()
+    from dae.ledger.models import Account
+    from dae.ledger.seed import seed_chart
+
+    seed_chart(Account)
     ra, rb = region(REGION_A), region(REGION_B)
     hosp_a = HospitalFactory(region=ra, code="HA0001", name="桦甸市人民医院")
     hosp_b = HospitalFactory(region=rb, code="HB0001", name="蛟河市人民医院")

@@ -32,6 +32,8 @@ class HospitalFactory(factory.django.DjangoModelFactory):
     level = "05"
     kind = "综合医院"
     region = factory.LazyFunction(lambda: region(REGION_A))
+    bank_name = "中国工商银行桦甸支行"
+    bank_account = factory.Sequence(lambda n: f"0811{n:012d}")
 
 
 class UnitFactory(factory.django.DjangoModelFactory):

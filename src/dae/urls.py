@@ -2,6 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
+from dae.bank.api import api_urlpatterns as bank_api
 from dae.benefits.api import TrialCalculationView
 from dae.catalog.api import (
     CatalogueItemViewSet,
@@ -12,9 +13,11 @@ from dae.catalog.api import (
 )
 from dae.claims.api import AdjustmentViewSet, DeclarationViewSet, SettlementViewSet, feedback
 from dae.enrollment.api import EnrolmentViewSet, PersonViewSet, UnitViewSet, coverage
+from dae.fund.api import api_urlpatterns as fund_api
 from dae.imports.api import ImportBatchViewSet
 from dae.ledger.api import api_urlpatterns as ledger_api
 from dae.notices.api import NoticeViewSet, SmsOutboxViewSet
+from dae.payments.api import api_urlpatterns as payments_api
 from dae.reimbursement.api import ManualClaimViewSet, self_service
 from dae.web.api import EventViewSet, me
 from dae.workdays.api import api_urlpatterns as workdays_api
@@ -47,6 +50,9 @@ api_v1 = (
         *router.urls,
         *workdays_api,
         *ledger_api,
+        *bank_api,
+        *payments_api,
+        *fund_api,
     ],
     "api",
 )
@@ -64,6 +70,9 @@ urlpatterns = [
     path("benefits/", include("dae.benefits.urls")),
     path("workdays/", include("dae.workdays.urls")),
     path("ledger/", include("dae.ledger.urls")),
+    path("bank/", include("dae.bank.urls")),
+    path("payments/", include("dae.payments.urls")),
+    path("fund/", include("dae.fund.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),

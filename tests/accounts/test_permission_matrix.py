@@ -80,6 +80,14 @@ def concrete_url(name: str, params: tuple[str, ...], world: dict[str, Any]) -> s
         from tests.ledger.samples import samples_for as ledger_samples
 
         samples.update(ledger_samples(name, world))
+    if name.startswith(("fund:", "api:fund")):
+        from tests.fund.samples import samples_for as fund_samples
+
+        samples.update(fund_samples(name, world))
+    if name.startswith(("bank:", "api:bank")):
+        from tests.bank.samples import samples_for as bank_samples
+
+        samples.update(bank_samples(name, world))
     return reverse(name, kwargs={p: samples[p] for p in params})
 
 

@@ -11,7 +11,6 @@ import pytest
 from django.utils import timezone
 
 from dae.benefits.engine.person_year import calculate
-from dae.claims.actions import do_mark_paid
 from dae.claims.declare import submit_declaration
 from dae.claims.models import Adjustment, Declaration, DeclarationItem, FeeLine, Settlement
 from dae.claims.payout import book_for_region, stored_inputs
@@ -19,6 +18,7 @@ from dae.core.models import Event
 from dae.workdays.service import deadline
 
 from ..factories import EnrolmentFactory, PersonFactory, SettlementFactory, region
+from ..payments.flow import pay_month
 from .builders import cancel_of, declaration, ndjson, sample_2304, settlement
 
 
@@ -148,7 +148,7 @@ def test_march_cancellation_yields_exact_adjustments_for_april_to_december(world
                                hifob=str(result.payout)))
     first, _ = submit(world["users"]["hospital"], declaration("HA0001", "2026-12", rows))
     assert first.accepted == 10, list(first.items.values_list("reason", flat=True))
-    do_mark_paid(world["users"]["finance"], first, dt.date(2027, 1, 10))
+    pay_month("220282", "2026-12", world["users"]["finance"], dt.date(2027, 1, 10))
     march = rows[0]
     d, _ = submit(world["users"]["hospital"], declaration("HA0001", "2027-01", [
         cancel_of(march, "M03C", "2027-01-05 10:00:00")]))
@@ -191,7 +191,7 @@ def test_api_declaration_and_feedback(world: dict[str, Any], person: Any, client
     assert again.status_code == 200 and again.json()["id"] == pk
     detail = hospital.get(f"/api/v1/declarations/{pk}/").json()
     assert [i["outcome"] for i in detail["items"]] == ["accepted", "rejected"]
-    do_mark_paid(world["users"]["finance"], Declaration.objects.get(pk=pk), dt.date(2026, 10, 20))
+    pay_month("220282", "2026-09", world["users"]["finance"], dt.date(2026, 10, 20))
     feedback = client_for("settlement").get("/api/v1/payment-feedback").json()
     results = {(r["setl_id"], r["result"]) for r in feedback}
     assert ("A1", "paid") in results and ("A2", "rejected") in results
@@ -225,6 +225,6 @@ def test_declaration_list_shows_working_days_left_while_payable(world: dict[str,
     d, _ = submit(world["users"]["hospital"], declaration("HA0001", "2026-09", rows))
     page = client_for("finance").get("/claims/declarations/").content.decode()
     assert 'data-testid="days-left"' in page
-    do_mark_paid(world["users"]["finance"], d, dt.date(2026, 10, 20))
+    pay_month("220282", "2026-09", world["users"]["finance"], dt.date(2026, 10, 20))
     page = client_for("finance").get("/claims/declarations/").content.decode()
     assert 'data-testid="days-left"' not in page

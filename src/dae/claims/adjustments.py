@@ -35,9 +35,22 @@ def record_adjustments(actor: Any, moved: Sequence[Moved], statement_month: str)
                      s.region_id, s.hospital_id, s.psn_no, now))
         record_event(actor, f"adjustment.{kind}", s, region_id=s.region_id, before={"payout": old},
                      after={"payout": new}, note=f"由 {cause} 引起的重算")
-    return insert_rows(Adjustment, ("settlement", "kind", "old_payout", "new_payout", "amount", "reason",
-                                    "cause_setl_id", "statement_month", "status", "region", "hospital", "psn_no",
-                                    "created_at"), rows)
+    count = insert_rows(Adjustment, ("settlement", "kind", "old_payout", "new_payout", "amount", "reason",
+                                     "cause_setl_id", "statement_month", "status", "region", "hospital", "psn_no",
+                                     "created_at"), rows)
+    _post(actor, [s.pk for s in stored.values()], now)
+    return count
+
+
+def _post(actor: Any, settlement_ids: list[int], now: Any) -> None:
+    """Each adjustment just written posts its 补付 or 追回 (``ledger.entries.entry_adjustment``)."""
+    from dae.ledger.entries import entry_adjustment
+    from dae.ledger.posting import post_many
+
+    made = Adjustment.objects.filter(settlement_id__in=settlement_ids, created_at=now).select_related("settlement")
+    on = timezone.localdate()
+    post_many((e for a in made if (e := entry_adjustment(a, on=on, settle_way=a.settlement.settle_way)) is not None),
+              actor=actor)
 
 
 def book_late_settlement(actor: Any, settlement: Settlement) -> int:

@@ -376,6 +376,7 @@ class Check:
             insert_rows(DeclarationItem, ("declaration", "seq", "setl_id", "psn_no", "init_setl_id", "outcome",
                                           "reason_code", "reason", "declared_pay", "computed_pay", "difference"),
                         (self._item_row(i) for i in self.items))
+            self._post_payables(ids, today)
             self._store_adjustments(now)
             events = []
             for i in stored_items:
@@ -408,6 +409,37 @@ class Check:
                                 "replayed": d.replayed, "declared_total": d.declared_total,
                                 "computed_total": d.computed_total, "pay_deadline": d.pay_deadline,
                                 "adjustments": len(self.adjustments)})
+
+    def _post_payables(self, ids: dict[str, int], today: date) -> None:
+        """The ledger's 补助支出 / 应付医疗机构 for every settlement that became payable, in the same transaction as
+        the settlements. A 2305 cancellation posts the reverse of its original — unless the original was never
+        payable (a differing settlement not yet decided): then nothing was owed and the cancellation is closed
+        as cancelled too."""
+        from dae.ledger.entries import entry_settlement_payable, settlement_key
+        from dae.ledger.models import Transaction
+        from dae.ledger.posting import post_many
+
+        accepted = [i.setl_id for i in self.items if i.rejected is None
+                    and i.outcome == DeclarationItem.Outcome.ACCEPTED and i.setl_id in ids]
+        # accepted ones are payable, or already cancelled by a 2305 later in the same file (posted all the same)
+        payable = list(Settlement.objects.filter(pk__in=[ids[x] for x in accepted]).only(
+            "setl_id", "init_setl_id", "region_id", "settle_way", "computed_pay", "hifob_pay"))
+        originals = [settlement_key(s.init_setl_id) for s in payable if s.init_setl_id]
+        posted = {settlement_key(s.setl_id) for s in payable if entry_settlement_payable(s, on=today) is not None}
+        for start in range(0, len(originals), 900):
+            posted.update(Transaction.objects.filter(idempotency_key__in=originals[start:start + 900])
+                          .values_list("idempotency_key", flat=True))
+        unowed = [s for s in payable if s.init_setl_id and settlement_key(s.init_setl_id) not in posted]
+        if unowed:
+            Settlement.objects.filter(pk__in=[s.pk for s in unowed]).update(state=ClaimState.CANCELLED)
+            insert_events(event_row(self.declaration.created_by, "claim.cancelled", object_type="claims.settlement",
+                                    object_id=s.pk, region_id=s.region_id, after={"state": "cancelled"},
+                                    note=f"撤销的原结算 {s.init_setl_id} 未曾确认应付，撤销结算无需冲减")
+                          for s in unowed)
+        skip = {s.pk for s in unowed}
+        post_many((e for s in payable if s.pk not in skip
+                   if (e := entry_settlement_payable(s, on=today)) is not None),
+                  actor=self.declaration.created_by)
 
     def _settlement_row(self, i: Incoming) -> tuple[Any, ...]:
         info = i.setlinfo

@@ -105,6 +105,8 @@ class Settlement(models.Model):
                                     on_delete=models.PROTECT, related_name="settlements")
     national = models.JSONField(_("申报原文"), default=dict, blank=True)  # the setlinfo + setldetail as declared
     paid_on = models.DateField(_("支付日期"), null=True, blank=True)
+    statement = models.ForeignKey("payments.Statement", verbose_name=_("月结单"), null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="settlements")
 
     objects = ScopedManager(region_field="region", hospital_field="hospital", person_field="psn_no")
 
@@ -203,6 +205,8 @@ class Adjustment(models.Model):
     cause_setl_id = models.CharField(_("引起重算的结算ID"), max_length=30)
     statement_month = models.CharField(_("计入月结"), max_length=7)  # YYYY-MM of the next monthly statement
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    statement = models.ForeignKey("payments.Statement", verbose_name=_("月结单"), null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="adjustments")
     region = models.ForeignKey("core.Region", verbose_name=_("统筹区"), on_delete=models.PROTECT)
     hospital = models.ForeignKey("catalog.Hospital", verbose_name=_("医疗机构"), on_delete=models.PROTECT)
     psn_no = models.CharField(_("人员编号"), max_length=30, db_index=True)

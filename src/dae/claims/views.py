@@ -14,13 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dae.core.access import record_access
-from dae.core.errors import DaeError, InvalidInput, PermissionDenied
+from dae.core.errors import DaeError, InvalidInput
 from dae.core.jobs import live_state
 from dae.core.scoping import get_scoped_or_404
 from dae.web.forms import StyledFormMixin
 from dae.web.listing import Column, Filter, ScopedListView
 
-from .actions import do_accept_computed, do_mark_paid, do_reject
+from .actions import do_accept_computed, do_reject
 from .declare import SUBMIT_POSTS, pay_deadline_days_left, submit_declaration
 from .feedback import feedback_csv, feedback_rows
 from .models import Adjustment, Declaration, DeclarationItem, Settlement
@@ -163,17 +163,6 @@ def declaration_new(request: HttpRequest) -> HttpResponse:
 def declaration_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
     declaration = get_scoped_or_404(Declaration, request, pk=pk)
-    if request.method == "POST":
-        if user.post not in ("finance", "manager"):
-            raise PermissionDenied()
-        try:
-            paid_on = date.fromisoformat(request.POST.get("paid_on", ""))
-            do_mark_paid(user, declaration, paid_on)
-        except ValueError:
-            messages.error(request, _("支付日期格式应为 YYYY-MM-DD"))
-        except DaeError as exc:
-            messages.error(request, exc.message)
-        return redirect("claims:declaration_detail", pk=declaration.pk)
     job = live_state(declaration.job) if declaration.job else None
     running = declaration.status in (Declaration.Status.RECEIVED, Declaration.Status.CHECKING)
     outcome = request.GET.get("outcome", "")
@@ -189,7 +178,7 @@ def declaration_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "items": items[:500], "outcome": outcome, "outcomes": DeclarationItem.Outcome.choices,
         "adjustments": Adjustment.objects.for_user(user).filter(
             cause_setl_id__in=declaration.items.values("setl_id")).select_related("settlement")[:200],
-        "days_left": days_left, "can_pay": user.post in ("finance", "manager") and not running,
+        "days_left": days_left,
         "today": timezone.localdate(),
     }
     if request.headers.get("HX-Request"):

@@ -17,3 +17,8 @@ def mask_name(name: str) -> str:
 
 def mask_phone(phone: str) -> str:
     return phone[:3] + "****" + phone[-4:] if len(phone) >= 11 else "*" * len(phone)
+
+
+def mask_account(account: str) -> str:
+    """A bank account with the middle hidden, e.g. ``6222 **** 1234``."""
+    return account if len(account) <= 8 else account[:4] + " **** " + account[-4:]

@@ -77,13 +77,18 @@ def load_city(city: City, progress: Progress = lambda label, done, total: None,
                   Enrolment.Source.DEMO, "", recorded) for p in city.persons),
                 "参保记录 enrolments", len(city.persons), progress)
         cancelled = {s.init_setl_id for s in city.settlements if s.init_setl_id}
-        month_start = timezone.localdate().replace(day=1)
         _insert(Settlement, SETTLEMENT_COLUMNS,
-                (_settlement(s, person_ids, hospital_ids, payouts, cancelled, month_start) for s in city.settlements),
+                (_settlement(s, person_ids, hospital_ids, payouts, cancelled) for s in city.settlements),
                 "结算 settlements", len(city.settlements), progress)
         settlement_ids = dict(Settlement.objects.values_list("setl_id", "id"))
         _insert(FeeLine, FEE_LINE_COLUMNS, (_fee_line(f, settlement_ids) for f in city.fee_lines),
                 "费用明细 fee lines", len(city.fee_lines), progress)
+        progress("应付记账 payables", 0, 1)
+        from dae.demo.finance import post_payables
+
+        for code in sorted({s.admdvs for s in city.settlements}):
+            post_payables(code)
+        progress("应付记账 payables", 1, 1)
         counts = {name: len(rows) for name, rows in city.tables().items()}
         record_event(None, "demo.loaded", object_type="demo.city", object_id=str(city.seed),
                      after={"seed": city.seed, "year": city.year, **counts})
@@ -104,21 +109,16 @@ SETTLEMENT_COLUMNS = (
 
 
 def _settlement(s: Any, person_ids: dict[str, int], hospital_ids: dict[str, int],
-                payouts: Mapping[str, Decimal], cancelled: set[str], month_start: dt.date) -> tuple[Any, ...]:
-    """Settlements of earlier months are paid (on the 20th of the next month); this month's are payable."""
-    settled = s.setl_time.date()
-    if s.setl_id in cancelled:
-        state, paid_on = "cancelled", None
-    elif settled < month_start:
-        state, paid_on = "paid", (dt.date(settled.year + settled.month // 12, settled.month % 12 + 1, 20))
-    else:
-        state, paid_on = "payable", None
+                payouts: Mapping[str, Decimal], cancelled: set[str]) -> tuple[Any, ...]:
+    """Every settlement is loaded payable (an original cancelled by a 2305 as cancelled); finance pays them
+    month by month afterwards (``dae.demo.finance``)."""
+    state = "cancelled" if s.setl_id in cancelled else "payable"
     return (
         s.setl_id, s.mdtrt_id, s.init_setl_id or "", s.psn_no, person_ids[s.psn_no], hospital_ids[s.fixmedins_code],
         s.admdvs, s.med_type, s.adm_date, s.dscg_date, _aware(s.setl_time), s.dise_codg, s.dise_name,
         s.place_category, s.settle_way, s.mid_setl_flag == "1", s.medfee_sumamt, s.fulamt_ownpay_amt,
         s.overlmt_selfpay, s.preselfpay_amt, s.inscp_scp_amt, payouts.get(s.setl_id), payouts.get(s.setl_id),
-        state, paid_on, "{}",
+        state, None, "{}",
     )
 
 

@@ -34,3 +34,11 @@ class NotReversible(Conflict):
 
     code = "not_reversible"
     default_message = "该凭证不能冲正"
+
+
+class DayClosed(InvalidEntry):
+    """The entry's date is on or before the latest closed day (日结) of its region: what was reconciled and closed
+    does not change any more; a correction is posted on a later date."""
+
+    code = "day_closed"
+    default_message = "该日已日结，凭证日期须晚于日结日期"

@@ -153,3 +153,30 @@ class Leg(AppendOnlyModel):
     @property
     def amount(self) -> Any:
         return self.debit or self.credit
+
+
+class DayClose(AppendOnlyModel):
+    """A day closed (日清日结) in a region after bank reconciliation: from then on the ledger refuses any posting
+    or reversal of that region dated on or before the latest closed day (``posting._refuse_closed``), so what
+    finance reconciled cannot change underneath. A close is never undone (append-only here and, on PostgreSQL,
+    by a trigger); a correction is posted on a later date. Written only by ``dae.bank.closing``."""
+
+    region = models.ForeignKey(Region, verbose_name=_("统筹区"), on_delete=models.PROTECT)
+    day = models.DateField(_("日结日期"))
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("日结人"), null=True,
+                                  on_delete=models.PROTECT, related_name="+")
+    closed_at = models.DateTimeField(_("日结时间"), default=timezone.now)
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+    unmatched_count = models.PositiveIntegerField(_("未达账项数"), default=0,
+                                                  help_text=_("日结时该日仍未匹配的银行流水和账面收付笔数"))
+
+    objects = AppendOnlyManager(region_field="region")
+
+    class Meta:
+        ordering = ["-day"]
+        verbose_name = _("日结")
+        # the unique index (region, day) also serves the ledger's "latest closed day" lookup on every post
+        constraints = [models.UniqueConstraint(fields=["region", "day"], name="ledger_dayclose_region_day")]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.day}"

@@ -12,6 +12,10 @@ change and its posting commit or fail together. It is idempotent by ``key``: the
 content returns the transaction already posted; with different content it raises ``IdempotencyConflict``.
 ``reverse`` posts the mirror transaction (冲正) of a posted one, at most once. ``post_many`` is the bulk path
 (loads and benchmarks) with the same checks. Nothing here updates or deletes a ledger row, ever.
+
+A region's days closed after bank reconciliation (日清日结, ``models.DayClose``) are final: every write path here
+refuses an entry dated on or before the region's latest closed day (``DayClosed``, code ``day_closed``), at the
+cost of one indexed query per post (per chunk and new region in ``post_many``).
 """
 
 from __future__ import annotations
@@ -22,15 +26,16 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from dae.core.bulk import insert_rows
 from dae.core.events import record_event
 from dae.core.models import Region
 
-from .errors import AlreadyReversed, IdempotencyConflict, InvalidEntry, NotReversible
-from .models import Account, Leg, Transaction
+from .errors import AlreadyReversed, DayClosed, IdempotencyConflict, InvalidEntry, NotReversible
+from .models import Account, DayClose, Leg, Transaction
 from .rules import Cr, Dr, Line, Problem, check_lines, fingerprint, mirror, normalised
 
 __all__ = ["Cr", "Dr", "Entry", "Line", "post", "post_many", "reverse"]
@@ -102,6 +107,33 @@ def _checked(lines: Sequence[Line], description: str, reference: Reference, key:
     return normalised(lines)
 
 
+def _lock_regions(codes: set[str]) -> set[str]:
+    """The codes among ``codes`` that are regions. On PostgreSQL their rows are also held with KEY SHARE until
+    commit: closing a day takes the row FOR UPDATE, so a close waits for the postings in flight and a posting
+    waits for a close in flight — the closed-day check that follows then reads a settled state. Postings do not
+    block each other (KEY SHARE does not conflict with itself)."""
+    if connection.vendor != "postgresql":
+        return set(Region.objects.filter(pk__in=codes).values_list("pk", flat=True))
+    table, column = Region._meta.db_table, Region._meta.pk.column  # type: ignore[union-attr]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {connection.ops.quote_name(column)} FROM {connection.ops.quote_name(table)} "
+                       f"WHERE {connection.ops.quote_name(column)} = ANY(%s) FOR KEY SHARE", [sorted(codes)])
+        return {row[0] for row in cursor.fetchall()}
+
+
+def closed_through(region: str) -> dt.date | None:
+    """The latest closed day (日结) of ``region``, None when no day is closed (one query on the unique index)."""
+    return DayClose.objects.filter(region_id=region).order_by("-day").values_list("day", flat=True).first()
+
+
+def _refuse_closed(region: str, on: dt.date, closed: dt.date | None, prefix: str = "") -> None:
+    if closed is not None and on <= closed:
+        message = f"{prefix}统筹区 {region} 已日结至 {closed.isoformat()}，凭证日期须晚于该日（更正请在以后日期记账）"
+        raise DayClosed(message, details=[Problem(
+            "day_closed", message, f"region {region} is closed through {closed.isoformat()}; the entry's date "
+            f"{on.isoformat()} must be later (post a correction on a later date)").as_dict()])
+
+
 def _replayed(key: str, print_: str) -> Transaction | None:
     """The transaction already posted under ``key`` when its content is the same; raises when it differs."""
     existing = Transaction.objects.filter(idempotency_key=key).first()
@@ -123,8 +155,9 @@ def _write(lines: list[Line], *, on: dt.date, description: str, reference: Refer
         existing = _replayed(key, print_)
         if existing is not None:
             return existing
-        if not Region.objects.filter(pk=region).exists():
+        if not _lock_regions({region}):
             raise InvalidEntry(f"统筹区 {region or '（空）'} 不存在", code="unknown_region")
+        _refuse_closed(region, on, closed_through(region))
         accounts = Account.objects.in_bulk({line.account for line in lines}, field_name="code")
         _raise(_check_accounts(lines, accounts, region))
         try:
@@ -166,7 +199,8 @@ def reverse(txn: Transaction, *, date: dt.date, reason: str, actor: Any) -> Tran
     """Post the reversal (冲正) of ``txn``: the same legs on the opposite sides, pointing to ``txn``.
 
     A transaction is reversed at most once (``AlreadyReversed``); a reversal is not reversed again and the
-    reversal is not dated before the original (``NotReversible``) — post a new entry instead.
+    reversal is not dated before the original (``NotReversible``) — post a new entry instead. Like any entry, the
+    reversal is refused when dated on or before the region's latest closed day (``DayClosed``, via ``_write``).
     """
     reason = (reason or "").strip()
     if not reason:
@@ -197,15 +231,30 @@ def _chunks(entries: Iterable[Entry], size: int) -> Iterator[list[Entry]]:
         yield chunk
 
 
+def _closed_days(chunk: list[Entry], closed: dict[str, dt.date | None]) -> None:
+    """Fill ``closed`` with the latest closed day of each region new in ``chunk`` (locking it first, see
+    ``_lock_regions``): one grouped query per chunk that brings new regions; a region once locked cannot be
+    closed further before this transaction ends, so what is cached stays true."""
+    new = {e.region for e in chunk} - set(closed)
+    if not new:
+        return
+    _lock_regions(new)
+    latest = dict(DayClose.objects.filter(region_id__in=new).values("region_id").annotate(last=Max("day"))
+                  .order_by().values_list("region_id", "last"))
+    closed.update({code: latest.get(code) for code in new})
+
+
 def _check_chunk(chunk: list[Entry], offset: int, accounts: dict[str, Account], regions: set[str],
-                 seen: set[str]) -> list[tuple[Entry, list[Line], str]]:
+                 seen: set[str], closed: dict[str, dt.date | None]) -> list[tuple[Entry, list[Line], str]]:
     checked = []
+    _closed_days([e for e in chunk if e.region in regions], closed)
     for number, entry in enumerate(chunk, start=offset + 1):
         prefix = f"第 {number} 笔凭证："
         _raise(_check_text(entry.description, entry.reference, entry.key) + check_lines(entry.lines), prefix)
         _raise(_check_accounts(entry.lines, accounts, entry.region), prefix)
         if entry.region not in regions:
             raise InvalidEntry(f"{prefix}统筹区 {entry.region} 不存在", code="unknown_region")
+        _refuse_closed(entry.region, entry.date, closed[entry.region], prefix)
         if entry.key in seen:
             raise IdempotencyConflict(f"{prefix}幂等键 {entry.key} 在本批中重复")
         seen.add(entry.key)
@@ -223,18 +272,20 @@ def _check_chunk(chunk: list[Entry], offset: int, accounts: dict[str, Account], 
 def post_many(entries: Iterable[Entry], *, actor: Any, batch: int = 5000) -> int:
     """Post many new transactions at once (loads, the benchmark): the same rules as ``post``, checked before
     each chunk is written, all in one atomic block with one event. Unlike ``post`` a key already used is
-    refused rather than replayed. Returns the number of transactions posted."""
+    refused rather than replayed; an entry dated on or before its region's latest closed day is refused
+    (``DayClosed``) and nothing of the call is written. Returns the number of transactions posted."""
     accounts = Account.objects.in_bulk(field_name="code")
     regions = set(Region.objects.values_list("pk", flat=True))
     user = actor if getattr(actor, "is_authenticated", False) else None
     now = timezone.now()
     seen: set[str] = set()
+    closed: dict[str, dt.date | None] = {}
     posted_regions: set[str] = set()
     count = 0
     first_id = last_id = None
     with transaction.atomic():
         for chunk in _chunks(entries, batch):
-            checked = _check_chunk(chunk, count, accounts, regions, seen)
+            checked = _check_chunk(chunk, count, accounts, regions, seen, closed)
             insert_rows(Transaction, ["date", "description", "reference_type", "reference_id", "idempotency_key",
                                       "fingerprint", "posted_by", "posted_at", "region"],
                         ((e.date, e.description, e.reference[0], str(e.reference[1]), e.key, fp,

@@ -12,28 +12,16 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
-from django.db.models import DecimalField, Expression, F, QuerySet, Sum, Value, Window
-from django.db.models.functions import Coalesce, Round
+from django.db.models import F, QuerySet, Sum, Value, Window
+from django.db.models.functions import Round
 
-from dae.core.money import FEN, ZERO
+from dae.core.money import ZERO
+from dae.core.sums import FEN_TOTAL, fen_sum, yuan
 
 from .models import Account, Leg
 
 Regions = Sequence[str] | None
-_FEN_TOTAL = DecimalField(max_digits=24, decimal_places=0)
-
-
-def _fen_sum(expression: Expression | F) -> Any:
-    """SUM of an amount expression in whole fen, 0 when there are no rows."""
-    return Coalesce(Sum(Round(expression * Value(100)), output_field=_FEN_TOTAL), Value(0), output_field=_FEN_TOTAL)
-
-
-def _yuan(fen: Any) -> Decimal:
-    return (Decimal(int(fen or 0)) * FEN).quantize(FEN)
-
-
 def _legs(*, on: dt.date | None = None, start: dt.date | None = None, regions: Regions = None) -> QuerySet[Leg]:
     legs = Leg.objects.all()
     if on is not None:
@@ -72,8 +60,8 @@ class AccountBalance:
 
 
 def _totals(legs: QuerySet[Leg]) -> dict[int, tuple[Decimal, Decimal]]:
-    rows = legs.values("account_id").annotate(dr=_fen_sum(F("debit")), cr=_fen_sum(F("credit"))).order_by()
-    return {row["account_id"]: (_yuan(row["dr"]), _yuan(row["cr"])) for row in rows}
+    rows = legs.values("account_id").annotate(dr=fen_sum(F("debit")), cr=fen_sum(F("credit"))).order_by()
+    return {row["account_id"]: (yuan(row["dr"]), yuan(row["cr"])) for row in rows}
 
 
 def balance(account: Account | str, *, on: dt.date | None = None, regions: Regions = None) -> Decimal:
@@ -84,8 +72,8 @@ def balance(account: Account | str, *, on: dt.date | None = None, regions: Regio
     codes = [account.code, *Account.objects.filter(code__startswith=account.code).exclude(pk=account.pk)
              .values_list("code", flat=True)]
     totals = _legs(on=on, regions=regions).filter(account__code__in=codes).aggregate(
-        dr=_fen_sum(F("debit")), cr=_fen_sum(F("credit")))
-    return signed(account, _yuan(totals["dr"]), _yuan(totals["cr"]))
+        dr=fen_sum(F("debit")), cr=fen_sum(F("credit")))
+    return signed(account, yuan(totals["dr"]), yuan(totals["cr"]))
 
 
 def balances(on: dt.date | None = None, *, regions: Regions = None,
@@ -168,7 +156,7 @@ class Statement:
 
     def running(self, leg: Leg) -> Decimal:
         """The balance after ``leg`` (a row of ``lines``)."""
-        return self.opening + _yuan(leg.running_fen)  # type: ignore[attr-defined]
+        return self.opening + yuan(leg.running_fen)  # type: ignore[attr-defined]
 
 
 def statement(account: Account, *, start: dt.date, end: dt.date, regions: Regions = None) -> Statement:
@@ -176,10 +164,10 @@ def statement(account: Account, *, start: dt.date, end: dt.date, regions: Region
     database (a window SUM), on the account's normal side."""
     opening = balance(account, on=start - dt.timedelta(days=1), regions=regions)
     period = _legs(on=end, start=start, regions=regions).filter(account=account)
-    totals = period.aggregate(dr=_fen_sum(F("debit")), cr=_fen_sum(F("credit")))
+    totals = period.aggregate(dr=fen_sum(F("debit")), cr=fen_sum(F("credit")))
     movement = F("debit") - F("credit") if account.debit_normal else F("credit") - F("debit")
     order = [F("transaction__date").asc(), F("transaction_id").asc(), F("id").asc()]
     lines = (period.select_related("transaction", "transaction__posted_by").order_by(*order)
-             .annotate(running_fen=Window(Sum(Round(movement * Value(100)), output_field=_FEN_TOTAL),
+             .annotate(running_fen=Window(Sum(Round(movement * Value(100)), output_field=FEN_TOTAL),
                                           order_by=order)))
-    return Statement(account, start, end, opening, _yuan(totals["dr"]), _yuan(totals["cr"]), lines)
+    return Statement(account, start, end, opening, yuan(totals["dr"]), yuan(totals["cr"]), lines)

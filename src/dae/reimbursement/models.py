@@ -103,8 +103,9 @@ class ManualClaim(models.Model):
 
     @property
     def masked_account(self) -> str:
-        acct = self.bank_account
-        return acct if len(acct) <= 8 else acct[:4] + " **** " + acct[-4:]
+        from dae.core.masking import mask_account
+
+        return mask_account(self.bank_account)
 
     @property
     def clock_paused(self) -> bool:

@@ -48,6 +48,9 @@ INSTALLED_APPS = [
     "dae.reimbursement",
     "dae.notices",
     "dae.ledger",
+    "dae.bank",
+    "dae.fund",
+    "dae.payments",
     "dae.web",
     "dae.demo",
 ]

@@ -100,18 +100,34 @@ def _unread_notices(user: Any) -> QuerySet[Any]:
 
 _UNREAD = WorkItem(_("未读通知"), _unread_notices, "notices:mine")
 
+
+def _fund_warnings(user: Any) -> Any:
+    from dae.fund.services import WarningCount
+
+    return WarningCount(user)  # counts dae.fund.services.fund_warnings(user)
+
+
+def _draft_requests(user: Any) -> QuerySet[Any]:
+    from dae.fund.models import AppropriationRequest
+
+    return AppropriationRequest.objects.for_user(user).filter(status="draft")
+
+
+_FUND_WARNINGS = WorkItem(_("基金预警"), _fund_warnings, "fund:dashboard")
+_DRAFT_REQUESTS = WorkItem(_("待提交用款申请"), _draft_requests, "fund:request_list", "status=draft")
+
 WORK: dict[str, tuple[WorkItem, ...]] = {
-    "manager": (_EVENTS_TODAY, _JOBS_FAILED, _PERSONS, _SETTLEMENTS_THIS_MONTH),
+    "manager": (_EVENTS_TODAY, _JOBS_FAILED, _PERSONS, _SETTLEMENTS_THIS_MONTH, _FUND_WARNINGS),
     "settlement": (_CLAIMS_RECEIVED, _CLAIMS_RETURNED, _SETTLEMENTS_THIS_MONTH, _DIFFERING, _UNCOMPUTED, _MANUAL,
                    _JOBS_RUNNING),
     "checker": (_CLAIMS_TO_CHECK, _MANUAL, _UNCOMPUTED),
     "reviewer": (_DIFFERING, _LARGE, _SETTLEMENTS_THIS_MONTH),
     "inspector": (_OFFSITE, _LARGE),
-    "finance": (_PAYABLE, _LARGE, _SETTLEMENTS_THIS_MONTH),
+    "finance": (_FUND_WARNINGS, _DRAFT_REQUESTS, _PAYABLE, _LARGE, _SETTLEMENTS_THIS_MONTH),
     "service": (_PERSONS, _MANUAL),
     "it": (_USERS, _JOBS_RUNNING, _JOBS_FAILED),
     "archivist": (_SETTLEMENTS_THIS_MONTH,),
-    "supervisor": (_SETTLEMENTS_THIS_MONTH, _LARGE, _OFFSITE),
+    "supervisor": (_SETTLEMENTS_THIS_MONTH, _LARGE, _OFFSITE, _FUND_WARNINGS),
     "hospital": (_SETTLEMENTS_THIS_MONTH, _LARGE),
     "insured": (_MINE, _MY_CLAIMS, _UNREAD),
 }

@@ -48,11 +48,22 @@ NAVIGATION: tuple[NavSection, ...] = (
         ),
     ),
     NavSection(
+        _("结算支付"),
+        (
+            NavLink(_("月结单"), "payments:statement_list", "calendar2-check"),
+            NavLink(_("支付批次"), "payments:batch_list", "bank"),
+            NavLink(_("扣款"), "payments:deduction_list", "dash-circle"),
+        ),
+    ),
+    NavSection(
         _("基金财务"),
         (
             NavLink(_("会计科目及余额"), "ledger:accounts", "journal-bookmark"),
             NavLink(_("试算平衡表"), "ledger:trial_balance", "clipboard-data"),
             NavLink(_("记账凭证"), "ledger:transaction_list", "journal-check"),
+            NavLink(_("银行对账"), "bank:statement_list", "bank2"),
+            NavLink(_("日清日结"), "bank:day_close", "calendar-check"),
+            NavLink(_("基金运行"), "fund:dashboard", "graph-up"),
         ),
     ),
     NavSection(

@@ -32,6 +32,14 @@ def yuan(value: Decimal | None) -> str:
 
 
 @register.filter
+def mask_account(account: str | None) -> str:
+    """``{{ order.bank_account|mask_account }}`` → ``0811 **** 0001``."""
+    from dae.core.masking import mask_account as mask
+
+    return mask(account or "")
+
+
+@register.filter
 def codename(code: str | None, codelist: str) -> str:
     """``{{ value|codename:"med_type" }}`` → ``21 普通住院`` (the code alone when the dictionary lacks it)."""
     from dae.dictionaries import codes

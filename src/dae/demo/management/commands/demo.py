@@ -24,13 +24,16 @@ class Command(BaseCommand):
         parser.add_argument("--persons", type=int, default=100_000, help="参保人数 (insured persons)")
         parser.add_argument("--hospitals", type=int, default=60)
         parser.add_argument("--seed", type=int, default=20260101)
-        parser.add_argument("--year", type=int, default=2026)
+        parser.add_argument("--year", type=int, default=2025,
+                            help="演示年度：默认为已结束的上一完整年度，便于演示全年月结、拨款、对账和清算")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if Event.objects.filter(action="demo.loaded").exists():
             self.stdout.write("演示数据已存在，跳过生成 (demo city already loaded)")
         else:
             self._generate_and_load(options)
+        if not Event.objects.filter(action="demo.finance").exists():
+            self._run_finance()
         hospital, psn_no = self._demo_bindings()
         create_demo_users(hospital, psn_no)
         self._print_logins(hospital, psn_no)
@@ -57,6 +60,37 @@ class Command(BaseCommand):
         counts = load_city(city, progress, payouts)
         self.stdout.write(f"已加载 (loaded) in {time.monotonic() - started:.1f}s: "
                           + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+
+    def _run_finance(self) -> None:
+        """The demo year's money (statements, payments, appropriations, reconciliation), all or nothing."""
+        from django.db import transaction
+
+        from dae.core.events import record_event
+        from dae.demo.finance import run_finance_year
+
+        loaded = Event.objects.filter(action="demo.loaded").order_by("-id").first()
+        if loaded is None:
+            return
+        started = time.monotonic()
+
+        def progress(label: str, done: int, total: int) -> None:
+            bar = "#" * (30 * done // max(total, 1))
+            self.stdout.write(f"\r  {label:<24} [{bar:<30}] {done:>9,}/{total:,}", ending="")
+            if done == total:
+                self.stdout.write("")
+
+        year = int(loaded.after["year"])
+        regions = sorted(set(Settlement.objects.order_by().values_list("region_id", flat=True).distinct()))
+        with transaction.atomic():
+            money = run_finance_year(regions, year, progress=progress)
+            record_event(None, "demo.finance", object_type="demo.city", object_id=str(loaded.after.get("seed")),
+                         after={"year": year, "regions": regions,
+                                "statements": {r: f["statements"] for r, f in money.items()}})
+        for region, figures in money.items():
+            fund = figures["fund"]
+            self.stdout.write(f"  {region}: 月结单 {figures['statements']} 张, 筹集资金 {fund['funds_raised']} 元, "
+                              f"利润率 {fund['profit_rate']}%, 日结 {figures['bank'].get('days_closed', 0)} 天")
+        self.stdout.write(f"基金财务年度已运行 (finance year run) in {time.monotonic() - started:.1f}s")
 
     def _install_rules(self, city: Any) -> dict[str, Any]:
         """The default rule set for each demo region (installed once); returns each region's rule book."""

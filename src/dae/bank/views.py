@@ -1,0 +1,315 @@
+"""Pages of bank reconciliation (基金财务 → 银行对账, 日清日结): statements and their upload, statement detail,
+unmatched items with aging, the balance reconciliation, manual match / undo / notes, and the day close. Reads for
+finance, manager and supervisor; writes for finance (permission_matrix.yaml). Every query is limited to the
+user's regions; each write calls one action of ``actions`` or ``closing``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from dae.core.errors import DaeError, InvalidInput
+from dae.core.models import Region
+from dae.core.scoping import get_scoped_or_404
+from dae.ledger.models import Leg
+from dae.web.listing import Column, Filter, ScopedListView
+
+from . import actions, closing, queries, rules
+from .forms import CloseForm, MatchForm, MatchRunForm, NoteForm, ReasonForm, UploadForm, account_choices
+from .models import BankLine, BankStatement, Match
+from .parser import COLUMNS, template_csv
+
+LINES_PAGE = 200
+ITEM_LIMIT = 500
+CANDIDATES = 10
+BUCKET_LABELS = {"0-7": _("0–7 天"), "8-30": _("8–30 天"), "31-90": _("31–90 天"), "over-90": _("90 天以上")}
+
+
+def _can_write(request: HttpRequest) -> bool:
+    return getattr(request.user, "post", "") == "finance"
+
+
+def _day(request: HttpRequest, name: str, default: dt.date) -> dt.date:
+    raw = request.GET.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        messages.error(request, gettext("日期格式应为 YYYY-MM-DD：%(v)s") % {"v": raw})
+        return default
+
+
+def _filters(request: HttpRequest) -> dict[str, Any]:
+    """The region and account chosen among the user's (empty = all), with the choices for the picker."""
+    codes = list(request.user.region_codes)  # type: ignore[union-attr]
+    region = request.GET.get("region", "").strip()
+    region = region if region in codes else ""
+    account = request.GET.get("account", "").strip()
+    choices = account_choices()
+    account = account if account in {code for code, _label in choices} else ""
+    return {"regions": [(r.admdvs, str(r)) for r in Region.objects.filter(admdvs__in=codes)], "region": region,
+            "region_codes": [region] if region else codes, "accounts": choices, "account": account,
+            "account_objects": queries.cash_accounts([account] if account else [code for code, _l in choices]),
+            "can_write": _can_write(request)}
+
+
+def _back(request: HttpRequest, default: str) -> HttpResponse:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect(default)
+
+
+# -- statements ---------------------------------------------------------------------------------------------
+
+class StatementList(ScopedListView):
+    model = BankStatement
+    title = _("银行对账单")
+    template_name = "bank/statement_list.html"
+    columns = (
+        Column(_("对账单"), lambda s: f"#{s.pk}", link="bank:statement_detail"),
+        Column(_("统筹区"), "region.name"),
+        Column(_("银行账户"), lambda s: f"{s.account.code} {s.account.name}"),
+        Column(_("期间"), lambda s: f"{s.period_from:%Y-%m-%d} – {s.period_to:%Y-%m-%d}"),
+        Column(_("文件名"), "file_name"),
+        Column(_("流水笔数"), "line_count"),
+        Column(_("期末余额"), lambda s: "" if s.closing_balance is None else f"{s.closing_balance:,.2f}"),
+        Column(_("导入人"), "imported_by"),
+        Column(_("导入时间"), "imported_at"),
+    )
+    search_fields = ("file_name__icontains",)
+    search_placeholder = _("文件名")
+    filters = (Filter("account", _("银行账户"), "account__code",
+                      (("100201", _("100201 收入户存款")), ("100202", _("100202 支出户存款")))),)
+
+    def base_queryset(self) -> Any:
+        return super().base_queryset().select_related("region", "account", "imported_by")
+
+
+def statement_upload(request: HttpRequest) -> HttpResponse:
+    """上传银行对账单 (finance): reads, checks every row, stores and matches; a bad file stores nothing."""
+    form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
+    error = None
+    if request.method == "POST" and form.is_valid():
+        data, upload = form.cleaned_data, form.cleaned_data["file"]
+        try:
+            imported = actions.import_statement(
+                region=data["region"], account=data["account"], file_name=upload.name, content=upload.read(),
+                actor=request.user, period_from=data["period_from"], period_to=data["period_to"])
+        except DaeError as exc:
+            error = exc
+        else:
+            messages.success(request, gettext(
+                "已导入 %(lines)s 笔流水：附言匹配 %(memo)s 笔，金额日期匹配 %(amount)s 笔，重复流水 %(dup)s 笔") % {
+                "lines": imported.statement.line_count, "memo": imported.matched.memo,
+                "amount": imported.matched.amount_date, "dup": imported.duplicates})
+            return redirect("bank:statement_detail", pk=imported.statement.pk)
+    problems = error.details if error is not None and isinstance(error.details, list) else []
+    return render(request, "bank/statement_upload.html", {
+        "title": _("上传银行对账单"), "form": form, "error": error, "problems": problems, "columns": COLUMNS})
+
+
+def statement_template(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(template_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="bank-statement-template.csv"'
+    return response
+
+
+def statement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    statement = get_scoped_or_404(BankStatement, request, pk=pk)
+    lines = (statement.lines.select_related("match__leg__transaction", "match__matched_by")
+             .order_by("seq"))
+    states = dict(statement.lines.values_list("state").annotate(n=Count("id")).order_by())
+    page = Paginator(lines, LINES_PAGE).get_page(request.GET.get("page"))
+    return render(request, "bank/statement_detail.html", {
+        "title": gettext("银行对账单 #%(pk)s") % {"pk": statement.pk}, "statement": statement, "page": page,
+        "states": [(label, states.get(value, 0)) for value, label in BankLine.State.choices],
+        "can_write": _can_write(request), "undo_form": ReasonForm()})
+
+
+# -- unmatched items, manual match, notes ------------------------------------------------------------------
+
+def _candidates(items: list[queries.Item], regions: list[str]) -> dict[int, list[dict[str, Any]]]:
+    """For each bank item, the free legs it may be matched with by hand (same region, account, direction and
+    amount), closest date first: one query for all items shown."""
+    bank = [i for i in items if i.side == rules.BANK]
+    if not bank:
+        return {}
+    amounts = sorted({i.amount for i in bank})
+    legs = (Leg.objects.filter(account__code__in={i.account for i in bank}, transaction__region__in=regions,
+                               bank_match__isnull=True)
+            .filter(Q(debit__in=amounts) | Q(credit__in=amounts))
+            .values("id", "debit", "credit", "account__code", "transaction_id", "transaction__region_id",
+                    "transaction__date", "transaction__description"))
+    pool: dict[tuple[str, str, str, Any], list[dict[str, Any]]] = defaultdict(list)
+    for leg in legs:
+        direction = rules.IN if leg["debit"] else rules.OUT
+        pool[(leg["transaction__region_id"], leg["account__code"], direction, leg["debit"] or leg["credit"])].append(leg)
+    result = {}
+    for item in bank:
+        found = pool.get((item.region, item.account, item.direction, item.amount), [])
+        result[item.id] = sorted(found, key=lambda leg: (abs((leg["transaction__date"] - item.date).days),
+                                                         leg["id"]))[:CANDIDATES]
+    return result
+
+
+def unmatched(request: HttpRequest) -> HttpResponse:
+    """未达账项: items only at the bank or only in the book at a date, with aging and 长款/短款 totals."""
+    context = _filters(request)
+    on = _day(request, "date", timezone.localdate())
+    result = queries.unmatched(context["region_codes"], context["account_objects"], on)
+    shown = result.items[:ITEM_LIMIT]
+    candidates = _candidates(shown, context["region_codes"]) if context["can_write"] else {}
+    return render(request, "bank/unmatched.html", {
+        **context, "title": _("未达账项"), "on": on, "result": result, "limit": ITEM_LIMIT,
+        "rows": [(item, BUCKET_LABELS[item.bucket], candidates.get(item.id, [])) for item in shown],
+        "buckets": [{**b, "label": BUCKET_LABELS[b["key"]]} for b in result.buckets()],
+        "here": request.get_full_path()})
+
+
+def match_run(request: HttpRequest) -> HttpResponse:
+    """重新匹配 (finance): the matching rules again over the account's unmatched lines (after late postings)."""
+    default = reverse("bank:unmatched")
+    if request.method != "POST":
+        return redirect(default)
+    form = MatchRunForm(request.POST)
+    if not form.is_valid() or form.cleaned_data["region"] not in request.user.region_codes:  # type: ignore[union-attr]
+        messages.error(request, gettext("请选择统筹区和银行账户"))
+        return _back(request, default)
+    data = form.cleaned_data
+    try:
+        counts = actions.run_matching(region=data["region"], account=data["account"], actor=request.user,
+                                      window=data["window"] if data["window"] is not None else rules.MATCH_WINDOW_DAYS)
+    except DaeError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, gettext("重新匹配完成：附言匹配 %(memo)s 笔，金额日期匹配 %(amount)s 笔") % {
+            "memo": counts.memo, "amount": counts.amount_date})
+    return _back(request, default)
+
+
+def line_match(request: HttpRequest, pk: int) -> HttpResponse:
+    """手工匹配 (finance): a bank line with a ledger leg of the same amount and direction, with a reason."""
+    line = get_scoped_or_404(BankLine, request, pk=pk)
+    default = reverse("bank:unmatched")
+    if request.method != "POST":
+        return redirect(default)
+    form = MatchForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, gettext("请选择要匹配的账面分录"))
+        return _back(request, default)
+    try:
+        actions.match_manually(line=line, leg_id=form.cleaned_data["leg"], reason=form.cleaned_data["reason"],
+                               actor=request.user)
+    except DaeError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, gettext("已手工匹配银行流水 %(serial)s") % {"serial": line.serial})
+    return _back(request, default)
+
+
+def match_undo(request: HttpRequest, pk: int) -> HttpResponse:
+    """撤销手工匹配 (finance), with a reason."""
+    match = get_scoped_or_404(Match, request, pk=pk)
+    default = reverse("bank:statement_detail", args=[match.line.statement_id])
+    if request.method != "POST":
+        return redirect(default)
+    form = ReasonForm(request.POST)
+    form.is_valid()
+    try:
+        actions.unmatch(match=match, reason=form.cleaned_data.get("reason", ""), actor=request.user)
+    except DaeError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, gettext("已撤销手工匹配"))
+    return _back(request, default)
+
+
+def note_add(request: HttpRequest) -> HttpResponse:
+    """备注 (finance) on an unmatched bank line or ledger leg."""
+    default = reverse("bank:unmatched")
+    if request.method != "POST":
+        return redirect(default)
+    form = NoteForm(request.POST)
+    form.is_valid()
+    data = form.cleaned_data
+    try:
+        line = get_scoped_or_404(BankLine, request, pk=data["line"]) if data.get("line") else None
+        leg = get_scoped_or_404(Leg, request, pk=data["leg"]) if data.get("leg") and line is None else None
+        actions.add_note(text=data.get("text", ""), actor=request.user, line=line, leg=leg)
+    except DaeError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, gettext("已保存备注"))
+    return _back(request, default)
+
+
+# -- balance reconciliation and the day close --------------------------------------------------------------
+
+def reconciliation(request: HttpRequest) -> HttpResponse:
+    """余额调节表 of each chosen bank account at a date."""
+    context = _filters(request)
+    on = _day(request, "date", timezone.localdate())
+    names = dict(context["regions"])
+    tables = [(names.get(region, region), account, queries.reconciliation(region, account, on))
+              for region in context["region_codes"] for account in context["account_objects"]]
+    return render(request, "bank/reconciliation.html", {**context, "title": _("余额调节表"), "on": on,
+                                                         "tables": tables})
+
+
+def _month(request: HttpRequest, region: str) -> dt.date:
+    raw = request.GET.get("month", "").strip()
+    if raw:
+        try:
+            return dt.date.fromisoformat(f"{raw}-01")
+        except ValueError:
+            messages.error(request, gettext("月份格式应为 YYYY-MM：%(v)s") % {"v": raw})
+    return (closing.next_open_day(region) or timezone.localdate()).replace(day=1)
+
+
+def _close(request: HttpRequest) -> HttpResponse:
+    form = CloseForm(request.POST)
+    if not form.is_valid() or form.cleaned_data["region"] not in request.user.region_codes:  # type: ignore[union-attr]
+        messages.error(request, gettext("请选择统筹区和日结日期"))
+        return redirect("bank:day_close")
+    data = form.cleaned_data
+    try:
+        closed = closing.close_day(data["region"], data["day"], actor=request.user, note=data["note"])
+    except DaeError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, gettext("已日结 %(day)s（未达账项 %(n)s 笔）") % {
+            "day": closed.day.isoformat(), "n": closed.unmatched_count})
+    return redirect(f"{reverse('bank:day_close')}?region={data['region']}&month={data['day']:%Y-%m}")
+
+
+def day_close(request: HttpRequest) -> HttpResponse:
+    """日清日结: the days of a month with their cash movements, statement coverage and close; finance closes the
+    next open day after reconciliation."""
+    if request.method == "POST":
+        return _close(request)
+    context = _filters(request)
+    if not context["regions"]:
+        raise InvalidInput("当前用户没有统筹区", code="no_region")
+    region = context["region"] or context["regions"][0][0]
+    first = _month(request, region)
+    last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    return render(request, "bank/day_close.html", {
+        **context, "title": _("日清日结"), "region": region, "first": first,
+        "previous": (first - dt.timedelta(days=1)).strftime("%Y-%m"),
+        "next": (last + dt.timedelta(days=1)).strftime("%Y-%m"), "rows": closing.calendar(region, first, last),
+        "closed_through": closing.closed_through(region), "next_open": closing.next_open_day(region),
+        "today": timezone.localdate()})

@@ -1,0 +1,401 @@
+"""Payment batches (支付批次): create → export the bank payment file → import the bank's result file → post.
+
+Each step is one database transaction and can be repeated after a crash without paying twice or losing a
+payment (``tests/payments/test_crash.py`` kills the process at every ``crash_point`` below):
+
+- **create**: the batch, its orders and the statements' state commit together; an approved statement or a
+  payable manual claim has at most one live order (a database constraint), so a retry cannot queue it twice.
+- **export**: the file is written to a temporary name and renamed, then the orders are marked sent. The file is
+  a pure function of the orders, so exporting again (after a crash, or to download it again) gives the same
+  bytes and the same batch number; the bank refuses a batch number it has seen.
+- **import result**: the file is stored, then applied in one transaction: paid lines post the payment (key
+  ``payment:order:<id>``) and mark the statement or claim paid; failed lines release it for a new batch with
+  the reason; lines still in progress (处理中), or missing from the file, keep the order *sent* — an order
+  whose outcome is unknown is never sent again, it waits for a later result file or a manual status check
+  (``confirm_order``). The same file twice is a no-op; a file contradicting a final outcome is refused whole.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from dae.claims.models import Adjustment, Settlement
+from dae.claims.states import ClaimState
+from dae.core.crash import crash_point
+from dae.core.errors import Conflict, InvalidInput, require_reason
+from dae.core.events import record_event
+from dae.core.money import ZERO, D, MoneyError
+from dae.core.uploads import store_upload
+from dae.ledger import entries
+
+from .models import PaymentBatch, PaymentOrder, ResultFile, Statement
+from .statements import settle_claims
+
+#: The bank payment file (付款文件), UTF-8 with a byte-order mark so that Excel opens it; documented in
+#: docs/payments.md.
+PAYMENT_COLUMNS = ("批次号", "指令序号", "收款人", "开户银行", "收款账号", "金额", "用途", "附言")
+#: The bank's result file (回盘文件).
+RESULT_COLUMNS = ("批次号", "指令序号", "收款账号", "金额", "结果", "银行流水号", "处理日期", "失败原因")
+OUTCOMES = {"成功": PaymentOrder.Status.PAID, "失败": PaymentOrder.Status.FAILED, "处理中": PaymentOrder.Status.SENT}
+MAX_RESULT_BYTES = 20 * 1024 * 1024
+
+
+def _user(actor: Any) -> Any:
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+# -- create ----------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Payee:
+    name: str
+    bank_name: str
+    bank_account: str
+
+
+def _hospital_orders(region: str, statements: Sequence[int] | None) -> list[tuple[dict[str, Any], _Payee]]:
+    qs = (Statement.objects.filter(region_id=region, status=Statement.Status.APPROVED, net_payable__gt=0)
+          .exclude(orders__status__in=PaymentOrder.LIVE).select_related("hospital").order_by("month", "hospital_id"))
+    if statements is not None:
+        qs = qs.filter(pk__in=statements)
+    rows = list(qs)
+    missing = [st.hospital.code for st in rows if not (st.hospital.bank_account and st.hospital.bank_name)]
+    if missing:
+        raise Conflict(f"以下医疗机构未登记开户银行或账号，不能制单：{'、'.join(missing[:10])}", code="no_bank_account",
+                       details={"hospitals": missing})
+    return [({"statement": st, "amount": st.net_payable, "purpose": f"{st.month}大额医疗补助"},
+             _Payee(st.hospital.name, st.hospital.bank_name, st.hospital.bank_account)) for st in rows]
+
+
+def _person_orders(region: str, settlements: Sequence[int] | None) -> list[tuple[dict[str, Any], _Payee]]:
+    from dae.reimbursement.models import ManualClaim
+
+    qs = (Settlement.objects.filter(region_id=region, settle_way=Settlement.SettleWay.MANUAL,
+                                    state=ClaimState.PAYABLE, computed_pay__gt=0)
+          .exclude(payment_orders__status__in=PaymentOrder.LIVE).order_by("setl_time", "id"))
+    if settlements is not None:
+        qs = qs.filter(pk__in=settlements)
+    claims = {c.settlement_id: c for c in ManualClaim.objects.filter(settlement__in=qs)}
+    supplements = (Adjustment.objects.filter(region_id=region, settlement__settle_way=Settlement.SettleWay.MANUAL,
+                                             status=Adjustment.Status.OPEN, amount__gt=0)
+                   .exclude(payment_orders__status__in=PaymentOrder.LIVE).select_related("settlement"))
+    if settlements is not None:
+        supplements = supplements.filter(settlement__in=settlements)
+    supplements_list = list(supplements)
+    claims.update({c.settlement_id: c for c in ManualClaim.objects.filter(
+        settlement__in=[a.settlement_id for a in supplements_list])})
+    result = []
+    for s in qs:
+        c = claims[s.pk]
+        result.append(({"settlement": s, "amount": s.computed_pay, "purpose": f"手工报销{c.number}"},
+                       _Payee(c.account_name, c.bank_name, c.bank_account)))
+    for a in supplements_list:
+        c = claims[a.settlement_id]
+        result.append(({"adjustment": a, "amount": a.amount, "purpose": f"补付{c.number}"},
+                       _Payee(c.account_name, c.bank_name, c.bank_account)))
+    return result
+
+
+def _shortfall(region: str, amount: Decimal, on: dt.date) -> Decimal:
+    """How far the spending account would go below zero (fund management's overdraft check)."""
+    from dae.fund.services import spending_shortfall
+
+    return spending_shortfall(region, amount, on)
+
+
+def _number(region: str, on: dt.date) -> str:
+    prefix = f"PB{region[-2:]}{on:%Y%m%d}"
+    taken = PaymentBatch.objects.filter(number__startswith=prefix).count()
+    return f"{prefix}{taken + 1:03d}"
+
+
+def create_batch(region: str, kind: str, *, actor: Any, on: dt.date, statements: Sequence[int] | None = None,
+                 settlements: Sequence[int] | None = None) -> PaymentBatch:
+    """A draft batch of every approved, unpaid statement (kind ``hospital``) or payable manual claim and open
+    supplement (kind ``person``) of the region — or only the ones listed. Refused when there is nothing to pay,
+    a payee has no bank account, or the spending account would be overdrawn (透支预警)."""
+    if kind not in PaymentBatch.Kind.values:
+        raise InvalidInput(f"付款对象应为 hospital 或 person：{kind}", code="bad_kind")
+    with transaction.atomic():
+        planned = (_hospital_orders(region, statements) if kind == PaymentBatch.Kind.HOSPITAL
+                   else _person_orders(region, settlements))
+        if not planned:
+            raise Conflict("没有可支付的款项", code="nothing_to_pay")
+        total = sum((fields["amount"] for fields, _payee in planned), ZERO)
+        short = _shortfall(region, total, on)
+        if short > 0:
+            raise Conflict(f"支出户余额不足：本批 {total} 元，支付后将透支 {short} 元；请先划转拨款或申请临时周转金",
+                           code="overdraft", details={"total": str(total), "shortfall": str(short)})
+        batch = PaymentBatch.objects.create(number=_number(region, on), region_id=region, kind=kind,
+                                            orders_count=len(planned), total=total, created_by=_user(actor),
+                                            created_on=on)
+        PaymentOrder.objects.bulk_create(
+            PaymentOrder(batch=batch, seq=seq, region_id=region, payee_name=payee.name, bank_name=payee.bank_name,
+                         bank_account=payee.bank_account, **fields)
+            for seq, (fields, payee) in enumerate(planned, start=1))
+        Statement.objects.filter(orders__batch=batch).update(status=Statement.Status.PAYING)
+        crash_point("batch.create")
+        record_event(actor, "payment_batch.created", batch, region_id=region,
+                     after={"number": batch.number, "kind": kind, "orders": len(planned), "total": total})
+    return batch
+
+
+# -- export ----------------------------------------------------------------------------------------------------
+
+def payment_file(batch: PaymentBatch) -> bytes:
+    """The bank payment file of ``batch``: a pure function of its orders (the same bytes every time)."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(PAYMENT_COLUMNS)
+    for order in batch.orders.order_by("seq"):
+        writer.writerow([batch.number, order.seq, order.payee_name, order.bank_name, order.bank_account,
+                         f"{order.amount:.2f}", order.purpose, order.memo])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def batch_path(batch: PaymentBatch) -> Path:
+    return Path(settings.UPLOAD_DIR) / "payments" / f"{batch.number}.csv"
+
+
+def export_batch(batch: PaymentBatch, *, actor: Any) -> Path:
+    """Write the payment file and mark the orders sent. Again on an exported batch: the same file, checked
+    against the recorded digest (a changed file would be a different payment, so it is refused)."""
+    content = payment_file(batch)
+    digest = hashlib.sha256(content).hexdigest()
+    if batch.status != PaymentBatch.Status.DRAFT and batch.file_sha256 != digest:
+        raise Conflict(f"批次 {batch.number} 的付款文件与已导出的不一致，拒绝重新生成", code="file_changed")
+    path = batch_path(batch)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".part")
+    temporary.write_bytes(content)
+    os.replace(temporary, path)
+    crash_point("export.written")
+    with transaction.atomic():
+        locked = PaymentBatch.objects.select_for_update().get(pk=batch.pk)
+        if locked.status == PaymentBatch.Status.DRAFT:
+            locked.orders.filter(status=PaymentOrder.Status.PENDING).update(status=PaymentOrder.Status.SENT)
+            locked.status, locked.file_sha256 = PaymentBatch.Status.EXPORTED, digest
+            locked.exported_by, locked.exported_at = _user(actor), timezone.now()
+            locked.save(update_fields=["status", "file_sha256", "exported_by", "exported_at"])
+            record_event(actor, "payment_batch.exported", locked, region_id=locked.region_id,
+                         after={"number": locked.number, "sha256": digest, "orders": locked.orders_count})
+        batch.refresh_from_db()
+    return path
+
+
+# -- results -------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ResultLine:
+    row: int
+    seq: int
+    account: str
+    amount: Decimal
+    outcome: str
+    serial: str
+    day: dt.date
+    reason: str
+
+
+def _problem(row: int, column: str, value: str, message: str) -> dict[str, Any]:
+    return {"row": row, "column": column, "value": value, "message": message}
+
+
+def parse_result(content: bytes, batch: PaymentBatch) -> list[ResultLine]:
+    """Read and check a result file against the batch; every problem is listed (InvalidInput.details)."""
+    text = _decode(content)
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in RESULT_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise InvalidInput(f"回盘文件缺少列：{'、'.join(missing)}", code="missing_columns",
+                           details=[_problem(1, c, "", "缺少此列") for c in missing])
+    orders = {o.seq: o for o in batch.orders.all()}
+    problems: list[dict[str, Any]] = []
+    lines: list[ResultLine] = []
+    seen: set[int] = set()
+    for row, raw in enumerate(reader, start=2):
+        cell = {k: (raw.get(k) or "").strip() for k in RESULT_COLUMNS}
+        before = len(problems)
+        if cell["批次号"] != batch.number:
+            problems.append(_problem(row, "批次号", cell["批次号"], f"不是本批次 {batch.number}"))
+        try:
+            seq = int(cell["指令序号"])
+        except ValueError:
+            seq = 0
+        order = orders.get(seq)
+        if order is None:
+            problems.append(_problem(row, "指令序号", cell["指令序号"], "本批次没有这条指令"))
+        elif seq in seen:
+            problems.append(_problem(row, "指令序号", cell["指令序号"], "同一指令在文件中重复"))
+        try:
+            amount = D(cell["金额"])
+        except MoneyError:
+            amount = ZERO
+            problems.append(_problem(row, "金额", cell["金额"], "金额格式错误"))
+        if order is not None and amount and amount != order.amount:
+            problems.append(_problem(row, "金额", cell["金额"], f"与指令金额 {order.amount} 不符"))
+        if order is not None and cell["收款账号"] != order.bank_account:
+            problems.append(_problem(row, "收款账号", cell["收款账号"], "与指令收款账号不符"))
+        outcome = OUTCOMES.get(cell["结果"])
+        if outcome is None:
+            problems.append(_problem(row, "结果", cell["结果"], "结果应为 成功、失败 或 处理中"))
+        try:
+            day = dt.date.fromisoformat(cell["处理日期"])
+        except ValueError:
+            day = dt.date.min
+            problems.append(_problem(row, "处理日期", cell["处理日期"], "日期格式应为 YYYY-MM-DD"))
+        if outcome == PaymentOrder.Status.PAID and not cell["银行流水号"]:
+            problems.append(_problem(row, "银行流水号", "", "支付成功的指令须有银行流水号"))
+        if outcome == PaymentOrder.Status.FAILED and not cell["失败原因"]:
+            problems.append(_problem(row, "失败原因", "", "支付失败的指令须写明失败原因"))
+        seen.add(seq)
+        if len(problems) == before and outcome is not None:
+            lines.append(ResultLine(row, seq, cell["收款账号"], amount, outcome, cell["银行流水号"], day,
+                                    cell["失败原因"][:200]))
+    if problems:
+        first = problems[0]
+        raise InvalidInput(f"回盘文件第 {first['row']} 行 {first['column']}：{first['message']}（共 {len(problems)} 处问题）",
+                           code="bad_result_file", details=problems)
+    return lines
+
+
+def _decode(content: bytes) -> str:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise InvalidInput("回盘文件编码无法识别（应为 UTF-8 或 GB18030）", code="bad_encoding")
+
+
+def import_result(batch: PaymentBatch, *, name: str, chunks: Iterable[bytes], actor: Any,
+                  notify: bool = True) -> ResultFile:
+    """Store and apply a bank result file. The same content again returns the first import and changes nothing."""
+    if batch.status == PaymentBatch.Status.DRAFT:
+        raise Conflict(f"批次 {batch.number} 尚未导出付款文件，不能导入回盘", code="not_exported")
+    stored = store_upload(iter(chunks), name=Path(name).name or "result.csv", folder="payment-results",
+                          max_bytes=MAX_RESULT_BYTES, too_large="回盘文件超过 20 MB")
+    crash_point("result.stored")
+    lines = parse_result(stored.path.read_bytes(), batch)
+    with transaction.atomic():
+        locked = PaymentBatch.objects.select_for_update().get(pk=batch.pk)
+        existing = ResultFile.objects.filter(batch=locked, sha256=stored.sha256).first()
+        if existing is not None:
+            return existing
+        orders = {o.seq: o for o in locked.orders.select_for_update()}
+        for line in lines:
+            order = orders[line.seq]
+            if order.status in (PaymentOrder.Status.PAID, PaymentOrder.Status.FAILED) and order.status != line.outcome:
+                raise Conflict(f"第 {line.row} 行：指令 {line.seq} 已是“{order.get_status_display()}”，回盘结果矛盾，"
+                               f"整份文件未导入", code="contradicting_result")
+        counts = {PaymentOrder.Status.PAID: 0, PaymentOrder.Status.FAILED: 0, PaymentOrder.Status.SENT: 0}
+        source = f"回盘 {Path(name).name}"[:100]
+        for number, line in enumerate(lines):
+            order = orders[line.seq]
+            counts[line.outcome] += 1
+            if order.status != PaymentOrder.Status.SENT or line.outcome == PaymentOrder.Status.SENT:
+                continue
+            _settle_order(order, outcome=line.outcome, serial=line.serial, day=line.day, reason=line.reason,
+                          source=source, actor=actor, notify=notify)
+            if number == 0:
+                crash_point("result.applying")
+        result = ResultFile.objects.create(
+            batch=locked, sha256=stored.sha256, path=str(stored.path), file_name=Path(name).name[:200],
+            paid=counts[PaymentOrder.Status.PAID], failed=counts[PaymentOrder.Status.FAILED],
+            pending=counts[PaymentOrder.Status.SENT], imported_by=_user(actor))
+        _close_if_done(locked)
+        record_event(actor, "payment_batch.result_imported", locked, region_id=locked.region_id,
+                     after={"file": result.file_name, "sha256": stored.sha256, "paid": result.paid,
+                            "failed": result.failed, "pending": result.pending})
+    return result
+
+
+def confirm_order(order: PaymentOrder, *, outcome: str, actor: Any, day: dt.date, reason: str,
+                  serial: str = "") -> PaymentOrder:
+    """人工查证: finance records the outcome of a sent order after checking with the bank (with a reason)."""
+    reason = require_reason(reason, "查证说明")
+    if outcome not in (PaymentOrder.Status.PAID, PaymentOrder.Status.FAILED):
+        raise InvalidInput("查证结果应为 paid 或 failed", code="bad_outcome")
+    if outcome == PaymentOrder.Status.PAID and not serial.strip():
+        raise InvalidInput("支付成功须填写银行流水号", code="no_serial")
+    with transaction.atomic():
+        locked = PaymentOrder.objects.select_for_update().get(pk=order.pk)
+        if locked.status != PaymentOrder.Status.SENT:
+            raise Conflict(f"指令状态为“{locked.get_status_display()}”，只有已发送待结果的指令可以人工查证",
+                           code="not_sent")
+        _settle_order(locked, outcome=outcome, serial=serial.strip(), day=day,
+                      reason=reason if outcome == PaymentOrder.Status.FAILED else "", source=f"人工查证：{reason}"[:100],
+                      actor=actor, notify=True)
+        _close_if_done(PaymentBatch.objects.select_for_update().get(pk=locked.batch_id))
+    return locked
+
+
+def _close_if_done(batch: PaymentBatch) -> None:
+    if batch.status == PaymentBatch.Status.EXPORTED and not batch.orders.filter(
+            status__in=(PaymentOrder.Status.PENDING, PaymentOrder.Status.SENT)).exists():
+        batch.status = PaymentBatch.Status.DONE
+        batch.save(update_fields=["status"])
+
+
+def _settle_order(order: PaymentOrder, *, outcome: str, serial: str, day: dt.date, reason: str, source: str,
+                  actor: Any, notify: bool) -> None:
+    """Apply one final outcome, inside the caller's transaction."""
+    order.status, order.bank_serial, order.result_on = outcome, serial, day
+    order.failure_reason, order.result_source = reason, source
+    order.save(update_fields=["status", "bank_serial", "result_on", "failure_reason", "result_source"])
+    if outcome == PaymentOrder.Status.PAID:
+        _paid(order, day=day, actor=actor, notify=notify)
+    else:
+        _failed(order, actor=actor)
+
+
+def _paid(order: PaymentOrder, *, day: dt.date, actor: Any, notify: bool) -> None:
+    payable = entries.PAYABLE_HOSPITALS if order.statement_id else entries.PAYABLE_PERSONS
+    entries.payment(amount=order.amount, payable=payable, on=day, reference=("payments.order", order.pk),
+                    key=f"payment:order:{order.pk}", region=order.region_id, actor=actor,
+                    description=f"支付 {order.payee_name} {order.purpose}（批次 {order.batch.number}-{order.seq}）")
+    if order.statement_id:
+        _statement_paid(order, day=day, actor=actor, notify=notify)
+    elif order.settlement_id:
+        _claim_paid(order, day=day, actor=actor)
+    else:
+        Adjustment.objects.filter(pk=order.adjustment_id).update(status=Adjustment.Status.SETTLED)
+    record_event(actor, "payment_order.paid", order, region_id=order.region_id,
+                 after={"amount": order.amount, "serial": order.bank_serial, "day": day})
+
+
+def _statement_paid(order: PaymentOrder, *, day: dt.date, actor: Any, notify: bool) -> None:
+    st = Statement.objects.select_for_update().get(pk=order.statement_id)
+    st.status, st.paid_on = Statement.Status.PAID, day
+    st.save(update_fields=["status", "paid_on"])
+    count = settle_claims(st, day=day, actor=actor, notify=notify)
+    record_event(actor, "statement.paid", st, region_id=st.region_id,
+                 after={"paid_on": day, "amount": order.amount, "settlements": count})
+
+
+def _claim_paid(order: PaymentOrder, *, day: dt.date, actor: Any) -> None:
+    from dae.reimbursement.actions import do_mark_paid
+    from dae.reimbursement.models import ManualClaim
+
+    claim = ManualClaim.objects.get(settlement_id=order.settlement_id)
+    do_mark_paid(actor, claim, paid_on=day)
+
+
+def _failed(order: PaymentOrder, *, actor: Any) -> None:
+    if order.statement_id:
+        Statement.objects.filter(pk=order.statement_id).update(status=Statement.Status.APPROVED)
+    record_event(actor, "payment_order.failed", order, region_id=order.region_id,
+                 after={"amount": order.amount, "reason": order.failure_reason})

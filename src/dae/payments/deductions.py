@@ -1,0 +1,48 @@
+"""Confirmed deductions (扣款): an amount a hospital must give back — an audit finding confirmed by the three
+parties, an on-site inspection, or another confirmed recovery — taken from its next monthly statement."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+
+from dae.catalog.models import Hospital
+from dae.core.errors import InvalidInput, require_reason
+from dae.core.events import record_event
+from dae.core.money import D, MoneyError
+from dae.ledger import entries
+
+from .models import Deduction
+
+
+def record_deduction(hospital: Hospital, *, amount: Decimal | str, kind: str, reason: str,
+                     source: tuple[str, str | int], confirmed_on: dt.date, actor: Any) -> Deduction:
+    """Register a confirmed deduction and post it (应收扣款 / 补助支出) in one transaction. ``source`` names the
+    confirming business object (e.g. ``("audit.finding", 42)``); the same source again returns the first one."""
+    reason = require_reason(reason, "扣款原因")
+    try:
+        value = D(amount)
+    except MoneyError as exc:
+        raise InvalidInput(f"扣款金额格式错误：{amount}", code="bad_amount") from exc
+    if value <= 0:
+        raise InvalidInput("扣款金额须大于 0", code="bad_amount")
+    if kind not in Deduction.Kind.values or kind == Deduction.Kind.CARRIED:
+        raise InvalidInput(f"扣款类型应为 audit、inspection 或 other：{kind}", code="bad_kind")
+    source_type, source_id = source[0], str(source[1])
+    with transaction.atomic():
+        existing = Deduction.objects.filter(source_type=source_type, source_id=source_id).first()
+        if existing is not None:
+            return existing
+        deduction = Deduction.objects.create(
+            hospital=hospital, region_id=hospital.region_id, kind=kind, amount=value, reason=reason,
+            source_type=source_type, source_id=source_id, confirmed_on=confirmed_on,
+            created_by=actor if getattr(actor, "is_authenticated", False) else None)
+        entries.deduction(amount=value, on=confirmed_on, reference=("payments.deduction", deduction.pk),
+                          key=f"deduction:{deduction.pk}", region=hospital.region_id, actor=actor,
+                          description=f"{hospital.name} {deduction.get_kind_display()} {value} 元：{reason}"[:300])
+        record_event(actor, "deduction.recorded", deduction, region_id=hospital.region_id,
+                     after={"hospital": hospital.code, "kind": kind, "amount": value, "source": [source_type, source_id]})
+    return deduction
