@@ -270,7 +270,7 @@ class MatchListCreate(generics.ListAPIView[Match]):
         return Response(MatchSerializer(match).data, status=status.HTTP_201_CREATED)
 
 
-class ReasonSerializer(serializers.Serializer[Any]):
+class MatchReasonSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(max_length=300)
 
 
@@ -279,10 +279,10 @@ class MatchUndo(APIView):
 
     parser_classes = [JSONParser, FormParser]
 
-    @extend_schema(request=ReasonSerializer, responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(request=MatchReasonSerializer, responses={200: OpenApiTypes.OBJECT})
     def post(self, request: Request, pk: int) -> Response:
         match = get_scoped_or_404(Match, request, pk=pk)
-        data = _validated(ReasonSerializer(data=request.data), "请填写撤销原因")
+        data = _validated(MatchReasonSerializer(data=request.data), "请填写撤销原因")
         line = match.line_id
         actions.unmatch(match=match, reason=data["reason"], actor=request.user)
         return Response({"line": line, "state": BankLine.State.UNMATCHED})

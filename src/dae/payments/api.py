@@ -40,7 +40,7 @@ def _region(request: Request, code: str) -> str:
     return code
 
 
-class StatementSerializer(serializers.ModelSerializer[Statement]):
+class MonthlyStatementSerializer(serializers.ModelSerializer[Statement]):
     hospital = serializers.CharField(source="hospital.code")
     hospital_name = serializers.CharField(source="hospital.name")
     region = serializers.CharField(source="region_id")
@@ -67,7 +67,7 @@ class StatementSerializer(serializers.ModelSerializer[Statement]):
 class StatementList(generics.ListAPIView[Statement]):
     """月结单 of the caller's regions (a hospital sees its own), newest month first; ``?month=`` filters."""
 
-    serializer_class = StatementSerializer
+    serializer_class = MonthlyStatementSerializer
 
     def get_queryset(self) -> Any:
         qs = Statement.objects.for_user(self.request.user).select_related("hospital")
@@ -84,22 +84,22 @@ class BuildSerializer(serializers.Serializer[Any]):
 class StatementBuild(APIView):
     """编制月结单 (finance): builds the month's statements of the region; answers the new ones (none when done)."""
 
-    @extend_schema(request=BuildSerializer, responses={201: StatementSerializer(many=True)})
+    @extend_schema(request=BuildSerializer, responses={201: MonthlyStatementSerializer(many=True)})
     def post(self, request: Request) -> Response:
         data = _validated(BuildSerializer(data=request.data), "请填写统筹区和结算月份")
         built = build_statements(_region(request, data["region"]), data["month"], actor=request.user,
                                  on=data.get("on") or timezone.localdate())
-        return Response(StatementSerializer(built, many=True).data, status=status.HTTP_201_CREATED)
+        return Response(MonthlyStatementSerializer(built, many=True).data, status=status.HTTP_201_CREATED)
 
 
 class StatementDetail(APIView):
     """One statement with its reconciliation to the settlements and fee lines (``reconciliation.agrees``)."""
 
-    @extend_schema(responses={200: StatementSerializer})
+    @extend_schema(responses={200: MonthlyStatementSerializer})
     def get(self, request: Request, pk: int) -> Response:
         st = get_scoped_or_404(Statement, request, pk=pk)
         check = reconcile(st)
-        return Response({**StatementSerializer(st).data, "reconciliation": {
+        return Response({**MonthlyStatementSerializer(st).data, "reconciliation": {
             "agrees": check.agrees, "medfee_total": f"{check.medfee_total:.2f}",
             "lines_total": f"{check.lines_total:.2f}", "settlements_medfee": f"{check.settlements_medfee:.2f}",
             "settlements_accepted": f"{check.settlements_accepted:.2f}", "mismatched": check.mismatched}})
@@ -112,11 +112,11 @@ class DaySerializer(serializers.Serializer[Any]):
 class StatementApprove(APIView):
     """审批 (finance): nets recoveries and deductions in the ledger; the statement becomes payable."""
 
-    @extend_schema(request=DaySerializer, responses={200: StatementSerializer})
+    @extend_schema(request=DaySerializer, responses={200: MonthlyStatementSerializer})
     def post(self, request: Request, pk: int) -> Response:
         st = get_scoped_or_404(Statement, request, pk=pk)
         data = _validated(DaySerializer(data=request.data), "审批日期格式应为 YYYY-MM-DD")
-        return Response(StatementSerializer(approve_statement(st, actor=request.user,
+        return Response(MonthlyStatementSerializer(approve_statement(st, actor=request.user,
                                                               on=data.get("on") or timezone.localdate())).data)
 
 
@@ -206,7 +206,7 @@ class ResultSerializer(serializers.ModelSerializer[ResultFile]):
         fields = ["id", "file_name", "sha256", "paid", "failed", "pending", "imported_at"]
 
 
-class UploadSerializer(serializers.Serializer[Any]):
+class ResultUploadSerializer(serializers.Serializer[Any]):
     file = serializers.FileField()
 
 
@@ -216,7 +216,7 @@ class BatchResults(APIView):
 
     parser_classes = [MultiPartParser]
 
-    @extend_schema(request={"multipart/form-data": UploadSerializer}, responses={201: ResultSerializer})
+    @extend_schema(request={"multipart/form-data": ResultUploadSerializer}, responses={201: ResultSerializer})
     def post(self, request: Request, pk: int) -> Response:
         batch = get_scoped_or_404(PaymentBatch, request, pk=pk)
         upload = request.FILES.get("file")

@@ -144,6 +144,19 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # fields named kind / status / state carry different choice sets in different models: name each one
+    "ENUM_NAME_OVERRIDES": {
+        "StatementStatusEnum": "dae.payments.models.Statement.Status",
+        "DeductionKindEnum": "dae.payments.models.Deduction.Kind",
+        "DeductionStatusEnum": "dae.payments.models.Deduction.Status",
+        "PaymentBatchKindEnum": "dae.payments.models.PaymentBatch.Kind",
+        "PaymentBatchStatusEnum": "dae.payments.models.PaymentBatch.Status",
+        "PaymentOrderStatusEnum": "dae.payments.models.PaymentOrder.Status",
+        "BankLineStateEnum": "dae.bank.models.BankLine.State",
+        "AppropriationRequestStatusEnum": "dae.fund.models.AppropriationRequest.Status",
+        "ClearingKindEnum": "dae.fund.models.Clearing.Kind",
+        "ClaimStateEnum": "dae.claims.states.ClaimState",
+    },
 }
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
