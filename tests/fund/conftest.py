@@ -11,19 +11,9 @@ from typing import Any
 import pytest
 
 from dae.ledger.posting import Cr, Dr, post
-from tests.factories import REGION_A, REGION_B, make_user, region
+from tests.factories import REGION_A, make_user
 
 _counter = {"n": 0}
-
-
-@pytest.fixture
-def chart(db: Any) -> None:
-    from dae.ledger.models import Account
-    from dae.ledger.seed import seed_chart
-
-    seed_chart(Account)
-    region(REGION_A)
-    region(REGION_B)
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 
 from dae.core.bulk import insert_rows
 from dae.core.errors import Conflict, InvalidInput, NotFound, require_reason
-from dae.core.events import record_event
+from dae.core.events import record_event, user_or_none
 from dae.core.models import Region
 from dae.core.uploads import StoredUpload, store_upload
 from dae.ledger.entries import CASH_ACCOUNTS
@@ -113,7 +113,7 @@ def import_statement(*, region: str, account: str, file_name: str, content: byte
             statement = BankStatement.objects.create(
                 region_id=region, account=acct, period_from=start, period_to=end, file_name=Path(file_name).name[:200],
                 sha256=sha, path=str(stored.path), encoding=parsed.encoding, line_count=len(parsed.lines),
-                imported_by=actor if getattr(actor, "is_authenticated", False) else None,
+                imported_by=user_or_none(actor),
                 opening_balance=parsed.opening_balance, closing_balance=parsed.closing_balance)
             duplicates = _insert_lines(statement, parsed)
             matched = match_account(region, acct, actor=actor, window=window)

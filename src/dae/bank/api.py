@@ -18,6 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from dae.core.api import chosen_regions, validated
 from dae.core.errors import InvalidInput
 from dae.core.scoping import get_scoped_or_404
 from dae.ledger.api import MoneyInput
@@ -32,12 +33,6 @@ REGION_PARAM = OpenApiParameter("region", str, description="统筹区代码（�
 ACCOUNT_PARAM = OpenApiParameter("account", str, description="银行存款科目 100201 / 100202（默认：两者）")
 
 
-def _validated(serializer: serializers.Serializer[Any], message: str) -> dict[str, Any]:
-    if not serializer.is_valid():
-        raise InvalidInput(message, details=serializer.errors)
-    return dict(serializer.validated_data)
-
-
 def _on(request: Request) -> dt.date:
     raw = request.query_params.get("date", "").strip()
     if not raw:
@@ -46,14 +41,6 @@ def _on(request: Request) -> dt.date:
         return dt.date.fromisoformat(raw)
     except ValueError:
         raise InvalidInput("日期格式应为 YYYY-MM-DD", code="invalid_date") from None
-
-
-def _regions(request: Request, chosen: str | None = None) -> list[str]:
-    codes = list(request.user.region_codes)
-    chosen = (chosen if chosen is not None else request.query_params.get("region", "")).strip()
-    if chosen and chosen not in codes:
-        raise InvalidInput(f"统筹区 {chosen} 不在本人的统筹区内", code="invalid_region")
-    return [chosen] if chosen else codes
 
 
 def _accounts(request: Request) -> list[Any]:
@@ -103,7 +90,7 @@ class StatementListUpload(generics.ListAPIView[BankStatement]):
 
     def get_queryset(self) -> Any:
         statements = (BankStatement.objects.for_user(self.request.user).select_related("account", "imported_by")
-                      .filter(region_id__in=_regions(self.request)).order_by("-period_to", "-id"))
+                      .filter(region_id__in=chosen_regions(self.request)).order_by("-period_to", "-id"))
         account = self.request.query_params.get("account", "").strip()
         return statements.filter(account__code=account) if account else statements
 
@@ -113,8 +100,8 @@ class StatementListUpload(generics.ListAPIView[BankStatement]):
 
     @extend_schema(request=UploadSerializer, responses={201: ImportedSerializer})
     def post(self, request: Request) -> Response:
-        data = _validated(UploadSerializer(data=request.data), "对账单上传参数有误")
-        _regions(request, data["region"])
+        data = validated(UploadSerializer(data=request.data), "对账单上传参数有误")
+        chosen_regions(request, data["region"])
         upload = data["file"]
         imported = actions.import_statement(region=data["region"], account=data["account"], file_name=upload.name,
                                             content=upload.read(), actor=request.user,
@@ -193,7 +180,7 @@ class UnmatchedView(APIView):
 
     @extend_schema(parameters=[DATE_PARAM, REGION_PARAM, ACCOUNT_PARAM], responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request) -> Response:
-        result = queries.unmatched(_regions(request), _accounts(request), _on(request))
+        result = queries.unmatched(chosen_regions(request), _accounts(request), _on(request))
         return Response({
             "date": result.on.isoformat(), "count": len(result.items), "long_total": f"{result.long_total:.2f}",
             "short_total": f"{result.short_total:.2f}",
@@ -212,7 +199,7 @@ class ReconciliationView(APIView):
     def get(self, request: Request) -> Response:
         on = _on(request)
         tables = []
-        for region in _regions(request):
+        for region in chosen_regions(request):
             for account in _accounts(request):
                 rec = queries.reconciliation(region, account, on)
                 tables.append({"region": region, "account": account.code, "bank_balance": _money(rec.bank_balance),
@@ -254,7 +241,7 @@ class MatchListCreate(generics.ListAPIView[Match]):
 
     def get_queryset(self) -> Any:
         matches = (Match.objects.for_user(self.request.user).select_related("line", "leg", "matched_by")
-                   .filter(region_id__in=_regions(self.request)).order_by("-matched_at", "-id"))
+                   .filter(region_id__in=chosen_regions(self.request)).order_by("-matched_at", "-id"))
         rule = self.request.query_params.get("rule", "").strip()
         return matches.filter(rule=rule) if rule else matches
 
@@ -264,7 +251,7 @@ class MatchListCreate(generics.ListAPIView[Match]):
 
     @extend_schema(request=ManualMatchSerializer, responses={201: MatchSerializer})
     def post(self, request: Request) -> Response:
-        data = _validated(ManualMatchSerializer(data=request.data), "请填写银行流水、账面分录和手工匹配原因")
+        data = validated(ManualMatchSerializer(data=request.data), "请填写银行流水、账面分录和手工匹配原因")
         line = get_scoped_or_404(BankLine, request, pk=data["line"])
         match = actions.match_manually(line=line, leg_id=data["leg"], reason=data["reason"], actor=request.user)
         return Response(MatchSerializer(match).data, status=status.HTTP_201_CREATED)
@@ -282,7 +269,7 @@ class MatchUndo(APIView):
     @extend_schema(request=MatchReasonSerializer, responses={200: OpenApiTypes.OBJECT})
     def post(self, request: Request, pk: int) -> Response:
         match = get_scoped_or_404(Match, request, pk=pk)
-        data = _validated(MatchReasonSerializer(data=request.data), "请填写撤销原因")
+        data = validated(MatchReasonSerializer(data=request.data), "请填写撤销原因")
         line = match.line_id
         actions.unmatch(match=match, reason=data["reason"], actor=request.user)
         return Response({"line": line, "state": BankLine.State.UNMATCHED})
@@ -301,8 +288,8 @@ class MatchRun(APIView):
 
     @extend_schema(request=MatchRunSerializer, responses={200: OpenApiTypes.OBJECT})
     def post(self, request: Request) -> Response:
-        data = _validated(MatchRunSerializer(data=request.data), "请填写统筹区和银行存款科目")
-        _regions(request, data["region"])
+        data = validated(MatchRunSerializer(data=request.data), "请填写统筹区和银行存款科目")
+        chosen_regions(request, data["region"])
         counts = actions.run_matching(region=data["region"], account=data["account"], actor=request.user,
                                       window=data["window"])
         return Response({"memo": counts.memo, "amount_date": counts.amount_date, "total": counts.total})
@@ -330,7 +317,7 @@ class NoteCreate(APIView):
 
     @extend_schema(request=NoteInputSerializer, responses={201: NoteSerializer})
     def post(self, request: Request) -> Response:
-        data = _validated(NoteInputSerializer(data=request.data), "请填写备注和未达账项")
+        data = validated(NoteInputSerializer(data=request.data), "请填写备注和未达账项")
         if bool(data.get("line")) == bool(data.get("leg")):
             raise InvalidInput("请只填写银行流水（line）或账面分录（leg）中的一项", code="no_item")
         line = get_scoped_or_404(BankLine, request, pk=data["line"]) if data.get("line") else None
@@ -366,7 +353,7 @@ class DayCloseListCreate(generics.ListAPIView[DayClose]):
 
     def get_queryset(self) -> Any:
         return (DayClose.objects.for_user(self.request.user).select_related("closed_by")
-                .filter(region_id__in=_regions(self.request)).order_by("-day", "region_id"))
+                .filter(region_id__in=chosen_regions(self.request)).order_by("-day", "region_id"))
 
     @extend_schema(parameters=[REGION_PARAM], responses={200: DayCloseSerializer(many=True)})
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -374,8 +361,8 @@ class DayCloseListCreate(generics.ListAPIView[DayClose]):
 
     @extend_schema(request=CloseSerializer, responses={201: DayCloseSerializer})
     def post(self, request: Request) -> Response:
-        data = _validated(CloseSerializer(data=request.data), "请填写统筹区和日结日期")
-        _regions(request, data["region"])
+        data = validated(CloseSerializer(data=request.data), "请填写统筹区和日结日期")
+        chosen_regions(request, data["region"])
         closed = closing.close_day(data["region"], data["day"], actor=request.user, note=data["note"])
         return Response(DayCloseSerializer(closed).data, status=status.HTTP_201_CREATED)
 

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from dae.core.bulk import insert_rows
 from dae.core.errors import Conflict, InvalidInput
-from dae.core.events import event_row, insert_events
+from dae.core.events import event_row, insert_events, user_or_none
 from dae.core.models import Region
 from dae.ledger.entries import CASH_ACCOUNTS
 from dae.ledger.models import Account, DayClose, Leg
@@ -124,7 +124,7 @@ def close_days(region: Region | str, days: Sequence[dt.date], *, actor: Any, not
 
 
 def _write(region: str, days: list[dt.date], known: Facts, actor: Any, note: str) -> list[DayClose]:
-    user = actor.pk if getattr(actor, "is_authenticated", False) else None
+    user = getattr(user_or_none(actor), "pk", None)
     now = timezone.now()
     try:
         insert_rows(DayClose, ("region", "day", "closed_by", "closed_at", "note", "unmatched_count"),

@@ -63,7 +63,7 @@ def _movements(region: str, account: Account, year: int) -> dict[int, list[Movem
     by_month: dict[int, list[Movement]] = defaultdict(list)
     for leg, day, debit, credit, description, ref_type, ref_id in rows:
         order = rules.order_of(ref_type, ref_id)
-        memo = f"DAE-PO{order}" if order is not None else description
+        memo = rules.order_memo(order) if order is not None else description
         by_month[day.month].append(Movement(leg, day, rules.IN if debit else rules.OUT, debit or credit, memo))
     return by_month
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from dae.core.bulk import insert_rows
 from dae.core.errors import Conflict
+from dae.core.events import user_or_none
 from dae.ledger.models import Account, Leg
 
 from . import rules
@@ -82,7 +83,7 @@ def match_account(region: str, account: Account, *, actor: Any, window: int = ru
     pairs = rules.pair(lines, _free_legs(region, account, lines, window), window=window)
     if not pairs:
         return MatchCounts()
-    now, user = timezone.now(), actor.pk if getattr(actor, "is_authenticated", False) else None
+    now, user = timezone.now(), getattr(user_or_none(actor), "pk", None)
     try:
         with transaction.atomic():
             insert_rows(Match, ("line", "leg", "region", "rule", "matched_at", "matched_by", "reason"),

@@ -65,6 +65,11 @@ class Pair:
     rule: str
 
 
+def order_memo(order_id: int | str) -> str:
+    """The memo (附言) a payment order carries through the bank: ``DAE-PO<id>`` (read back by ``order_token``)."""
+    return f"DAE-PO{order_id}"
+
+
 def order_token(memo: str) -> str | None:
     """The payment order id named in a memo (``DAE-PO123`` → ``"123"``), None when there is none."""
     found = PO_TOKEN.search(memo or "")

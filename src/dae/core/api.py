@@ -1,14 +1,55 @@
-"""API glue shared by every app: the exception handler that renders ``DaeError`` as ``{code, message, details}``."""
+"""API glue shared by every app: the exception handler that renders ``DaeError`` as ``{code, message, details}``,
+the money field (decimal strings both ways), serializer validation as ``InvalidInput``, and the choice of the
+caller's pooling regions."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions as drf_exceptions
+from rest_framework import serializers
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from .errors import DaeError
+from .errors import DaeError, InvalidInput
+from .money import D, MoneyError
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class MoneyInput(serializers.Field):  # type: ignore[type-arg]
+    """An amount as a decimal string (or integer yuan); a JSON number with a fraction is refused (float)."""
+
+    def to_internal_value(self, data: Any) -> Decimal:
+        if isinstance(data, float):
+            raise serializers.ValidationError("金额请写成字符串，如 \"123.45\"（带小数的 JSON 数值会被转成浮点数）")
+        try:
+            return D(data)
+        except MoneyError as exc:
+            raise serializers.ValidationError(f"金额格式错误：{data!r}") from exc
+
+    def to_representation(self, value: Any) -> str:
+        return f"{value:.2f}"
+
+
+def validated(serializer: serializers.Serializer[Any], message: str) -> dict[str, Any]:
+    """The serializer's data, or ``InvalidInput(message)`` with the field errors as details."""
+    if not serializer.is_valid():
+        raise InvalidInput(message, details=serializer.errors)
+    return dict(serializer.validated_data)
+
+
+def chosen_regions(request: Request, chosen: str | None = None) -> list[str]:
+    """The region asked for (``chosen``, else the ``region`` query parameter) as a one-item list, or all the
+    caller's regions when none is asked for; a region that is not the caller's is refused."""
+    codes = list(request.user.region_codes)
+    chosen = (chosen if chosen is not None else request.query_params.get("region", "")).strip()
+    if chosen and chosen not in codes:
+        raise InvalidInput(f"统筹区 {chosen} 不在本人的统筹区内", code="invalid_region")
+    return [chosen] if chosen else codes
 
 _DRF_CODES = {
     drf_exceptions.NotAuthenticated: ("not_authenticated", "请先登录"),

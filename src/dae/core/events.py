@@ -50,6 +50,11 @@ def changed(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[dict[s
     return {k: before.get(k) for k in keys}, {k: after.get(k) for k in keys}
 
 
+def user_or_none(actor: Any) -> Any:
+    """The actor as a user to store (``created_by``, ``posted_by`` …): None for a system actor or an anonymous one."""
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
 def record_event(
     actor: Any,
     action: str,
@@ -67,7 +72,7 @@ def record_event(
         raise RuntimeError("record_event must be called inside the action's transaction.atomic()")
     before_d, after_d = changed(jsonable(before or {}), jsonable(after or {}))
     return Event.objects.create(
-        actor=actor if actor is not None and getattr(actor, "is_authenticated", False) else None,
+        actor=user_or_none(actor),
         action=action,
         object_type=object_type or (obj._meta.label_lower if obj is not None else ""),
         object_id=object_id or (str(obj.pk) if obj is not None else ""),

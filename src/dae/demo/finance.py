@@ -12,7 +12,9 @@ Everything is dated on the business dates of the year; the bank and the planted 
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -24,7 +26,7 @@ from dae.claims.states import ClaimState
 from dae.core.events import event_row, insert_events
 from dae.ledger import entries
 from dae.ledger.posting import Entry, post_many
-from dae.payments.batches import confirm_order, create_batch, export_batch, import_result
+from dae.payments.batches import RESULT_COLUMNS, confirm_order, create_batch, export_batch, import_result
 from dae.payments.deductions import record_deduction
 from dae.payments.models import PaymentBatch, Statement
 from dae.payments.statements import approve_statement, build_statements
@@ -45,19 +47,27 @@ def post_payables(region: str, *, actor: Any = None) -> int:
 
 def _working_day(day: dt.date, after: int = 0) -> dt.date:
     """The first working day on or after ``day``, then ``after`` working days more."""
-    first = deadline(day - dt.timedelta(days=1), 1).due
+    from dae.fund.demo import working_day_from
+
+    first = working_day_from(day)
     return deadline(first, after).due if after else first
 
 
-def _bank_result(batch: PaymentBatch, day: dt.date, outcomes: dict[int, str]) -> bytes:
-    lines = ["批次号,指令序号,收款账号,金额,结果,银行流水号,处理日期,失败原因"]
+def bank_result(batch: PaymentBatch, outcomes: dict[int, str | None] | None = None, *, day: dt.date,
+                reason: str = "账户已冻结") -> bytes:
+    """What the bank sends back for ``batch`` (回盘, ``RESULT_COLUMNS``): every line 成功 unless ``outcomes`` gives
+    失败 or 处理中 by order number; ``None`` leaves the line out. The demo's bank, and the tests'."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(RESULT_COLUMNS)
     for order in batch.orders.order_by("seq"):
-        outcome = outcomes.get(order.seq, "成功")
-        serial = f"DEMO{batch.number}{order.seq:04d}" if outcome == "成功" else ""
-        reason = "收款账户名称与账号不符" if outcome == "失败" else ""
-        lines.append(f"{batch.number},{order.seq},{order.bank_account},{order.amount:.2f},{outcome},{serial},"
-                     f"{day.isoformat()},{reason}")
-    return ("\r\n".join(lines) + "\r\n").encode("utf-8")
+        outcome = (outcomes or {}).get(order.seq, "成功")
+        if outcome is None:
+            continue
+        writer.writerow([batch.number, order.seq, order.bank_account, f"{order.amount:.2f}", outcome,
+                         f"B{batch.number}{order.seq:04d}" if outcome == "成功" else "", day.isoformat(),
+                         reason if outcome == "失败" else ""])
+    return out.getvalue().encode("utf-8")
 
 
 def _pay_hospitals(region: str, month: str, number: int, year: int, actor: Any, planted: set[str]) -> None:
@@ -84,7 +94,7 @@ def _pay_hospitals(region: str, month: str, number: int, year: int, actor: Any, 
                                      reason="演示：月结支付前支出户余额不足，先行垫付", approval_no=f"DEMO-SP-{month}")
     batch = create_batch(region, "hospital", actor=actor, on=pay_day)
     export_batch(batch, actor=actor)
-    outcomes: dict[int, str] = {}
+    outcomes: dict[int, str | None] = {}
     if number >= FAIL_MONTH and "failed" not in planted:
         outcomes[1] = "失败"
         planted.add("failed")
@@ -92,12 +102,12 @@ def _pay_hospitals(region: str, month: str, number: int, year: int, actor: Any, 
         outcomes[batch.orders_count] = "处理中"  # the batch's last line
         planted.add("pending")
     result_day = _working_day(pay_day, 1)
-    import_result(batch, name=f"{batch.number}-result.csv", chunks=[_bank_result(batch, result_day, outcomes)],
-                  actor=actor, notify=False)
+    result = bank_result(batch, outcomes, day=result_day, reason="收款账户名称与账号不符")
+    import_result(batch, name=f"{batch.number}-result.csv", chunks=[result], actor=actor, notify=False)
     if "处理中" in outcomes.values():
         order = batch.orders.get(seq=batch.orders_count)
         confirm_order(order, outcome="paid", actor=actor, day=_working_day(result_day, 2),
-                      reason="演示：银行柜面查询确认已入账", serial=f"DEMO{batch.number}{order.seq:04d}")
+                      reason="演示：银行柜面查询确认已入账", serial=f"B{batch.number}{order.seq:04d}")
 
 
 def _pay_manual(region: str, first: dt.date, last: dt.date, actor: Any) -> int:

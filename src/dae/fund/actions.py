@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from dae.core.errors import Conflict, InvalidInput, require_reason
-from dae.core.events import record_event
+from dae.core.events import record_event, user_or_none
 from dae.core.models import Region
 from dae.core.money import ZERO, D, MoneyError, is_fen
 from dae.ledger import entries as E
@@ -104,7 +104,7 @@ def _history(fund_year: FundYear, actor: Any, reason: str, txn: Transaction | No
         fund_year=fund_year, version=fund_year.version, funds_raised=fund_year.funds_raised,
         yellow_level=fund_year.yellow_level, red_level=fund_year.red_level, contract_start=fund_year.contract_start,
         contract_end=fund_year.contract_end, reason=reason, transaction=txn,
-        actor=actor if getattr(actor, "is_authenticated", False) else None)
+        actor=user_or_none(actor))
 
 
 def _year_state(fund_year: FundYear) -> dict[str, Any]:
@@ -135,7 +135,7 @@ def do_enter_funds(actor: Any, region: Region | str, year: int, funds_raised: An
         fund_year = FundYear.objects.create(
             region_id=code, year=year, funds_raised=amount, yellow_level=yellow, red_level=red,
             contract_start=contract_start, contract_end=contract_end,
-            created_by=actor if getattr(actor, "is_authenticated", False) else None)
+            created_by=user_or_none(actor))
         txn = _funds_lines(fund_year, amount, on, actor)
         _history(fund_year, actor, "", txn)
         record_event(actor, "fund.year_entered", fund_year, region_id=code, after=_year_state(fund_year),
@@ -211,7 +211,7 @@ def do_prepare_request(actor: Any, region: Region | str, year: int, quarter: int
         if request is None:
             request = AppropriationRequest.objects.create(
                 region_id=code, year=year, quarter=quarter, amount=figures.computed, **values,
-                prepared_by=actor if getattr(actor, "is_authenticated", False) else None)
+                prepared_by=user_or_none(actor))
             record_event(actor, "fund.request_prepared", request, region_id=code, after=_request_state(request),
                          note=f"编制 {year} 年第 {quarter} 季度用款申请")
             return request
@@ -259,7 +259,7 @@ def do_submit_request(actor: Any, request: AppropriationRequest, *, on: dt.date)
         if locked.amount <= 0:
             raise Conflict("申请金额为零，无需提交", code="request_zero")
         locked.status, locked.submitted_on = R.SUBMITTED, on
-        locked.submitted_by = actor if getattr(actor, "is_authenticated", False) else None
+        locked.submitted_by = user_or_none(actor)
         locked.save(update_fields=["status", "submitted_on", "submitted_by"])
         record_event(actor, "fund.request_submitted", locked, region_id=locked.region_id,
                      before={"status": R.DRAFT}, after={"status": locked.status, "submitted_on": on},
@@ -385,7 +385,7 @@ def _record(actor: Any, kind: str, region: Region | str, *, on: dt.date, amount:
                 entry = FundEntry.objects.create(
                     kind=kind, region_id=code, on=on, amount=value, reference_no=reference_no, description=text[:300],
                     reason=reason, approval_no=approval_no, request=request, key=key, transaction=txn,
-                    created_by=actor if getattr(actor, "is_authenticated", False) else None)
+                    created_by=user_or_none(actor))
         except IntegrityError:
             # a concurrent submit of the same key committed first: answer as for a retry
             existing = _replayed(key, kind, code, on, value, reference_no)
@@ -469,7 +469,7 @@ def do_record_clearing(actor: Any, fund_year: FundYear, kind: str, *, on: dt.dat
         clearing = Clearing.objects.create(
             fund_year=fund_year, region_id=fund_year.region_id, kind=kind, on=on, period_start=report.start,
             period_end=report.end, figures=report.as_dict(), amount=value, reason=reason, transaction=txn,
-            recorded_by=actor if getattr(actor, "is_authenticated", False) else None)
+            recorded_by=user_or_none(actor))
         record_event(actor, "fund.clearing_recorded", clearing, region_id=fund_year.region_id,
                      after={"kind": kind, "amount": value, "transaction": txn.pk if txn else None,
                             "figures": report.as_dict()}, note=reason)

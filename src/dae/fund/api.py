@@ -13,14 +13,14 @@ from typing import Any
 from django.urls import path
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from dae.core.api import MoneyInput, chosen_regions, validated
 from dae.core.errors import InvalidInput
-from dae.core.money import D, MoneyError
 from dae.core.scoping import get_scoped_or_404
 from dae.ledger import entries as E
 
@@ -32,36 +32,12 @@ DATE_PARAM = OpenApiParameter("date", OpenApiTypes.DATE, description="日期 YYY
 OVERVIEW_ACCOUNTS = (E.INCOME_BANK, E.SPENDING_BANK, E.APPROPRIATIONS_DUE, E.REVOLVING_FUND)
 
 
-@extend_schema_field(OpenApiTypes.STR)
-class MoneyInput(serializers.Field):  # type: ignore[type-arg]
-    """An amount as a decimal string (or integer yuan); a JSON number with a fraction is refused (float)."""
-
-    def to_internal_value(self, data: Any) -> Decimal:
-        if isinstance(data, float):
-            raise serializers.ValidationError("金额请写成字符串，如 \"123.45\"（带小数的 JSON 数值会被转成浮点数）")
-        try:
-            return D(data)
-        except MoneyError as exc:
-            raise serializers.ValidationError(f"金额格式错误：{data!r}") from exc
-
-    def to_representation(self, value: Any) -> str:
-        return f"{value:.2f}"
-
-
-def _validated(serializer: serializers.Serializer[Any], message: str) -> dict[str, Any]:
-    if not serializer.is_valid():
-        raise InvalidInput(message, details=serializer.errors)
-    return dict(serializer.validated_data)
-
-
 def _region(request: Request, code: str | None = None) -> str:
-    codes = sorted(request.user.region_codes)
-    chosen = (code if code is not None else request.query_params.get("region", "")).strip()
-    if chosen and chosen not in codes:
-        raise InvalidInput(f"统筹区 {chosen} 不在本人的统筹区内", code="invalid_region")
-    if not chosen and not codes:
+    """The region asked for, else the caller's first one."""
+    regions = sorted(chosen_regions(request, code))
+    if not regions:
         raise InvalidInput("本人没有统筹区", code="invalid_region")
-    return chosen or codes[0]
+    return regions[0]
 
 
 def _date(request: Request) -> dt.date:
@@ -125,7 +101,7 @@ class FundYears(APIView):
 
     @extend_schema(request=FundYearInput, responses={201: FundYearSerializer, 200: FundYearSerializer})
     def post(self, request: Request) -> Response:
-        data = _validated(FundYearInput(data=request.data), "基金年度数据有误")
+        data = validated(FundYearInput(data=request.data), "基金年度数据有误")
         region = _region(request, data["region"])
         known = FundYear.objects.filter(region_id=region, year=data["year"]).exists()
         fund_year = actions.do_enter_funds(
@@ -155,7 +131,7 @@ class FundYearFunds(APIView):
     @extend_schema(request=FundsChangeInput, responses={200: FundYearSerializer})
     def post(self, request: Request, pk: int) -> Response:
         fund_year = get_scoped_or_404(FundYear, request, pk=pk)
-        data = _validated(FundsChangeInput(data=request.data), "请填写变更后的筹集资金、记账日期和变更原因")
+        data = validated(FundsChangeInput(data=request.data), "请填写变更后的筹集资金、记账日期和变更原因")
         changed = actions.do_change_funds(request.user, fund_year, data["funds_raised"], on=data["on"],
                                           reason=data["reason"])
         return Response(FundYearSerializer(changed).data)
@@ -175,7 +151,7 @@ class FundYearLevels(APIView):
     @extend_schema(request=LevelsInput, responses={200: FundYearSerializer})
     def post(self, request: Request, pk: int) -> Response:
         fund_year = get_scoped_or_404(FundYear, request, pk=pk)
-        data = _validated(LevelsInput(data=request.data), "请填写预警线和变更原因")
+        data = validated(LevelsInput(data=request.data), "请填写预警线和变更原因")
         changed = actions.do_change_levels(request.user, fund_year, **data)
         return Response(FundYearSerializer(changed).data)
 
@@ -215,7 +191,7 @@ class FundYearClearing(APIView):
     @extend_schema(request=ClearingInput, responses={201: OpenApiTypes.OBJECT, 200: OpenApiTypes.OBJECT})
     def post(self, request: Request, pk: int, kind: str) -> Response:
         fund_year = get_scoped_or_404(FundYear, request, pk=pk)
-        data = _validated(ClearingInput(data=request.data), "请填写清算日期和清算说明")
+        data = validated(ClearingInput(data=request.data), "请填写清算日期和清算说明")
         known = Clearing.objects.filter(fund_year=fund_year, kind=kind).exists()
         done = actions.do_record_clearing(request.user, fund_year, kind, on=data["on"], reason=data["reason"],
                                           amount=data["amount"])
@@ -262,7 +238,7 @@ class Requests(APIView):
 
     @extend_schema(request=PrepareInput, responses={201: RequestSerializer, 200: RequestSerializer})
     def post(self, request: Request) -> Response:
-        data = _validated(PrepareInput(data=request.data), "请填写统筹区、年度和季度")
+        data = validated(PrepareInput(data=request.data), "请填写统筹区、年度和季度")
         region = _region(request, data["region"])
         known = AppropriationRequest.objects.filter(region_id=region, year=data["year"],
                                                     quarter=data["quarter"]).exists()
@@ -287,7 +263,7 @@ class RequestAdjust(APIView):
     @extend_schema(request=AdjustInput, responses={200: RequestSerializer})
     def post(self, request: Request, pk: int) -> Response:
         appropriation = get_scoped_or_404(AppropriationRequest, request, pk=pk)
-        data = _validated(AdjustInput(data=request.data), "请填写调整金额和调整原因")
+        data = validated(AdjustInput(data=request.data), "请填写调整金额和调整原因")
         return Response(RequestSerializer(actions.do_adjust_request(request.user, appropriation, data["adjustment"],
                                                                     data["reason"])).data)
 
@@ -302,7 +278,7 @@ class RequestSubmit(APIView):
     @extend_schema(request=SubmitInput, responses={200: RequestSerializer})
     def post(self, request: Request, pk: int) -> Response:
         appropriation = get_scoped_or_404(AppropriationRequest, request, pk=pk)
-        data = _validated(SubmitInput(data=request.data), "提交日期格式应为 YYYY-MM-DD")
+        data = validated(SubmitInput(data=request.data), "提交日期格式应为 YYYY-MM-DD")
         done = actions.do_submit_request(request.user, appropriation, on=data["on"] or timezone.localdate())
         return Response(RequestSerializer(done).data)
 
@@ -331,7 +307,7 @@ class RequestReceive(APIView):
     @extend_schema(request=ReceiveInput, responses={201: EntrySerializer, 200: EntrySerializer})
     def post(self, request: Request, pk: int) -> Response:
         appropriation = get_scoped_or_404(AppropriationRequest, request, pk=pk)
-        data = _validated(ReceiveInput(data=request.data), "请填写到账金额、到账日期和银行回单号")
+        data = validated(ReceiveInput(data=request.data), "请填写到账金额、到账日期和银行回单号")
         known = FundEntry.objects.filter(key=f"appropriation:{appropriation.region_id}:{data['slip_no'].strip()}").exists()
         entry = actions.do_receive_appropriation(request.user, appropriation, amount=data["amount"], on=data["on"],
                                                  slip_no=data["slip_no"])
@@ -368,7 +344,7 @@ class Entries(APIView):
 
     @extend_schema(request=EntryInput, responses={201: EntrySerializer, 200: EntrySerializer})
     def post(self, request: Request) -> Response:
-        data = _validated(EntryInput(data=request.data), "基金收支记录有误")
+        data = validated(EntryInput(data=request.data), "基金收支记录有误")
         region = _region(request, data.pop("region"))
         kind = data.pop("kind")
         known = FundEntry.objects.filter(key=data["key"].strip()).exists()

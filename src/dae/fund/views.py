@@ -6,6 +6,7 @@ query is limited to the user's regions; forms call one action each and show a re
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -74,6 +75,23 @@ def _failed(request: HttpRequest, form: Any) -> None:
     messages.error(request, gettext("请检查填写的内容：%(e)s") % {"e": "；".join(errors)})
 
 
+def _posted(request: HttpRequest, form_class: type[Any], run: Callable[[dict[str, Any]], Any],
+            done: str | Callable[[Any], str]) -> None:
+    """A posted form of a detail page: the action runs on the cleaned data; the outcome becomes a message."""
+    if request.method != "POST":
+        return
+    form = form_class(request.POST)
+    if not form.is_valid():
+        _failed(request, form)
+        return
+    try:
+        result = run(form.cleaned_data)
+    except DaeError as exc:
+        messages.error(request, exc.message)
+        return
+    messages.success(request, done(result) if callable(done) else done)
+
+
 # -- dashboard -----------------------------------------------------------------------------------------------
 
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -137,39 +155,19 @@ def year_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def year_funds(request: HttpRequest, pk: int) -> HttpResponse:
     """变更筹集资金 (finance): posts the difference."""
     fund_year = get_scoped_or_404(FundYear, request, pk=pk)
-    form = FundsChangeForm(request.POST or None)
-    if request.method == "POST":
-        if not form.is_valid():
-            _failed(request, form)
-        else:
-            data = form.cleaned_data
-            try:
-                actions.do_change_funds(request.user, fund_year, data["funds_raised"], on=data["on"],
-                                        reason=data["reason"])
-            except DaeError as exc:
-                messages.error(request, exc.message)
-            else:
-                messages.success(request, gettext("筹集资金已变更，差额已记账"))
+    _posted(request, FundsChangeForm, lambda data: actions.do_change_funds(
+        request.user, fund_year, data["funds_raised"], on=data["on"], reason=data["reason"]),
+        gettext("筹集资金已变更，差额已记账"))
     return redirect("fund:year_detail", pk=fund_year.pk)
 
 
 def year_levels(request: HttpRequest, pk: int) -> HttpResponse:
     """变更预警线 / 合同期 (finance, manager), with a reason kept in the history."""
     fund_year = get_scoped_or_404(FundYear, request, pk=pk)
-    form = LevelsForm(request.POST or None)
-    if request.method == "POST":
-        if not form.is_valid():
-            _failed(request, form)
-        else:
-            data = form.cleaned_data
-            try:
-                actions.do_change_levels(request.user, fund_year, yellow_level=data["yellow_level"],
-                                         red_level=data["red_level"], contract_start=data["contract_start"],
-                                         contract_end=data["contract_end"], reason=data["reason"])
-            except DaeError as exc:
-                messages.error(request, exc.message)
-            else:
-                messages.success(request, gettext("预警线与合同期已保存"))
+    _posted(request, LevelsForm, lambda data: actions.do_change_levels(
+        request.user, fund_year, yellow_level=data["yellow_level"], red_level=data["red_level"],
+        contract_start=data["contract_start"], contract_end=data["contract_end"], reason=data["reason"]),
+        gettext("预警线与合同期已保存"))
     return redirect("fund:year_detail", pk=fund_year.pk)
 
 
@@ -200,19 +198,9 @@ def clearing_pdf(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
 def clearing_record(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     """记录清算 (finance): posts the amount to return once."""
     report = _clearing(request, pk, kind)
-    form = ClearingForm(request.POST or None)
-    if request.method == "POST":
-        if not form.is_valid():
-            _failed(request, form)
-        else:
-            data = form.cleaned_data
-            try:
-                done = actions.do_record_clearing(request.user, report.fund_year, kind, on=data["on"],
-                                                  reason=data["reason"], amount=data["amount"] or None)
-            except DaeError as exc:
-                messages.error(request, exc.message)
-            else:
-                messages.success(request, gettext("清算已记录，退还金额 %(a)s 元") % {"a": f"{done.amount:,.2f}"})
+    _posted(request, ClearingForm, lambda data: actions.do_record_clearing(
+        request.user, report.fund_year, kind, on=data["on"], reason=data["reason"], amount=data["amount"] or None),
+        lambda done: gettext("清算已记录，退还金额 %(a)s 元") % {"a": f"{done.amount:,.2f}"})
     return redirect("fund:clearing", pk=pk, kind=kind)
 
 
@@ -257,17 +245,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _request_action(request: HttpRequest, pk: int, form_class: type[Any], run: Any, done: Any) -> HttpResponse:
     appropriation = get_scoped_or_404(AppropriationRequest, request, pk=pk)
-    form = form_class(request.POST or None)
-    if request.method == "POST":
-        if not form.is_valid():
-            _failed(request, form)
-        else:
-            try:
-                run(appropriation, form.cleaned_data)
-            except DaeError as exc:
-                messages.error(request, exc.message)
-            else:
-                messages.success(request, done)
+    _posted(request, form_class, lambda data: run(appropriation, data), done)
     return redirect("fund:request_detail", pk=appropriation.pk)
 
 

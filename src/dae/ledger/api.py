@@ -11,14 +11,14 @@ from typing import Any
 from django.urls import path
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from dae.core.api import MoneyInput, chosen_regions, validated
 from dae.core.errors import InvalidInput
-from dae.core.money import D, MoneyError
 from dae.core.scoping import get_scoped_or_404
 
 from . import queries
@@ -30,22 +30,6 @@ DATE_PARAM = OpenApiParameter("date", OpenApiTypes.DATE, description="截至日�
 REGION_PARAM = OpenApiParameter("region", str, description="统筹区代码（默认：本人所有统筹区）")
 
 
-@extend_schema_field(OpenApiTypes.STR)
-class MoneyInput(serializers.Field):  # type: ignore[type-arg]
-    """An amount as a decimal string (or integer yuan); a JSON number with a fraction is refused (float)."""
-
-    def to_internal_value(self, data: Any) -> Decimal:
-        if isinstance(data, float):
-            raise serializers.ValidationError("金额请写成字符串，如 \"123.45\"（带小数的 JSON 数值会被转成浮点数）")
-        try:
-            return D(data)
-        except MoneyError as exc:
-            raise serializers.ValidationError(f"金额格式错误：{data!r}") from exc
-
-    def to_representation(self, value: Any) -> str:
-        return f"{value:.2f}"
-
-
 def _on(request: Request) -> dt.date:
     raw = request.query_params.get("date", "").strip()
     if not raw:
@@ -54,14 +38,6 @@ def _on(request: Request) -> dt.date:
         return dt.date.fromisoformat(raw)
     except ValueError:
         raise InvalidInput("日期格式应为 YYYY-MM-DD", code="invalid_date") from None
-
-
-def _regions(request: Request) -> list[str]:
-    codes = list(request.user.region_codes)
-    chosen = request.query_params.get("region", "").strip()
-    if chosen and chosen not in codes:
-        raise InvalidInput(f"统筹区 {chosen} 不在本人的统筹区内", code="invalid_region")
-    return [chosen] if chosen else codes
 
 
 class BalanceSerializer(serializers.Serializer[Any]):
@@ -83,7 +59,7 @@ class AccountsView(APIView):
     @extend_schema(parameters=[DATE_PARAM, REGION_PARAM], responses={200: BalanceSerializer(many=True)})
     def get(self, request: Request) -> Response:
         on = _on(request)
-        rows = queries.balances(on, regions=_regions(request),
+        rows = queries.balances(on, regions=chosen_regions(request),
                                 accounts=Account.objects.for_user(request.user).select_related("parent"))
         return Response({"date": on.isoformat(), "accounts": BalanceSerializer(rows, many=True).data})
 
@@ -101,7 +77,7 @@ class TrialBalanceView(APIView):
 
     @extend_schema(parameters=[DATE_PARAM, REGION_PARAM], responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request) -> Response:
-        tb = queries.trial_balance(_on(request), regions=_regions(request))
+        tb = queries.trial_balance(_on(request), regions=chosen_regions(request))
         return Response({"date": tb.on.isoformat() if tb.on else None, "balanced": tb.balanced,
                          "total_debit": f"{tb.total_debit:.2f}", "total_credit": f"{tb.total_credit:.2f}",
                          "difference": f"{tb.difference:.2f}",
@@ -150,12 +126,6 @@ class PostSerializer(serializers.Serializer[Any]):
     legs = LegInputSerializer(many=True)
 
 
-def _validated(serializer: serializers.Serializer[Any], message: str) -> dict[str, Any]:
-    if not serializer.is_valid():
-        raise InvalidInput(message, details=serializer.errors)
-    return dict(serializer.validated_data)
-
-
 class TransactionListCreate(generics.ListAPIView[Transaction]):
     """记账凭证 in the caller's regions, newest first. POST (finance) posts one balanced entry; a retry with
     the same ``idempotency_key`` and content answers 200 with the transaction already posted, different
@@ -169,7 +139,7 @@ class TransactionListCreate(generics.ListAPIView[Transaction]):
 
     @extend_schema(request=PostSerializer, responses={201: TransactionSerializer, 200: TransactionSerializer})
     def post(self, request: Request) -> Response:
-        data = _validated(PostSerializer(data=request.data), "记账凭证有误")
+        data = validated(PostSerializer(data=request.data), "记账凭证有误")
         if data["region"] not in request.user.region_codes:
             raise InvalidInput(f"统筹区 {data['region']} 不在本人的统筹区内", code="invalid_region")
         key = data["idempotency_key"]
@@ -198,7 +168,7 @@ class TransactionReverse(APIView):
     @extend_schema(request=ReverseSerializer, responses={201: TransactionSerializer})
     def post(self, request: Request, pk: int) -> Response:
         txn = get_scoped_or_404(Transaction, request, pk=pk)
-        data = _validated(ReverseSerializer(data=request.data), "请填写冲正日期和冲正原因")
+        data = validated(ReverseSerializer(data=request.data), "请填写冲正日期和冲正原因")
         reversal = reverse(txn, date=data["date"], reason=data["reason"], actor=request.user)
         return Response(TransactionSerializer(reversal).data, status=status.HTTP_201_CREATED)
 

@@ -31,7 +31,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from dae.core.bulk import insert_rows
-from dae.core.events import record_event
+from dae.core.events import record_event, user_or_none
 from dae.core.models import Region
 
 from .errors import AlreadyReversed, DayClosed, IdempotencyConflict, InvalidEntry, NotReversible
@@ -165,7 +165,7 @@ def _write(lines: list[Line], *, on: dt.date, description: str, reference: Refer
                 txn = Transaction.objects.create(
                     date=on, description=description, reference_type=ref[0], reference_id=ref[1],
                     idempotency_key=key, fingerprint=print_, reverses=reverses, region_id=region,
-                    posted_by=actor if getattr(actor, "is_authenticated", False) else None)
+                    posted_by=user_or_none(actor))
         except IntegrityError:
             # a concurrent post with the same key committed first: answer as for a retry
             existing = _replayed(key, print_)
@@ -276,7 +276,7 @@ def post_many(entries: Iterable[Entry], *, actor: Any, batch: int = 5000) -> int
     (``DayClosed``) and nothing of the call is written. Returns the number of transactions posted."""
     accounts = Account.objects.in_bulk(field_name="code")
     regions = set(Region.objects.values_list("pk", flat=True))
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user = user_or_none(actor)
     now = timezone.now()
     seen: set[str] = set()
     closed: dict[str, dt.date | None] = {}

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dae.core.errors import InvalidInput
-from dae.core.events import record_event
+from dae.core.events import record_event, user_or_none
 from dae.core.money import D, fmt_yuan, round_fen
 
 from .models import Contact, Notice, SmsMessage
@@ -84,7 +84,7 @@ def notify_claim(*, psn_no: str, claim_ref: str, kind: str, amount: Decimal, bas
     if existing is not None:
         return existing
     notice = Notice.objects.create(psn_no=psn_no, region_id=region_id, claim_ref=claim_ref, kind=kind,
-                                   amount=amount, basis_text=basis_text, created_by=_user(actor))
+                                   amount=amount, basis_text=basis_text, created_by=user_or_none(actor))
     number = phone if phone else Contact.objects.filter(psn_no=psn_no).values_list("phone", flat=True).first()
     text = sms_text(claim_ref=claim_ref, kind=kind, amount=amount,
                     summary=sms_summary if sms_summary is not None else default_summary(basis_text))
@@ -108,6 +108,3 @@ def do_mark_read(user: Any, notice: Notice) -> Notice:
             notice.save(update_fields=["is_read", "read_at"])
     return notice
 
-
-def _user(actor: Any) -> Any:
-    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None

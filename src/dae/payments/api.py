@@ -18,9 +18,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dae.catalog.models import Hospital
+from dae.core.api import MoneyInput, chosen_regions, validated
 from dae.core.errors import InvalidInput
 from dae.core.scoping import get_scoped_or_404
-from dae.ledger.api import MoneyInput
 
 from .batches import confirm_order, create_batch, export_batch, import_result, payment_file
 from .deductions import record_deduction
@@ -28,16 +28,9 @@ from .models import Deduction, PaymentBatch, PaymentOrder, ResultFile, Statement
 from .statements import approve_statement, build_statements, reconcile
 
 
-def _validated(serializer: serializers.Serializer[Any], message: str) -> dict[str, Any]:
-    if not serializer.is_valid():
-        raise InvalidInput(message, details=serializer.errors)
-    return dict(serializer.validated_data)
-
-
 def _region(request: Request, code: str) -> str:
-    if code not in request.user.region_codes:
-        raise InvalidInput(f"统筹区 {code} 不在本人的统筹区内", code="invalid_region")
-    return code
+    """``code`` (required by the serializers), refused unless it is one of the caller's regions."""
+    return chosen_regions(request, code)[0]
 
 
 class MonthlyStatementSerializer(serializers.ModelSerializer[Statement]):
@@ -86,7 +79,7 @@ class StatementBuild(APIView):
 
     @extend_schema(request=BuildSerializer, responses={201: MonthlyStatementSerializer(many=True)})
     def post(self, request: Request) -> Response:
-        data = _validated(BuildSerializer(data=request.data), "请填写统筹区和结算月份")
+        data = validated(BuildSerializer(data=request.data), "请填写统筹区和结算月份")
         built = build_statements(_region(request, data["region"]), data["month"], actor=request.user,
                                  on=data.get("on") or timezone.localdate())
         return Response(MonthlyStatementSerializer(built, many=True).data, status=status.HTTP_201_CREATED)
@@ -115,7 +108,7 @@ class StatementApprove(APIView):
     @extend_schema(request=DaySerializer, responses={200: MonthlyStatementSerializer})
     def post(self, request: Request, pk: int) -> Response:
         st = get_scoped_or_404(Statement, request, pk=pk)
-        data = _validated(DaySerializer(data=request.data), "审批日期格式应为 YYYY-MM-DD")
+        data = validated(DaySerializer(data=request.data), "审批日期格式应为 YYYY-MM-DD")
         return Response(MonthlyStatementSerializer(approve_statement(st, actor=request.user,
                                                               on=data.get("on") or timezone.localdate())).data)
 
@@ -165,7 +158,7 @@ class BatchListCreate(generics.ListAPIView[PaymentBatch]):
 
     @extend_schema(request=CreateBatchSerializer, responses={201: BatchDetailSerializer})
     def post(self, request: Request) -> Response:
-        data = _validated(CreateBatchSerializer(data=request.data), "请填写统筹区和付款对象")
+        data = validated(CreateBatchSerializer(data=request.data), "请填写统筹区和付款对象")
         batch = create_batch(_region(request, data["region"]), data["kind"], actor=request.user,
                              on=data.get("on") or timezone.localdate())
         return Response(BatchDetailSerializer(batch).data, status=status.HTTP_201_CREATED)
@@ -239,7 +232,7 @@ class OrderConfirm(APIView):
     @extend_schema(request=ConfirmSerializer, responses={200: OrderSerializer})
     def post(self, request: Request, pk: int) -> Response:
         order = get_scoped_or_404(PaymentOrder, request, pk=pk)
-        data = _validated(ConfirmSerializer(data=request.data), "请填写查证结果、日期和说明")
+        data = validated(ConfirmSerializer(data=request.data), "请填写查证结果、日期和说明")
         done = confirm_order(order, outcome=data["outcome"], actor=request.user, day=data["day"],
                              reason=data["reason"], serial=data["serial"])
         return Response(OrderSerializer(done).data)
@@ -274,7 +267,7 @@ class DeductionListCreate(generics.ListAPIView[Deduction]):
 
     @extend_schema(request=DeductionInput, responses={201: DeductionSerializer})
     def post(self, request: Request) -> Response:
-        data = _validated(DeductionInput(data=request.data), "扣款信息有误")
+        data = validated(DeductionInput(data=request.data), "扣款信息有误")
         hospital = get_scoped_or_404(Hospital, request, code=data["hospital"])
         deduction = record_deduction(hospital, amount=data["amount"], kind=data["kind"], reason=data["reason"],
                                      source=("document", data["document"]), confirmed_on=data["confirmed_on"],

@@ -36,7 +36,7 @@ from dae.claims.models import Adjustment, Settlement
 from dae.claims.states import ClaimState
 from dae.core.crash import crash_point
 from dae.core.errors import Conflict, InvalidInput, require_reason
-from dae.core.events import record_event
+from dae.core.events import record_event, user_or_none
 from dae.core.money import ZERO, D, MoneyError
 from dae.core.uploads import store_upload
 from dae.ledger import entries
@@ -52,9 +52,6 @@ RESULT_COLUMNS = ("批次号", "指令序号", "收款账号", "金额", "结果
 OUTCOMES = {"成功": PaymentOrder.Status.PAID, "失败": PaymentOrder.Status.FAILED, "处理中": PaymentOrder.Status.SENT}
 MAX_RESULT_BYTES = 20 * 1024 * 1024
 
-
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
 
 
 # -- create ----------------------------------------------------------------------------------------------------
@@ -140,7 +137,7 @@ def create_batch(region: str, kind: str, *, actor: Any, on: dt.date, statements:
             raise Conflict(f"支出户余额不足：本批 {total} 元，支付后将透支 {short} 元；请先划转拨款或申请临时周转金",
                            code="overdraft", details={"total": str(total), "shortfall": str(short)})
         batch = PaymentBatch.objects.create(number=_number(region, on), region_id=region, kind=kind,
-                                            orders_count=len(planned), total=total, created_by=_user(actor),
+                                            orders_count=len(planned), total=total, created_by=user_or_none(actor),
                                             created_on=on)
         PaymentOrder.objects.bulk_create(
             PaymentOrder(batch=batch, seq=seq, region_id=region, payee_name=payee.name, bank_name=payee.bank_name,
@@ -188,7 +185,7 @@ def export_batch(batch: PaymentBatch, *, actor: Any) -> Path:
         if locked.status == PaymentBatch.Status.DRAFT:
             locked.orders.filter(status=PaymentOrder.Status.PENDING).update(status=PaymentOrder.Status.SENT)
             locked.status, locked.file_sha256 = PaymentBatch.Status.EXPORTED, digest
-            locked.exported_by, locked.exported_at = _user(actor), timezone.now()
+            locked.exported_by, locked.exported_at = user_or_none(actor), timezone.now()
             locked.save(update_fields=["status", "file_sha256", "exported_by", "exported_at"])
             record_event(actor, "payment_batch.exported", locked, region_id=locked.region_id,
                          after={"number": locked.number, "sha256": digest, "orders": locked.orders_count})
@@ -315,7 +312,7 @@ def import_result(batch: PaymentBatch, *, name: str, chunks: Iterable[bytes], ac
         result = ResultFile.objects.create(
             batch=locked, sha256=stored.sha256, path=str(stored.path), file_name=Path(name).name[:200],
             paid=counts[PaymentOrder.Status.PAID], failed=counts[PaymentOrder.Status.FAILED],
-            pending=counts[PaymentOrder.Status.SENT], imported_by=_user(actor))
+            pending=counts[PaymentOrder.Status.SENT], imported_by=user_or_none(actor))
         _close_if_done(locked)
         record_event(actor, "payment_batch.result_imported", locked, region_id=locked.region_id,
                      after={"file": result.file_name, "sha256": stored.sha256, "paid": result.paid,

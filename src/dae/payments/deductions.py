@@ -11,7 +11,7 @@ from django.db import transaction
 
 from dae.catalog.models import Hospital
 from dae.core.errors import InvalidInput, require_reason
-from dae.core.events import record_event
+from dae.core.events import record_event, user_or_none
 from dae.core.money import D, MoneyError
 from dae.ledger import entries
 
@@ -39,7 +39,7 @@ def record_deduction(hospital: Hospital, *, amount: Decimal | str, kind: str, re
         deduction = Deduction.objects.create(
             hospital=hospital, region_id=hospital.region_id, kind=kind, amount=value, reason=reason,
             source_type=source_type, source_id=source_id, confirmed_on=confirmed_on,
-            created_by=actor if getattr(actor, "is_authenticated", False) else None)
+            created_by=user_or_none(actor))
         entries.deduction(amount=value, on=confirmed_on, reference=("payments.deduction", deduction.pk),
                           key=f"deduction:{deduction.pk}", region=hospital.region_id, actor=actor,
                           description=f"{hospital.name} {deduction.get_kind_display()} {value} 元：{reason}"[:300])

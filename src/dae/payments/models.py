@@ -208,7 +208,9 @@ class PaymentOrder(models.Model):
     @property
     def memo(self) -> str:
         """The 附言 the bank carries back on its statement line: how reconciliation finds this order."""
-        return f"DAE-PO{self.pk}"
+        from dae.bank.rules import order_memo
+
+        return order_memo(self.pk)
 
 
 class ResultFile(models.Model):

@@ -26,7 +26,7 @@ from django.utils import timezone
 from dae.claims.models import Adjustment, FeeLine, Settlement
 from dae.claims.states import ClaimState
 from dae.core.errors import Conflict, InvalidInput
-from dae.core.events import event_row, insert_events, record_event
+from dae.core.events import event_row, insert_events, record_event, user_or_none
 from dae.core.money import ZERO
 from dae.core.sums import fen_sum, yuan
 from dae.ledger import entries
@@ -151,7 +151,7 @@ def build_statements(region: str, month: str, *, actor: Any, on: dt.date) -> lis
                 declared_total=t.declared, computed_total=t.computed, accepted_total=t.accepted,
                 supplements_total=t.supplements, recoveries_total=t.recoveries, deductions_total=t.deductions,
                 carried_in=t.carried_in, net_payable=max(net, ZERO), carried_out=max(-net, ZERO), due_date=due_date,
-                deadline_warnings=[warning_dict(w) for w in due.warnings], built_by=_user(actor), built_on=on)
+                deadline_warnings=[warning_dict(w) for w in due.warnings], built_by=user_or_none(actor), built_on=on)
             _owed(region, last).filter(hospital_id=hospital_id).update(statement=st)
             _open_adjustments(region, month).filter(hospital_id=hospital_id).update(statement=st)
             _open_deductions(region, last).filter(hospital_id=hospital_id).update(statement=st)
@@ -166,9 +166,6 @@ def _summary(st: Statement) -> dict[str, Any]:
             "deductions": st.deductions_total, "carried_in": st.carried_in, "net_payable": st.net_payable,
             "carried_out": st.carried_out, "due_date": st.due_date}
 
-
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
 
 
 def approve_statement(statement: Statement, *, actor: Any, on: dt.date) -> Statement:
@@ -193,9 +190,9 @@ def approve_statement(statement: Statement, *, actor: Any, on: dt.date) -> State
             Deduction.objects.create(
                 hospital_id=st.hospital_id, region_id=st.region_id, kind=Deduction.Kind.CARRIED,
                 amount=st.carried_out, reason=f"{st.month} 月结单追回及扣款超过应付，结转下月", source_type="payments.statement",
-                source_id=f"{st.pk}:carried", confirmed_on=on, from_statement=st, created_by=_user(actor))
+                source_id=f"{st.pk}:carried", confirmed_on=on, from_statement=st, created_by=user_or_none(actor))
         st.status = Statement.Status.APPROVED if st.net_payable > 0 else Statement.Status.CARRIED
-        st.approved_by, st.approved_on = _user(actor), on
+        st.approved_by, st.approved_on = user_or_none(actor), on
         st.save(update_fields=["status", "approved_by", "approved_on"])
         if st.net_payable == 0:  # nothing to transfer: its settlements are settled now
             settle_claims(st, day=on, actor=actor, notify=True)

@@ -3,14 +3,13 @@ receipt PDF, list and detail; the insured person's self-service read. Each write
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django.db.models import F
 from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action, api_view
 from rest_framework.request import Request
@@ -18,9 +17,8 @@ from rest_framework.response import Response
 
 from dae.claims.states import OPEN_STATES
 from dae.core.access import record_access
-from dae.core.api import ScopedViewSetMixin
+from dae.core.api import MoneyInput, ScopedViewSetMixin
 from dae.core.errors import InvalidInput
-from dae.core.money import D, MoneyError
 
 from . import actions
 from .clock import days_left
@@ -29,23 +27,6 @@ from .inputs import ClaimInput, InvoiceInput
 from .models import TOTAL_FIELDS, ManualClaim
 from .receipt import receipt_response
 from .selfservice import claim_status_text, explain_settlement, my_overview
-
-
-@extend_schema_field(OpenApiTypes.STR)
-class MoneyInput(serializers.Field):  # type: ignore[type-arg]
-    """An amount as a decimal string (or integer yuan); a JSON number with a fraction is refused (float)."""
-
-    def to_internal_value(self, data: Any) -> Decimal:
-        if isinstance(data, float):
-            raise serializers.ValidationError("金额请写成字符串，如 \"123.45\"（带小数的 JSON 数值会被转成浮点数）")
-        try:
-            value = D(data)
-        except MoneyError as exc:
-            raise serializers.ValidationError(f"金额格式错误：{data!r}") from exc
-        return value
-
-    def to_representation(self, value: Any) -> str:
-        return f"{value:.2f}"
 
 
 class InvoiceInputSerializer(serializers.Serializer[Any]):
