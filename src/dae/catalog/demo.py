@@ -39,7 +39,12 @@ def load_demo_reference(city: Any) -> dict[str, int]:
             "med_chrgitm_type": row.med_chrgitm_type, "unit": row.unt, "pric_uplmt_amt": row.pric_uplmt_amt,
             "selfpay_prop": _RATIO_B if row.chrgitm_lv == "02" else None,
             "sp_drug_flag": bool(row.sp_drug_kind), "sp_drug_kind": row.sp_drug_kind,
-            "inpatient_only": False, "outpatient_only": False,
+            # The restrictions the audit rules read (the demo gives a handful of items some).
+            "lmt_sex": row.lmt_sex, "lmt_age_min": row.lmt_age_min, "lmt_age_max": row.lmt_age_max,
+            "max_per_day": row.max_per_day, "max_per_stay": row.max_per_stay, "min_hosp_grade": row.min_hosp_grade,
+            "hosp_lvs": [v for v in row.hosp_lvs.split(",") if v],
+            "dise_prefixes": [v for v in row.dise_prefixes.split(",") if v],
+            "inpatient_only": row.inpatient_only, "outpatient_only": row.outpatient_only,
         }
         items[row.med_list_codg] = [Incoming(len(items) + 1, begin, None, content(CatalogueItem, values))]
     item_plan = plan(stored_item_versions(items), items)

@@ -104,6 +104,17 @@ class CatalogueItem:
     pric_uplmt_amt: Decimal
     sp_drug_kind: str  # "", "basic", "b_managed"
     dialysis_flag: bool  # used in outpatient haemodialysis sessions
+    # Restrictions the audit rules read (catalog.CatalogueItem; "" / None = no restriction).
+    lmt_sex: str = ""  # 限定性别: 1 men, 2 women
+    lmt_age_min: int | None = None  # 限定年龄, years inclusive
+    lmt_age_max: int | None = None
+    max_per_day: Decimal | None = None  # 每日最大数量 (cnt, 4 places)
+    max_per_stay: Decimal | None = None  # 每次住院最大数量
+    min_hosp_grade: int | None = None  # 限定最低医院级别: 3 三级, 2 二级, 1 一级
+    hosp_lvs: str = ""  # 限定医院等级: allowed hosp_lv codes, comma-separated ("" = any)
+    dise_prefixes: str = ""  # 限定支付范围: diagnosis code prefixes, comma-separated ("" = any)
+    inpatient_only: bool = False  # 限住院使用
+    outpatient_only: bool = False  # 限门诊使用
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +199,21 @@ class FeeLine:
 
 
 @dataclass(frozen=True, slots=True)
+class PlantedCase:
+    """A violation put in on purpose (``dae.demo.plants``): the ground truth an audit run is scored against.
+
+    Line rules name the violating line (``feedetl_sn``); stay rules (R13–R16) name the stay's settlement only
+    (``feedetl_sn`` None). Not a national table: the demo's own record of what it planted.
+    """
+
+    rule_id: str
+    setl_id: str
+    feedetl_sn: str | None
+    mdtrt_id: str
+    psn_no: str
+
+
+@dataclass(frozen=True, slots=True)
 class City:
     """A whole synthetic city for one year. Tables are tuples of rows, in a stable order."""
 
@@ -202,6 +228,7 @@ class City:
     diagnoses: tuple[Diagnosis, ...]
     settlements: tuple[Settlement, ...]
     fee_lines: tuple[FeeLine, ...]
+    planted: tuple[PlantedCase, ...] = ()  # the plants' ground truth (not a national table: never exported)
 
     def tables(self) -> dict[str, tuple[object, ...]]:
         """The tables by name, in writing order."""

@@ -1,8 +1,10 @@
 """Write a demo city to disk, one file per table, through DuckDB with exact column types.
 
-Money columns are ``DECIMAL(16,2)`` (``cnt`` 16,4; ``pric`` and ``pric_uplmt_amt`` 16,6; ``selfpay_prop`` 5,4),
-never DOUBLE: the rows are staged as text and DuckDB parses them into typed columns. Output is deterministic
-(rows in the city's order, one writer thread), so the same city gives the same bytes.
+Money columns are ``DECIMAL(16,2)`` (``cnt``, ``max_per_day`` and ``max_per_stay`` 16,4; ``pric`` and
+``pric_uplmt_amt`` 16,6; ``selfpay_prop`` 5,4), never DOUBLE: the rows are staged as text and DuckDB parses them
+into typed columns. Output is deterministic (rows in the city's order, one writer thread), so the same city gives
+the same bytes. The plants' ground truth (``City.planted``) is not a table: ``dae.demo.audit_data.write_truth``
+keeps it.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ if TYPE_CHECKING:
 _NULL = "\\N"
 _DECIMAL_TYPES = {
     "cnt": "DECIMAL(16,4)",
+    "max_per_day": "DECIMAL(16,4)",
+    "max_per_stay": "DECIMAL(16,4)",
     "pric": "DECIMAL(16,6)",
     "pric_uplmt_amt": "DECIMAL(16,6)",
     "selfpay_prop": "DECIMAL(5,4)",

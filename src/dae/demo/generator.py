@@ -3,8 +3,11 @@
 ``generate_city(seed)`` returns a frozen :class:`~dae.demo.city.City` in the national field vocabulary; the same
 seed gives the same city, row for row and (written with ``write_parquet`` / ``write_csv``) byte for byte, whatever
 the interpreter's hash seed. Each part (reference data, units, persons, care) draws from its own random stream
-named after the seed, so e.g. the roster stays the same when the number of hospitals changes. Plants (known audit violations at known rates) go in through ``plants``: they
-edit the draft before amounts are computed (see :mod:`dae.demo.draft`). Pure Python: no Django, no database.
+named after the seed, so e.g. the roster stays the same when the number of hospitals changes. Plants (known audit
+violations at known rates, :mod:`dae.demo.plants`) go in through ``plants``: they edit the draft before amounts are
+computed (see :mod:`dae.demo.draft`), each drawing from its own stream, and ``City.planted`` records what they did.
+Without plants no stream is touched that a plant would use: the clean city is the same with or without the plant
+code. Pure Python: no Django, no database.
 """
 
 from __future__ import annotations
@@ -68,13 +71,18 @@ def generate_city(
         diagnoses=tuple(d.row for d in ref.diagnoses),
         settlements=frozen.settlements,
         fee_lines=frozen.fee_lines,
+        planted=frozen.planted,
     )
 
 
 def city_digest(city: City) -> str:
-    """SHA-256 over every row of every table, in order: equal digests mean equal cities."""
+    """SHA-256 over every row of every table, in order, and the plants' ground truth if there is any: equal digests
+    mean equal cities."""
     digest = hashlib.sha256(f"{city.seed}|{city.year}".encode())
-    for name, rows in city.tables().items():
+    tables: dict[str, tuple[object, ...]] = dict(city.tables())
+    if city.planted:
+        tables["planted"] = city.planted
+    for name, rows in tables.items():
         digest.update(name.encode())
         for row in rows:
             digest.update(repr(row).encode())

@@ -1,6 +1,8 @@
 """Loads a generated demo city into the database in one transaction: all of it or nothing.
 
 Rows go in through ``core.bulk.insert_rows`` (the ORM object by object would take minutes for 400,000 lines).
+The plants' ground truth (``City.planted``) is not a table: ``dae demo`` writes it to :func:`truth_path` with
+``dae.demo.audit_data.write_truth``, so an audit run on the loaded data can be scored (``read_truth``, ``score``).
 """
 
 from __future__ import annotations
@@ -8,9 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -37,6 +41,11 @@ OTHER_DIVISIONS = {
     "220102": "长春市南关区", "220104": "长春市朝阳区", "220106": "长春市绿园区", "460203": "三亚市吉阳区",
     "110105": "北京市朝阳区", "110102": "北京市西城区", "210203": "大连市西岗区",
 }
+
+
+def truth_path() -> Path:
+    """Where ``dae demo`` keeps the ground truth of the loaded city's plants (JSON, under ``DAE_VAR_DIR``)."""
+    return Path(settings.VAR_DIR) / "demo" / "planted.json"
 
 
 def _aware(value: dt.datetime) -> dt.datetime:
@@ -90,6 +99,8 @@ def load_city(city: City, progress: Progress = lambda label, done, total: None,
             post_payables(code)
         progress("应付记账 payables", 1, 1)
         counts = {name: len(rows) for name, rows in city.tables().items()}
+        if city.planted:
+            counts["planted"] = len(city.planted)
         record_event(None, "demo.loaded", object_type="demo.city", object_id=str(city.seed),
                      after={"seed": city.seed, "year": city.year, **counts})
     return counts

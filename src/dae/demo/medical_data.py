@@ -498,3 +498,79 @@ D64.9|贫血|haem|med|0.5|1|5000|8|-|0.10
 A16.2|肺结核|resp|resp|0.4|0.5|8000|20|-|0.00
 R50.9|发热|internal|med|1|1|3000|6|-|0.60
 """
+
+# Restrictions (限定使用) of a handful of catalogue items, by catalogue name: the columns of catalog.CatalogueItem
+# the audit rules read (R03/R04 frequency, R06 sex, R07 age, R08 hospital level, R09 setting, R10 diagnosis). Each
+# is chosen so that the normal generator keeps to it by construction (an operation only at a hospital of capability
+# 2 or more, which is 二级 or above; sex-specific operations only for their sex's diagnoses; dialysis drugs only in
+# haemodialysis months; one bed, nursing and 诊查费 line per day, in stays only; one haemodialysis per session);
+# the plants (``dae.demo.plants``) break them on purpose. hosp_lvs and dise_prefixes are comma-separated.
+RESTRICTIONS: dict[str, dict[str, object]] = {
+    # 限性别: sex-specific operations.
+    "经尿道前列腺电切术": {"lmt_sex": "1"},
+    "腹腔镜下子宫切除术": {"lmt_sex": "2"},
+    "子宫肌瘤剔除术": {"lmt_sex": "2"},
+    "卵巢囊肿剥除术": {"lmt_sex": "2"},
+    # 限年龄: hemiarthroplasty for the femoral neck fractures of the elderly.
+    "人工股骨头置换术": {"lmt_age_min": 60},
+    # 限医院等级: coronary intervention, joint replacement and CRRT at 二级 hospitals or above; 特需医疗服务 only at
+    # 三级特等 / 三级甲等 hospitals.
+    "冠状动脉造影术": {"min_hosp_grade": 2},
+    "经皮冠状动脉内支架置入术": {"min_hosp_grade": 2},
+    "经皮冠状动脉腔内成形术": {"min_hosp_grade": 2},
+    "人工全髋关节置换术": {"min_hosp_grade": 2},
+    "人工全膝关节置换术": {"min_hosp_grade": 2},
+    "连续性血液净化": {"min_hosp_grade": 2},
+    "特需医疗服务费": {"hosp_lvs": "01,02"},
+    # 限住院: ward fees exist only in a stay.
+    "普通病房床位费(三人间)": {"inpatient_only": True},
+    "普通病房床位费(二人间)": {"inpatient_only": True},
+    "单人间病房床位费": {"inpatient_only": True},
+    "重症监护病房床位费": {"inpatient_only": True},
+    "住院诊查费": {"inpatient_only": True},
+    "Ⅰ级护理": {"inpatient_only": True},
+    "Ⅱ级护理": {"inpatient_only": True},
+    "Ⅲ级护理": {"inpatient_only": True},
+    # 限定支付范围: dialysis drugs for chronic kidney disease (长期血透患者).
+    "左卡尼汀注射液": {"dise_prefixes": "N18"},
+    "重组人促红素注射液(CHO细胞)(10000IU)": {"dise_prefixes": "N18,D63"},
+    "蔗糖铁注射液": {"dise_prefixes": "N18,D50,D63"},
+    "碳酸司维拉姆片": {"dise_prefixes": "N18"},
+    "骨化三醇软胶囊": {"dise_prefixes": "N18,E20,E83.5"},
+    # 每日 / 每次住院限量.
+    "血液透析": {"max_per_day": "1"},
+    "血液透析滤过": {"max_per_day": "1"},
+    "药物洗脱冠状动脉支架": {"max_per_stay": "3"},
+    "双腔永久心脏起搏器": {"max_per_stay": "1"},
+    "人工全髋关节假体": {"max_per_stay": "1"},
+    "人工全膝关节假体": {"max_per_stay": "1"},
+    "人工股骨头假体": {"max_per_stay": "1"},
+    "折叠式人工晶体": {"max_per_stay": "2"},
+}
+
+# The demo's audit parameter tables by catalogue name (``dae.demo.audit_data.DEMO_AUDIT_TABLES`` turns them into
+# codes; the plants use the same items).
+# Once a day (R01): the ward day's fees, which the generator bills as one line per run of days.
+ONCE_DAILY_ITEMS = ("住院诊查费", "普通病房床位费(三人间)", "普通病房床位费(二人间)", "单人间病房床位费", "重症监护病房床位费",
+                    "Ⅰ级护理", "Ⅱ级护理", "Ⅲ级护理")  # fmt: skip
+# (main, accompanying) (R02): a stent placement includes the balloon dilatation, a hysterectomy the myomectomy,
+# haemodiafiltration the haemodialysis.
+BUNDLED_ITEMS = (("经皮冠状动脉内支架置入术", "经皮冠状动脉腔内成形术"), ("腹腔镜下子宫切除术", "子宫肌瘤剔除术"),
+                 ("血液透析滤过", "血液透析"))  # fmt: skip
+# (item, window in days, most in the window) (R05): weekly drugs of haemodialysis.
+PERIOD_LIMITS = (("重组人促红素注射液(CHO细胞)(10000IU)", 7, "2"), ("左卡尼汀注射液", 7, "2"))
+# (item, days of the course) (R12): TCM injections paid for at most 14 days of a stay (单次住院最多支付14天).
+COURSE_LIMITS = (("丹红注射液", 14), ("疏血通注射液", 14), ("注射用血塞通(冻干)", 14))
+# (material, the procedures it belongs to) (R18).
+MATERIAL_PROCEDURES = (
+    ("药物洗脱冠状动脉支架", ("经皮冠状动脉内支架置入术",)),
+    ("冠状动脉球囊扩张导管", ("经皮冠状动脉内支架置入术", "经皮冠状动脉腔内成形术")),
+    ("双腔永久心脏起搏器", ("永久起搏器安置术",)),
+    ("人工全髋关节假体", ("人工全髋关节置换术",)),
+    ("人工全膝关节假体", ("人工全膝关节置换术",)),
+    ("人工股骨头假体", ("人工股骨头置换术",)),
+    ("折叠式人工晶体", ("人工晶体植入术",)),
+    ("疝修补补片", ("腹股沟疝修补术",)),
+    ("椎体成形球囊导管", ("经皮椎体成形术",)),
+    ("股骨近端髓内钉", ("股骨粗隆间骨折切开复位内固定术",)),
+)

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import random
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from typing import Any
 
 from dae.core.money import D
 from dae.demo import vocab
@@ -24,7 +25,7 @@ from dae.demo.city import (
     Hospital,
     Region,
 )
-from dae.demo.medical_data import CATALOGUE_TABLE, DIAGNOSIS_TABLE
+from dae.demo.medical_data import CATALOGUE_TABLE, DIAGNOSIS_TABLE, RESTRICTIONS
 from dae.demo.names import NameMaker
 
 LV_A = "01"  # 甲类
@@ -145,6 +146,18 @@ def _national_code(list_type: str, chrgitm_type: str, stem: str, name: str) -> s
 
 
 _SP_CODES = {"-": SP_DRUG_NONE, "b": SP_DRUG_BASIC, "m": SP_DRUG_B_MANAGED}
+_QTY_PLACES = D("0.0001")
+_QUANTITY_LIMITS = ("max_per_day", "max_per_stay")
+
+
+def restricted(row: CatalogueItem) -> CatalogueItem:
+    """The row with its restrictions from ``medical_data.RESTRICTIONS`` (quantity limits with the 4 places of cnt)."""
+    limits = RESTRICTIONS.get(row.med_list_name)
+    if not limits:
+        return row
+    values: dict[str, Any] = {k: D(str(v)).quantize(_QTY_PLACES) if k in _QUANTITY_LIMITS else v
+                              for k, v in limits.items()}  # fmt: skip
+    return replace(row, **values)
 
 
 def build_catalogue() -> tuple[ItemSpec, ...]:
@@ -169,6 +182,7 @@ def build_catalogue() -> tuple[ItemSpec, ...]:
             sp_drug_kind=sp_kind,
             dialysis_flag=pool.startswith(("dialysis", "mat_dialysis", "drug_dialysis")),
         )
+        row = restricted(row)
         ratio = first_selfpay_ratio(lv, sp_kind)
         items.append(ItemSpec(row, pool, ratio, ratio.quantize(_RATIO_PLACES), list_type == "201"))
     return tuple(items)

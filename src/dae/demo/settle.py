@@ -6,6 +6,9 @@ self-paid; otherwise the part above the cap (``round_fen(cnt × (pric − cap))`
 in scope. A settlement's totals are the sums of its lines. A cancellation (2305) carries negated copies of the
 original's lines (new ``feedetl_sn``, ``init_feedetl_sn`` = the original line) and negated totals.
 
+A plant's marks come out as :class:`~dae.demo.city.PlantedCase` rows: a tagged line names its settlement and
+``feedetl_sn``, a tagged visit its latest (non-cancellation) settlement.
+
 Ids: visits (``<year>1`` + 9 digits) are numbered in order of admission, settlements (``<year>2`` + 9 digits) in
 order of settlement time, so ids grow with time; ``feedetl_sn`` is the visit id + a 4-digit counter in time order.
 """
@@ -17,7 +20,7 @@ from decimal import Decimal
 from operator import attrgetter
 
 from dae.core.money import ZERO, round_fen
-from dae.demo.city import FeeLine, Settlement
+from dae.demo.city import FeeLine, PlantedCase, Settlement
 from dae.demo.draft import Draft, DraftEpisode, DraftSettlement
 from dae.demo.reference import LV_C
 
@@ -26,6 +29,7 @@ from dae.demo.reference import LV_C
 class Frozen:
     settlements: tuple[Settlement, ...]
     fee_lines: tuple[FeeLine, ...]
+    planted: tuple[PlantedCase, ...] = ()
 
 
 _WHEN = attrgetter("when")
@@ -63,11 +67,16 @@ def freeze(draft: Draft) -> Frozen:
     settlement_rows: list[tuple[str, Settlement, list[FeeLine]]] = []
     # Most lines repeat an (item, price, quantity) seen before: compute each split once.
     amounts: dict[tuple[str, Decimal, Decimal], LineAmounts] = {}
+    planted: list[PlantedCase] = []
     for episode in draft.episodes:
         mdtrt_id = mdtrt_ids[id(episode)]
         originals = [s for s in episode.settlements if s.cancels is None]
         own_setl_ids = [setl_ids[id(s)] for s in originals]
-        rows = _visit_lines(episode, mdtrt_id, originals, own_setl_ids, amounts)
+        rows = _visit_lines(episode, mdtrt_id, originals, own_setl_ids, amounts, planted)
+        if episode.tags:
+            latest = max(originals, key=lambda s: (s.setl_time, setl_ids[id(s)]))
+            planted.extend(PlantedCase(tag, setl_ids[id(latest)], None, mdtrt_id, episode.person.psn_no)
+                           for tag in episode.tags)
         frozen_lines = {id(s): r for s, r in zip(originals, rows, strict=True)}
         counter = sum(len(r) for r in rows)
         for settlement, setl_id, lines in zip(originals, own_setl_ids, rows, strict=True):
@@ -84,15 +93,19 @@ def freeze(draft: Draft) -> Frozen:
             cancellation = _settlement(episode, settlement, setl_id, mdtrt_id, init, negated)
             settlement_rows.append((setl_id, cancellation, negated))
     settlement_rows.sort(key=lambda item: item[0])
+    planted.sort(key=lambda p: (p.rule_id, p.setl_id, p.feedetl_sn or ""))
     return Frozen(
         settlements=tuple(row for _, row, _ in settlement_rows),
         fee_lines=tuple(line for _, _, lines in settlement_rows for line in lines),
+        planted=tuple(planted),
     )
 
 
 def _visit_lines(episode: DraftEpisode, mdtrt_id: str, originals: list[DraftSettlement], own_setl_ids: list[str],
-                 amounts: dict[tuple[str, Decimal, Decimal], LineAmounts]) -> list[list[FeeLine]]:
-    """The frozen lines of each settlement of a visit, numbered in time order across the visit.
+                 amounts: dict[tuple[str, Decimal, Decimal], LineAmounts],
+                 planted: list[PlantedCase]) -> list[list[FeeLine]]:
+    """The frozen lines of each settlement of a visit, numbered in time order across the visit; a tagged line adds
+    its :class:`PlantedCase` to ``planted``.
 
     This is the generator's innermost loop (once per fee line): what is the same for the whole visit is looked
     up once, and FeeLine is built positionally (keywords cost a third more).
@@ -124,6 +137,8 @@ def _visit_lines(episode: DraftEpisode, mdtrt_id: str, originals: list[DraftSett
             amounts[key] = split
         total, fulamt, over, first, inscp = split
         index = index_of.get(id(line), 0)
+        if line.tags:
+            planted.extend(PlantedCase(tag, own_setl_ids[index], sn, mdtrt_id, psn_no) for tag in line.tags)
         dept = line.dept
         doctor = line.doctor
         rows[index].append(FeeLine(

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count, Sum
 
+from dae.accounts.models import User
 from dae.accounts.posts import Post
 from dae.catalog.models import Hospital
 from dae.claims.models import Settlement
@@ -26,6 +27,9 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=20260101)
         parser.add_argument("--year", type=int, default=2025,
                             help="演示年度：默认为已结束的上一完整年度，便于演示全年月结、拨款、对账和清算")
+        parser.add_argument("--no-plants", action="store_true", dest="no_plants",
+                            help="不埋入审核违规样例，生成干净的演示城市 (generate the clean city, without the planted "
+                                 "audit violations)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if Event.objects.filter(action="demo.loaded").exists():
@@ -36,16 +40,21 @@ class Command(BaseCommand):
             self._run_finance()
         hospital, psn_no = self._demo_bindings()
         create_demo_users(hospital, psn_no)
+        if not Event.objects.filter(action="demo.audit").exists():
+            self._run_audit()
         self._print_logins(hospital, psn_no)
 
     def _generate_and_load(self, options: dict[str, Any]) -> None:
         from dae.demo.generator import generate_city
+        from dae.demo.plants import DEFAULT_PLANTS
 
         started = time.monotonic()
         self.stdout.write(f"生成演示城市 (generating): {options['persons']:,} 参保人, seed {options['seed']} …")
+        plants = () if options.get("no_plants") else DEFAULT_PLANTS
         city = generate_city(seed=options["seed"], persons=options["persons"], hospitals=options["hospitals"],
-                             year=options["year"])
-        self.stdout.write(f"  已生成 (generated) in {time.monotonic() - started:.1f}s")
+                             year=options["year"], plants=plants)
+        self.stdout.write(f"  已生成 (generated) in {time.monotonic() - started:.1f}s"
+                          + (f", 埋入审核违规样例 (planted audit cases) {len(city.planted):,}" if plants else ""))
         books = self._install_rules(city)
         payouts = demo_payouts(city, books)
         paid = sum(1 for amount in payouts.values() if amount > 0)
@@ -58,8 +67,15 @@ class Command(BaseCommand):
                 self.stdout.write("")
 
         counts = load_city(city, progress, payouts)
+        self._city = city
         self.stdout.write(f"已加载 (loaded) in {time.monotonic() - started:.1f}s: "
                           + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+        from dae.demo.audit_data import write_truth
+        from dae.demo.loader import truth_path
+        from dae.demo.plants import DEFAULT_RATES
+
+        path = write_truth(city, truth_path(), rates=DEFAULT_RATES if plants else {})
+        self.stdout.write(f"  埋点真值 (planted ground truth): {path}")
 
     def _run_finance(self) -> None:
         """The demo year's money (statements, payments, appropriations, reconciliation), all or nothing."""
@@ -91,6 +107,39 @@ class Command(BaseCommand):
             self.stdout.write(f"  {region}: 月结单 {figures['statements']} 张, 筹集资金 {fund['funds_raised']} 元, "
                               f"利润率 {fund['profit_rate']}%, 日结 {figures['bank'].get('days_closed', 0)} 天")
         self.stdout.write(f"基金财务年度已运行 (finance year run) in {time.monotonic() - started:.1f}s")
+
+    def _run_audit(self) -> None:
+        """The demo year's audit (智能审核): the demo's rule parameters, a year run per region, a few findings
+        through the workflow, the inspection and credit demo records; scored against the planted truth when the
+        city was generated in this run (else ``dae audit_quality`` scores it)."""
+        from django.db import transaction
+
+        from dae.auditing.demo import seed_demo, stored_findings
+        from dae.core.events import record_event
+        from dae.credit.demo import seed_demo as seed_credit
+        from dae.inspection.demo import seed_demo as seed_inspection
+
+        loaded = Event.objects.filter(action="demo.loaded").order_by("-id").first()
+        if loaded is None:
+            return
+        year = int(loaded.after["year"])
+        started = time.monotonic()
+        manager = User.objects.filter(post=Post.MANAGER).order_by("pk").first()
+        result = seed_demo(year, manager)
+        inspection = seed_inspection(year, manager)
+        credit = seed_credit(year, manager)
+        with transaction.atomic():
+            record_event(None, "demo.audit", object_type="demo.city", object_id=str(loaded.after.get("seed")),
+                         after={"year": year, **result, "inspection": str(inspection), "credit": str(credit)})
+        self.stdout.write(f"智能审核 (audit): 审核批次 {result['runs']}, 疑点 {result['findings']:,} 个, "
+                          f"in {time.monotonic() - started:.1f}s")
+        city = getattr(self, "_city", None)
+        if city is not None and city.planted:
+            from dae.demo.audit_data import format_scores, score
+
+            self.stdout.write(format_scores(score(stored_findings(result["runs"]), city)))
+        else:
+            self.stdout.write("  埋点查全率与查准率 (recall and precision): dae audit_quality")
 
     def _install_rules(self, city: Any) -> dict[str, Any]:
         """The default rule set for each demo region (installed once); returns each region's rule book."""
