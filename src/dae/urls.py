@@ -2,6 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
+from dae.auditing.api import api_urlpatterns as auditing_api
 from dae.bank.api import api_urlpatterns as bank_api
 from dae.benefits.api import TrialCalculationView
 from dae.catalog.api import (
@@ -12,9 +13,11 @@ from dae.catalog.api import (
     MappingCheckView,
 )
 from dae.claims.api import AdjustmentViewSet, DeclarationViewSet, SettlementViewSet, feedback
+from dae.credit.api import api_urlpatterns as credit_api
 from dae.enrollment.api import EnrolmentViewSet, PersonViewSet, UnitViewSet, coverage
 from dae.fund.api import api_urlpatterns as fund_api
 from dae.imports.api import ImportBatchViewSet
+from dae.inspection.api import api_urlpatterns as inspection_api
 from dae.ledger.api import api_urlpatterns as ledger_api
 from dae.notices.api import NoticeViewSet, SmsOutboxViewSet
 from dae.payments.api import api_urlpatterns as payments_api
@@ -53,6 +56,9 @@ api_v1 = (
         *bank_api,
         *payments_api,
         *fund_api,
+        *credit_api,
+        *inspection_api,
+        *auditing_api,
     ],
     "api",
 )
@@ -73,6 +79,9 @@ urlpatterns = [
     path("bank/", include("dae.bank.urls")),
     path("payments/", include("dae.payments.urls")),
     path("fund/", include("dae.fund.urls")),
+    path("credit/", include("dae.credit.urls")),
+    path("inspection/", include("dae.inspection.urls")),
+    path("audit/", include("dae.auditing.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),

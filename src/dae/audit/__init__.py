@@ -20,6 +20,7 @@ from dae.audit.engine import (
     load_duckdb_parquet,
     load_spark,
     rule_catalogue,
+    rule_fingerprint,
     run_rules,
 )
 from dae.audit.params import ParamError, ParamSpec
@@ -42,5 +43,6 @@ __all__ = [
     "load_duckdb_parquet",
     "load_spark",
     "rule_catalogue",
+    "rule_fingerprint",
     "run_rules",
 ]

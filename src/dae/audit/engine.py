@@ -677,6 +677,14 @@ def rule_sql(rule_id: str, frozen: tuple[tuple[str, tuple[tuple[str, Any], ...]]
     return str(template.con.compile(rule_expression(RULES[rule_id], template, dict(frozen[0][1]))))
 
 
+def rule_fingerprint(rule_id: str, params: Mapping[str, Any]) -> str:
+    """The SHA-256 of the rule's compiled SQL with these (resolved) parameters: what a run records as the rule's
+    version — it changes when the rule's code or its parameters change, and only then."""
+    import hashlib
+
+    return hashlib.sha256(rule_sql(rule_id, _freeze({rule_id: params})).encode()).hexdigest()
+
+
 @functools.lru_cache(maxsize=8)
 def compiled_suite(
     rule_ids: tuple[str, ...], frozen: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...]

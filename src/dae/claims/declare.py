@@ -145,6 +145,10 @@ class Check:
         self.progress(len(self.items), len(self.items), "正在保存 (storing)")
         self._store(lines)
         d = self.declaration
+        from dae.auditing.runs import audit_declaration  # the automatic first review of every stored settlement
+
+        self.progress(len(self.items), len(self.items), "正在智能审核 (auditing)")
+        audit_declaration(d, d.created_by)
         self.progress(len(self.items), len(self.items),
                       f"通过 {d.accepted}，差异 {d.differing}，拒绝 {d.rejected}，重复 {d.replayed}")
         return {"url": reverse("claims:declaration_detail", args=[d.pk]), "declaration": d.pk,

@@ -133,6 +133,66 @@ WORK: dict[str, tuple[WorkItem, ...]] = {
 }
 
 
+
+# 稽核 (dae.inspection): settlements waiting for their re-review, inspections to confirm, remote investigations
+# waiting for a result or a feedback, and those overdue.
+def _inspection(name: str, **filters: Any) -> Callable[[Any], Any]:
+    def query(user: Any) -> Any:
+        from dae.inspection import queries
+
+        return getattr(queries, name)(user).filter(**filters)
+
+    return query
+
+
+_SAMPLE_ITEMS = WorkItem(_("待复审病历"), _inspection("pending_items"), "inspection:sample_list", "status=open")
+_INSPECTIONS_TO_CONFIRM = WorkItem(_("待确认现场巡查"), _inspection("to_confirm"), "inspection:inspection_list",
+                                   "status=submitted")
+_INVESTIGATIONS_OPEN = WorkItem(_("待出结果的异地协查"), _inspection("open_investigations", status="open"),
+                                "inspection:investigation_list", "status=open")
+_INVESTIGATIONS_ANSWERED = WorkItem(_("待反馈的异地协查"), _inspection("open_investigations", status="answered"),
+                                    "inspection:investigation_list", "status=answered")
+_INVESTIGATIONS_OVERDUE = WorkItem(_("逾期的异地协查"), _inspection("overdue_investigations"),
+                                   "inspection:investigation_list", "overdue=yes")
+_HOSPITAL_INSPECTIONS = WorkItem(_("现场巡查记录"), _inspection("inspections_for"), "inspection:inspection_list")
+for _post, _items in {
+    "reviewer": (_SAMPLE_ITEMS,),
+    "inspector": (_SAMPLE_ITEMS, _INVESTIGATIONS_OPEN, _INVESTIGATIONS_ANSWERED, _INVESTIGATIONS_OVERDUE),
+    "manager": (_INSPECTIONS_TO_CONFIRM, _INVESTIGATIONS_OVERDUE),
+    "supervisor": (_INVESTIGATIONS_OVERDUE,),
+    "hospital": (_HOSPITAL_INSPECTIONS,),
+}.items():
+    WORK[_post] = (*WORK[_post], *_items)
+
+
+# 智能审核 (dae.auditing): findings waiting for the reviewer, the hospital and the bureau, and those overdue.
+def _findings(*statuses: str, overdue: bool = False) -> Callable[[Any], Any]:
+    def query(user: Any) -> Any:
+        from dae.auditing.models import OPEN_STATUSES, Finding
+
+        qs = Finding.objects.for_user(user)
+        if overdue:
+            return qs.filter(status__in=OPEN_STATUSES, due_on__lt=timezone.localdate())
+        return qs.filter(status__in=statuses)
+
+    return query
+
+
+_FINDINGS_OPEN = WorkItem(_("待审核疑点"), _findings("open"), "auditing:finding_list", "status=open")
+_FINDINGS_TO_ANSWER = WorkItem(_("待本院确认的疑点"), _findings("confirmed"), "auditing:finding_list",
+                               "status=confirmed")
+_FINDINGS_TO_SETTLE = WorkItem(_("待三方确认的疑点"), _findings("accepted", "appealed"), "auditing:finding_list")
+_FINDINGS_OVERDUE = WorkItem(_("逾期的疑点"), _findings(overdue=True), "auditing:finding_list", "overdue=1")
+for _post, _items in {
+    "reviewer": (_FINDINGS_OPEN, _FINDINGS_OVERDUE),
+    "inspector": (_FINDINGS_OPEN,),
+    "manager": (_FINDINGS_OVERDUE,),
+    "supervisor": (_FINDINGS_TO_SETTLE, _FINDINGS_OVERDUE),
+    "hospital": (_FINDINGS_TO_ANSWER,),
+}.items():
+    WORK[_post] = (*WORK[_post], *_items)
+
+
 def work_for(user: Any) -> list[dict[str, Any]]:
     items = []
     for item in WORK.get(user.post, ()):

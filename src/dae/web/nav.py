@@ -67,6 +67,33 @@ NAVIGATION: tuple[NavSection, ...] = (
         ),
     ),
     NavSection(
+        _("智能审核"),
+        (
+            NavLink(_("疑点处理"), "auditing:finding_list", "flag"),
+            NavLink(_("审核批次"), "auditing:run_list", "cpu"),
+            NavLink(_("单笔审核"), "auditing:check", "search"),
+            NavLink(_("审核规则库"), "auditing:rule_list", "list-check"),
+            NavLink(_("平台反馈"), "auditing:feedback_list", "send"),
+        ),
+    ),
+    NavSection(
+        _("稽核"),
+        (
+            NavLink(_("抽样复审"), "inspection:sample_list", "shuffle"),
+            NavLink(_("现场巡查"), "inspection:inspection_list", "clipboard-check"),
+            NavLink(_("异地协查"), "inspection:investigation_list", "geo-alt"),
+            NavLink(_("协查统计"), "inspection:investigation_stats", "bar-chart"),
+        ),
+    ),
+    NavSection(
+        _("诚信管理"),
+        (
+            NavLink(_("信用名单"), "credit:party_list", "person-exclamation"),
+            NavLink(_("异常数据挖掘"), "credit:screening_list", "graph-up-arrow"),
+            NavLink(_("诚信参数"), "credit:settings", "sliders2"),
+        ),
+    ),
+    NavSection(
         _("补偿规则"),
         (NavLink(_("规则集"), "benefits:ruleset_list", "sliders"), NavLink(_("试算"), "benefits:trial", "calculator")),
     ),

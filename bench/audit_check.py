@@ -1,0 +1,126 @@
+"""Benchmark of the single-claim check (单笔审核 / 3101): how long a hospital waits for the rules on one visit.
+
+    .venv/bin/python bench/audit_check.py [--persons N] [--checks N]
+
+Builds a fresh SQLite database in a temporary directory with a demo city of ``--persons`` insured persons (the
+planted audit cases included) and times, for ``--checks`` settlements drawn at random (seeded):
+``check_settlement`` (the stored settlement, read from the database with the person's other stays) and the
+3101 request built from the same settlement's stay and fee lines, through the API view. Loading is not timed.
+Prints p50 / p95 / max in milliseconds and the rules' first compilation (once per process).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--persons", type=int, default=20_000)
+    parser.add_argument("--checks", type=int, default=200)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="dae-bench-audit-check-"))
+    os.environ["DAE_VAR_DIR"] = str(work)
+    os.environ["DAE_DATABASE_URL"] = f"sqlite:///{work / 'bench.sqlite3'}"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "dae.settings.test"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.test import Client
+
+    from dae.accounts.models import User
+    from dae.auditing import check
+    from dae.claims.models import FeeLine, Settlement
+    from dae.demo.generator import generate_city
+    from dae.demo.loader import load_city
+    from dae.demo.plants import DEFAULT_PLANTS
+
+    call_command("migrate", verbosity=0)
+    started = time.perf_counter()
+    city = generate_city(persons=args.persons, hospitals=30, plants=DEFAULT_PLANTS)
+    counts = load_city(city)
+    print(
+        f"loaded {counts.get('settlements', 0):,} settlements, {counts.get('fee_lines', 0):,} fee lines "
+        f"in {time.perf_counter() - started:.1f} s (not timed below)"
+    )
+    ids = sorted(Settlement.objects.filter(init_setl_id="").values_list("pk", flat=True))
+    chosen = random.Random(7).sample(ids, min(args.checks, len(ids)))
+    first = Settlement.objects.get(pk=chosen[0])
+    started = time.perf_counter()
+    check.check_settlement(first)
+    print(f"first check (compiles the rule suite once per process): {1000 * (time.perf_counter() - started):.0f} ms")
+    stored: list[float] = []
+    for pk in chosen:
+        s = Settlement.objects.get(pk=pk)
+        started = time.perf_counter()
+        check.check_settlement(s)
+        stored.append(1000 * (time.perf_counter() - started))
+    user = User.objects.create_user("bench-reviewer", password="x", post="reviewer")
+    client = Client()
+    client.force_login(user)
+    api: list[float] = []
+    for pk in chosen:
+        s = Settlement.objects.select_related("hospital").get(pk=pk)
+        body = {
+            "data": {
+                "task_id": f"B{pk}",
+                "patient_dtos": [
+                    {
+                        "patn_id": s.psn_no,
+                        "curr_mdtrt_id": f"NEW{pk}",
+                        "fsi_encounter_dtos": [
+                            {
+                                "mdtrt_id": f"NEW{pk}",
+                                "medins_id": s.hospital.code,
+                                "medins_lv": s.hospital.level,
+                                "adm_date": s.adm_date.isoformat(),
+                                "dscg_date": s.dscg_date.isoformat(),
+                                "med_type": s.med_type,
+                                "dscg_main_dise_codg": s.dise_codg,
+                                "medfee_sumamt": str(s.medfee_sumamt),
+                            }
+                        ],
+                        "fsi_order_dtos": [
+                            {
+                                "rx_id": f.feedetl_sn,
+                                "hilist_code": f.med_list_codg,
+                                "chrg_type": f.med_chrgitm_type,
+                                "cnt": str(f.cnt),
+                                "pric": str(f.pric),
+                                "sumamt": str(f.det_item_fee_sumamt),
+                                "drord_begn_date": f.fee_ocur_time.isoformat(),
+                            }
+                            for f in FeeLine.objects.filter(settlement=s, cnt__gt=0)
+                        ],
+                    }
+                ],
+            }
+        }
+        started = time.perf_counter()
+        response = client.post("/api/v1/audit/3101", body, content_type="application/json")
+        api.append(1000 * (time.perf_counter() - started))
+        if response.status_code != 200:
+            print(f"3101 failed for {s.setl_id}: {response.status_code} {response.content[:300]!r}")
+            return 1
+    for name, times in (("check_settlement (stored settlement)", stored), ("POST /api/v1/audit/3101", api)):
+        times.sort()
+        p95 = times[max(0, int(len(times) * 0.95) - 1)]
+        print(
+            f"{name}: n={len(times)}, p50 {statistics.median(times):.0f} ms, p95 {p95:.0f} ms, max {times[-1]:.0f} ms"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

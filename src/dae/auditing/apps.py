@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditingConfig(AppConfig):
+    name = "dae.auditing"
+    label = "auditing"
+    verbose_name = _("智能审核")

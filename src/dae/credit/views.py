@@ -1,0 +1,443 @@
+"""Pages of credit management (诚信管理) and anomaly screening (异常数据挖掘).
+
+The credit lists with their filters, a party's score, violations, list history and score chart; the manager's
+forms (人工列入, 人工移出, 登记违规, 参数); the screening runs with progress, the ranked outliers with the chart of
+the top scores, and one unit's indicators against its peers. Every query starts from the user's scope: staff see
+their regions, a hospital user its own hospital and its doctors (and, in a screening, its own units)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from dae.catalog.models import Hospital
+from dae.core.access import record_access, record_access_many
+from dae.core.errors import DaeError
+from dae.core.models import Region
+from dae.core.scoping import get_scoped_or_404
+from dae.web.listing import Column, Filter, ScopedListView
+
+from . import explain, screening, services
+from .forms import DelistForm, ListForm, NewListingForm, ScreeningForm, SettingsForm, ViolationForm
+from .models import (
+    CreditParty,
+    CreditSettings,
+    Level,
+    PartyKind,
+    ScreeningResult,
+    ScreeningRun,
+    UnitKind,
+)
+
+MANAGER = ("manager",)
+SCREENING_POSTS = ("reviewer", "inspector", "manager")
+LEVEL_BADGE = {Level.NORMAL: "text-bg-success", Level.WATCH: "text-bg-warning", Level.BLACK: "text-bg-dark"}
+TOP_CHART = 20
+
+
+def _post(request: HttpRequest) -> str:
+    return str(getattr(request.user, "post", ""))
+
+
+def _region_choices(request: HttpRequest) -> list[tuple[str, str]]:
+    codes = request.user.region_codes  # type: ignore[union-attr]
+    return [(r.admdvs, str(r)) for r in Region.objects.filter(admdvs__in=codes)]
+
+
+def _user_regions(request: HttpRequest) -> list[str]:
+    """The regions whose rows the user sees (a hospital user: its hospital's region)."""
+    user: Any = request.user
+    if user.scope_kind == "hospital" and user.hospital_id:
+        return [str(Hospital.objects.filter(pk=user.hospital_id).values_list("region_id", flat=True).first())]
+    return sorted(user.region_codes)
+
+
+def _chosen_region(request: HttpRequest) -> str:
+    codes = _user_regions(request)
+    chosen = request.GET.get("region", "").strip()
+    if chosen in codes:
+        return chosen
+    if not codes:
+        raise Http404()
+    return codes[0]
+
+
+def _refresh(request: HttpRequest) -> None:
+    """Take expired points off before showing scores (writes only when something expired)."""
+    for code in _user_regions(request):
+        services.refresh_expired(region_id=code)
+
+
+def _failed(request: HttpRequest, form: Any) -> None:
+    errors = [str(e) for field in form.errors.values() for e in field]
+    messages.error(request, gettext("请检查填写的内容：%(e)s") % {"e": "；".join(errors)})
+
+
+def _posted(request: HttpRequest, form_class: type[Any], run: Callable[[dict[str, Any]], Any], done: str) -> None:
+    if request.method != "POST":
+        return
+    form = form_class(request.POST)
+    if not form.is_valid():
+        _failed(request, form)
+        return
+    try:
+        run(form.cleaned_data)
+    except DaeError as exc:
+        messages.error(request, exc.message)
+        return
+    messages.success(request, done)
+
+
+# -- credit lists --------------------------------------------------------------------------------------------
+
+
+class PartyList(ScopedListView):
+    model = CreditParty
+    title = _("信用名单")
+    template_name = "credit/party_list.html"
+    columns = (
+        Column(_("对象类型"), "kind"),
+        Column(_("编码"), "code", link="credit:party_detail"),
+        Column(_("名称"), "name"),
+        Column(_("所属医疗机构"), "hospital.name"),
+        Column(_("统筹区"), "region.name"),
+        Column(_("信用分"), "score", css="text-end"),
+        Column(_("名单"), "level"),
+        Column(_("周期内违规次数"), "events_count", css="text-end"),
+        Column(_("列入日期"), "listed_on"),
+    )
+    search_fields = ("code", "name__icontains")
+    search_placeholder = _("编码或名称")
+    filters = (
+        Filter("level", _("名单"), "level", Level.choices),
+        Filter("kind", _("对象类型"), "kind", PartyKind.choices),
+        Filter(
+            "listed",
+            _("是否在名单"),
+            {"yes": {"level__in": [Level.WATCH, Level.BLACK]}, "no": {"level": Level.NORMAL}},
+            (("yes", _("在名单")), ("no", _("正常"))),
+        ),
+    )
+
+    def base_queryset(self) -> Any:
+        _refresh(self.request)
+        return services.worst_first(super().base_queryset().select_related("region", "hospital"))
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        persons = [p for p in context["object_list"] if p.kind == PartyKind.PERSON]
+        record_access_many(self.request, persons)
+        scoped = CreditParty.objects.for_user(self.request.user)
+        context["counts"] = {level: scoped.filter(level=level).count() for level in (Level.WATCH, Level.BLACK)}
+        context["can_manage"] = _post(self.request) in MANAGER
+        return context
+
+
+def _score_chart(party: CreditParty, params: services.Params) -> dict[str, Any]:
+    """The party's score by date (each violation, each expiry, the delisting, today) with the two lines."""
+    from django.utils import timezone
+
+    history = services.score_history(party, timezone.localdate(), params)
+    return {
+        "dates": [day.isoformat() for day, _score in history],
+        "scores": [score for _day, score in history],
+        "watch": params.watch_below,
+        "black": params.black_below,
+        "names": {"score": gettext("信用分"), "watch": gettext("关注名单线"), "black": gettext("黑名单线")},
+    }
+
+
+def source_of(event: Any) -> tuple[str, str | None]:
+    """How a violation's source is shown: its label and, for a finding of the smart audit, the link to it."""
+    from django.urls import NoReverseMatch, reverse
+
+    if event.source_type == "audit.finding":
+        label = gettext("智能审核疑点 #%(id)s") % {"id": event.source_id}
+        try:
+            return label, reverse("auditing:finding_detail", args=[int(event.source_id)])
+        except (NoReverseMatch, ValueError):
+            return label, None
+    if event.source_type == "credit.manual":
+        return gettext("人工登记"), None
+    return f"{event.source_type} {event.source_id}", None
+
+
+def party_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _refresh(request)
+    party = get_scoped_or_404(CreditParty, request, pk=pk)
+    if party.kind == PartyKind.PERSON:
+        record_access(request, party)
+    params = services.params_for(party.region_id)
+    return render(
+        request,
+        "credit/party_detail.html",
+        {
+            "title": f"{party.get_kind_display()} {party.name or party.code}",
+            "party": party,
+            "params": params,
+            "badge": LEVEL_BADGE.get(Level(party.level), ""),
+            "events": [(e, *source_of(e)) for e in party.events.select_related("actor").order_by("-on", "-pk")],
+            "changes": party.changes.select_related("actor", "event").order_by("-at", "-pk"),
+            "chart": _score_chart(party, params),
+            "list_form": ListForm(),
+            "delist_form": DelistForm(),
+            "can_manage": _post(request) in MANAGER,
+        },
+    )
+
+
+def party_listing(request: HttpRequest, pk: int) -> HttpResponse:
+    """人工列入 (manager) of a party already on the list page."""
+    party = get_scoped_or_404(CreditParty, request, pk=pk)
+    _posted(
+        request,
+        ListForm,
+        lambda data: services.do_list(
+            request.user,
+            kind=party.kind,
+            code=party.code,
+            region=party.region_id,
+            level=data["level"],
+            reason=data["reason"],
+            name=party.name,
+            hospital_id=party.hospital_id,
+        ),
+        gettext("已列入名单"),
+    )
+    return redirect("credit:party_detail", pk=party.pk)
+
+
+def party_delisting(request: HttpRequest, pk: int) -> HttpResponse:
+    """人工移出 (manager) with a reason."""
+    party = get_scoped_or_404(CreditParty, request, pk=pk)
+    _posted(
+        request,
+        DelistForm,
+        lambda data: services.do_delist(request.user, party, reason=data["reason"]),
+        gettext("已移出名单"),
+    )
+    return redirect("credit:party_detail", pk=party.pk)
+
+
+def listing_new(request: HttpRequest) -> HttpResponse:
+    """人工列入 a party by kind and code (manager): a hospital, doctor or person of the manager's regions."""
+    form = NewListingForm(request.POST or None, regions=_region_choices(request))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            name, hospital_id = services.find_party(data["kind"], data["code"], data["region"], request.user)
+            party = services.do_list(
+                request.user,
+                kind=data["kind"],
+                code=data["code"].strip(),
+                region=data["region"],
+                level=data["level"],
+                reason=data["reason"],
+                name=name,
+                hospital_id=hospital_id,
+            )
+        except DaeError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, gettext("已列入名单"))
+            return redirect("credit:party_detail", pk=party.pk)
+    return render(
+        request,
+        "credit/form.html",
+        {
+            "title": _("人工列入名单"),
+            "form": form,
+            "testid": "listing-form",
+            "intro": _("列入关注名单或黑名单须填写原因；人工列入一直有效，直到管理岗移出。"),
+        },
+    )
+
+
+def violation_new(request: HttpRequest) -> HttpResponse:
+    """登记违规 (manager): a violation established outside the smart audit (现场巡查、举报核查 …)."""
+    form = ViolationForm(request.POST or None, regions=_region_choices(request))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            code = data["code"].strip()
+            name, hospital_id = services.find_party(data["kind"], code, data["region"], request.user)
+            hospital_code = (
+                Hospital.objects.filter(pk=hospital_id).values_list("code", flat=True).first() or ""
+                if hospital_id
+                else ""
+            )
+            note = " ".join(x for x in (data["document"].strip(), data["note"].strip()) if x)
+            event = services.record_violation(
+                party_kind=data["kind"],
+                party_code=code,
+                region_id=data["region"],
+                amount=data["amount"],
+                source=("credit.manual", data["key"]),
+                on=data["on"],
+                actor=request.user,
+                note=note,
+                party_name=name,
+                hospital_code=hospital_code,
+            )
+        except DaeError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, gettext("已登记违规，扣 %(p)s 分") % {"p": event.points})
+            return redirect("credit:party_detail", pk=event.party_id)
+    return render(
+        request,
+        "credit/form.html",
+        {
+            "title": _("登记违规"),
+            "form": form,
+            "testid": "violation-form",
+            "intro": _("登记经认定的违规（现场巡查、举报核查等）；智能审核疑点经三方确认后自动登记。"),
+        },
+    )
+
+
+def settings_view(request: HttpRequest) -> HttpResponse:
+    """诚信参数: the parameters in force of a region and their history; the manager saves a new version."""
+    region = _chosen_region(request)
+    current = services.params_for(region)
+    can_manage = _post(request) in MANAGER
+    form = SettingsForm(request.POST or None, initial=current.values())
+    if request.method == "POST":
+        region = request.POST.get("region", region)
+        if region not in _user_regions(request):
+            raise Http404()
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            reason = data.pop("reason")
+            try:
+                row = services.do_change_settings(request.user, region, data, reason=reason)
+            except DaeError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, gettext("参数已保存为第 %(v)s 版，已按新参数重新评分") % {"v": row.version})
+                return redirect(f"{request.path}?region={region}")
+    history = CreditSettings.objects.for_user(request.user).filter(region_id=region).select_related("actor")
+    return render(
+        request,
+        "credit/settings.html",
+        {
+            "title": _("诚信参数"),
+            "region": region,
+            "regions": _region_choices(request),
+            "current": current,
+            "values": [(services.LABELS[name], current.values()[name]) for name in services.LABELS],
+            "history": history.order_by("-version"),
+            "form": form,
+            "can_manage": can_manage,
+            "fields": list(services.LABELS),
+        },
+    )
+
+
+# -- anomaly screening ---------------------------------------------------------------------------------------
+
+
+def screening_list(request: HttpRequest) -> HttpResponse:
+    """异常数据挖掘: the runs of the user's regions; reviewers, inspectors and the manager start one."""
+    can_start = _post(request) in SCREENING_POSTS
+    form = ScreeningForm(request.POST or None, regions=_region_choices(request))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            run = screening.start_screening(
+                region=data["region"],
+                period_kind=data["period_kind"],
+                period=data["period"],
+                actor=request.user,
+                params={
+                    "threshold": data["threshold"],
+                    "min_peers": data["min_peers"],
+                    "min_volume": data["min_volume"],
+                    "readmit_days": data["readmit_days"],
+                },
+            )
+        except DaeError as exc:
+            form.add_error(None, exc.message)
+        else:
+            return redirect("credit:screening_detail", pk=run.pk)
+    runs = ScreeningRun.objects.for_user(request.user).select_related("region", "created_by", "job")[:50]
+    return render(
+        request,
+        "credit/screening_list.html",
+        {"title": _("异常数据挖掘"), "runs": runs, "form": form, "can_start": can_start},
+    )
+
+
+def screening_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A run: progress while it runs, then the ranked outliers (the user's scope) and the chart of the top ones."""
+    from dae.core.jobs import live_state
+
+    run = get_scoped_or_404(ScreeningRun, request, pk=pk)
+    running = run.status in (ScreeningRun.Status.QUEUED, ScreeningRun.Status.RUNNING)
+    job = live_state(run.job) if run.job is not None else None
+    kind = request.GET.get("kind", "").strip()
+    show_all = request.GET.get("all") == "1"
+    results = ScreeningResult.objects.for_user(request.user).filter(run=run).select_related("hospital")
+    if kind in UnitKind.values:
+        results = results.filter(unit_kind=kind)
+    flagged = list(results.filter(flagged=True).order_by("rank"))
+    rows = flagged if not show_all else list(results.order_by("-score", "unit_kind", "unit_code")[:500])
+    labels = screening.peer_labels(rows)
+    table = [
+        {
+            "r": r,
+            "peer": labels.get(r.peer_group, r.peer_group),
+            "why": explain.flagged_sentences(r.indicators, run.params),
+        }
+        for r in rows
+    ]
+    top = flagged[:TOP_CHART]
+    chart = {
+        "labels": [r.unit_name for r in top],
+        "scores": [str(r.score) for r in top],
+        "kinds": [r.get_unit_kind_display() for r in top],
+        "name": gettext("异常得分"),
+    }
+    context = {
+        "title": gettext("异常数据挖掘 %(region)s %(period)s") % {"region": run.region, "period": run.period},
+        "run": run,
+        "job": job,
+        "running": running,
+        "rows": table,
+        "chart": chart if top else None,
+        "kind": kind,
+        "kinds": UnitKind.choices,
+        "show_all": show_all,
+        "flagged_total": len(flagged),
+    }
+    if request.headers.get("HX-Request"):
+        response = render(request, "credit/_screening_state.html", context)
+        if not running:
+            response["HX-Refresh"] = "true"  # the run ended: load the page with its results
+        return response
+    return render(request, "credit/screening_detail.html", context)
+
+
+def screening_result(request: HttpRequest, pk: int) -> HttpResponse:
+    """One unit of a run: each indicator against its peer median, with the explanation and the chart."""
+    result = get_scoped_or_404(ScreeningResult, request, pk=pk)
+    run = result.run
+    label = screening.peer_labels([result]).get(result.peer_group, result.peer_group)
+    return render(
+        request,
+        "credit/screening_result.html",
+        {
+            "title": f"{result.get_unit_kind_display()} {result.unit_name}",
+            "result": result,
+            "run": run,
+            "peer": label,
+            "indicators": explain.rows(result.indicators, run.params),
+            "chart": explain.chart(result.indicators),
+        },
+    )
