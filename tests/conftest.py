@@ -21,6 +21,8 @@ from .factories import (
     region,
 )
 
+#: audit_world, for the audit tests and the browser walk
+pytest_plugins = ["tests.auditing.fixtures"]
 
 def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
     """On SQLite the PostgreSQL-only tests are deselected, and reported as such (never skipped)."""

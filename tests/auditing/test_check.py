@@ -177,3 +177,21 @@ def test_a_manual_claim_is_checked_with_the_rules_that_need_no_fee_day(audit_wor
         if r["setl_id"].startswith("MANUAL")
     ] == [("R15_OVERLAP", "MANUAL-SG202605001", "600.00")]
     assert not set(found.count_by_rule()) & set(check.DAY_RULES)
+
+
+def test_3101_hides_other_hospitals_stays_from_a_hospital(audit_world: dict[str, Any]) -> None:
+    from django.test import Client
+
+    from dae.accounts.models import User
+
+    overlap = copy.deepcopy(REQUEST)
+    encounter = overlap["data"]["patient_dtos"][0]["fsi_encounter_dtos"][0]
+    encounter.update(medins_id="HA0002", adm_date="2026-03-03", dscg_date="2026-03-08")
+    overlap["data"]["patient_dtos"][0]["fsi_order_dtos"] = []
+    client = Client()
+    client.force_login(User.objects.get(username="hospital_c"))
+    body = client.post("/api/v1/audit/3101", overlap, content_type="application/json").json()
+    found = [r for r in body["result"] if r["rule_id"] == "R15_OVERLAP"]
+    assert found, body
+    details = {(d["setl_id"], d["mdtrt_id"], d["vola_item_type"]) for r in found for d in r["judge_result_detail_dtos"]}
+    assert ("SA0001", "", "2") not in details and ("", "", "2") in details and ("", "NEW1", "1") in details

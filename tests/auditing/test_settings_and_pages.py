@@ -65,7 +65,7 @@ def test_bad_settings_are_refused_and_nothing_is_written(audit_world: dict[str, 
 
 def test_a_parameter_table_set_by_the_manager_is_used_by_the_next_run(audit_world: dict[str, Any]) -> None:
     from ..factories import FeeLineFactory
-    from .conftest import aware
+    from .fixtures import aware
 
     # the same once-a-day item twice on 2026-03-03 in SA0001
     for sn in ("D-1", "D-2"):
@@ -130,3 +130,44 @@ def test_pages(audit_world: dict[str, Any], client_for: Any) -> None:
     assert "新增项目" in manager.get("/audit/rules/R01_DUP_SAME_DAY/").content.decode()
     # a reviewer may read the rule but not change it
     assert reviewer.post("/audit/rules/R01_DUP_SAME_DAY/", {"reason": "x"}).status_code == 403
+
+
+def test_parameters_survive_switching_a_rule_off_and_on(audit_world: dict[str, Any], client_for: Any) -> None:
+    manager = audit_world["users"]["manager"]
+    rulebook.do_change_setting("R13_SPLIT_STAY", enabled=True, params={"days": 30}, tables={}, reason="三十天",
+                               actor=manager)
+    rulebook.do_change_setting("R13_SPLIT_STAY", enabled=False, params={}, tables={}, reason="暂停", actor=manager)
+    again = rulebook.do_change_setting("R13_SPLIT_STAY", enabled=None, params={"dise_chars": 4}, tables={},
+                                       reason="改为四位", actor=manager)
+    assert (again.enabled, again.params) == (False, {"days": 30, "dise_chars": 4})
+    page = client_for("manager").get("/audit/rules/R13_SPLIT_STAY/").content.decode()
+    assert 'name="param_days" value="30"' in page
+
+
+def test_a_checkbox_parameter_is_kept_when_the_page_is_saved(audit_world: dict[str, Any], client_for: Any) -> None:
+    manager = client_for("manager")
+    page = manager.get("/audit/rules/R10_DIAGNOSIS/").content.decode()
+    assert 'type="checkbox" id="param-use_secondary" name="param_use_secondary" checked' in page
+    manager.post("/audit/rules/R10_DIAGNOSIS/", {"enabled": "on", "param_min_amount": "1",
+                                                  "param_use_secondary": "on", "reason": "起报金额"})
+    manager.post("/audit/rules/R10_DIAGNOSIS/", {"enabled": "on", "param_min_amount": "1", "reason": "只看主诊断"})
+    assert [s.params["use_secondary"] for s in RuleSetting.objects.filter(rule_id="R10_DIAGNOSIS")] == [False, True]
+
+
+def test_a_declaration_stays_stored_when_no_rule_is_enabled(world: dict[str, Any]) -> None:
+    from dae.audit import RULES
+
+    from ..claims.builders import declaration, settlement
+    from ..claims.test_declarations import submit
+    from ..factories import EnrolmentFactory, PersonFactory, region
+
+    for rule_id in RULES:
+        rulebook.do_change_setting(rule_id, enabled=False, params={}, tables={}, reason="全部停用",
+                                   actor=world["users"]["manager"])
+    p = PersonFactory(region=region("220282"), psn_no="PS0001", psn_name="王五", certno="220282197506150017")
+    EnrolmentFactory(person=p)
+    d, _ = submit(world["users"]["hospital"], declaration("HA0001", "2026-09", [
+        settlement("G1", "PS0001", "2026-09-10 10:00:00", medfee="1000.00", lines=2)]))
+    assert d.status == "checked" and d.accepted == 1
+    assert not AuditRun.objects.exists()
+    assert Event.objects.filter(action="audit.declaration_not_audited", object_id=str(d.pk)).exists()

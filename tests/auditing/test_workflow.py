@@ -151,7 +151,8 @@ def test_the_bureau_confirms_an_unanswered_finding_only_after_the_hospital_deadl
         actions.do_settle(f, amount="50.00", note="确认", actor=users["supervisor"])
     f = actions.do_settle(f, amount="100.00", note="确认", actor=users["supervisor"])
     step = f.steps.get(kind="settled")
-    assert step.late and step.note.startswith("医院逾期未反馈，视为认可")
+    # the bureau acted within its own 5 working days after the hospital's deadline: not late
+    assert not step.late and step.note.startswith("医院逾期未反馈，视为认可")
     assert f.deduction.amount == Decimal("100.00")
 
 
@@ -227,3 +228,38 @@ def test_api_steps_and_errors(found: dict[str, Any], client_for: Any) -> None:
         .status_code
         == 403
     )
+
+
+def test_the_bureau_is_late_only_after_its_own_deadline(found: dict[str, Any]) -> None:
+    users = found["users"]
+    f = actions.do_confirm(found["cross"], amount="80", note="属实", actor=users["reviewer"])
+    assert f.reviewed_amount == Decimal("80.00")
+    Finding.objects.filter(pk=f.pk).update(due_on=timezone.localdate() - dt.timedelta(days=30))
+    f = actions.do_settle(f, amount="80", note="确认", actor=users["supervisor"])
+    assert f.steps.get(kind="settled").late
+    assert PlatformFeedback.objects.get(finding=f).message["vola_amt"] == "80.00"
+
+
+def test_a_cancelled_settlement_is_not_deducted_again(found: dict[str, Any]) -> None:
+    f = found["cross"]
+    f.settlement.__class__.objects.filter(pk=f.settlement_id).update(state="cancelled")
+    with pytest.raises(Conflict, match="已撤销"):
+        actions.do_confirm(f, amount="10.00", note="属实", actor=found["users"]["reviewer"])
+    f.refresh_from_db()
+    assert f.status == "open"
+
+
+def test_a_hospital_sees_that_another_stay_exists_not_which(found: dict[str, Any], client_for: Any) -> None:
+    from django.test import Client
+
+    from dae.accounts.models import User
+
+    overlap = found["overlap"]  # on HA0002's ST0002; SA0001 of HA0001 is 涉及项
+    client = Client()
+    client.force_login(User.objects.get(username="hospital_c"))
+    page = client.get(f"/audit/findings/{overlap.pk}/").content.decode()
+    assert "他院就诊（信息已隐去）" in page and "SA0001" not in page
+    lines = client.get(f"/api/v1/audit/findings/{overlap.pk}").json()["lines"]
+    assert sorted((x["setl_id"], x["role"]) for x in lines) == [("", "involved"), ("ST0002", "violation")]
+    staff = client_for("reviewer").get(f"/api/v1/audit/findings/{overlap.pk}").json()["lines"]
+    assert sorted(x["setl_id"] for x in staff) == ["SA0001", "ST0002"]

@@ -15,7 +15,6 @@ from dae.auditing.models import Finding
 from dae.payments.models import Deduction, Statement
 from dae.payments.statements import month_bounds
 
-from ..auditing.conftest import audit_world  # noqa: F401  (the fixture)
 from .conftest import login
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -24,7 +23,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_a_finding_becomes_a_deduction(
     audit_world: dict[str, Any],
     live_server: Any,
-    browser: Any,  # noqa: F811
+    browser: Any,
     shot: Any,
 ) -> None:
     base = live_server.url

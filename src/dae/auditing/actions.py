@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from dae.core.errors import Conflict, InvalidInput, require_reason
 from dae.core.events import record_event
-from dae.core.money import D, MoneyError, is_fen
+from dae.core.money import FEN, D, MoneyError, is_fen
 from dae.core.uploads import store_upload
 from dae.payments.deductions import record_deduction
 from dae.workdays import service as workdays
@@ -41,7 +41,7 @@ Document = tuple[str, Iterable[bytes]]
 
 
 def _lock(finding: Finding, allowed: Iterable[str], what: str) -> Finding:
-    locked = Finding.objects.select_for_update().select_related("hospital", "settlement").get(pk=finding.pk)
+    locked = Finding.objects.select_for_update(of=("self",)).select_related("hospital", "settlement").get(pk=finding.pk)
     if locked.status not in allowed:
         raise Conflict(f"疑点当前状态为「{locked.get_status_display()}」，不能{what}", code="bad_finding_state")
     return locked
@@ -60,14 +60,27 @@ def _amount(value: Any, field: str = "amount") -> Decimal:
             code="bad_amount",
             details=[{"path": field, "message": "最多两位小数"}],
         )
-    return amount
+    return amount.quantize(FEN)
+
+
+def _due(days: int) -> Any:
+    """``days`` working days from today (a year not yet in the calendar warns, it does not stop the workflow)."""
+    return workdays.deadline(timezone.localdate(), days).due
 
 
 def _step(
-    finding: Finding, kind: str, actor: Any, *, amount: Decimal | None = None, note: str = "", due: Any = None
+    finding: Finding,
+    kind: str,
+    actor: Any,
+    *,
+    amount: Decimal | None = None,
+    note: str = "",
+    due: Any = None,
+    late: bool | None = None,
 ) -> FindingStep:
-    today = timezone.localdate()
-    late = finding.due_on is not None and finding.due_on < today
+    """A step; ``late`` (default: the finding's deadline for this step has passed) marks 逾期办理."""
+    if late is None:
+        late = finding.due_on is not None and finding.due_on < timezone.localdate()
     return FindingStep.objects.create(
         finding=finding,
         kind=kind,
@@ -115,13 +128,18 @@ def do_confirm(finding: Finding, *, amount: Any, note: str, actor: Any) -> Findi
                 code="bad_amount",
                 details=[{"path": "amount", "message": "认定金额须大于 0"}],
             )
+        if f.settlement.state == "cancelled":
+            raise Conflict(
+                f"结算 {f.settlement.setl_id} 已撤销（2305），其支付已冲回，不能再认定扣款；请排除此疑点",
+                code="settlement_cancelled",
+            )
         if value > f.settlement.medfee_sumamt:
             raise InvalidInput(
                 f"认定金额不能超过该结算医疗费总额 {f.settlement.medfee_sumamt} 元",
                 code="bad_amount",
                 details=[{"path": "amount", "message": "超过医疗费总额"}],
             )
-        due = workdays.add_working_days(timezone.localdate(), HOSPITAL_DAYS)
+        due = _due(HOSPITAL_DAYS)
         _step(f, FindingStep.Kind.CONFIRMED, actor, amount=value, note=note, due=due)
         f.status, f.reviewed_amount, f.due_on = Finding.Status.CONFIRMED, value, due
         _save(f, ["status", "reviewed_amount", "due_on"])
@@ -141,7 +159,7 @@ def do_accept(finding: Finding, *, note: str, actor: Any) -> Finding:
     """医院认可: the hospital agrees with the reviewer's amount."""
     with transaction.atomic():
         f = _lock(finding, (Finding.Status.CONFIRMED,), "认可")
-        due = workdays.add_working_days(timezone.localdate(), SUPERVISOR_DAYS)
+        due = _due(SUPERVISOR_DAYS)
         _step(f, FindingStep.Kind.ACCEPTED, actor, amount=f.reviewed_amount, note=note.strip(), due=due)
         f.status, f.due_on = Finding.Status.ACCEPTED, due
         _save(f, ["status", "due_on"])
@@ -173,7 +191,7 @@ def do_appeal(finding: Finding, *, reason: str, documents: list[Document], actor
     try:
         with transaction.atomic():
             f = _lock(finding, (Finding.Status.CONFIRMED,), "申诉")
-            due = workdays.add_working_days(timezone.localdate(), SUPERVISOR_DAYS)
+            due = _due(SUPERVISOR_DAYS)
             step = _step(f, FindingStep.Kind.APPEALED, actor, note=reason, due=due)
             for name, chunks in documents:
                 upload = store_upload(
@@ -241,10 +259,12 @@ def do_settle(finding: Finding, *, amount: Any, note: str, actor: Any) -> Findin
                 details=[{"path": "amount", "message": "超出范围"}],
             )
         before = f.status
-        if f.status == Finding.Status.CONFIRMED:
+        late = None
+        if f.status == Finding.Status.CONFIRMED:  # the bureau's own deadline runs from the hospital's
             note = f"医院逾期未反馈，视为认可。{note}"
+            late = workdays.deadline(f.due_on, SUPERVISOR_DAYS).due < today
         if value == 0:
-            _step(f, FindingStep.Kind.OVERTURNED, actor, amount=value, note=note)
+            _step(f, FindingStep.Kind.OVERTURNED, actor, amount=value, note=note, late=late)
             f.status, f.final_amount, f.due_on, f.closed_at = Finding.Status.OVERTURNED, value, None, timezone.now()
             _save(f, ["status", "final_amount", "due_on", "closed_at"])
             record_event(
@@ -257,7 +277,7 @@ def do_settle(finding: Finding, *, amount: Any, note: str, actor: Any) -> Findin
                 after={"status": f.status},
             )
             return f
-        _step(f, FindingStep.Kind.SETTLED, actor, amount=value, note=note)
+        _step(f, FindingStep.Kind.SETTLED, actor, amount=value, note=note, late=late)
         deduction = record_deduction(
             f.hospital,
             amount=value,
@@ -348,7 +368,7 @@ def feedback_message(f: Finding, note: str) -> dict[str, Any]:
         "mdtrt_id": f.settlement.mdtrt_id,
         "setl_id": f.settlement.setl_id,
         "fixmedins_code": f.hospital.code,
-        "vola_amt": str(f.final_amount),
+        "vola_amt": f"{f.final_amount:.2f}",
         "vola_amt_stas": "1",
         "vola_evid": note,
         "judge_result_detail_dtos": details,

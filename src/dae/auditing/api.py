@@ -35,6 +35,13 @@ class FindingLineSerializer(serializers.ModelSerializer[FindingLine]):
     def get_vola_item_type(self, obj: FindingLine) -> str:
         return "1" if obj.role == FindingLine.Role.VIOLATION else "2"
 
+    def to_representation(self, instance: FindingLine) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        own = self.context.get("own_hospital")
+        if own is not None and instance.settlement.hospital_id != own:  # another hospital's stay: only that it exists
+            data["setl_id"], data["feedetl_sn"] = "", ""
+        return data
+
 
 class FindingStepSerializer(serializers.ModelSerializer[FindingStep]):
     amount = MoneyInput(allow_null=True)
@@ -108,7 +115,7 @@ class FindingDetailView(APIView):
     @extend_schema(responses={200: AuditFindingDetailSerializer})
     def get(self, request: Request, pk: int) -> Response:
         f = get_scoped_or_404(Finding, request, pk=pk)
-        return Response(AuditFindingDetailSerializer(f).data)
+        return Response(_detail(request, f.pk))
 
 
 class AuditReasonSerializer(serializers.Serializer[Any]):
@@ -129,8 +136,24 @@ class AuditAppealSerializer(serializers.Serializer[Any]):
     documents = serializers.ListField(child=serializers.FileField(), allow_empty=True, required=False)
 
 
-def _finding_answer(f: Finding) -> Response:
-    return Response(AuditFindingDetailSerializer(Finding.objects.get(pk=f.pk)).data)
+def _detail(request: Request, pk: int) -> dict[str, Any]:
+    """The finding with its evidence and steps (three queries), another hospital's stays hidden from a hospital."""
+    from django.db.models import Prefetch
+
+    f = (
+        Finding.objects.select_related("hospital", "settlement")
+        .prefetch_related(
+            Prefetch("lines", queryset=FindingLine.objects.select_related("settlement")),
+            Prefetch("steps", queryset=FindingStep.objects.select_related("actor")),
+        )
+        .get(pk=pk)
+    )
+    own = request.user.hospital_id if getattr(request.user, "scope_kind", "") == "hospital" else None
+    return AuditFindingDetailSerializer(f, context={"own_hospital": own}).data  # type: ignore[no-any-return]
+
+
+def _finding_answer(f: Finding, request: Request) -> Response:
+    return Response(_detail(request, f.pk))
 
 
 class FindingDismiss(APIView):
@@ -140,7 +163,7 @@ class FindingDismiss(APIView):
     def post(self, request: Request, pk: int) -> Response:
         f = get_scoped_or_404(Finding, request, pk=pk)
         data = validated(AuditReasonSerializer(data=request.data), "请填写排除理由")
-        return _finding_answer(actions.do_dismiss(f, reason=data["reason"], actor=request.user))
+        return _finding_answer(actions.do_dismiss(f, reason=data["reason"], actor=request.user), request)
 
 
 class FindingConfirm(APIView):
@@ -150,7 +173,9 @@ class FindingConfirm(APIView):
     def post(self, request: Request, pk: int) -> Response:
         f = get_scoped_or_404(Finding, request, pk=pk)
         data = validated(AuditAmountNoteSerializer(data=request.data), "认定金额或意见格式错误")
-        return _finding_answer(actions.do_confirm(f, amount=data["amount"], note=data["note"], actor=request.user))
+        return _finding_answer(
+            actions.do_confirm(f, amount=data["amount"], note=data["note"], actor=request.user), request
+        )
 
 
 class FindingAccept(APIView):
@@ -160,7 +185,7 @@ class FindingAccept(APIView):
     def post(self, request: Request, pk: int) -> Response:
         f = get_scoped_or_404(Finding, request, pk=pk)
         data = validated(AuditNoteSerializer(data=request.data), "说明格式错误")
-        return _finding_answer(actions.do_accept(f, note=data.get("note", ""), actor=request.user))
+        return _finding_answer(actions.do_accept(f, note=data.get("note", ""), actor=request.user), request)
 
 
 class FindingAppeal(APIView):
@@ -168,7 +193,9 @@ class FindingAppeal(APIView):
 
     parser_classes = [MultiPartParser]
 
-    @extend_schema(request={"multipart/form-data": AuditAppealSerializer}, responses={200: AuditFindingDetailSerializer})
+    @extend_schema(
+        request={"multipart/form-data": AuditAppealSerializer}, responses={200: AuditFindingDetailSerializer}
+    )
     def post(self, request: Request, pk: int) -> Response:
         f = get_scoped_or_404(Finding, request, pk=pk)
         files = request.FILES.getlist("documents")
@@ -178,7 +205,8 @@ class FindingAppeal(APIView):
                 reason=str(request.data.get("reason", "")),
                 actor=request.user,
                 documents=[(u.name or "document", u.chunks()) for u in files],
-            )
+            ),
+            request,
         )
 
 
@@ -189,7 +217,9 @@ class FindingSettle(APIView):
     def post(self, request: Request, pk: int) -> Response:
         f = get_scoped_or_404(Finding, request, pk=pk)
         data = validated(AuditAmountNoteSerializer(data=request.data), "确认金额或意见格式错误")
-        return _finding_answer(actions.do_settle(f, amount=data["amount"], note=data["note"], actor=request.user))
+        return _finding_answer(
+            actions.do_settle(f, amount=data["amount"], note=data["note"], actor=request.user), request
+        )
 
 
 # -- runs ------------------------------------------------------------------------------------------------------
@@ -256,6 +286,10 @@ class RunListCreate(generics.ListAPIView[AuditRun]):
             declaration = Declaration.objects.for_user(request.user).filter(pk=data.get("declaration") or 0).first()
             if declaration is None:
                 raise InvalidInput("月结申报不存在", code="declaration_required")
+            if declaration.region_id != region:
+                raise InvalidInput(
+                    f"月结申报 #{declaration.pk} 属于统筹区 {declaration.region_id}，不是 {region}", code="bad_region"
+                )
         run = runs.start_run(
             region=region,
             scope=data["scope"],
@@ -297,7 +331,7 @@ class AuditRuleSettingSerializer(serializers.ModelSerializer[RuleSetting]):
 
 
 class AuditRuleSettingInput(serializers.Serializer[Any]):
-    enabled = serializers.BooleanField(default=True)
+    enabled = serializers.BooleanField(required=False, allow_null=True, default=None)
     params = serializers.DictField(required=False, default=dict)
     tables = serializers.DictField(
         child=serializers.ListField(child=serializers.DictField()), required=False, default=dict
@@ -459,13 +493,14 @@ class Analyse(APIView):
         body = request.data.get("data", request.data) if isinstance(request.data, dict) else request.data
         data = validated(AnalyseInput(data=body), "3101/3102 入参格式错误")
         user = request.user
+        own = None
         if getattr(user, "scope_kind", "") == "hospital":
-            own = user.hospital.code if user.hospital_id else None  # type: ignore[union-attr]
+            own = user.hospital.code if user.hospital_id else ""  # type: ignore[union-attr]
             for p in data["patient_dtos"]:
                 for e in p["fsi_encounter_dtos"]:
                     if e["medins_id"] != own:
                         raise InvalidInput(f"只能审核本机构的就诊：{e['medins_id']}", code="not_own_hospital")
-        return Response(check.analyse(data, scene=self.scene))
+        return Response(check.analyse(data, scene=self.scene, own_hospital=own))
 
 
 class Analyse3102(Analyse):

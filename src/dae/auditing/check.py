@@ -117,7 +117,7 @@ def _time(value: Any, where: str) -> dt.datetime:
     return parsed.replace(tzinfo=None)
 
 
-def analyse(data_in: Mapping[str, Any], *, scene: str) -> dict[str, Any]:
+def analyse(data_in: Mapping[str, Any], *, scene: str, own_hospital: str | None = None) -> dict[str, Any]:
     """Answer a 3101 (``scene`` "3101", before) or 3102 ("3102", during) request: ``data_in`` is the checked
     input (``syscode``, ``rule_ids``/``trig_scen``, ``task_id``, ``patient_dtos``); the answer is
     ``{"result": [违规信息…]}`` in the 3101/3102 output vocabulary. Only the current visit (``curr_mdtrt_id``) is
@@ -132,7 +132,9 @@ def analyse(data_in: Mapping[str, Any], *, scene: str) -> dict[str, Any]:
     task_id = data_in.get("task_id") or uuid.uuid4().hex
     result: list[dict[str, Any]] = []
     for p, patient in enumerate(data_in["patient_dtos"]):
-        result.extend(_analyse_patient(patient, p, book, rule_ids, {r: params[r] for r in rule_ids}, task_id))
+        result.extend(
+            _analyse_patient(patient, p, book, rule_ids, {r: params[r] for r in rule_ids}, task_id, own_hospital)
+        )
     return {"result": result, "task_id": task_id, "scene": scene}
 
 
@@ -143,6 +145,7 @@ def _analyse_patient(
     rule_ids: tuple[str, ...],
     params: dict[str, dict[str, Any]],
     task_id: str,
+    own_hospital: str | None = None,
 ) -> list[dict[str, Any]]:
     where = f"patient_dtos[{p}]"
     psn_no = patient["patn_id"]
@@ -225,10 +228,22 @@ def _analyse_patient(
             cols[name].append(row[name])
     data = _with(data, "fee_line", cols)
     found = check_one(data, setl_of[current], rule_ids, params)
-    return _output(found, psn_no, task_id, {v: k for k, v in setl_of.items()})
+    settlements = data["settlement"]
+    hidden = set()
+    if own_hospital is not None:  # a hospital learns that another stay exists, not which one
+        hidden = {
+            sid
+            for sid, code in zip(
+                settlements["setl_id"].to_pylist(), settlements["fixmedins_code"].to_pylist(), strict=True
+            )
+            if code != own_hospital
+        }
+    return _output(found, psn_no, task_id, {v: k for k, v in setl_of.items()}, hidden)
 
 
-def _output(found: Findings, psn_no: str, task_id: str, virtual: dict[str, str]) -> list[dict[str, Any]]:
+def _output(
+    found: Findings, psn_no: str, task_id: str, virtual: dict[str, str], hidden: set[str] = frozenset()
+) -> list[dict[str, Any]]:  # type: ignore[assignment]
     """Findings as 3101/3102 违规信息 with 违规明细 (``vola_item_type`` 1 违规项, 2 涉及项)."""
     by_key: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for ev in found.evidence_records():
@@ -244,8 +259,8 @@ def _output(found: Findings, psn_no: str, task_id: str, virtual: dict[str, str])
                     "jrd_id": f"{n + 1}-{i + 1}",
                     "patn_id": psn_no,
                     "mdtrt_id": mdtrt,
-                    "setl_id": "" if mdtrt else ev["ev_setl_id"],
-                    "rx_id": ev["ev_feedetl_sn"] or "",
+                    "setl_id": "" if mdtrt or ev["ev_setl_id"] in hidden else ev["ev_setl_id"],
+                    "rx_id": "" if ev["ev_setl_id"] in hidden else (ev["ev_feedetl_sn"] or ""),
                     "vola_item_type": "1" if ev["ev_role"] == "violation" else "2",
                 }
             )

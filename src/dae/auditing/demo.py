@@ -75,8 +75,12 @@ def seed_demo(year: int, actor: Any) -> dict[str, Any]:
                     f = actions.do_accept(f, note="认可（演示）", actor=hospital)
                     actions.do_settle(f, amount=f.reviewed_amount, note="三方确认（演示）", actor=supervisor)
                 elif i == 1:
-                    actions.do_appeal(f, reason="该费用有医嘱及病历记录（演示）", actor=hospital,
-                                      documents=[("病历摘要.pdf", [b"%PDF-1.4\n% demo appeal document\n"])])
+                    actions.do_appeal(
+                        f,
+                        reason="该费用有医嘱及病历记录（演示）",
+                        actor=hospital,
+                        documents=[("病历摘要.pdf", [b"%PDF-1.4\n% demo appeal document\n"])],
+                    )
                 walked += 1
             for f in open_.order_by(*ordered)[:2]:
                 actions.do_dismiss(f, reason="经核实为合理收费（演示）", actor=reviewer)

@@ -124,29 +124,42 @@ def book_of(settings: Mapping[str, RuleSetting | None], rule_ids: tuple[str, ...
     return Book(tuple(ids), resolved, tables, record)
 
 
+def effective_params(rule_id: str, setting: RuleSetting | None) -> dict[str, Any]:
+    """The rule's parameter values under ``setting`` (enabled or not), for the rule page."""
+    return resolve_params([RULES[rule_id]], {rule_id: dict(setting.params) if setting else {}})[rule_id]
+
+
 def current_book(rule_ids: tuple[str, ...] | None = None) -> Book:
     return book_of(current(), rule_ids)
 
 
 def book_of_record(record: Mapping[str, Mapping[str, Any]]) -> Book:
-    """The book a past run used, from the versions it recorded (for a replay)."""
+    """The book a past run used: the parameter values it recorded (not today's defaults) and the parameter tables
+    of the setting versions it recorded (for a replay)."""
     settings: dict[str, RuleSetting | None] = {}
     for rule_id, rec in record.items():
-        settings[rule_id] = RuleSetting.objects.get(rule_id=rule_id, version=rec["version"]) if rec["version"] else None
-    book = book_of(settings, tuple(record))
-    return book
+        stored = RuleSetting.objects.get(rule_id=rule_id, version=rec["version"]) if rec["version"] else None
+        settings[rule_id] = RuleSetting(
+            rule_id=rule_id,
+            version=rec["version"],
+            enabled=True,
+            params=dict(rec["params"]),
+            tables=stored.tables if stored else {},
+        )
+    return book_of(settings, tuple(record))
 
 
 def do_change_setting(
     rule_id: str,
     *,
-    enabled: bool,
+    enabled: bool | None,
     params: Mapping[str, Any],
     tables: Mapping[str, list[dict[str, Any]]] | None,
     reason: str,
     actor: Any,
 ) -> RuleSetting:
-    """A new version of ``rule_id``'s setting. Parameters are checked by the rule's own specs, table rows by the
+    """A new version of ``rule_id``'s setting. Parameters not given keep their values of the previous version
+    (``enabled=None`` keeps it on or off); parameters are checked by the rule's own specs, table rows by the
     engine's schemas; a bad value changes nothing."""
     if rule_id not in RULES:
         raise InvalidInput(f"未知的规则：{rule_id}", code="unknown_rule")
@@ -169,13 +182,16 @@ def do_change_setting(
         except (AuditInputError, ValueError, TypeError, ArithmeticError) as exc:
             raise InvalidInput(f"参数表 {name} 格式错误：{exc}", code="bad_rule_table") from exc
         clean_tables[name] = [{k: (str(v) if isinstance(v, Decimal) else v) for k, v in row.items()} for row in rows]
-    try:
-        resolved = resolve_params([RULES[rule_id]], {rule_id: dict(params)})[rule_id]
-    except ParamError as exc:
-        raise InvalidInput(str(exc), code="bad_rule_param") from exc
-    chosen = {k: v for k, v in _jsonable_params(resolved).items() if k in params}
     with transaction.atomic():
         previous = RuleSetting.objects.select_for_update().filter(rule_id=rule_id).order_by("-version").first()
+        given = {**(previous.params if previous else {}), **params}
+        try:
+            resolved = resolve_params([RULES[rule_id]], {rule_id: given})[rule_id]
+        except ParamError as exc:
+            raise InvalidInput(str(exc), code="bad_rule_param") from exc
+        chosen = {k: v for k, v in _jsonable_params(resolved).items() if k in given}
+        if enabled is None:
+            enabled = previous.enabled if previous else True
         if previous is not None:
             clean_tables = {t: clean_tables.get(t, previous.tables.get(t, [])) for t in own}
         setting = RuleSetting.objects.create(

@@ -135,6 +135,16 @@ def audit_declaration(declaration: Declaration, actor: Any) -> AuditRun | None:
     """The automatic run over a stored declaration (nothing to do when it stored no settlement)."""
     if not Settlement.objects.filter(declaration=declaration).exists():
         return None
+    if not rulebook.current_book().rule_ids:
+        with transaction.atomic():
+            record_event(
+                actor,
+                "audit.declaration_not_audited",
+                declaration,
+                region_id=declaration.region_id,
+                note="没有启用的审核规则，未自动审核 (no rule enabled)",
+            )
+        return None
     return start_run(
         region=declaration.region_id,
         scope=AuditRun.Scope.DECLARATION,
@@ -263,12 +273,17 @@ def execute(run: AuditRun, progress: Progress | None = None) -> dict[str, Any]:
     if progress is not None:
         progress(len(book.rule_ids), len(book.rule_ids), f"正在保存 {len(rows)} 个疑点 (storing)")
     lines_count = FeeLine.objects.filter(settlement__in=chosen).count()
-    new = store(run, rows, evidence)
     total = sum((D(r["amount_at_issue"]) for r in rows), Decimal("0.00"))
     counts: dict[str, int] = {}
     for r in rows:
         counts[r["rule_id"]] = counts.get(r["rule_id"], 0) + 1
-    with transaction.atomic():
+    changed = [r for r, rec in run.rules.items() if r in book.record and book.record[r]["sql"] != rec["sql"]]
+    note = run.note
+    if changed:  # a replay after the rules' code changed: say so rather than blame the data
+        note = f"{note} 注意：规则代码已变化 {', '.join(changed)}"[:500]
+    with transaction.atomic():  # the findings and the run's result together, one run of a region at a time
+        Region.objects.select_for_update().filter(pk=run.region_id).first()
+        new = store(run, rows, evidence)
         AuditRun.objects.filter(pk=run.pk).update(
             status=AuditRun.Status.DONE,
             settlements_count=len(chosen_ids),
@@ -280,6 +295,7 @@ def execute(run: AuditRun, progress: Progress | None = None) -> dict[str, Any]:
             counts=counts,
             seconds={k: round(v, 3) for k, v in found.seconds.items()},
             finished_at=timezone.now(),
+            note=note,
         )
         record_event(
             run.created_by,
@@ -318,7 +334,7 @@ def store(
         }
         setl = _settlement_ids(setl_ids)
         line_ids = _line_ids([setl[s][0] for s in setl_ids if s in setl])
-        due = workdays.add_working_days(today, REVIEW_DAYS) if fresh else None
+        due = workdays.deadline(today, REVIEW_DAYS).due if fresh else None
         ranks = priorities(fresh, evidence, line_ids, setl)
         findings = [
             Finding(

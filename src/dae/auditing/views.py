@@ -123,6 +123,7 @@ def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "hospital_late": f.status == Finding.Status.CONFIRMED
             and f.due_on is not None
             and f.due_on < timezone.localdate(),
+            "own_hospital": request.user.hospital_id if post == "hospital" else None,  # type: ignore[union-attr]
             "today": timezone.localdate(),
         },
     )
@@ -347,6 +348,9 @@ def rule_detail(request: HttpRequest, rule_id: str) -> HttpResponse:
             params: dict[str, Any] = {}
             for spec in rule.params:
                 raw = request.POST.get(f"param_{spec.name}", "").strip()
+                if spec.kind == "bool":  # a checkbox: absent means off
+                    params[spec.name] = raw.lower() in ("1", "true", "on", "是")
+                    continue
                 if spec.kind == "table" or raw == "":
                     continue
                 params[spec.name] = _param_value(spec.kind, raw)
@@ -375,8 +379,7 @@ def rule_detail(request: HttpRequest, rule_id: str) -> HttpResponse:
         else:
             messages.success(request, gettext("已保存为新版本"))
             return redirect("auditing:rule_detail", rule_id=rule_id)
-    book = rulebook.book_of({rule_id: current} if current else {}, (rule_id,))
-    effective = book.params.get(rule_id, {})
+    effective = rulebook.effective_params(rule_id, current)
     table_rows = {
         name: json.dumps((current.tables if current else {}).get(name, []), ensure_ascii=False, indent=1)
         for name in rulebook.table_params(rule_id).values()

@@ -111,8 +111,9 @@ def run_declaration(job: Job, progress: Progress) -> dict[str, Any]:
     try:
         return Check(declaration, progress).run()
     except Exception:
-        Declaration.objects.filter(pk=declaration.pk).update(status=Declaration.Status.FAILED,
-                                                             note="校验失败，未保存任何结算")
+        # only while still checking: once stored, a later failure (the automatic audit) does not undo the storing
+        Declaration.objects.filter(pk=declaration.pk, status=Declaration.Status.CHECKING).update(
+            status=Declaration.Status.FAILED, note="校验失败，未保存任何结算")
         raise
 
 
