@@ -131,3 +131,20 @@ def test_a_declaration_is_audited_when_it_is_stored(world: dict[str, Any]) -> No
     f = Finding.objects.get(run=run, rule_id="R17_CROSS_PERIOD")
     assert f.rule_id == "R17_CROSS_PERIOD" and f.settlement.setl_id == "G1"
     assert f.lines.get().feedetl_sn == one["feedetail"][0]["feedetl_sn"]
+
+
+def test_a_listed_hospital_and_doctor_raise_the_review_priority(audit_world: dict[str, Any]) -> None:
+    from dae.credit import services as credit
+
+    manager = audit_world["users"]["manager"]
+    credit.do_list(manager, kind="hospital", code="HA0001", region="220282", level="black", reason="多次违规")
+    credit.do_list(manager, kind="doctor", code="D002", region="220282", level="watch", reason="重点关注",
+                   name="钱医生", hospital_id=audit_world["hospitals"][0].pk)
+    month_run(audit_world)
+    cross = Finding.objects.get(rule_id="R17_CROSS_PERIOD")  # 100.00 at HA0001, violating line billed by D002
+    assert cross.priority == 1 + 1 + 2 + 1
+    assert cross.priority_reasons == ["疑点金额≥100元 +1", "违规类规则 +1", "医疗机构 HA0001 在黑名单 +2",
+                                      "医师 D002 在关注名单 +1"]
+    overlap = Finding.objects.get(rule_id="R15_OVERLAP")  # 800.00 at HA0002, suspicious, nobody listed
+    assert (overlap.priority, overlap.priority_reasons) == (1, ["疑点金额≥100元 +1"])
+    assert list(Finding.objects.values_list("rule_id", flat=True)[:1]) == ["R17_CROSS_PERIOD"]  # listed first
