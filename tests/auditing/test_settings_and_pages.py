@@ -10,7 +10,7 @@ import pytest
 
 from dae.auditing import rulebook, runs
 from dae.auditing.models import AuditRun, Finding, RuleSetting
-from dae.core.errors import InvalidInput
+from dae.core.errors import AppendOnlyViolation, InvalidInput
 from dae.core.models import Event
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +32,7 @@ def test_settings_are_versions_with_history(audit_world: dict[str, Any]) -> None
     assert rulebook.current()["R13_SPLIT_STAY"].version == 2
     event = Event.objects.filter(action="audit.rule_setting").latest("id")
     assert event.before["params"] == {"days": 10} and event.after["params"] == {"days": 12}
-    with pytest.raises(RuntimeError, match="不可修改"):
+    with pytest.raises(AppendOnlyViolation, match="不能修改"):
         one.save()
 
 

@@ -21,9 +21,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from dae.core.errors import Conflict, InvalidInput, require_reason
-from dae.core.events import record_event
+from dae.core.events import record_event, user_or_none
 from dae.core.money import FEN, D, MoneyError, is_fen
-from dae.core.uploads import store_upload
+from dae.core.uploads import discard, store_upload
 from dae.payments.deductions import record_deduction
 from dae.workdays import service as workdays
 
@@ -86,7 +86,7 @@ def _step(
         kind=kind,
         amount=amount,
         note=note[:1000],
-        actor=actor if getattr(actor, "pk", None) else None,
+        actor=user_or_none(actor),
         due_on=due,
         late=late,
     )
@@ -201,7 +201,7 @@ def do_appeal(finding: Finding, *, reason: str, documents: list[Document], actor
                     max_bytes=MAX_DOCUMENT,
                     too_large=f"文件 {name} 超过 10 MB",
                 )
-                stored.append(upload.path)
+                stored.append(upload)
                 FindingDocument.objects.create(
                     finding=f,
                     step=step,
@@ -209,7 +209,7 @@ def do_appeal(finding: Finding, *, reason: str, documents: list[Document], actor
                     path=str(upload.path),
                     sha256=upload.sha256,
                     size=upload.size,
-                    uploaded_by=actor if getattr(actor, "pk", None) else None,
+                    uploaded_by=user_or_none(actor),
                 )
             f.status, f.due_on = Finding.Status.APPEALED, due
             _save(f, ["status", "due_on"])
@@ -223,8 +223,8 @@ def do_appeal(finding: Finding, *, reason: str, documents: list[Document], actor
                 after={"status": f.status, "documents": [n for n, _c in documents], "due": due},
             )
     except BaseException:
-        for path in stored:  # the appeal was not recorded: its files go too
-            path.unlink(missing_ok=True)
+        for upload in stored:  # the appeal was not recorded: its files go too
+            discard(upload)
         raise
     return f
 

@@ -25,11 +25,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dae.core.fields import MoneyField
+from dae.core.models import AppendOnlyModel
 from dae.core.scoping import ScopedManager
 
 
-class RuleSetting(models.Model):
-    """One version of a rule's setting (规则参数版本). Never edited: a change is a new version."""
+class RuleSetting(AppendOnlyModel):
+    """One version of a rule's setting (规则参数版本). Never edited nor removed: a change is a new version."""
 
     rule_id = models.CharField(_("规则"), max_length=30)
     version = models.PositiveIntegerField(_("版本"))
@@ -49,11 +50,6 @@ class RuleSetting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule_id} v{self.version}"
-
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        if self.pk is not None and not kwargs.pop("_allow_update", False):
-            raise RuntimeError("规则参数版本不可修改，请新建版本 (a rule setting version is never edited)")
-        super().save(*args, **kwargs)
 
 
 class AuditRun(models.Model):

@@ -20,7 +20,7 @@ from django.db.models import Max
 from dae.audit import RULES, SCHEMAS, AuditInputError, ParamError
 from dae.audit.engine import conform, resolve_params, rule_fingerprint, stored_schema
 from dae.core.errors import InvalidInput, require_reason
-from dae.core.events import jsonable, record_event
+from dae.core.events import jsonable, record_event, user_or_none
 
 from .models import RuleSetting
 
@@ -201,7 +201,7 @@ def do_change_setting(
             params=chosen,
             tables=clean_tables,
             reason=reason,
-            created_by=actor if getattr(actor, "pk", None) else None,
+            created_by=user_or_none(actor),
         )
         record_event(
             actor,

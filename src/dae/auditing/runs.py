@@ -30,7 +30,7 @@ from dae.catalog.models import CatalogueItem, Hospital
 from dae.claims.models import Declaration, FeeLine, Settlement
 from dae.core.bulk import insert_rows
 from dae.core.errors import InvalidInput
-from dae.core.events import event_row, insert_events, record_event
+from dae.core.events import event_row, insert_events, record_event, user_or_none
 from dae.core.jobs import Progress, job_handler, start_job
 from dae.core.models import Job, Region
 from dae.core.money import D
@@ -98,7 +98,7 @@ def start_run(
             replay_of=replay_of,
             rules=book_record,
             note=note[:500],
-            created_by=actor if getattr(actor, "pk", None) else None,
+            created_by=user_or_none(actor),
         )
         record_event(
             actor,
@@ -122,7 +122,7 @@ def start_run(
     job = start_job(
         "audit_run",
         f"智能审核 #{run.pk}",
-        user=actor if getattr(actor, "pk", None) else None,
+        user=user_or_none(actor),
         params={"run": run.pk},
         region_id=region_id,
     )

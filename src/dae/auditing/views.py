@@ -20,10 +20,10 @@ from dae.audit import RULES, rule_catalogue
 from dae.audit.rules.base import CATEGORY_ZH, RESULT_ZH
 from dae.claims.models import Settlement
 from dae.core.errors import DaeError, InvalidInput
-from dae.core.models import Region
 from dae.core.scoping import get_scoped_or_404
 from dae.core.sums import fen_sum, yuan
 from dae.web.listing import Column, Filter, ScopedListView
+from dae.web.who import post_of, region_choices
 
 from . import actions, check, rulebook, runs
 from .models import OPEN_STATUSES, AuditRun, Finding, FindingDocument, PlatformFeedback, RuleSetting
@@ -31,14 +31,6 @@ from .models import OPEN_STATUSES, AuditRun, Finding, FindingDocument, PlatformF
 REVIEW_POSTS = ("reviewer",)
 SETTLE_POSTS = ("supervisor",)
 RUN_POSTS = ("reviewer", "inspector", "manager")
-
-
-def _post(request: HttpRequest) -> str:
-    return str(getattr(request.user, "post", ""))
-
-
-def _regions(request: HttpRequest) -> list[Region]:
-    return list(Region.objects.filter(admdvs__in=request.user.region_codes))  # type: ignore[union-attr]
 
 
 def bar_chart(labels: list[str], *series: tuple[str, list[Any], int]) -> dict[str, Any]:
@@ -100,7 +92,7 @@ class FindingList(ScopedListView):
 
 def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
     f = get_scoped_or_404(Finding, request, pk=pk)
-    post = _post(request)
+    post = post_of(request)
     lines = f.lines.select_related("settlement", "fee_line").order_by("role", "settlement__setl_time", "feedetl_sn")
     rule = RULES.get(f.rule_id)
     return render(
@@ -132,7 +124,7 @@ def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _act(request: HttpRequest, pk: int, allowed: tuple[str, ...], run: Any, done: str) -> HttpResponse:
     f = get_scoped_or_404(Finding, request, pk=pk)
     if request.method == "POST":
-        if _post(request) not in allowed:
+        if post_of(request) not in allowed:
             messages.error(request, gettext("当前岗位不能办理此环节"))
         else:
             try:
@@ -239,7 +231,7 @@ class RunList(ScopedListView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         last = (timezone.localdate().replace(day=1) - timezone.timedelta(days=1)).strftime("%Y-%m")
-        context.update(can_run=_post(self.request) in RUN_POSTS, regions=_regions(self.request), month=last)
+        context.update(can_run=post_of(self.request) in RUN_POSTS, regions=region_choices(self.request), month=last)
         return context
 
 
@@ -296,7 +288,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "rules": rules,
             "chart": chart,
             "replays": run.replays.all(),
-            "can_run": _post(request) in RUN_POSTS,
+            "can_run": post_of(request) in RUN_POSTS,
             "same": run.replay_of is not None
             and run.status == AuditRun.Status.DONE
             and run.digest == run.replay_of.digest,
@@ -306,7 +298,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def run_replay(request: HttpRequest, pk: int) -> HttpResponse:
     run = get_scoped_or_404(AuditRun, request, pk=pk)
-    if request.method == "POST" and _post(request) in RUN_POSTS:
+    if request.method == "POST" and post_of(request) in RUN_POSTS:
         try:
             again = runs.rerun(run, request.user)
         except DaeError as exc:
@@ -342,7 +334,7 @@ def rule_detail(request: HttpRequest, rule_id: str) -> HttpResponse:
     rule = RULES[rule_id]
     versions = list(RuleSetting.objects.filter(rule_id=rule_id).select_related("created_by"))
     current = versions[0] if versions else None
-    can_edit = _post(request) == "manager"
+    can_edit = post_of(request) == "manager"
     if request.method == "POST" and can_edit:
         try:
             params: dict[str, Any] = {}

@@ -20,7 +20,7 @@ from dae.core.bulk import insert_rows
 from dae.core.errors import Conflict, InvalidInput, NotFound, require_reason
 from dae.core.events import record_event, user_or_none
 from dae.core.models import Region
-from dae.core.uploads import StoredUpload, store_upload
+from dae.core.uploads import discard, store_upload
 from dae.ledger.entries import CASH_ACCOUNTS
 from dae.ledger.models import Account, Leg
 
@@ -122,19 +122,13 @@ def import_statement(*, region: str, account: str, file_name: str, content: byte
                 "lines": len(parsed.lines), "duplicates": duplicates, "matched_memo": matched.memo,
                 "matched_amount_date": matched.amount_date})
     except IntegrityError:
-        _discard(stored)
+        discard(stored)
         _refuse_same_file(sha)  # a concurrent import of the same file committed first
         raise
     except BaseException:
-        _discard(stored)
+        discard(stored)
         raise
     return Imported(statement, duplicates, matched)
-
-
-def _discard(stored: StoredUpload) -> None:
-    """Remove the kept file of an import that stored nothing (and its folder, which holds only it)."""
-    stored.path.unlink(missing_ok=True)
-    stored.path.parent.rmdir()
 
 
 def run_matching(*, region: str, account: str, actor: Any, window: int = rules.MATCH_WINDOW_DAYS) -> MatchCounts:

@@ -20,6 +20,12 @@ class StoredUpload:
     size: int
 
 
+def discard(stored: StoredUpload) -> None:
+    """Remove a kept upload whose business write did not happen (and its folder, which holds only it)."""
+    stored.path.unlink(missing_ok=True)
+    stored.path.parent.rmdir()
+
+
 def store_upload(chunks: Iterator[bytes], *, name: str, folder: str = "", max_bytes: int,
                  too_large: str, empty: str = "文件为空") -> StoredUpload:
     """Write ``chunks`` to a new folder ``UPLOAD_DIR/[folder/]<uuid>/name``; refuse an empty or too large file

@@ -19,9 +19,9 @@ from django.utils.translation import gettext_lazy as _
 from dae.catalog.models import Hospital
 from dae.core.access import record_access, record_access_many
 from dae.core.errors import DaeError
-from dae.core.models import Region
 from dae.core.scoping import get_scoped_or_404
 from dae.web.listing import Column, Filter, ScopedListView
+from dae.web.who import post_of, region_choices
 
 from . import explain, screening, services
 from .forms import DelistForm, ListForm, NewListingForm, ScreeningForm, SettingsForm, ViolationForm
@@ -39,15 +39,6 @@ MANAGER = ("manager",)
 SCREENING_POSTS = ("reviewer", "inspector", "manager")
 LEVEL_BADGE = {Level.NORMAL: "text-bg-success", Level.WATCH: "text-bg-warning", Level.BLACK: "text-bg-dark"}
 TOP_CHART = 20
-
-
-def _post(request: HttpRequest) -> str:
-    return str(getattr(request.user, "post", ""))
-
-
-def _region_choices(request: HttpRequest) -> list[tuple[str, str]]:
-    codes = request.user.region_codes  # type: ignore[union-attr]
-    return [(r.admdvs, str(r)) for r in Region.objects.filter(admdvs__in=codes)]
 
 
 def _user_regions(request: HttpRequest) -> list[str]:
@@ -135,7 +126,7 @@ class PartyList(ScopedListView):
         record_access_many(self.request, persons)
         scoped = CreditParty.objects.for_user(self.request.user)
         context["counts"] = {level: scoped.filter(level=level).count() for level in (Level.WATCH, Level.BLACK)}
-        context["can_manage"] = _post(self.request) in MANAGER
+        context["can_manage"] = post_of(self.request) in MANAGER
         return context
 
 
@@ -187,7 +178,7 @@ def party_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "chart": _score_chart(party, params),
             "list_form": ListForm(),
             "delist_form": DelistForm(),
-            "can_manage": _post(request) in MANAGER,
+            "can_manage": post_of(request) in MANAGER,
         },
     )
 
@@ -227,7 +218,7 @@ def party_delisting(request: HttpRequest, pk: int) -> HttpResponse:
 
 def listing_new(request: HttpRequest) -> HttpResponse:
     """人工列入 a party by kind and code (manager): a hospital, doctor or person of the manager's regions."""
-    form = NewListingForm(request.POST or None, regions=_region_choices(request))
+    form = NewListingForm(request.POST or None, regions=region_choices(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -261,7 +252,7 @@ def listing_new(request: HttpRequest) -> HttpResponse:
 
 def violation_new(request: HttpRequest) -> HttpResponse:
     """登记违规 (manager): a violation established outside the smart audit (现场巡查、举报核查 …)."""
-    form = ViolationForm(request.POST or None, regions=_region_choices(request))
+    form = ViolationForm(request.POST or None, regions=region_choices(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -306,7 +297,7 @@ def settings_view(request: HttpRequest) -> HttpResponse:
     """诚信参数: the parameters in force of a region and their history; the manager saves a new version."""
     region = _chosen_region(request)
     current = services.params_for(region)
-    can_manage = _post(request) in MANAGER
+    can_manage = post_of(request) in MANAGER
     form = SettingsForm(request.POST or None, initial=current.values())
     if request.method == "POST":
         region = request.POST.get("region", region)
@@ -329,7 +320,7 @@ def settings_view(request: HttpRequest) -> HttpResponse:
         {
             "title": _("诚信参数"),
             "region": region,
-            "regions": _region_choices(request),
+            "regions": region_choices(request),
             "current": current,
             "values": [(services.LABELS[name], current.values()[name]) for name in services.LABELS],
             "history": history.order_by("-version"),
@@ -345,8 +336,8 @@ def settings_view(request: HttpRequest) -> HttpResponse:
 
 def screening_list(request: HttpRequest) -> HttpResponse:
     """异常数据挖掘: the runs of the user's regions; reviewers, inspectors and the manager start one."""
-    can_start = _post(request) in SCREENING_POSTS
-    form = ScreeningForm(request.POST or None, regions=_region_choices(request))
+    can_start = post_of(request) in SCREENING_POSTS
+    form = ScreeningForm(request.POST or None, regions=region_choices(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

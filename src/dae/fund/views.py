@@ -17,10 +17,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from dae.core.errors import DaeError, InvalidInput
-from dae.core.models import Region
 from dae.core.scoping import get_scoped_or_404
 from dae.ledger import entries as E
 from dae.web.listing import Column, Filter, ScopedListView
+from dae.web.who import post_of, region_choices
 
 from . import actions, documents, services
 from .forms import (
@@ -44,15 +44,6 @@ ACCOUNT_NAMES = {E.INCOME_BANK: _("收入户存款"), E.SPENDING_BANK: _("支出
 #: Series names of the profit-rate chart (translated here, the chart script only shows them).
 CHART_NAMES = {"rate": _("实际利润率（年初至月末）"), "projected": _("预计全年利润率（预测）"), "payouts": _("当月补助支出"),
                "yellow": _("黄色预警线"), "red": _("红色预警线")}
-
-
-def _post(request: HttpRequest) -> str:
-    return str(getattr(request.user, "post", ""))
-
-
-def _region_choices(request: HttpRequest) -> list[tuple[str, str]]:
-    codes = request.user.region_codes  # type: ignore[union-attr]
-    return [(r.admdvs, str(r)) for r in Region.objects.filter(admdvs__in=codes)]
 
 
 def _chosen_region(request: HttpRequest) -> str:
@@ -107,18 +98,18 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     current = AppropriationRequest.objects.for_user(request.user).filter(
         region_id=region, year=today.year, quarter=quarter).first()
     return render(request, "fund/dashboard.html", {
-        "title": _("基金运行"), "regions": _region_choices(request), "region": region, "year": year,
+        "title": _("基金运行"), "regions": region_choices(request), "region": region, "year": year,
         "fund_year": fund_year, "series": series, "chart": {**series.chart(), "names": CHART_NAMES} if series else None,
         "warnings": services.fund_warnings(request.user, today),
         "balances": [(code, ACCOUNT_NAMES[code], held.get(code)) for code in BALANCE_ACCOUNTS],
-        "current": current, "quarter": quarter, "today": today, "can_write": _post(request) == "finance"})
+        "current": current, "quarter": quarter, "today": today, "can_write": post_of(request) == "finance"})
 
 
 # -- fund years ----------------------------------------------------------------------------------------------
 
 def year_list(request: HttpRequest) -> HttpResponse:
     """基金年度 of the user's regions; finance enters a new year's funds raised here."""
-    form = FundYearForm(request.POST or None, regions=_region_choices(request))
+    form = FundYearForm(request.POST or None, regions=region_choices(request))
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
@@ -134,7 +125,7 @@ def year_list(request: HttpRequest) -> HttpResponse:
                 return redirect("fund:year_detail", pk=fund_year.pk)
     years = FundYear.objects.for_user(request.user).select_related("region")
     return render(request, "fund/year_list.html", {"title": _("基金年度"), "years": years, "form": form,
-                                                   "can_write": _post(request) == "finance"})
+                                                   "can_write": post_of(request) == "finance"})
 
 
 def year_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -149,7 +140,7 @@ def year_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("quarter"),
         "clearings": fund_year.clearings.all(), "funds_form": FundsChangeForm(initial={
             "funds_raised": fund_year.funds_raised}), "levels_form": levels,
-        "can_write": _post(request) == "finance", "can_levels": _post(request) in ("finance", "manager")})
+        "can_write": post_of(request) == "finance", "can_levels": post_of(request) in ("finance", "manager")})
 
 
 def year_funds(request: HttpRequest, pk: int) -> HttpResponse:
@@ -184,7 +175,7 @@ def clearing(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     return render(request, "fund/clearing.html", {
         "title": gettext("%(year)s 年度%(kind)s") % {"year": report.fund_year.year,
                                                  "kind": Clearing.Kind(kind).label},
-        "report": report, "form": ClearingForm(), "can_write": _post(request) == "finance"})
+        "report": report, "form": ClearingForm(), "can_write": post_of(request) == "finance"})
 
 
 def clearing_print(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
@@ -209,7 +200,7 @@ def clearing_record(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
 def request_list(request: HttpRequest) -> HttpResponse:
     """用款申请: the quarters' requests; finance prepares a quarter's request here."""
     today = timezone.localdate()
-    form = PrepareForm(request.POST or None, regions=_region_choices(request),
+    form = PrepareForm(request.POST or None, regions=region_choices(request),
                        initial={"year": today.year, "quarter": services.quarter_of(today)})
     if request.method == "POST":
         if form.is_valid():
@@ -226,7 +217,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
         rows = rows.filter(status=status)
     return render(request, "fund/request_list.html", {
         "title": _("用款申请"), "rows": rows, "form": form, "status": status,
-        "statuses": AppropriationRequest.Status.choices, "can_write": _post(request) == "finance"})
+        "statuses": AppropriationRequest.Status.choices, "can_write": post_of(request) == "finance"})
 
 
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -240,7 +231,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
                                            "reason": appropriation.adjustment_reason}),
         "submit_form": SubmitForm(), "receive_form": ReceiveForm(initial={
             "amount": max(appropriation.amount - received, 0)}),
-        "can_write": _post(request) == "finance"})
+        "can_write": post_of(request) == "finance"})
 
 
 def _request_action(request: HttpRequest, pk: int, form_class: type[Any], run: Any, done: Any) -> HttpResponse:
@@ -300,7 +291,7 @@ class EntryList(ScopedListView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["kinds"] = [(k, kind_label(k)) for k in actions.FORM_KINDS]
-        context["can_write"] = _post(self.request) == "finance"
+        context["can_write"] = post_of(self.request) == "finance"
         return context
 
 
@@ -308,7 +299,7 @@ def entry_new(request: HttpRequest, kind: str) -> HttpResponse:
     """录入划转、经办费用、利息或临时周转金借入/归还 (finance); a double submit posts once."""
     if kind not in actions.FORM_KINDS:
         raise InvalidInput(f"不支持的记录类型：{kind}", code="invalid_kind")
-    form = EntryForm(request.POST or None, kind=kind, regions=_region_choices(request))
+    form = EntryForm(request.POST or None, kind=kind, regions=region_choices(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -336,5 +327,5 @@ def revolving(request: HttpRequest) -> HttpResponse:
         "dues": RepaymentDue.objects.for_user(request.user).select_related("source").order_by("-due_on")[:50],
         "entries": FundEntry.objects.for_user(request.user).filter(
             kind__in=[FundEntry.Kind.REVOLVING_DRAW, FundEntry.Kind.REVOLVING_REPAY]).select_related("created_by")[:50],
-        "can_write": _post(request) == "finance"})
+        "can_write": post_of(request) == "finance"})
 

@@ -30,7 +30,7 @@ from dae.core.errors import Conflict, InvalidInput, require_reason
 from dae.core.events import record_event, snapshot, user_or_none
 from dae.core.models import Region
 from dae.core.money import D, MoneyError, is_fen
-from dae.core.uploads import StoredUpload, store_upload
+from dae.core.uploads import StoredUpload, discard, store_upload
 from dae.payments.deductions import record_deduction
 from dae.payments.statements import month_bounds
 from dae.workdays.service import deadline, warning_dict
@@ -464,11 +464,6 @@ def _sniff(path: Path) -> tuple[str, str, str] | None:
     return None
 
 
-def _discard(stored: StoredUpload) -> None:
-    stored.path.unlink(missing_ok=True)
-    stored.path.parent.rmdir()
-
-
 def do_attach_document(
     actor: Any,
     *,
@@ -551,7 +546,7 @@ def do_attach_document(
                 },
             )
     except BaseException:
-        _discard(stored)
+        discard(stored)
         raise
     return document
 

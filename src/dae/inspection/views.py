@@ -26,6 +26,7 @@ from dae.core.errors import DaeError, InvalidInput
 from dae.core.models import Region
 from dae.core.scoping import get_scoped_or_404
 from dae.web.listing import Column, Filter, ScopedListView
+from dae.web.who import post_of, region_choices
 
 from . import actions, queries
 from .forms import (
@@ -50,15 +51,6 @@ INSPECTION_WRITERS = ("inspector", "reviewer")
 CONFIRMERS = ("manager",)
 REQUESTERS = ("manager", "settlement", "reviewer", "inspector")
 INVESTIGATORS = ("manager", "inspector")
-
-
-def _post(request: HttpRequest) -> str:
-    return str(getattr(request.user, "post", ""))
-
-
-def _regions(request: HttpRequest) -> list[tuple[str, str]]:
-    codes = request.user.region_codes  # type: ignore[union-attr]
-    return [(r.admdvs, str(r)) for r in Region.objects.filter(admdvs__in=codes)]
 
 
 def _errors(form: Any) -> str:
@@ -123,10 +115,10 @@ class SampleList(ScopedListView):
         in_force = queries.settings_in_force()
         last_month = (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
         context.update(
-            can_draw=_post(self.request) in SAMPLE_WRITERS,
+            can_draw=post_of(self.request) in SAMPLE_WRITERS,
             settings=in_force,
             form=DrawForm(
-                regions=_regions(self.request),
+                regions=region_choices(self.request),
                 initial={
                     "month": last_month,
                     "inpatient_ratio": in_force.inpatient_ratio,
@@ -142,7 +134,7 @@ def sample_draw(request: HttpRequest) -> HttpResponse:
     """抽样 (manager, reviewer, inspector): a region-month's seeded sample."""
     if request.method != "POST":
         return redirect("inspection:sample_list")
-    form = DrawForm(request.POST, regions=_regions(request))
+    form = DrawForm(request.POST, regions=region_choices(request))
     sample = _run(
         request,
         form,
@@ -192,8 +184,8 @@ def sample_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "statuses": SampleItem.Status.choices,
             "replayed": replayed,
             "overdue": sample.is_overdue(),
-            "can_complete": _post(request) in SAMPLE_WRITERS and sample.status == Sample.Status.OPEN,
-            "can_review": _post(request) in REVIEWERS,
+            "can_complete": post_of(request) in SAMPLE_WRITERS and sample.status == Sample.Status.OPEN,
+            "can_review": post_of(request) in REVIEWERS,
         },
     )
 
@@ -238,7 +230,7 @@ def sample_settings(request: HttpRequest) -> HttpResponse:
             "settings": in_force,
             "history": SamplingSettings.objects.select_related("changed_by"),
             "form": form,
-            "can_write": _post(request) == "manager",
+            "can_write": post_of(request) == "manager",
         },
     )
 
@@ -246,7 +238,7 @@ def sample_settings(request: HttpRequest) -> HttpResponse:
 def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One sampled settlement: its fee lines in summary, the documents and the review form (三比对)."""
     item = get_scoped_or_404(SampleItem, request, pk=pk)
-    can_review = _post(request) in REVIEWERS and item.sample.status == Sample.Status.OPEN
+    can_review = post_of(request) in REVIEWERS and item.sample.status == Sample.Status.OPEN
     if request.method == "POST":
         form = ReviewForm(request.POST)
         if can_review and form.is_valid():
@@ -381,7 +373,7 @@ class InspectionList(ScopedListView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["can_create"] = _post(self.request) in INSPECTION_WRITERS
+        context["can_create"] = post_of(self.request) in INSPECTION_WRITERS
         return context
 
 
@@ -425,7 +417,7 @@ def _inspection(request: HttpRequest, pk: int) -> Inspection:
 def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A inspection with its findings, documents and the actions its state allows; POST edits the draft."""
     inspection = _inspection(request, pk)
-    post = _post(request)
+    post = post_of(request)
     editable = post in INSPECTION_WRITERS and inspection.status == Inspection.Status.DRAFT
     inspectors = list(inspection.inspectors.all())
     form = InspectionForm(
@@ -633,7 +625,7 @@ class InvestigationList(ScopedListView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["can_create"] = _post(self.request) in REQUESTERS
+        context["can_create"] = post_of(self.request) in REQUESTERS
         return context
 
 
@@ -641,7 +633,7 @@ def investigation_new(request: HttpRequest) -> HttpResponse:
     """委托异地协查: the result is due 5 working days after the request date."""
     form = InvestigationForm(
         request.POST or None,
-        regions=_regions(request),
+        regions=region_choices(request),
         branches=_branch_choices(),
         assignees=_assignee_choices(request),
     )
@@ -661,7 +653,7 @@ def investigation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     inv = get_scoped_or_404(Investigation, request, pk=pk)
     if inv.psn_no:
         record_access(request, inv)
-    post = _post(request)
+    post = post_of(request)
     return render(
         request,
         "inspection/investigation_detail.html",
