@@ -67,3 +67,16 @@ def load_matrix() -> dict[str, RouteRule]:
 
 def rule_for(view_name: str) -> RouteRule | None:
     return load_matrix().get(view_name)
+
+
+def can(user: object, view_name: str, *, write: bool = True) -> bool:
+    """Whether ``user``'s post may write (or, with ``write=False``, read) the route ``view_name`` — the one way
+    pages and actions derive ``can_*`` flags from the matrix, instead of keeping lists of posts of their own."""
+    rule = rule_for(view_name)
+    if rule is None:
+        return False
+    if rule.public:
+        return True
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return rule.allows(str(getattr(user, "post", "")), "POST" if write else "GET")

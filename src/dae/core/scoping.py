@@ -94,3 +94,12 @@ def get_scoped_or_404(model: type[M], request: HttpRequest, **lookup: Any) -> M:
     if outside is not None:
         record_denied(request, outside)
     raise NotFound()
+
+
+def access_by_id(model: type[M], request: HttpRequest, pk: Any, **lookup: Any) -> M:
+    """One object of ``model`` by its id in the user's scope: an id that is not an id, a missing row and a row
+    outside scope all answer ``NotFound`` (404); the last is recorded in the access log. Each app wraps this as
+    ``access_<object>_by_id(request, pk)`` in its ``queries.py`` and views, API and actions call that."""
+    from .inputs import object_id
+
+    return get_scoped_or_404(model, request, pk=object_id(pk), **lookup)

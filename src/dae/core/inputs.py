@@ -1,0 +1,362 @@
+"""The one input layer: every value a person, a client or a file gives dae is read and bounded here.
+
+Amounts, dates, months, years, ids, free text, regions and uploaded text are parsed by these functions (and by
+the matching DRF fields and form fields below), so that no stored value can break a page later: an amount fits
+its column and what the policy makes plausible, a date lies in a sane range, exponent notation and floats are
+refused, an id that is not an id answers 404. Each refusal is an ``InvalidInput`` with a stable code and a
+Chinese message naming the field (``details = [{"path", "message"}]``).
+
+Apps never write their own ``_amount`` / ``_date`` parsers: they call these. This module may import only
+``dae.core`` and Django/DRF.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from typing import Any
+
+from django import forms
+from rest_framework import serializers
+
+from .errors import InvalidInput, NotFound
+from .money import FEN
+
+# -- bounds ------------------------------------------------------------------------------------------------
+
+#: What a DECIMAL(16,2) column holds.
+COLUMN_MAX = Decimal("99999999999999.99")
+#: One settlement, fee line, invoice or claim: no single stay costs more than ten million yuan.
+CLAIM_MAX = Decimal("10000000.00")
+#: A fund-level amount (funds raised, an appropriation, a bank line, a ledger entry): ten billion yuan.
+FUND_MAX = Decimal("10000000000.00")
+DATE_MIN = dt.date(1990, 1, 1)
+DATE_MAX = dt.date(2100, 12, 31)
+#: The largest primary key (a signed 64-bit integer).
+ID_MAX = 2**63 - 1
+
+
+class InputCode(StrEnum):
+    """Error codes of the input layer (stable: API clients match on them)."""
+
+    INVALID_AMOUNT = "invalid_amount"
+    INVALID_DATE = "invalid_date"
+    INVALID_MONTH = "invalid_month"
+    INVALID_YEAR = "invalid_year"
+    INVALID_PERIOD = "invalid_period"
+    INVALID_TEXT = "invalid_text"
+    INVALID_REGION = "invalid_region"
+    INVALID_NUMBER = "invalid_number"
+    INVALID_ENCODING = "invalid_encoding"
+
+
+def refuse(code: InputCode | str, field: str, label: str, message: str) -> InvalidInput:
+    """The ``InvalidInput`` for one field: ``「label」message`` with the field's path in the details."""
+    text = f"{label}{message}" if label else message
+    return InvalidInput(text, code=str(code), details=[{"path": field, "message": text}])
+
+
+# -- amounts -----------------------------------------------------------------------------------------------
+
+_AMOUNT_TEXT = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
+
+
+def amount(
+    value: Any,
+    *,
+    field: str = "amount",
+    label: str = "金额",
+    maximum: Decimal = COLUMN_MAX,
+    minimum: Decimal = Decimal("0.00"),
+    places: int = 2,
+) -> Decimal:
+    """An amount in yuan as a ``Decimal`` with at most ``places`` decimals, ``minimum ≤ value ≤ maximum``.
+
+    Accepts a ``Decimal``, an ``int`` or a plain decimal string (thousands separators allowed); refuses a float,
+    a bool, exponent notation (``1E+5``), NaN and infinity — each with a Chinese message naming the field."""
+    if isinstance(value, bool) or isinstance(value, float):
+        raise refuse(InputCode.INVALID_AMOUNT, field, label, "请写成十进制数字字符串，如 \"123.45\"")
+    if isinstance(value, int):
+        number = Decimal(value)
+    elif isinstance(value, Decimal):
+        if not value.is_finite():
+            raise refuse(InputCode.INVALID_AMOUNT, field, label, "必须是有限的数")
+        number = value
+    elif isinstance(value, str):
+        text = value.strip()
+        if not text:
+            raise refuse(InputCode.INVALID_AMOUNT, field, label, "不能为空")
+        if len(text) > 40 or not _AMOUNT_TEXT.match(text):
+            raise refuse(InputCode.INVALID_AMOUNT, field, label, f"格式错误：{text[:40]}（应为如 1234.56 的数字）")
+        try:
+            number = Decimal(text.replace(",", ""))
+        except InvalidOperation:  # the pattern admits only decimals; kept for safety with a clear message
+            raise refuse(InputCode.INVALID_AMOUNT, field, label, f"格式错误：{text[:40]}") from None
+    else:
+        raise refuse(InputCode.INVALID_AMOUNT, field, label, "格式错误")
+    if number != number.quantize(Decimal(1).scaleb(-places)):
+        raise refuse(InputCode.INVALID_AMOUNT, field, label, f"最多 {places} 位小数")
+    if number < minimum:
+        raise refuse(InputCode.INVALID_AMOUNT, field, label, f"不能小于 {minimum:,}")
+    if number > maximum:
+        raise refuse(InputCode.INVALID_AMOUNT, field, label, f"不能大于 {maximum:,}")
+    return number.quantize(FEN) if places == 2 else number
+
+
+def optional_amount(value: Any, **kwargs: Any) -> Decimal | None:
+    """``amount(value)``, or ``None`` for an empty value."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return amount(value, **kwargs)
+
+
+def signed_amount(value: Any, *, maximum: Decimal = COLUMN_MAX, **kwargs: Any) -> Decimal:
+    """An amount that may be negative (a cancellation, a correction), bounded by ``±maximum``."""
+    return amount(value, maximum=maximum, minimum=-maximum, **kwargs)
+
+
+def percent(value: Any, *, field: str = "percent", label: str = "比例") -> Decimal:
+    """A percentage 0–100 with at most two decimals, e.g. ``"12.50"``."""
+    return amount(value, field=field, label=label, maximum=Decimal(100), places=2)
+
+
+def ratio(value: Any, *, field: str = "ratio", label: str = "比例") -> Decimal:
+    """A ratio 0–1 with at most four decimals, e.g. ``"0.8500"``."""
+    return amount(value, field=field, label=label, maximum=Decimal(1), places=4)
+
+
+# -- whole numbers ----------------------------------------------------------------------------------------
+
+def whole(value: Any, *, field: str, label: str, minimum: int = 0, maximum: int = 1_000_000_000) -> int:
+    """A whole number within ``[minimum, maximum]``; refuses floats, exponents and text."""
+    if isinstance(value, bool) or isinstance(value, float):
+        raise refuse(InputCode.INVALID_NUMBER, field, label, "应为整数")
+    if isinstance(value, str):
+        text = value.strip()
+        if not re.fullmatch(r"[+-]?\d{1,19}", text):
+            raise refuse(InputCode.INVALID_NUMBER, field, label, f"应为整数：{text[:20]}")
+        value = int(text)
+    if not isinstance(value, int):
+        raise refuse(InputCode.INVALID_NUMBER, field, label, "应为整数")
+    if not minimum <= value <= maximum:
+        raise refuse(InputCode.INVALID_NUMBER, field, label, f"应在 {minimum} 到 {maximum} 之间")
+    return value
+
+
+def object_id(value: Any) -> int:
+    """A primary key from a URL or a query; anything that is not one answers 404 (never 500)."""
+    text = str(value).strip()
+    if not text.isascii() or not text.isdigit() or len(text) > 19:
+        raise NotFound()
+    number = int(text)
+    if not 0 < number <= ID_MAX:
+        raise NotFound()
+    return number
+
+
+# -- dates ----------------------------------------------------------------------------------------------
+
+def date(
+    value: Any, *, field: str = "date", label: str = "日期", minimum: dt.date = DATE_MIN, maximum: dt.date = DATE_MAX
+) -> dt.date:
+    """A date (``YYYY-MM-DD`` or a ``date``) within ``[minimum, maximum]`` (by default 1990–2100)."""
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        day = value
+    elif isinstance(value, str):
+        text = value.strip()
+        try:
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+                raise ValueError(text)
+            day = dt.date.fromisoformat(text)
+        except ValueError:
+            raise refuse(InputCode.INVALID_DATE, field, label, f"格式应为 YYYY-MM-DD：{text[:20]}") from None
+    else:
+        raise refuse(InputCode.INVALID_DATE, field, label, "格式应为 YYYY-MM-DD")
+    if not minimum <= day <= maximum:
+        raise refuse(InputCode.INVALID_DATE, field, label, f"应在 {minimum} 到 {maximum} 之间")
+    return day
+
+
+def optional_date(value: Any, **kwargs: Any) -> dt.date | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return date(value, **kwargs)
+
+
+def month(value: Any, *, field: str = "month", label: str = "月份") -> dt.date:
+    """A month ``YYYY-MM`` (or ``YYYYMM``) as the first day of that month, within the sane range."""
+    text = str(value).strip() if value is not None else ""
+    found = re.fullmatch(r"(\d{4})-?(\d{2})", text)
+    if not found or not 1 <= int(found.group(2)) <= 12:
+        raise refuse(InputCode.INVALID_MONTH, field, label, f"格式应为 YYYY-MM：{text[:20]}")
+    first = dt.date(int(found.group(1)), int(found.group(2)), 1)
+    if not DATE_MIN <= first <= DATE_MAX:
+        raise refuse(InputCode.INVALID_MONTH, field, label, f"应在 {DATE_MIN:%Y-%m} 到 {DATE_MAX:%Y-%m} 之间")
+    return first
+
+
+def year(value: Any, *, field: str = "year", label: str = "年度") -> int:
+    return whole(value, field=field, label=label, minimum=DATE_MIN.year, maximum=DATE_MAX.year)
+
+
+def period(start: Any, end: Any, *, field: str = "start", label: str = "起始日期") -> tuple[dt.date, dt.date]:
+    """Two dates with ``start ≤ end``."""
+    first = date(start, field=field, label=label)
+    last = date(end, field="end", label="截止日期")
+    if first > last:
+        raise refuse(InputCode.INVALID_PERIOD, field, "", "起始日期不能晚于截止日期")
+    return first, last
+
+
+def month_bounds(first: dt.date) -> tuple[dt.date, dt.date]:
+    """The first day of ``first``'s month and the first day of the next month (half-open)."""
+    start = first.replace(day=1)
+    following = (start + dt.timedelta(days=32)).replace(day=1)
+    return start, following
+
+
+def query_date(params: Any, name: str, default: dt.date | None = None, *, label: str = "日期") -> dt.date | None:
+    """A date from a query string (``request.GET`` or ``request.query_params``), ``default`` when absent."""
+    raw = params.get(name, "")
+    if raw is None or not str(raw).strip():
+        return default
+    return date(raw, field=name, label=label)
+
+
+def query_month(params: Any, name: str = "month", default: dt.date | None = None) -> dt.date | None:
+    raw = params.get(name, "")
+    if raw is None or not str(raw).strip():
+        return default
+    return month(raw, field=name)
+
+
+# -- text ------------------------------------------------------------------------------------------------
+
+def text(value: Any, *, field: str, label: str, max_length: int, required: bool = True) -> str:
+    """Stripped text of at most ``max_length`` characters; empty refused when ``required``."""
+    content = "" if value is None else str(value).strip()
+    if required and not content:
+        raise refuse(InputCode.INVALID_TEXT, field, label, "不能为空")
+    if len(content) > max_length:
+        raise refuse(InputCode.INVALID_TEXT, field, label, f"不能超过 {max_length} 个字符")
+    if "\x00" in content:
+        raise refuse(InputCode.INVALID_TEXT, field, label, "含有不可见的控制字符")
+    return content
+
+
+def region(user: Any, value: Any, *, field: str = "region") -> str:
+    """A pooling region of the user's own (``user.region_codes``); another one is refused."""
+    code = "" if value is None else str(value).strip()
+    if code not in set(getattr(user, "region_codes", ())):
+        raise refuse(InputCode.INVALID_REGION, field, "统筹区", f" {code[:12]} 不在本人的统筹区内")
+    return code
+
+
+# -- uploaded text ------------------------------------------------------------------------------------------
+
+def decode_text(data: bytes, encoding: str | None = None) -> str:
+    """Bytes of an uploaded text file as text: the given encoding, else UTF-8 (with or without BOM), else
+    GB18030 (which covers GBK and GB2312). Undecodable bytes are refused, never replaced."""
+    candidates = [encoding] if encoding else ["utf-8-sig", "gb18030"]
+    for name in candidates:
+        try:
+            return data.decode(name)  # type: ignore[arg-type]
+        except (UnicodeDecodeError, LookupError):
+            continue
+    raise refuse(InputCode.INVALID_ENCODING, "file", "文件", "编码无法识别（请使用 UTF-8 或 GB18030/GBK）")
+
+
+def map_headers(header: Iterable[str], names: dict[str, str]) -> dict[int, str]:
+    """Column positions of a header row: each cell is a column name or its Chinese label (``names`` maps both,
+    lower-cased, to the column name); cells that match nothing are left out."""
+    found: dict[int, str] = {}
+    for index, cell in enumerate(header):
+        key = str(cell or "").strip().lower()
+        if key in names:
+            found[index] = names[key]
+    return found
+
+
+# -- DRF fields -------------------------------------------------------------------------------------------
+
+class AmountField(serializers.Field):  # type: ignore[type-arg]
+    """An amount as a decimal string both ways, bounded (see ``amount``). Documented as a string."""
+
+    def __init__(self, *, maximum: Decimal = COLUMN_MAX, minimum: Decimal = Decimal("0.00"), label_zh: str = "",
+                 **kwargs: Any) -> None:
+        self.maximum, self.minimum, self.label_zh = maximum, minimum, label_zh
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> Decimal:
+        try:
+            return amount(data, field=self.field_name or "amount", label=self.label_zh or "金额",
+                          maximum=self.maximum, minimum=self.minimum)
+        except InvalidInput as exc:
+            raise serializers.ValidationError(exc.message) from None
+
+    def to_representation(self, value: Any) -> str:
+        return f"{value:.2f}"
+
+
+class BoundedDateField(serializers.DateField):
+    """A ``YYYY-MM-DD`` date within 1990–2100."""
+
+    def to_internal_value(self, value: Any) -> dt.date:
+        try:
+            return date(value, field=self.field_name or "date")
+        except InvalidInput as exc:
+            raise serializers.ValidationError(exc.message) from None
+
+
+class MonthField(serializers.CharField):
+    """A month ``YYYY-MM``, read as the month's first day."""
+
+    def to_internal_value(self, data: Any) -> dt.date:  # type: ignore[override]
+        try:
+            return month(data, field=self.field_name or "month")
+        except InvalidInput as exc:
+            raise serializers.ValidationError(exc.message) from None
+
+    def to_representation(self, value: Any) -> str:
+        return value.strftime("%Y-%m") if isinstance(value, dt.date) else str(value)
+
+
+# -- form fields ------------------------------------------------------------------------------------------
+
+class AmountFormField(forms.CharField):
+    """An amount typed on a page, read as text and bounded (never a float)."""
+
+    def __init__(self, *, maximum: Decimal = COLUMN_MAX, minimum: Decimal = Decimal("0.00"), **kwargs: Any) -> None:
+        self.maximum, self.minimum = maximum, minimum
+        kwargs.setdefault("max_length", 24)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"class": "form-control text-end", "inputmode": "decimal"}))
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
+        content = super().to_python(value)
+        if not content:
+            return None
+        try:
+            return amount(content, label="", maximum=self.maximum, minimum=self.minimum)
+        except InvalidInput as exc:
+            raise forms.ValidationError(exc.message) from None
+
+
+class BoundedDateFormField(forms.DateField):
+    """A date picked on a page, within 1990–2100."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date", "class": "form-control"},
+                                                    format="%Y-%m-%d"))
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> dt.date | None:
+        day = super().to_python(value)
+        if day is not None and not DATE_MIN <= day <= DATE_MAX:
+            raise forms.ValidationError(f"日期应在 {DATE_MIN} 到 {DATE_MAX} 之间")
+        return day
