@@ -22,7 +22,7 @@ from dae.claims.models import Settlement
 from dae.core.errors import DaeError, InvalidInput
 from dae.core.scoping import get_scoped_or_404
 from dae.core.sums import fen_sum, yuan
-from dae.web.listing import Column, Filter, ScopedListView
+from dae.web.listing import AmountRange, Column, DateRange, Filter, HospitalFilter, RegionFilter, ScopedListView
 from dae.web.who import post_of, region_choices
 
 from . import actions, check, rulebook, runs
@@ -61,7 +61,11 @@ class FindingList(ScopedListView):
     search_fields = ("settlement__setl_id", "hospital__name__icontains", "psn_no", "rule_id__icontains")
     search_placeholder = _("结算ID、机构、人员编号或规则")
     filters = (
+        DateRange("detected", _("发现日期"), "detected_at"),
+        RegionFilter(),
+        HospitalFilter(),
         Filter("status", _("状态"), "status", Finding.Status.choices),
+        AmountRange("amount", _("疑点金额"), "amount_at_issue"),
         Filter("rule", _("规则"), "rule_id", tuple((r.id, f"{r.id} {r.name_zh}") for r in RULES.values())),
     )
 
@@ -224,6 +228,8 @@ class RunList(ScopedListView):
     search_fields = ("note__icontains", "month")
     search_placeholder = _("说明或月份")
     filters = (
+        DateRange("created", _("发起日期"), "created_at"),
+        RegionFilter(),
         Filter("scope", _("范围"), "scope", AuditRun.Scope.choices),
         Filter("status", _("状态"), "status", AuditRun.Status.choices),
     )

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dae.core.errors import DaeError
 from dae.core.scoping import get_scoped_or_404
-from dae.web.listing import Column, ScopedListView
+from dae.web.listing import Column, RegionFilter, ScopedListView
 
 from . import actions
 from .forms import PublishForm, SourceForm
@@ -30,6 +30,9 @@ class RuleSetList(ScopedListView):
         Column(_("统筹区"), "region.name"),
         Column(_("当前版本"), lambda r: f"{r.code}@{r.current_version}" if r.current_version else "—"),
     )
+    search_fields = ("code__icontains", "name__icontains")
+    search_placeholder = _("规则集编号 / 名称")
+    filters = (RegionFilter(),)
 
     def base_queryset(self) -> Any:
         latest = (RuleSetVersion.objects.filter(ruleset=OuterRef("pk"), status=RuleSetVersion.Status.PUBLISHED)

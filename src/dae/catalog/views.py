@@ -4,7 +4,6 @@ mappings are scoped (a hospital user sees only its own)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
 from typing import Any
 
 from django.contrib import messages
@@ -18,32 +17,12 @@ from django.utils.translation import gettext_lazy as _
 from dae.core.errors import DaeError, InvalidInput
 from dae.core.scoping import get_scoped_or_404
 from dae.dictionaries import codes
-from dae.web.listing import Column, Filter, ScopedListView
+from dae.web.listing import AmountRange, Column, DictChoices, Filter, HospitalFilter, RegionFilter, ScopedListView
 
 from . import actions
 from .forms import HospitalForm, ItemRevisionForm, MappingCheckForm, decode_upload, item_initial, parse_code_lines
 from .models import CatalogueItem, CodeMapping, Diagnosis, Hospital
 from .queries import check_mapping, settlement_lines
-
-
-class DictChoices(Sequence[tuple[str, str]]):
-    """The choices of a dictionary list, read when the page is drawn (not at import time)."""
-
-    def __init__(self, key: str) -> None:
-        self.key = key
-
-    def _items(self) -> list[tuple[str, str]]:
-        return codes.choices(self.key)
-
-    def __getitem__(self, index: Any) -> Any:
-        return self._items()[index]
-
-    def __len__(self) -> int:
-        return len(self._items())
-
-    def __iter__(self) -> Iterator[tuple[str, str]]:
-        return iter(self._items())
-
 
 VALIDITY_CHOICES = (("current", _("当前有效")), ("future", _("未生效")), ("ended", _("已失效")))
 
@@ -90,7 +69,7 @@ class HospitalList(ScopedListView):
     )
     search_fields = ("code", "name__icontains")
     search_placeholder = _("机构编码 / 名称")
-    filters = (Filter("level", _("医院等级"), "level", DictChoices("hosp_lv")),
+    filters = (RegionFilter(), Filter("level", _("医院等级"), "level", DictChoices("hosp_lv")),
                Filter("status", _("状态"), "status", Hospital.Status.choices))
 
     def base_queryset(self) -> Any:
@@ -159,6 +138,7 @@ class ItemList(ScopedListView):
         Filter("type", _("医疗收费项目类别"), "med_chrgitm_type", DictChoices("med_chrgitm_type")),
         Filter("sp", _("特殊药品"), {"yes": {"sp_drug_flag": True}, "no": {"sp_drug_flag": False}},
                (("yes", _("是")), ("no", _("否")))),
+        AmountRange("cap", _("定价上限金额"), "price_cap"),
     )
 
     def base_queryset(self) -> Any:
@@ -227,9 +207,8 @@ class MappingList(ScopedListView):
 
     @property
     def filters(self) -> tuple[Filter, ...]:  # type: ignore[override]
-        hospitals = Hospital.objects.for_user(_user(self.request)).values_list("code", "name")
         return (
-            Filter("hospital", _("医疗机构"), "hospital__code", [(c, f"{c} {n}") for c, n in hospitals]),
+            HospitalFilter(),
             ValidityFilter("valid", _("有效状态"), "begin_date", VALIDITY_CHOICES),
         )
 

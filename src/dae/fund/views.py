@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from dae.core.errors import DaeError, InvalidInput
 from dae.core.scoping import get_scoped_or_404
 from dae.ledger import entries as E
-from dae.web.listing import Column, Filter, ScopedListView
+from dae.web.listing import AmountRange, Column, DateRange, Filter, RegionFilter, ScopedListView
 from dae.web.who import post_of, region_choices
 
 from . import actions, documents, services
@@ -275,15 +275,17 @@ class EntryList(ScopedListView):
         Column(_("业务日期"), "on"),
         Column(_("类型"), "kind"),
         Column(_("统筹区"), "region.name"),
-        Column(_("金额"), lambda e: f"{e.amount:,.2f}", css="text-end"),
+        Column(_("金额"), "amount", css="amount"),
         Column(_("单据号"), "reference_no"),
         Column(_("摘要"), "description"),
-        Column(_("记账凭证"), lambda e: f"#{e.transaction_id}"),
+        Column(_("记账凭证"), lambda e: f"#{e.transaction_id}", link="ledger:transaction_detail",
+               link_kw="transaction_id", sort="transaction_id"),
         Column(_("经办人"), "created_by"),
     )
     search_fields = ("reference_no", "description__icontains", "approval_no")
     search_placeholder = _("单据号、摘要或审批文号")
-    filters = (Filter("kind", _("类型"), "kind", FundEntry.Kind.choices),)
+    filters = (DateRange("on", _("业务日期"), "on"), RegionFilter(), Filter("kind", _("类型"), "kind", FundEntry.Kind.choices),
+               AmountRange("amount", _("金额"), "amount"))
 
     def base_queryset(self) -> Any:
         return super().base_queryset().select_related("region", "created_by")

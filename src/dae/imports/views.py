@@ -14,7 +14,7 @@ from dae.core.jobs import live_state
 from dae.core.models import Region
 from dae.core.scoping import get_scoped_or_404
 from dae.web.forms import StyledFormMixin
-from dae.web.listing import Column, Filter, ScopedListView
+from dae.web.listing import Column, DateRange, Filter, RegionFilter, ScopedListView
 
 from . import registry
 from .framework import MAX_UPLOAD, problems_workbook, start_import, template_csv
@@ -23,6 +23,16 @@ from .models import ImportBatch
 
 def kinds_for(user: Any) -> list[tuple[str, str]]:
     return [(cls.kind, cls.title) for cls in registry.all_importers() if user.post in cls.posts]
+
+
+class KindChoices(list[tuple[str, str]]):
+    """Every registered import kind with its title, read when the page is drawn."""
+
+    def __iter__(self) -> Any:
+        return iter([(cls.kind, str(cls.title)) for cls in registry.all_importers()])
+
+    def __len__(self) -> int:
+        return len(registry.all_importers())
 
 
 class BatchList(ScopedListView):
@@ -43,7 +53,9 @@ class BatchList(ScopedListView):
     )
     search_fields = ("file_name__icontains",)
     search_placeholder = _("文件名")
-    filters = (Filter("status", _("状态"), "status", ImportBatch.Status.choices),)
+    filters = (DateRange("created", _("上传日期"), "created_at"), RegionFilter(),
+               Filter("kind", _("导入类型"), "kind", KindChoices()),
+               Filter("status", _("状态"), "status", ImportBatch.Status.choices))
 
     def base_queryset(self) -> Any:
         return super().base_queryset().select_related("created_by")

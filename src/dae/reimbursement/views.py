@@ -82,8 +82,11 @@ class Queue(ScopedListView):
     def base_queryset(self) -> Any:
         return super().base_queryset().select_related("person", "hospital")
 
-    def get_queryset(self) -> Any:
-        qs = super().get_queryset()
+    def extra_hidden(self) -> list[tuple[str, str]]:
+        return [("state", self.state_param())]
+
+    def filtered_queryset(self) -> Any:
+        qs, errors = super().filtered_queryset()
         state = self.state_param()
         if state == "open":
             qs = qs.filter(state__in=OPEN_STATES)
@@ -91,7 +94,7 @@ class Queue(ScopedListView):
             qs = qs.filter(state__in=(S.COMPUTED, S.CHECKED)).exclude(computed_by=self.request.user)
         elif state in S.values:
             qs = qs.filter(state=state)
-        return qs.distinct().order_by(F("due_date").asc(nulls_last=True), "received_on", "id")
+        return qs.distinct().order_by(F("due_date").asc(nulls_last=True), "received_on", "id"), errors
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
