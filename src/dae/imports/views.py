@@ -17,7 +17,7 @@ from dae.web.forms import StyledFormMixin
 from dae.web.listing import Column, DateRange, Filter, RegionFilter, ScopedListView
 
 from . import registry
-from .framework import MAX_UPLOAD, problems_workbook, start_import, template_csv
+from .framework import MAX_UPLOAD, describe, example_file, problems_workbook, start_import, template_csv
 from .models import ImportBatch
 
 
@@ -105,7 +105,7 @@ def batch_new(request: HttpRequest) -> HttpResponse:
             error = exc
         else:
             return redirect("imports:batch_detail", pk=batch.pk)
-    importers = [cls for cls in registry.all_importers() if user.post in cls.posts]
+    importers = [describe(cls) for cls in registry.all_importers() if user.post in cls.posts]
     return render(request, "imports/batch_new.html",
                   {"title": _("导入文件"), "form": form, "error": error, "importers": importers})
 
@@ -132,4 +132,13 @@ def batch_report(request: HttpRequest, pk: int) -> HttpResponse:
 def kind_template(request: HttpRequest, kind: str) -> HttpResponse:
     response = HttpResponse(template_csv(kind), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{kind}-template.csv"'
+    return response
+
+
+def kind_example(request: HttpRequest, kind: str) -> HttpResponse:
+    """An example file of ``kind``: the header and one row that passes the checks (or the importer's own)."""
+    content, fmt = example_file(kind)
+    types = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
+    response = HttpResponse(content, content_type=types.get(fmt, "application/octet-stream"))
+    response["Content-Disposition"] = f'attachment; filename="{kind}-example.{fmt}"'
     return response

@@ -118,7 +118,7 @@ EVENT_NAMES: dict[str, str | Promise] = {
     "benefits.version_edited": _("修改规则草稿"), "benefits.version_published": _("发布规则版本"),
     "catalog.catalogueitem": _("目录导入变更"), "catalog.diagnosis": _("诊断导入变更"),
     "catalog.diagnosis_renamed": _("修改诊断名称"), "catalog.hospital_changed": _("修改医疗机构"),
-    "catalog.item_revised": _("修订目录项"), "claim.materials": _("登记材料"), "claim.updated": _("修改申请"),
+    "catalog.item_revised": _("修订目录项"), "catalog.icd10_loaded": _("加载 ICD-10"), "claim.materials": _("登记材料"), "claim.updated": _("修改申请"),
     "claims.settlement": _("结算记录变更"), "contribution.changed": _("缴费变更"),
     "credit.delisted": _("移出信用名单"), "credit.level_changed": _("信用名单等级变化"),
     "credit.listed": _("列入信用名单"), "credit.screening_done": _("异常数据挖掘完成"),
