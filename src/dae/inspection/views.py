@@ -598,7 +598,7 @@ class InvestigationList(ScopedListView):
         Column(_("编号"), "number", link="inspection:investigation_detail"),
         Column(_("委托日期"), "created_on"),
         Column(_("委托统筹区"), "region.name"),
-        Column(_("姓名"), "psn_name"),
+        Column(_("姓名"), "psn_name", mask="name"),
         Column(_("就医机构"), "hospital_name"),
         Column(_("承办"), lambda i: str(i.assignee or i.assigned_region or "—")),
         Column(_("协查期限"), "due_on"),

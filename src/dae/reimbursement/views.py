@@ -58,7 +58,8 @@ class Queue(ScopedListView):
     log_access = True
     columns = (
         Column(_("申请编号"), "number", link="reimbursement:claim_detail", link_kw="number"),
-        Column(_("参保人"), lambda c: f"{c.person.psn_name}（{c.psn_no}）"),
+        Column(_("参保人"), "person.psn_name", mask="name"),
+        Column(_("人员编号"), "psn_no"),
         Column(_("医疗机构"), "hospital.name"),
         Column(_("受理日期"), "received_on"),
         Column(_("状态"), "state"),

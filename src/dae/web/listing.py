@@ -27,7 +27,7 @@ from typing import Any, ClassVar
 
 from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import InvalidPage, Paginator
-from django.db.models import CharField, DateTimeField, Model, Q, QuerySet
+from django.db.models import CharField, DateTimeField, F, Model, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.urls import reverse
 from django.utils import timezone
@@ -476,8 +476,9 @@ class ScopedListView(ListView):  # type: ignore[type-arg]
         for index, column in enumerate(self.columns):
             if self.column_key(index, column) == key:
                 path = self.sort_path(column, qs)
-                if path:
-                    return qs.order_by(f"-{path}" if descending else path, "-pk" if descending else "pk")
+                if path:  # empty values last either way (SQLite and PostgreSQL differ by default)
+                    key_expr = F(path).desc(nulls_last=True) if descending else F(path).asc(nulls_last=True)
+                    return qs.order_by(key_expr, "-pk" if descending else "pk")
         ordering = list(qs.query.order_by or qs.model._meta.ordering or [])
         if not any(str(o).lstrip("-") in ("pk", "id") for o in ordering):
             ordering.append("-pk" if ordering and str(ordering[0]).startswith("-") else "pk")
