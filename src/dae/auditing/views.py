@@ -13,6 +13,7 @@ from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -50,7 +51,8 @@ class FindingList(ScopedListView):
     template_name = "auditing/finding_list.html"
     columns = (
         Column(_("编号"), "pk", link="auditing:finding_detail"),
-        Column(_("规则"), lambda f: f"{f.rule_id} {f.rule_name}"),
+        Column(_("规则"), lambda f: format_html('{} <small class="code text-body-secondary">{}</small>', f.rule_name,
+                                                f.rule_id), sort="rule_id"),
         Column(_("医疗机构"), "hospital.name"),
         Column(_("结算ID"), "settlement.setl_id"),
         Column(_("疑点金额"), "amount_at_issue", css="amount"),
@@ -66,7 +68,7 @@ class FindingList(ScopedListView):
         HospitalFilter(),
         Filter("status", _("状态"), "status", Finding.Status.choices),
         AmountRange("amount", _("疑点金额"), "amount_at_issue"),
-        Filter("rule", _("规则"), "rule_id", tuple((r.id, f"{r.id} {r.name_zh}") for r in RULES.values())),
+        Filter("rule", _("规则"), "rule_id", tuple((r.id, f"{r.name_zh}（{r.id}）") for r in RULES.values())),
     )
 
     def base_queryset(self) -> Any:

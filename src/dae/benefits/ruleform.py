@@ -40,7 +40,11 @@ PATH_LABELS: dict[str, Any] = {
     "version": _("版本号"), "name": _("名称"), "entry_threshold": _("起付线（进入大额的门槛）"),
     "annual_maximum": _("年度最高赔付限额"), "notes": _("说明"), "valid_from": _("生效日期"),
     "valid_to": _("失效日期"), "dialysis.per_session_limit": _("血液透析每次限额"),
-    "rounding.mode": _("舍入方式"), "rounding.unit": _("舍入单位"),
+    "rounding.mode": _("舍入方式"), "rounding.unit": _("舍入单位"), "rounding.per": _("舍入对象"),
+    "region": _("统筹区"), "id": _("规则集编号"), "format_version": _("格式版本"), "year_basis": _("年度依据"),
+    "version_basis": _("版本依据"), "first_self_pay.drug_fee_types": _("药品费用类别"),
+    "dialysis.eligible_place_categories": _("血液透析适用就医地类别"),
+    "dialysis.eligible_settle_ways": _("血液透析适用结算方式"),
     **{f"first_self_pay.{k}": v for k, v in SELF_PAY},
     **{f"place_adjustments.{k}": _("就医地调整：") + v for k, v in PLACES},  # type: ignore[operator]
 }
@@ -54,6 +58,11 @@ def path_label(path: str) -> str:
         names = {"lower": _("下限"), "upper": _("上限"), "ratio": _("赔付比例")}
         return str(_("第 %(n)s 段") % {"n": index}) + (f" · {names.get(part, part)}" if part else "")
     label = PATH_LABELS.get(path)
+    if label is None and path.endswith("]") and "[" in path:  # an item of a list: the list's name and its number
+        head, _bracket, index = path[:-1].rpartition("[")
+        listed = PATH_LABELS.get(head)
+        if listed is not None and index.isdigit():
+            return f"{listed}（{int(index) + 1}）"
     return str(label) if label is not None else path
 
 

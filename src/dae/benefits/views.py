@@ -26,10 +26,10 @@ class RuleSetList(ScopedListView):
     model = RuleSet
     title = _("补偿规则")
     columns = (
-        Column(_("规则集编号"), "code", link="benefits:ruleset_detail", link_kw="code"),
+        Column(_("规则集编号"), "code", link="benefits:ruleset_detail", link_kw="code", css="code"),
         Column(_("名称"), "name"),
         Column(_("统筹区"), "region.name"),
-        Column(_("当前版本"), lambda r: f"{r.code}@{r.current_version}" if r.current_version else "—"),
+        Column(_("当前版本"), lambda r: f"{r.code}@{r.current_version}" if r.current_version else "—", css="code"),
     )
     search_fields = ("code__icontains", "name__icontains")
     search_placeholder = _("规则集编号 / 名称")

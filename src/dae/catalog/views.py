@@ -10,7 +10,8 @@ from django.contrib import messages
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -271,8 +272,32 @@ def _run_check(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
 
 # -- diagnoses ------------------------------------------------------------------------------------------------------
 
+
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV", "XVI",
          "XVII", "XVIII", "XIX", "XX", "XXI", "XXII")
+
+
+class ChapterChoices(list[tuple[str, str]]):
+    """The 22 chapters as (numeral, numeral and Chinese name), read when the page is drawn."""
+
+    def __iter__(self) -> Any:
+        from .icd10 import zh_names
+
+        names = zh_names() if translation.get_language() != "en" else {}
+        return iter([(r, f"{r} {names.get(r, '')}".strip()) for r in ROMAN])
+
+    def __len__(self) -> int:
+        return len(ROMAN)
+
+
+def _chapter(diagnosis: Diagnosis) -> Any:
+    """The chapter by its name, the Roman numeral in small type beside it."""
+    if not diagnosis.chapter:
+        return ""
+    from .icd10 import zh_names
+
+    name = zh_names().get(diagnosis.chapter, "") if translation.get_language() != "en" else ""
+    return format_html('{} <small class="code text-body-secondary">{}</small>', name, diagnosis.chapter)
 
 
 class DiagnosisList(ScopedListView):
@@ -283,15 +308,15 @@ class DiagnosisList(ScopedListView):
         Column(_("诊断编码"), "code", link="catalog:diagnosis_detail", link_kw="code"),
         Column(_("名称"), "display_name"),
         Column(_("层级"), "kind"),
-        Column(_("章"), "chapter"),
-        Column(_("三位码类目"), "group"),
+        Column(_("章"), _chapter, sort="chapter"),
+        Column(_("三位码类目"), "group", css="code"),
         Column(_("上级编码"), "parent"),
     )
     search_fields = ("code__istartswith", "name__icontains", "name_en__icontains")
     search_placeholder = _("诊断编码 / 中文或英文名称")
     filters = (
         Filter("kind", _("层级"), "kind", Diagnosis.Kind.choices),
-        Filter("chapter", _("章"), "chapter", [(r, r) for r in ROMAN]),
+        Filter("chapter", _("章"), "chapter", ChapterChoices()),
         Filter("named", _("中文名称"), {"yes": {"name__gt": ""}, "no": {"name": ""}},
                (("yes", _("有")), ("no", _("无")))),
     )

@@ -83,11 +83,12 @@ def render_changes(before: dict[str, Any] | None, after: dict[str, Any] | None) 
 
 def _change(before: dict[str, Any], after: dict[str, Any], key: str) -> SafeString:
     if key in before and key in after:
-        return format_html('<span class="text-danger text-decoration-line-through">{}</span> → '
-                           '<span class="text-success">{}</span>', _value(before[key]), _value(after[key]))
+        return format_html('<span class="text-danger text-decoration-line-through" data-i18n-skip>{}</span> → '
+                           '<span class="text-success" data-i18n-skip>{}</span>', _value(before[key]), _value(after[key]))
     if key in after:
-        return format_html('<span class="text-success">{}</span>', _value(after[key]))
-    return format_html('<span class="text-danger text-decoration-line-through">{}</span>', _value(before[key]))
+        return format_html('<span class="text-success" data-i18n-skip>{}</span>', _value(after[key]))
+    return format_html('<span class="text-danger text-decoration-line-through" data-i18n-skip>{}</span>',
+                       _value(before[key]))
 
 
 def changes_text(values: dict[str, Any] | None) -> str:

@@ -35,9 +35,11 @@ def _actor(row: Any) -> Any:
     actor = row.actor
     if actor is None:
         return format_html('<span class="text-nowrap text-body-secondary">{}</span>', gettext("系统"))
-    name = getattr(actor, "display_name", "") or actor.get_username()
-    return format_html('<span class="text-nowrap">{}</span> <small class="text-body-secondary text-nowrap">{}</small>',
-                       name, actor.post_label)
+    if getattr(actor, "display_name", ""):
+        name = format_html('<span class="text-nowrap">{}</span>', actor.display_name)
+    else:
+        name = format_html('<span class="text-nowrap code">{}</span>', actor.get_username())
+    return format_html('{} <small class="text-body-secondary text-nowrap">{}</small>', name, actor.post_label)
 
 
 def _actor_text(row: Any) -> str:
