@@ -17,6 +17,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from dae.accounts.permissions import can
 from dae.audit import RULES, rule_catalogue
 from dae.audit.rules.base import CATEGORY_ZH, RESULT_ZH
 from dae.claims.models import Settlement
@@ -24,6 +25,7 @@ from dae.core.errors import DaeError, InvalidInput
 from dae.core.scoping import get_scoped_or_404
 from dae.core.sums import fen_sum, yuan
 from dae.web.listing import AmountRange, Column, DateRange, Filter, HospitalFilter, RegionFilter, ScopedListView
+from dae.web.names import with_item_names
 from dae.web.who import post_of, region_choices
 
 from . import actions, check, rulebook, runs
@@ -96,10 +98,27 @@ class FindingList(ScopedListView):
         return context
 
 
+def _hide_other_hospitals(detail: str, lines: list[Any], own: int | None) -> str:
+    """A hospital reading a finding sees other hospitals neither in the evidence nor in the description: their
+    codes and names become 他院 (the evidence hides their stays the same way)."""
+    if own is None:
+        return detail
+    for line in lines:
+        hospital = line.settlement.hospital
+        if hospital.pk != own:
+            for text in (hospital.code, hospital.name):
+                if text:
+                    detail = detail.replace(text, gettext("他院"))
+    return detail
+
+
 def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
     f = get_scoped_or_404(Finding, request, pk=pk)
     post = post_of(request)
-    lines = f.lines.select_related("settlement", "fee_line").order_by("role", "settlement__setl_time", "feedetl_sn")
+    lines = list(f.lines.select_related("settlement__hospital", "fee_line")
+                 .order_by("role", "settlement__setl_time", "feedetl_sn"))
+    with_item_names([line.fee_line for line in lines if line.fee_line is not None])
+    own = request.user.hospital_id if post == "hospital" else None  # type: ignore[union-attr]
     rule = RULES.get(f.rule_id)
     return render(
         request,
@@ -107,6 +126,8 @@ def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "title": _("疑点") + f" #{f.pk} · {f.rule_id} {f.rule_name}",
             "f": f,
+            "detail": _hide_other_hospitals(f.detail, lines, own),
+            "can_open_runs": can(request.user, "auditing:run_detail", write=False),
             "lines": lines,
             "rule": _rule_fields(rule),
             "category": CATEGORY_ZH.get(rule.category, "") if rule else "",

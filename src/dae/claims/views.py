@@ -28,6 +28,7 @@ from dae.web.listing import (
     RegionFilter,
     ScopedListView,
 )
+from dae.web.names import with_item_names
 
 from .actions import do_accept_computed, do_reject
 from .declare import SUBMIT_POSTS, pay_deadline_days_left, submit_declaration
@@ -86,7 +87,7 @@ class MySettlements(SettlementList):
 def settlement_detail(request: HttpRequest, setl_id: str) -> HttpResponse:
     settlement = get_scoped_or_404(Settlement, request, setl_id=setl_id)
     record_access(request, settlement)
-    lines = settlement.lines.all()[:2000]
+    lines = with_item_names(settlement.lines.all()[:2000])
     user: Any = request.user
     explanation = None
     if request.GET.get("explain") == "1":

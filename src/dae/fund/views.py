@@ -90,8 +90,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     quarter's request."""
     today = timezone.localdate()
     region = _chosen_region(request)
-    year = _int(request, "year", today.year)
-    fund_year = FundYear.objects.for_user(request.user).filter(region_id=region, year=year).first()
+    years = FundYear.objects.for_user(request.user).filter(region_id=region)
+    latest = years.filter(year__lte=today.year).order_by("-year").values_list("year", flat=True).first()
+    year = _int(request, "year", latest or today.year)  # a default year that has data: the latest entered
+    fund_year = years.filter(year=year).first()
     series = services.profit_rates(fund_year) if fund_year is not None else None
     held = services.balances(region, today, BALANCE_ACCOUNTS)
     quarter = services.quarter_of(today)

@@ -277,3 +277,24 @@ def source_link(source_type: str, source_id: Any) -> str:
     if not source_type:
         return "—"
     return f"{object_name(source_type)} #{source_id}"
+
+
+def catalogue_names(codes: Iterable[str]) -> dict[str, str]:
+    """``{med_list_codg: name}`` of the catalogue for the codes given (the latest version's name), one query."""
+    from dae.catalog.models import CatalogueItem
+
+    wanted = {c for c in codes if c}
+    if not wanted:
+        return {}
+    rows = (CatalogueItem.objects.filter(med_list_codg__in=wanted).order_by("med_list_codg", "begin_date")
+            .values_list("med_list_codg", "name"))
+    return dict(rows)  # later versions overwrite earlier ones
+
+
+def with_item_names(rows: Iterable[Any], attr: str = "med_list_codg") -> list[Any]:
+    """The rows (fee lines, evidence lines) each with ``item_name``, the catalogue item's name of ``row.<attr>``."""
+    rows = list(rows)
+    names = catalogue_names(str(getattr(r, attr, "") or "") for r in rows)
+    for row in rows:
+        row.item_name = names.get(str(getattr(row, attr, "") or ""), "")
+    return rows

@@ -76,3 +76,43 @@ def _unknown() -> str:
     from django.utils.translation import gettext
 
     return gettext("字典中没有此代码")
+
+
+@register.simple_tag(takes_context=True)
+def crumb(context: Any, route: str, label: Any, *args: Any) -> str:
+    """A breadcrumb that links only where the user may go (the permission matrix); plain text otherwise:
+    ``{% crumb "claims:settlement_list" _("结算记录") %}``."""
+    from django.urls import reverse
+    from django.utils.html import format_html
+
+    from dae.accounts.permissions import can
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is not None and can(user, route, write=False):
+        return format_html('<li class="breadcrumb-item"><a href="{}">{}</a></li>', reverse(route, args=args), label)
+    return format_html('<li class="breadcrumb-item">{}</li>', label)
+
+
+@register.filter
+def event_name(action: str | None) -> str:
+    """``{{ e.action|event_name }}`` → ``报销申请·已受理`` (never the dotted name alone; see ``web.names``)."""
+    from dae.web.names import event_name as name
+
+    return name(action)
+
+
+@register.filter
+def object_name(object_type: str | None) -> str:
+    """``{{ e.object_type|object_name }}`` → ``结算记录``."""
+    from dae.web.names import object_name as name
+
+    return name(object_type)
+
+
+@register.filter
+def nameof(code: str | None, codelist: str) -> str:
+    """Only the name of a dictionary code (for insured persons and printed documents): ``普通住院``."""
+    from dae.dictionaries import codes
+
+    return codes.name(codelist, code)
