@@ -37,6 +37,7 @@ ALLOWED_ENGLISH = {"excel", "csv", "xlsx", "json", "yaml", "pdf", "api", "icd", 
 
 #: collected in the page: visible text outside code fields, links, tables with their headers, width
 PAGE_PROBE = """() => {
+  const CHARTS_OUTSIDE = CHARTS_FN;
   const skip = "code, pre, kbd, samp, script, style, .code, textarea, [data-i18n-skip]";
   const texts = [];
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
@@ -59,7 +60,19 @@ PAGE_PROBE = """() => {
     dt.nextElementSibling ? dt.nextElementSibling.innerText.trim() : ""]);
   const first = document.querySelector("[data-testid=list-table] tbody tr a[href]");
   return {texts, links, tables, pairs, first: first ? first.getAttribute("href") : null,
-          scroll: document.documentElement.scrollWidth, width: document.documentElement.clientWidth};
+          scroll: document.documentElement.scrollWidth, width: document.documentElement.clientWidth,
+          charts: CHARTS_OUTSIDE()};
+}"""
+
+#: charts (ECharts canvases) whose box leaves the main column: under the sidebar or past the right edge
+CHARTS_PROBE = """() => {
+  const main = document.querySelector("main");
+  if (!main) return [];
+  const box = main.getBoundingClientRect();
+  return [...document.querySelectorAll("canvas")].filter(c => {
+    const r = c.getBoundingClientRect();
+    return r.width > 0 && (r.left < box.left - 1 || r.right > box.right + 1);
+  }).map(c => (c.closest("[id],[data-testid]") || c).getAttribute("data-testid") || c.closest("[id]")?.id || "chart");
 }"""
 
 TOKEN = re.compile(r"[A-Za-z0-9_]+")
@@ -75,6 +88,9 @@ def _english(text: str) -> str | None:
             continue
         return token
     return None
+
+
+PAGE_PROBE = PAGE_PROBE.replace("CHARTS_FN", CHARTS_PROBE)
 
 
 def _dotted_names() -> set[str]:
@@ -136,6 +152,8 @@ def _check(post: str, url: str, status: int, probe: dict[str, Any], dotted: set[
             problems.append(f"{where}: {head} shows the code {value!r} without its name")
     if probe["scroll"] > probe["width"]:
         problems.append(f"{where}: horizontal scrollbar ({probe['scroll']} > {probe['width']} px)")
+    for chart in probe.get("charts", []):
+        problems.append(f"{where}: chart {chart} leaves its grid at {probe['width']} px")
     return problems
 
 
@@ -159,6 +177,13 @@ def _visit(page: Any, base: str, post: str, path: str, dotted: set[str], codelis
     response = page.goto(base + path, wait_until="domcontentloaded")
     probe: dict[str, Any] = page.evaluate(PAGE_PROBE)
     problems.extend(_check(post, path, response.status if response else 0, probe, dotted, codelists))
+    if page.locator("canvas").count():  # a page with charts: they must stay in their grid at 1920 px too
+        page.set_viewport_size({"width": 1920, "height": 1000})
+        page.wait_for_timeout(200)
+        wide = page.evaluate(f"({CHARTS_PROBE})()")
+        width = page.evaluate("document.documentElement.clientWidth")
+        problems.extend(f"[{post}] {path}: chart {chart} leaves its grid at {width} px" for chart in wide)
+        page.set_viewport_size({"width": 1280, "height": 800})
     first: str | None = probe["first"]
     return first
 

@@ -50,6 +50,7 @@ def _overdue(f: Finding) -> Any:
 class FindingList(ScopedListView):
     model = Finding
     title = _("疑点处理")
+    empty_hint = _("审核批次运行后，发现的疑点在此等待审核。")
     template_name = "auditing/finding_list.html"
     columns = (
         Column(_("编号"), "pk", link="auditing:finding_detail"),

@@ -78,6 +78,7 @@ def _back(request: HttpRequest, default: str) -> HttpResponse:
 class StatementList(ScopedListView):
     model = BankStatement
     title = _("银行对账单")
+    empty_hint = _("财务岗上传银行对账单后在此显示。")
     template_name = "bank/statement_list.html"
     columns = (
         Column(_("对账单"), lambda s: f"#{s.pk}", link="bank:statement_detail"),

@@ -114,6 +114,7 @@ def settlement_detail(request: HttpRequest, setl_id: str) -> HttpResponse:
 class DeclarationList(ScopedListView):
     model = Declaration
     title = _("月结申报")
+    empty_hint = _("医院每月上传申报文件（或结算岗代为上传）后在此显示。")
     template_name = "claims/declaration_list.html"
     columns = (
         Column(_("申报"), lambda d: f"#{d.pk}", link="claims:declaration_detail"),
@@ -236,6 +237,7 @@ def feedback_export(request: HttpRequest) -> HttpResponse:
 class AdjustmentList(ScopedListView):
     model = Adjustment
     title = _("补付追回")
+    empty_hint = _("重算改变已支付金额时自动生成补付或追回。")
     columns = (
         Column(_("结算ID"), "settlement.setl_id"),
         Column(_("人员编号"), "psn_no"),

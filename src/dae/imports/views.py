@@ -38,6 +38,7 @@ class KindChoices(list[tuple[str, str]]):
 class BatchList(ScopedListView):
     model = ImportBatch
     title = _("数据导入")
+    empty_hint = _("点击“导入文件”上传参保名单、目录或对码文件。")
     template_name = "imports/batch_list.html"
     columns = (
         Column(_("批次"), lambda b: f"#{b.pk}", link="imports:batch_detail"),

@@ -63,6 +63,7 @@ def _region_of(request: HttpRequest) -> str:
 class StatementList(ScopedListView):
     model = Statement
     title = _("月结单")
+    empty_hint = _("财务岗用上方“编制月结单”按月生成。")
     template_name = "payments/statement_list.html"
     columns = (
         Column(_("结算月份"), "month", link="payments:statement_detail"),
@@ -138,6 +139,7 @@ def statement_approve(request: HttpRequest, pk: int) -> HttpResponse:
 class BatchList(ScopedListView):
     model = PaymentBatch
     title = _("支付批次")
+    empty_hint = _("月结单审批后，财务岗在此新建支付批次。")
     template_name = "payments/batch_list.html"
     columns = (
         Column(_("批次号"), "number", link="payments:batch_detail"),
@@ -229,6 +231,7 @@ def batch_file(request: HttpRequest, pk: int) -> HttpResponse:
 class DeductionList(ScopedListView):
     model = Deduction
     title = _("扣款")
+    empty_hint = _("审核疑点三方确认或现场巡查确认后自动生成，也可由财务岗登记。")
     template_name = "payments/deduction_list.html"
     columns = (
         Column(_("确认日期"), "confirmed_on"),

@@ -54,6 +54,7 @@ def _due_cell(claim: ManualClaim) -> Any:
 class Queue(ScopedListView):
     model = ManualClaim
     title = _("手工报销")
+    empty_hint = _("在窗口受理的手工报销申请在此办理。")
     template_name = "reimbursement/queue.html"
     log_access = True
     columns = (
