@@ -116,3 +116,25 @@ def nameof(code: str | None, codelist: str) -> str:
     from dae.dictionaries import codes
 
     return codes.name(codelist, code)
+
+
+@register.filter
+def policy_basis(ref: str | None) -> str:
+    """A trace step's reference to the calculation model as a person reads it, never a file name:
+    ``benefit-policy.md §2 step 5, §4`` → ``补偿计算模型 第2节第5步、第4节``."""
+    import re
+
+    from django.utils.translation import gettext
+
+    if not ref:
+        return ""
+    text = re.sub(r"^[\w-]+\.md\s*", "", ref)
+
+    def part(match: re.Match[str]) -> str:
+        section, steps = match.group(1), match.group(3)
+        if not steps:
+            return gettext("第%(s)s节") % {"s": section}
+        return gettext("第%(s)s节第%(n)s步") % {"s": section, "n": steps.replace("-", "–")}
+
+    parts = [re.sub(r"§(\d+)(\s+steps?\s+([\d-]+))?", part, p.strip()) for p in text.split(",")]
+    return gettext("补偿计算模型") + " " + "、".join(parts)
