@@ -512,6 +512,30 @@ def _present(found: Any) -> list[dict[str, Any]]:
     ]
 
 
-def feedback_list(request: HttpRequest) -> HttpResponse:
-    rows = PlatformFeedback.objects.for_user(request.user).select_related("finding", "hospital")[:200]
-    return render(request, "auditing/feedback_list.html", {"title": _("平台反馈"), "rows": rows})
+class FeedbackList(ScopedListView):
+    """平台反馈: the results of findings sent back to the national platform (the outbox of 审核结果反馈)."""
+
+    model = PlatformFeedback
+    title = _("平台反馈")
+    empty_hint = _("疑点三方确认后，反馈报文在此等待发送。")
+    columns = (
+        Column(_("疑点"), lambda r: f"#{r.finding_id}", link="auditing:finding_detail", link_kw="finding_id",
+               sort="finding_id"),
+        Column(_("医疗机构"), "hospital.name"),
+        Column(_("规则"), lambda r: format_html('{} <small class="code text-body-secondary">{}</small>',
+                                               r.message.get("rule_name", ""), r.message.get("rule_id", ""))),
+        Column(_("三方确认金额"), "finding.final_amount", css="amount"),
+        Column(_("生成时间"), "created_at", kind="datetime"),
+        Column(_("发送时间"), "sent_at", kind="datetime"),
+    )
+    search_fields = ("finding__settlement__setl_id", "hospital__name__icontains")
+    search_placeholder = _("结算ID或医疗机构")
+    filters = (DateRange("created", _("生成日期"), "created_at"), RegionFilter(), HospitalFilter(),
+               Filter("sent", _("发送"), {"yes": {"sent_at__isnull": False}, "no": {"sent_at__isnull": True}},
+                      (("yes", _("已发送")), ("no", _("待发送")))))
+
+    def base_queryset(self) -> Any:
+        return super().base_queryset().select_related("finding", "hospital")
+
+
+feedback_list = FeedbackList.as_view()
