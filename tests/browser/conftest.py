@@ -63,7 +63,7 @@ def shot(page: Any) -> Shot:
 
 
 def login(page: Any, base: str, username: str, password: str = "pw-123456") -> None:
-    page.goto(f"{base}/accounts/login/")
+    page.goto(f"{base}/accounts/login/", timeout=60_000)
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
     page.click("[data-testid=login-submit]")

@@ -36,6 +36,7 @@ def test_manager_publishes_next_month_and_trial_shows_old_and_new(world: dict[st
     login(page, base, "manager")
     page.goto(f"{base}/benefits/rulesets/huadian-dae/")
     page.click("[data-testid=new-version]")
+    page.click("[data-testid=tab-yaml]")  # the YAML stays available as the advanced view
     editor = page.locator("textarea[name=source_text]")
     text = editor.input_value()
     assert "0.85" in text

@@ -71,4 +71,5 @@ def test_region_a_clerk_cannot_open_region_b_person(world: dict[str, Any], live_
     denied = AccessRecord.objects.get(why="denied")
     assert (denied.actor.username, denied.psn_no) == ("settlement", "PB0001")
     page.goto(live_server.url + "/enrollment/persons/?q=PB0001")
-    assert page.locator("[data-testid=list-table] tbody tr").first.inner_text().strip() == "没有符合条件的记录"
+    assert page.locator("[data-testid=list-table] tbody tr").first.inner_text().strip() == \
+        "没有符合条件的记录，可放宽或重置筛选条件。"

@@ -30,7 +30,9 @@ def test_full_load_has_known_codes_and_a_second_run_changes_nothing(icd: None) -
     assert Diagnosis.objects.filter(kind="chapter").count() == 22
     mi = Diagnosis.objects.get(code="I21.0")
     assert (mi.kind, mi.chapter, mi.block, mi.group, mi.parent) == ("subcategory", "IX", "I20-I25", "I21", "I21")
-    assert mi.name_en == "Acute transmural myocardial infarction of anterior wall" and mi.name == ""
+    assert mi.name_en == "Acute transmural myocardial infarction of anterior wall"
+    assert mi.name == "前壁急性透壁性心肌梗死"  # the Chinese name shipped with the classification (icd10_zh.tsv)
+    assert Diagnosis.objects.get(code="IX").name == "循环系统疾病"
     assert Diagnosis.objects.get(code="C34.9").chapter == "II"
     assert Diagnosis.objects.get(code="E11").kind == "category"
     assert Diagnosis.objects.get(code="O80").block == "O80-O84"
@@ -63,14 +65,15 @@ def test_extension_import_resolves_to_who_parent_and_sets_chinese_names(world: d
     manager = world["users"]["manager"]
     batch = run("icd10_extension", manager, to_csv(rows))
     assert batch.status == "loaded", problems(batch)
-    assert (batch.rows_new, batch.rows_changed, batch.rows_same) == (3, 1, 0)
+    # I21.0 already carries the same Chinese name from the classification's load: unchanged
+    assert (batch.rows_new, batch.rows_changed, batch.rows_same) == (3, 0, 1)
     ext = Diagnosis.objects.get(code="I21.000")
     assert (ext.is_extension, ext.parent, ext.chapter, ext.group, ext.block) == (True, "I21.0", "IX", "I21", "I20-I25")
     resolved = resolve_diagnosis("I21.000")
     assert resolved is not None
     assert (resolved.code, resolved.name, resolved.who_code, resolved.chapter, resolved.group) == (
         "I21.000", "急性前壁心肌梗死", "I21.0", "IX", "I21")
-    assert resolved.is_extension and resolved.chapter_name == "Diseases of the circulatory system"
+    assert resolved.is_extension and resolved.chapter_name == "循环系统疾病"  # the chapter in Chinese
     who = resolve_diagnosis("I21.0")
     assert who is not None and who.name == "前壁急性透壁性心肌梗死" and who.who_code == "I21.0"
     assert who.name_en == "Acute transmural myocardial infarction of anterior wall"
@@ -79,8 +82,8 @@ def test_extension_import_resolves_to_who_parent_and_sets_chinese_names(world: d
     # A code nobody loaded is unknown, even if its prefix is known.
     assert resolve_diagnosis("I21.000x999") is None and resolve_diagnosis("") is None
     # English where no Chinese name exists; English UI shows English.
-    plain = Diagnosis.objects.get(code="I21.1")
-    assert plain.display_name == "Acute transmural myocardial infarction of inferior wall"
+    plain = Diagnosis.objects.get(code="B18.00")  # a 2019 subcategory the Chinese table does not have
+    assert plain.display_name == "Chronic viral hepatitis B with delta-agent : immune-tolerant phase"
     with translation.override("en"):
         assert Diagnosis.objects.get(code="I21.0").display_name.startswith("Acute transmural")
     again = run("icd10_extension", manager, to_csv(rows))

@@ -3,6 +3,10 @@
 The matrix is data (``permission_matrix.yaml``), reviewed by a person. A route that is not in the matrix is
 refused for everybody, and a test walks every route so that a new route without an entry fails the suite.
 Entries may use these groups: ``all`` (every post), ``staff`` (insurer posts except IT), ``public`` (no log-in).
+
+A list route may also say who may download it (``export:``; without it every post that may read the list may
+export it, ``export: []`` refuses everybody) and who receives personal columns unmasked in the download
+(``export_full:``; nobody by default) — see ``docs/using-lists.md``.
 """
 
 from __future__ import annotations
@@ -30,6 +34,13 @@ class RouteRule:
     public: bool
     read: frozenset[str]
     write: frozenset[str]
+    export: frozenset[str] | None = None  # None: whoever may read
+    export_full: frozenset[str] = frozenset()
+
+    def exports(self, post: str) -> bool:
+        if self.export is None:
+            return self.allows(post, "GET")
+        return post in self.export
 
     def allows(self, post: str, method: str) -> bool:
         if self.public:
@@ -61,7 +72,9 @@ def load_matrix() -> dict[str, RouteRule]:
         if spec == "public":
             matrix[route] = RouteRule(True, frozenset(), frozenset())
         else:
-            matrix[route] = RouteRule(False, _expand(spec.get("read")), _expand(spec.get("write")))
+            export = _expand(spec["export"]) if "export" in spec else None
+            matrix[route] = RouteRule(False, _expand(spec.get("read")), _expand(spec.get("write")), export,
+                                      _expand(spec.get("export_full")))
     return matrix
 
 
@@ -80,3 +93,19 @@ def can(user: object, view_name: str, *, write: bool = True) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
     return rule.allows(str(getattr(user, "post", "")), "POST" if write else "GET")
+
+
+def can_export(user: object, view_name: str) -> bool:
+    """Whether ``user``'s post may download the list ``view_name`` (its ``export`` entry, else its readers)."""
+    rule = rule_for(view_name)
+    if rule is None or not getattr(user, "is_authenticated", False):
+        return False
+    return rule.exports(str(getattr(user, "post", "")))
+
+
+def can_export_full(user: object, view_name: str) -> bool:
+    """Whether the download of ``view_name`` keeps personal columns unmasked for ``user``'s post."""
+    rule = rule_for(view_name)
+    if rule is None or not getattr(user, "is_authenticated", False):
+        return False
+    return str(getattr(user, "post", "")) in rule.export_full and rule.exports(str(getattr(user, "post", "")))

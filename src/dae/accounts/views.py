@@ -17,6 +17,7 @@ from dae.web.listing import Column, Filter, ScopedListView
 from . import actions
 from .forms import LoginForm, UserForm
 from .models import User
+from .permissions import can
 from .posts import Post
 
 
@@ -30,9 +31,9 @@ class UserList(ScopedListView):
     model = User
     title = _("用户管理")
     columns = (
-        Column(_("用户名"), "username", link="accounts:user_edit"),
+        Column(_("用户名"), "username", link="accounts:user_edit", css="code"),
         Column(_("姓名"), "display_name"),
-        Column(_("岗位"), "post"),
+        Column(_("岗位"), lambda u: u.post_label, sort="post"),
         Column(_("统筹区"), lambda u: "、".join(r.name for r in u.regions.all())),
         Column(_("所属医院"), "hospital"),
         Column(_("启用"), lambda u: "✓" if u.is_active else "✗"),
@@ -43,6 +44,11 @@ class UserList(ScopedListView):
 
     def base_queryset(self) -> Any:
         return User.objects.prefetch_related("regions").select_related("hospital")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["can_create"] = can(self.request.user, "accounts:user_create")
+        return context
 
 
 def _apply(request: HttpRequest, form: UserForm, user: User | None) -> User | None:

@@ -13,16 +13,19 @@ from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from dae.accounts.permissions import can
 from dae.audit import RULES, rule_catalogue
 from dae.audit.rules.base import CATEGORY_ZH, RESULT_ZH
 from dae.claims.models import Settlement
 from dae.core.errors import DaeError, InvalidInput
 from dae.core.scoping import get_scoped_or_404
 from dae.core.sums import fen_sum, yuan
-from dae.web.listing import Column, Filter, ScopedListView
+from dae.web.listing import AmountRange, Column, DateRange, Filter, HospitalFilter, RegionFilter, ScopedListView
+from dae.web.names import with_item_names
 from dae.web.who import post_of, region_choices
 
 from . import actions, check, rulebook, runs
@@ -47,10 +50,12 @@ def _overdue(f: Finding) -> Any:
 class FindingList(ScopedListView):
     model = Finding
     title = _("疑点处理")
+    empty_hint = _("审核批次运行后，发现的疑点在此等待审核。")
     template_name = "auditing/finding_list.html"
     columns = (
         Column(_("编号"), "pk", link="auditing:finding_detail"),
-        Column(_("规则"), lambda f: f"{f.rule_id} {f.rule_name}"),
+        Column(_("规则"), lambda f: format_html('{} <small class="code text-body-secondary">{}</small>', f.rule_name,
+                                                f.rule_id), sort="rule_id"),
         Column(_("医疗机构"), "hospital.name"),
         Column(_("结算ID"), "settlement.setl_id"),
         Column(_("疑点金额"), "amount_at_issue", css="amount"),
@@ -61,8 +66,12 @@ class FindingList(ScopedListView):
     search_fields = ("settlement__setl_id", "hospital__name__icontains", "psn_no", "rule_id__icontains")
     search_placeholder = _("结算ID、机构、人员编号或规则")
     filters = (
+        DateRange("detected", _("发现日期"), "detected_at"),
+        RegionFilter(),
+        HospitalFilter(),
         Filter("status", _("状态"), "status", Finding.Status.choices),
-        Filter("rule", _("规则"), "rule_id", tuple((r.id, f"{r.id} {r.name_zh}") for r in RULES.values())),
+        AmountRange("amount", _("疑点金额"), "amount_at_issue"),
+        Filter("rule", _("规则"), "rule_id", tuple((r.id, f"{r.name_zh}（{r.id}）") for r in RULES.values())),
     )
 
     def base_queryset(self) -> Any:
@@ -90,10 +99,27 @@ class FindingList(ScopedListView):
         return context
 
 
+def _hide_other_hospitals(detail: str, lines: list[Any], own: int | None) -> str:
+    """A hospital reading a finding sees other hospitals neither in the evidence nor in the description: their
+    codes and names become 他院 (the evidence hides their stays the same way)."""
+    if own is None:
+        return detail
+    for line in lines:
+        hospital = line.settlement.hospital
+        if hospital.pk != own:
+            for text in (hospital.code, hospital.name):
+                if text:
+                    detail = detail.replace(text, gettext("他院"))
+    return detail
+
+
 def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
     f = get_scoped_or_404(Finding, request, pk=pk)
     post = post_of(request)
-    lines = f.lines.select_related("settlement", "fee_line").order_by("role", "settlement__setl_time", "feedetl_sn")
+    lines = list(f.lines.select_related("settlement__hospital", "fee_line")
+                 .order_by("role", "settlement__setl_time", "feedetl_sn"))
+    with_item_names([line.fee_line for line in lines if line.fee_line is not None])
+    own = request.user.hospital_id if post == "hospital" else None  # type: ignore[union-attr]
     rule = RULES.get(f.rule_id)
     return render(
         request,
@@ -101,6 +127,8 @@ def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "title": _("疑点") + f" #{f.pk} · {f.rule_id} {f.rule_name}",
             "f": f,
+            "detail": _hide_other_hospitals(f.detail, lines, own),
+            "can_open_runs": can(request.user, "auditing:run_detail", write=False),
             "lines": lines,
             "rule": _rule_fields(rule),
             "category": CATEGORY_ZH.get(rule.category, "") if rule else "",
@@ -224,6 +252,8 @@ class RunList(ScopedListView):
     search_fields = ("note__icontains", "month")
     search_placeholder = _("说明或月份")
     filters = (
+        DateRange("created", _("发起日期"), "created_at"),
+        RegionFilter(),
         Filter("scope", _("范围"), "scope", AuditRun.Scope.choices),
         Filter("status", _("状态"), "status", AuditRun.Status.choices),
     )
@@ -482,6 +512,30 @@ def _present(found: Any) -> list[dict[str, Any]]:
     ]
 
 
-def feedback_list(request: HttpRequest) -> HttpResponse:
-    rows = PlatformFeedback.objects.for_user(request.user).select_related("finding", "hospital")[:200]
-    return render(request, "auditing/feedback_list.html", {"title": _("平台反馈"), "rows": rows})
+class FeedbackList(ScopedListView):
+    """平台反馈: the results of findings sent back to the national platform (the outbox of 审核结果反馈)."""
+
+    model = PlatformFeedback
+    title = _("平台反馈")
+    empty_hint = _("疑点三方确认后，反馈报文在此等待发送。")
+    columns = (
+        Column(_("疑点"), lambda r: f"#{r.finding_id}", link="auditing:finding_detail", link_kw="finding_id",
+               sort="finding_id"),
+        Column(_("医疗机构"), "hospital.name"),
+        Column(_("规则"), lambda r: format_html('{} <small class="code text-body-secondary">{}</small>',
+                                               r.message.get("rule_name", ""), r.message.get("rule_id", ""))),
+        Column(_("三方确认金额"), "finding.final_amount", css="amount"),
+        Column(_("生成时间"), "created_at", kind="datetime"),
+        Column(_("发送时间"), "sent_at", kind="datetime"),
+    )
+    search_fields = ("finding__settlement__setl_id", "hospital__name__icontains")
+    search_placeholder = _("结算ID或医疗机构")
+    filters = (DateRange("created", _("生成日期"), "created_at"), RegionFilter(), HospitalFilter(),
+               Filter("sent", _("发送"), {"yes": {"sent_at__isnull": False}, "no": {"sent_at__isnull": True}},
+                      (("yes", _("已发送")), ("no", _("待发送")))))
+
+    def base_queryset(self) -> Any:
+        return super().base_queryset().select_related("finding", "hospital")
+
+
+feedback_list = FeedbackList.as_view()

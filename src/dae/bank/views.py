@@ -24,7 +24,7 @@ from dae.core.errors import DaeError, InvalidInput
 from dae.core.models import Region
 from dae.core.scoping import get_scoped_or_404
 from dae.ledger.models import Leg
-from dae.web.listing import Column, Filter, ScopedListView
+from dae.web.listing import Column, DateRange, Filter, RegionFilter, ScopedListView
 
 from . import actions, closing, queries, rules
 from .forms import CloseForm, MatchForm, MatchRunForm, NoteForm, ReasonForm, UploadForm, account_choices
@@ -78,6 +78,7 @@ def _back(request: HttpRequest, default: str) -> HttpResponse:
 class StatementList(ScopedListView):
     model = BankStatement
     title = _("银行对账单")
+    empty_hint = _("财务岗上传银行对账单后在此显示。")
     template_name = "bank/statement_list.html"
     columns = (
         Column(_("对账单"), lambda s: f"#{s.pk}", link="bank:statement_detail"),
@@ -85,15 +86,16 @@ class StatementList(ScopedListView):
         Column(_("银行账户"), lambda s: f"{s.account.code} {s.account.name}"),
         Column(_("期间"), lambda s: f"{s.period_from:%Y-%m-%d} – {s.period_to:%Y-%m-%d}"),
         Column(_("文件名"), "file_name"),
-        Column(_("流水笔数"), "line_count"),
-        Column(_("期末余额"), lambda s: "" if s.closing_balance is None else f"{s.closing_balance:,.2f}"),
+        Column(_("流水笔数"), "line_count", kind="int"),
+        Column(_("期末余额"), "closing_balance", css="amount", total=""),
         Column(_("导入人"), "imported_by"),
         Column(_("导入时间"), "imported_at"),
     )
     search_fields = ("file_name__icontains",)
     search_placeholder = _("文件名")
     filters = (Filter("account", _("银行账户"), "account__code",
-                      (("100201", _("100201 收入户存款")), ("100202", _("100202 支出户存款")))),)
+                      (("100201", _("100201 收入户存款")), ("100202", _("100202 支出户存款")))),
+               DateRange("period", _("对账期间起"), "period_from"), RegionFilter())
 
     def base_queryset(self) -> Any:
         return super().base_queryset().select_related("region", "account", "imported_by")

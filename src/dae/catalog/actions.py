@@ -223,22 +223,31 @@ _DIAGNOSIS_COLUMNS = ("code", "kind", "name", "name_en", "chapter", "block", "gr
 
 
 def load_who() -> dict[str, int]:
-    """Insert or refresh the WHO ICD-10 entries of the package; Chinese names are never touched. Idempotent."""
+    """Insert or refresh the WHO ICD-10 entries of the package, with the Chinese names of ``icd10_zh.tsv`` where a
+    row has none yet; a Chinese name already stored (the manager's import of the 医保版 names) is never
+    overwritten. Idempotent."""
     stored = {r[0]: r[1:] for r in Diagnosis.objects.values_list("code", "kind", "name_en", "chapter", "block",
-                                                                  "group", "parent", "is_extension")}
-    new, changed = [], []
+                                                                  "group", "parent", "is_extension", "name")}
+    zh = icd10.zh_names()
+    new, changed, named = [], [], []
     for e in icd10.who_entries():
         wanted = (e.kind, e.name_en, e.chapter, e.block, e.group, e.parent, False)
         old = stored.get(e.code)
         if old is None:
-            new.append((e.code, e.kind, "", e.name_en, e.chapter, e.block, e.group, e.parent, False))
-        elif old != wanted:
+            new.append((e.code, e.kind, zh.get(e.code, ""), e.name_en, e.chapter, e.block, e.group, e.parent, False))
+            continue
+        if old[:-1] != wanted:
             changed.append(e)
+        if not old[-1] and zh.get(e.code):
+            named.append(e.code)
     insert_rows(Diagnosis, _DIAGNOSIS_COLUMNS, new)
     for e in changed:
         Diagnosis.objects.filter(code=e.code).update(kind=e.kind, name_en=e.name_en, chapter=e.chapter, block=e.block,
                                                      group=e.group, parent=e.parent, is_extension=False)
-    return {"new": len(new), "changed": len(changed), "same": len(icd10.who_entries()) - len(new) - len(changed)}
+    for code in named:
+        Diagnosis.objects.filter(code=code, name="").update(name=zh[code])
+    touched = len(set(e.code for e in changed) | set(named))
+    return {"new": len(new), "changed": touched, "same": len(icd10.who_entries()) - len(new) - touched}
 
 
 def do_load_icd10(actor: Any) -> dict[str, int]:

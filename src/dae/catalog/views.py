@@ -4,46 +4,26 @@ mappings are scoped (a hospital user sees only its own)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
 from typing import Any
 
 from django.contrib import messages
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from dae.core.errors import DaeError, InvalidInput
 from dae.core.scoping import get_scoped_or_404
 from dae.dictionaries import codes
-from dae.web.listing import Column, Filter, ScopedListView
+from dae.web.listing import AmountRange, Column, DictChoices, Filter, HospitalFilter, RegionFilter, ScopedListView
 
 from . import actions
 from .forms import HospitalForm, ItemRevisionForm, MappingCheckForm, decode_upload, item_initial, parse_code_lines
 from .models import CatalogueItem, CodeMapping, Diagnosis, Hospital
 from .queries import check_mapping, settlement_lines
-
-
-class DictChoices(Sequence[tuple[str, str]]):
-    """The choices of a dictionary list, read when the page is drawn (not at import time)."""
-
-    def __init__(self, key: str) -> None:
-        self.key = key
-
-    def _items(self) -> list[tuple[str, str]]:
-        return codes.choices(self.key)
-
-    def __getitem__(self, index: Any) -> Any:
-        return self._items()[index]
-
-    def __len__(self) -> int:
-        return len(self._items())
-
-    def __iter__(self) -> Iterator[tuple[str, str]]:
-        return iter(self._items())
-
 
 VALIDITY_CHOICES = (("current", _("当前有效")), ("future", _("未生效")), ("ended", _("已失效")))
 
@@ -90,7 +70,7 @@ class HospitalList(ScopedListView):
     )
     search_fields = ("code", "name__icontains")
     search_placeholder = _("机构编码 / 名称")
-    filters = (Filter("level", _("医院等级"), "level", DictChoices("hosp_lv")),
+    filters = (RegionFilter(), Filter("level", _("医院等级"), "level", DictChoices("hosp_lv")),
                Filter("status", _("状态"), "status", Hospital.Status.choices))
 
     def base_queryset(self) -> Any:
@@ -159,6 +139,7 @@ class ItemList(ScopedListView):
         Filter("type", _("医疗收费项目类别"), "med_chrgitm_type", DictChoices("med_chrgitm_type")),
         Filter("sp", _("特殊药品"), {"yes": {"sp_drug_flag": True}, "no": {"sp_drug_flag": False}},
                (("yes", _("是")), ("no", _("否")))),
+        AmountRange("cap", _("定价上限金额"), "price_cap"),
     )
 
     def base_queryset(self) -> Any:
@@ -227,9 +208,8 @@ class MappingList(ScopedListView):
 
     @property
     def filters(self) -> tuple[Filter, ...]:  # type: ignore[override]
-        hospitals = Hospital.objects.for_user(_user(self.request)).values_list("code", "name")
         return (
-            Filter("hospital", _("医疗机构"), "hospital__code", [(c, f"{c} {n}") for c, n in hospitals]),
+            HospitalFilter(),
             ValidityFilter("valid", _("有效状态"), "begin_date", VALIDITY_CHOICES),
         )
 
@@ -292,8 +272,32 @@ def _run_check(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
 
 # -- diagnoses ------------------------------------------------------------------------------------------------------
 
+
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV", "XVI",
          "XVII", "XVIII", "XIX", "XX", "XXI", "XXII")
+
+
+class ChapterChoices(list[tuple[str, str]]):
+    """The 22 chapters as (numeral, numeral and Chinese name), read when the page is drawn."""
+
+    def __iter__(self) -> Any:
+        from .icd10 import zh_names
+
+        names = zh_names() if translation.get_language() != "en" else {}
+        return iter([(r, f"{r} {names.get(r, '')}".strip()) for r in ROMAN])
+
+    def __len__(self) -> int:
+        return len(ROMAN)
+
+
+def _chapter(diagnosis: Diagnosis) -> Any:
+    """The chapter by its name, the Roman numeral in small type beside it."""
+    if not diagnosis.chapter:
+        return ""
+    from .icd10 import zh_names
+
+    name = zh_names().get(diagnosis.chapter, "") if translation.get_language() != "en" else ""
+    return format_html('{} <small class="code text-body-secondary">{}</small>', name, diagnosis.chapter)
 
 
 class DiagnosisList(ScopedListView):
@@ -304,15 +308,15 @@ class DiagnosisList(ScopedListView):
         Column(_("诊断编码"), "code", link="catalog:diagnosis_detail", link_kw="code"),
         Column(_("名称"), "display_name"),
         Column(_("层级"), "kind"),
-        Column(_("章"), "chapter"),
-        Column(_("三位码类目"), "group"),
+        Column(_("章"), _chapter, sort="chapter"),
+        Column(_("三位码类目"), "group", css="code"),
         Column(_("上级编码"), "parent"),
     )
     search_fields = ("code__istartswith", "name__icontains", "name_en__icontains")
     search_placeholder = _("诊断编码 / 中文或英文名称")
     filters = (
         Filter("kind", _("层级"), "kind", Diagnosis.Kind.choices),
-        Filter("chapter", _("章"), "chapter", [(r, r) for r in ROMAN]),
+        Filter("chapter", _("章"), "chapter", ChapterChoices()),
         Filter("named", _("中文名称"), {"yes": {"name__gt": ""}, "no": {"name": ""}},
                (("yes", _("有")), ("no", _("无")))),
     )

@@ -18,7 +18,17 @@ from dae.core.errors import DaeError, InvalidInput
 from dae.core.jobs import live_state
 from dae.core.scoping import get_scoped_or_404
 from dae.web.forms import StyledFormMixin
-from dae.web.listing import Column, Filter, ScopedListView
+from dae.web.listing import (
+    AmountRange,
+    Column,
+    DateRange,
+    DictChoices,
+    Filter,
+    HospitalFilter,
+    RegionFilter,
+    ScopedListView,
+)
+from dae.web.names import with_item_names
 
 from .actions import do_accept_computed, do_reject
 from .declare import SUBMIT_POSTS, pay_deadline_days_left, submit_declaration
@@ -37,8 +47,8 @@ class SettlementList(ScopedListView):
         Column(_("结算ID"), "setl_id", link="claims:settlement_detail", link_kw="setl_id"),
         Column(_("人员编号"), "psn_no"),
         Column(_("医疗机构"), "hospital.name"),
-        Column(_("医疗类别"), "med_type"),
-        Column(_("结算时间"), "setl_time"),
+        Column(_("医疗类别"), "med_type", codelist="med_type"),
+        Column(_("结算时间"), "setl_time", kind="datetime"),
         Column(_("就医地类别"), "place_category"),
         Column(_("医疗费总额"), "medfee_sumamt", css="amount"),
         Column(_("符合政策范围金额"), "inscp_scp_amt", css="amount"),
@@ -48,7 +58,11 @@ class SettlementList(ScopedListView):
     search_fields = ("setl_id", "psn_no", "mdtrt_id")
     search_placeholder = _("结算ID / 人员编号 / 就诊ID")
     filters = (
+        DateRange("setl", _("结算日期"), "setl_time"),
+        RegionFilter(),
+        HospitalFilter(),
         Filter("state", _("状态"), "state", ClaimState.choices),
+        Filter("med_type", _("医疗类别"), "med_type", DictChoices("med_type")),
         Filter("way", _("结算方式"), "settle_way", Settlement.SettleWay.choices),
         Filter("computed", _("已计算"), {"yes": {"hifob_pay__isnull": False}, "no": {"hifob_pay__isnull": True}},
                _YES_NO),
@@ -56,6 +70,8 @@ class SettlementList(ScopedListView):
         Filter("offsite", _("异地就医"), {"yes": {"place_category__in": [c for c, _l in Settlement.PlaceCategory.choices
                                                                          if c != "local"]},
                                         "no": {"place_category": "local"}}, _YES_NO),
+        AmountRange("pay", _("大额基金支付"), "hifob_pay"),
+        AmountRange("fee", _("医疗费总额"), "medfee_sumamt"),
     )
 
     def base_queryset(self) -> Any:
@@ -71,7 +87,7 @@ class MySettlements(SettlementList):
 def settlement_detail(request: HttpRequest, setl_id: str) -> HttpResponse:
     settlement = get_scoped_or_404(Settlement, request, setl_id=setl_id)
     record_access(request, settlement)
-    lines = settlement.lines.all()[:2000]
+    lines = with_item_names(settlement.lines.all()[:2000])
     user: Any = request.user
     explanation = None
     if request.GET.get("explain") == "1":
@@ -98,13 +114,14 @@ def settlement_detail(request: HttpRequest, setl_id: str) -> HttpResponse:
 class DeclarationList(ScopedListView):
     model = Declaration
     title = _("月结申报")
+    empty_hint = _("医院每月上传申报文件（或结算岗代为上传）后在此显示。")
     template_name = "claims/declaration_list.html"
     columns = (
         Column(_("申报"), lambda d: f"#{d.pk}", link="claims:declaration_detail"),
         Column(_("医疗机构"), "hospital.name"),
         Column(_("申报月份"), "month"),
         Column(_("状态"), "status"),
-        Column(_("结算笔数"), "settlements_count"),
+        Column(_("结算笔数"), "settlements_count", kind="int"),
         Column(_("通过"), "accepted"),
         Column(_("金额有差异"), "differing"),
         Column(_("拒绝"), "rejected"),
@@ -114,7 +131,9 @@ class DeclarationList(ScopedListView):
     )
     search_fields = ("hospital__code", "hospital__name__icontains", "month")
     search_placeholder = _("机构编码 / 名称 / 月份")
-    filters = (Filter("status", _("状态"), "status", Declaration.Status.choices),)
+    filters = (DateRange("month", _("申报月份"), "month", month=True), RegionFilter(), HospitalFilter(),
+               Filter("status", _("状态"), "status", Declaration.Status.choices),
+               AmountRange("total", _("核定大额支付合计"), "computed_total"))
 
     def base_queryset(self) -> Any:
         payable = Settlement.objects.filter(declaration=OuterRef("pk"), state=ClaimState.PAYABLE)
@@ -218,6 +237,7 @@ def feedback_export(request: HttpRequest) -> HttpResponse:
 class AdjustmentList(ScopedListView):
     model = Adjustment
     title = _("补付追回")
+    empty_hint = _("重算改变已支付金额时自动生成补付或追回。")
     columns = (
         Column(_("结算ID"), "settlement.setl_id"),
         Column(_("人员编号"), "psn_no"),
@@ -232,8 +252,10 @@ class AdjustmentList(ScopedListView):
     )
     search_fields = ("psn_no", "settlement__setl_id", "cause_setl_id")
     search_placeholder = _("人员编号 / 结算ID")
-    filters = (Filter("kind", _("类型"), "kind", Adjustment.Kind.choices),
-               Filter("status", _("状态"), "status", Adjustment.Status.choices))
+    filters = (RegionFilter(), HospitalFilter(),
+               Filter("kind", _("类型"), "kind", Adjustment.Kind.choices),
+               Filter("status", _("状态"), "status", Adjustment.Status.choices),
+               AmountRange("amount", _("差额"), "amount"))
 
     def base_queryset(self) -> Any:
         return super().base_queryset().select_related("settlement", "hospital")

@@ -70,3 +70,19 @@ def record_access_many(request: HttpRequest, objects: list[models.Model],
         return 0
     AccessRecord.objects.bulk_create([_new_record(request, obj, why) for obj in objects])
     return len(objects)
+
+
+def record_export(request: HttpRequest, route: str, rows: int, fmt: str) -> AccessRecord:
+    """Record a download of a list: which list (its route), how many rows, in which format, with the full path
+    (the filters) — one record per export, whoever exported (IT and hospitals included)."""
+    user = request.user
+    regions = list(getattr(user, "region_codes", ()) or ())
+    chosen = request.GET.get("region", "")
+    region_id = chosen if chosen in regions else (regions[0] if regions else None)
+    record = AccessRecord(
+        actor=user if user.is_authenticated else None, psn_no="", object_type=f"list:{route}"[:64],
+        object_id=f"{rows}:{fmt}"[:64], why=AccessRecord.Why.EXPORT, path=request.get_full_path()[:300],
+        region_id=region_id,
+    )
+    record.save()
+    return record

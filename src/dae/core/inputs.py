@@ -333,8 +333,9 @@ class AmountFormField(forms.CharField):
 
     def __init__(self, *, maximum: Decimal = COLUMN_MAX, minimum: Decimal = Decimal("0.00"), **kwargs: Any) -> None:
         self.maximum, self.minimum = maximum, minimum
-        kwargs.setdefault("max_length", 24)
-        kwargs.setdefault("widget", forms.TextInput(attrs={"class": "form-control text-end", "inputmode": "decimal"}))
+        # no max_length: Django would run its length validator on the Decimal; ``amount`` bounds the text itself
+        kwargs.setdefault("widget", forms.TextInput(attrs={"class": "form-control text-end", "inputmode": "decimal",
+                                                           "maxlength": "24"}))
         super().__init__(**kwargs)
 
     def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]

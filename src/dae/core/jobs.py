@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.core.cache import cache
@@ -84,9 +86,40 @@ def start_job(kind: str, title: str, *, user: Any, params: dict[str, Any], regio
         raise InvalidInput(f"未知的任务类型：{kind}")
     job = Job.objects.create(kind=kind, title=title, params=params, created_by=user if user else None,
                              region_id=region_id, total=total)
-    run_job.enqueue(job.pk)
+    watcher = _INLINE.get()
+    if watcher is not None:
+        _run(job, watcher)  # the command line: the same handler, in this process, with its own progress bar
+    else:
+        run_job.enqueue(job.pk)
     job.refresh_from_db()
     return job
+
+
+Watcher = Callable[[int, int, str], None]
+_INLINE: ContextVar[Watcher | None] = ContextVar("dae_inline_jobs", default=None)
+
+
+@contextmanager
+def jobs_inline(watch: Watcher) -> Iterator[None]:
+    """Within the block, ``start_job`` runs the job at once in this process (no worker needed) and reports its
+    progress to ``watch(done, total, message)`` as well as to the cache — for ``dae import`` and other commands
+    that must behave exactly as the page does, all or nothing, with a progress bar in the terminal."""
+    token = _INLINE.set(watch)
+    try:
+        yield
+    finally:
+        _INLINE.reset(token)
+
+
+class _WatchedProgress(Progress):
+    def __init__(self, job: Job, watch: Watcher) -> None:
+        super().__init__(job)
+        self.watch = watch
+
+    def __call__(self, done: int, total: int | None = None, message: str | None = None, *,
+                 force: bool = False) -> None:
+        super().__call__(done, total, message, force=force)
+        self.watch(self.done, self.total, self.message)
 
 
 @task()
@@ -95,11 +128,16 @@ def run_job(job_id: int) -> None:
     if job.status != Job.Status.QUEUED:
         log.warning("job %s is %s, not queued; not run again", job_id, job.status)
         return
+    _run(job, None)
+
+
+def _run(job: Job, watch: Watcher | None) -> None:
     handler = _HANDLERS[job.kind]
     job.status = Job.Status.RUNNING
     job.started_at = timezone.now()
     job.save(update_fields=["status", "started_at"])
-    progress = Progress(job)
+    progress = Progress(job) if watch is None else _WatchedProgress(job, watch)
+    job_id = job.pk
     try:
         result = handler(job, progress)
     except DaeError as exc:

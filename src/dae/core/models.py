@@ -79,6 +79,7 @@ class AccessRecord(AppendOnlyModel):
         SUPERVISION = "supervision", _("监督检查")
         FULL_CERTNO = "full_certno", _("查看完整证件号")
         DENIED = "denied", _("越权访问尝试")
+        EXPORT = "export", _("导出")
 
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(

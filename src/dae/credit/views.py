@@ -20,7 +20,7 @@ from dae.catalog.models import Hospital
 from dae.core.access import record_access, record_access_many
 from dae.core.errors import DaeError
 from dae.core.scoping import get_scoped_or_404
-from dae.web.listing import Column, Filter, ScopedListView
+from dae.web.listing import Column, Filter, HospitalFilter, RegionFilter, ScopedListView
 from dae.web.who import post_of, region_choices
 
 from . import explain, screening, services
@@ -106,6 +106,8 @@ class PartyList(ScopedListView):
     search_fields = ("code", "name__icontains")
     search_placeholder = _("编码或名称")
     filters = (
+        RegionFilter(),
+        HospitalFilter(),
         Filter("level", _("名单"), "level", Level.choices),
         Filter("kind", _("对象类型"), "kind", PartyKind.choices),
         Filter(

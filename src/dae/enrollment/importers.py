@@ -29,16 +29,16 @@ from .models import ContributionYear, Enrolment, Person, Unit
 NORMAL, SUSPENDED, ENDED = Enrolment.Status.NORMAL, Enrolment.Status.SUSPENDED, Enrolment.Status.ENDED
 
 COLUMNS = (
-    Column("psn_no", "人员编号", True, max_length=30),
+    Column("psn_no", "人员编号", True, max_length=30, example="22028200000001"),
     Column("psn_cert_type", "证件类型", True, "code", "psn_cert_type"),
-    Column("certno", "证件号码", True, max_length=50),
-    Column("psn_name", "姓名", True, max_length=50),
+    Column("certno", "证件号码", True, max_length=50, example="22028219800101247X"),
+    Column("psn_name", "姓名", True, max_length=50, example="张三"),
     Column("gend", "性别", True, "code", "gend"),
-    Column("brdy", "出生日期", True, "date"),
-    Column("insuplc_admdvs", "参保地统筹区", True, max_length=6),
-    Column("emp_no", "单位编号", False, max_length=30),
-    Column("emp_name", "单位名称", False, max_length=200),
-    Column("insutype", "险种类型", False, "code", "insutype", help="空白视为 330；其他险种的行忽略"),
+    Column("brdy", "出生日期", True, "date", example="1980-01-01"),
+    Column("insuplc_admdvs", "参保地统筹区", True, max_length=6, example="220282"),
+    Column("emp_no", "单位编号", False, max_length=30, example="E0001"),
+    Column("emp_name", "单位名称", False, max_length=200, example="桦甸市示例有限公司"),
+    Column("insutype", "险种类型", False, "code", "insutype", help="空白视为 330；其他险种的行忽略", example="330"),
     Column("psn_type", "人员类别", True, "code", "psn_type"),
     Column("psn_insu_stas", "参保状态", True, "code", "psn_insu_stas"),
     Column("psn_insu_date", "参保日期", True, "date"),
@@ -323,6 +323,18 @@ class Roster1101Importer(RosterImporter):
     kind = "roster_1101"
     title = "参保人员（1101 人员信息 JSON）"
     formats = ("json",)
+    page_note = "医保平台 1101 人员信息获取接口的输出：每人一个对象（baseinfo 基本信息 + insuinfo 参保信息），只导入险种 330 的参保信息；字段同上表。"
+
+    @classmethod
+    def example_file(cls) -> tuple[bytes, str] | None:
+        import json
+
+        person = {"baseinfo": {"psn_no": "22028200000001", "psn_cert_type": "01", "certno": "22028219800101247X",
+                               "psn_name": "张三", "gend": "1", "brdy": "1980-01-01"},
+                  "insuinfo": [{"insutype": "330", "insuplc_admdvs": "220282", "emp_name": "桦甸市示例有限公司",
+                                "psn_type": "1101", "psn_insu_stas": "1", "psn_insu_date": "2020-01-01",
+                                "paus_insu_date": None}]}
+        return json.dumps([person], ensure_ascii=False, indent=2).encode("utf-8"), "json"
 
     def estimate_rows(self, path: Path, fmt: str) -> int:
         return 0

@@ -16,7 +16,7 @@ from dae.core.models import AccessRecord
 from dae.core.scoping import get_scoped_or_404
 from dae.dictionaries import codes
 from dae.web.forms import StyledFormMixin
-from dae.web.listing import Column, Filter, ScopedListView
+from dae.web.listing import Column, DateRange, Filter, RegionFilter, ScopedListView, TextFilter
 
 from . import actions
 from .coverage import coverage_on, effective_records, periods
@@ -34,8 +34,8 @@ class PersonList(ScopedListView):
     title = _("参保人")
     columns = (
         Column(_("人员编号"), "psn_no", link="enrollment:person_detail", link_kw="psn_no"),
-        Column(_("姓名"), "psn_name"),
-        Column(_("证件号码"), "masked_certno"),
+        Column(_("姓名"), "psn_name", mask="name"),
+        Column(_("证件号码"), "masked_certno", sort="certno"),
         Column(_("性别"), "gend"),
         Column(_("出生日期"), "brdy"),
         Column(_("统筹区"), "region.name"),
@@ -43,7 +43,8 @@ class PersonList(ScopedListView):
     )
     search_fields = ("psn_no", "psn_name", "certno")
     search_placeholder = _("人员编号 / 姓名 / 证件号码")
-    filters = (Filter("gend", _("性别"), "gend", Person.Gender.choices),)
+    filters = (RegionFilter(), Filter("gend", _("性别"), "gend", Person.Gender.choices),
+               DateRange("brdy", _("出生日期"), "brdy"), TextFilter("unit", _("单位名称"), "unit__emp_name__icontains"))
 
     def base_queryset(self) -> Any:
         return super().base_queryset().select_related("region", "unit")
@@ -150,6 +151,7 @@ class UnitList(ScopedListView):
     columns = (Column(_("单位编号"), "emp_no"), Column(_("单位名称"), "emp_name"), Column(_("统筹区"), "region.name"))
     search_fields = ("emp_no", "emp_name__icontains")
     search_placeholder = _("单位编号 / 名称")
+    filters = (RegionFilter(),)
 
     def base_queryset(self) -> Any:
         return super().base_queryset().select_related("region")

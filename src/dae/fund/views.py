@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from dae.core.errors import DaeError, InvalidInput
 from dae.core.scoping import get_scoped_or_404
 from dae.ledger import entries as E
-from dae.web.listing import Column, Filter, ScopedListView
+from dae.web.listing import AmountRange, Column, DateRange, Filter, RegionFilter, ScopedListView
 from dae.web.who import post_of, region_choices
 
 from . import actions, documents, services
@@ -90,8 +90,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     quarter's request."""
     today = timezone.localdate()
     region = _chosen_region(request)
-    year = _int(request, "year", today.year)
-    fund_year = FundYear.objects.for_user(request.user).filter(region_id=region, year=year).first()
+    years = FundYear.objects.for_user(request.user).filter(region_id=region)
+    latest = years.filter(year__lte=today.year).order_by("-year").values_list("year", flat=True).first()
+    year = _int(request, "year", latest or today.year)  # a default year that has data: the latest entered
+    fund_year = years.filter(year=year).first()
     series = services.profit_rates(fund_year) if fund_year is not None else None
     held = services.balances(region, today, BALANCE_ACCOUNTS)
     quarter = services.quarter_of(today)
@@ -275,15 +277,17 @@ class EntryList(ScopedListView):
         Column(_("业务日期"), "on"),
         Column(_("类型"), "kind"),
         Column(_("统筹区"), "region.name"),
-        Column(_("金额"), lambda e: f"{e.amount:,.2f}", css="text-end"),
+        Column(_("金额"), "amount", css="amount"),
         Column(_("单据号"), "reference_no"),
         Column(_("摘要"), "description"),
-        Column(_("记账凭证"), lambda e: f"#{e.transaction_id}"),
+        Column(_("记账凭证"), lambda e: f"#{e.transaction_id}", link="ledger:transaction_detail",
+               link_kw="transaction_id", sort="transaction_id"),
         Column(_("经办人"), "created_by"),
     )
     search_fields = ("reference_no", "description__icontains", "approval_no")
     search_placeholder = _("单据号、摘要或审批文号")
-    filters = (Filter("kind", _("类型"), "kind", FundEntry.Kind.choices),)
+    filters = (DateRange("on", _("业务日期"), "on"), RegionFilter(), Filter("kind", _("类型"), "kind", FundEntry.Kind.choices),
+               AmountRange("amount", _("金额"), "amount"))
 
     def base_queryset(self) -> Any:
         return super().base_queryset().select_related("region", "created_by")

@@ -13,8 +13,10 @@ implements three steps:
     a row equal to what is stored changes nothing, a changed row adds history. Returns ``Counts``.
 
 Tabular files (CSV in UTF-8 or GB18030, Excel .xlsx) are read by column name (``psn_no``) or by the Chinese
-label (``人员编号``); an unknown or missing required column rejects the file. Row numbers are the file's own
-(header = row 1), as a clerk sees them in Excel. An importer may override ``read`` for other shapes (JSON).
+label (``人员编号``); an unknown or missing required column rejects the file, but the rows are still checked
+cell by cell (every column that is there), so one upload shows every problem; the importer's own row and
+cross-row checks run only on a complete header. Row numbers are the file's own (header = row 1), as a clerk sees
+them in Excel. An importer may override ``read`` for other shapes (JSON).
 
 ``start_import`` stores the upload and queues the job; ``run_import`` is the job.
 """
@@ -61,6 +63,7 @@ class Column:
     codelist: str | None = None
     max_length: int | None = None
     help: str = ""
+    example: str = ""  # the value of the example file's row (derived from the kind when empty)
 
 
 @dataclass
@@ -101,6 +104,8 @@ class Importer:
         self.batch = batch
         self.user = user
         self.today = timezone.localdate()
+        #: a required column is missing: rows are checked cell by cell only (see the module's docstring)
+        self.header_incomplete = False
 
     # -- reading ---------------------------------------------------------------------------------------
     def estimate_rows(self, path: Path, fmt: str) -> int:
@@ -123,8 +128,6 @@ class Importer:
         if header is None:
             raise InvalidInput("文件为空，没有表头", code="empty_file")
         index = self._map_header(header[1], problems)
-        if problems:
-            return
         for row_no, cells in rows:
             if not any(c not in (None, "") for c in cells):
                 continue
@@ -150,6 +153,7 @@ class Importer:
         for col in self.columns:
             if col.required and col.name not in index:
                 problems.add(1, col.name, "", f"缺少必填列：{col.name}（{col.label}）")
+                self.header_incomplete = True
         return index
 
     # -- parsing cells by kind --------------------------------------------------------------------------
@@ -198,6 +202,20 @@ class Importer:
 
     def valid(self, codelist: str) -> frozenset[str]:
         return codes.valid_codes(codelist)
+
+    # -- documentation ----------------------------------------------------------------------------------------
+    #: a sentence for the import page (e.g. what the file is, where it comes from)
+    page_note: ClassVar[str] = ""
+
+    @classmethod
+    def example_file(cls) -> tuple[bytes, str] | None:
+        """An example file ``(content, extension)`` when the CSV made from the columns does not fit."""
+        return None
+
+    @classmethod
+    def example_format(cls) -> str:
+        own = cls.example_file()
+        return own[1] if own is not None else "csv"
 
     # -- the importer's own steps -------------------------------------------------------------------------
     def check(self, row_no: int, values: dict[str, Any], problems: Problems) -> Any:
@@ -347,14 +365,15 @@ def _validate_and_load(batch: ImportBatch, importer: Importer, path: Path, url: 
     for row_no, raw in importer.read(path, batch.fmt, problems):
         seen += 1
         values = importer.parse(row_no, raw, problems)
-        if values is not None:
+        if values is not None and not importer.header_incomplete:
             record = importer.check(row_no, values, problems)
             if record is not None:
                 records.append((row_no, record))
         if seen % 2000 == 0:
             progress(seen, max(total, seen))
     progress(seen, seen)
-    importer.check_all(records, problems)  # on the rows that passed alone, so every bad row is reported
+    if not importer.header_incomplete:
+        importer.check_all(records, problems)  # on the rows that passed alone, so every bad row is reported
     batch.rows_total = seen
     if problems:
         return _reject(batch, problems, url)
@@ -415,3 +434,48 @@ def template_csv(kind: str) -> bytes:
     out = io.StringIO()
     csv.writer(out).writerow([c.name for c in importer.columns])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+# -- the import pages' documentation --------------------------------------------------------------------------
+
+KIND_LABELS = {"str": "文本", "date": "日期（YYYY-MM-DD）", "decimal": "数字", "money": "金额（元，最多两位小数）",
+               "int": "整数", "code": "字典代码"}
+
+
+def example_value(col: Column) -> str:
+    """The example file's value of ``col``: its own example, else one made from its kind."""
+    if col.example:
+        return col.example
+    if not col.required:
+        return ""
+    if col.kind == "code" and col.codelist:
+        valid = sorted(codes.valid_codes(col.codelist))
+        return valid[0] if valid else ""
+    return {"date": "2025-01-01", "decimal": "1.00", "money": "1234.56", "int": "2025"}.get(col.kind, "")
+
+
+def describe(importer: type[Importer]) -> dict[str, Any]:
+    """What the import page says about one kind: its columns with Chinese type names, whether each is required,
+    the dictionary it takes codes from (by name), and an example value (plain data: a template never calls it)."""
+    from dae.dictionaries.models import CodeList
+
+    lists = dict(CodeList.objects.filter(key__in=[c.codelist for c in importer.columns if c.codelist])
+                 .values_list("key", "name"))
+    columns = [{"name": c.name, "label": c.label, "required": c.required, "kind": KIND_LABELS.get(c.kind, c.kind),
+                "codelist": c.codelist or "", "codelist_name": lists.get(c.codelist or "", ""),
+                "max_length": c.max_length, "help": c.help, "example": example_value(c)} for c in importer.columns]
+    return {"kind": importer.kind, "title": str(importer.title), "formats": list(importer.formats),
+            "columns": columns, "example_format": importer.example_format(), "note": str(importer.page_note)}
+
+
+def example_file(kind: str) -> tuple[bytes, str]:
+    """An example file of ``kind`` (the importer's own, else a CSV with the header and one example row)."""
+    importer = registry.get(kind)
+    own = importer.example_file()
+    if own is not None:
+        return own
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([c.name for c in importer.columns])
+    writer.writerow([example_value(c) for c in importer.columns])
+    return ("\ufeff" + out.getvalue()).encode("utf-8"), "csv"

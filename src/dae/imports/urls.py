@@ -10,4 +10,5 @@ urlpatterns = [
     path("<int:pk>/", views.batch_detail, name="batch_detail"),
     path("<int:pk>/errors.xlsx", views.batch_report, name="batch_report"),
     path("templates/<str:kind>.csv", views.kind_template, name="kind_template"),
+    path("examples/<str:kind>/", views.kind_example, name="kind_example"),
 ]

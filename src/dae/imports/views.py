@@ -14,10 +14,10 @@ from dae.core.jobs import live_state
 from dae.core.models import Region
 from dae.core.scoping import get_scoped_or_404
 from dae.web.forms import StyledFormMixin
-from dae.web.listing import Column, Filter, ScopedListView
+from dae.web.listing import Column, DateRange, Filter, RegionFilter, ScopedListView
 
 from . import registry
-from .framework import MAX_UPLOAD, problems_workbook, start_import, template_csv
+from .framework import MAX_UPLOAD, describe, example_file, problems_workbook, start_import, template_csv
 from .models import ImportBatch
 
 
@@ -25,9 +25,20 @@ def kinds_for(user: Any) -> list[tuple[str, str]]:
     return [(cls.kind, cls.title) for cls in registry.all_importers() if user.post in cls.posts]
 
 
+class KindChoices(list[tuple[str, str]]):
+    """Every registered import kind with its title, read when the page is drawn."""
+
+    def __iter__(self) -> Any:
+        return iter([(cls.kind, str(cls.title)) for cls in registry.all_importers()])
+
+    def __len__(self) -> int:
+        return len(registry.all_importers())
+
+
 class BatchList(ScopedListView):
     model = ImportBatch
     title = _("数据导入")
+    empty_hint = _("点击“导入文件”上传参保名单、目录或对码文件。")
     template_name = "imports/batch_list.html"
     columns = (
         Column(_("批次"), lambda b: f"#{b.pk}", link="imports:batch_detail"),
@@ -43,7 +54,9 @@ class BatchList(ScopedListView):
     )
     search_fields = ("file_name__icontains",)
     search_placeholder = _("文件名")
-    filters = (Filter("status", _("状态"), "status", ImportBatch.Status.choices),)
+    filters = (DateRange("created", _("上传日期"), "created_at"), RegionFilter(),
+               Filter("kind", _("导入类型"), "kind", KindChoices()),
+               Filter("status", _("状态"), "status", ImportBatch.Status.choices))
 
     def base_queryset(self) -> Any:
         return super().base_queryset().select_related("created_by")
@@ -93,7 +106,7 @@ def batch_new(request: HttpRequest) -> HttpResponse:
             error = exc
         else:
             return redirect("imports:batch_detail", pk=batch.pk)
-    importers = [cls for cls in registry.all_importers() if user.post in cls.posts]
+    importers = [describe(cls) for cls in registry.all_importers() if user.post in cls.posts]
     return render(request, "imports/batch_new.html",
                   {"title": _("导入文件"), "form": form, "error": error, "importers": importers})
 
@@ -120,4 +133,13 @@ def batch_report(request: HttpRequest, pk: int) -> HttpResponse:
 def kind_template(request: HttpRequest, kind: str) -> HttpResponse:
     response = HttpResponse(template_csv(kind), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{kind}-template.csv"'
+    return response
+
+
+def kind_example(request: HttpRequest, kind: str) -> HttpResponse:
+    """An example file of ``kind``: the header and one row that passes the checks (or the importer's own)."""
+    content, fmt = example_file(kind)
+    types = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
+    response = HttpResponse(content, content_type=types.get(fmt, "application/octet-stream"))
+    response["Content-Disposition"] = f'attachment; filename="{kind}-example.{fmt}"'
     return response

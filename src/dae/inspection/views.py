@@ -25,7 +25,7 @@ from dae.core.access import record_access
 from dae.core.errors import DaeError, InvalidInput
 from dae.core.models import Region
 from dae.core.scoping import get_scoped_or_404
-from dae.web.listing import Column, Filter, ScopedListView
+from dae.web.listing import Column, DateRange, Filter, HospitalFilter, RegionFilter, ScopedListView
 from dae.web.who import post_of, region_choices
 
 from . import actions, queries
@@ -99,7 +99,8 @@ class SampleList(ScopedListView):
     )
     search_fields = ("month",)
     search_placeholder = _("结算月份，如 2025-03")
-    filters = (Filter("status", _("状态"), "status", Sample.Status.choices),)
+    filters = (DateRange("month", _("结算月份"), "month", month=True), RegionFilter(),
+               Filter("status", _("状态"), "status", Sample.Status.choices))
 
     def base_queryset(self) -> Any:
         return (
@@ -359,6 +360,9 @@ class InspectionList(ScopedListView):
     search_fields = ("hospital__name__icontains", "hospital__code")
     search_placeholder = _("医疗机构名称或编码")
     filters = (
+        DateRange("inspected", _("巡查日期"), "inspected_on"),
+        RegionFilter(),
+        HospitalFilter(),
         Filter("status", _("状态"), "status", Inspection.Status.choices),
         Filter("kind", _("巡查类型"), "kind", Inspection.Kind.choices),
     )
@@ -594,7 +598,7 @@ class InvestigationList(ScopedListView):
         Column(_("编号"), "number", link="inspection:investigation_detail"),
         Column(_("委托日期"), "created_on"),
         Column(_("委托统筹区"), "region.name"),
-        Column(_("姓名"), "psn_name"),
+        Column(_("姓名"), "psn_name", mask="name"),
         Column(_("就医机构"), "hospital_name"),
         Column(_("承办"), lambda i: str(i.assignee or i.assigned_region or "—")),
         Column(_("协查期限"), "due_on"),

@@ -21,7 +21,7 @@ from dae.core.errors import DaeError, InvalidInput, NotFound
 from dae.core.models import Region
 from dae.core.money import ZERO
 from dae.core.scoping import get_scoped_or_404
-from dae.web.listing import Column, Filter, ScopedListView
+from dae.web.listing import Column, DateRange, Filter, RegionFilter, ScopedListView
 
 from . import queries
 from .forms import ENTRY_ROWS, EntryForm, ReverseForm, postable_accounts
@@ -161,7 +161,8 @@ class TransactionList(ScopedListView):
     )
     search_fields = ("description__icontains", "reference_id", "idempotency_key")
     search_placeholder = _("摘要、业务编号或幂等键")
-    filters = (Filter("kind", _("类型"), {"reversal": {"reverses__isnull": False},
+    filters = (DateRange("date", _("记账日期"), "date"), RegionFilter(),
+               Filter("kind", _("类型"), {"reversal": {"reverses__isnull": False},
                                          "original": {"reverses__isnull": True}},
                       (("original", _("正常凭证")), ("reversal", _("冲正凭证")))),)
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dae.core.errors import PermissionDenied
 from dae.core.scoping import get_scoped_or_404
-from dae.web.listing import Column, Filter, ScopedListView
+from dae.web.listing import AmountRange, Column, DateRange, Filter, RegionFilter, ScopedListView
 
 from .actions import do_mark_read
 from .models import Notice, SmsMessage
@@ -46,7 +46,8 @@ class NoticeList(ScopedListView):
     )
     search_fields = ("psn_no", "claim_ref")
     search_placeholder = _("人员编号 / 业务编号")
-    filters = (Filter("kind", _("通知类型"), "kind", Notice.Kind.choices),)
+    filters = (DateRange("created", _("生成日期"), "created_at"), RegionFilter(),
+               Filter("kind", _("通知类型"), "kind", Notice.Kind.choices), AmountRange("amount", _("金额"), "amount"))
 
 
 class Outbox(ScopedListView):

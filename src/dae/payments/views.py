@@ -20,7 +20,8 @@ from dae.claims.models import Adjustment, Settlement
 from dae.core.errors import DaeError, InvalidInput
 from dae.core.models import Region
 from dae.core.scoping import get_scoped_or_404
-from dae.web.listing import Column, Filter, ScopedListView
+from dae.web.listing import AmountRange, Column, DateRange, Filter, HospitalFilter, RegionFilter, ScopedListView
+from dae.web.names import source_link
 
 from .batches import confirm_order, create_batch, export_batch, import_result, payment_file
 from .deductions import record_deduction
@@ -62,6 +63,7 @@ def _region_of(request: HttpRequest) -> str:
 class StatementList(ScopedListView):
     model = Statement
     title = _("月结单")
+    empty_hint = _("财务岗用上方“编制月结单”按月生成。")
     template_name = "payments/statement_list.html"
     columns = (
         Column(_("结算月份"), "month", link="payments:statement_detail"),
@@ -77,7 +79,9 @@ class StatementList(ScopedListView):
     )
     search_fields = ("hospital__name__icontains", "hospital__code", "month")
     search_placeholder = _("医疗机构或月份")
-    filters = (Filter("status", _("状态"), "status", Statement.Status.choices),)
+    filters = (DateRange("month", _("结算月份"), "month", month=True), RegionFilter(), HospitalFilter(),
+               Filter("status", _("状态"), "status", Statement.Status.choices),
+               DateRange("due", _("支付期限"), "due_date"), AmountRange("net", _("本期应付"), "net_payable"))
 
     def base_queryset(self) -> Any:
         return super().base_queryset().select_related("hospital")
@@ -135,19 +139,22 @@ def statement_approve(request: HttpRequest, pk: int) -> HttpResponse:
 class BatchList(ScopedListView):
     model = PaymentBatch
     title = _("支付批次")
+    empty_hint = _("月结单审批后，财务岗在此新建支付批次。")
     template_name = "payments/batch_list.html"
     columns = (
         Column(_("批次号"), "number", link="payments:batch_detail"),
         Column(_("付款对象"), "kind"),
-        Column(_("指令笔数"), "orders_count", css="text-end"),
+        Column(_("指令笔数"), "orders_count", css="text-end", kind="int"),
         Column(_("金额合计"), "total", css="amount"),
         Column(_("制单日期"), "created_on"),
         Column(_("状态"), "status"),
     )
     search_fields = ("number",)
     search_placeholder = _("批次号")
-    filters = (Filter("status", _("状态"), "status", PaymentBatch.Status.choices),
-               Filter("kind", _("付款对象"), "kind", PaymentBatch.Kind.choices))
+    filters = (DateRange("created", _("制单日期"), "created_on"), RegionFilter(),
+               Filter("status", _("状态"), "status", PaymentBatch.Status.choices),
+               Filter("kind", _("付款对象"), "kind", PaymentBatch.Kind.choices),
+               AmountRange("total", _("金额合计"), "total"))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -224,6 +231,7 @@ def batch_file(request: HttpRequest, pk: int) -> HttpResponse:
 class DeductionList(ScopedListView):
     model = Deduction
     title = _("扣款")
+    empty_hint = _("审核疑点三方确认或现场巡查确认后自动生成，也可由财务岗登记。")
     template_name = "payments/deduction_list.html"
     columns = (
         Column(_("确认日期"), "confirmed_on"),
@@ -231,14 +239,16 @@ class DeductionList(ScopedListView):
         Column(_("类型"), "kind"),
         Column(_("金额"), "amount", css="amount"),
         Column(_("原因"), "reason"),
-        Column(_("来源"), lambda d: f"{d.source_type} {d.source_id}"),
+        Column(_("来源"), lambda d: source_link(d.source_type, d.source_id), sort="source_id"),
         Column(_("状态"), "status"),
         Column(_("扣减月结单"), lambda d: d.statement.month if d.statement_id else "—"),
     )
     search_fields = ("hospital__name__icontains", "reason__icontains", "source_id")
     search_placeholder = _("医疗机构、原因或来源编号")
-    filters = (Filter("status", _("状态"), "status", Deduction.Status.choices),
-               Filter("kind", _("类型"), "kind", Deduction.Kind.choices))
+    filters = (DateRange("confirmed", _("确认日期"), "confirmed_on"), RegionFilter(), HospitalFilter(),
+               Filter("status", _("状态"), "status", Deduction.Status.choices),
+               Filter("kind", _("类型"), "kind", Deduction.Kind.choices),
+               AmountRange("amount", _("金额"), "amount"))
 
     def base_queryset(self) -> Any:
         return super().base_queryset().select_related("hospital", "statement")

@@ -54,11 +54,13 @@ def _due_cell(claim: ManualClaim) -> Any:
 class Queue(ScopedListView):
     model = ManualClaim
     title = _("手工报销")
+    empty_hint = _("在窗口受理的手工报销申请在此办理。")
     template_name = "reimbursement/queue.html"
     log_access = True
     columns = (
         Column(_("申请编号"), "number", link="reimbursement:claim_detail", link_kw="number"),
-        Column(_("参保人"), lambda c: f"{c.person.psn_name}（{c.psn_no}）"),
+        Column(_("参保人"), "person.psn_name", mask="name"),
+        Column(_("人员编号"), "psn_no"),
         Column(_("医疗机构"), "hospital.name"),
         Column(_("受理日期"), "received_on"),
         Column(_("状态"), "state"),
@@ -82,8 +84,11 @@ class Queue(ScopedListView):
     def base_queryset(self) -> Any:
         return super().base_queryset().select_related("person", "hospital")
 
-    def get_queryset(self) -> Any:
-        qs = super().get_queryset()
+    def extra_hidden(self) -> list[tuple[str, str]]:
+        return [("state", self.state_param())]
+
+    def filtered_queryset(self) -> Any:
+        qs, errors = super().filtered_queryset()
         state = self.state_param()
         if state == "open":
             qs = qs.filter(state__in=OPEN_STATES)
@@ -91,7 +96,7 @@ class Queue(ScopedListView):
             qs = qs.filter(state__in=(S.COMPUTED, S.CHECKED)).exclude(computed_by=self.request.user)
         elif state in S.values:
             qs = qs.filter(state=state)
-        return qs.distinct().order_by(F("due_date").asc(nulls_last=True), "received_on", "id")
+        return qs.distinct().order_by(F("due_date").asc(nulls_last=True), "received_on", "id"), errors
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from dae.core.errors import DaeError
-from dae.web.listing import Column, Filter, ScopedListView
+from dae.web.listing import Column, DateRange, Filter, ScopedListView
 
 from . import actions, service
 from .calendar import DayInfo, DayKind, missing_fixed_holidays
@@ -186,7 +186,8 @@ class OverrideList(ScopedListView):
     @property
     def filters(self) -> tuple[Filter, ...]:  # type: ignore[override]
         choices = _year_choices()
-        return (Filter("year", _("年度"), {value: {"date__year": int(value)} for value, _label in choices}, choices),)
+        return (Filter("year", _("年度"), {value: {"date__year": int(value)} for value, _label in choices}, choices),
+                DateRange("date", _("日期"), "date"))
 
     def base_queryset(self) -> Any:
         return super().base_queryset().select_related("created_by")

@@ -10,7 +10,9 @@ document.addEventListener("DOMContentLoaded", function () {
     var axes = data.series.some(function (s) { return s.axis === 1; }) ? 2 : 1;
     var yAxis = [{type: "value"}];
     if (axes === 2) { yAxis.push({type: "value", position: "right", splitLine: {show: false}}); }
-    echarts.init(holder).setOption({
+    var chart = echarts.init(holder);
+    window.addEventListener("resize", function () { chart.resize(); });
+    chart.setOption({
       tooltip: {trigger: "axis"},
       legend: {top: 0},
       grid: {left: 50, right: axes === 2 ? 70 : 20, top: 40, bottom: 60},
