@@ -13,15 +13,15 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from dae.core.api import chosen_regions, validated
+from dae.core.api import BoundedJSONParser, chosen_regions, validated
 from dae.core.errors import InvalidInput
+from dae.core.inputs import FUND_MAX, AmountField
 from dae.core.scoping import get_scoped_or_404
-from dae.ledger.api import MoneyInput
 from dae.ledger.entries import CASH_ACCOUNTS
 from dae.ledger.models import DayClose, Leg
 
@@ -56,8 +56,8 @@ class StatementSerializer(serializers.ModelSerializer[BankStatement]):
     region = serializers.CharField(source="region_id")
     account = serializers.CharField(source="account.code")
     imported_by = serializers.CharField(source="imported_by.username", default=None)
-    opening_balance = MoneyInput(allow_null=True)
-    closing_balance = MoneyInput(allow_null=True)
+    opening_balance = AmountField(maximum=FUND_MAX, minimum=-FUND_MAX, allow_null=True)
+    closing_balance = AmountField(maximum=FUND_MAX, minimum=-FUND_MAX, allow_null=True)
 
     class Meta:
         model = BankStatement
@@ -116,8 +116,8 @@ class StatementDetail(APIView):
 
 
 class LineSerializer(serializers.ModelSerializer[BankLine]):
-    amount = MoneyInput()
-    balance = MoneyInput(allow_null=True)
+    amount = AmountField(maximum=FUND_MAX)
+    balance = AmountField(maximum=FUND_MAX, minimum=-FUND_MAX, allow_null=True)
     leg = serializers.SerializerMethodField()
     transaction = serializers.SerializerMethodField()
     rule = serializers.SerializerMethodField()
@@ -165,7 +165,7 @@ class ItemSerializer(serializers.Serializer[Any]):
     account = serializers.CharField()
     date = serializers.DateField()
     direction = serializers.CharField()
-    amount = MoneyInput()
+    amount = AmountField(maximum=FUND_MAX)
     text = serializers.CharField()
     reference = serializers.CharField()
     transaction = serializers.IntegerField(allow_null=True)
@@ -217,7 +217,7 @@ class MatchSerializer(serializers.ModelSerializer[Match]):
     region = serializers.CharField(source="region_id")
     serial = serializers.CharField(source="line.serial")
     transaction = serializers.IntegerField(source="leg.transaction_id")
-    amount = MoneyInput(source="line.amount")
+    amount = AmountField(maximum=FUND_MAX, source="line.amount")
     matched_by = serializers.CharField(source="matched_by.username", default=None)
 
     class Meta:
@@ -237,7 +237,7 @@ class MatchListCreate(generics.ListAPIView[Match]):
     bank line with a ledger leg by hand: same region, account, direction and amount, with a reason; 201."""
 
     serializer_class = MatchSerializer
-    parser_classes = [JSONParser, FormParser]
+    parser_classes = [BoundedJSONParser, FormParser]
 
     def get_queryset(self) -> Any:
         matches = (Match.objects.for_user(self.request.user).select_related("line", "leg", "matched_by")
@@ -264,7 +264,7 @@ class MatchReasonSerializer(serializers.Serializer[Any]):
 class MatchUndo(APIView):
     """撤销手工匹配 (finance) with a reason: the line and the leg are unmatched again. 409 for an automatic match."""
 
-    parser_classes = [JSONParser, FormParser]
+    parser_classes = [BoundedJSONParser, FormParser]
 
     @extend_schema(request=MatchReasonSerializer, responses={200: OpenApiTypes.OBJECT})
     def post(self, request: Request, pk: int) -> Response:
@@ -284,7 +284,7 @@ class MatchRunSerializer(serializers.Serializer[Any]):
 class MatchRun(APIView):
     """重新匹配 (finance): the rules again over an account's unmatched lines; answers the new pairs by rule."""
 
-    parser_classes = [JSONParser, FormParser]
+    parser_classes = [BoundedJSONParser, FormParser]
 
     @extend_schema(request=MatchRunSerializer, responses={200: OpenApiTypes.OBJECT})
     def post(self, request: Request) -> Response:
@@ -313,7 +313,7 @@ class NoteSerializer(serializers.ModelSerializer[Note]):
 class NoteCreate(APIView):
     """备注 (finance) on an unmatched bank line (``line``) or ledger leg (``leg``); 201."""
 
-    parser_classes = [JSONParser, FormParser]
+    parser_classes = [BoundedJSONParser, FormParser]
 
     @extend_schema(request=NoteInputSerializer, responses={201: NoteSerializer})
     def post(self, request: Request) -> Response:
@@ -349,7 +349,7 @@ class DayCloseListCreate(generics.ListAPIView[DayClose]):
     or the day is already closed (``already_closed``)."""
 
     serializer_class = DayCloseSerializer
-    parser_classes = [JSONParser, FormParser]
+    parser_classes = [BoundedJSONParser, FormParser]
 
     def get_queryset(self) -> Any:
         return (DayClose.objects.for_user(self.request.user).select_related("closed_by")

@@ -6,12 +6,12 @@ from typing import Any
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import api_view
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dae.core.access import record_access
-from dae.core.api import ScopedViewSetMixin
+from dae.core.api import BoundedJSONParser, ScopedViewSetMixin
 from dae.core.errors import InvalidInput
 
 from .declare import submit_declaration
@@ -100,7 +100,7 @@ class DeclarationViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet[Decla
 
     queryset = Declaration.objects.all()
     serializer_class = DeclarationSerializer
-    parser_classes = [JSONParser, MultiPartParser]
+    parser_classes = [BoundedJSONParser, MultiPartParser]
     lookup_field = "pk"
 
     def get_queryset(self) -> Any:

@@ -1,38 +1,37 @@
 """API glue shared by every app: the exception handler that renders ``DaeError`` as ``{code, message, details}``,
-the money field (decimal strings both ways), serializer validation as ``InvalidInput``, and the choice of the
-caller's pooling regions."""
+the bounded JSON parser, serializer validation as ``InvalidInput``, and the choice of the caller's pooling
+regions. Amounts are read by ``core.inputs.AmountField`` (bounded decimal strings both ways)."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions as drf_exceptions
 from rest_framework import serializers
+from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .errors import DaeError, InvalidInput
-from .money import D, MoneyError
+
+#: The largest JSON body the API reads (a declaration of a month goes as a file, not as a body this size).
+JSON_BODY_MAX = 8 * 1024 * 1024
 
 
-@extend_schema_field(OpenApiTypes.STR)
-class MoneyInput(serializers.Field):  # type: ignore[type-arg]
-    """An amount as a decimal string (or integer yuan); a JSON number with a fraction is refused (float)."""
+class BoundedJSONParser(JSONParser):
+    """DRF's JSON parser through the one input layer: a body larger than ``JSON_BODY_MAX`` or nested deeper than
+    ``core.inputs.JSON_MAX_DEPTH`` is refused before it is parsed; NaN/Infinity are refused; a number with a
+    fraction stays a float, which amount fields refuse (amounts are strings). Every error is ``InvalidInput`` (400) with a Chinese message."""
 
-    def to_internal_value(self, data: Any) -> Decimal:
-        if isinstance(data, float):
-            raise serializers.ValidationError("金额请写成字符串，如 \"123.45\"（带小数的 JSON 数值会被转成浮点数）")
-        try:
-            return D(data)
-        except MoneyError as exc:
-            raise serializers.ValidationError(f"金额格式错误：{data!r}") from exc
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
+        from .inputs import json_document
 
-    def to_representation(self, value: Any) -> str:
-        return f"{value:.2f}"
+        data = stream.read(JSON_BODY_MAX + 1) if stream is not None else b""
+        if not data:
+            raise InvalidInput("请求内容为空", code="empty_body",
+                               details=[{"path": "body", "message": "请求内容为空"}])
+        return json_document(data, max_bytes=JSON_BODY_MAX, decimals=False)
 
 
 def validated(serializer: serializers.Serializer[Any], message: str) -> dict[str, Any]:

@@ -13,6 +13,7 @@ Apps never write their own ``_amount`` / ``_date`` parsers: they call these. Thi
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
@@ -20,6 +21,7 @@ from enum import StrEnum
 from typing import Any
 
 from django import forms
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .errors import InvalidInput, NotFound
@@ -51,6 +53,9 @@ class InputCode(StrEnum):
     INVALID_REGION = "invalid_region"
     INVALID_NUMBER = "invalid_number"
     INVALID_ENCODING = "invalid_encoding"
+    INVALID_JSON = "invalid_json"
+    JSON_TOO_DEEP = "json_too_deep"
+    TOO_LARGE = "too_large"
 
 
 def refuse(code: InputCode | str, field: str, label: str, message: str) -> InvalidInput:
@@ -78,7 +83,8 @@ def amount(
     Accepts a ``Decimal``, an ``int`` or a plain decimal string (thousands separators allowed); refuses a float,
     a bool, exponent notation (``1E+5``), NaN and infinity — each with a Chinese message naming the field."""
     if isinstance(value, bool) or isinstance(value, float):
-        raise refuse(InputCode.INVALID_AMOUNT, field, label, "请写成十进制数字字符串，如 \"123.45\"")
+        raise refuse(InputCode.INVALID_AMOUNT, field, label,
+                     "请写成十进制数字字符串，如 \"123.45\"（带小数的 JSON 数值会被转成浮点数）")
     if isinstance(value, int):
         number = Decimal(value)
     elif isinstance(value, Decimal):
@@ -282,8 +288,71 @@ def map_headers(header: Iterable[str], names: dict[str, str]) -> dict[int, str]:
     return found
 
 
+# -- JSON ------------------------------------------------------------------------------------------------
+
+#: Deepest nesting a JSON document may have (a declaration is ~6 levels deep; Python's parser recurses).
+JSON_MAX_DEPTH = 64
+_JSON_STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_JSON_NOT_BRACKETS = re.compile(rb"[^\[\]{}]+")
+
+
+def json_depth(data: bytes, limit: int = JSON_MAX_DEPTH) -> int:
+    """The nesting depth of a JSON text, counted without parsing it (strings skipped), stopping past ``limit``."""
+    brackets = _JSON_NOT_BRACKETS.sub(b"", _JSON_STRINGS.sub(b"", data))
+    depth = deepest = 0
+    for byte in brackets:
+        if byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > limit:
+                    return deepest
+        else:
+            depth -= 1
+    return deepest
+
+
+def json_document(data: bytes | str, *, field: str = "body", label: str = "请求内容",
+                  max_bytes: int | None = None, max_depth: int = JSON_MAX_DEPTH, decimals: bool = True) -> Any:
+    """A JSON document read safely: refused when larger than ``max_bytes`` or nested deeper than ``max_depth``
+    (before parsing, so a hostile body costs no recursion), when it is not UTF-8 or not JSON. NaN and Infinity
+    are refused. With ``decimals`` (files: declarations, imports) a number with a fraction is read as ``Decimal``
+    and exponent notation is refused; without (API bodies) it stays a JSON float, which every amount field
+    refuses with its own message (an amount is sent as a string)."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    if max_bytes is not None and len(raw) > max_bytes:
+        raise refuse(InputCode.TOO_LARGE, field, label, f"超过 {max_bytes // 1024} KB")
+    if json_depth(raw, max_depth) > max_depth:
+        raise refuse(InputCode.JSON_TOO_DEEP, field, label, f"嵌套超过 {max_depth} 层")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise refuse(InputCode.INVALID_ENCODING, field, label, "不是 UTF-8 编码的 JSON") from None
+
+    def no_constant(name: str) -> Any:
+        raise ValueError(f"{name} 不是有效的数")
+
+    def plain_number(number: str) -> Decimal:
+        if "e" in number or "E" in number:
+            raise ValueError(f"数字不能使用科学计数法：{number[:40]}")
+        return Decimal(number)
+
+    try:
+        return json.loads(text, parse_float=plain_number if decimals else float, parse_constant=no_constant)
+    except json.JSONDecodeError as exc:
+        raise refuse(InputCode.INVALID_JSON, field, label,
+                     f"不是有效的 JSON（第 {exc.lineno} 行第 {exc.colno} 列：{exc.msg}）") from None
+    except (ValueError, RecursionError) as exc:
+        raise refuse(InputCode.INVALID_JSON, field, label, f"不是有效的 JSON（{str(exc)[:80]}）") from None
+
+
 # -- DRF fields -------------------------------------------------------------------------------------------
 
+#: How an amount looks in the API (both ways): a decimal string with at most two decimals.
+AMOUNT_SCHEMA = {"type": "string", "pattern": r"^-?\d{1,14}(\.\d{1,2})?$", "example": "1234.56"}
+
+
+@extend_schema_field(AMOUNT_SCHEMA)
 class AmountField(serializers.Field):  # type: ignore[type-arg]
     """An amount as a decimal string both ways, bounded (see ``amount``). Documented as a string."""
 
@@ -300,7 +369,7 @@ class AmountField(serializers.Field):  # type: ignore[type-arg]
             raise serializers.ValidationError(exc.message) from None
 
     def to_representation(self, value: Any) -> str:
-        return f"{value:.2f}"
+        return f"{Decimal(str(value)):.2f}"
 
 
 class BoundedDateField(serializers.DateField):

@@ -17,8 +17,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dae.catalog.models import Hospital
-from dae.core.api import MoneyInput, chosen_regions, validated
+from dae.core.api import chosen_regions, validated
 from dae.core.errors import InvalidInput
+from dae.core.inputs import FUND_MAX, AmountField
 from dae.core.scoping import get_scoped_or_404
 
 from . import explain, screening, services
@@ -81,7 +82,7 @@ class CreditPartySerializer(serializers.ModelSerializer[CreditParty]):
 
 
 class CreditEventSerializer(serializers.ModelSerializer[CreditEvent]):
-    amount = MoneyInput(read_only=True)
+    amount = AmountField(maximum=FUND_MAX, read_only=True)
     actor = serializers.CharField(source="actor.username", default=None, read_only=True)
 
     class Meta:
@@ -142,7 +143,7 @@ class CreditViolationInput(serializers.Serializer[Any]):
     region = serializers.CharField(max_length=6, required=False, default="")
     kind = serializers.CharField(help_text=KIND_HELP)
     code = serializers.CharField(max_length=30)
-    amount = MoneyInput(help_text="违规金额（元，字符串）")
+    amount = AmountField(maximum=FUND_MAX, help_text="违规金额（元，字符串）")
     on = serializers.DateField(input_formats=DATE_FORMATS, help_text="认定日期")
     key = serializers.CharField(max_length=64, help_text="幂等键：同一键再次提交只登记一次")
     note = serializers.CharField(max_length=300, required=False, default="")
@@ -227,7 +228,7 @@ class CreditScreeningResultSerializer(serializers.ModelSerializer[ScreeningResul
     unit_kind = serializers.CharField(read_only=True, help_text="hospital | department | doctor")
     hospital = serializers.CharField(source="hospital.code", read_only=True)
     score = serializers.CharField(read_only=True)
-    total_cost = MoneyInput(read_only=True)
+    total_cost = AmountField(maximum=FUND_MAX, read_only=True)
     explanation = serializers.SerializerMethodField()
 
     class Meta:

@@ -19,8 +19,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from dae.core.api import MoneyInput, chosen_regions, validated
+from dae.core.api import chosen_regions, validated
 from dae.core.errors import InvalidInput
+from dae.core.inputs import FUND_MAX, AmountField
 from dae.core.scoping import get_scoped_or_404
 from dae.ledger import entries as E
 
@@ -57,7 +58,7 @@ DATE_FORMATS = ["%Y-%m-%d"]
 
 class FundYearSerializer(serializers.ModelSerializer[FundYear]):
     region = serializers.CharField(source="region_id")
-    funds_raised = MoneyInput()
+    funds_raised = AmountField(maximum=FUND_MAX)
     yellow_level = serializers.CharField()
     red_level = serializers.CharField()
 
@@ -68,7 +69,7 @@ class FundYearSerializer(serializers.ModelSerializer[FundYear]):
 
 
 class ChangeSerializer(serializers.ModelSerializer[FundYearChange]):
-    funds_raised = MoneyInput()
+    funds_raised = AmountField(maximum=FUND_MAX)
     yellow_level = serializers.CharField()
     red_level = serializers.CharField()
     actor = serializers.CharField(source="actor.username", default=None)
@@ -82,7 +83,7 @@ class ChangeSerializer(serializers.ModelSerializer[FundYearChange]):
 class FundYearInput(serializers.Serializer[Any]):
     region = serializers.CharField(max_length=6)
     year = serializers.IntegerField(min_value=2000, max_value=2099)
-    funds_raised = MoneyInput()
+    funds_raised = AmountField(maximum=FUND_MAX)
     on = serializers.DateField(input_formats=DATE_FORMATS, help_text="记账日期")
     contract_start = serializers.DateField(input_formats=DATE_FORMATS, required=False, allow_null=True, default=None)
     contract_end = serializers.DateField(input_formats=DATE_FORMATS, required=False, allow_null=True, default=None)
@@ -120,7 +121,7 @@ class FundYearDetail(APIView):
 
 
 class FundsChangeInput(serializers.Serializer[Any]):
-    funds_raised = MoneyInput()
+    funds_raised = AmountField(maximum=FUND_MAX)
     on = serializers.DateField(input_formats=DATE_FORMATS)
     reason = serializers.CharField(max_length=300)
 
@@ -176,7 +177,7 @@ class FundYearProfit(APIView):
 class ClearingInput(serializers.Serializer[Any]):
     on = serializers.DateField(input_formats=DATE_FORMATS)
     reason = serializers.CharField(max_length=300)
-    amount = MoneyInput(required=False, allow_null=True, default=None)
+    amount = AmountField(maximum=FUND_MAX, required=False, allow_null=True, default=None)
 
 
 class FundYearClearing(APIView):
@@ -204,12 +205,12 @@ class FundYearClearing(APIView):
 
 class RequestSerializer(serializers.ModelSerializer[AppropriationRequest]):
     region = serializers.CharField(source="region_id")
-    payouts = MoneyInput()
-    adjustments = MoneyInput()
-    operating_costs = MoneyInput()
-    computed = MoneyInput()
-    adjustment = MoneyInput()
-    amount = MoneyInput()
+    payouts = AmountField(maximum=FUND_MAX)
+    adjustments = AmountField(maximum=FUND_MAX)
+    operating_costs = AmountField(maximum=FUND_MAX)
+    computed = AmountField(maximum=FUND_MAX)
+    adjustment = AmountField(maximum=FUND_MAX, minimum=-FUND_MAX)
+    amount = AmountField(maximum=FUND_MAX)
     received = serializers.SerializerMethodField()
 
     class Meta:
@@ -253,7 +254,7 @@ class RequestDetail(APIView):
 
 
 class AdjustInput(serializers.Serializer[Any]):
-    adjustment = MoneyInput()
+    adjustment = AmountField(maximum=FUND_MAX, minimum=-FUND_MAX)
     reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
@@ -285,7 +286,7 @@ class RequestSubmit(APIView):
 
 class EntrySerializer(serializers.ModelSerializer[FundEntry]):
     region = serializers.CharField(source="region_id")
-    amount = MoneyInput()
+    amount = AmountField(maximum=FUND_MAX)
     created_by = serializers.CharField(source="created_by.username", default=None)
 
     class Meta:
@@ -295,7 +296,7 @@ class EntrySerializer(serializers.ModelSerializer[FundEntry]):
 
 
 class ReceiveInput(serializers.Serializer[Any]):
-    amount = MoneyInput()
+    amount = AmountField(maximum=FUND_MAX)
     on = serializers.DateField(input_formats=DATE_FORMATS)
     slip_no = serializers.CharField(max_length=64)
 
@@ -320,7 +321,7 @@ class EntryInput(serializers.Serializer[Any]):
     kind = serializers.ChoiceField(choices=[str(k) for k in actions.FORM_KINDS])
     region = serializers.CharField(max_length=6)
     on = serializers.DateField(input_formats=DATE_FORMATS)
-    amount = MoneyInput()
+    amount = AmountField(maximum=FUND_MAX)
     key = serializers.CharField(max_length=90, help_text="幂等键：同一笔业务重试时使用相同的键")
     reference_no = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
     description = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")

@@ -21,8 +21,9 @@ from rest_framework.views import APIView
 
 from dae.catalog.models import Hospital
 from dae.core.access import record_access, record_access_many
-from dae.core.api import MoneyInput, validated
+from dae.core.api import validated
 from dae.core.errors import InvalidInput, NotFound
+from dae.core.inputs import FUND_MAX, AmountField
 from dae.core.scoping import get_scoped_or_404
 
 from . import actions, queries
@@ -103,7 +104,7 @@ class InspectionSampleItemSerializer(serializers.ModelSerializer[SampleItem]):
     psn_no = serializers.CharField(source="settlement.psn_no")
     hospital = serializers.CharField(source="settlement.hospital.code")
     place_category = serializers.CharField(source="settlement.place_category")
-    medfee_sumamt = MoneyInput(source="settlement.medfee_sumamt")
+    medfee_sumamt = AmountField(maximum=FUND_MAX, source="settlement.medfee_sumamt")
     not_payable = serializers.SerializerMethodField()
     reviewer = serializers.CharField(source="reviewer.username", default=None)
     documents = serializers.SerializerMethodField()
@@ -362,7 +363,7 @@ class SamplingSettingsView(APIView):
 
 
 class InspectionFindingSerializer(serializers.ModelSerializer[Finding]):
-    amount = MoneyInput()
+    amount = AmountField(maximum=FUND_MAX)
     documents = InspectionDocumentSerializer(many=True, read_only=True)
 
     class Meta:
@@ -410,7 +411,7 @@ class InspectionRecordSerializer(serializers.ModelSerializer[Inspection]):
 class InspectionFindingInput(serializers.Serializer[Any]):
     description = serializers.CharField(max_length=500)
     basis = serializers.CharField(max_length=300)
-    amount = MoneyInput(required=False, default="0")
+    amount = AmountField(maximum=FUND_MAX, required=False, default="0")
 
 
 class InspectionCreateInput(serializers.Serializer[Any]):
@@ -692,7 +693,7 @@ class InspectionResultInput(serializers.Serializer[Any]):
         help_text="confirmed 属实 | partly 部分属实 | unfounded 不属实 | unverifiable 无法核实"
     )
     result_text = serializers.CharField(max_length=1000)
-    amount = MoneyInput(help_text="涉及金额，字符串")
+    amount = AmountField(maximum=FUND_MAX, help_text="涉及金额，字符串")
     result_on = serializers.DateField(input_formats=DATE_FORMATS, required=False, allow_null=True, default=None)
 
 

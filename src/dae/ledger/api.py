@@ -17,8 +17,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from dae.core.api import MoneyInput, chosen_regions, validated
+from dae.core.api import chosen_regions, validated
 from dae.core.errors import InvalidInput
+from dae.core.inputs import FUND_MAX, AmountField
 from dae.core.scoping import get_scoped_or_404
 
 from . import queries
@@ -48,9 +49,9 @@ class BalanceSerializer(serializers.Serializer[Any]):
     parent = serializers.CharField(source="account.parent.code", default=None)
     postable = serializers.BooleanField(source="account.postable")
     active = serializers.BooleanField(source="account.active")
-    debit = MoneyInput(help_text="借方累计")
-    credit = MoneyInput(help_text="贷方累计")
-    balance = MoneyInput(help_text="余额（按余额方向，正数在余额方向上）")
+    debit = AmountField(maximum=FUND_MAX, help_text="借方累计")
+    credit = AmountField(maximum=FUND_MAX, help_text="贷方累计")
+    balance = AmountField(maximum=FUND_MAX, help_text="余额（按余额方向，正数在余额方向上）")
 
 
 class AccountsView(APIView):
@@ -67,9 +68,9 @@ class AccountsView(APIView):
 class TrialBalanceRowSerializer(serializers.Serializer[Any]):
     code = serializers.CharField(source="account.code")
     name = serializers.CharField(source="account.name")
-    debit = MoneyInput(help_text="借方累计发生额")
-    credit = MoneyInput(help_text="贷方累计发生额")
-    net_debit = MoneyInput(help_text="借方余额（负数为贷方余额）")
+    debit = AmountField(maximum=FUND_MAX, help_text="借方累计发生额")
+    credit = AmountField(maximum=FUND_MAX, help_text="贷方累计发生额")
+    net_debit = AmountField(maximum=FUND_MAX, help_text="借方余额（负数为贷方余额）")
 
 
 class TrialBalanceView(APIView):
@@ -86,8 +87,8 @@ class TrialBalanceView(APIView):
 
 class LegSerializer(serializers.ModelSerializer[Leg]):
     account = serializers.CharField(source="account.code")
-    debit = MoneyInput()
-    credit = MoneyInput()
+    debit = AmountField(maximum=FUND_MAX)
+    credit = AmountField(maximum=FUND_MAX)
 
     class Meta:
         model = Leg
@@ -112,8 +113,8 @@ class TransactionSerializer(serializers.ModelSerializer[Transaction]):
 
 class LegInputSerializer(serializers.Serializer[Any]):
     account = serializers.CharField(max_length=20)
-    debit = MoneyInput(required=False, default=Decimal(0))
-    credit = MoneyInput(required=False, default=Decimal(0))
+    debit = AmountField(maximum=FUND_MAX, required=False, default=Decimal(0))
+    credit = AmountField(maximum=FUND_MAX, required=False, default=Decimal(0))
 
 
 class PostSerializer(serializers.Serializer[Any]):

@@ -17,8 +17,9 @@ from rest_framework.response import Response
 
 from dae.claims.states import OPEN_STATES
 from dae.core.access import record_access
-from dae.core.api import MoneyInput, ScopedViewSetMixin
+from dae.core.api import ScopedViewSetMixin
 from dae.core.errors import InvalidInput
+from dae.core.inputs import CLAIM_MAX, AmountField
 
 from . import actions
 from .clock import days_left
@@ -32,15 +33,15 @@ from .selfservice import claim_status_text, explain_settlement, my_overview
 class InvoiceInputSerializer(serializers.Serializer[Any]):
     number = serializers.CharField(max_length=50)
     date = serializers.DateField()
-    amount = MoneyInput()
+    amount = AmountField(maximum=CLAIM_MAX)
 
 
 class TotalsSerializer(serializers.Serializer[Any]):
-    medfee_sumamt = MoneyInput()
-    fulamt_ownpay_amt = MoneyInput()
-    overlmt_selfpay = MoneyInput()
-    preselfpay_amt = MoneyInput()
-    inscp_scp_amt = MoneyInput()
+    medfee_sumamt = AmountField(maximum=CLAIM_MAX)
+    fulamt_ownpay_amt = AmountField(maximum=CLAIM_MAX)
+    overlmt_selfpay = AmountField(maximum=CLAIM_MAX)
+    preselfpay_amt = AmountField(maximum=CLAIM_MAX)
+    inscp_scp_amt = AmountField(maximum=CLAIM_MAX)
 
 
 class ClaimInputSerializer(serializers.Serializer[Any]):
