@@ -18,7 +18,7 @@ from dae.audit import rule_catalogue
 from dae.claims.models import Declaration
 from dae.core.api import BoundedJSONParser, chosen_regions, validated
 from dae.core.errors import InvalidInput
-from dae.core.inputs import CLAIM_MAX, AmountField
+from dae.core.inputs import CLAIM_MAX, AmountField, BoundedDateField
 from dae.core.scoping import get_scoped_or_404
 
 from . import actions, check, rulebook, runs
@@ -400,8 +400,8 @@ class EncounterDto(serializers.Serializer[Any]):
     medins_id = serializers.CharField(max_length=30)
     medins_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
     medins_lv = serializers.CharField(max_length=6, required=False, allow_blank=True)
-    adm_date = serializers.DateField()
-    dscg_date = serializers.DateField(required=False, allow_null=True)
+    adm_date = BoundedDateField()
+    dscg_date = BoundedDateField(required=False, allow_null=True)
     dscg_main_dise_codg = serializers.CharField(max_length=20, required=False, allow_blank=True)
     dscg_main_dise_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
     med_type = serializers.CharField(max_length=6)
@@ -431,7 +431,7 @@ class PatientDto(serializers.Serializer[Any]):
     patn_id = serializers.CharField(max_length=30)
     patn_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
     gend = serializers.CharField(max_length=1, required=False, allow_blank=True)
-    brdy = serializers.DateField(required=False)
+    brdy = BoundedDateField(required=False)
     poolarea = serializers.CharField(max_length=10, required=False, allow_blank=True)
     curr_mdtrt_id = serializers.CharField(max_length=30)
     fsi_encounter_dtos = EncounterDto(many=True, allow_empty=False)

@@ -5,11 +5,9 @@ list. Amounts are decimal strings."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.urls import path
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
@@ -18,9 +16,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from dae.core import inputs
 from dae.core.api import BoundedJSONParser, chosen_regions, validated
 from dae.core.errors import InvalidInput
-from dae.core.inputs import FUND_MAX, AmountField
+from dae.core.inputs import FUND_MAX, AmountField, BoundedDateField
 from dae.core.scoping import get_scoped_or_404
 from dae.ledger.entries import CASH_ACCOUNTS
 from dae.ledger.models import DayClose, Leg
@@ -31,16 +30,6 @@ from .models import BankLine, BankStatement, Match, Note
 DATE_PARAM = OpenApiParameter("date", OpenApiTypes.DATE, description="截至日期 YYYY-MM-DD（默认今天）")
 REGION_PARAM = OpenApiParameter("region", str, description="统筹区代码（默认：本人所有统筹区）")
 ACCOUNT_PARAM = OpenApiParameter("account", str, description="银行存款科目 100201 / 100202（默认：两者）")
-
-
-def _on(request: Request) -> dt.date:
-    raw = request.query_params.get("date", "").strip()
-    if not raw:
-        return timezone.localdate()
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        raise InvalidInput("日期格式应为 YYYY-MM-DD", code="invalid_date") from None
 
 
 def _accounts(request: Request) -> list[Any]:
@@ -69,8 +58,8 @@ class UploadSerializer(serializers.Serializer[Any]):
     region = serializers.CharField(max_length=6)
     account = serializers.ChoiceField(choices=list(CASH_ACCOUNTS))
     file = serializers.FileField()
-    period_from = serializers.DateField(input_formats=["%Y-%m-%d"], required=False, allow_null=True)
-    period_to = serializers.DateField(input_formats=["%Y-%m-%d"], required=False, allow_null=True)
+    period_from = BoundedDateField(input_formats=["%Y-%m-%d"], required=False, allow_null=True)
+    period_to = BoundedDateField(input_formats=["%Y-%m-%d"], required=False, allow_null=True)
 
 
 class ImportedSerializer(serializers.Serializer[Any]):
@@ -163,7 +152,7 @@ class ItemSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField(help_text="银行流水 id（bank）或账面分录 id（book）")
     region = serializers.CharField()
     account = serializers.CharField()
-    date = serializers.DateField()
+    date = BoundedDateField()
     direction = serializers.CharField()
     amount = AmountField(maximum=FUND_MAX)
     text = serializers.CharField()
@@ -180,7 +169,7 @@ class UnmatchedView(APIView):
 
     @extend_schema(parameters=[DATE_PARAM, REGION_PARAM, ACCOUNT_PARAM], responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request) -> Response:
-        result = queries.unmatched(chosen_regions(request), _accounts(request), _on(request))
+        result = queries.unmatched(chosen_regions(request), _accounts(request), inputs.as_of(request.query_params))
         return Response({
             "date": result.on.isoformat(), "count": len(result.items), "long_total": f"{result.long_total:.2f}",
             "short_total": f"{result.short_total:.2f}",
@@ -197,7 +186,7 @@ class ReconciliationView(APIView):
 
     @extend_schema(parameters=[DATE_PARAM, REGION_PARAM, ACCOUNT_PARAM], responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request) -> Response:
-        on = _on(request)
+        on = inputs.as_of(request.query_params)
         tables = []
         for region in chosen_regions(request):
             for account in _accounts(request):
@@ -339,7 +328,7 @@ class DayCloseSerializer(serializers.ModelSerializer[DayClose]):
 
 class CloseSerializer(serializers.Serializer[Any]):
     region = serializers.CharField(max_length=6)
-    day = serializers.DateField(input_formats=["%Y-%m-%d"])
+    day = BoundedDateField(input_formats=["%Y-%m-%d"])
     note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 

@@ -234,6 +234,14 @@ def query_date(params: Any, name: str, default: dt.date | None = None, *, label:
     return date(raw, field=name, label=label)
 
 
+def as_of(params: Any, name: str = "date", *, label: str = "截至日期") -> dt.date:
+    """The day a read is asked for (``?date=``), today when absent."""
+    from django.utils import timezone
+
+    day = query_date(params, name, label=label)
+    return day if day is not None else timezone.localdate()
+
+
 def query_month(params: Any, name: str = "month", default: dt.date | None = None) -> dt.date | None:
     raw = params.get(name, "")
     if raw is None or not str(raw).strip():

@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 from dae.catalog.models import Hospital
 from dae.core.api import chosen_regions, validated
 from dae.core.errors import InvalidInput
-from dae.core.inputs import FUND_MAX, AmountField
+from dae.core.inputs import FUND_MAX, AmountField, BoundedDateField
 from dae.core.scoping import get_scoped_or_404
 
 from . import explain, screening, services
@@ -144,7 +144,7 @@ class CreditViolationInput(serializers.Serializer[Any]):
     kind = serializers.CharField(help_text=KIND_HELP)
     code = serializers.CharField(max_length=30)
     amount = AmountField(maximum=FUND_MAX, help_text="违规金额（元，字符串）")
-    on = serializers.DateField(input_formats=DATE_FORMATS, help_text="认定日期")
+    on = BoundedDateField(input_formats=DATE_FORMATS, help_text="认定日期")
     key = serializers.CharField(max_length=64, help_text="幂等键：同一键再次提交只登记一次")
     note = serializers.CharField(max_length=300, required=False, default="")
 

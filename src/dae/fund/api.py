@@ -6,7 +6,6 @@ fraction is refused (it would be a float). The routes are listed in ``api_urlpat
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -19,9 +18,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from dae.core import inputs
 from dae.core.api import chosen_regions, validated
 from dae.core.errors import InvalidInput
-from dae.core.inputs import FUND_MAX, AmountField
+from dae.core.inputs import FUND_MAX, AmountField, BoundedDateField
 from dae.core.scoping import get_scoped_or_404
 from dae.ledger import entries as E
 
@@ -39,16 +39,6 @@ def _region(request: Request, code: str | None = None) -> str:
     if not regions:
         raise InvalidInput("本人没有统筹区", code="invalid_region")
     return regions[0]
-
-
-def _date(request: Request) -> dt.date:
-    raw = request.query_params.get("date", "").strip()
-    if not raw:
-        return timezone.localdate()
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        raise InvalidInput("日期格式应为 YYYY-MM-DD", code="invalid_date") from None
 
 
 DATE_FORMATS = ["%Y-%m-%d"]
@@ -84,9 +74,9 @@ class FundYearInput(serializers.Serializer[Any]):
     region = serializers.CharField(max_length=6)
     year = serializers.IntegerField(min_value=2000, max_value=2099)
     funds_raised = AmountField(maximum=FUND_MAX)
-    on = serializers.DateField(input_formats=DATE_FORMATS, help_text="记账日期")
-    contract_start = serializers.DateField(input_formats=DATE_FORMATS, required=False, allow_null=True, default=None)
-    contract_end = serializers.DateField(input_formats=DATE_FORMATS, required=False, allow_null=True, default=None)
+    on = BoundedDateField(input_formats=DATE_FORMATS, help_text="记账日期")
+    contract_start = BoundedDateField(input_formats=DATE_FORMATS, required=False, allow_null=True, default=None)
+    contract_end = BoundedDateField(input_formats=DATE_FORMATS, required=False, allow_null=True, default=None)
     yellow_level = serializers.DecimalField(max_digits=5, decimal_places=2, required=False, default=None)
     red_level = serializers.DecimalField(max_digits=5, decimal_places=2, required=False, default=None)
 
@@ -122,7 +112,7 @@ class FundYearDetail(APIView):
 
 class FundsChangeInput(serializers.Serializer[Any]):
     funds_raised = AmountField(maximum=FUND_MAX)
-    on = serializers.DateField(input_formats=DATE_FORMATS)
+    on = BoundedDateField(input_formats=DATE_FORMATS)
     reason = serializers.CharField(max_length=300)
 
 
@@ -141,8 +131,8 @@ class FundYearFunds(APIView):
 class LevelsInput(serializers.Serializer[Any]):
     yellow_level = serializers.DecimalField(max_digits=5, decimal_places=2)
     red_level = serializers.DecimalField(max_digits=5, decimal_places=2)
-    contract_start = serializers.DateField(input_formats=DATE_FORMATS, required=False, allow_null=True, default=None)
-    contract_end = serializers.DateField(input_formats=DATE_FORMATS, required=False, allow_null=True, default=None)
+    contract_start = BoundedDateField(input_formats=DATE_FORMATS, required=False, allow_null=True, default=None)
+    contract_end = BoundedDateField(input_formats=DATE_FORMATS, required=False, allow_null=True, default=None)
     reason = serializers.CharField(max_length=300)
 
 
@@ -166,16 +156,15 @@ class FundYearProfit(APIView):
     def get(self, request: Request, pk: int) -> Response:
         fund_year = get_scoped_or_404(FundYear, request, pk=pk)
         raw = request.query_params.get("through", "").strip()
-        if raw and (not raw.isdigit() or not 1 <= int(raw) <= 12):
-            raise InvalidInput("截至月份应为 1 到 12", code="invalid_month")
-        series = services.profit_rates(fund_year, through=int(raw) if raw else None)
+        through = inputs.whole(raw, field="through", label="截至月份", minimum=1, maximum=12) if raw else None
+        series = services.profit_rates(fund_year, through=through)
         return Response({"region": fund_year.region_id, "year": fund_year.year,
                          "funds_raised": f"{fund_year.funds_raised:.2f}", "yellow_level": str(fund_year.yellow_level),
                          "red_level": str(fund_year.red_level), "months": [m.as_dict() for m in series.months]})
 
 
 class ClearingInput(serializers.Serializer[Any]):
-    on = serializers.DateField(input_formats=DATE_FORMATS)
+    on = BoundedDateField(input_formats=DATE_FORMATS)
     reason = serializers.CharField(max_length=300)
     amount = AmountField(maximum=FUND_MAX, required=False, allow_null=True, default=None)
 
@@ -270,7 +259,7 @@ class RequestAdjust(APIView):
 
 
 class SubmitInput(serializers.Serializer[Any]):
-    on = serializers.DateField(input_formats=DATE_FORMATS, required=False, default=None)
+    on = BoundedDateField(input_formats=DATE_FORMATS, required=False, default=None)
 
 
 class RequestSubmit(APIView):
@@ -297,7 +286,7 @@ class EntrySerializer(serializers.ModelSerializer[FundEntry]):
 
 class ReceiveInput(serializers.Serializer[Any]):
     amount = AmountField(maximum=FUND_MAX)
-    on = serializers.DateField(input_formats=DATE_FORMATS)
+    on = BoundedDateField(input_formats=DATE_FORMATS)
     slip_no = serializers.CharField(max_length=64)
 
 
@@ -320,7 +309,7 @@ class RequestReceive(APIView):
 class EntryInput(serializers.Serializer[Any]):
     kind = serializers.ChoiceField(choices=[str(k) for k in actions.FORM_KINDS])
     region = serializers.CharField(max_length=6)
-    on = serializers.DateField(input_formats=DATE_FORMATS)
+    on = BoundedDateField(input_formats=DATE_FORMATS)
     amount = AmountField(maximum=FUND_MAX)
     key = serializers.CharField(max_length=90, help_text="幂等键：同一笔业务重试时使用相同的键")
     reference_no = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
@@ -360,7 +349,7 @@ class Shortfall(APIView):
                                                                           description="拟支付金额")],
                    responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request) -> Response:
-        region, on = _region(request), _date(request)
+        region, on = _region(request), inputs.as_of(request.query_params)
         amount = actions.money(request.query_params.get("amount", ""), "拟支付金额", positive=False)
         balance = services.balances(region, on, (E.SPENDING_BANK,)).get(E.SPENDING_BANK)
         return Response({"region": region, "date": on.isoformat(), "amount": f"{amount:.2f}",
@@ -373,7 +362,7 @@ class Warnings(APIView):
 
     @extend_schema(parameters=[DATE_PARAM], responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request) -> Response:
-        return Response([w.as_dict() for w in services.fund_warnings(request.user, _date(request))])
+        return Response([w.as_dict() for w in services.fund_warnings(request.user, inputs.as_of(request.query_params))])
 
 
 class Overview(APIView):
@@ -382,7 +371,7 @@ class Overview(APIView):
 
     @extend_schema(parameters=[REGION_PARAM, DATE_PARAM], responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request) -> Response:
-        region, on = _region(request), _date(request)
+        region, on = _region(request), inputs.as_of(request.query_params)
         held = services.balances(region, on, OVERVIEW_ACCOUNTS)
         quarter = services.quarter_of(on)
         current = AppropriationRequest.objects.filter(region_id=region, year=on.year, quarter=quarter).first()

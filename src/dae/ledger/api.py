@@ -4,12 +4,10 @@ Amounts are decimal strings both ways; a JSON number with a fraction is refused 
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Any
 
 from django.urls import path
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
@@ -17,9 +15,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from dae.core import inputs
 from dae.core.api import chosen_regions, validated
 from dae.core.errors import InvalidInput
-from dae.core.inputs import FUND_MAX, AmountField
+from dae.core.inputs import FUND_MAX, AmountField, BoundedDateField
 from dae.core.scoping import get_scoped_or_404
 
 from . import queries
@@ -29,16 +28,6 @@ from .rules import Line
 
 DATE_PARAM = OpenApiParameter("date", OpenApiTypes.DATE, description="截至日期 YYYY-MM-DD（默认今天）")
 REGION_PARAM = OpenApiParameter("region", str, description="统筹区代码（默认：本人所有统筹区）")
-
-
-def _on(request: Request) -> dt.date:
-    raw = request.query_params.get("date", "").strip()
-    if not raw:
-        return timezone.localdate()
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        raise InvalidInput("日期格式应为 YYYY-MM-DD", code="invalid_date") from None
 
 
 class BalanceSerializer(serializers.Serializer[Any]):
@@ -59,7 +48,7 @@ class AccountsView(APIView):
 
     @extend_schema(parameters=[DATE_PARAM, REGION_PARAM], responses={200: BalanceSerializer(many=True)})
     def get(self, request: Request) -> Response:
-        on = _on(request)
+        on = inputs.as_of(request.query_params)
         rows = queries.balances(on, regions=chosen_regions(request),
                                 accounts=Account.objects.for_user(request.user).select_related("parent"))
         return Response({"date": on.isoformat(), "accounts": BalanceSerializer(rows, many=True).data})
@@ -78,7 +67,7 @@ class TrialBalanceView(APIView):
 
     @extend_schema(parameters=[DATE_PARAM, REGION_PARAM], responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request) -> Response:
-        tb = queries.trial_balance(_on(request), regions=chosen_regions(request))
+        tb = queries.trial_balance(inputs.as_of(request.query_params), regions=chosen_regions(request))
         return Response({"date": tb.on.isoformat() if tb.on else None, "balanced": tb.balanced,
                          "total_debit": f"{tb.total_debit:.2f}", "total_credit": f"{tb.total_credit:.2f}",
                          "difference": f"{tb.difference:.2f}",
@@ -118,7 +107,7 @@ class LegInputSerializer(serializers.Serializer[Any]):
 
 
 class PostSerializer(serializers.Serializer[Any]):
-    date = serializers.DateField(input_formats=["%Y-%m-%d"])
+    date = BoundedDateField(input_formats=["%Y-%m-%d"])
     description = serializers.CharField(max_length=300)
     reference_type = serializers.CharField(max_length=64, required=False, default="ledger.manual")
     reference_id = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
@@ -159,7 +148,7 @@ class TransactionDetail(APIView):
 
 
 class ReverseSerializer(serializers.Serializer[Any]):
-    date = serializers.DateField(input_formats=["%Y-%m-%d"])
+    date = BoundedDateField(input_formats=["%Y-%m-%d"])
     reason = serializers.CharField(max_length=200)
 
 

@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 from dae.catalog.models import Hospital
 from dae.core.api import chosen_regions, validated
 from dae.core.errors import InvalidInput
-from dae.core.inputs import FUND_MAX, AmountField
+from dae.core.inputs import FUND_MAX, AmountField, BoundedDateField
 from dae.core.scoping import get_scoped_or_404
 
 from .batches import confirm_order, create_batch, export_batch, import_result, payment_file
@@ -72,7 +72,7 @@ class StatementList(generics.ListAPIView[Statement]):
 class BuildSerializer(serializers.Serializer[Any]):
     region = serializers.CharField(max_length=6)
     month = serializers.CharField(max_length=7)
-    on = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])
+    on = BoundedDateField(required=False, input_formats=["%Y-%m-%d"])
 
 
 class StatementBuild(APIView):
@@ -100,7 +100,7 @@ class StatementDetail(APIView):
 
 
 class DaySerializer(serializers.Serializer[Any]):
-    on = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])
+    on = BoundedDateField(required=False, input_formats=["%Y-%m-%d"])
 
 
 class StatementApprove(APIView):
@@ -145,7 +145,7 @@ class BatchDetailSerializer(BatchSerializer):
 class CreateBatchSerializer(serializers.Serializer[Any]):
     region = serializers.CharField(max_length=6)
     kind = serializers.ChoiceField(choices=PaymentBatch.Kind.choices)
-    on = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])
+    on = BoundedDateField(required=False, input_formats=["%Y-%m-%d"])
 
 
 class BatchListCreate(generics.ListAPIView[PaymentBatch]):
@@ -222,7 +222,7 @@ class BatchResults(APIView):
 
 class ConfirmSerializer(serializers.Serializer[Any]):
     outcome = serializers.ChoiceField(choices=[("paid", "paid"), ("failed", "failed")])
-    day = serializers.DateField(input_formats=["%Y-%m-%d"])
+    day = BoundedDateField(input_formats=["%Y-%m-%d"])
     reason = serializers.CharField(max_length=300)
     serial = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
 
@@ -255,7 +255,7 @@ class DeductionInput(serializers.Serializer[Any]):
     amount = AmountField(maximum=FUND_MAX)
     reason = serializers.CharField(max_length=300)
     document = serializers.CharField(max_length=64, help_text="确认文书编号（同一文书只登记一次）")
-    confirmed_on = serializers.DateField(input_formats=["%Y-%m-%d"])
+    confirmed_on = BoundedDateField(input_formats=["%Y-%m-%d"])
 
 
 class DeductionListCreate(generics.ListAPIView[Deduction]):

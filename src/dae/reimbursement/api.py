@@ -19,7 +19,7 @@ from dae.claims.states import OPEN_STATES
 from dae.core.access import record_access
 from dae.core.api import ScopedViewSetMixin
 from dae.core.errors import InvalidInput
-from dae.core.inputs import CLAIM_MAX, AmountField
+from dae.core.inputs import CLAIM_MAX, AmountField, BoundedDateField
 
 from . import actions
 from .clock import days_left
@@ -32,7 +32,7 @@ from .selfservice import claim_status_text, explain_settlement, my_overview
 
 class InvoiceInputSerializer(serializers.Serializer[Any]):
     number = serializers.CharField(max_length=50)
-    date = serializers.DateField()
+    date = BoundedDateField()
     amount = AmountField(maximum=CLAIM_MAX)
 
 
@@ -53,8 +53,8 @@ class ClaimInputSerializer(serializers.Serializer[Any]):
     hospital = serializers.CharField(max_length=30, help_text="fixmedins_code")
     place_category = serializers.CharField(max_length=30)
     med_type = serializers.CharField(max_length=6)
-    adm_date = serializers.DateField()
-    dscg_date = serializers.DateField()
+    adm_date = BoundedDateField()
+    dscg_date = BoundedDateField()
     dise_codg = serializers.CharField(max_length=20)
     dise_name = serializers.CharField(max_length=100)
     injury = serializers.BooleanField(default=False)
@@ -66,7 +66,7 @@ class ClaimInputSerializer(serializers.Serializer[Any]):
     account_name = serializers.CharField(max_length=50)
     phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
-    received_on = serializers.DateField(required=False, allow_null=True)
+    received_on = BoundedDateField(required=False, allow_null=True)
     materials = serializers.ListField(child=serializers.CharField(max_length=40), required=False, default=list)
 
     def to_claim_input(self) -> ClaimInput:
