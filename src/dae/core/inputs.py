@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
-from typing import Any
+from typing import Any, overload
 
 from django import forms
 from drf_spectacular.utils import extend_schema_field
@@ -226,6 +226,10 @@ def month_bounds(first: dt.date) -> tuple[dt.date, dt.date]:
     return start, following
 
 
+@overload
+def query_date(params: Any, name: str, default: dt.date, *, label: str = ...) -> dt.date: ...
+@overload
+def query_date(params: Any, name: str, default: None = None, *, label: str = ...) -> dt.date | None: ...
 def query_date(params: Any, name: str, default: dt.date | None = None, *, label: str = "日期") -> dt.date | None:
     """A date from a query string (``request.GET`` or ``request.query_params``), ``default`` when absent."""
     raw = params.get(name, "")

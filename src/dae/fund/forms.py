@@ -5,11 +5,15 @@ the entry form carries a hidden key generated when it is shown, so a double subm
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from dae.core.inputs import FUND_MAX, AmountFormField, BoundedDateFormField
+from dae.core.money import ZERO
 
 from .actions import FORM_KINDS
 from .models import RED_LEVEL, YELLOW_LEVEL, FundEntry
@@ -19,15 +23,13 @@ TEXT = {"class": "form-control"}
 AMOUNT = {"class": "form-control text-end", "inputmode": "decimal"}
 
 
-def _amount_field(label: Any, required: bool = True, help_text: Any = "") -> forms.CharField:
-    return forms.CharField(label=label, max_length=20, required=required, help_text=help_text,
-                           widget=forms.TextInput(attrs=AMOUNT))
+def _amount_field(label: Any, required: bool = True, help_text: Any = "", signed: bool = False) -> AmountFormField:
+    return AmountFormField(label=label, required=required, help_text=help_text, maximum=FUND_MAX,
+                           minimum=-FUND_MAX if signed else ZERO)
 
 
-def _level_field(label: Any, initial: Any) -> forms.DecimalField:
-    return forms.DecimalField(label=label, max_digits=5, decimal_places=2, min_value=0, max_value=100,
-                              initial=initial, widget=forms.NumberInput(attrs={"class": "form-control",
-                                                                                "step": "0.01"}))
+def _level_field(label: Any, initial: Any) -> AmountFormField:
+    return AmountFormField(label=label, maximum=Decimal(100), initial=initial)
 
 
 class RegionChoiceForm(forms.Form):
@@ -44,9 +46,9 @@ class FundYearForm(RegionChoiceForm):
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2099,
                               widget=forms.NumberInput(attrs={"class": "form-control"}))
     funds_raised = _amount_field(_("筹集资金（元）"))
-    on = forms.DateField(label=_("记账日期"), widget=DATE_WIDGET)
-    contract_start = forms.DateField(label=_("合同起始日"), required=False, widget=DATE_WIDGET)
-    contract_end = forms.DateField(label=_("合同终止日"), required=False, widget=DATE_WIDGET)
+    on = BoundedDateFormField(label=_("记账日期"), widget=DATE_WIDGET)
+    contract_start = BoundedDateFormField(label=_("合同起始日"), required=False, widget=DATE_WIDGET)
+    contract_end = BoundedDateFormField(label=_("合同终止日"), required=False, widget=DATE_WIDGET)
     yellow_level = _level_field(_("黄色预警线（%）"), YELLOW_LEVEL)
     red_level = _level_field(_("红色预警线（%）"), RED_LEVEL)
 
@@ -60,15 +62,15 @@ class FundYearForm(RegionChoiceForm):
 
 class FundsChangeForm(forms.Form):
     funds_raised = _amount_field(_("变更后筹集资金（元）"))
-    on = forms.DateField(label=_("记账日期"), widget=DATE_WIDGET, initial=timezone.localdate)
+    on = BoundedDateFormField(label=_("记账日期"), widget=DATE_WIDGET, initial=timezone.localdate)
     reason = forms.CharField(label=_("变更原因"), max_length=300, widget=forms.TextInput(attrs=TEXT))
 
 
 class LevelsForm(forms.Form):
     yellow_level = _level_field(_("黄色预警线（%）"), YELLOW_LEVEL)
     red_level = _level_field(_("红色预警线（%）"), RED_LEVEL)
-    contract_start = forms.DateField(label=_("合同起始日"), required=False, widget=DATE_WIDGET)
-    contract_end = forms.DateField(label=_("合同终止日"), required=False, widget=DATE_WIDGET)
+    contract_start = BoundedDateFormField(label=_("合同起始日"), required=False, widget=DATE_WIDGET)
+    contract_end = BoundedDateFormField(label=_("合同终止日"), required=False, widget=DATE_WIDGET)
     reason = forms.CharField(label=_("变更原因"), max_length=300, widget=forms.TextInput(attrs=TEXT))
 
 
@@ -80,24 +82,24 @@ class PrepareForm(RegionChoiceForm):
 
 
 class AdjustForm(forms.Form):
-    adjustment = _amount_field(_("调整金额（元，可为负数）"))
+    adjustment = _amount_field(_("调整金额（元，可为负数）"), signed=True)
     reason = forms.CharField(label=_("调整原因"), max_length=300, required=False, widget=forms.TextInput(attrs=TEXT))
 
 
 class SubmitForm(forms.Form):
-    on = forms.DateField(label=_("提交日期"), widget=DATE_WIDGET, initial=timezone.localdate)
+    on = BoundedDateFormField(label=_("提交日期"), widget=DATE_WIDGET, initial=timezone.localdate)
 
 
 class ReceiveForm(forms.Form):
     amount = _amount_field(_("到账金额（元）"))
-    on = forms.DateField(label=_("到账日期"), widget=DATE_WIDGET, initial=timezone.localdate)
+    on = BoundedDateFormField(label=_("到账日期"), widget=DATE_WIDGET, initial=timezone.localdate)
     slip_no = forms.CharField(label=_("银行回单号"), max_length=64, widget=forms.TextInput(attrs=TEXT))
 
 
 class EntryForm(RegionChoiceForm):
     """划转、经办费用、利息、临时周转金借入/归还."""
 
-    on = forms.DateField(label=_("业务日期"), widget=DATE_WIDGET)
+    on = BoundedDateFormField(label=_("业务日期"), widget=DATE_WIDGET)
     amount = _amount_field(_("金额（元）"))
     reference_no = forms.CharField(label=_("单据号"), max_length=64, required=False,
                                    help_text=_("银行回单号、发票号等"), widget=forms.TextInput(attrs=TEXT))
@@ -121,6 +123,6 @@ def kind_label(kind: str) -> Any:
 
 
 class ClearingForm(forms.Form):
-    on = forms.DateField(label=_("清算日期"), widget=DATE_WIDGET, initial=timezone.localdate)
+    on = BoundedDateFormField(label=_("清算日期"), widget=DATE_WIDGET, initial=timezone.localdate)
     amount = _amount_field(_("退还金额（元）"), required=False, help_text=_("留空则按报告的超额利润退还"))
     reason = forms.CharField(label=_("清算说明"), max_length=300, widget=forms.TextInput(attrs=TEXT))

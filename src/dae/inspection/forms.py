@@ -10,6 +10,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dae.core.inputs import FUND_MAX, AmountFormField, BoundedDateFormField
+
 from .models import Comparison, Inspection, Investigation, SampleItem
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d")
@@ -24,14 +26,6 @@ def _text(label: Any, *, required: bool = True, max_length: int = 300, rows: int
     return forms.CharField(label=label, required=required, max_length=max_length, widget=widget, help_text=help_text)
 
 
-def _amount(label: Any, *, required: bool = True, initial: Any = None) -> Any:
-    return forms.CharField(
-        label=label, required=required, max_length=20, initial=initial, widget=forms.TextInput(attrs=AMOUNT)
-    )
-
-
-def _date(label: Any, *, required: bool = True) -> Any:
-    return forms.DateField(label=label, required=required, widget=DATE_WIDGET, initial=timezone.localdate)
 
 
 class DrawForm(forms.Form):
@@ -87,7 +81,7 @@ class ReviewForm(forms.Form):
         label=_("系统明细与费用清单"), choices=Comparison.choices, required=False, widget=forms.RadioSelect(attrs=RADIO)
     )
     system_vs_bill_note = _text(_("说明"), required=False, max_length=500)
-    not_payable = _amount(_("不予支付金额（元）"), required=False, initial="0.00")
+    not_payable = AmountFormField(label=_("不予支付金额（元）"), maximum=FUND_MAX, required=False, initial="0.00")
     conclusion = forms.ChoiceField(
         label=_("审核结论"),
         choices=SampleItem.Conclusion.choices,
@@ -131,7 +125,7 @@ class DocumentForm(forms.Form):
 
 class InspectionForm(forms.Form):
     hospital = forms.TypedChoiceField(label=_("医疗机构"), coerce=int, widget=forms.Select(attrs=SELECT))
-    inspected_on = _date(_("巡查日期"))
+    inspected_on = BoundedDateFormField(label=_("巡查日期"), initial=timezone.localdate)
     kind = forms.ChoiceField(label=_("巡查类型"), choices=Inspection.Kind.choices, widget=forms.Select(attrs=SELECT))
     inspectors = forms.TypedMultipleChoiceField(
         label=_("巡查人员"),
@@ -159,7 +153,7 @@ class InspectionForm(forms.Form):
 class FindingForm(forms.Form):
     description = _text(_("问题描述"), max_length=500)
     basis = _text(_("违规依据"), help_text=_("协议条款、政策文件或收费标准"))
-    amount = _amount(_("扣款金额（元）"), initial="0.00")
+    amount = AmountFormField(label=_("扣款金额（元）"), maximum=FUND_MAX, initial="0.00")
 
 
 class ReasonForm(forms.Form):
@@ -167,7 +161,7 @@ class ReasonForm(forms.Form):
 
 
 class ConfirmForm(forms.Form):
-    on = _date(_("确认日期"))
+    on = BoundedDateFormField(label=_("确认日期"), initial=timezone.localdate)
 
 
 class InvestigationForm(forms.Form):
@@ -187,7 +181,7 @@ class InvestigationForm(forms.Form):
     assigned_region = forms.ChoiceField(
         label=_("承办机构（统筹区）"), required=False, widget=forms.Select(attrs=SELECT)
     )
-    created_on = _date(_("委托日期"))
+    created_on = BoundedDateFormField(label=_("委托日期"), initial=timezone.localdate)
 
     def __init__(
         self,
@@ -223,11 +217,11 @@ class ResultForm(forms.Form):
     outcome = forms.ChoiceField(
         label=_("协查结论"), choices=Investigation.Outcome.choices, widget=forms.Select(attrs=SELECT)
     )
-    amount = _amount(_("涉及金额（元）"), initial="0.00")
-    result_on = _date(_("结果日期"))
+    amount = AmountFormField(label=_("涉及金额（元）"), maximum=FUND_MAX, initial="0.00")
+    result_on = BoundedDateFormField(label=_("结果日期"), initial=timezone.localdate)
     result_text = _text(_("协查结果"), max_length=1000, rows=3)
 
 
 class FeedbackForm(forms.Form):
-    feedback_on = _date(_("反馈日期"))
+    feedback_on = BoundedDateFormField(label=_("反馈日期"), initial=timezone.localdate)
     feedback_text = _text(_("反馈内容"), max_length=1000, rows=2)

@@ -5,7 +5,6 @@ supervisor; writes for finance (see permission_matrix.yaml). Every query is limi
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 from typing import Any
 
@@ -17,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from dae.core import inputs
 from dae.core.errors import DaeError, InvalidInput, NotFound
 from dae.core.models import Region
 from dae.core.money import ZERO
@@ -29,17 +29,6 @@ from .models import Account, Transaction
 from .posting import post, reverse
 
 STATEMENT_PAGE = 100
-
-
-def _day(request: HttpRequest, name: str, default: dt.date) -> dt.date:
-    raw = request.GET.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        messages.error(request, gettext("日期格式应为 YYYY-MM-DD：%(v)s") % {"v": raw})
-        return default
 
 
 def _regions(request: HttpRequest) -> tuple[list[str], str]:
@@ -62,7 +51,7 @@ def _common(request: HttpRequest, title: Any, **extra: Any) -> dict[str, Any]:
 
 def account_list(request: HttpRequest) -> HttpResponse:
     """会计科目 with the balances at the end of the chosen date."""
-    on = _day(request, "date", timezone.localdate())
+    on = inputs.query_date(request.GET, "date", timezone.localdate())
     context = _common(request, _("会计科目及余额"), on=on)
     rows = queries.balances(on, regions=context["region_codes"],
                             accounts=Account.objects.for_user(request.user))
@@ -70,7 +59,7 @@ def account_list(request: HttpRequest) -> HttpResponse:
 
 
 def trial_balance(request: HttpRequest) -> HttpResponse:
-    on = _day(request, "date", timezone.localdate())
+    on = inputs.query_date(request.GET, "date", timezone.localdate())
     context = _common(request, _("试算平衡表"), on=on)
     return render(request, "ledger/trial_balance.html",
                   {**context, "tb": queries.trial_balance(on, regions=context["region_codes"])})
@@ -125,8 +114,8 @@ def statement(request: HttpRequest, code: str) -> HttpResponse:
     if account is None:
         raise NotFound(f"科目 {code} 不存在")
     today = timezone.localdate()
-    end = _day(request, "end", today)
-    start = _day(request, "start", end.replace(month=1, day=1))
+    end = inputs.query_date(request.GET, "end", today)
+    start = inputs.query_date(request.GET, "start", end.replace(month=1, day=1))
     if start > end:
         raise InvalidInput("起始日期不能晚于截止日期", code="bad_period")
     context = _common(request, _("明细账"), account=account, start=start, end=end)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dae.catalog.models import Hospital
 from dae.claims.models import Adjustment, Settlement
+from dae.core import inputs
 from dae.core.errors import DaeError, InvalidInput
 from dae.core.models import Region
 from dae.core.scoping import get_scoped_or_404
@@ -34,16 +35,6 @@ def _is_finance(request: HttpRequest) -> bool:
 
 def _regions(request: HttpRequest) -> list[Region]:
     return list(Region.objects.filter(admdvs__in=request.user.region_codes))  # type: ignore[union-attr]
-
-
-def _day(raw: str, default: dt.date) -> dt.date:
-    raw = (raw or "").strip()
-    if not raw:
-        return default
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError as exc:
-        raise InvalidInput(f"日期格式应为 YYYY-MM-DD：{raw}", code="bad_date") from exc
 
 
 def _last_month() -> str:
@@ -95,7 +86,7 @@ def statement_build(request: HttpRequest) -> HttpResponse:
         return redirect("payments:statement_list")
     try:
         built = build_statements(_region_of(request), request.POST.get("month", "").strip(), actor=request.user,
-                                 on=_day(request.POST.get("on", ""), timezone.localdate()))
+                                 on=inputs.query_date(request.POST, "on", timezone.localdate()))
     except DaeError as exc:
         messages.error(request, exc.message)
     else:
@@ -122,7 +113,7 @@ def statement_approve(request: HttpRequest, pk: int) -> HttpResponse:
     st = get_scoped_or_404(Statement, request, pk=pk)
     if request.method == "POST":
         try:
-            approve_statement(st, actor=request.user, on=_day(request.POST.get("on", ""), timezone.localdate()))
+            approve_statement(st, actor=request.user, on=inputs.query_date(request.POST, "on", timezone.localdate()))
         except DaeError as exc:
             messages.error(request, exc.message)
         else:
@@ -162,7 +153,7 @@ def batch_create(request: HttpRequest) -> HttpResponse:
         return redirect("payments:batch_list")
     try:
         batch = create_batch(_region_of(request), request.POST.get("kind", ""), actor=request.user,
-                             on=_day(request.POST.get("on", ""), timezone.localdate()))
+                             on=inputs.query_date(request.POST, "on", timezone.localdate()))
     except DaeError as exc:
         messages.error(request, exc.message)
         return redirect("payments:batch_list")
@@ -197,7 +188,7 @@ def _batch_action(request: HttpRequest, batch: PaymentBatch) -> None:
         elif action == "confirm":
             order = batch.orders.get(pk=int(request.POST.get("order", "0") or 0))
             confirm_order(order, outcome=request.POST.get("outcome", ""), actor=request.user,
-                          day=_day(request.POST.get("day", ""), timezone.localdate()),
+                          day=inputs.query_date(request.POST, "day", timezone.localdate()),
                           reason=request.POST.get("reason", ""), serial=request.POST.get("serial", ""))
             messages.success(request, gettext("查证结果已登记"))
         else:
@@ -262,7 +253,7 @@ def deduction_new(request: HttpRequest) -> HttpResponse:
             raise InvalidInput("请填写确认文书编号", code="no_document")
         record_deduction(hospital, amount=request.POST.get("amount", ""), kind=request.POST.get("kind", ""),
                          reason=request.POST.get("reason", ""), source=("document", document[:64]),
-                         confirmed_on=_day(request.POST.get("confirmed_on", ""), timezone.localdate()),
+                         confirmed_on=inputs.query_date(request.POST, "confirmed_on", timezone.localdate()),
                          actor=request.user)
     except (DaeError, ValueError) as exc:
         messages.error(request, exc.message if isinstance(exc, DaeError) else gettext("请选择医疗机构"))
