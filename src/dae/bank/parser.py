@@ -32,6 +32,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from dae.core.errors import InvalidInput
+from dae.core.files import csv_rows, text_and_encoding, xlsx_rows
 from dae.imports.framework import Column, Problems, cell_text, parse_date, parse_decimal
 from dae.ledger.rules import MAX_AMOUNT
 
@@ -96,33 +97,13 @@ def template_csv() -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def _decode(raw: bytes) -> tuple[str, str]:
-    try:
-        return raw.decode("utf-8-sig"), "UTF-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return raw.decode("gb18030"), "GB18030"
-    except UnicodeDecodeError:
-        raise InvalidInput("文件编码无法识别（请使用 UTF-8 或 GB18030）", code="bad_encoding") from None
-
-
 def _csv_rows(raw: bytes) -> tuple[Iterator[tuple[int, list[Any]]], str]:
-    text, encoding = _decode(raw)
-    return enumerate(csv.reader(io.StringIO(text, newline="")), start=1), encoding
+    text, encoding = text_and_encoding(raw)
+    return csv_rows(text), encoding
 
 
 def _xlsx_rows(raw: bytes) -> list[tuple[int, list[Any]]]:
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file; the clerk gets one message
-        raise InvalidInput(f"无法读取 Excel 文件：{exc}", code="bad_xlsx") from exc
-    try:
-        return [(n, list(cells)) for n, cells in enumerate(wb.worksheets[0].iter_rows(values_only=True), start=1)]
-    finally:
-        wb.close()
+    return list(xlsx_rows(raw))
 
 
 def _header(cells: list[Any], problems: Problems) -> dict[str, int]:

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from dae.core.inputs import BoundedDateFormField
+from dae.core.inputs import BoundedDateFormField, decode_text
 from dae.dictionaries import codes
 from dae.web.forms import StyledFormMixin
 
@@ -124,12 +124,7 @@ def decode_upload(raw: bytes) -> str:
 
     if len(raw) > MAX_UPLOAD:
         raise InvalidInput("文件超过 5 MB", code="too_large")
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise InvalidInput("文件编码无法识别（请使用 UTF-8 或 GB18030）", code="bad_encoding")
+    return decode_text(raw)
 
 
 def parse_code_lines(text: str, default_day: Any) -> tuple[list[tuple[str, str | None, Any]], list[str]]:

@@ -70,3 +70,17 @@ def record_access_many(request: HttpRequest, objects: list[models.Model],
         return 0
     AccessRecord.objects.bulk_create([_new_record(request, obj, why) for obj in objects])
     return len(objects)
+
+
+def record_refused(request: Any) -> None:
+    """Record a refusal answered 403 (the post may not use the route, or the action refused it): who, which route,
+    which path — so that a probe of routes shows in the access log with the user, not only on the console."""
+    user = request.user
+    if not getattr(user, "is_authenticated", False):
+        return
+    match = getattr(request, "resolver_match", None)
+    route = (match.view_name if match else "") or "-"
+    AccessRecord(
+        actor=user, psn_no="", object_type="route", object_id=route[:64], why=AccessRecord.Why.DENIED,
+        path=f"{request.method} {request.get_full_path()}"[:300], region=None,
+    ).save()

@@ -65,10 +65,14 @@ _DRF_CODES = {
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DaeError):
+        if exc.status == 403:
+            _record_refused(context)
         return Response(exc.as_dict(), status=exc.status)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
+    if response.status_code == 403:
+        _record_refused(context)
     code, message = "error", "请求失败"
     for klass, (c, m) in _DRF_CODES.items():
         if isinstance(exc, klass):
@@ -77,6 +81,14 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     details = response.data if isinstance(exc, drf_exceptions.ValidationError) else None
     response.data = {"code": code, "message": message, "details": details}
     return response
+
+
+def _record_refused(context: dict[str, Any]) -> None:
+    from .access import record_refused
+
+    request = context.get("request")
+    if request is not None:
+        record_refused(request)  # the DRF request: its user is who authenticated (session, basic or token)
 
 
 class ScopedViewSetMixin:

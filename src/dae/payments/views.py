@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from dae.catalog.models import Hospital
 from dae.claims.models import Adjustment, Settlement
 from dae.core import inputs
-from dae.core.errors import DaeError, InvalidInput
+from dae.core.errors import DaeError, InvalidInput, NotFound
 from dae.core.models import Region
 from dae.core.scoping import get_scoped_or_404
 from dae.web.listing import Column, Filter, ScopedListView
@@ -186,7 +186,9 @@ def _batch_action(request: HttpRequest, batch: PaymentBatch) -> None:
             messages.success(request, gettext("回盘已导入：成功 %(p)s 笔，失败 %(f)s 笔，处理中 %(u)s 笔")
                              % {"p": result.paid, "f": result.failed, "u": result.pending})
         elif action == "confirm":
-            order = batch.orders.get(pk=int(request.POST.get("order", "0") or 0))
+            order = batch.orders.filter(pk=inputs.object_id(request.POST.get("order", ""))).first()
+            if order is None:
+                raise NotFound("该批次中没有这笔支付指令")
             confirm_order(order, outcome=request.POST.get("outcome", ""), actor=request.user,
                           day=inputs.query_date(request.POST, "day", timezone.localdate()),
                           reason=request.POST.get("reason", ""), serial=request.POST.get("serial", ""))
@@ -247,7 +249,7 @@ def deduction_new(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return redirect("payments:deduction_list")
     try:
-        hospital = get_scoped_or_404(Hospital, request, pk=int(request.POST.get("hospital", "0") or 0))
+        hospital = get_scoped_or_404(Hospital, request, pk=inputs.object_id(request.POST.get("hospital", "")))
         document = request.POST.get("document", "").strip()
         if not document:
             raise InvalidInput("请填写确认文书编号", code="no_document")

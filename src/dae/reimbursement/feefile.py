@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from dae.core.errors import InvalidInput
+from dae.core.files import csv_rows, text_and_encoding, xlsx_rows
 from dae.imports.framework import cell_text, parse_decimal
 
 MAX_FILE = 5 * 1024 * 1024
@@ -156,30 +157,11 @@ def _header(header: list[Any], problems: list[dict[str, Any]]) -> dict[str, int]
 
 
 def _csv_rows(content: bytes) -> list[tuple[int, list[Any]]]:
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = content.decode("gb18030")
-        except UnicodeDecodeError:
-            raise InvalidInput("文件编码无法识别（请使用 UTF-8 或 GB18030）", code="bad_encoding") from None
-    return [(i, row) for i, row in enumerate(csv.reader(io.StringIO(text)), start=1)]
+    return list(csv_rows(text_and_encoding(content)[0]))
 
 
 def _xlsx_rows(content: bytes) -> list[tuple[int, list[Any]]]:
-    from zipfile import BadZipFile
-
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise InvalidInput(f"无法读取 Excel 文件：{exc}", code="fee_file_format") from exc
-    try:
-        sheet = wb.worksheets[0]
-        return [(i, list(row)) for i, row in enumerate(sheet.iter_rows(values_only=True), start=1)]
-    finally:
-        wb.close()
+    return list(xlsx_rows(content))
 
 
 def template_csv() -> str:
