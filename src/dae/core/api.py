@@ -115,3 +115,17 @@ class ScopedViewSetMixin:
 
         lookup = {self.lookup_field: self.kwargs[self.lookup_field]}  # type: ignore[attr-defined]
         return get_scoped_or_404(self.queryset.model, self.request, **lookup)  # type: ignore[attr-defined]
+
+
+def not_found(request: Any, exception: Exception | None = None) -> Any:
+    """The project's 404 (``handler404``): JSON ``{code, message, details}`` for an API path that matches no
+    route (e.g. an id with a dot), the error page otherwise — the same answer as a missing row."""
+    from django.http import JsonResponse
+    from django.shortcuts import render
+
+    from .errors import NotFound
+
+    error = NotFound()
+    if request.path.startswith("/api/"):
+        return JsonResponse(error.as_dict(), status=404)
+    return render(request, "web/error.html", {"error": error}, status=404)

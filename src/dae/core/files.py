@@ -94,6 +94,9 @@ def xlsx_rows(source: Path | bytes) -> Iterator[tuple[int, list[Any]]]:
     if size == 0:
         raise empty_file()
     if not zipfile.is_zipfile(stream):
+        head = source[:4] if isinstance(source, bytes) else Path(source).open("rb").read(4)
+        if head == b"PK\x03\x04":  # a zip's first bytes without its directory: a workbook cut short
+            raise _corrupt(zipfile.BadZipFile("truncated"))
         raise _not_a_workbook()
     if isinstance(stream, io.BytesIO):
         stream.seek(0)
