@@ -153,6 +153,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "dae.core.api.postprocess_schema"],
     # fields named kind / status / state carry different choice sets in different models: name each one
     "ENUM_NAME_OVERRIDES": {
         "StatementStatusEnum": "dae.payments.models.Statement.Status",
