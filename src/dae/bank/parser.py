@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dae.core.errors import InvalidInput
 from dae.core.files import csv_rows, text_and_encoding, xlsx_rows
+from dae.core.inputs import header_index
 from dae.imports.framework import Column, Problems, cell_text, parse_date, parse_decimal
 from dae.ledger.rules import MAX_AMOUNT
 
@@ -107,22 +108,13 @@ def _xlsx_rows(raw: bytes) -> list[tuple[int, list[Any]]]:
 
 
 def _header(cells: list[Any], problems: Problems) -> dict[str, int]:
-    known = {c.name for c in COLUMNS}
-    index: dict[str, int] = {}
-    for i, cell in enumerate(cells):
-        text = str(cell or "").strip()
-        if not text:
-            continue
-        name = ALIASES.get(text, text)
-        if name not in known:
-            problems.add(1, text, text, "未知的列（请使用对账单格式说明中的列名）")
-        elif name in index:
-            problems.add(1, text, text, "列重复")
+    names = {c.name: c.name for c in COLUMNS} | {alias: name for alias, name in ALIASES.items()}
+    index, found = header_index(cells, names, [c.name for c in COLUMNS if c.required])
+    for text, kind in found:
+        if kind == "missing":
+            problems.add(1, text, "", f"缺少必填列：{text}")
         else:
-            index[name] = i
-    for col in COLUMNS:
-        if col.required and col.name not in index:
-            problems.add(1, col.name, "", f"缺少必填列：{col.name}")
+            problems.add(1, text, text, "列重复" if kind == "duplicate" else "未知的列（请使用对账单格式说明中的列名）")
     return index
 
 

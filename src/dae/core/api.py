@@ -50,6 +50,14 @@ def chosen_regions(request: Request, chosen: str | None = None) -> list[str]:
         raise InvalidInput(f"统筹区 {chosen} 不在本人的统筹区内", code="invalid_region")
     return [chosen] if chosen else codes
 
+def one_region(request: Request, chosen: str | None = None) -> str:
+    """The region asked for (``chosen``, else ``?region=``), else the first of the caller's regions."""
+    regions = sorted(chosen_regions(request, chosen))
+    if not regions:
+        raise InvalidInput("本人没有统筹区", code="invalid_region")
+    return regions[0]
+
+
 _DRF_CODES = {
     drf_exceptions.NotAuthenticated: ("not_authenticated", "请先登录"),
     drf_exceptions.AuthenticationFailed: ("authentication_failed", "用户名或密码错误"),

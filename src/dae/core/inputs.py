@@ -300,6 +300,28 @@ def map_headers(header: Iterable[str], names: dict[str, str]) -> dict[int, str]:
     return found
 
 
+def header_index(header: Iterable[Any], names: dict[str, str],
+                 required: Iterable[str] = ()) -> tuple[dict[str, int], list[tuple[str, str]]]:
+    """The column positions of an uploaded table's header row, by column name or Chinese label (``names`` maps
+    each accepted cell text to the column name), and its problems as ``(cell text, kind)`` with kind
+    ``unknown``, ``duplicate`` or ``missing`` (a required column absent) — every parser words them itself."""
+    index: dict[str, int] = {}
+    problems: list[tuple[str, str]] = []
+    for position, cell in enumerate(header):
+        text = str(cell if cell is not None else "").strip()
+        if not text:
+            continue
+        name = names.get(text)
+        if name is None:
+            problems.append((text, "unknown"))
+        elif name in index:
+            problems.append((text, "duplicate"))
+        else:
+            index[name] = position
+    problems += [(name, "missing") for name in required if name not in index]
+    return index, problems
+
+
 # -- JSON ------------------------------------------------------------------------------------------------
 
 #: Deepest nesting a JSON document may have (a declaration is ~6 levels deep; Python's parser recurses).

@@ -19,8 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dae.core import inputs
-from dae.core.api import chosen_regions, validated
-from dae.core.errors import InvalidInput
+from dae.core.api import one_region, validated
 from dae.core.inputs import FUND_MAX, AmountField, BoundedDateField
 from dae.core.scoping import get_scoped_or_404
 from dae.ledger import entries as E
@@ -31,14 +30,6 @@ from .models import AppropriationRequest, Clearing, FundEntry, FundYear, FundYea
 REGION_PARAM = OpenApiParameter("region", str, description="统筹区代码（默认：本人第一个统筹区）")
 DATE_PARAM = OpenApiParameter("date", OpenApiTypes.DATE, description="日期 YYYY-MM-DD（默认今天）")
 OVERVIEW_ACCOUNTS = (E.INCOME_BANK, E.SPENDING_BANK, E.APPROPRIATIONS_DUE, E.REVOLVING_FUND)
-
-
-def _region(request: Request, code: str | None = None) -> str:
-    """The region asked for, else the caller's first one."""
-    regions = sorted(chosen_regions(request, code))
-    if not regions:
-        raise InvalidInput("本人没有统筹区", code="invalid_region")
-    return regions[0]
 
 
 DATE_FORMATS = ["%Y-%m-%d"]
@@ -93,7 +84,7 @@ class FundYears(APIView):
     @extend_schema(request=FundYearInput, responses={201: FundYearSerializer, 200: FundYearSerializer})
     def post(self, request: Request) -> Response:
         data = validated(FundYearInput(data=request.data), "基金年度数据有误")
-        region = _region(request, data["region"])
+        region = one_region(request, data["region"])
         known = FundYear.objects.filter(region_id=region, year=data["year"]).exists()
         fund_year = actions.do_enter_funds(
             request.user, region, data["year"], data["funds_raised"], on=data["on"],
@@ -229,7 +220,7 @@ class Requests(APIView):
     @extend_schema(request=PrepareInput, responses={201: RequestSerializer, 200: RequestSerializer})
     def post(self, request: Request) -> Response:
         data = validated(PrepareInput(data=request.data), "请填写统筹区、年度和季度")
-        region = _region(request, data["region"])
+        region = one_region(request, data["region"])
         known = AppropriationRequest.objects.filter(region_id=region, year=data["year"],
                                                     quarter=data["quarter"]).exists()
         prepared = actions.do_prepare_request(request.user, region, data["year"], data["quarter"])
@@ -335,7 +326,7 @@ class Entries(APIView):
     @extend_schema(request=EntryInput, responses={201: EntrySerializer, 200: EntrySerializer})
     def post(self, request: Request) -> Response:
         data = validated(EntryInput(data=request.data), "基金收支记录有误")
-        region = _region(request, data.pop("region"))
+        region = one_region(request, data.pop("region"))
         kind = data.pop("kind")
         known = FundEntry.objects.filter(key=data["key"].strip()).exists()
         entry = actions.do_record_entry(request.user, kind, region, **data)
@@ -349,7 +340,7 @@ class Shortfall(APIView):
                                                                           description="拟支付金额")],
                    responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request) -> Response:
-        region, on = _region(request), inputs.as_of(request.query_params)
+        region, on = one_region(request), inputs.as_of(request.query_params)
         amount = actions.money(request.query_params.get("amount", ""), "拟支付金额", positive=False)
         balance = services.balances(region, on, (E.SPENDING_BANK,)).get(E.SPENDING_BANK)
         return Response({"region": region, "date": on.isoformat(), "amount": f"{amount:.2f}",
@@ -371,7 +362,7 @@ class Overview(APIView):
 
     @extend_schema(parameters=[REGION_PARAM, DATE_PARAM], responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request) -> Response:
-        region, on = _region(request), inputs.as_of(request.query_params)
+        region, on = one_region(request), inputs.as_of(request.query_params)
         held = services.balances(region, on, OVERVIEW_ACCOUNTS)
         quarter = services.quarter_of(on)
         current = AppropriationRequest.objects.filter(region_id=region, year=on.year, quarter=quarter).first()

@@ -40,7 +40,7 @@ from dae.core.errors import InvalidInput, PermissionDenied
 from dae.core.events import record_event
 from dae.core.exports import ExportColumn, xlsx_bytes
 from dae.core.files import count_xlsx_rows, csv_rows, text_and_encoding, xlsx_rows
-from dae.core.inputs import json_document
+from dae.core.inputs import header_index, json_document
 from dae.core.jobs import Progress, job_handler, start_job
 from dae.core.models import Job
 from dae.core.uploads import store_upload
@@ -144,25 +144,14 @@ class Importer:
             yield row_no, {name: (cells[i] if i < len(cells) else None) for name, i in index.items()}
 
     def _map_header(self, header: list[Any], problems: Problems) -> dict[str, int]:
-        by_key = {}
-        for col in self.columns:
-            by_key[col.name] = col.name
-            by_key[col.label] = col.name
-        index: dict[str, int] = {}
-        for i, cell in enumerate(header):
-            text = str(cell or "").strip()
-            if not text:
-                continue
-            name = by_key.get(text)
-            if name is None:
-                problems.add(1, text, text, "未知的列（请使用导入说明中的列名）")
-            elif name in index:
-                problems.add(1, text, text, "列重复")
+        names = {col.name: col.name for col in self.columns} | {col.label: col.name for col in self.columns}
+        labels = {col.name: col.label for col in self.columns}
+        index, found = header_index(header, names, [c.name for c in self.columns if c.required])
+        for text, kind in found:
+            if kind == "missing":
+                problems.add(1, text, "", f"缺少必填列：{text}（{labels[text]}）")
             else:
-                index[name] = i
-        for col in self.columns:
-            if col.required and col.name not in index:
-                problems.add(1, col.name, "", f"缺少必填列：{col.name}（{col.label}）")
+                problems.add(1, text, text, "列重复" if kind == "duplicate" else "未知的列（请使用导入说明中的列名）")
         return index
 
     # -- parsing cells by kind --------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from typing import Any
 
 from dae.core.errors import InvalidInput
 from dae.core.files import csv_rows, text_and_encoding, xlsx_rows
+from dae.core.inputs import header_index
 from dae.imports.framework import cell_text, parse_decimal
 
 MAX_FILE = 5 * 1024 * 1024
@@ -134,25 +135,13 @@ def line_from_mapping(raw: dict[str, Any], path: str, problems: list[dict[str, A
 
 
 def _header(header: list[Any], problems: list[dict[str, Any]]) -> dict[str, int]:
-    by_key: dict[str, str] = {}
-    for col in COLUMNS:
-        by_key[col.name] = col.name
-        by_key[col.label] = col.name
-    index: dict[str, int] = {}
-    for i, cell in enumerate(header):
-        text = str(cell or "").strip()
-        if not text:
-            continue
-        name = by_key.get(text)
-        if name is None:
-            problems.append({"path": "fee_file[第1行]", "message": f"未知的列：{text}"})
-        elif name in index:
-            problems.append({"path": "fee_file[第1行]", "message": f"列重复：{text}"})
-        else:
-            index[name] = i
-    for col in COLUMNS:
-        if col.required and col.name not in index:
-            problems.append({"path": "fee_file[第1行]", "message": f"缺少必填列：{col.name}（{col.label}）"})
+    names = {c.name: c.name for c in COLUMNS} | {c.label: c.name for c in COLUMNS}
+    labels = {c.name: c.label for c in COLUMNS}
+    index, found = header_index(header, names, [c.name for c in COLUMNS if c.required])
+    words = {"unknown": "未知的列", "duplicate": "列重复"}
+    for text, kind in found:
+        message = f"缺少必填列：{text}（{labels[text]}）" if kind == "missing" else f"{words[kind]}：{text}"
+        problems.append({"path": "fee_file[第1行]", "message": message})
     return index
 
 
