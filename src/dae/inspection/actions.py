@@ -81,6 +81,8 @@ def _refuse(message: str, problems: list[dict[str, str]], code: str = "invalid_i
 
 def money(value: Any, what: str, path: str) -> Decimal:
     """An amount ≥ 0 to the fen, through the input layer (a float, exponent notation and absurd sums refused)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise InvalidInput(f"请填写{what}", code="invalid_amount", details=[{"path": path, "message": f"请填写{what}"}])
     return inputs.amount(value, field=path, label=what, maximum=inputs.FUND_MAX)
 
 
