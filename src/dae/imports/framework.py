@@ -35,6 +35,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from dae.core import inputs
 from dae.core.bulk import insert_rows
 from dae.core.errors import InvalidInput, PermissionDenied
 from dae.core.events import record_event
@@ -213,19 +214,28 @@ class Importer:
 
 
 def parse_date(cell: Any, label: str) -> date:
+    """A date cell (an Excel date, ``YYYY-MM-DD``, ``YYYY/MM/DD`` or ``YYYYMMDD``) within the input layer's range
+    (1990–2100); ``ValueError`` carries the clerk's reason."""
+    day: date | None = None
     if isinstance(cell, datetime):
-        return cell.date()
-    if isinstance(cell, date):
-        return cell
-    text = str(cell).strip()
+        day = cell.date()
+    elif isinstance(cell, date):
+        day = cell
+    else:
+        text = str(cell).strip()
+        try:
+            if len(text) == 8 and text.isdigit():
+                day = date(int(text[:4]), int(text[4:6]), int(text[6:]))
+            elif len(text) >= 10 and text[4] in "-/" and text[7] in "-/":
+                day = date(int(text[:4]), int(text[5:7]), int(text[8:10]))
+        except ValueError:
+            day = None
+    if day is None:
+        raise ValueError(f"{label}不是有效日期（格式 YYYY-MM-DD）")
     try:
-        if len(text) == 8 and text.isdigit():
-            return date(int(text[:4]), int(text[4:6]), int(text[6:]))
-        if len(text) >= 10 and text[4] in "-/" and text[7] in "-/":
-            return date(int(text[:4]), int(text[5:7]), int(text[8:10]))
-    except ValueError:
-        pass
-    raise ValueError(f"{label}不是有效日期（格式 YYYY-MM-DD）")
+        return inputs.date(day, field=label, label=label)
+    except InvalidInput as exc:
+        raise ValueError(exc.message) from None
 
 
 def cell_text(cell: Any) -> str:
@@ -236,17 +246,26 @@ def cell_text(cell: Any) -> str:
 
 
 def parse_decimal(cell: Any, label: str, places: int | None = None) -> Decimal:
+    """A number cell, bounded by what a DECIMAL(16,2) column holds; exponent notation typed by a person is refused
+    (an Excel number cell is read as the number it shows). ``ValueError`` carries the clerk's reason."""
     if isinstance(cell, float):  # an Excel number cell: its shortest repr is the number the clerk typed
-        cell = repr(cell)
+        cell = format(Decimal(repr(cell)), "f")
+    text = str(cell).replace(",", "").strip()
+    if "e" in text.lower() or len(text) > 40:
+        raise ValueError(f"{label}应为数字（不能使用科学计数法）")
     try:
-        value = Decimal(str(cell).replace(",", ""))
+        value = Decimal(text)
     except InvalidOperation:
         raise ValueError(f"{label}应为数字") from None
     if not value.is_finite():
         raise ValueError(f"{label}应为数字")
     if places is not None and -value.as_tuple().exponent > places:  # type: ignore[operator]
         raise ValueError(f"{label}最多{places}位小数")
-    return value
+    try:
+        return inputs.signed_amount(value, field=label, label=label, maximum=inputs.COLUMN_MAX,
+                                    places=places if places is not None else 8)
+    except InvalidInput as exc:
+        raise ValueError(exc.message) from None
 
 
 def _read_csv(path: Path, batch: ImportBatch) -> Iterator[tuple[int, list[Any]]]:
