@@ -70,7 +70,8 @@ class PersonViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet[Person]):
         return Response(data)
 
     @extend_schema(responses=EnrolmentSerializer(many=True))
-    @action(detail=True, methods=["get"], url_path="enrolments", url_name="enrolments")
+    @action(detail=True, methods=["get"], url_path="enrolments", url_name="enrolments", pagination_class=None,
+            filter_backends=[])
     def enrolments(self, request: Request, psn_no: str) -> Response:
         """The person's enrolment history (every record, oldest first)."""
         person = self.get_object()

@@ -351,7 +351,7 @@ class Shortfall(APIView):
 class Warnings(APIView):
     """基金预警 in the caller's regions at ``date``."""
 
-    @extend_schema(parameters=[DATE_PARAM], responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(parameters=[DATE_PARAM], responses={200: {"type": "array", "items": {"type": "object"}}})
     def get(self, request: Request) -> Response:
         return Response([w.as_dict() for w in services.fund_warnings(request.user, inputs.as_of(request.query_params))])
 

@@ -43,10 +43,15 @@ class BalanceSerializer(serializers.Serializer[Any]):
     balance = AmountField(maximum=FUND_MAX, help_text="余额（按余额方向，正数在余额方向上）")
 
 
+class AccountsAnswerSerializer(serializers.Serializer[Any]):
+    date = serializers.DateField(help_text="截至日期")
+    accounts = BalanceSerializer(many=True)
+
+
 class AccountsView(APIView):
     """会计科目: the chart of accounts with each account's totals and balance at the end of ``date``."""
 
-    @extend_schema(parameters=[DATE_PARAM, REGION_PARAM], responses={200: BalanceSerializer(many=True)})
+    @extend_schema(parameters=[DATE_PARAM, REGION_PARAM], responses={200: AccountsAnswerSerializer})
     def get(self, request: Request) -> Response:
         on = inputs.as_of(request.query_params)
         rows = queries.balances(on, regions=chosen_regions(request),
