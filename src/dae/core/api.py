@@ -22,7 +22,8 @@ JSON_BODY_MAX = 8 * 1024 * 1024
 class BoundedJSONParser(JSONParser):
     """DRF's JSON parser through the one input layer: a body larger than ``JSON_BODY_MAX`` or nested deeper than
     ``core.inputs.JSON_MAX_DEPTH`` is refused before it is parsed; NaN/Infinity are refused; a number with a
-    fraction stays a float, which amount fields refuse (amounts are strings). Every error is ``InvalidInput`` (400) with a Chinese message."""
+    fraction stays a float, which amount fields refuse (amounts are strings). Every error is ``InvalidInput``
+    (400) with a Chinese message."""
 
     def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
         from .inputs import json_document
@@ -49,6 +50,7 @@ def chosen_regions(request: Request, chosen: str | None = None) -> list[str]:
     if chosen and chosen not in codes:
         raise InvalidInput(f"统筹区 {chosen} 不在本人的统筹区内", code="invalid_region")
     return [chosen] if chosen else codes
+
 
 def one_region(request: Request, chosen: str | None = None) -> str:
     """The region asked for (``chosen``, else ``?region=``), else the first of the caller's regions."""
