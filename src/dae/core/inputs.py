@@ -58,10 +58,17 @@ class InputCode(StrEnum):
     TOO_LARGE = "too_large"
 
 
-def refuse(code: InputCode | str, field: str, label: str, message: str) -> InvalidInput:
-    """The ``InvalidInput`` for one field: ``「label」message`` with the field's path in the details."""
+def refuse(code: InputCode | str, field: str, label: str, message: str, kind: str = "format") -> InvalidInput:
+    """The ``InvalidInput`` for one field: ``「label」message`` with the field's path in the details; ``kind``
+    (``format``, ``empty``, ``places``, ``minimum``, ``maximum``, ``range``) lets a caller word its own message."""
     text = f"{label}{message}" if label else message
-    return InvalidInput(text, code=str(code), details=[{"path": field, "message": text}])
+    return InvalidInput(text, code=str(code), details=[{"path": field, "message": text, "kind": kind}])
+
+
+def refusal_kind(error: InvalidInput) -> str:
+    """What an input-layer refusal was about (see ``refuse``)."""
+    details = error.details if isinstance(error.details, list) else []
+    return str(details[0].get("kind", "format")) if details and isinstance(details[0], dict) else "format"
 
 
 # -- amounts -----------------------------------------------------------------------------------------------
@@ -94,7 +101,7 @@ def amount(
     elif isinstance(value, str):
         text = value.strip()
         if not text:
-            raise refuse(InputCode.INVALID_AMOUNT, field, label, "不能为空")
+            raise refuse(InputCode.INVALID_AMOUNT, field, label, "不能为空", "empty")
         if len(text) > 40 or not _AMOUNT_TEXT.match(text):
             raise refuse(InputCode.INVALID_AMOUNT, field, label, f"格式错误：{text[:40]}（应为如 1234.56 的数字）")
         try:
@@ -104,11 +111,11 @@ def amount(
     else:
         raise refuse(InputCode.INVALID_AMOUNT, field, label, "格式错误")
     if number != number.quantize(Decimal(1).scaleb(-places)):
-        raise refuse(InputCode.INVALID_AMOUNT, field, label, f"最多 {places} 位小数")
+        raise refuse(InputCode.INVALID_AMOUNT, field, label, f"最多 {places} 位小数", "places")
     if number < minimum:
-        raise refuse(InputCode.INVALID_AMOUNT, field, label, f"不能小于 {minimum:,}")
+        raise refuse(InputCode.INVALID_AMOUNT, field, label, f"不能小于 {minimum:,}", "minimum")
     if number > maximum:
-        raise refuse(InputCode.INVALID_AMOUNT, field, label, f"不能大于 {maximum:,}")
+        raise refuse(InputCode.INVALID_AMOUNT, field, label, f"不能大于 {maximum:,}", "maximum")
     return number.quantize(FEN) if places == 2 else number
 
 
@@ -184,7 +191,7 @@ def date(
     else:
         raise refuse(InputCode.INVALID_DATE, field, label, "格式应为 YYYY-MM-DD")
     if not minimum <= day <= maximum:
-        raise refuse(InputCode.INVALID_DATE, field, label, f"应在 {minimum} 到 {maximum} 之间")
+        raise refuse(InputCode.INVALID_DATE, field, label, f"应在 {minimum} 到 {maximum} 之间", "range")
     return day
 
 

@@ -257,7 +257,17 @@ def _kind(party_kind: str) -> str:
 
 
 def _amount(value: Any) -> Decimal:
-    return inputs.amount(value, field="amount", label="违规金额", maximum=inputs.FUND_MAX)
+    try:
+        return inputs.amount(value, field="amount", label="违规金额", maximum=inputs.FUND_MAX)
+    except InvalidInput as exc:  # worded as the credit pages know it; too large keeps the input layer's words
+        kind = inputs.refusal_kind(exc)
+        if kind == "maximum":
+            raise
+        if kind == "format":
+            raise InvalidInput("违规金额格式错误，请填写如 1234.56 的数字", code="invalid_amount",
+                               details=[{"path": "amount", "message": "违规金额格式错误"}]) from None
+        raise InvalidInput("违规金额须为不小于零、精确到分的金额", code="invalid_amount",
+                           details=[{"path": "amount", "message": "违规金额须不小于零且精确到分"}]) from None
 
 
 def _source(source: tuple[str, str | int]) -> tuple[str, str]:

@@ -50,9 +50,19 @@ FIRST_YEAR, LAST_YEAR = 2000, 2099
 def money(value: Any, what: str = "金额", *, path: str = "amount", positive: bool = True) -> Decimal:
     """An amount in yuan through the input layer (bounded by ``FUND_MAX``), positive unless ``positive`` is False
     (then it may also be negative: an adjustment, a refund)."""
-    amount = inputs.signed_amount(value, field=path, label=what, maximum=inputs.FUND_MAX)
+    try:
+        amount = inputs.signed_amount(value, field=path, label=what, maximum=inputs.FUND_MAX)
+    except InvalidInput as exc:  # worded as finance knows it; too large keeps the input layer's words
+        kind = inputs.refusal_kind(exc)
+        if kind in ("maximum", "minimum"):
+            raise
+        if kind == "places":
+            raise InvalidInput(f"{what}须精确到分", code="invalid_amount",
+                               details=[{"path": path, "message": f"{what}须精确到分"}]) from None
+        raise InvalidInput(f"{what}格式错误，请填写如 1234.56 的数字", code="invalid_amount",
+                           details=[{"path": path, "message": f"{what}格式错误"}]) from None
     if positive and amount <= 0:
-        raise inputs.refuse(inputs.InputCode.INVALID_AMOUNT, path, what, "须大于零")
+        raise InvalidInput(f"{what}须大于零", code="invalid_amount", details=[{"path": path, "message": f"{what}须大于零"}])
     return amount
 
 

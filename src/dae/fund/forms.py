@@ -12,8 +12,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dae.core.inputs import FUND_MAX, AmountFormField, BoundedDateFormField
-from dae.core.money import ZERO
+from dae.core.inputs import AmountFormField, BoundedDateFormField
 
 from .actions import FORM_KINDS
 from .models import RED_LEVEL, YELLOW_LEVEL, FundEntry
@@ -23,9 +22,11 @@ TEXT = {"class": "form-control"}
 AMOUNT = {"class": "form-control text-end", "inputmode": "decimal"}
 
 
-def _amount_field(label: Any, required: bool = True, help_text: Any = "", signed: bool = False) -> AmountFormField:
-    return AmountFormField(label=label, required=required, help_text=help_text, maximum=FUND_MAX,
-                           minimum=-FUND_MAX if signed else ZERO)
+def _amount_field(label: Any, required: bool = True, help_text: Any = "", signed: bool = False) -> forms.CharField:
+    """An amount as typed; the action reads it through ``core.inputs`` (bounded, to the fen) and words the refusal
+    as finance knows it (``signed``: the action allows a negative amount)."""
+    return forms.CharField(label=label, max_length=24, required=required, help_text=help_text,
+                           widget=forms.TextInput(attrs=AMOUNT))
 
 
 def _level_field(label: Any, initial: Any) -> AmountFormField:

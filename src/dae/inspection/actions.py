@@ -83,7 +83,17 @@ def money(value: Any, what: str, path: str) -> Decimal:
     """An amount ≥ 0 to the fen, through the input layer (a float, exponent notation and absurd sums refused)."""
     if value is None or (isinstance(value, str) and not value.strip()):
         raise InvalidInput(f"请填写{what}", code="invalid_amount", details=[{"path": path, "message": f"请填写{what}"}])
-    return inputs.amount(value, field=path, label=what, maximum=inputs.FUND_MAX)
+    try:
+        return inputs.amount(value, field=path, label=what, maximum=inputs.FUND_MAX)
+    except InvalidInput as exc:  # worded as this app's clerks know it; too large keeps the input layer's words
+        kind = inputs.refusal_kind(exc)
+        if kind == "maximum":
+            raise
+        if kind == "format":
+            raise InvalidInput(f"{what}格式错误，请填写如 1234.56 的数字", code="invalid_amount",
+                               details=[{"path": path, "message": f"{what}格式错误"}]) from None
+        raise InvalidInput(f"{what}须为不小于 0 的金额，精确到分", code="invalid_amount",
+                           details=[{"path": path, "message": f"{what}须不小于 0 且精确到分"}]) from None
 
 
 def _text(value: Any, what: str, path: str, *, max_length: int, required: bool = True) -> str:
@@ -102,7 +112,13 @@ def _day(value: Any, what: str, path: str, *, default: dt.date | None = None, no
         if default is None:
             raise InvalidInput(f"请填写{what}", code="required", details=[{"path": path, "message": f"请填写{what}"}])
         return default
-    day = inputs.date(value, field=path, label=what)
+    try:
+        day = inputs.date(value, field=path, label=what)
+    except InvalidInput as exc:
+        if inputs.refusal_kind(exc) != "format":
+            raise
+        raise InvalidInput(f"{what}格式应为 YYYY-MM-DD", code="invalid_date",
+                           details=[{"path": path, "message": f"{what}格式错误"}]) from None
     if not_after_today and day > timezone.localdate():
         raise InvalidInput(
             f"{what}不能晚于今天", code="future_date", details=[{"path": path, "message": f"{what}不能晚于今天"}]
