@@ -62,13 +62,14 @@ def refuse(code: InputCode | str, field: str, label: str, message: str, kind: st
     """The ``InvalidInput`` for one field: ``「label」message`` with the field's path in the details; ``kind``
     (``format``, ``empty``, ``places``, ``minimum``, ``maximum``, ``range``) lets a caller word its own message."""
     text = f"{label}{message}" if label else message
-    return InvalidInput(text, code=str(code), details=[{"path": field, "message": text, "kind": kind}])
+    error = InvalidInput(text, code=str(code), details=[{"path": field, "message": text}])
+    error.kind = kind  # type: ignore[attr-defined]
+    return error
 
 
 def refusal_kind(error: InvalidInput) -> str:
-    """What an input-layer refusal was about (see ``refuse``)."""
-    details = error.details if isinstance(error.details, list) else []
-    return str(details[0].get("kind", "format")) if details and isinstance(details[0], dict) else "format"
+    """What an input-layer refusal was about (see ``refuse``): ``format`` unless it said otherwise."""
+    return str(getattr(error, "kind", "format"))
 
 
 # -- amounts -----------------------------------------------------------------------------------------------
