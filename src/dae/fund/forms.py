@@ -5,14 +5,13 @@ the entry form carries a hidden key generated when it is shown, so a double subm
 from __future__ import annotations
 
 import uuid
-from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dae.core.inputs import AmountFormField, BoundedDateFormField
+from dae.core.inputs import BoundedDateFormField
 
 from .actions import FORM_KINDS
 from .models import RED_LEVEL, YELLOW_LEVEL, FundEntry
@@ -29,8 +28,10 @@ def _amount_field(label: Any, required: bool = True, help_text: Any = "", signed
                            widget=forms.TextInput(attrs=AMOUNT))
 
 
-def _level_field(label: Any, initial: Any) -> AmountFormField:
-    return AmountFormField(label=label, maximum=Decimal(100), initial=initial)
+def _level_field(label: Any, initial: Any) -> forms.DecimalField:
+    return forms.DecimalField(label=label, max_digits=5, decimal_places=2, min_value=0, max_value=100,
+                              initial=initial, widget=forms.NumberInput(attrs={"class": "form-control",
+                                                                                "step": "0.01"}))
 
 
 class RegionChoiceForm(forms.Form):

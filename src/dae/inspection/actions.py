@@ -112,6 +112,10 @@ def _day(value: Any, what: str, path: str, *, default: dt.date | None = None, no
         if default is None:
             raise InvalidInput(f"请填写{what}", code="required", details=[{"path": path, "message": f"请填写{what}"}])
         return default
+    if isinstance(value, dt.date) and not_after_today and value > timezone.localdate():
+        raise InvalidInput(
+            f"{what}不能晚于今天", code="future_date", details=[{"path": path, "message": f"{what}不能晚于今天"}]
+        )
     try:
         day = inputs.date(value, field=path, label=what)
     except InvalidInput as exc:

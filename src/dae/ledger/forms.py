@@ -59,6 +59,9 @@ class EntryForm(forms.Form):
                 amounts = [inputs.optional_amount(row[side], field=f"{side}_{row['n']}", label="",
                                                   maximum=inputs.FUND_MAX) or ZERO for side in ("debit", "credit")]
             except InvalidInput as exc:
+                if inputs.refusal_kind(exc) == "format":
+                    raise forms.ValidationError(gettext("第 %(n)s 行的金额格式错误，请填写如 1234.56 的数字")
+                                                % {"n": int(row["n"]) + 1}) from None
                 raise forms.ValidationError(
                     gettext("第 %(n)s 行的金额：%(why)s") % {"n": int(row["n"]) + 1, "why": exc.message}) from None
             lines.append(Line(row["account"], amounts[0], amounts[1]))
