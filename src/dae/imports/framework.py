@@ -261,11 +261,12 @@ def parse_decimal(cell: Any, label: str, places: int | None = None) -> Decimal:
         raise ValueError(f"{label}应为数字")
     if places is not None and -value.as_tuple().exponent > places:  # type: ignore[operator]
         raise ValueError(f"{label}最多{places}位小数")
-    try:
-        return inputs.signed_amount(value, field=label, label=label, maximum=inputs.COLUMN_MAX,
-                                    places=places if places is not None else 8)
+    try:  # the bound of the input layer; the number itself is kept as written
+        inputs.signed_amount(value, field=label, label=label, maximum=inputs.COLUMN_MAX,
+                             places=places if places is not None else 8)
     except InvalidInput as exc:
         raise ValueError(exc.message) from None
+    return value
 
 
 def _read_csv(path: Path, batch: ImportBatch) -> Iterator[tuple[int, list[Any]]]:
