@@ -163,10 +163,14 @@ class UploadLimitMiddleware:
             request.POST  # noqa: B018 - parse now, inside the limit, before anyone else reads the body
         except UploadTooLarge as exc:
             return _refusal(request, exc)
+        empty = [f.name for f in request.FILES.values() if not f.size]
+        if empty:
+            return _refusal(request, InvalidInput(f"文件为空（0 字节）：{empty[0]}，请重新选择文件", code="empty_file",
+                                                  details=[{"path": "file", "message": "文件为空"}]))
         return None
 
 
-def _refusal(request: HttpRequest, exc: UploadTooLarge) -> HttpResponse:
+def _refusal(request: HttpRequest, exc: InvalidInput) -> HttpResponse:
     from django.http import JsonResponse
     from django.shortcuts import render
 
