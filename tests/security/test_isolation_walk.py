@@ -22,12 +22,13 @@ from tests.factories import REGION_B, make_user
 #: Routes whose URL argument names no object of a region, hospital or person: national or system-wide reference
 #: data, the same for everyone who may read them — the catalogue and ICD-10, the data dictionary, the working-day
 #: calendar, the chart of accounts (a statement shows the reader's own regions' legs), the audit rule library,
-#: import templates and entry kinds, user accounts (administered system-wide by IT and the manager), and system
-#: jobs (a job without a region, like the sample's, is visible to all staff).
+#: import templates and entry kinds, user accounts (administered system-wide by IT and the manager), system jobs
+#: (a job without a region, like the sample's, is visible to all staff), and the audit rule book's settings (one
+#: rule book for the whole insurer, not per region).
 SHARED = ("dictionaries:", "catalog:item", "catalog:diagnosis", "api:catalogue-item", "api:diagnosis",
           "workdays:", "api:workdays", "set_language", "accounts:", "api_schema", "api_docs", "api:me",
           "web:home", "web:job_detail", "imports:kind_template", "ledger:statement", "fund:entry_new",
-          "auditing:rule_detail")
+          "auditing:rule_detail", "api:audit-rule")
 #: Region A's person and settlement as they appear on a page or in JSON (name, numbers, ID number).
 MARKERS = ("PA0001", "SA0001", "张三", "220282198001011234")
 
