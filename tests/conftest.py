@@ -78,6 +78,9 @@ def world(db: Any) -> dict[str, Any]:
             extra["psn_no"] = person_a.psn_no
         users[post.value] = make_user(post.value, **extra)
     users["clerk_b"] = make_user("settlement", username="clerk_b", regions=(REGION_B,))
+    # another hospital and another insured person (the isolation walk requests region A's objects as them)
+    users["hospital_b"] = make_user("hospital", username="hospital_b", hospital=hosp_b)
+    users["insured_b"] = make_user("insured", username="insured_b", psn_no=person_b.psn_no)
     from dae.benefits.actions import do_install_default
 
     do_install_default(ra)

@@ -92,6 +92,9 @@ def concrete_url(name: str, params: tuple[str, ...], world: dict[str, Any]) -> s
         from tests.auditing.samples import samples_for as auditing_samples
 
         samples.update(auditing_samples(name, world))
+    from tests.route_samples import registered_samples  # new apps register their samples there
+
+    samples.update(registered_samples(name, world))
     return reverse(name, kwargs={p: samples[p] for p in params})
 
 

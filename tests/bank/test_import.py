@@ -102,7 +102,7 @@ def test_every_bad_row_is_reported_in_chinese_with_row_column_and_value() -> Non
     ("交易日期,收支方向,金额\n2026-03-02,收,1.00\n".encode(), "a.csv", "bad_statement", "对账单有 1 行错误，未导入任何数据"),
     (statement_csv(), "a.csv", "no_lines", "对账单没有交易流水行"),
     (b"", "a.csv", "empty_file", "文件为空"),
-    (b"\xff\xfe\x00\x00\xff", "a.csv", "bad_encoding", "文件编码无法识别（请使用 UTF-8 或 GB18030）"),
+    (b"\xff\xfe\x00\x00\xff", "a.csv", "invalid_encoding", "文件编码无法识别（请使用 UTF-8 或 GB18030/GBK）"),
     (b"x", "a.txt", "bad_format", "不支持的文件格式“.txt”，请上传 CSV 或 Excel (.xlsx) 文件"),
 ])
 def test_file_level_problems(raw: bytes, name: str, code: str, message: str) -> None:

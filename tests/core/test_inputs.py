@@ -74,5 +74,3 @@ def test_text_and_decoding() -> None:
     with pytest.raises(InvalidInput) as err:
         inputs.decode_text(b"\xff\xfe\x00\x81\x30", encoding="utf-8")
     assert err.value.code == "invalid_encoding"
-    assert inputs.map_headers(["姓名", "psn_no", "其他"], {"姓名": "psn_name", "psn_no": "psn_no"}) == {
-        0: "psn_name", 1: "psn_no"}

@@ -3,6 +3,7 @@ exactly what the matrix says (the project-wide walk requests them with missing o
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -37,7 +38,7 @@ def test_every_post_gets_exactly_what_the_matrix_says_on_credit_routes(screening
         party_kind="hospital",
         party_code="HA0001",
         region_id=REGION_A,
-        amount=services.D("100.00"),
+        amount=Decimal("100.00"),
         source=("test", 1),
         on=timezone.localdate(),
         actor=None,

@@ -120,18 +120,20 @@ def test_chart_trial_balance_and_statement_pages(users: dict[str, Client], cost:
 
 def test_statement_exports_csv_and_excel(users: dict[str, Client], cost: Transaction) -> None:
     response = users["finance"].get("/ledger/accounts/5101/?start=2026-01-01&end=2026-03-31&export=csv")
-    assert response["Content-Disposition"] == 'attachment; filename="statement-5101-2026-01-01-2026-03-31.csv"'
+    assert response["Content-Disposition"].startswith('attachment; filename="statement-5101-2026-01-01-2026-03-31.csv"')
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert rows == [["记账日期", "凭证号", "摘要", "业务类型", "业务编号", "借方金额", "贷方金额", "余额"],
-                    ["", "", "期初余额", "", "", "", "", "0.00"],
-                    ["2026-03-02", str(cost.pk), "三月经办费用", "ledger.manual", "FP001", "3000.00", "", "3000.00"],
-                    ["", "", "本期合计", "", "", "3000.00", "0.00", "3000.00"]]
+    assert rows[0][0].startswith("明细账 5101") and rows[1][0].startswith("导出人 ledger-finance")
+    assert rows[2:] == [["记账日期", "凭证号", "摘要", "业务类型", "业务编号", "借方金额", "贷方金额", "余额"],
+                        ["", "", "期初余额", "", "", "", "", "0.00"],
+                        ["2026-03-02", str(cost.pk), "三月经办费用", "ledger.manual", "FP001", "3000.00", "",
+                         "3000.00"],
+                        ["", "", "本期合计", "", "", "3000.00", "0.00", "3000.00"]]
     from openpyxl import load_workbook
 
     xlsx = users["finance"].get("/ledger/accounts/5101/?start=2026-01-01&end=2026-03-31&export=xlsx")
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     values = [[c.value for c in row] for row in sheet.iter_rows()]
-    assert values[3][2] == "三月经办费用" and Decimal(str(values[3][5])) == Decimal("3000.00")
+    assert values[4][2] == "三月经办费用" and Decimal(str(values[4][5])) == Decimal("3000.00")
 
 
 def test_api_reads_accounts_and_trial_balance(users: dict[str, Client], cost: Transaction) -> None:

@@ -44,7 +44,7 @@ def test_amounts_must_be_strings_and_problems_come_back_in_chinese(people: dict[
     body = api_body()
     body["totals"]["medfee_sumamt"] = 120000.5
     response = client(people["settlement"]).post("/api/v1/manual-claims/", body, content_type="application/json")
-    assert response.status_code == 400 and "金额请写成字符串" in str(response.json()["details"])
+    assert response.status_code == 400 and "金额请写成十进制数字字符串" in str(response.json()["details"])
     wrong = client(people["settlement"]).post("/api/v1/manual-claims/", api_body(dscg_date="2026-03-01"),
                                               content_type="application/json")
     assert wrong.status_code == 400 and wrong.json()["code"] == "claim_invalid"

@@ -9,6 +9,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
+from dae.core.access import record_refused
 from dae.core.errors import PermissionDenied
 
 from .permissions import rule_for
@@ -41,6 +42,7 @@ class PermissionMatrixMiddleware:
                 return JsonResponse({"code": "not_authenticated", "message": "请先登录", "details": None}, status=401)
             return redirect_to_login(request.get_full_path())
         if rule is None or not rule.allows(getattr(user, "post", ""), request.method or "GET"):
+            record_refused(request)
             error = PermissionDenied()
             if is_api:
                 return JsonResponse(error.as_dict(), status=error.status)

@@ -20,9 +20,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from dae.core import inputs
 from dae.core.errors import Conflict, InvalidInput, require_reason
 from dae.core.events import record_event, user_or_none
-from dae.core.money import FEN, D, MoneyError, is_fen
 from dae.core.uploads import discard, store_upload
 from dae.payments.deductions import record_deduction
 from dae.workdays import service as workdays
@@ -48,19 +48,7 @@ def _lock(finding: Finding, allowed: Iterable[str], what: str) -> Finding:
 
 
 def _amount(value: Any, field: str = "amount") -> Decimal:
-    try:
-        amount = D(value)
-    except MoneyError as exc:
-        raise InvalidInput(
-            f"金额格式错误：{value}", code="bad_amount", details=[{"path": field, "message": "金额格式错误"}]
-        ) from exc
-    if not is_fen(amount):
-        raise InvalidInput(
-            f"金额格式错误：{value}（最多两位小数）",
-            code="bad_amount",
-            details=[{"path": field, "message": "最多两位小数"}],
-        )
-    return amount.quantize(FEN)
+    return inputs.signed_amount(value, field=field, label="金额", maximum=inputs.CLAIM_MAX)
 
 
 def _due(days: int) -> Any:

@@ -9,15 +9,16 @@ from typing import Any
 from django.urls import path
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dae.audit import rule_catalogue
 from dae.claims.models import Declaration
-from dae.core.api import MoneyInput, chosen_regions, validated
+from dae.core.api import BoundedJSONParser, chosen_regions, validated
 from dae.core.errors import InvalidInput
+from dae.core.inputs import CLAIM_MAX, AmountField, BoundedDateField
 from dae.core.scoping import get_scoped_or_404
 
 from . import actions, check, rulebook, runs
@@ -44,7 +45,7 @@ class FindingLineSerializer(serializers.ModelSerializer[FindingLine]):
 
 
 class FindingStepSerializer(serializers.ModelSerializer[FindingStep]):
-    amount = MoneyInput(allow_null=True)
+    amount = AmountField(maximum=CLAIM_MAX, allow_null=True)
     actor = serializers.CharField(source="actor.username", default="")
 
     class Meta:
@@ -56,9 +57,9 @@ class AuditFindingSerializer(serializers.ModelSerializer[Finding]):
     hospital = serializers.CharField(source="hospital.code")
     setl_id = serializers.CharField(source="settlement.setl_id")
     region = serializers.CharField(source="region_id")
-    amount_at_issue = MoneyInput()
-    reviewed_amount = MoneyInput(allow_null=True)
-    final_amount = MoneyInput(allow_null=True)
+    amount_at_issue = AmountField(maximum=CLAIM_MAX)
+    reviewed_amount = AmountField(maximum=CLAIM_MAX, allow_null=True)
+    final_amount = AmountField(maximum=CLAIM_MAX, allow_null=True)
 
     class Meta:
         model = Finding
@@ -123,7 +124,7 @@ class AuditReasonSerializer(serializers.Serializer[Any]):
 
 
 class AuditAmountNoteSerializer(serializers.Serializer[Any]):
-    amount = MoneyInput()
+    amount = AmountField(maximum=CLAIM_MAX)
     note = serializers.CharField(max_length=1000, allow_blank=True)
 
 
@@ -227,7 +228,7 @@ class FindingSettle(APIView):
 
 class AuditRunSerializer(serializers.ModelSerializer[AuditRun]):
     region = serializers.CharField(source="region_id")
-    amount_total = MoneyInput()
+    amount_total = AmountField(maximum=CLAIM_MAX)
     job = serializers.PrimaryKeyRelatedField(read_only=True)
 
     class Meta:
@@ -399,12 +400,12 @@ class EncounterDto(serializers.Serializer[Any]):
     medins_id = serializers.CharField(max_length=30)
     medins_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
     medins_lv = serializers.CharField(max_length=6, required=False, allow_blank=True)
-    adm_date = serializers.DateField()
-    dscg_date = serializers.DateField(required=False, allow_null=True)
+    adm_date = BoundedDateField()
+    dscg_date = BoundedDateField(required=False, allow_null=True)
     dscg_main_dise_codg = serializers.CharField(max_length=20, required=False, allow_blank=True)
     dscg_main_dise_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
     med_type = serializers.CharField(max_length=6)
-    medfee_sumamt = MoneyInput(required=False)
+    medfee_sumamt = AmountField(maximum=CLAIM_MAX, required=False)
 
 
 class DiagnoseDto(serializers.Serializer[Any]):
@@ -422,7 +423,7 @@ class OrderDto(serializers.Serializer[Any]):
     chrg_type = serializers.CharField(max_length=6, required=False, allow_blank=True)
     cnt = serializers.DecimalField(max_digits=16, decimal_places=4)
     pric = serializers.DecimalField(max_digits=16, decimal_places=6)
-    sumamt = MoneyInput(required=False)
+    sumamt = AmountField(maximum=CLAIM_MAX, required=False)
     drord_begn_date = serializers.DateTimeField(required=False)
 
 
@@ -430,7 +431,7 @@ class PatientDto(serializers.Serializer[Any]):
     patn_id = serializers.CharField(max_length=30)
     patn_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
     gend = serializers.CharField(max_length=1, required=False, allow_blank=True)
-    brdy = serializers.DateField(required=False)
+    brdy = BoundedDateField(required=False)
     poolarea = serializers.CharField(max_length=10, required=False, allow_blank=True)
     curr_mdtrt_id = serializers.CharField(max_length=30)
     fsi_encounter_dtos = EncounterDto(many=True, allow_empty=False)
@@ -485,7 +486,7 @@ class Analyse(APIView):
     """明细审核事前 (3101) / 事中 (3102) 分析: the rules on the current visit (``curr_mdtrt_id``) with the person's
     stored stays; nothing is stored. A hospital may only ask about its own visits."""
 
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
     scene = "3101"
 
     @extend_schema(request=AnalyseRequest, responses={200: AnalyseAnswer})

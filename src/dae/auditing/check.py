@@ -21,6 +21,7 @@ from dae.audit import RULES, AuditData, Findings, check_one, data_from_querysets
 from dae.audit.rules.base import CATEGORY_ZH
 from dae.catalog.models import CatalogueItem, Hospital
 from dae.claims.models import Settlement
+from dae.core import inputs
 from dae.core.errors import InvalidInput
 from dae.core.money import round_fen
 from dae.enrollment.models import Person
@@ -98,10 +99,7 @@ def _unit_price(amount: Decimal, cnt: Decimal) -> Decimal:
 def _date(value: Any, where: str) -> dt.date:
     if isinstance(value, dt.date):
         return value if not isinstance(value, dt.datetime) else value.date()
-    try:
-        return dt.date.fromisoformat(str(value)[:10])
-    except ValueError as exc:
-        raise InvalidInput(f"{where} 日期格式错误：{value}", code="bad_date", details=[{"path": where}]) from exc
+    return inputs.date(str(value)[:10], field=where, label=where)
 
 
 def _time(value: Any, where: str) -> dt.datetime:

@@ -5,23 +5,22 @@ list. Amounts are decimal strings."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.urls import path
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from dae.core.api import chosen_regions, validated
+from dae.core import inputs
+from dae.core.api import BoundedJSONParser, chosen_regions, validated
 from dae.core.errors import InvalidInput
+from dae.core.inputs import FUND_MAX, AmountField, BoundedDateField
 from dae.core.scoping import get_scoped_or_404
-from dae.ledger.api import MoneyInput
 from dae.ledger.entries import CASH_ACCOUNTS
 from dae.ledger.models import DayClose, Leg
 
@@ -31,16 +30,6 @@ from .models import BankLine, BankStatement, Match, Note
 DATE_PARAM = OpenApiParameter("date", OpenApiTypes.DATE, description="截至日期 YYYY-MM-DD（默认今天）")
 REGION_PARAM = OpenApiParameter("region", str, description="统筹区代码（默认：本人所有统筹区）")
 ACCOUNT_PARAM = OpenApiParameter("account", str, description="银行存款科目 100201 / 100202（默认：两者）")
-
-
-def _on(request: Request) -> dt.date:
-    raw = request.query_params.get("date", "").strip()
-    if not raw:
-        return timezone.localdate()
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        raise InvalidInput("日期格式应为 YYYY-MM-DD", code="invalid_date") from None
 
 
 def _accounts(request: Request) -> list[Any]:
@@ -56,8 +45,8 @@ class StatementSerializer(serializers.ModelSerializer[BankStatement]):
     region = serializers.CharField(source="region_id")
     account = serializers.CharField(source="account.code")
     imported_by = serializers.CharField(source="imported_by.username", default=None)
-    opening_balance = MoneyInput(allow_null=True)
-    closing_balance = MoneyInput(allow_null=True)
+    opening_balance = AmountField(maximum=FUND_MAX, minimum=-FUND_MAX, allow_null=True)
+    closing_balance = AmountField(maximum=FUND_MAX, minimum=-FUND_MAX, allow_null=True)
 
     class Meta:
         model = BankStatement
@@ -69,8 +58,8 @@ class UploadSerializer(serializers.Serializer[Any]):
     region = serializers.CharField(max_length=6)
     account = serializers.ChoiceField(choices=list(CASH_ACCOUNTS))
     file = serializers.FileField()
-    period_from = serializers.DateField(input_formats=["%Y-%m-%d"], required=False, allow_null=True)
-    period_to = serializers.DateField(input_formats=["%Y-%m-%d"], required=False, allow_null=True)
+    period_from = BoundedDateField(input_formats=["%Y-%m-%d"], required=False, allow_null=True)
+    period_to = BoundedDateField(input_formats=["%Y-%m-%d"], required=False, allow_null=True)
 
 
 class ImportedSerializer(serializers.Serializer[Any]):
@@ -116,8 +105,8 @@ class StatementDetail(APIView):
 
 
 class LineSerializer(serializers.ModelSerializer[BankLine]):
-    amount = MoneyInput()
-    balance = MoneyInput(allow_null=True)
+    amount = AmountField(maximum=FUND_MAX)
+    balance = AmountField(maximum=FUND_MAX, minimum=-FUND_MAX, allow_null=True)
     leg = serializers.SerializerMethodField()
     transaction = serializers.SerializerMethodField()
     rule = serializers.SerializerMethodField()
@@ -163,9 +152,9 @@ class ItemSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField(help_text="银行流水 id（bank）或账面分录 id（book）")
     region = serializers.CharField()
     account = serializers.CharField()
-    date = serializers.DateField()
+    date = BoundedDateField()
     direction = serializers.CharField()
-    amount = MoneyInput()
+    amount = AmountField(maximum=FUND_MAX)
     text = serializers.CharField()
     reference = serializers.CharField()
     transaction = serializers.IntegerField(allow_null=True)
@@ -180,7 +169,7 @@ class UnmatchedView(APIView):
 
     @extend_schema(parameters=[DATE_PARAM, REGION_PARAM, ACCOUNT_PARAM], responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request) -> Response:
-        result = queries.unmatched(chosen_regions(request), _accounts(request), _on(request))
+        result = queries.unmatched(chosen_regions(request), _accounts(request), inputs.as_of(request.query_params))
         return Response({
             "date": result.on.isoformat(), "count": len(result.items), "long_total": f"{result.long_total:.2f}",
             "short_total": f"{result.short_total:.2f}",
@@ -197,7 +186,7 @@ class ReconciliationView(APIView):
 
     @extend_schema(parameters=[DATE_PARAM, REGION_PARAM, ACCOUNT_PARAM], responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request) -> Response:
-        on = _on(request)
+        on = inputs.as_of(request.query_params)
         tables = []
         for region in chosen_regions(request):
             for account in _accounts(request):
@@ -217,7 +206,7 @@ class MatchSerializer(serializers.ModelSerializer[Match]):
     region = serializers.CharField(source="region_id")
     serial = serializers.CharField(source="line.serial")
     transaction = serializers.IntegerField(source="leg.transaction_id")
-    amount = MoneyInput(source="line.amount")
+    amount = AmountField(maximum=FUND_MAX, source="line.amount")
     matched_by = serializers.CharField(source="matched_by.username", default=None)
 
     class Meta:
@@ -237,7 +226,7 @@ class MatchListCreate(generics.ListAPIView[Match]):
     bank line with a ledger leg by hand: same region, account, direction and amount, with a reason; 201."""
 
     serializer_class = MatchSerializer
-    parser_classes = [JSONParser, FormParser]
+    parser_classes = [BoundedJSONParser, FormParser]
 
     def get_queryset(self) -> Any:
         matches = (Match.objects.for_user(self.request.user).select_related("line", "leg", "matched_by")
@@ -264,7 +253,7 @@ class MatchReasonSerializer(serializers.Serializer[Any]):
 class MatchUndo(APIView):
     """撤销手工匹配 (finance) with a reason: the line and the leg are unmatched again. 409 for an automatic match."""
 
-    parser_classes = [JSONParser, FormParser]
+    parser_classes = [BoundedJSONParser, FormParser]
 
     @extend_schema(request=MatchReasonSerializer, responses={200: OpenApiTypes.OBJECT})
     def post(self, request: Request, pk: int) -> Response:
@@ -284,7 +273,7 @@ class MatchRunSerializer(serializers.Serializer[Any]):
 class MatchRun(APIView):
     """重新匹配 (finance): the rules again over an account's unmatched lines; answers the new pairs by rule."""
 
-    parser_classes = [JSONParser, FormParser]
+    parser_classes = [BoundedJSONParser, FormParser]
 
     @extend_schema(request=MatchRunSerializer, responses={200: OpenApiTypes.OBJECT})
     def post(self, request: Request) -> Response:
@@ -313,7 +302,7 @@ class NoteSerializer(serializers.ModelSerializer[Note]):
 class NoteCreate(APIView):
     """备注 (finance) on an unmatched bank line (``line``) or ledger leg (``leg``); 201."""
 
-    parser_classes = [JSONParser, FormParser]
+    parser_classes = [BoundedJSONParser, FormParser]
 
     @extend_schema(request=NoteInputSerializer, responses={201: NoteSerializer})
     def post(self, request: Request) -> Response:
@@ -339,7 +328,7 @@ class DayCloseSerializer(serializers.ModelSerializer[DayClose]):
 
 class CloseSerializer(serializers.Serializer[Any]):
     region = serializers.CharField(max_length=6)
-    day = serializers.DateField(input_formats=["%Y-%m-%d"])
+    day = BoundedDateField(input_formats=["%Y-%m-%d"])
     note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
@@ -349,7 +338,7 @@ class DayCloseListCreate(generics.ListAPIView[DayClose]):
     or the day is already closed (``already_closed``)."""
 
     serializer_class = DayCloseSerializer
-    parser_classes = [JSONParser, FormParser]
+    parser_classes = [BoundedJSONParser, FormParser]
 
     def get_queryset(self) -> Any:
         return (DayClose.objects.for_user(self.request.user).select_related("closed_by")

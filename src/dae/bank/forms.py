@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from dae.core.inputs import BoundedDateFormField
 from dae.core.models import Region
 from dae.ledger.entries import CASH_ACCOUNTS
 from dae.web.forms import StyledFormMixin
@@ -28,9 +29,9 @@ def account_choices() -> list[tuple[str, str]]:
 class UploadForm(StyledFormMixin, forms.Form):
     region = forms.ChoiceField(label=_("统筹区"))
     account = forms.ChoiceField(label=_("银行账户（科目）"))
-    period_from = forms.DateField(label=_("对账单起始日期"), required=False, widget=DATE_WIDGET,
+    period_from = BoundedDateFormField(label=_("对账单起始日期"), required=False, widget=DATE_WIDGET,
                                   help_text=_("可空：默认为最早的交易日期"))
-    period_to = forms.DateField(label=_("对账单截止日期"), required=False, widget=DATE_WIDGET,
+    period_to = BoundedDateFormField(label=_("对账单截止日期"), required=False, widget=DATE_WIDGET,
                                 help_text=_("可空：默认为最晚的交易日期"))
     file = forms.FileField(label=_("对账单文件（CSV 或 Excel）"))
 
@@ -70,5 +71,5 @@ class MatchRunForm(forms.Form):
 
 class CloseForm(forms.Form):
     region = forms.CharField(max_length=6)
-    day = forms.DateField(input_formats=["%Y-%m-%d"])
+    day = BoundedDateFormField(input_formats=["%Y-%m-%d"])
     note = forms.CharField(max_length=300, required=False)

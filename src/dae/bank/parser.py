@@ -32,6 +32,8 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from dae.core.errors import InvalidInput
+from dae.core.files import csv_rows, text_and_encoding, xlsx_rows
+from dae.core.inputs import header_index
 from dae.imports.framework import Column, Problems, cell_text, parse_date, parse_decimal
 from dae.ledger.rules import MAX_AMOUNT
 
@@ -96,52 +98,23 @@ def template_csv() -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def _decode(raw: bytes) -> tuple[str, str]:
-    try:
-        return raw.decode("utf-8-sig"), "UTF-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return raw.decode("gb18030"), "GB18030"
-    except UnicodeDecodeError:
-        raise InvalidInput("文件编码无法识别（请使用 UTF-8 或 GB18030）", code="bad_encoding") from None
-
-
 def _csv_rows(raw: bytes) -> tuple[Iterator[tuple[int, list[Any]]], str]:
-    text, encoding = _decode(raw)
-    return enumerate(csv.reader(io.StringIO(text, newline="")), start=1), encoding
+    text, encoding = text_and_encoding(raw)
+    return csv_rows(text), encoding
 
 
 def _xlsx_rows(raw: bytes) -> list[tuple[int, list[Any]]]:
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file; the clerk gets one message
-        raise InvalidInput(f"无法读取 Excel 文件：{exc}", code="bad_xlsx") from exc
-    try:
-        return [(n, list(cells)) for n, cells in enumerate(wb.worksheets[0].iter_rows(values_only=True), start=1)]
-    finally:
-        wb.close()
+    return list(xlsx_rows(raw))
 
 
 def _header(cells: list[Any], problems: Problems) -> dict[str, int]:
-    known = {c.name for c in COLUMNS}
-    index: dict[str, int] = {}
-    for i, cell in enumerate(cells):
-        text = str(cell or "").strip()
-        if not text:
-            continue
-        name = ALIASES.get(text, text)
-        if name not in known:
-            problems.add(1, text, text, "未知的列（请使用对账单格式说明中的列名）")
-        elif name in index:
-            problems.add(1, text, text, "列重复")
+    names = {c.name: c.name for c in COLUMNS} | {alias: name for alias, name in ALIASES.items()}
+    index, found = header_index(cells, names, [c.name for c in COLUMNS if c.required])
+    for text, kind in found:
+        if kind == "missing":
+            problems.add(1, text, "", f"缺少必填列：{text}")
         else:
-            index[name] = i
-    for col in COLUMNS:
-        if col.required and col.name not in index:
-            problems.add(1, col.name, "", f"缺少必填列：{col.name}")
+            problems.add(1, text, text, "列重复" if kind == "duplicate" else "未知的列（请使用对账单格式说明中的列名）")
     return index
 
 

@@ -20,6 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from dae.core import inputs
 from dae.core.errors import DaeError, InvalidInput
 from dae.core.models import Region
 from dae.core.scoping import get_scoped_or_404
@@ -39,17 +40,6 @@ BUCKET_LABELS = {"0-7": _("0–7 天"), "8-30": _("8–30 天"), "31-90": _("31�
 
 def _can_write(request: HttpRequest) -> bool:
     return getattr(request.user, "post", "") == "finance"
-
-
-def _day(request: HttpRequest, name: str, default: dt.date) -> dt.date:
-    raw = request.GET.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        messages.error(request, gettext("日期格式应为 YYYY-MM-DD：%(v)s") % {"v": raw})
-        return default
 
 
 def _filters(request: HttpRequest) -> dict[str, Any]:
@@ -171,7 +161,7 @@ def _candidates(items: list[queries.Item], regions: list[str]) -> dict[int, list
 def unmatched(request: HttpRequest) -> HttpResponse:
     """未达账项: items only at the bank or only in the book at a date, with aging and 长款/短款 totals."""
     context = _filters(request)
-    on = _day(request, "date", timezone.localdate())
+    on = inputs.query_date(request.GET, "date", timezone.localdate())
     result = queries.unmatched(context["region_codes"], context["account_objects"], on)
     shown = result.items[:ITEM_LIMIT]
     candidates = _candidates(shown, context["region_codes"]) if context["can_write"] else {}
@@ -264,7 +254,7 @@ def note_add(request: HttpRequest) -> HttpResponse:
 def reconciliation(request: HttpRequest) -> HttpResponse:
     """余额调节表 of each chosen bank account at a date."""
     context = _filters(request)
-    on = _day(request, "date", timezone.localdate())
+    on = inputs.query_date(request.GET, "date", timezone.localdate())
     names = dict(context["regions"])
     tables = [(names.get(region, region), account, queries.reconciliation(region, account, on))
               for region in context["region_codes"] for account in context["account_objects"]]
@@ -273,13 +263,8 @@ def reconciliation(request: HttpRequest) -> HttpResponse:
 
 
 def _month(request: HttpRequest, region: str) -> dt.date:
-    raw = request.GET.get("month", "").strip()
-    if raw:
-        try:
-            return dt.date.fromisoformat(f"{raw}-01")
-        except ValueError:
-            messages.error(request, gettext("月份格式应为 YYYY-MM：%(v)s") % {"v": raw})
-    return (closing.next_open_day(region) or timezone.localdate()).replace(day=1)
+    chosen = inputs.query_month(request.GET, "month")
+    return chosen if chosen is not None else (closing.next_open_day(region) or timezone.localdate()).replace(day=1)
 
 
 def _close(request: HttpRequest) -> HttpResponse:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from dae.core.inputs import CLAIM_MAX, AmountFormField, BoundedDateFormField
 from dae.web.forms import StyledFormMixin
 
 
@@ -12,7 +13,7 @@ class SourceForm(StyledFormMixin, forms.Form):
 
 
 class PublishForm(StyledFormMixin, forms.Form):
-    effective = forms.DateField(label=_("生效日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    effective = BoundedDateFormField(label=_("生效日期"), widget=forms.DateInput(attrs={"type": "date"}))
 
 
 PLACE_CHOICES = (
@@ -37,15 +38,15 @@ class TrialHeaderForm(StyledFormMixin, forms.Form):
 class TrialRowForm(StyledFormMixin, forms.Form):
     setl_id = forms.CharField(label=_("结算ID"), max_length=30)
     setl_time = forms.DateTimeField(label=_("结算时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    adm_date = forms.DateField(label=_("入院日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    dscg_date = forms.DateField(label=_("出院日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    adm_date = BoundedDateFormField(label=_("入院日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    dscg_date = BoundedDateFormField(label=_("出院日期"), widget=forms.DateInput(attrs={"type": "date"}))
     place_category = forms.ChoiceField(label=_("就医地类别"), choices=PLACE_CHOICES)
     settle_way = forms.ChoiceField(label=_("结算方式"), choices=WAY_CHOICES)
-    medfee_sumamt = forms.DecimalField(label=_("医疗费总额"), max_digits=16, decimal_places=2, min_value=0)
-    fulamt_ownpay_amt = forms.DecimalField(label=_("全自费"), max_digits=16, decimal_places=2, min_value=0)
-    overlmt_selfpay = forms.DecimalField(label=_("超限价"), max_digits=16, decimal_places=2, min_value=0)
-    preselfpay_amt = forms.DecimalField(label=_("先行自付"), max_digits=16, decimal_places=2, min_value=0)
-    inscp_scp_amt = forms.DecimalField(label=_("符合范围"), max_digits=16, decimal_places=2, min_value=0)
+    medfee_sumamt = AmountFormField(label=_("医疗费总额"), maximum=CLAIM_MAX)
+    fulamt_ownpay_amt = AmountFormField(label=_("全自费"), maximum=CLAIM_MAX)
+    overlmt_selfpay = AmountFormField(label=_("超限价"), maximum=CLAIM_MAX)
+    preselfpay_amt = AmountFormField(label=_("先行自付"), maximum=CLAIM_MAX)
+    inscp_scp_amt = AmountFormField(label=_("符合范围"), maximum=CLAIM_MAX)
 
 
 TrialRowFormSet = forms.formset_factory(TrialRowForm, extra=0, min_num=1, validate_min=True, max_num=200)

@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from dae.core import inputs
 from dae.core.api import ScopedViewSetMixin
 from dae.core.errors import InvalidInput, NotFound
 from dae.core.scoping import get_scoped_or_404
@@ -38,16 +39,6 @@ class HospitalViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet[Hospital
     queryset = Hospital.objects.all()
     serializer_class = HospitalSerializer
     lookup_field = "code"
-
-
-def _day_param(request: Request, name: str = "on") -> date | None:
-    raw = request.query_params.get(name)
-    if not raw:
-        return None
-    try:
-        return parse_date(raw, "日期")
-    except ValueError as exc:
-        raise InvalidInput(str(exc), code="bad_date", details={"param": name}) from None
 
 
 def _valid_on(day: date) -> Q:
@@ -76,7 +67,7 @@ class CatalogueItemViewSet(viewsets.ReadOnlyModelViewSet[CatalogueItem]):
     def get_queryset(self) -> Any:
         qs = CatalogueItem.objects.order_by("med_list_codg", "begin_date")
         params = self.request.query_params
-        day = _day_param(self.request)
+        day = inputs.query_date(self.request.query_params, "on")
         if day is not None:
             qs = qs.filter(_valid_on(day))
         if params.get("code"):
@@ -112,7 +103,7 @@ class CodeMappingViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet[CodeM
         qs = super().get_queryset().select_related("hospital").order_by("hospital__code", "medins_list_codg",
                                                                         "begin_date")
         params = self.request.query_params
-        day = _day_param(self.request)
+        day = inputs.query_date(self.request.query_params, "on")
         if day is not None:
             qs = qs.filter(_valid_on(day))
         if params.get("hospital"):

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from dae.core.inputs import BoundedDateFormField, decode_text
 from dae.dictionaries import codes
 from dae.web.forms import StyledFormMixin
 
@@ -60,8 +61,8 @@ class ItemRevisionForm(StyledFormMixin, forms.Form):
     dise_prefixes = forms.CharField(label=_("限定诊断编码前缀"), required=False, help_text=_("多个用逗号分隔，如 C,D0"))
     inpatient_only = forms.BooleanField(label=_("限住院使用"), required=False)
     outpatient_only = forms.BooleanField(label=_("限门诊使用"), required=False)
-    begin_date = forms.DateField(label=_("新版本开始日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    end_date = forms.DateField(label=_("结束日期（不含，可空）"), required=False,
+    begin_date = BoundedDateFormField(label=_("新版本开始日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    end_date = BoundedDateFormField(label=_("结束日期（不含，可空）"), required=False,
                                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     reason = forms.CharField(label=_("变更原因"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -98,7 +99,7 @@ def item_initial(item: CatalogueItem) -> dict[str, Any]:
 
 class MappingCheckForm(StyledFormMixin, forms.Form):
     hospital = forms.ChoiceField(label=_("医疗机构"), choices=())
-    day = forms.DateField(label=_("检查日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    day = BoundedDateFormField(label=_("检查日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                           help_text=_("未在行内写日期的编码按此日期检查（空白为今天）"))
     codes = forms.CharField(label=_("医院目录编码"), required=False,
                             widget=forms.Textarea(attrs={"rows": 8, "class": "font-monospace"}),
@@ -123,12 +124,7 @@ def decode_upload(raw: bytes) -> str:
 
     if len(raw) > MAX_UPLOAD:
         raise InvalidInput("文件超过 5 MB", code="too_large")
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise InvalidInput("文件编码无法识别（请使用 UTF-8 或 GB18030）", code="bad_encoding")
+    return decode_text(raw)
 
 
 def parse_code_lines(text: str, default_day: Any) -> tuple[list[tuple[str, str | None, Any]], list[str]]:

@@ -1,18 +1,19 @@
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import api_view
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from dae.core import inputs
 from dae.core.access import record_access
-from dae.core.api import ScopedViewSetMixin
+from dae.core.api import BoundedJSONParser, ScopedViewSetMixin
 from dae.core.errors import InvalidInput
+from dae.core.inputs import BoundedDateField
 
 from .declare import submit_declaration
 from .feedback import feedback_rows
@@ -100,7 +101,7 @@ class DeclarationViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet[Decla
 
     queryset = Declaration.objects.all()
     serializer_class = DeclarationSerializer
-    parser_classes = [JSONParser, MultiPartParser]
+    parser_classes = [BoundedJSONParser, MultiPartParser]
     lookup_field = "pk"
 
     def get_queryset(self) -> Any:
@@ -139,7 +140,7 @@ class FeedbackRowSerializer(serializers.Serializer[Any]):
     fund_pay_type = serializers.CharField()
     hifob_pay = serializers.CharField(allow_null=True)
     payamt = serializers.CharField(allow_null=True)
-    pay_date = serializers.DateField(allow_null=True)
+    pay_date = BoundedDateField(allow_null=True)
 
 
 @extend_schema(parameters=[OpenApiParameter("since", str, description="YYYY-MM-DD")],
@@ -147,11 +148,7 @@ class FeedbackRowSerializer(serializers.Serializer[Any]):
 @api_view(["GET"])
 def feedback(request: Request) -> Response:
     """支付结果反馈: one record per paid or rejected settlement in the caller's scope (fields in docs)."""
-    since = request.query_params.get("since", "")
-    try:
-        since_day = date.fromisoformat(since) if since else None
-    except ValueError:
-        raise InvalidInput("since 日期格式应为 YYYY-MM-DD") from None
+    since_day = inputs.query_date(request.query_params, "since", label="起始日期")
     rows = feedback_rows(Settlement.objects.for_user(request.user), DeclarationItem.objects.for_user(request.user),
                          since=since_day)
     return Response([{k: (str(v) if v is not None and not isinstance(v, int | str) else v) for k, v in r.items()}

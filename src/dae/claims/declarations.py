@@ -19,12 +19,13 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from django.utils import timezone
 
+from dae.core import inputs
 from dae.core.errors import InvalidInput
 
 ZERO = Decimal("0.00")
@@ -111,8 +112,9 @@ class Header:
 
 
 def loads(text: str | bytes) -> Any:
-    """JSON with every number that has a fraction read as Decimal."""
-    return json.loads(text, parse_float=Decimal)
+    """JSON through the input layer: numbers with a fraction as Decimal, exponent notation, NaN and nesting
+    deeper than ``core.inputs.JSON_MAX_DEPTH`` refused (``InvalidInput``) before any recursion."""
+    return inputs.json_document(text, field="file", label="申报文件")
 
 
 def read_document(path: Path) -> tuple[Header, Iterator[tuple[int, dict[str, Any], str]], int]:
@@ -124,7 +126,7 @@ def read_document(path: Path) -> tuple[Header, Iterator[tuple[int, dict[str, Any
     try:
         head_obj = loads(first)
         ndjson = isinstance(head_obj, dict) and "settlements" not in head_obj and bool(second.strip())
-    except json.JSONDecodeError:
+    except InvalidInput:
         ndjson = False
     if ndjson:
         header = _header(head_obj)
@@ -140,16 +142,13 @@ def read_document(path: Path) -> tuple[Header, Iterator[tuple[int, dict[str, Any
                     seq += 1
                     try:
                         obj = loads(raw)
-                    except json.JSONDecodeError as exc:
-                        yield seq, {"_error": f"第 {seq} 笔结算不是有效的 JSON：{exc.msg}"}, ""
+                    except InvalidInput as exc:
+                        yield seq, {"_error": f"第 {seq} 笔结算{exc.message}"}, ""
                         continue
                     yield seq, obj, content_hash(obj)
 
         return header, ndjson_items(), count
-    try:
-        document = loads(path.read_bytes())
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"申报文件不是有效的 JSON：{exc}", code="bad_json") from exc
+    document = loads(path.read_bytes())
     if not isinstance(document, dict) or not isinstance(document.get("settlements"), list):
         raise InvalidInput("申报文件须为含 settlements 列表的对象", code="bad_shape")
     header = _header(document)
@@ -192,27 +191,20 @@ def _money(obj: dict[str, Any], name: str, path: str, required: bool = True) -> 
         if required:
             raise Rejected("bad_field", f"{path}.{name} 缺失")
         return None
-    if isinstance(value, bool) or isinstance(value, float):
-        raise Rejected("bad_field", f"{path}.{name} 不是金额")
-    try:
-        amount = Decimal(str(value)) if not isinstance(value, Decimal) else value
-    except InvalidOperation:
-        raise Rejected("bad_field", f"{path}.{name} 不是金额") from None
-    if not amount.is_finite() or -amount.as_tuple().exponent > 2:  # type: ignore[operator]
-        raise Rejected("bad_field", f"{path}.{name} 最多两位小数")
-    return amount.quantize(Decimal("0.01"))
+    try:  # one settlement's amount: bounded by what a stay can cost, negative only for a cancellation
+        return inputs.signed_amount(value, field=f"{path}.{name}", label=f"{path}.{name} ", maximum=inputs.CLAIM_MAX)
+    except InvalidInput as exc:
+        raise Rejected("bad_field", exc.message) from None
 
 
 def _quantity(value: Any, path: str, places: int) -> Decimal:
     if value is None or isinstance(value, bool | float):
         raise Rejected("bad_field", f"{path} 缺失或格式错误")
-    try:
-        amount = value if isinstance(value, Decimal) else Decimal(str(value))
-    except InvalidOperation:
-        raise Rejected("bad_field", f"{path} 不是数字") from None
-    if not amount.is_finite() or -amount.as_tuple().exponent > places:  # type: ignore[operator]
-        raise Rejected("bad_field", f"{path} 最多 {places} 位小数")
-    return amount
+    try:  # a count or a unit price: may be negative on a returned line, never absurd
+        return inputs.amount(value, field=path, label=f"{path} ", maximum=inputs.CLAIM_MAX,
+                             minimum=-inputs.CLAIM_MAX, places=places)
+    except InvalidInput as exc:
+        raise Rejected("bad_field", exc.message) from None
 
 
 def _text(obj: dict[str, Any], name: str, path: str, max_length: int, required: bool = True) -> str:
@@ -230,11 +222,15 @@ def _text(obj: dict[str, Any], name: str, path: str, max_length: int, required: 
 def _datetime(value: Any, path: str) -> datetime:
     text = str(value or "").strip()
     try:
-        parsed = datetime.fromisoformat(text.replace("T", " ")) if text else None
+        parsed = datetime.fromisoformat(text.replace("T", " ")) if text and len(text) <= 40 else None
     except ValueError:
         parsed = None
     if parsed is None:
         raise Rejected("bad_field", f"{path} 不是有效的日期时间")
+    try:
+        inputs.date(parsed.date(), field=path, label=f"{path} ")
+    except InvalidInput as exc:
+        raise Rejected("bad_field", exc.message) from None
     return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
 
 
@@ -243,11 +239,10 @@ def _date(value: Any, path: str, required: bool = False) -> date | None:
         if required:
             raise Rejected("bad_field", f"{path} 缺失")
         return None
-    text = str(value).strip()[:10]
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise Rejected("bad_field", f"{path} 不是有效日期") from None
+        return inputs.date(str(value).strip()[:10], field=path, label=f"{path} ")
+    except InvalidInput as exc:
+        raise Rejected("bad_field", exc.message) from None
 
 
 def parse_settlement(seq: int, obj: dict[str, Any], digest: str, valid: Callable[[str, str], bool]) -> Incoming:

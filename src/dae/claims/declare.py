@@ -34,11 +34,11 @@ from dae.benefits.engine.person_year import calculate
 from dae.benefits.engine.results import Calculation
 from dae.catalog.models import Hospital
 from dae.core.bulk import insert_rows
-from dae.core.errors import Conflict, NotFound, PermissionDenied
+from dae.core.errors import Conflict, DaeError, NotFound, PermissionDenied
 from dae.core.events import event_row, insert_events, jsonable, record_event
 from dae.core.jobs import Progress, job_handler, start_job
 from dae.core.models import Job
-from dae.core.uploads import store_upload
+from dae.core.uploads import StoredUpload, discard, store_upload
 from dae.dictionaries import codes
 from dae.enrollment.coverage import coverage_many
 from dae.enrollment.models import Person
@@ -75,6 +75,24 @@ def submit_declaration(user: Any, *, file_name: str, chunks: Iterator[bytes]) ->
         raise PermissionDenied("当前岗位不能提交月结申报")
     stored = store_upload(chunks, name="declaration.json", folder="declarations", max_bytes=MAX_FILE,
                           too_large="申报文件超过 4 GB", empty="申报文件为空")
+    try:
+        declaration, created = _accept_stored(user, stored)
+    except DaeError:
+        discard(stored)  # a refused file is not kept
+        raise
+    if not created:
+        discard(stored)  # a replay: the earlier declaration keeps its own file
+        return declaration, False
+    job = start_job("declaration", f"月结申报 {declaration.hospital.code} {declaration.month}", user=user,
+                    params={"declaration": declaration.pk}, region_id=declaration.region_id,
+                    total=declaration.settlements_count)
+    Declaration.objects.filter(pk=declaration.pk).update(job=job)
+    declaration.refresh_from_db()
+    return declaration, True
+
+
+def _accept_stored(user: Any, stored: StoredUpload) -> tuple[Declaration, bool]:
+    """The declaration for a stored file: the earlier one for a replay, else a new one (with its event)."""
     target, sha = stored.path, stored.sha256
     header, _items, count = read_document(target)
     hospital = Hospital.objects.filter(code=header.fixmedins_code).first()
@@ -95,10 +113,6 @@ def submit_declaration(user: Any, *, file_name: str, chunks: Iterator[bytes]) ->
             path=str(target), settlements_count=count, created_by=user)
         record_event(user, "declaration.received", declaration, region_id=hospital.region_id,
                      after={"hospital": hospital.code, "month": header.month, "settlements": count, "sha256": sha})
-    job = start_job("declaration", f"月结申报 {hospital.code} {header.month}", user=user,
-                    params={"declaration": declaration.pk}, region_id=hospital.region_id, total=count)
-    Declaration.objects.filter(pk=declaration.pk).update(job=job)
-    declaration.refresh_from_db()
     return declaration, True
 
 

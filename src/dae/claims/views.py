@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django import forms
@@ -13,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dae.core import inputs
 from dae.core.access import record_access
 from dae.core.errors import DaeError, InvalidInput
 from dae.core.jobs import live_state
@@ -222,11 +222,7 @@ def settlement_decide(request: HttpRequest, setl_id: str) -> HttpResponse:
 
 
 def feedback_export(request: HttpRequest) -> HttpResponse:
-    since = request.GET.get("since", "")
-    try:
-        since_day = date.fromisoformat(since) if since else None
-    except ValueError:
-        raise InvalidInput("since 日期格式应为 YYYY-MM-DD") from None
+    since_day = inputs.query_date(request.GET, "since", label="起始日期")
     rows = feedback_rows(Settlement.objects.for_user(request.user), DeclarationItem.objects.for_user(request.user),
                          since=since_day)
     response = HttpResponse(feedback_csv(rows), content_type="text/csv; charset=utf-8")

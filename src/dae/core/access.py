@@ -86,3 +86,17 @@ def record_export(request: HttpRequest, route: str, rows: int, fmt: str) -> Acce
     )
     record.save()
     return record
+
+
+def record_refused(request: Any) -> None:
+    """Record a refusal answered 403 (the post may not use the route, or the action refused it): who, which route,
+    which path — so that a probe of routes shows in the access log with the user, not only on the console."""
+    user = request.user
+    if not getattr(user, "is_authenticated", False):
+        return
+    match = getattr(request, "resolver_match", None)
+    route = (match.view_name if match else "") or "-"
+    AccessRecord(
+        actor=user, psn_no="", object_type="route", object_id=route[:64], why=AccessRecord.Why.DENIED,
+        path=f"{request.method} {request.get_full_path()}"[:300], region=None,
+    ).save()

@@ -13,13 +13,15 @@ Apps never write their own ``_amount`` / ``_date`` parsers: they call these. Thi
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
-from typing import Any
+from typing import Any, overload
 
 from django import forms
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .errors import InvalidInput, NotFound
@@ -51,12 +53,23 @@ class InputCode(StrEnum):
     INVALID_REGION = "invalid_region"
     INVALID_NUMBER = "invalid_number"
     INVALID_ENCODING = "invalid_encoding"
+    INVALID_JSON = "invalid_json"
+    JSON_TOO_DEEP = "json_too_deep"
+    TOO_LARGE = "too_large"
 
 
-def refuse(code: InputCode | str, field: str, label: str, message: str) -> InvalidInput:
-    """The ``InvalidInput`` for one field: ``「label」message`` with the field's path in the details."""
+def refuse(code: InputCode | str, field: str, label: str, message: str, kind: str = "format") -> InvalidInput:
+    """The ``InvalidInput`` for one field: ``「label」message`` with the field's path in the details; ``kind``
+    (``format``, ``empty``, ``places``, ``minimum``, ``maximum``, ``range``) lets a caller word its own message."""
     text = f"{label}{message}" if label else message
-    return InvalidInput(text, code=str(code), details=[{"path": field, "message": text}])
+    error = InvalidInput(text, code=str(code), details=[{"path": field, "message": text}])
+    error.kind = kind  # type: ignore[attr-defined]
+    return error
+
+
+def refusal_kind(error: InvalidInput) -> str:
+    """What an input-layer refusal was about (see ``refuse``): ``format`` unless it said otherwise."""
+    return str(getattr(error, "kind", "format"))
 
 
 # -- amounts -----------------------------------------------------------------------------------------------
@@ -78,7 +91,8 @@ def amount(
     Accepts a ``Decimal``, an ``int`` or a plain decimal string (thousands separators allowed); refuses a float,
     a bool, exponent notation (``1E+5``), NaN and infinity — each with a Chinese message naming the field."""
     if isinstance(value, bool) or isinstance(value, float):
-        raise refuse(InputCode.INVALID_AMOUNT, field, label, "请写成十进制数字字符串，如 \"123.45\"")
+        raise refuse(InputCode.INVALID_AMOUNT, field, label,
+                     "请写成十进制数字字符串，如 \"123.45\"（带小数的 JSON 数值会被转成浮点数）")
     if isinstance(value, int):
         number = Decimal(value)
     elif isinstance(value, Decimal):
@@ -88,7 +102,7 @@ def amount(
     elif isinstance(value, str):
         text = value.strip()
         if not text:
-            raise refuse(InputCode.INVALID_AMOUNT, field, label, "不能为空")
+            raise refuse(InputCode.INVALID_AMOUNT, field, label, "不能为空", "empty")
         if len(text) > 40 or not _AMOUNT_TEXT.match(text):
             raise refuse(InputCode.INVALID_AMOUNT, field, label, f"格式错误：{text[:40]}（应为如 1234.56 的数字）")
         try:
@@ -98,11 +112,11 @@ def amount(
     else:
         raise refuse(InputCode.INVALID_AMOUNT, field, label, "格式错误")
     if number != number.quantize(Decimal(1).scaleb(-places)):
-        raise refuse(InputCode.INVALID_AMOUNT, field, label, f"最多 {places} 位小数")
+        raise refuse(InputCode.INVALID_AMOUNT, field, label, f"最多 {places} 位小数", "places")
     if number < minimum:
-        raise refuse(InputCode.INVALID_AMOUNT, field, label, f"不能小于 {minimum:,}")
+        raise refuse(InputCode.INVALID_AMOUNT, field, label, f"不能小于 {minimum:,}", "minimum")
     if number > maximum:
-        raise refuse(InputCode.INVALID_AMOUNT, field, label, f"不能大于 {maximum:,}")
+        raise refuse(InputCode.INVALID_AMOUNT, field, label, f"不能大于 {maximum:,}", "maximum")
     return number.quantize(FEN) if places == 2 else number
 
 
@@ -178,7 +192,7 @@ def date(
     else:
         raise refuse(InputCode.INVALID_DATE, field, label, "格式应为 YYYY-MM-DD")
     if not minimum <= day <= maximum:
-        raise refuse(InputCode.INVALID_DATE, field, label, f"应在 {minimum} 到 {maximum} 之间")
+        raise refuse(InputCode.INVALID_DATE, field, label, f"应在 {minimum} 到 {maximum} 之间", "range")
     return day
 
 
@@ -220,12 +234,24 @@ def month_bounds(first: dt.date) -> tuple[dt.date, dt.date]:
     return start, following
 
 
+@overload
+def query_date(params: Any, name: str, default: dt.date, *, label: str = ...) -> dt.date: ...
+@overload
+def query_date(params: Any, name: str, default: None = None, *, label: str = ...) -> dt.date | None: ...
 def query_date(params: Any, name: str, default: dt.date | None = None, *, label: str = "日期") -> dt.date | None:
     """A date from a query string (``request.GET`` or ``request.query_params``), ``default`` when absent."""
     raw = params.get(name, "")
     if raw is None or not str(raw).strip():
         return default
     return date(raw, field=name, label=label)
+
+
+def as_of(params: Any, name: str = "date", *, label: str = "截至日期") -> dt.date:
+    """The day a read is asked for (``?date=``), today when absent."""
+    from django.utils import timezone
+
+    day = query_date(params, name, label=label)
+    return day if day is not None else timezone.localdate()
 
 
 def query_month(params: Any, name: str = "month", default: dt.date | None = None) -> dt.date | None:
@@ -271,19 +297,93 @@ def decode_text(data: bytes, encoding: str | None = None) -> str:
     raise refuse(InputCode.INVALID_ENCODING, "file", "文件", "编码无法识别（请使用 UTF-8 或 GB18030/GBK）")
 
 
-def map_headers(header: Iterable[str], names: dict[str, str]) -> dict[int, str]:
-    """Column positions of a header row: each cell is a column name or its Chinese label (``names`` maps both,
-    lower-cased, to the column name); cells that match nothing are left out."""
-    found: dict[int, str] = {}
-    for index, cell in enumerate(header):
-        key = str(cell or "").strip().lower()
-        if key in names:
-            found[index] = names[key]
-    return found
+def header_index(header: Iterable[Any], names: dict[str, str],
+                 required: Iterable[str] = ()) -> tuple[dict[str, int], list[tuple[str, str]]]:
+    """The column positions of an uploaded table's header row, by column name or Chinese label (``names`` maps
+    each accepted cell text to the column name), and its problems as ``(cell text, kind)`` with kind
+    ``unknown``, ``duplicate`` or ``missing`` (a required column absent) — every parser words them itself."""
+    index: dict[str, int] = {}
+    problems: list[tuple[str, str]] = []
+    for position, cell in enumerate(header):
+        text = str(cell if cell is not None else "").strip()
+        if not text:
+            continue
+        name = names.get(text)
+        if name is None:
+            problems.append((text, "unknown"))
+        elif name in index:
+            problems.append((text, "duplicate"))
+        else:
+            index[name] = position
+    problems += [(name, "missing") for name in required if name not in index]
+    return index, problems
+
+
+# -- JSON ------------------------------------------------------------------------------------------------
+
+#: Deepest nesting a JSON document may have (a declaration is ~6 levels deep; Python's parser recurses).
+JSON_MAX_DEPTH = 64
+_JSON_STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_JSON_NOT_BRACKETS = re.compile(rb"[^\[\]{}]+")
+
+
+def json_depth(data: bytes, limit: int = JSON_MAX_DEPTH) -> int:
+    """The nesting depth of a JSON text, counted without parsing it (strings skipped), stopping past ``limit``."""
+    brackets = _JSON_NOT_BRACKETS.sub(b"", _JSON_STRINGS.sub(b"", data))
+    depth = deepest = 0
+    for byte in brackets:
+        if byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > limit:
+                    return deepest
+        else:
+            depth -= 1
+    return deepest
+
+
+def json_document(data: bytes | str, *, field: str = "body", label: str = "请求内容",
+                  max_bytes: int | None = None, max_depth: int = JSON_MAX_DEPTH, decimals: bool = True) -> Any:
+    """A JSON document read safely: refused when larger than ``max_bytes`` or nested deeper than ``max_depth``
+    (before parsing, so a hostile body costs no recursion), when it is not UTF-8 or not JSON. NaN and Infinity
+    are refused. With ``decimals`` (files: declarations, imports) a number with a fraction is read as ``Decimal``
+    and exponent notation is refused; without (API bodies) it stays a JSON float, which every amount field
+    refuses with its own message (an amount is sent as a string)."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    if max_bytes is not None and len(raw) > max_bytes:
+        raise refuse(InputCode.TOO_LARGE, field, label, f"超过 {max_bytes // 1024} KB")
+    if json_depth(raw, max_depth) > max_depth:
+        raise refuse(InputCode.JSON_TOO_DEEP, field, label, f"嵌套超过 {max_depth} 层")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise refuse(InputCode.INVALID_ENCODING, field, label, "不是 UTF-8 编码的 JSON") from None
+
+    def no_constant(name: str) -> Any:
+        raise ValueError(f"{name} 不是有效的数")
+
+    def plain_number(number: str) -> Decimal:
+        if "e" in number or "E" in number:
+            raise ValueError(f"数字不能使用科学计数法：{number[:40]}")
+        return Decimal(number)
+
+    try:
+        return json.loads(text, parse_float=plain_number if decimals else float, parse_constant=no_constant)
+    except json.JSONDecodeError as exc:
+        raise refuse(InputCode.INVALID_JSON, field, label,
+                     f"不是有效的 JSON（第 {exc.lineno} 行第 {exc.colno} 列：{exc.msg}）") from None
+    except (ValueError, RecursionError) as exc:
+        raise refuse(InputCode.INVALID_JSON, field, label, f"不是有效的 JSON（{str(exc)[:80]}）") from None
 
 
 # -- DRF fields -------------------------------------------------------------------------------------------
 
+#: How an amount looks in the API (both ways): a decimal string with at most two decimals.
+AMOUNT_SCHEMA = {"type": "string", "pattern": r"^-?\d{1,14}(\.\d{1,2})?$", "example": "1234.56"}
+
+
+@extend_schema_field(AMOUNT_SCHEMA)
 class AmountField(serializers.Field):  # type: ignore[type-arg]
     """An amount as a decimal string both ways, bounded (see ``amount``). Documented as a string."""
 
@@ -300,7 +400,7 @@ class AmountField(serializers.Field):  # type: ignore[type-arg]
             raise serializers.ValidationError(exc.message) from None
 
     def to_representation(self, value: Any) -> str:
-        return f"{value:.2f}"
+        return f"{Decimal(str(value)):.2f}"
 
 
 class BoundedDateField(serializers.DateField):

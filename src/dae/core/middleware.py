@@ -7,6 +7,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
+from .access import record_refused
 from .errors import DaeError
 
 
@@ -20,6 +21,8 @@ class ErrorPageMiddleware:
     def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
         if not isinstance(exc, DaeError):
             return None
+        if exc.status == 403:
+            record_refused(request)
         if request.path.startswith("/api/"):
             return JsonResponse(exc.as_dict(), status=exc.status)
         return render(request, "web/error.html", {"error": exc}, status=exc.status)

@@ -86,6 +86,7 @@ def get_scoped_or_404(model: type[M], request: HttpRequest, **lookup: Any) -> M:
     from .access import record_denied
     from .errors import NotFound
 
+    lookup = _bounded_lookup(model, lookup)
     manager = model._default_manager
     obj = manager.for_user(request.user).filter(**lookup).first()  # type: ignore[attr-defined]
     if obj is not None:
@@ -94,6 +95,40 @@ def get_scoped_or_404(model: type[M], request: HttpRequest, **lookup: Any) -> M:
     if outside is not None:
         record_denied(request, outside)
     raise NotFound()
+
+
+def _bounded_lookup(model: type[M], lookup: dict[str, Any]) -> dict[str, Any]:
+    """The lookup with every value read as its field reads it: an id that is not an id (``null``, ``AAA``, a
+    number past 64 bits) and a value its field cannot hold answer ``NotFound`` here, never a 500 in the query."""
+    from django.core.exceptions import FieldDoesNotExist, ValidationError
+
+    from .errors import NotFound
+    from .inputs import object_id
+
+    bounded: dict[str, Any] = {}
+    for key, value in lookup.items():
+        name = key.split("__", 1)[0]
+        try:
+            field = model._meta.pk if name == "pk" else model._meta.get_field(name)
+        except FieldDoesNotExist:
+            bounded[key] = value
+            continue
+        if "__" in key or isinstance(value, models.Model):
+            bounded[key] = value
+        elif isinstance(field, models.AutoField | models.BigAutoField | models.IntegerField):
+            bounded[key] = object_id(value)
+        elif isinstance(field, models.CharField | models.TextField):
+            text = str(value)
+            max_length = getattr(field, "max_length", None)
+            if "\x00" in text or (max_length is not None and len(text) > max_length):
+                raise NotFound()
+            bounded[key] = text
+        else:
+            try:
+                bounded[key] = field.to_python(value)
+            except (ValidationError, ValueError, TypeError):
+                raise NotFound() from None
+    return bounded
 
 
 def access_by_id(model: type[M], request: HttpRequest, pk: Any, **lookup: Any) -> M:

@@ -17,8 +17,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dae.catalog.models import Hospital
-from dae.core.api import MoneyInput, chosen_regions, validated
-from dae.core.errors import InvalidInput
+from dae.core.api import one_region, validated
+from dae.core.inputs import FUND_MAX, AmountField, BoundedDateField
 from dae.core.scoping import get_scoped_or_404
 
 from . import explain, screening, services
@@ -37,13 +37,6 @@ from .models import (
 DATE_FORMATS = ["%Y-%m-%d"]
 KIND_HELP = "hospital 医疗机构 | doctor 医师 | person 参保人"
 LEVEL_HELP = "normal 正常 | watch 关注名单 | black 黑名单"
-
-
-def _region(request: Request, code: str | None = None) -> str:
-    regions = sorted(chosen_regions(request, code))
-    if not regions:
-        raise InvalidInput("本人没有统筹区", code="invalid_region")
-    return regions[0]
 
 
 # -- serializers ---------------------------------------------------------------------------------------------
@@ -81,7 +74,7 @@ class CreditPartySerializer(serializers.ModelSerializer[CreditParty]):
 
 
 class CreditEventSerializer(serializers.ModelSerializer[CreditEvent]):
-    amount = MoneyInput(read_only=True)
+    amount = AmountField(maximum=FUND_MAX, read_only=True)
     actor = serializers.CharField(source="actor.username", default=None, read_only=True)
 
     class Meta:
@@ -142,8 +135,8 @@ class CreditViolationInput(serializers.Serializer[Any]):
     region = serializers.CharField(max_length=6, required=False, default="")
     kind = serializers.CharField(help_text=KIND_HELP)
     code = serializers.CharField(max_length=30)
-    amount = MoneyInput(help_text="违规金额（元，字符串）")
-    on = serializers.DateField(input_formats=DATE_FORMATS, help_text="认定日期")
+    amount = AmountField(maximum=FUND_MAX, help_text="违规金额（元，字符串）")
+    on = BoundedDateField(input_formats=DATE_FORMATS, help_text="认定日期")
     key = serializers.CharField(max_length=64, help_text="幂等键：同一键再次提交只登记一次")
     note = serializers.CharField(max_length=300, required=False, default="")
 
@@ -227,7 +220,7 @@ class CreditScreeningResultSerializer(serializers.ModelSerializer[ScreeningResul
     unit_kind = serializers.CharField(read_only=True, help_text="hospital | department | doctor")
     hospital = serializers.CharField(source="hospital.code", read_only=True)
     score = serializers.CharField(read_only=True)
-    total_cost = MoneyInput(read_only=True)
+    total_cost = AmountField(maximum=FUND_MAX, read_only=True)
     explanation = serializers.SerializerMethodField()
 
     class Meta:
@@ -356,7 +349,7 @@ class CreditListings(APIView):
     @extend_schema(request=CreditNewListingInput, responses={201: CreditPartySerializer})
     def post(self, request: Request) -> Response:
         data = validated(CreditNewListingInput(data=request.data), "请填写对象类型、编码、名单和列入原因")
-        region = _region(request, data["region"] or None)
+        region = one_region(request, data["region"] or None)
         code = data["code"].strip()
         name, hospital_id = services.find_party(data["kind"], code, region, request.user)
         party = services.do_list(
@@ -380,7 +373,7 @@ class CreditViolations(APIView):
     )
     def post(self, request: Request) -> Response:
         data = validated(CreditViolationInput(data=request.data), "违规登记数据有误")
-        region = _region(request, data["region"] or None)
+        region = one_region(request, data["region"] or None)
         code = data["code"].strip()
         name, hospital_id = services.find_party(data["kind"], code, region, request.user)
         hospital_code = Hospital.objects.filter(pk=hospital_id).values_list("code", flat=True).first() or ""
@@ -412,7 +405,7 @@ class CreditSettingsView(APIView):
         parameters=[OpenApiParameter("region", str, description="统筹区代码")], responses={200: OpenApiTypes.OBJECT}
     )
     def get(self, request: Request) -> Response:
-        region = _region(request)
+        region = one_region(request)
         current = services.params_for(region)
         values = {k: (str(v) if k == "anomaly_threshold" else v) for k, v in current.values().items()}
         history = CreditSettings.objects.for_user(request.user).filter(region_id=region).select_related("actor")
@@ -428,7 +421,7 @@ class CreditSettingsView(APIView):
     @extend_schema(request=CreditSettingsInput, responses={201: CreditSettingsSerializer})
     def post(self, request: Request) -> Response:
         data = validated(CreditSettingsInput(data=request.data), "参数有误")
-        region = _region(request, data.pop("region") or None)
+        region = one_region(request, data.pop("region") or None)
         reason = data.pop("reason")
         row = services.do_change_settings(request.user, region, data, reason=reason)
         return Response(CreditSettingsSerializer(row).data, status=status.HTTP_201_CREATED)
@@ -449,7 +442,7 @@ class CreditScreenings(generics.ListAPIView[ScreeningRun]):
     @extend_schema(request=CreditScreeningInput, responses={201: CreditScreeningRunSerializer})
     def post(self, request: Request) -> Response:
         data = validated(CreditScreeningInput(data=request.data), "筛查参数有误")
-        region = _region(request, data["region"] or None)
+        region = one_region(request, data["region"] or None)
         run = screening.start_screening(
             region=region,
             period_kind=data["period_kind"],

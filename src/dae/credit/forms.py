@@ -10,6 +10,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dae.core.inputs import BoundedDateFormField
+
 from .models import DEFAULTS, Level, PartyKind, PeriodKind
 
 TEXT = {"class": "form-control"}
@@ -65,7 +67,7 @@ class ViolationForm(RegionForm):
         max_length=20,
         widget=forms.TextInput(attrs={"class": "form-control text-end", "inputmode": "decimal"}),
     )
-    on = forms.DateField(label=_("认定日期"), widget=DATE_WIDGET)
+    on = BoundedDateFormField(label=_("认定日期"), widget=DATE_WIDGET)
     document = forms.CharField(label=_("认定文书号"), max_length=40, required=False, widget=forms.TextInput(attrs=TEXT))
     note = forms.CharField(label=_("违规情况"), max_length=300, widget=forms.TextInput(attrs=TEXT))
     key = forms.CharField(widget=forms.HiddenInput)

@@ -28,10 +28,10 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from dae.core import inputs
 from dae.core.errors import Conflict, InvalidInput, require_reason
 from dae.core.events import record_event, user_or_none
 from dae.core.models import Region
-from dae.core.money import D, MoneyError, is_fen
 
 from .models import (
     DEFAULTS,
@@ -258,20 +258,16 @@ def _kind(party_kind: str) -> str:
 
 def _amount(value: Any) -> Decimal:
     try:
-        amount = D(value)
-    except MoneyError:
-        raise InvalidInput(
-            "违规金额格式错误，请填写如 1234.56 的数字",
-            code="invalid_amount",
-            details=[{"path": "amount", "message": "违规金额格式错误"}],
-        ) from None
-    if amount < 0 or not is_fen(amount) or amount > MAX_AMOUNT:
-        raise InvalidInput(
-            "违规金额须为不小于零、精确到分的金额",
-            code="invalid_amount",
-            details=[{"path": "amount", "message": "违规金额须不小于零且精确到分"}],
-        )
-    return amount
+        return inputs.amount(value, field="amount", label="违规金额", maximum=inputs.FUND_MAX)
+    except InvalidInput as exc:  # worded as the credit pages know it; too large keeps the input layer's words
+        kind = inputs.refusal_kind(exc)
+        if kind == "maximum":
+            raise
+        if kind == "format":
+            raise InvalidInput("违规金额格式错误，请填写如 1234.56 的数字", code="invalid_amount",
+                               details=[{"path": "amount", "message": "违规金额格式错误"}]) from None
+        raise InvalidInput("违规金额须为不小于零、精确到分的金额", code="invalid_amount",
+                           details=[{"path": "amount", "message": "违规金额须不小于零且精确到分"}]) from None
 
 
 def _source(source: tuple[str, str | int]) -> tuple[str, str]:

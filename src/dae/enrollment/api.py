@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -9,9 +8,11 @@ from rest_framework.decorators import action, api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from dae.core import inputs
 from dae.core.access import record_access
 from dae.core.api import ScopedViewSetMixin
-from dae.core.errors import InvalidInput, PermissionDenied
+from dae.core.errors import PermissionDenied
+from dae.core.inputs import BoundedDateField
 from dae.core.models import AccessRecord
 from dae.core.scoping import get_scoped_or_404
 
@@ -43,7 +44,7 @@ class EnrolmentSerializer(serializers.ModelSerializer[Enrolment]):
 
 class EnrolmentChangeSerializer(serializers.Serializer[Any]):
     action = serializers.ChoiceField(choices=["suspend", "resume", "end"])
-    date = serializers.DateField()
+    date = BoundedDateField()
     reason = serializers.CharField(max_length=300)
 
 
@@ -69,7 +70,8 @@ class PersonViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet[Person]):
         return Response(data)
 
     @extend_schema(responses=EnrolmentSerializer(many=True))
-    @action(detail=True, methods=["get"], url_path="enrolments", url_name="enrolments")
+    @action(detail=True, methods=["get"], url_path="enrolments", url_name="enrolments", pagination_class=None,
+            filter_backends=[])
     def enrolments(self, request: Request, psn_no: str) -> Response:
         """The person's enrolment history (every record, oldest first)."""
         person = self.get_object()
@@ -94,7 +96,7 @@ class PersonViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet[Person]):
 
 class CoverageSerializer(serializers.Serializer[Any]):
     psn_no = serializers.CharField()
-    date = serializers.DateField()
+    date = BoundedDateField()
     covered = serializers.BooleanField()
     code = serializers.CharField(help_text="covered / no_person / not_enrolled / before_begin / suspended / ended")
     reason = serializers.CharField()
@@ -111,11 +113,7 @@ class CoverageSerializer(serializers.Serializer[Any]):
 def coverage(request: Request) -> Response:
     """Was the person covered by insutype 330 on the date, and under which region?"""
     psn_no = request.query_params.get("psn_no", "")
-    try:
-        day = date.fromisoformat(request.query_params.get("date", ""))
-    except ValueError:
-        raise InvalidInput("日期格式应为 YYYY-MM-DD", details=[{"path": "date", "message": "日期格式应为 YYYY-MM-DD"}]
-                           ) from None
+    day = inputs.date(request.query_params.get("date", ""), field="date")
     person = get_scoped_or_404(Person, request, psn_no=psn_no)
     record_access(request, person)
     answer = coverage_on(person.psn_no, day)
@@ -145,10 +143,10 @@ class UnitViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet[Unit]):
 
 class EnrolmentCorrectionSerializer(serializers.Serializer[Any]):
     psn_type = serializers.CharField(required=False, max_length=6)
-    begin_date = serializers.DateField(required=False)
-    pause_date = serializers.DateField(required=False, allow_null=True)
-    end_date = serializers.DateField(required=False, allow_null=True)
-    valid_from = serializers.DateField(required=False)
+    begin_date = BoundedDateField(required=False)
+    pause_date = BoundedDateField(required=False, allow_null=True)
+    end_date = BoundedDateField(required=False, allow_null=True)
+    valid_from = BoundedDateField(required=False)
     reason = serializers.CharField(max_length=300)
 
 

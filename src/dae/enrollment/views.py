@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dae.core.access import record_access
 from dae.core.errors import DaeError
+from dae.core.inputs import BoundedDateFormField
 from dae.core.models import AccessRecord
 from dae.core.scoping import get_scoped_or_404
 from dae.dictionaries import codes
@@ -53,17 +54,17 @@ class PersonList(ScopedListView):
 class ChangeForm(StyledFormMixin, forms.Form):
     action = forms.ChoiceField(label=_("变更类型"), choices=[("suspend", _("暂停参保")), ("resume", _("恢复参保")),
                                                           ("end", _("终止参保"))])
-    day = forms.DateField(label=_("生效日期"), widget=forms.DateInput(attrs={"type": "date"}),
+    day = BoundedDateFormField(label=_("生效日期"), widget=forms.DateInput(attrs={"type": "date"}),
                           help_text=_("暂停、终止：当日起不再享受待遇；恢复：当日起恢复"))
     reason = forms.CharField(label=_("变更原因"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class CorrectForm(StyledFormMixin, forms.Form):
     psn_type = forms.ChoiceField(label=_("人员类别"))
-    begin_date = forms.DateField(label=_("参保日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    pause_date = forms.DateField(label=_("暂停日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end_date = forms.DateField(label=_("终止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    valid_from = forms.DateField(label=_("生效日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    begin_date = BoundedDateFormField(label=_("参保日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    pause_date = BoundedDateFormField(label=_("暂停日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = BoundedDateFormField(label=_("终止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    valid_from = BoundedDateFormField(label=_("生效日期"), widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.CharField(label=_("更正原因"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

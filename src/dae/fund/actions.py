@@ -18,10 +18,11 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from dae.core import inputs
 from dae.core.errors import Conflict, InvalidInput, require_reason
 from dae.core.events import record_event, user_or_none
 from dae.core.models import Region
-from dae.core.money import ZERO, D, MoneyError, is_fen
+from dae.core.money import ZERO
 from dae.ledger import entries as E
 from dae.ledger.models import Transaction
 from dae.workdays.service import deadline
@@ -47,15 +48,19 @@ FIRST_YEAR, LAST_YEAR = 2000, 2099
 # -- checks --------------------------------------------------------------------------------------------------
 
 def money(value: Any, what: str = "金额", *, path: str = "amount", positive: bool = True) -> Decimal:
-    """An amount in yuan to the fen (a float is refused), positive unless ``positive`` is False."""
+    """An amount in yuan through the input layer (bounded by ``FUND_MAX``), positive unless ``positive`` is False
+    (then it may also be negative: an adjustment, a refund)."""
     try:
-        amount = D(value)
-    except MoneyError:
+        amount = inputs.signed_amount(value, field=path, label=what, maximum=inputs.FUND_MAX)
+    except InvalidInput as exc:  # worded as finance knows it; too large keeps the input layer's words
+        kind = inputs.refusal_kind(exc)
+        if kind in ("maximum", "minimum"):
+            raise
+        if kind == "places":
+            raise InvalidInput(f"{what}须精确到分", code="invalid_amount",
+                               details=[{"path": path, "message": f"{what}须精确到分"}]) from None
         raise InvalidInput(f"{what}格式错误，请填写如 1234.56 的数字", code="invalid_amount",
                            details=[{"path": path, "message": f"{what}格式错误"}]) from None
-    if not is_fen(amount) or abs(amount) > MAX_AMOUNT:
-        raise InvalidInput(f"{what}须精确到分且不超过 16 位", code="invalid_amount",
-                           details=[{"path": path, "message": f"{what}须精确到分"}])
     if positive and amount <= 0:
         raise InvalidInput(f"{what}须大于零", code="invalid_amount", details=[{"path": path, "message": f"{what}须大于零"}])
     return amount

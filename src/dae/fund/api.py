@@ -6,7 +6,6 @@ fraction is refused (it would be a float). The routes are listed in ``api_urlpat
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -19,8 +18,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from dae.core.api import MoneyInput, chosen_regions, validated
-from dae.core.errors import InvalidInput
+from dae.core import inputs
+from dae.core.api import one_region, validated
+from dae.core.inputs import FUND_MAX, AmountField, BoundedDateField
 from dae.core.scoping import get_scoped_or_404
 from dae.ledger import entries as E
 
@@ -32,24 +32,6 @@ DATE_PARAM = OpenApiParameter("date", OpenApiTypes.DATE, description="日期 YYY
 OVERVIEW_ACCOUNTS = (E.INCOME_BANK, E.SPENDING_BANK, E.APPROPRIATIONS_DUE, E.REVOLVING_FUND)
 
 
-def _region(request: Request, code: str | None = None) -> str:
-    """The region asked for, else the caller's first one."""
-    regions = sorted(chosen_regions(request, code))
-    if not regions:
-        raise InvalidInput("本人没有统筹区", code="invalid_region")
-    return regions[0]
-
-
-def _date(request: Request) -> dt.date:
-    raw = request.query_params.get("date", "").strip()
-    if not raw:
-        return timezone.localdate()
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        raise InvalidInput("日期格式应为 YYYY-MM-DD", code="invalid_date") from None
-
-
 DATE_FORMATS = ["%Y-%m-%d"]
 
 
@@ -57,7 +39,7 @@ DATE_FORMATS = ["%Y-%m-%d"]
 
 class FundYearSerializer(serializers.ModelSerializer[FundYear]):
     region = serializers.CharField(source="region_id")
-    funds_raised = MoneyInput()
+    funds_raised = AmountField(maximum=FUND_MAX)
     yellow_level = serializers.CharField()
     red_level = serializers.CharField()
 
@@ -68,7 +50,7 @@ class FundYearSerializer(serializers.ModelSerializer[FundYear]):
 
 
 class ChangeSerializer(serializers.ModelSerializer[FundYearChange]):
-    funds_raised = MoneyInput()
+    funds_raised = AmountField(maximum=FUND_MAX)
     yellow_level = serializers.CharField()
     red_level = serializers.CharField()
     actor = serializers.CharField(source="actor.username", default=None)
@@ -82,10 +64,10 @@ class ChangeSerializer(serializers.ModelSerializer[FundYearChange]):
 class FundYearInput(serializers.Serializer[Any]):
     region = serializers.CharField(max_length=6)
     year = serializers.IntegerField(min_value=2000, max_value=2099)
-    funds_raised = MoneyInput()
-    on = serializers.DateField(input_formats=DATE_FORMATS, help_text="记账日期")
-    contract_start = serializers.DateField(input_formats=DATE_FORMATS, required=False, allow_null=True, default=None)
-    contract_end = serializers.DateField(input_formats=DATE_FORMATS, required=False, allow_null=True, default=None)
+    funds_raised = AmountField(maximum=FUND_MAX)
+    on = BoundedDateField(input_formats=DATE_FORMATS, help_text="记账日期")
+    contract_start = BoundedDateField(input_formats=DATE_FORMATS, required=False, allow_null=True, default=None)
+    contract_end = BoundedDateField(input_formats=DATE_FORMATS, required=False, allow_null=True, default=None)
     yellow_level = serializers.DecimalField(max_digits=5, decimal_places=2, required=False, default=None)
     red_level = serializers.DecimalField(max_digits=5, decimal_places=2, required=False, default=None)
 
@@ -102,7 +84,7 @@ class FundYears(APIView):
     @extend_schema(request=FundYearInput, responses={201: FundYearSerializer, 200: FundYearSerializer})
     def post(self, request: Request) -> Response:
         data = validated(FundYearInput(data=request.data), "基金年度数据有误")
-        region = _region(request, data["region"])
+        region = one_region(request, data["region"])
         known = FundYear.objects.filter(region_id=region, year=data["year"]).exists()
         fund_year = actions.do_enter_funds(
             request.user, region, data["year"], data["funds_raised"], on=data["on"],
@@ -120,8 +102,8 @@ class FundYearDetail(APIView):
 
 
 class FundsChangeInput(serializers.Serializer[Any]):
-    funds_raised = MoneyInput()
-    on = serializers.DateField(input_formats=DATE_FORMATS)
+    funds_raised = AmountField(maximum=FUND_MAX)
+    on = BoundedDateField(input_formats=DATE_FORMATS)
     reason = serializers.CharField(max_length=300)
 
 
@@ -140,8 +122,8 @@ class FundYearFunds(APIView):
 class LevelsInput(serializers.Serializer[Any]):
     yellow_level = serializers.DecimalField(max_digits=5, decimal_places=2)
     red_level = serializers.DecimalField(max_digits=5, decimal_places=2)
-    contract_start = serializers.DateField(input_formats=DATE_FORMATS, required=False, allow_null=True, default=None)
-    contract_end = serializers.DateField(input_formats=DATE_FORMATS, required=False, allow_null=True, default=None)
+    contract_start = BoundedDateField(input_formats=DATE_FORMATS, required=False, allow_null=True, default=None)
+    contract_end = BoundedDateField(input_formats=DATE_FORMATS, required=False, allow_null=True, default=None)
     reason = serializers.CharField(max_length=300)
 
 
@@ -165,18 +147,17 @@ class FundYearProfit(APIView):
     def get(self, request: Request, pk: int) -> Response:
         fund_year = get_scoped_or_404(FundYear, request, pk=pk)
         raw = request.query_params.get("through", "").strip()
-        if raw and (not raw.isdigit() or not 1 <= int(raw) <= 12):
-            raise InvalidInput("截至月份应为 1 到 12", code="invalid_month")
-        series = services.profit_rates(fund_year, through=int(raw) if raw else None)
+        through = inputs.whole(raw, field="through", label="截至月份", minimum=1, maximum=12) if raw else None
+        series = services.profit_rates(fund_year, through=through)
         return Response({"region": fund_year.region_id, "year": fund_year.year,
                          "funds_raised": f"{fund_year.funds_raised:.2f}", "yellow_level": str(fund_year.yellow_level),
                          "red_level": str(fund_year.red_level), "months": [m.as_dict() for m in series.months]})
 
 
 class ClearingInput(serializers.Serializer[Any]):
-    on = serializers.DateField(input_formats=DATE_FORMATS)
+    on = BoundedDateField(input_formats=DATE_FORMATS)
     reason = serializers.CharField(max_length=300)
-    amount = MoneyInput(required=False, allow_null=True, default=None)
+    amount = AmountField(maximum=FUND_MAX, required=False, allow_null=True, default=None)
 
 
 class FundYearClearing(APIView):
@@ -204,12 +185,12 @@ class FundYearClearing(APIView):
 
 class RequestSerializer(serializers.ModelSerializer[AppropriationRequest]):
     region = serializers.CharField(source="region_id")
-    payouts = MoneyInput()
-    adjustments = MoneyInput()
-    operating_costs = MoneyInput()
-    computed = MoneyInput()
-    adjustment = MoneyInput()
-    amount = MoneyInput()
+    payouts = AmountField(maximum=FUND_MAX)
+    adjustments = AmountField(maximum=FUND_MAX)
+    operating_costs = AmountField(maximum=FUND_MAX)
+    computed = AmountField(maximum=FUND_MAX)
+    adjustment = AmountField(maximum=FUND_MAX, minimum=-FUND_MAX)
+    amount = AmountField(maximum=FUND_MAX)
     received = serializers.SerializerMethodField()
 
     class Meta:
@@ -239,7 +220,7 @@ class Requests(APIView):
     @extend_schema(request=PrepareInput, responses={201: RequestSerializer, 200: RequestSerializer})
     def post(self, request: Request) -> Response:
         data = validated(PrepareInput(data=request.data), "请填写统筹区、年度和季度")
-        region = _region(request, data["region"])
+        region = one_region(request, data["region"])
         known = AppropriationRequest.objects.filter(region_id=region, year=data["year"],
                                                     quarter=data["quarter"]).exists()
         prepared = actions.do_prepare_request(request.user, region, data["year"], data["quarter"])
@@ -253,7 +234,7 @@ class RequestDetail(APIView):
 
 
 class AdjustInput(serializers.Serializer[Any]):
-    adjustment = MoneyInput()
+    adjustment = AmountField(maximum=FUND_MAX, minimum=-FUND_MAX)
     reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
@@ -269,7 +250,7 @@ class RequestAdjust(APIView):
 
 
 class SubmitInput(serializers.Serializer[Any]):
-    on = serializers.DateField(input_formats=DATE_FORMATS, required=False, default=None)
+    on = BoundedDateField(input_formats=DATE_FORMATS, required=False, default=None)
 
 
 class RequestSubmit(APIView):
@@ -285,7 +266,7 @@ class RequestSubmit(APIView):
 
 class EntrySerializer(serializers.ModelSerializer[FundEntry]):
     region = serializers.CharField(source="region_id")
-    amount = MoneyInput()
+    amount = AmountField(maximum=FUND_MAX)
     created_by = serializers.CharField(source="created_by.username", default=None)
 
     class Meta:
@@ -295,8 +276,8 @@ class EntrySerializer(serializers.ModelSerializer[FundEntry]):
 
 
 class ReceiveInput(serializers.Serializer[Any]):
-    amount = MoneyInput()
-    on = serializers.DateField(input_formats=DATE_FORMATS)
+    amount = AmountField(maximum=FUND_MAX)
+    on = BoundedDateField(input_formats=DATE_FORMATS)
     slip_no = serializers.CharField(max_length=64)
 
 
@@ -319,8 +300,8 @@ class RequestReceive(APIView):
 class EntryInput(serializers.Serializer[Any]):
     kind = serializers.ChoiceField(choices=[str(k) for k in actions.FORM_KINDS])
     region = serializers.CharField(max_length=6)
-    on = serializers.DateField(input_formats=DATE_FORMATS)
-    amount = MoneyInput()
+    on = BoundedDateField(input_formats=DATE_FORMATS)
+    amount = AmountField(maximum=FUND_MAX)
     key = serializers.CharField(max_length=90, help_text="幂等键：同一笔业务重试时使用相同的键")
     reference_no = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
     description = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
@@ -345,7 +326,7 @@ class Entries(APIView):
     @extend_schema(request=EntryInput, responses={201: EntrySerializer, 200: EntrySerializer})
     def post(self, request: Request) -> Response:
         data = validated(EntryInput(data=request.data), "基金收支记录有误")
-        region = _region(request, data.pop("region"))
+        region = one_region(request, data.pop("region"))
         kind = data.pop("kind")
         known = FundEntry.objects.filter(key=data["key"].strip()).exists()
         entry = actions.do_record_entry(request.user, kind, region, **data)
@@ -359,7 +340,7 @@ class Shortfall(APIView):
                                                                           description="拟支付金额")],
                    responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request) -> Response:
-        region, on = _region(request), _date(request)
+        region, on = one_region(request), inputs.as_of(request.query_params)
         amount = actions.money(request.query_params.get("amount", ""), "拟支付金额", positive=False)
         balance = services.balances(region, on, (E.SPENDING_BANK,)).get(E.SPENDING_BANK)
         return Response({"region": region, "date": on.isoformat(), "amount": f"{amount:.2f}",
@@ -370,9 +351,9 @@ class Shortfall(APIView):
 class Warnings(APIView):
     """基金预警 in the caller's regions at ``date``."""
 
-    @extend_schema(parameters=[DATE_PARAM], responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(parameters=[DATE_PARAM], responses={200: {"type": "array", "items": {"type": "object"}}})
     def get(self, request: Request) -> Response:
-        return Response([w.as_dict() for w in services.fund_warnings(request.user, _date(request))])
+        return Response([w.as_dict() for w in services.fund_warnings(request.user, inputs.as_of(request.query_params))])
 
 
 class Overview(APIView):
@@ -381,7 +362,7 @@ class Overview(APIView):
 
     @extend_schema(parameters=[REGION_PARAM, DATE_PARAM], responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request) -> Response:
-        region, on = _region(request), _date(request)
+        region, on = one_region(request), inputs.as_of(request.query_params)
         held = services.balances(region, on, OVERVIEW_ACCOUNTS)
         quarter = services.quarter_of(on)
         current = AppropriationRequest.objects.filter(region_id=region, year=on.year, quarter=quarter).first()

@@ -11,6 +11,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dae.core.inputs import BoundedDateFormField
+
 from .actions import FORM_KINDS
 from .models import RED_LEVEL, YELLOW_LEVEL, FundEntry
 
@@ -19,8 +21,10 @@ TEXT = {"class": "form-control"}
 AMOUNT = {"class": "form-control text-end", "inputmode": "decimal"}
 
 
-def _amount_field(label: Any, required: bool = True, help_text: Any = "") -> forms.CharField:
-    return forms.CharField(label=label, max_length=20, required=required, help_text=help_text,
+def _amount_field(label: Any, required: bool = True, help_text: Any = "", signed: bool = False) -> forms.CharField:
+    """An amount as typed; the action reads it through ``core.inputs`` (bounded, to the fen) and words the refusal
+    as finance knows it (``signed``: the action allows a negative amount)."""
+    return forms.CharField(label=label, max_length=24, required=required, help_text=help_text,
                            widget=forms.TextInput(attrs=AMOUNT))
 
 
@@ -44,9 +48,9 @@ class FundYearForm(RegionChoiceForm):
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2099,
                               widget=forms.NumberInput(attrs={"class": "form-control"}))
     funds_raised = _amount_field(_("筹集资金（元）"))
-    on = forms.DateField(label=_("记账日期"), widget=DATE_WIDGET)
-    contract_start = forms.DateField(label=_("合同起始日"), required=False, widget=DATE_WIDGET)
-    contract_end = forms.DateField(label=_("合同终止日"), required=False, widget=DATE_WIDGET)
+    on = BoundedDateFormField(label=_("记账日期"), widget=DATE_WIDGET)
+    contract_start = BoundedDateFormField(label=_("合同起始日"), required=False, widget=DATE_WIDGET)
+    contract_end = BoundedDateFormField(label=_("合同终止日"), required=False, widget=DATE_WIDGET)
     yellow_level = _level_field(_("黄色预警线（%）"), YELLOW_LEVEL)
     red_level = _level_field(_("红色预警线（%）"), RED_LEVEL)
 
@@ -60,15 +64,15 @@ class FundYearForm(RegionChoiceForm):
 
 class FundsChangeForm(forms.Form):
     funds_raised = _amount_field(_("变更后筹集资金（元）"))
-    on = forms.DateField(label=_("记账日期"), widget=DATE_WIDGET, initial=timezone.localdate)
+    on = BoundedDateFormField(label=_("记账日期"), widget=DATE_WIDGET, initial=timezone.localdate)
     reason = forms.CharField(label=_("变更原因"), max_length=300, widget=forms.TextInput(attrs=TEXT))
 
 
 class LevelsForm(forms.Form):
     yellow_level = _level_field(_("黄色预警线（%）"), YELLOW_LEVEL)
     red_level = _level_field(_("红色预警线（%）"), RED_LEVEL)
-    contract_start = forms.DateField(label=_("合同起始日"), required=False, widget=DATE_WIDGET)
-    contract_end = forms.DateField(label=_("合同终止日"), required=False, widget=DATE_WIDGET)
+    contract_start = BoundedDateFormField(label=_("合同起始日"), required=False, widget=DATE_WIDGET)
+    contract_end = BoundedDateFormField(label=_("合同终止日"), required=False, widget=DATE_WIDGET)
     reason = forms.CharField(label=_("变更原因"), max_length=300, widget=forms.TextInput(attrs=TEXT))
 
 
@@ -80,24 +84,24 @@ class PrepareForm(RegionChoiceForm):
 
 
 class AdjustForm(forms.Form):
-    adjustment = _amount_field(_("调整金额（元，可为负数）"))
+    adjustment = _amount_field(_("调整金额（元，可为负数）"), signed=True)
     reason = forms.CharField(label=_("调整原因"), max_length=300, required=False, widget=forms.TextInput(attrs=TEXT))
 
 
 class SubmitForm(forms.Form):
-    on = forms.DateField(label=_("提交日期"), widget=DATE_WIDGET, initial=timezone.localdate)
+    on = BoundedDateFormField(label=_("提交日期"), widget=DATE_WIDGET, initial=timezone.localdate)
 
 
 class ReceiveForm(forms.Form):
     amount = _amount_field(_("到账金额（元）"))
-    on = forms.DateField(label=_("到账日期"), widget=DATE_WIDGET, initial=timezone.localdate)
+    on = BoundedDateFormField(label=_("到账日期"), widget=DATE_WIDGET, initial=timezone.localdate)
     slip_no = forms.CharField(label=_("银行回单号"), max_length=64, widget=forms.TextInput(attrs=TEXT))
 
 
 class EntryForm(RegionChoiceForm):
     """划转、经办费用、利息、临时周转金借入/归还."""
 
-    on = forms.DateField(label=_("业务日期"), widget=DATE_WIDGET)
+    on = BoundedDateFormField(label=_("业务日期"), widget=DATE_WIDGET)
     amount = _amount_field(_("金额（元）"))
     reference_no = forms.CharField(label=_("单据号"), max_length=64, required=False,
                                    help_text=_("银行回单号、发票号等"), widget=forms.TextInput(attrs=TEXT))
@@ -121,6 +125,6 @@ def kind_label(kind: str) -> Any:
 
 
 class ClearingForm(forms.Form):
-    on = forms.DateField(label=_("清算日期"), widget=DATE_WIDGET, initial=timezone.localdate)
+    on = BoundedDateFormField(label=_("清算日期"), widget=DATE_WIDGET, initial=timezone.localdate)
     amount = _amount_field(_("退还金额（元）"), required=False, help_text=_("留空则按报告的超额利润退还"))
     reason = forms.CharField(label=_("清算说明"), max_length=300, widget=forms.TextInput(attrs=TEXT))

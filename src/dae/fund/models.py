@@ -13,25 +13,19 @@ money holds the ledger transaction it posted (``transaction``), written in the s
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dae.core.fields import MoneyField
+from dae.core.fields import MoneyField, PercentField
 from dae.core.models import AppendOnlyModel, Region
 from dae.core.scoping import ScopedManager
 
 #: Default warning levels of the profit rate, in percent of the year's funds raised (benefit-policy §6).
 YELLOW_LEVEL = Decimal("3.00")
 RED_LEVEL = Decimal("3.85")
-
-
-def PercentField(verbose_name: Any, **kwargs: Any) -> models.DecimalField:  # noqa: N802 - reads like a field class
-    """A rate in percent with two places (3.85 = 3.85 %)."""
-    return models.DecimalField(verbose_name, max_digits=5, decimal_places=2, **kwargs)
 
 
 class FundYear(models.Model):

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from dae.core import inputs
 from dae.core.errors import DaeError, InvalidInput
 from dae.core.scoping import get_scoped_or_404
 from dae.ledger import entries as E
@@ -56,11 +57,6 @@ def _chosen_region(request: HttpRequest) -> str:
     return codes[0]
 
 
-def _int(request: HttpRequest, name: str, default: int) -> int:
-    raw = request.GET.get(name, "").strip()
-    return int(raw) if raw.isdigit() else default
-
-
 def _failed(request: HttpRequest, form: Any) -> None:
     errors = [str(e) for field in form.errors.values() for e in field]
     messages.error(request, gettext("请检查填写的内容：%(e)s") % {"e": "；".join(errors)})
@@ -92,7 +88,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     region = _chosen_region(request)
     years = FundYear.objects.for_user(request.user).filter(region_id=region)
     latest = years.filter(year__lte=today.year).order_by("-year").values_list("year", flat=True).first()
-    year = _int(request, "year", latest or today.year)  # a default year that has data: the latest entered
+    raw_year = request.GET.get("year", "").strip()
+    year = inputs.year(raw_year) if raw_year else (latest or today.year)  # a default year that has data
     fund_year = years.filter(year=year).first()
     series = services.profit_rates(fund_year) if fund_year is not None else None
     held = services.balances(region, today, BALANCE_ACCOUNTS)

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import csv
 import io
-import json
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -37,9 +37,13 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from dae.core import inputs
 from dae.core.bulk import insert_rows
 from dae.core.errors import InvalidInput, PermissionDenied
 from dae.core.events import record_event
+from dae.core.exports import ExportColumn, xlsx_bytes
+from dae.core.files import count_xlsx_rows, csv_rows, text_and_encoding, xlsx_rows
+from dae.core.inputs import header_index, json_document
 from dae.core.jobs import Progress, job_handler, start_job
 from dae.core.models import Job
 from dae.core.uploads import store_upload
@@ -74,22 +78,38 @@ class Counts:
     ignored: int = 0
 
 
+#: The problems kept for the report; the rest are counted per kind (a junk file may have millions).
+MAX_KEPT_PROBLEMS = 1000
+_SPECIFIC = re.compile(r"“[^”]*”|\"[^\"]*\"|：.*$|\d+")
+
+
+def problem_kind(column: str, reason: str) -> str:
+    """A problem's kind for the counts: its column and its reason without the particular value."""
+    return f"{column}：{_SPECIFIC.sub('…', reason)[:120]}"
+
+
 class Problems:
-    """Every problem found, in file order."""
+    """The problems found, in file order: the first ``MAX_KEPT_PROBLEMS`` in full, all of them counted per kind."""
 
     def __init__(self) -> None:
         self.items: list[tuple[int, str, str, str]] = []
         self.bad_rows: set[int] = set()
+        self.total = 0
+        self.counts: dict[str, int] = {}
 
     def add(self, row_no: int, column: str, value: Any, reason: str) -> None:
-        self.items.append((row_no, column, "" if value is None else str(value)[:200], reason[:300]))
+        self.total += 1
+        kind = problem_kind(column, reason)
+        self.counts[kind] = self.counts.get(kind, 0) + 1
+        if len(self.items) < MAX_KEPT_PROBLEMS:
+            self.items.append((row_no, column, "" if value is None else str(value)[:200], reason[:300]))
         self.bad_rows.add(row_no)
 
     def __bool__(self) -> bool:
-        return bool(self.items)
+        return self.total > 0
 
     def __len__(self) -> int:
-        return len(self.items)
+        return self.total
 
 
 class Importer:
@@ -113,13 +133,7 @@ class Importer:
             with path.open("rb") as fh:
                 return max(sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b"")) - 1, 0)
         if fmt == "xlsx":
-            from openpyxl import load_workbook
-
-            wb = load_workbook(path, read_only=True)
-            try:
-                return max((wb.worksheets[0].max_row or 1) - 1, 0)
-            finally:
-                wb.close()
+            return max(count_xlsx_rows(path) - 1, 0)
         return 0
 
     def read(self, path: Path, fmt: str, problems: Problems) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -134,26 +148,15 @@ class Importer:
             yield row_no, {name: (cells[i] if i < len(cells) else None) for name, i in index.items()}
 
     def _map_header(self, header: list[Any], problems: Problems) -> dict[str, int]:
-        by_key = {}
-        for col in self.columns:
-            by_key[col.name] = col.name
-            by_key[col.label] = col.name
-        index: dict[str, int] = {}
-        for i, cell in enumerate(header):
-            text = str(cell or "").strip()
-            if not text:
-                continue
-            name = by_key.get(text)
-            if name is None:
-                problems.add(1, text, text, "未知的列（请使用导入说明中的列名）")
-            elif name in index:
-                problems.add(1, text, text, "列重复")
+        names = {col.name: col.name for col in self.columns} | {col.label: col.name for col in self.columns}
+        labels = {col.name: col.label for col in self.columns}
+        index, found = header_index(header, names, [c.name for c in self.columns if c.required])
+        for text, kind in found:
+            if kind == "missing":
+                problems.add(1, text, "", f"缺少必填列：{text}（{labels[text]}）")
+                self.header_incomplete = True  # the rows are still checked cell by cell
             else:
-                index[name] = i
-        for col in self.columns:
-            if col.required and col.name not in index:
-                problems.add(1, col.name, "", f"缺少必填列：{col.name}（{col.label}）")
-                self.header_incomplete = True
+                problems.add(1, text, text, "列重复" if kind == "duplicate" else "未知的列（请使用导入说明中的列名）")
         return index
 
     # -- parsing cells by kind --------------------------------------------------------------------------
@@ -229,19 +232,28 @@ class Importer:
 
 
 def parse_date(cell: Any, label: str) -> date:
+    """A date cell (an Excel date, ``YYYY-MM-DD``, ``YYYY/MM/DD`` or ``YYYYMMDD``) within the input layer's range
+    (1990–2100); ``ValueError`` carries the clerk's reason."""
+    day: date | None = None
     if isinstance(cell, datetime):
-        return cell.date()
-    if isinstance(cell, date):
-        return cell
-    text = str(cell).strip()
+        day = cell.date()
+    elif isinstance(cell, date):
+        day = cell
+    else:
+        text = str(cell).strip()
+        try:
+            if len(text) == 8 and text.isdigit():
+                day = date(int(text[:4]), int(text[4:6]), int(text[6:]))
+            elif len(text) >= 10 and text[4] in "-/" and text[7] in "-/":
+                day = date(int(text[:4]), int(text[5:7]), int(text[8:10]))
+        except ValueError:
+            day = None
+    if day is None:
+        raise ValueError(f"{label}不是有效日期（格式 YYYY-MM-DD）")
     try:
-        if len(text) == 8 and text.isdigit():
-            return date(int(text[:4]), int(text[4:6]), int(text[6:]))
-        if len(text) >= 10 and text[4] in "-/" and text[7] in "-/":
-            return date(int(text[:4]), int(text[5:7]), int(text[8:10]))
-    except ValueError:
-        pass
-    raise ValueError(f"{label}不是有效日期（格式 YYYY-MM-DD）")
+        return inputs.date(day, field=label, label=label)
+    except InvalidInput as exc:
+        raise ValueError(exc.message) from None
 
 
 def cell_text(cell: Any) -> str:
@@ -252,53 +264,43 @@ def cell_text(cell: Any) -> str:
 
 
 def parse_decimal(cell: Any, label: str, places: int | None = None) -> Decimal:
+    """A number cell, bounded by what a DECIMAL(16,2) column holds; exponent notation typed by a person is refused
+    (an Excel number cell is read as the number it shows). ``ValueError`` carries the clerk's reason."""
     if isinstance(cell, float):  # an Excel number cell: its shortest repr is the number the clerk typed
-        cell = repr(cell)
+        cell = format(Decimal(repr(cell)), "f")
+    text = str(cell).replace(",", "").strip()
+    if "e" in text.lower() or len(text) > 40:
+        raise ValueError(f"{label}应为数字（不能使用科学计数法）")
     try:
-        value = Decimal(str(cell).replace(",", ""))
+        value = Decimal(text)
     except InvalidOperation:
         raise ValueError(f"{label}应为数字") from None
     if not value.is_finite():
         raise ValueError(f"{label}应为数字")
     if places is not None and -value.as_tuple().exponent > places:  # type: ignore[operator]
         raise ValueError(f"{label}最多{places}位小数")
+    try:  # the bound of the input layer; the number itself is kept as written
+        inputs.signed_amount(value, field=label, label=label, maximum=inputs.COLUMN_MAX,
+                             places=places if places is not None else 8)
+    except InvalidInput as exc:
+        raise ValueError(exc.message) from None
     return value
 
 
 def _read_csv(path: Path, batch: ImportBatch) -> Iterator[tuple[int, list[Any]]]:
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = raw.decode("gb18030")
-        except UnicodeDecodeError:
-            raise InvalidInput("文件编码无法识别（请使用 UTF-8 或 GB18030）", code="bad_encoding") from None
-        batch.note = "文件编码：GB18030"
-    del raw
-    reader = csv.reader(io.StringIO(text, newline=""))
-    yield from enumerate(reader, start=1)
+    text, encoding = text_and_encoding(path.read_bytes())
+    if encoding != "UTF-8":
+        batch.note = f"文件编码：{encoding}"
+    yield from csv_rows(text)
 
 
 def _read_xlsx(path: Path) -> Iterator[tuple[int, list[Any]]]:
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file; the clerk gets one message
-        raise InvalidInput(f"无法读取 Excel 文件：{exc}", code="bad_xlsx") from exc
-    try:
-        for row_no, cells in enumerate(wb.worksheets[0].iter_rows(values_only=True), start=1):
-            yield row_no, list(cells)
-    finally:
-        wb.close()
+    yield from xlsx_rows(path)
 
 
 def read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_bytes().decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InvalidInput(f"JSON 文件无法解析：{exc}", code="bad_json") from exc
+    """A JSON file through the input layer (size already bounded by the upload; depth, NaN and encoding here)."""
+    return json_document(path.read_bytes(), field="file", label="JSON 文件")
 
 
 # -- starting and running -------------------------------------------------------------------------------
@@ -352,6 +354,7 @@ def run_import(job: Job, progress: Progress) -> dict[str, Any]:
         if batch.status == ImportBatch.Status.RUNNING:
             reason = exc.message if isinstance(exc, InvalidInput) else "内部错误，未导入任何数据"
             _end(batch, ImportBatch.Status.FAILED, note=reason)
+            _remove_upload(batch)
         raise
 
 
@@ -397,11 +400,23 @@ def _reject(batch: ImportBatch, problems: Problems, url: str) -> dict[str, Any]:
         insert_rows(ImportProblem, ("batch", "row_no", "column", "value", "reason"),
                     ((batch.pk, r, c, v, why) for r, c, v, why in problems.items))
         batch.rows_bad = len(problems.bad_rows)
+        batch.problems_total = problems.total
+        batch.problem_counts = dict(sorted(problems.counts.items(), key=lambda kv: -kv[1])[:200])
         _end(batch, ImportBatch.Status.REJECTED, note=f"{batch.rows_bad} 行有错误，未导入任何数据")
         record_event(batch.created_by, "import.rejected", batch, region_id=batch.region_id,
                      after={"kind": batch.kind, "rows": batch.rows_total, "bad_rows": batch.rows_bad})
+    _remove_upload(batch)
     return {"url": url, "batch": batch.pk, "status": batch.status, "bad_rows": batch.rows_bad,
             "problems": len(problems)}
+
+
+def _remove_upload(batch: ImportBatch) -> None:
+    """A refused file is not kept: nothing of it was loaded, and its report is stored with the batch."""
+    path = Path(batch.path)
+    if batch.path and path.is_file():
+        path.unlink()
+        if not any(path.parent.iterdir()):
+            path.parent.rmdir()
 
 
 def _end(batch: ImportBatch, status: str, note: str | None = None) -> None:
@@ -412,20 +427,25 @@ def _end(batch: ImportBatch, status: str, note: str | None = None) -> None:
     batch.save()
 
 
-def problems_workbook(batch: ImportBatch) -> bytes:
-    """The error report as an Excel file: every problem with row number, column, value and reason."""
-    from openpyxl import Workbook
-
+def problems_workbook(batch: ImportBatch, exported_by: Any = "") -> bytes:
+    """The error report as Excel through the one export helper (values stay text, never formulas): the first
+    ``MAX_KEPT_PROBLEMS`` problems with row, column, value and reason, and the count of every kind of problem.
+    Its size is bounded by the cap, whatever the file held."""
     importer = registry.get(batch.kind)
     labels = {c.name: c.label for c in importer.columns}
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("错误报告")
-    ws.append(["行号 row", "列 column", "列名 label", "值 value", "原因 reason"])
-    for row_no, column, value, reason in batch.problems.values_list("row_no", "column", "value", "reason"):
-        ws.append([row_no, column, labels.get(column, ""), value, reason])
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    total = batch.problems_total or batch.problems.count()
+    header = [f"{importer.title} 导入错误报告：{batch.file_name}（批次 #{batch.pk}）",
+              f"共 {total} 个问题，{batch.rows_bad} 行有错误；以下列出前 {min(total, MAX_KEPT_PROBLEMS)} 个，"
+              f"各类问题的数目见“问题分类”",
+              f"导出人 {exported_by}  {timezone.localtime():%Y-%m-%d %H:%M}"]
+    rows = ((row_no, column, labels.get(column, ""), value, reason) for row_no, column, value, reason
+            in batch.problems.values_list("row_no", "column", "value", "reason")[:MAX_KEPT_PROBLEMS].iterator())
+    columns = [ExportColumn("行号 row", "int", 10), ExportColumn("列 column", "text", 18),
+               ExportColumn("列名 label", "text", 18), ExportColumn("值 value", "text", 30),
+               ExportColumn("原因 reason", "text", 60)]
+    counts = sorted((batch.problem_counts or {}).items(), key=lambda kv: -kv[1])
+    kinds = [ExportColumn("问题分类 kind", "text", 80), ExportColumn("数目 count", "int", 12)]
+    return xlsx_bytes([("错误报告", columns, rows), ("问题分类", kinds, counts)], header_lines=header)
 
 
 def template_csv(kind: str) -> bytes:

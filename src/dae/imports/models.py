@@ -38,6 +38,8 @@ class ImportBatch(models.Model):
     rows_changed = models.PositiveIntegerField(_("变更"), default=0)
     rows_same = models.PositiveIntegerField(_("无变化"), default=0)
     rows_ignored = models.PositiveIntegerField(_("忽略"), default=0)
+    problems_total = models.PositiveIntegerField(_("问题总数"), default=0)
+    problem_counts = models.JSONField(_("各类问题数目"), default=dict, blank=True)
     same_as = models.ForeignKey("self", verbose_name=_("与此前批次文件相同"), null=True, blank=True,
                                 on_delete=models.SET_NULL, related_name="+")
     note = models.CharField(_("说明"), max_length=500, blank=True)

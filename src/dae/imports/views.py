@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from dae.core.errors import DaeError
+from dae.core.exports import export_response
 from dae.core.jobs import live_state
 from dae.core.models import Region
 from dae.core.scoping import get_scoped_or_404
@@ -124,10 +125,7 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def batch_report(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_scoped_or_404(ImportBatch, request, pk=pk)
-    response = HttpResponse(problems_workbook(batch),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="import-{batch.pk}-errors.xlsx"'
-    return response
+    return export_response(problems_workbook(batch, request.user), f"import-{batch.pk}-errors", "xlsx")
 
 
 def kind_template(request: HttpRequest, kind: str) -> HttpResponse:

@@ -26,10 +26,10 @@ from django.utils import timezone
 from dae.accounts.models import User
 from dae.catalog.models import Hospital
 from dae.claims.models import Settlement
+from dae.core import inputs
 from dae.core.errors import Conflict, InvalidInput, require_reason
 from dae.core.events import record_event, snapshot, user_or_none
 from dae.core.models import Region
-from dae.core.money import D, MoneyError, is_fen
 from dae.core.uploads import StoredUpload, discard, store_upload
 from dae.payments.deductions import record_deduction
 from dae.payments.statements import month_bounds
@@ -80,24 +80,20 @@ def _refuse(message: str, problems: list[dict[str, str]], code: str = "invalid_i
 
 
 def money(value: Any, what: str, path: str) -> Decimal:
-    """An amount ≥ 0 to the fen (a float is refused)."""
+    """An amount ≥ 0 to the fen, through the input layer (a float, exponent notation and absurd sums refused)."""
     if value is None or (isinstance(value, str) and not value.strip()):
         raise InvalidInput(f"请填写{what}", code="invalid_amount", details=[{"path": path, "message": f"请填写{what}"}])
     try:
-        amount = D(value)
-    except MoneyError:
-        raise InvalidInput(
-            f"{what}格式错误，请填写如 1234.56 的数字",
-            code="invalid_amount",
-            details=[{"path": path, "message": f"{what}格式错误"}],
-        ) from None
-    if not is_fen(amount) or amount < 0 or amount > MAX_AMOUNT:
-        raise InvalidInput(
-            f"{what}须为不小于 0 的金额，精确到分",
-            code="invalid_amount",
-            details=[{"path": path, "message": f"{what}须不小于 0 且精确到分"}],
-        )
-    return amount.quantize(Decimal("0.01"))
+        return inputs.amount(value, field=path, label=what, maximum=inputs.FUND_MAX)
+    except InvalidInput as exc:  # worded as this app's clerks know it; too large keeps the input layer's words
+        kind = inputs.refusal_kind(exc)
+        if kind == "maximum":
+            raise
+        if kind == "format":
+            raise InvalidInput(f"{what}格式错误，请填写如 1234.56 的数字", code="invalid_amount",
+                               details=[{"path": path, "message": f"{what}格式错误"}]) from None
+        raise InvalidInput(f"{what}须为不小于 0 的金额，精确到分", code="invalid_amount",
+                           details=[{"path": path, "message": f"{what}须不小于 0 且精确到分"}]) from None
 
 
 def _text(value: Any, what: str, path: str, *, max_length: int, required: bool = True) -> str:
@@ -116,22 +112,22 @@ def _day(value: Any, what: str, path: str, *, default: dt.date | None = None, no
         if default is None:
             raise InvalidInput(f"请填写{what}", code="required", details=[{"path": path, "message": f"请填写{what}"}])
         return default
-    if isinstance(value, dt.datetime):
-        value = value.date()
-    if not isinstance(value, dt.date):
-        try:
-            value = dt.date.fromisoformat(str(value).strip())
-        except ValueError:
-            raise InvalidInput(
-                f"{what}格式应为 YYYY-MM-DD",
-                code="invalid_date",
-                details=[{"path": path, "message": f"{what}格式错误"}],
-            ) from None
-    if not_after_today and value > timezone.localdate():
+    if isinstance(value, dt.date) and not_after_today and value > timezone.localdate():
         raise InvalidInput(
             f"{what}不能晚于今天", code="future_date", details=[{"path": path, "message": f"{what}不能晚于今天"}]
         )
-    return value
+    try:
+        day = inputs.date(value, field=path, label=what)
+    except InvalidInput as exc:
+        if inputs.refusal_kind(exc) != "format":
+            raise
+        raise InvalidInput(f"{what}格式应为 YYYY-MM-DD", code="invalid_date",
+                           details=[{"path": path, "message": f"{what}格式错误"}]) from None
+    if not_after_today and day > timezone.localdate():
+        raise InvalidInput(
+            f"{what}不能晚于今天", code="future_date", details=[{"path": path, "message": f"{what}不能晚于今天"}]
+        )
+    return day
 
 
 def _region(region: Region | str, actor: Any) -> str:

@@ -7,7 +7,6 @@ as ``multipart/form-data`` (field ``file``). The routes are listed in ``api_urlp
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.urls import path
@@ -20,9 +19,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dae.catalog.models import Hospital
+from dae.core import inputs
 from dae.core.access import record_access, record_access_many
-from dae.core.api import MoneyInput, validated
+from dae.core.api import validated
 from dae.core.errors import InvalidInput, NotFound
+from dae.core.inputs import FUND_MAX, AmountField, BoundedDateField
 from dae.core.scoping import get_scoped_or_404
 
 from . import actions, queries
@@ -30,16 +31,6 @@ from .models import Document, Finding, Inspection, Investigation, Sample, Sample
 
 DATE_FORMATS = ["%Y-%m-%d"]
 LIMIT = 500
-
-
-def _date(request: Request, name: str) -> dt.date | None:
-    raw = request.query_params.get(name, "").strip()
-    if not raw:
-        return None
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        raise InvalidInput(f"日期格式应为 YYYY-MM-DD：{raw}", code="invalid_date") from None
 
 
 def _optional_money(value: Any) -> str | None:
@@ -103,7 +94,7 @@ class InspectionSampleItemSerializer(serializers.ModelSerializer[SampleItem]):
     psn_no = serializers.CharField(source="settlement.psn_no")
     hospital = serializers.CharField(source="settlement.hospital.code")
     place_category = serializers.CharField(source="settlement.place_category")
-    medfee_sumamt = MoneyInput(source="settlement.medfee_sumamt")
+    medfee_sumamt = AmountField(maximum=FUND_MAX, source="settlement.medfee_sumamt")
     not_payable = serializers.SerializerMethodField()
     reviewer = serializers.CharField(source="reviewer.username", default=None)
     documents = serializers.SerializerMethodField()
@@ -362,7 +353,7 @@ class SamplingSettingsView(APIView):
 
 
 class InspectionFindingSerializer(serializers.ModelSerializer[Finding]):
-    amount = MoneyInput()
+    amount = AmountField(maximum=FUND_MAX)
     documents = InspectionDocumentSerializer(many=True, read_only=True)
 
     class Meta:
@@ -410,12 +401,12 @@ class InspectionRecordSerializer(serializers.ModelSerializer[Inspection]):
 class InspectionFindingInput(serializers.Serializer[Any]):
     description = serializers.CharField(max_length=500)
     basis = serializers.CharField(max_length=300)
-    amount = MoneyInput(required=False, default="0")
+    amount = AmountField(maximum=FUND_MAX, required=False, default="0")
 
 
 class InspectionCreateInput(serializers.Serializer[Any]):
     hospital = serializers.CharField(max_length=30, help_text="医疗机构编码")
-    inspected_on = serializers.DateField(input_formats=DATE_FORMATS)
+    inspected_on = BoundedDateField(input_formats=DATE_FORMATS)
     kind = serializers.CharField(help_text="routine | special | resident")
     inspectors = serializers.ListField(child=serializers.IntegerField(), help_text="巡查人员的用户 id，通常两人")
     summary = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
@@ -544,7 +535,7 @@ class InspectionReturn(APIView):
 
 
 class InspectionConfirmInput(serializers.Serializer[Any]):
-    on = serializers.DateField(
+    on = BoundedDateField(
         input_formats=DATE_FORMATS,
         required=False,
         allow_null=True,
@@ -630,7 +621,7 @@ class InspectionInvestigationInput(serializers.Serializer[Any]):
     assigned_region = serializers.CharField(
         max_length=6, required=False, allow_blank=True, default="", help_text="承办机构（统筹区代码）"
     )
-    created_on = serializers.DateField(input_formats=DATE_FORMATS, required=False, allow_null=True, default=None)
+    created_on = BoundedDateField(input_formats=DATE_FORMATS, required=False, allow_null=True, default=None)
 
 
 class Investigations(APIView):
@@ -692,8 +683,8 @@ class InspectionResultInput(serializers.Serializer[Any]):
         help_text="confirmed 属实 | partly 部分属实 | unfounded 不属实 | unverifiable 无法核实"
     )
     result_text = serializers.CharField(max_length=1000)
-    amount = MoneyInput(help_text="涉及金额，字符串")
-    result_on = serializers.DateField(input_formats=DATE_FORMATS, required=False, allow_null=True, default=None)
+    amount = AmountField(maximum=FUND_MAX, help_text="涉及金额，字符串")
+    result_on = BoundedDateField(input_formats=DATE_FORMATS, required=False, allow_null=True, default=None)
 
 
 class InvestigationResult(APIView):
@@ -708,7 +699,7 @@ class InvestigationResult(APIView):
 
 class InspectionFeedbackInput(serializers.Serializer[Any]):
     feedback_text = serializers.CharField(max_length=1000)
-    feedback_on = serializers.DateField(input_formats=DATE_FORMATS, required=False, allow_null=True, default=None)
+    feedback_on = BoundedDateField(input_formats=DATE_FORMATS, required=False, allow_null=True, default=None)
 
 
 class InvestigationFeedback(APIView):
@@ -732,7 +723,8 @@ class InvestigationStats(APIView):
     def get(self, request: Request) -> Response:
         return Response(
             queries.investigation_stats(
-                request.user, start=_date(request, "start"), end=_date(request, "end")
+                request.user, start=inputs.query_date(request.query_params, "start", label="起始日期"),
+                end=inputs.query_date(request.query_params, "end", label="截止日期")
             ).as_dict()
         )
 

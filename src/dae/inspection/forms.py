@@ -10,6 +10,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dae.core.inputs import BoundedDateFormField
+
 from .models import Comparison, Inspection, Investigation, SampleItem
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d")
@@ -24,14 +26,13 @@ def _text(label: Any, *, required: bool = True, max_length: int = 300, rows: int
     return forms.CharField(label=label, required=required, max_length=max_length, widget=widget, help_text=help_text)
 
 
+
+
 def _amount(label: Any, *, required: bool = True, initial: Any = None) -> Any:
+    """An amount as typed; the action reads it through ``core.inputs`` and words the refusal."""
     return forms.CharField(
-        label=label, required=required, max_length=20, initial=initial, widget=forms.TextInput(attrs=AMOUNT)
+        label=label, required=required, max_length=24, initial=initial, widget=forms.TextInput(attrs=AMOUNT)
     )
-
-
-def _date(label: Any, *, required: bool = True) -> Any:
-    return forms.DateField(label=label, required=required, widget=DATE_WIDGET, initial=timezone.localdate)
 
 
 class DrawForm(forms.Form):
@@ -131,7 +132,7 @@ class DocumentForm(forms.Form):
 
 class InspectionForm(forms.Form):
     hospital = forms.TypedChoiceField(label=_("医疗机构"), coerce=int, widget=forms.Select(attrs=SELECT))
-    inspected_on = _date(_("巡查日期"))
+    inspected_on = BoundedDateFormField(label=_("巡查日期"), initial=timezone.localdate)
     kind = forms.ChoiceField(label=_("巡查类型"), choices=Inspection.Kind.choices, widget=forms.Select(attrs=SELECT))
     inspectors = forms.TypedMultipleChoiceField(
         label=_("巡查人员"),
@@ -167,7 +168,7 @@ class ReasonForm(forms.Form):
 
 
 class ConfirmForm(forms.Form):
-    on = _date(_("确认日期"))
+    on = BoundedDateFormField(label=_("确认日期"), initial=timezone.localdate)
 
 
 class InvestigationForm(forms.Form):
@@ -187,7 +188,7 @@ class InvestigationForm(forms.Form):
     assigned_region = forms.ChoiceField(
         label=_("承办机构（统筹区）"), required=False, widget=forms.Select(attrs=SELECT)
     )
-    created_on = _date(_("委托日期"))
+    created_on = BoundedDateFormField(label=_("委托日期"), initial=timezone.localdate)
 
     def __init__(
         self,
@@ -224,10 +225,10 @@ class ResultForm(forms.Form):
         label=_("协查结论"), choices=Investigation.Outcome.choices, widget=forms.Select(attrs=SELECT)
     )
     amount = _amount(_("涉及金额（元）"), initial="0.00")
-    result_on = _date(_("结果日期"))
+    result_on = BoundedDateFormField(label=_("结果日期"), initial=timezone.localdate)
     result_text = _text(_("协查结果"), max_length=1000, rows=3)
 
 
 class FeedbackForm(forms.Form):
-    feedback_on = _date(_("反馈日期"))
+    feedback_on = BoundedDateFormField(label=_("反馈日期"), initial=timezone.localdate)
     feedback_text = _text(_("反馈内容"), max_length=1000, rows=2)

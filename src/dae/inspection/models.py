@@ -22,7 +22,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dae.core.fields import MoneyField
+from dae.core.fields import MoneyField, PercentField
 from dae.core.models import AppendOnlyModel, Region
 from dae.core.scoping import ScopedManager, ScopedQuerySet
 
@@ -34,11 +34,6 @@ DEFAULT_DEADLINE_DAYS = 20
 #: Remote investigation: result within 5 working days of the request, feedback within 3 after the result (seed 003).
 RESULT_DAYS = 5
 FEEDBACK_DAYS = 3
-
-
-def PercentField(verbose_name: Any, **kwargs: Any) -> models.DecimalField:  # noqa: N802 - reads like a field class
-    """A ratio in percent with two places (5.00 = 5 %)."""
-    return models.DecimalField(verbose_name, max_digits=5, decimal_places=2, **kwargs)
 
 
 class SamplingSettings(AppendOnlyModel):

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dae.accounts.models import User
 from dae.catalog.models import Hospital
+from dae.core import inputs
 from dae.core.access import record_access
 from dae.core.errors import DaeError, InvalidInput
 from dae.core.models import Region
@@ -725,19 +726,10 @@ def investigation_feedback(request: HttpRequest, pk: int) -> HttpResponse:
 CHART_NAMES = {"total": _("协查任务数"), "overdue": _("逾期数"), "on_time": _("按时办结数"), "outcomes": _("协查结论")}
 
 
-def _date_param(request: HttpRequest, name: str) -> Any:
-    raw = request.GET.get(name, "").strip()
-    if not raw:
-        return None
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        raise InvalidInput(f"日期格式应为 YYYY-MM-DD：{raw}", code="invalid_date") from None
-
-
 def investigation_stats(request: HttpRequest) -> HttpResponse:
     """协查统计: by requesting region and by outcome — counts, overdue, on-time rate, amounts; table and chart."""
-    start, end = _date_param(request, "start"), _date_param(request, "end")
+    start = inputs.query_date(request.GET, "start", label="起始日期")
+    end = inputs.query_date(request.GET, "end", label="截止日期")
     stats = queries.investigation_stats(request.user, start=start, end=end)
     return render(
         request,

@@ -4,12 +4,10 @@ Amounts are decimal strings both ways; a JSON number with a fraction is refused 
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Any
 
 from django.urls import path
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
@@ -17,8 +15,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from dae.core.api import MoneyInput, chosen_regions, validated
+from dae.core import inputs
+from dae.core.api import chosen_regions, validated
 from dae.core.errors import InvalidInput
+from dae.core.inputs import FUND_MAX, AmountField, BoundedDateField
 from dae.core.scoping import get_scoped_or_404
 
 from . import queries
@@ -30,16 +30,6 @@ DATE_PARAM = OpenApiParameter("date", OpenApiTypes.DATE, description="截至日�
 REGION_PARAM = OpenApiParameter("region", str, description="统筹区代码（默认：本人所有统筹区）")
 
 
-def _on(request: Request) -> dt.date:
-    raw = request.query_params.get("date", "").strip()
-    if not raw:
-        return timezone.localdate()
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        raise InvalidInput("日期格式应为 YYYY-MM-DD", code="invalid_date") from None
-
-
 class BalanceSerializer(serializers.Serializer[Any]):
     code = serializers.CharField(source="account.code")
     name = serializers.CharField(source="account.name")
@@ -48,17 +38,22 @@ class BalanceSerializer(serializers.Serializer[Any]):
     parent = serializers.CharField(source="account.parent.code", default=None)
     postable = serializers.BooleanField(source="account.postable")
     active = serializers.BooleanField(source="account.active")
-    debit = MoneyInput(help_text="借方累计")
-    credit = MoneyInput(help_text="贷方累计")
-    balance = MoneyInput(help_text="余额（按余额方向，正数在余额方向上）")
+    debit = AmountField(maximum=FUND_MAX, help_text="借方累计")
+    credit = AmountField(maximum=FUND_MAX, help_text="贷方累计")
+    balance = AmountField(maximum=FUND_MAX, help_text="余额（按余额方向，正数在余额方向上）")
+
+
+class AccountsAnswerSerializer(serializers.Serializer[Any]):
+    date = serializers.DateField(help_text="截至日期")
+    accounts = BalanceSerializer(many=True)
 
 
 class AccountsView(APIView):
     """会计科目: the chart of accounts with each account's totals and balance at the end of ``date``."""
 
-    @extend_schema(parameters=[DATE_PARAM, REGION_PARAM], responses={200: BalanceSerializer(many=True)})
+    @extend_schema(parameters=[DATE_PARAM, REGION_PARAM], responses={200: AccountsAnswerSerializer})
     def get(self, request: Request) -> Response:
-        on = _on(request)
+        on = inputs.as_of(request.query_params)
         rows = queries.balances(on, regions=chosen_regions(request),
                                 accounts=Account.objects.for_user(request.user).select_related("parent"))
         return Response({"date": on.isoformat(), "accounts": BalanceSerializer(rows, many=True).data})
@@ -67,9 +62,9 @@ class AccountsView(APIView):
 class TrialBalanceRowSerializer(serializers.Serializer[Any]):
     code = serializers.CharField(source="account.code")
     name = serializers.CharField(source="account.name")
-    debit = MoneyInput(help_text="借方累计发生额")
-    credit = MoneyInput(help_text="贷方累计发生额")
-    net_debit = MoneyInput(help_text="借方余额（负数为贷方余额）")
+    debit = AmountField(maximum=FUND_MAX, help_text="借方累计发生额")
+    credit = AmountField(maximum=FUND_MAX, help_text="贷方累计发生额")
+    net_debit = AmountField(maximum=FUND_MAX, help_text="借方余额（负数为贷方余额）")
 
 
 class TrialBalanceView(APIView):
@@ -77,7 +72,7 @@ class TrialBalanceView(APIView):
 
     @extend_schema(parameters=[DATE_PARAM, REGION_PARAM], responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request) -> Response:
-        tb = queries.trial_balance(_on(request), regions=chosen_regions(request))
+        tb = queries.trial_balance(inputs.as_of(request.query_params), regions=chosen_regions(request))
         return Response({"date": tb.on.isoformat() if tb.on else None, "balanced": tb.balanced,
                          "total_debit": f"{tb.total_debit:.2f}", "total_credit": f"{tb.total_credit:.2f}",
                          "difference": f"{tb.difference:.2f}",
@@ -86,8 +81,8 @@ class TrialBalanceView(APIView):
 
 class LegSerializer(serializers.ModelSerializer[Leg]):
     account = serializers.CharField(source="account.code")
-    debit = MoneyInput()
-    credit = MoneyInput()
+    debit = AmountField(maximum=FUND_MAX)
+    credit = AmountField(maximum=FUND_MAX)
 
     class Meta:
         model = Leg
@@ -112,12 +107,12 @@ class TransactionSerializer(serializers.ModelSerializer[Transaction]):
 
 class LegInputSerializer(serializers.Serializer[Any]):
     account = serializers.CharField(max_length=20)
-    debit = MoneyInput(required=False, default=Decimal(0))
-    credit = MoneyInput(required=False, default=Decimal(0))
+    debit = AmountField(maximum=FUND_MAX, required=False, default=Decimal(0))
+    credit = AmountField(maximum=FUND_MAX, required=False, default=Decimal(0))
 
 
 class PostSerializer(serializers.Serializer[Any]):
-    date = serializers.DateField(input_formats=["%Y-%m-%d"])
+    date = BoundedDateField(input_formats=["%Y-%m-%d"])
     description = serializers.CharField(max_length=300)
     reference_type = serializers.CharField(max_length=64, required=False, default="ledger.manual")
     reference_id = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
@@ -158,7 +153,7 @@ class TransactionDetail(APIView):
 
 
 class ReverseSerializer(serializers.Serializer[Any]):
-    date = serializers.DateField(input_formats=["%Y-%m-%d"])
+    date = BoundedDateField(input_formats=["%Y-%m-%d"])
     reason = serializers.CharField(max_length=200)
 
 

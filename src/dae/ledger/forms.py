@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -11,7 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from dae.core.money import ZERO, D, MoneyError
+from dae.core import inputs
+from dae.core.errors import InvalidInput
+from dae.core.inputs import BoundedDateFormField
+from dae.core.money import ZERO
 
 from .models import Account
 from .rules import Line
@@ -21,15 +23,10 @@ ENTRY_ROWS = 6
 DATE_WIDGET = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
 
 
-def _amount(raw: str) -> Decimal:
-    raw = (raw or "").strip()
-    return D(raw) if raw else ZERO
-
-
 class EntryForm(forms.Form):
     """The header of a manual entry; its legs are the ``account_N``/``debit_N``/``credit_N`` rows of the POST."""
 
-    date = forms.DateField(label=_("记账日期"), widget=DATE_WIDGET)
+    date = BoundedDateFormField(label=_("记账日期"), widget=DATE_WIDGET)
     region = forms.ChoiceField(label=_("统筹区"), widget=forms.Select(attrs={"class": "form-select"}))
     description = forms.CharField(label=_("摘要"), max_length=300,
                                   widget=forms.TextInput(attrs={"class": "form-control"}))
@@ -59,16 +56,21 @@ class EntryForm(forms.Form):
             if not (row["account"] or row["debit"].strip() or row["credit"].strip()):
                 continue
             try:
-                lines.append(Line(row["account"], _amount(row["debit"]), _amount(row["credit"])))
-            except MoneyError:
+                amounts = [inputs.optional_amount(row[side], field=f"{side}_{row['n']}", label="",
+                                                  maximum=inputs.FUND_MAX) or ZERO for side in ("debit", "credit")]
+            except InvalidInput as exc:
+                if inputs.refusal_kind(exc) == "format":
+                    raise forms.ValidationError(gettext("第 %(n)s 行的金额格式错误，请填写如 1234.56 的数字")
+                                                % {"n": int(row["n"]) + 1}) from None
                 raise forms.ValidationError(
-                    gettext("第 %(n)s 行的金额格式错误，请填写如 1234.56 的数字") % {"n": int(row["n"]) + 1}) from None
+                    gettext("第 %(n)s 行的金额：%(why)s") % {"n": int(row["n"]) + 1, "why": exc.message}) from None
+            lines.append(Line(row["account"], amounts[0], amounts[1]))
         self.lines = lines
         return cleaned
 
 
 class ReverseForm(forms.Form):
-    date = forms.DateField(label=_("冲正日期"), widget=DATE_WIDGET)
+    date = BoundedDateFormField(label=_("冲正日期"), widget=DATE_WIDGET)
     reason = forms.CharField(label=_("冲正原因"), max_length=200,
                              widget=forms.TextInput(attrs={"class": "form-control"}))
 

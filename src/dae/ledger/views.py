@@ -4,9 +4,6 @@ supervisor; writes for finance (see permission_matrix.yaml). Every query is limi
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
-import io
 from typing import Any
 
 from django.contrib import messages
@@ -17,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from dae.core import exports, inputs
 from dae.core.errors import DaeError, InvalidInput, NotFound
 from dae.core.models import Region
 from dae.core.money import ZERO
@@ -29,17 +27,6 @@ from .models import Account, Transaction
 from .posting import post, reverse
 
 STATEMENT_PAGE = 100
-
-
-def _day(request: HttpRequest, name: str, default: dt.date) -> dt.date:
-    raw = request.GET.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        messages.error(request, gettext("日期格式应为 YYYY-MM-DD：%(v)s") % {"v": raw})
-        return default
 
 
 def _regions(request: HttpRequest) -> tuple[list[str], str]:
@@ -62,7 +49,7 @@ def _common(request: HttpRequest, title: Any, **extra: Any) -> dict[str, Any]:
 
 def account_list(request: HttpRequest) -> HttpResponse:
     """会计科目 with the balances at the end of the chosen date."""
-    on = _day(request, "date", timezone.localdate())
+    on = inputs.query_date(request.GET, "date", timezone.localdate())
     context = _common(request, _("会计科目及余额"), on=on)
     rows = queries.balances(on, regions=context["region_codes"],
                             accounts=Account.objects.for_user(request.user))
@@ -70,7 +57,7 @@ def account_list(request: HttpRequest) -> HttpResponse:
 
 
 def trial_balance(request: HttpRequest) -> HttpResponse:
-    on = _day(request, "date", timezone.localdate())
+    on = inputs.query_date(request.GET, "date", timezone.localdate())
     context = _common(request, _("试算平衡表"), on=on)
     return render(request, "ledger/trial_balance.html",
                   {**context, "tb": queries.trial_balance(on, regions=context["region_codes"])})
@@ -81,42 +68,29 @@ STATEMENT_HEADER = (_("记账日期"), _("凭证号"), _("摘要"), _("业务类
 
 
 def _statement_rows(st: queries.Statement) -> Any:
-    yield ["", "", gettext("期初余额"), "", "", "", "", f"{st.opening:.2f}"]
+    yield [None, None, gettext("期初余额"), "", "", None, None, st.opening]
     for leg in st.lines.iterator(chunk_size=2000):
         txn = leg.transaction
-        yield [txn.date.isoformat(), txn.pk, txn.description, txn.reference_type, txn.reference_id,
-               f"{leg.debit:.2f}" if leg.debit else "", f"{leg.credit:.2f}" if leg.credit else "",
-               f"{st.running(leg):.2f}"]
-    yield ["", "", gettext("本期合计"), "", "", f"{st.debit:.2f}", f"{st.credit:.2f}", f"{st.closing:.2f}"]
+        yield [txn.date, txn.pk, txn.description, txn.reference_type, txn.reference_id,
+               leg.debit or None, leg.credit or None, st.running(leg)]
 
 
-def _export(st: queries.Statement, fmt: str) -> HttpResponse:
+def _export(request: HttpRequest, st: queries.Statement, fmt: str) -> HttpResponse:
+    """The statement as Excel or CSV through the one export helper: text stays text (a description beginning
+    with ``=`` is never a formula), amounts in yuan format, a header block naming who exported what and when."""
+    kinds: tuple[exports.Kind, ...] = ("date", "int", "text", "text", "text", "money", "money", "money")
+    columns = [exports.ExportColumn(str(h), kind, 14 if kind != "text" else 24)
+               for h, kind in zip(STATEMENT_HEADER, kinds, strict=True)]
+    header = [f"{gettext('明细账')} {st.account.code} {st.account.name}  {st.start} – {st.end}",
+              f"{gettext('导出人')} {request.user}  {timezone.localtime():%Y-%m-%d %H:%M}"]
+    totals = [None, None, gettext("本期合计"), "", "", st.debit, st.credit, st.closing]
     name = f"statement-{st.account.code}-{st.start}-{st.end}"
-    header = [str(h) for h in STATEMENT_HEADER]
     if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(header)
-        writer.writerows(_statement_rows(st))
-        response = HttpResponse(("\ufeff" + out.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-        return response
-    from decimal import Decimal
-
-    from openpyxl import Workbook
-
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(st.account.code)
-    ws.append([f"{st.account.code} {st.account.name}", f"{st.start} – {st.end}"])
-    ws.append(header)
-    for row in _statement_rows(st):
-        ws.append([Decimal(v) if i >= 5 and v else v for i, v in enumerate(row)])  # amounts as numbers
-    out = io.BytesIO()
-    wb.save(out)
-    response = HttpResponse(out.getvalue(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-    return response
+        content = exports.csv_bytes(columns, _statement_rows(st), header_lines=header, totals=totals)
+    else:
+        content = exports.xlsx_bytes([(st.account.code, columns, _statement_rows(st))], header_lines=header,
+                                     totals=totals)
+    return exports.export_response(content, name, fmt)
 
 
 def statement(request: HttpRequest, code: str) -> HttpResponse:
@@ -125,15 +99,15 @@ def statement(request: HttpRequest, code: str) -> HttpResponse:
     if account is None:
         raise NotFound(f"科目 {code} 不存在")
     today = timezone.localdate()
-    end = _day(request, "end", today)
-    start = _day(request, "start", end.replace(month=1, day=1))
+    end = inputs.query_date(request.GET, "end", today)
+    start = inputs.query_date(request.GET, "start", end.replace(month=1, day=1))
     if start > end:
         raise InvalidInput("起始日期不能晚于截止日期", code="bad_period")
     context = _common(request, _("明细账"), account=account, start=start, end=end)
     st = queries.statement(account, start=start, end=end, regions=context["region_codes"])
     export = request.GET.get("export", "")
     if export in ("csv", "xlsx"):
-        return _export(st, export)
+        return _export(request, st, export)
     page = Paginator(st.lines, STATEMENT_PAGE).get_page(request.GET.get("page"))
     rows = [(leg, st.running(leg)) for leg in page.object_list]
     query = request.GET.copy()

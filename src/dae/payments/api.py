@@ -18,8 +18,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dae.catalog.models import Hospital
-from dae.core.api import MoneyInput, chosen_regions, validated
+from dae.core.api import chosen_regions, validated
 from dae.core.errors import InvalidInput
+from dae.core.inputs import FUND_MAX, AmountField, BoundedDateField
 from dae.core.scoping import get_scoped_or_404
 
 from .batches import confirm_order, create_batch, export_batch, import_result, payment_file
@@ -37,17 +38,17 @@ class MonthlyStatementSerializer(serializers.ModelSerializer[Statement]):
     hospital = serializers.CharField(source="hospital.code")
     hospital_name = serializers.CharField(source="hospital.name")
     region = serializers.CharField(source="region_id")
-    medfee_total = MoneyInput()
-    lines_total = MoneyInput()
-    declared_total = MoneyInput()
-    computed_total = MoneyInput()
-    accepted_total = MoneyInput()
-    supplements_total = MoneyInput()
-    recoveries_total = MoneyInput()
-    deductions_total = MoneyInput()
-    carried_in = MoneyInput()
-    net_payable = MoneyInput()
-    carried_out = MoneyInput()
+    medfee_total = AmountField(maximum=FUND_MAX)
+    lines_total = AmountField(maximum=FUND_MAX)
+    declared_total = AmountField(maximum=FUND_MAX)
+    computed_total = AmountField(maximum=FUND_MAX)
+    accepted_total = AmountField(maximum=FUND_MAX)
+    supplements_total = AmountField(maximum=FUND_MAX)
+    recoveries_total = AmountField(maximum=FUND_MAX)
+    deductions_total = AmountField(maximum=FUND_MAX)
+    carried_in = AmountField(maximum=FUND_MAX)
+    net_payable = AmountField(maximum=FUND_MAX)
+    carried_out = AmountField(maximum=FUND_MAX)
 
     class Meta:
         model = Statement
@@ -71,7 +72,7 @@ class StatementList(generics.ListAPIView[Statement]):
 class BuildSerializer(serializers.Serializer[Any]):
     region = serializers.CharField(max_length=6)
     month = serializers.CharField(max_length=7)
-    on = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])
+    on = BoundedDateField(required=False, input_formats=["%Y-%m-%d"])
 
 
 class StatementBuild(APIView):
@@ -99,7 +100,7 @@ class StatementDetail(APIView):
 
 
 class DaySerializer(serializers.Serializer[Any]):
-    on = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])
+    on = BoundedDateField(required=False, input_formats=["%Y-%m-%d"])
 
 
 class StatementApprove(APIView):
@@ -114,7 +115,7 @@ class StatementApprove(APIView):
 
 
 class OrderSerializer(serializers.ModelSerializer[PaymentOrder]):
-    amount = MoneyInput()
+    amount = AmountField(maximum=FUND_MAX)
     memo = serializers.CharField(read_only=True)
 
     class Meta:
@@ -126,7 +127,7 @@ class OrderSerializer(serializers.ModelSerializer[PaymentOrder]):
 
 class BatchSerializer(serializers.ModelSerializer[PaymentBatch]):
     region = serializers.CharField(source="region_id")
-    total = MoneyInput()
+    total = AmountField(maximum=FUND_MAX)
 
     class Meta:
         model = PaymentBatch
@@ -144,7 +145,7 @@ class BatchDetailSerializer(BatchSerializer):
 class CreateBatchSerializer(serializers.Serializer[Any]):
     region = serializers.CharField(max_length=6)
     kind = serializers.ChoiceField(choices=PaymentBatch.Kind.choices)
-    on = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])
+    on = BoundedDateField(required=False, input_formats=["%Y-%m-%d"])
 
 
 class BatchListCreate(generics.ListAPIView[PaymentBatch]):
@@ -221,7 +222,7 @@ class BatchResults(APIView):
 
 class ConfirmSerializer(serializers.Serializer[Any]):
     outcome = serializers.ChoiceField(choices=[("paid", "paid"), ("failed", "failed")])
-    day = serializers.DateField(input_formats=["%Y-%m-%d"])
+    day = BoundedDateField(input_formats=["%Y-%m-%d"])
     reason = serializers.CharField(max_length=300)
     serial = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
 
@@ -240,7 +241,7 @@ class OrderConfirm(APIView):
 
 class DeductionSerializer(serializers.ModelSerializer[Deduction]):
     hospital = serializers.CharField(source="hospital.code")
-    amount = MoneyInput()
+    amount = AmountField(maximum=FUND_MAX)
 
     class Meta:
         model = Deduction
@@ -251,10 +252,10 @@ class DeductionSerializer(serializers.ModelSerializer[Deduction]):
 class DeductionInput(serializers.Serializer[Any]):
     hospital = serializers.CharField(max_length=30)
     kind = serializers.ChoiceField(choices=[("audit", "audit"), ("inspection", "inspection"), ("other", "other")])
-    amount = MoneyInput()
+    amount = AmountField(maximum=FUND_MAX)
     reason = serializers.CharField(max_length=300)
     document = serializers.CharField(max_length=64, help_text="确认文书编号（同一文书只登记一次）")
-    confirmed_on = serializers.DateField(input_formats=["%Y-%m-%d"])
+    confirmed_on = BoundedDateField(input_formats=["%Y-%m-%d"])
 
 
 class DeductionListCreate(generics.ListAPIView[Deduction]):

@@ -37,6 +37,7 @@ from dae.claims.states import ClaimState
 from dae.core.crash import crash_point
 from dae.core.errors import Conflict, InvalidInput, require_reason
 from dae.core.events import record_event, user_or_none
+from dae.core.files import text_and_encoding
 from dae.core.money import ZERO, D, MoneyError
 from dae.core.uploads import store_upload
 from dae.ledger import entries
@@ -213,7 +214,7 @@ def _problem(row: int, column: str, value: str, message: str) -> dict[str, Any]:
 
 def parse_result(content: bytes, batch: PaymentBatch) -> list[ResultLine]:
     """Read and check a result file against the batch; every problem is listed (InvalidInput.details)."""
-    text = _decode(content)
+    text = text_and_encoding(content)[0]
     reader = csv.DictReader(io.StringIO(text))
     missing = [c for c in RESULT_COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
@@ -267,15 +268,6 @@ def parse_result(content: bytes, batch: PaymentBatch) -> list[ResultLine]:
         raise InvalidInput(f"回盘文件第 {first['row']} 行 {first['column']}：{first['message']}（共 {len(problems)} 处问题）",
                            code="bad_result_file", details=problems)
     return lines
-
-
-def _decode(content: bytes) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise InvalidInput("回盘文件编码无法识别（应为 UTF-8 或 GB18030）", code="bad_encoding")
 
 
 def import_result(batch: PaymentBatch, *, name: str, chunks: Iterable[bytes], actor: Any,

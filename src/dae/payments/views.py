@@ -17,7 +17,8 @@ from django.utils.translation import gettext_lazy as _
 
 from dae.catalog.models import Hospital
 from dae.claims.models import Adjustment, Settlement
-from dae.core.errors import DaeError, InvalidInput
+from dae.core import inputs
+from dae.core.errors import DaeError, InvalidInput, NotFound
 from dae.core.models import Region
 from dae.core.scoping import get_scoped_or_404
 from dae.web.listing import AmountRange, Column, DateRange, Filter, HospitalFilter, RegionFilter, ScopedListView
@@ -35,16 +36,6 @@ def _is_finance(request: HttpRequest) -> bool:
 
 def _regions(request: HttpRequest) -> list[Region]:
     return list(Region.objects.filter(admdvs__in=request.user.region_codes))  # type: ignore[union-attr]
-
-
-def _day(raw: str, default: dt.date) -> dt.date:
-    raw = (raw or "").strip()
-    if not raw:
-        return default
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError as exc:
-        raise InvalidInput(f"日期格式应为 YYYY-MM-DD：{raw}", code="bad_date") from exc
 
 
 def _last_month() -> str:
@@ -99,7 +90,7 @@ def statement_build(request: HttpRequest) -> HttpResponse:
         return redirect("payments:statement_list")
     try:
         built = build_statements(_region_of(request), request.POST.get("month", "").strip(), actor=request.user,
-                                 on=_day(request.POST.get("on", ""), timezone.localdate()))
+                                 on=inputs.query_date(request.POST, "on", timezone.localdate()))
     except DaeError as exc:
         messages.error(request, exc.message)
     else:
@@ -126,7 +117,7 @@ def statement_approve(request: HttpRequest, pk: int) -> HttpResponse:
     st = get_scoped_or_404(Statement, request, pk=pk)
     if request.method == "POST":
         try:
-            approve_statement(st, actor=request.user, on=_day(request.POST.get("on", ""), timezone.localdate()))
+            approve_statement(st, actor=request.user, on=inputs.query_date(request.POST, "on", timezone.localdate()))
         except DaeError as exc:
             messages.error(request, exc.message)
         else:
@@ -169,7 +160,7 @@ def batch_create(request: HttpRequest) -> HttpResponse:
         return redirect("payments:batch_list")
     try:
         batch = create_batch(_region_of(request), request.POST.get("kind", ""), actor=request.user,
-                             on=_day(request.POST.get("on", ""), timezone.localdate()))
+                             on=inputs.query_date(request.POST, "on", timezone.localdate()))
     except DaeError as exc:
         messages.error(request, exc.message)
         return redirect("payments:batch_list")
@@ -202,9 +193,11 @@ def _batch_action(request: HttpRequest, batch: PaymentBatch) -> None:
             messages.success(request, gettext("回盘已导入：成功 %(p)s 笔，失败 %(f)s 笔，处理中 %(u)s 笔")
                              % {"p": result.paid, "f": result.failed, "u": result.pending})
         elif action == "confirm":
-            order = batch.orders.get(pk=int(request.POST.get("order", "0") or 0))
+            order = batch.orders.filter(pk=inputs.object_id(request.POST.get("order", ""))).first()
+            if order is None:
+                raise NotFound("该批次中没有这笔支付指令")
             confirm_order(order, outcome=request.POST.get("outcome", ""), actor=request.user,
-                          day=_day(request.POST.get("day", ""), timezone.localdate()),
+                          day=inputs.query_date(request.POST, "day", timezone.localdate()),
                           reason=request.POST.get("reason", ""), serial=request.POST.get("serial", ""))
             messages.success(request, gettext("查证结果已登记"))
         else:
@@ -266,13 +259,13 @@ def deduction_new(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return redirect("payments:deduction_list")
     try:
-        hospital = get_scoped_or_404(Hospital, request, pk=int(request.POST.get("hospital", "0") or 0))
+        hospital = get_scoped_or_404(Hospital, request, pk=inputs.object_id(request.POST.get("hospital", "")))
         document = request.POST.get("document", "").strip()
         if not document:
             raise InvalidInput("请填写确认文书编号", code="no_document")
         record_deduction(hospital, amount=request.POST.get("amount", ""), kind=request.POST.get("kind", ""),
                          reason=request.POST.get("reason", ""), source=("document", document[:64]),
-                         confirmed_on=_day(request.POST.get("confirmed_on", ""), timezone.localdate()),
+                         confirmed_on=inputs.query_date(request.POST, "confirmed_on", timezone.localdate()),
                          actor=request.user)
     except (DaeError, ValueError) as exc:
         messages.error(request, exc.message if isinstance(exc, DaeError) else gettext("请选择医疗机构"))

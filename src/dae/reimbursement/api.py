@@ -17,8 +17,9 @@ from rest_framework.response import Response
 
 from dae.claims.states import OPEN_STATES
 from dae.core.access import record_access
-from dae.core.api import MoneyInput, ScopedViewSetMixin
+from dae.core.api import ScopedViewSetMixin
 from dae.core.errors import InvalidInput
+from dae.core.inputs import CLAIM_MAX, AmountField, BoundedDateField
 
 from . import actions
 from .clock import days_left
@@ -31,16 +32,16 @@ from .selfservice import claim_status_text, explain_settlement, my_overview
 
 class InvoiceInputSerializer(serializers.Serializer[Any]):
     number = serializers.CharField(max_length=50)
-    date = serializers.DateField()
-    amount = MoneyInput()
+    date = BoundedDateField()
+    amount = AmountField(maximum=CLAIM_MAX)
 
 
 class TotalsSerializer(serializers.Serializer[Any]):
-    medfee_sumamt = MoneyInput()
-    fulamt_ownpay_amt = MoneyInput()
-    overlmt_selfpay = MoneyInput()
-    preselfpay_amt = MoneyInput()
-    inscp_scp_amt = MoneyInput()
+    medfee_sumamt = AmountField(maximum=CLAIM_MAX)
+    fulamt_ownpay_amt = AmountField(maximum=CLAIM_MAX)
+    overlmt_selfpay = AmountField(maximum=CLAIM_MAX)
+    preselfpay_amt = AmountField(maximum=CLAIM_MAX)
+    inscp_scp_amt = AmountField(maximum=CLAIM_MAX)
 
 
 class ClaimInputSerializer(serializers.Serializer[Any]):
@@ -52,8 +53,8 @@ class ClaimInputSerializer(serializers.Serializer[Any]):
     hospital = serializers.CharField(max_length=30, help_text="fixmedins_code")
     place_category = serializers.CharField(max_length=30)
     med_type = serializers.CharField(max_length=6)
-    adm_date = serializers.DateField()
-    dscg_date = serializers.DateField()
+    adm_date = BoundedDateField()
+    dscg_date = BoundedDateField()
     dise_codg = serializers.CharField(max_length=20)
     dise_name = serializers.CharField(max_length=100)
     injury = serializers.BooleanField(default=False)
@@ -65,7 +66,7 @@ class ClaimInputSerializer(serializers.Serializer[Any]):
     account_name = serializers.CharField(max_length=50)
     phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
-    received_on = serializers.DateField(required=False, allow_null=True)
+    received_on = BoundedDateField(required=False, allow_null=True)
     materials = serializers.ListField(child=serializers.CharField(max_length=40), required=False, default=list)
 
     def to_claim_input(self) -> ClaimInput:

@@ -15,6 +15,8 @@ from decimal import Decimal
 from typing import Any
 
 from dae.core.errors import InvalidInput
+from dae.core.files import csv_rows, text_and_encoding, xlsx_rows
+from dae.core.inputs import header_index
 from dae.imports.framework import cell_text, parse_decimal
 
 MAX_FILE = 5 * 1024 * 1024
@@ -133,53 +135,22 @@ def line_from_mapping(raw: dict[str, Any], path: str, problems: list[dict[str, A
 
 
 def _header(header: list[Any], problems: list[dict[str, Any]]) -> dict[str, int]:
-    by_key: dict[str, str] = {}
-    for col in COLUMNS:
-        by_key[col.name] = col.name
-        by_key[col.label] = col.name
-    index: dict[str, int] = {}
-    for i, cell in enumerate(header):
-        text = str(cell or "").strip()
-        if not text:
-            continue
-        name = by_key.get(text)
-        if name is None:
-            problems.append({"path": "fee_file[第1行]", "message": f"未知的列：{text}"})
-        elif name in index:
-            problems.append({"path": "fee_file[第1行]", "message": f"列重复：{text}"})
-        else:
-            index[name] = i
-    for col in COLUMNS:
-        if col.required and col.name not in index:
-            problems.append({"path": "fee_file[第1行]", "message": f"缺少必填列：{col.name}（{col.label}）"})
+    names = {c.name: c.name for c in COLUMNS} | {c.label: c.name for c in COLUMNS}
+    labels = {c.name: c.label for c in COLUMNS}
+    index, found = header_index(header, names, [c.name for c in COLUMNS if c.required])
+    words = {"unknown": "未知的列", "duplicate": "列重复"}
+    for text, kind in found:
+        message = f"缺少必填列：{text}（{labels[text]}）" if kind == "missing" else f"{words[kind]}：{text}"
+        problems.append({"path": "fee_file[第1行]", "message": message})
     return index
 
 
 def _csv_rows(content: bytes) -> list[tuple[int, list[Any]]]:
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = content.decode("gb18030")
-        except UnicodeDecodeError:
-            raise InvalidInput("文件编码无法识别（请使用 UTF-8 或 GB18030）", code="bad_encoding") from None
-    return [(i, row) for i, row in enumerate(csv.reader(io.StringIO(text)), start=1)]
+    return list(csv_rows(text_and_encoding(content)[0]))
 
 
 def _xlsx_rows(content: bytes) -> list[tuple[int, list[Any]]]:
-    from zipfile import BadZipFile
-
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise InvalidInput(f"无法读取 Excel 文件：{exc}", code="fee_file_format") from exc
-    try:
-        sheet = wb.worksheets[0]
-        return [(i, list(row)) for i, row in enumerate(sheet.iter_rows(values_only=True), start=1)]
-    finally:
-        wb.close()
+    return list(xlsx_rows(content))
 
 
 def template_csv() -> str:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dae.catalog.models import Hospital
 from dae.claims.models import Settlement
+from dae.core.inputs import CLAIM_MAX, AmountFormField, BoundedDateFormField
 from dae.dictionaries import codes
 from dae.web.forms import StyledFormMixin
 
@@ -22,20 +23,19 @@ _DATE = {"type": "date"}
 _MONEY = {"inputmode": "decimal", "class": "text-end"}
 
 
-def _money(label: Any) -> forms.DecimalField:
-    return forms.DecimalField(label=label, required=False, max_digits=16, decimal_places=2,
-                              widget=forms.TextInput(attrs=_MONEY))
+def _money(label: Any) -> AmountFormField:
+    return AmountFormField(label=label, required=False, maximum=CLAIM_MAX)
 
 
 class ClaimForm(StyledFormMixin, forms.Form):
     psn_no = forms.CharField(label=_("人员编号"), max_length=30)
-    received_on = forms.DateField(label=_("受理日期"), widget=forms.DateInput(attrs=_DATE, format="%Y-%m-%d"))
+    received_on = BoundedDateFormField(label=_("受理日期"), widget=forms.DateInput(attrs=_DATE, format="%Y-%m-%d"))
     phone = forms.CharField(label=_("手机号码（接收短信通知）"), max_length=20, required=False)
     hospital = forms.ChoiceField(label=_("医疗机构"))
     place_category = forms.ChoiceField(label=_("就医地类别"), choices=Settlement.PlaceCategory.choices)
     med_type = forms.ChoiceField(label=_("医疗类别"))
-    adm_date = forms.DateField(label=_("入院（就诊）日期"), widget=forms.DateInput(attrs=_DATE, format="%Y-%m-%d"))
-    dscg_date = forms.DateField(label=_("出院日期"), widget=forms.DateInput(attrs=_DATE, format="%Y-%m-%d"))
+    adm_date = BoundedDateFormField(label=_("入院（就诊）日期"), widget=forms.DateInput(attrs=_DATE, format="%Y-%m-%d"))
+    dscg_date = BoundedDateFormField(label=_("出院日期"), widget=forms.DateInput(attrs=_DATE, format="%Y-%m-%d"))
     dise_codg = forms.CharField(label=_("主诊断编码"), max_length=20)
     dise_name = forms.CharField(label=_("主诊断名称"), max_length=100)
     injury = forms.BooleanField(label=_("意外伤害"), required=False)
@@ -76,9 +76,8 @@ class ClaimForm(StyledFormMixin, forms.Form):
 
 class InvoiceForm(StyledFormMixin, forms.Form):
     number = forms.CharField(label=_("发票号码"), max_length=50)
-    date = forms.DateField(label=_("开票日期"), widget=forms.DateInput(attrs=_DATE, format="%Y-%m-%d"))
-    amount = forms.DecimalField(label=_("发票金额"), max_digits=16, decimal_places=2,
-                                widget=forms.TextInput(attrs=_MONEY))
+    date = BoundedDateFormField(label=_("开票日期"), widget=forms.DateInput(attrs=_DATE, format="%Y-%m-%d"))
+    amount = AmountFormField(label=_("发票金额"), maximum=CLAIM_MAX)
 
 
 InvoiceFormSet = forms.formset_factory(InvoiceForm, extra=2, min_num=1, validate_min=True, max_num=100)

@@ -3,7 +3,6 @@ writes). The routes are listed in ``api_urlpatterns`` and included in ``dae.urls
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.urls import path
@@ -14,7 +13,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from dae.core import inputs
 from dae.core.errors import InvalidInput, NotFound
+from dae.core.inputs import BoundedDateField
 
 from . import actions, service
 from .models import CalendarOverride, CalendarYear
@@ -32,7 +33,7 @@ def _validated(serializer: serializers.Serializer[Any], message: str) -> dict[st
 
 
 class DeadlineQuerySerializer(serializers.Serializer[Any]):
-    start = serializers.DateField(input_formats=["%Y-%m-%d"], error_messages={
+    start = BoundedDateField(input_formats=["%Y-%m-%d"], error_messages={
         "required": "请填写起算日", "invalid": "起算日格式应为 YYYY-MM-DD"})
     days = serializers.IntegerField(min_value=0, max_value=service.MAX_DAYS, error_messages={
         "required": "请填写工作日天数", "invalid": "工作日天数应为整数",
@@ -48,9 +49,9 @@ class WarningSerializer(serializers.Serializer[Any]):
 
 
 class DeadlineSerializer(serializers.Serializer[Any]):
-    start = serializers.DateField()
+    start = BoundedDateField()
     days = serializers.IntegerField()
-    due = serializers.DateField()
+    due = BoundedDateField()
     exact = serializers.BooleanField()
     warnings = WarningSerializer(many=True)
 
@@ -75,7 +76,7 @@ class DeadlineView(APIView):
 
 class OverrideSerializer(serializers.ModelSerializer[CalendarOverride]):
     created_by = serializers.CharField(source="created_by.username", default=None, read_only=True)
-    date = serializers.DateField(input_formats=["%Y-%m-%d"], error_messages={
+    date = BoundedDateField(input_formats=["%Y-%m-%d"], error_messages={
         "required": "请填写日期", "invalid": "日期格式应为 YYYY-MM-DD"})
     is_working_day = serializers.BooleanField(error_messages={"invalid": "is_working_day 应为 true 或 false"})
 
@@ -99,9 +100,7 @@ class OverrideListCreate(generics.ListCreateAPIView[CalendarOverride]):
         qs = CalendarOverride.objects.for_user(self.request.user).select_related("created_by")
         year = self.request.query_params.get("year", "").strip()
         if year:
-            if not year.isdigit():
-                raise InvalidInput("年度应为数字", code="invalid_year")
-            qs = qs.filter(date__year=int(year))
+            qs = qs.filter(date__year=inputs.year(year))
         return qs
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -110,26 +109,19 @@ class OverrideListCreate(generics.ListCreateAPIView[CalendarOverride]):
         return Response(OverrideSerializer(row).data, status=status.HTTP_201_CREATED)
 
 
-def _parse_day(day: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(day)
-    except ValueError as error:
-        raise InvalidInput("日期格式应为 YYYY-MM-DD", code="invalid_date") from error
-
-
 class OverrideDetail(APIView):
     """One entry by its date; DELETE (manager) removes it (the day follows the package again)."""
 
     @extend_schema(responses={200: OverrideSerializer})
     def get(self, request: Request, day: str) -> Response:
-        row = CalendarOverride.objects.for_user(request.user).filter(date=_parse_day(day)).first()
+        row = CalendarOverride.objects.for_user(request.user).filter(date=inputs.date(day, field="day")).first()
         if row is None:
             raise NotFound(f"{day} 没有录入调整", code="override_not_found")
         return Response(OverrideSerializer(row).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, day: str) -> Response:
-        actions.do_remove_override(request.user, _parse_day(day))
+        actions.do_remove_override(request.user, inputs.date(day, field="day"))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
