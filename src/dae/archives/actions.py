@@ -451,3 +451,23 @@ def do_execute_destruction(actor: Any, dl: DestructionList) -> DestructionList:
                      after={"number": dl.number, "items": [i.code for i in items], "files": len(paths)})
         transaction.on_commit(lambda: [storage.remove_file(p) for p in paths])
     return dl
+
+
+# -- transfer packages -------------------------------------------------------------------------------------------------
+
+
+def do_export_package(actor: Any, items: list[Item]) -> bytes:
+    """A transfer package of archived items (see ``package.py``), recorded as an event."""
+    from .package import build_package
+
+    chosen = [i for i in items if i.status == Item.Status.ARCHIVED]
+    if not chosen:
+        raise InvalidInput("请选择已归档的档案", code=ErrorCode.PACKAGE_EMPTY)
+    content = build_package(chosen, made_by=str(actor) if actor is not None else "dae")
+    import hashlib
+
+    with transaction.atomic():
+        record_event(actor, "archives.package_exported", object_type="archives.package",
+                     object_id=hashlib.sha256(content).hexdigest()[:64],
+                     after={"items": [i.code for i in chosen], "bytes": len(content)})
+    return content
