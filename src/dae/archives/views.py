@@ -204,8 +204,10 @@ def page(request: HttpRequest, pk: int, seq: int, number: int) -> HttpResponse:
     if not _may_read(request, item):
         raise NotFound()
     f = item.files.filter(seq=seq, destroyed=False).exclude(role=ItemFile.Role.METADATA).first()
-    content = storage.read(f.path) if f is not None else None
-    if f is None or content is None:
+    if f is None or not (f.is_pdf or f.is_image):
+        raise NotFound()
+    content = storage.read(f.path)
+    if content is None:
         raise NotFound()
     try:
         png = rendering.page_png(content, f.media_type, number, _watermark_text(request))
