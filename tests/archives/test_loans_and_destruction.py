@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from dae.archives import actions, storage
-from dae.archives.models import DestructionList, Item, Loan
+from dae.archives.models import DestructionList, Item
 from dae.core.errors import Conflict, PermissionDenied
 from dae.core.models import Event
 

@@ -89,12 +89,11 @@ def _claims(region: str, year: int) -> list[Any]:
 
 
 def _pay_persons(region: str) -> None:
-    from dae.demo.finance import bank_result
-    from dae.payments.batches import create_batch, export_batch, import_result
-
     from dae.claims.models import Settlement
+    from dae.demo.finance import bank_result
     from dae.fund import actions as fund_actions
     from dae.fund.services import spending_shortfall
+    from dae.payments.batches import create_batch, export_batch, import_result
 
     finance = _user(Post.FINANCE, region)
     today = timezone.localdate()
@@ -225,9 +224,9 @@ def _permission_changes(region_b: str) -> None:
 
 def seed_demo(year: int, regions: list[str]) -> dict[str, Any]:
     """Make the demo's archive (once). Returns what was made."""
-    from .jobs import daily
-
     from dae.demo.users import REGION_A
+
+    from .jobs import daily
 
     region = REGION_A if REGION_A in regions else regions[0]
     _claims(region, year + 1)

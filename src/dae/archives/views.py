@@ -26,7 +26,8 @@ from dae.core.models import AccessRecord, Event
 from dae.web.listing import Column, Filter, ScopedListView
 from dae.web.who import region_choices
 
-from . import actions, queries, render as rendering, storage
+from . import actions, queries, storage
+from . import render as rendering
 from .models import DestructionList, Item, ItemCheck, ItemFile, Loan, Retention, RetentionRule
 from .registry import CATEGORIES, kind_choices, kinds
 

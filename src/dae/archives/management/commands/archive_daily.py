@@ -20,7 +20,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         day = inputs.optional_date(options.get("day"), field="day", label="日期")
         summary = daily(day)
-        for key, chain in summary["chains"].items():
+        for chain in summary["chains"].values():
             self.stdout.write(f"{chain['message']}" + (f" → {chain['item']}" if chain.get("item") else ""))
         self.stdout.write(f"到期借阅 (loans expired) {summary['loans_expired']}；补归档 (swept) {summary['swept']}")
         if not all(c["ok"] for c in summary["chains"].values()):
