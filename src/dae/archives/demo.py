@@ -66,14 +66,14 @@ def _claims(region: str, year: int) -> list[Any]:
     for n, (psn_no, hospital) in enumerate(local[:3]):
         person = Person.objects.get(psn_no=psn_no)
         adm = dt.date(year, 10, 6 + n)
-        medfee = Decimal(48000 + 21000 * n)
+        medfee = Decimal(120000 + 25000 * n)
         data = ClaimInput(
             psn_no=psn_no, hospital_code=hospital, place_category="local", med_type="21", adm_date=adm,
             dscg_date=adm + dt.timedelta(days=12), dise_codg="I21.9", dise_name="急性心肌梗死",
             invoices=[InvoiceInput(f"DEMO-AR-{n + 1:04d}", adm + dt.timedelta(days=12), medfee)],
             bank_name="中国工商银行桦甸支行", bank_account=f"622202070000{n:07d}", account_name=person.psn_name,
             totals={"medfee_sumamt": medfee, "fulamt_ownpay_amt": Decimal("0.00"), "overlmt_selfpay": Decimal("0.00"),
-                    "preselfpay_amt": Decimal("3000.00"), "inscp_scp_amt": medfee - Decimal("3000.00")},
+                    "preselfpay_amt": Decimal("10000.00"), "inscp_scp_amt": medfee - Decimal("10000.00")},
             phone="", received_on=adm + dt.timedelta(days=20),
             materials=["application_form", "identity", "invoice", "fee_list", "discharge_summary",
                        "diagnosis_certificate", "bank_card"])
@@ -111,16 +111,15 @@ def _pay_persons(region: str) -> None:
 
 
 def _declaration(region: str, year: int) -> None:
-    """One hospital's declaration of two new settlements of November, checked by the ordinary job."""
+    """One hospital's declaration of November, checked by the ordinary job: its two settlements name persons the
+    roster does not know, so both are rejected and no money moves (the demo year's books stay as they are)."""
     from dae.catalog.models import Hospital
     from dae.claims.declare import submit_declaration
-    from dae.claims.models import Settlement
     from dae.core.jobs import run_job
 
     hospital = Hospital.objects.filter(region_id=region).order_by("code").first()
     assert hospital is not None
-    people = list(Settlement.objects.filter(region_id=region).values_list("psn_no", flat=True)
-                  .order_by("psn_no").distinct()[3:5])
+    people = [f"DEMOAR{region}{n:04d}" for n in (1, 2)]
     month = f"{year}-11"
     settlements = []
     for n, psn_no in enumerate(people):
