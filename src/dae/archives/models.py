@@ -322,4 +322,4 @@ class Counter(models.Model):
     last = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["year", "retention", "category"], name="archives_counter")]
+        constraints = [models.UniqueConstraint(fields=["year", "retention", "category"], name="archives_counter_unique")]

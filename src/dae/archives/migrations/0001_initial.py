@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
                 ('last', models.PositiveIntegerField(default=0)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('year', 'retention', 'category'), name='archives_counter')],
+                'constraints': [models.UniqueConstraint(fields=('year', 'retention', 'category'), name='archives_counter_unique')],
             },
         ),
         migrations.CreateModel(
