@@ -53,8 +53,8 @@ def archive_year(persons: int, close: int) -> None:
     out = StringIO()
     call_command("demo", persons=persons, hospitals=30, stdout=out)
     demo_line = next((line for line in out.getvalue().splitlines() if line.startswith("档案")), "")
-    print(f"demo city of {persons:,} persons loaded in {time.perf_counter() - started:.1f} s (not timed below)")
-    print(f"  {demo_line}")
+    print(f"demo city of {persons:,} persons loaded in {time.perf_counter() - started:.1f} s (not timed below)", flush=True)
+    print(f"  {demo_line}", flush=True)
     reviewer = User.objects.filter(post="reviewer").order_by("pk").first()
     for finding in Finding.objects.filter(status="open").order_by("pk")[:close]:
         do_dismiss(finding, reason="复核后确认合理，排除疑点", actor=reviewer)
@@ -77,9 +77,9 @@ def archive_year(persons: int, close: int) -> None:
     print(f"archived {counts['archived']:,} items ({counts['failed']} failed the checks) in {seconds:.1f} s: "
           f"{made / seconds if seconds else 0:.1f} items/s")
     for kind, values in sorted(timings.items()):
-        print(f"  {kind:<18} {len(values):>6,} items, mean {1000 * sum(values) / len(values):.0f} ms")
+        print(f"  {kind:<18} {len(values):>6,} items, mean {1000 * sum(values) / len(values):.0f} ms", flush=True)
     total = Item.objects.filter(status="archived").count()
-    print(f"the demo's archive now holds {total:,} archived items")
+    print(f"the demo's archive now holds {total:,} archived items", flush=True)
 
 
 def verify_chain(rows: int) -> None:
@@ -99,7 +99,7 @@ def verify_chain(rows: int) -> None:
                                     region_id=None, after={"state": "paid", "amount": f"{n % 100000}.25", "n": n},
                                     note="bench") for n in range(start, min(rows, start + batch)))
     write = time.perf_counter() - started
-    print(f"wrote {rows:,} chained events through insert_events in {write:.1f} s ({rows / write:,.0f} rows/s)")
+    print(f"wrote {rows:,} chained events through insert_events in {write:.1f} s ({rows / write:,.0f} rows/s)", flush=True)
     started = time.perf_counter()
     result = verify(EVENT_CHAIN)
     seconds = time.perf_counter() - started
@@ -121,7 +121,7 @@ def main() -> int:
     if args.part in ("chain", "both"):
         verify_chain(args.rows)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak memory (max RSS): {peak:,.0f} MB; work folder {work}")
+    print(f"peak memory (max RSS): {peak:,.0f} MB; work folder {work}", flush=True)
     return 0
 
 
