@@ -2,6 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
+from dae.archives.api import api_urlpatterns as archives_api
 from dae.auditing.api import api_urlpatterns as auditing_api
 from dae.bank.api import api_urlpatterns as bank_api
 from dae.benefits.api import TrialCalculationView
@@ -59,6 +60,7 @@ api_v1 = (
         *credit_api,
         *inspection_api,
         *auditing_api,
+        *archives_api,
     ],
     "api",
 )
@@ -82,6 +84,7 @@ urlpatterns = [
     path("credit/", include("dae.credit.urls")),
     path("inspection/", include("dae.inspection.urls")),
     path("audit/", include("dae.auditing.urls")),
+    path("archives/", include("dae.archives.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),

@@ -95,6 +95,10 @@ def concrete_url(name: str, params: tuple[str, ...], world: dict[str, Any]) -> s
     from tests.route_samples import registered_samples  # new apps register their samples there
 
     samples.update(registered_samples(name, world))
+    if name.startswith(("archives:", "api:archive")):
+        from tests.archives.samples import samples_for as archives_samples
+
+        samples.update(archives_samples(name, world))
     return reverse(name, kwargs={p: samples[p] for p in params})
 
 

@@ -1,13 +1,17 @@
 """The event log: ``record_event`` is called by every action inside its transaction.
 
 Because the event row is written in the action's own transaction, a failing action leaves no event, and a
-successful one always has its event.
+successful one always has its event. Every event is linked into the event log's hash chain as it is inserted
+(``core.logchain``), by ``record_event`` and by the bulk ``insert_events`` alike.
+
+Another app may ask to hear of some events once their transaction has committed (``after_commit_of``): the
+archives learn this way that a business object has closed, without each app calling them. The callback runs after
+the commit, so it can never undo or slow the action that wrote the event.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -16,7 +20,30 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from .bulk import insert_rows
+from .chain import canonical
+from .logchain import EVENT_CHAIN, CanonicalJSON, chained_rows
 from .models import Event
+
+#: (action, object type) → callbacks run once the transaction that wrote such an event has committed.
+_AFTER_COMMIT: dict[tuple[str, str], list[Callable[[], None]]] = {}
+
+
+def after_commit_of(pairs: Iterable[tuple[str, str]], callback: Callable[[], None]) -> None:
+    """Run ``callback`` after the commit of every transaction that writes an event ``(action, object_type)``."""
+    for pair in pairs:
+        callbacks = _AFTER_COMMIT.setdefault(pair, [])
+        if callback not in callbacks:
+            callbacks.append(callback)
+
+
+def _announce(pairs: Iterable[tuple[str, str]]) -> None:
+    wanted: list[Callable[[], None]] = []
+    for pair in pairs:
+        for callback in _AFTER_COMMIT.get(pair, ()):
+            if callback not in wanted:
+                wanted.append(callback)
+    for callback in wanted:
+        transaction.on_commit(callback, robust=True)
 
 
 def jsonable(value: Any) -> Any:
@@ -71,10 +98,13 @@ def record_event(
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("record_event must be called inside the action's transaction.atomic()")
     before_d, after_d = changed(jsonable(before or {}), jsonable(after or {}))
+    kind = object_type or (obj._meta.label_lower if obj is not None else "")
+    if _AFTER_COMMIT:
+        _announce([(action, kind)])
     return Event.objects.create(
         actor=user_or_none(actor),
         action=action,
-        object_type=object_type or (obj._meta.label_lower if obj is not None else ""),
+        object_type=kind,
         object_id=object_id or (str(obj.pk) if obj is not None else ""),
         region_id=region_id,
         before=before_d,
@@ -93,12 +123,25 @@ def event_row(actor: Any, action: str, *, object_type: str, object_id: Any, regi
     user, a user id or ``None``; ``before``/``after`` are written as given (already reduced to what changed)."""
     actor_id = actor if actor is None or isinstance(actor, int) else getattr(actor, "pk", None)
     return (at or timezone.now(), actor_id, action, object_type, str(object_id)[:64], region_id,
-            json.dumps(jsonable(dict(before or {})), ensure_ascii=False),
-            json.dumps(jsonable(dict(after or {})), ensure_ascii=False), note[:500])
+            CanonicalJSON(canonical(jsonable(dict(before or {})))),
+            CanonicalJSON(canonical(jsonable(dict(after or {})))), note[:500])
 
 
 def insert_events(rows: Iterable[tuple[Any, ...]]) -> int:
-    """Write many ``event_row``s at once. Like ``record_event``, only inside the action's transaction."""
+    """Write many ``event_row``s at once, linked into the chain. Like ``record_event``, only inside the action's
+    transaction (the chain's lock is held from the first row to its end)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("insert_events must be called inside the action's transaction.atomic()")
-    return insert_rows(Event, EVENT_COLUMNS, rows)
+    pairs: set[tuple[str, str]] = set()
+
+    def announced(rows: Iterable[tuple[Any, ...]]) -> Iterable[tuple[Any, ...]]:
+        for row in rows:
+            if _AFTER_COMMIT:
+                pairs.add((row[2], row[3]))
+            yield row
+
+    done = insert_rows(Event, (*EVENT_COLUMNS, "seq", "prev_hash", "row_hash"),
+                       chained_rows(EVENT_CHAIN, EVENT_COLUMNS, announced(rows)))
+    if pairs:
+        _announce(pairs)
+    return done

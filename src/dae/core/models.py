@@ -1,7 +1,9 @@
 """Core records every app shares: regions (统筹区), the event log, the access log and background jobs.
 
 The event log and access log are append-only: no code path updates or deletes them (``save`` refuses an
-update, ``delete`` refuses), and on PostgreSQL a trigger refuses UPDATE and DELETE in the database itself.
+update, ``delete`` refuses), and on PostgreSQL a trigger refuses UPDATE and DELETE in the database itself. Both are
+hash chains (``core.logchain``): every row stores its place ``seq``, the previous row's hash and its own, so a row
+changed or removed behind the application's back is named by ``dae verify_logs``.
 """
 
 from __future__ import annotations
@@ -9,12 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.db import models
+from django.db import models, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .errors import AppendOnlyViolation
-from .scoping import ScopedManager
+from .scoping import M, ScopedManager
 
 
 class Region(models.Model):
@@ -46,7 +48,40 @@ class AppendOnlyModel(models.Model):
         raise AppendOnlyViolation()
 
 
-class Event(AppendOnlyModel):
+class ChainedManager(ScopedManager[M]):
+    """A scoped manager whose ``bulk_create`` links the new rows into the chain (same transaction)."""
+
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[M]:
+        from .logchain import stamp_objects
+
+        rows = list(objs)
+        with transaction.atomic(using=self.db):
+            stamp_objects(rows, self.db)
+            return super().bulk_create(rows, *args, **kwargs)
+
+
+class ChainedModel(AppendOnlyModel):
+    """An append-only row linked into its table's hash chain when it is inserted (``core.logchain``)."""
+
+    seq = models.BigIntegerField(_("链序号"), unique=True, editable=False)
+    prev_hash = models.CharField(_("前一行摘要"), max_length=64, editable=False)
+    row_hash = models.CharField(_("本行摘要"), max_length=64, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        from .logchain import stamp_objects
+
+        if self.pk is not None and not self._state.adding:
+            raise AppendOnlyViolation()
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        with transaction.atomic(using=using):
+            stamp_objects([self], using)
+            super().save(*args, **kwargs)
+
+
+class Event(ChainedModel):
     """One change of state: who did what to which object, with the changed fields before and after."""
 
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
@@ -61,14 +96,14 @@ class Event(AppendOnlyModel):
     after = models.JSONField(_("变更后"), default=dict, blank=True)
     note = models.CharField(_("说明"), max_length=500, blank=True)
 
-    objects = ScopedManager(region_field="region", include_regionless=True)
+    objects = ChainedManager(region_field="region", include_regionless=True)
 
     class Meta:
         ordering = ["-at", "-id"]
         verbose_name = _("事件")
 
 
-class AccessRecord(AppendOnlyModel):
+class AccessRecord(ChainedModel):
     """One read of a person's data by staff: who read whose data, when and why."""
 
     class Why(models.TextChoices):
@@ -92,7 +127,7 @@ class AccessRecord(AppendOnlyModel):
     path = models.CharField(_("访问路径"), max_length=300, blank=True)
     region = models.ForeignKey(Region, verbose_name=_("统筹区"), null=True, on_delete=models.PROTECT)
 
-    objects = ScopedManager(region_field="region")
+    objects = ChainedManager(region_field="region")
 
     class Meta:
         ordering = ["-at", "-id"]

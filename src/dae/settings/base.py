@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "dae.inspection",
     "dae.auditing",
     "dae.credit",
+    "dae.archives",
     "dae.web",
     "dae.demo",
 ]
@@ -192,6 +193,8 @@ CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "cache")}
 }
 UPLOAD_DIR = VAR_DIR / "uploads"
+ARCHIVE_DIR = Path(os.environ.get("DAE_ARCHIVE_DIR", VAR_DIR / "archive"))
+ARCHIVE_FONDS = os.environ.get("DAE_ARCHIVE_FONDS", "D001")  # 全宗号 of the office's archive
 
 SESSION_COOKIE_AGE = 8 * 3600
 SMS_BACKEND = os.environ.get("DAE_SMS_BACKEND", "dae.notices.sms.OutboxBackend")

@@ -10,3 +10,4 @@ import tempfile  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 UPLOAD_DIR = Path(tempfile.mkdtemp(prefix="dae-test-uploads-"))
+ARCHIVE_DIR = Path(tempfile.mkdtemp(prefix="dae-test-archive-"))

@@ -193,6 +193,34 @@ for _post, _items in {
     WORK[_post] = (*WORK[_post], *_items)
 
 
+# 档案管理 (dae.archives): loans to decide, overdue loans, items that failed their checks, destruction lists waiting.
+def _archives(what: str) -> Callable[[Any], Any]:
+    def query(user: Any) -> Any:
+        from dae.archives.models import DestructionList, Item, Loan
+
+        if what == "loans":
+            return Loan.objects.for_user(user).filter(status="requested")
+        if what == "overdue":
+            return Loan.objects.for_user(user).filter(status="expired")
+        if what == "failed":
+            return Item.objects.for_user(user).filter(status="failed")
+        return DestructionList.objects.for_user(user).filter(status="proposed")
+
+    return query
+
+
+_LOANS_TO_DECIDE = WorkItem(_("待审批借阅"), _archives("loans"), "archives:loan_list", "status=requested")
+_LOANS_OVERDUE = WorkItem(_("逾期未还借阅"), _archives("overdue"), "archives:loan_list", "overdue=yes")
+_ITEMS_FAILED = WorkItem(_("检测未通过档案"), _archives("failed"), "archives:catalogue", "status=failed")
+_DESTRUCTIONS = WorkItem(_("待审批销毁清册"), _archives("lists"), "archives:destruction_list", "status=proposed")
+for _post, _items in {
+    "archivist": (_LOANS_TO_DECIDE, _LOANS_OVERDUE, _ITEMS_FAILED, _DESTRUCTIONS),
+    "manager": (_DESTRUCTIONS,),
+    "supervisor": (_DESTRUCTIONS,),
+}.items():
+    WORK[_post] = (*WORK[_post], *_items)
+
+
 def work_for(user: Any) -> list[dict[str, Any]]:
     items = []
     for item in WORK.get(user.post, ()):

@@ -105,6 +105,18 @@ NAVIGATION: tuple[NavSection, ...] = (
                            NavLink(_("工作日历"), "workdays:calendar", "calendar3"),
                            NavLink(_("数据字典"), "dictionaries:codelist_list", "book"))),
     NavSection(
+        _("档案管理"),
+        (
+            NavLink(_("档案目录"), "archives:catalogue", "archive"),
+            NavLink(_("借阅登记"), "archives:loan_list", "journal-arrow-up"),
+            NavLink(_("我的借阅"), "archives:my_loans", "book"),
+            NavLink(_("到期鉴定"), "archives:appraisal", "hourglass-bottom"),
+            NavLink(_("销毁清册"), "archives:destruction_list", "trash3"),
+            NavLink(_("保管期限表"), "archives:retention", "calendar-range"),
+            NavLink(_("日志防篡改"), "archives:logs", "shield-lock"),
+        ),
+    ),
+    NavSection(
         _("系统与安全"),
         (
             NavLink(_("用户管理"), "accounts:user_list", "person-gear"),

@@ -42,6 +42,8 @@ class Command(BaseCommand):
         create_demo_users(hospital, psn_no)
         if not Event.objects.filter(action="demo.audit").exists():
             self._run_audit()
+        if not Event.objects.filter(action="demo.archives").exists():
+            self._run_archives()
         self._print_logins(hospital, psn_no)
 
     def _generate_and_load(self, options: dict[str, Any]) -> None:
@@ -140,6 +142,26 @@ class Command(BaseCommand):
             self.stdout.write(format_scores(score(stored_findings(result["runs"]), city)))
         else:
             self.stdout.write("  埋点查全率与查准率 (recall and precision): dae audit_quality")
+
+    def _run_archives(self) -> None:
+        """The demo's archive (档案): closed objects of every kind archived, loans (one overdue), a hold, one
+        destruction list approved and executed, yesterday's log-chain anchors."""
+        from django.db import transaction
+
+        from dae.archives.demo import seed_demo
+        from dae.core.events import record_event
+
+        loaded = Event.objects.filter(action="demo.loaded").order_by("-id").first()
+        if loaded is None:
+            return
+        started = time.monotonic()
+        regions = sorted(set(Settlement.objects.order_by().values_list("region_id", flat=True).distinct()))
+        result = seed_demo(int(loaded.after["year"]), regions)
+        with transaction.atomic():
+            record_event(None, "demo.archives", object_type="demo.city", object_id=str(loaded.after.get("seed")),
+                         after=result)
+        self.stdout.write(f"档案 (archives): 归档 {result['archived']} 件, 检测未通过 {result['failed']} 件, "
+                          f"销毁清册 {result['destruction']}, in {time.monotonic() - started:.1f}s")
 
     def _install_rules(self, city: Any) -> dict[str, Any]:
         """The default rule set for each demo region (installed once); returns each region's rule book."""
