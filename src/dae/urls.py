@@ -82,6 +82,7 @@ urlpatterns = [
     path("credit/", include("dae.credit.urls")),
     path("inspection/", include("dae.inspection.urls")),
     path("audit/", include("dae.auditing.urls")),
+    path("security/", include("dae.security.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),

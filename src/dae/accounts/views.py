@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
@@ -15,15 +14,9 @@ from dae.core.errors import DaeError, NotFound
 from dae.web.listing import Column, Filter, ScopedListView
 
 from . import actions
-from .forms import LoginForm, UserForm
+from .forms import UserForm
 from .models import User
 from .posts import Post
-
-
-class LoginView(auth_views.LoginView):
-    template_name = "accounts/login.html"
-    authentication_form = LoginForm
-    redirect_authenticated_user = True
 
 
 class UserList(ScopedListView):
