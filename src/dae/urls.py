@@ -83,6 +83,7 @@ urlpatterns = [
     path("inspection/", include("dae.inspection.urls")),
     path("audit/", include("dae.auditing.urls")),
     path("security/", include("dae.security.urls")),
+    path("approvals/", include("dae.approvals.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),

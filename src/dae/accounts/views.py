@@ -58,7 +58,7 @@ def _apply(request: HttpRequest, form: UserForm, user: User | None) -> User | No
 def user_create(request: HttpRequest) -> HttpResponse:
     form = UserForm(request.POST or None)
     if request.method == "POST" and form.is_valid() and _apply(request, form, None):
-        messages.success(request, gettext("用户已创建"))
+        messages.success(request, gettext("用户已创建；岗位授权已提交管理岗审批，批准后生效"))
         return redirect("accounts:user_list")
     return render(request, "accounts/user_form.html", {"form": form, "title": _("新建用户")})
 
@@ -72,6 +72,6 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
                "is_active": user.is_active}
     form = UserForm(request.POST or None, initial=initial, editing=True)
     if request.method == "POST" and form.is_valid() and _apply(request, form, user):
-        messages.success(request, gettext("用户已保存"))
+        messages.success(request, gettext("用户已保存；如变更了岗位或数据范围，须经管理岗审批后生效"))
         return redirect("accounts:user_list")
     return render(request, "accounts/user_form.html", {"form": form, "title": _("编辑用户"), "edited": user})

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "dae.auditing",
     "dae.credit",
     "dae.security",
+    "dae.approvals",
     "dae.web",
     "dae.demo",
 ]
