@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "dae.credit",
     "dae.security",
     "dae.approvals",
+    "dae.ops",
     "dae.web",
     "dae.demo",
 ]
