@@ -17,6 +17,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import BaseAuthentication
 
 from dae.core.errors import InvalidInput
@@ -95,3 +96,14 @@ class TokenAuthentication(BaseAuthentication):  # type: ignore[misc]
 
     def authenticate_header(self, request: Any) -> str:
         return "Bearer"
+
+
+class TokenScheme(OpenApiAuthenticationExtension):  # type: ignore[misc]
+    """The bearer token in the OpenAPI description."""
+
+    target_class = "dae.security.tokens.TokenAuthentication"
+    name = "bearerToken"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {"type": "http", "scheme": "bearer",
+                "description": "医院系统的接口令牌（信息技术岗签发，有到期时间与范围）: Authorization: Bearer dae_…"}
