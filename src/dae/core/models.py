@@ -78,6 +78,8 @@ class AccessRecord(AppendOnlyModel):
         AUDIT = "audit", _("稽核检查")
         SUPERVISION = "supervision", _("监督检查")
         FULL_CERTNO = "full_certno", _("查看完整证件号")
+        FULL_PHONE = "full_phone", _("查看完整手机号")
+        FULL_ACCOUNT = "full_account", _("查看完整银行账号")
         DENIED = "denied", _("越权访问尝试")
 
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)

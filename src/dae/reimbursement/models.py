@@ -102,6 +102,12 @@ class ManualClaim(models.Model):
         return self.number
 
     @property
+    def masked_phone(self) -> str:
+        from dae.core.masking import mask_phone
+
+        return mask_phone(self.phone) if self.phone else ""
+
+    @property
     def masked_account(self) -> str:
         from dae.core.masking import mask_account
 
