@@ -7,13 +7,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from dae.accounts.posts import Post
 
 from .actions import register
 from .models import PendingAction
 
 
-@register("reimbursement.payout", "手工报销支付")
+@register("reimbursement.payout", gettext_noop("手工报销支付"))
 def _payout(pending: PendingAction) -> Any:
     from dae.reimbursement.actions import do_approve
     from dae.reimbursement.models import ManualClaim
@@ -22,7 +24,7 @@ def _payout(pending: PendingAction) -> Any:
     return do_approve(pending.requested_by, claim, note=pending.payload.get("note", ""))
 
 
-@register("payments.deduction", "扣款")
+@register("payments.deduction", gettext_noop("扣款"))
 def _deduction(pending: PendingAction) -> Any:
     from dae.catalog.models import Hospital
     from dae.payments.deductions import record_deduction
@@ -33,7 +35,7 @@ def _deduction(pending: PendingAction) -> Any:
                             confirmed_on=dt.date.fromisoformat(p["confirmed_on"]), actor=pending.requested_by)
 
 
-@register("payments.batch", "支付批次")
+@register("payments.batch", gettext_noop("支付批次"))
 def _batch(pending: PendingAction) -> Any:
     from dae.payments.batches import create_batch
 
@@ -42,7 +44,7 @@ def _batch(pending: PendingAction) -> Any:
                         statements=p.get("statements"), settlements=p.get("settlements"))
 
 
-@register("fund.transfer", "基金划转")
+@register("fund.transfer", gettext_noop("基金划转"))
 def _transfer(pending: PendingAction) -> Any:
     from dae.fund.actions import do_record_entry
 
@@ -52,7 +54,7 @@ def _transfer(pending: PendingAction) -> Any:
                            description=p["description"], reason=p["reason"], approval_no=p["approval_no"])
 
 
-@register("benefits.publish", "规则集发布")
+@register("benefits.publish", gettext_noop("规则集发布"))
 def _publish(pending: PendingAction) -> Any:
     from dae.benefits.actions import do_publish
     from dae.benefits.models import RuleSetVersion
@@ -61,7 +63,7 @@ def _publish(pending: PendingAction) -> Any:
     return do_publish(pending.requested_by, version, dt.date.fromisoformat(pending.payload["effective"]))
 
 
-@register("accounts.grant", "岗位授权", always_post=Post.MANAGER)
+@register("accounts.grant", gettext_noop("岗位授权"), always_post=Post.MANAGER)
 def _grant(pending: PendingAction) -> Any:
     from dae.accounts.actions import apply_grant
 

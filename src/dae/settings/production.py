@@ -32,7 +32,7 @@ X_FRAME_OPTIONS = "DENY"
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "dae.ops.storage.StaticStorage"},
 }
 WHITENOISE_USE_FINDERS = False
 WHITENOISE_MAX_AGE = 31536000

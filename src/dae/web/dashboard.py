@@ -193,6 +193,18 @@ for _post, _items in {
     WORK[_post] = (*WORK[_post], *_items)
 
 
+# 人工审批 (dae.approvals): actions waiting for this post's approval, never the user's own.
+def _approvals(user: Any) -> Any:
+    from dae.approvals.actions import pending_for
+
+    return pending_for(user)
+
+
+_APPROVALS = WorkItem(_("待我审批"), _approvals, "approvals:pending_list")
+for _post in ("manager", "finance", "checker", "reviewer", "inspector"):
+    WORK[_post] = (*WORK[_post], _APPROVALS)
+
+
 def work_for(user: Any) -> list[dict[str, Any]]:
     items = []
     for item in WORK.get(user.post, ()):
