@@ -224,10 +224,10 @@ def main() -> int:
     connections.close_all()
 
     prod = {**env, "DJANGO_SETTINGS_MODULE": "dae.settings.production"}
+    subprocess.run([DAE, "collectstatic", "--noinput", "-v", "0"], env=prod, check=True, stdout=subprocess.DEVNULL)
     if args.server == "gunicorn":
         server = subprocess.Popen([DAE, "serve", "--production"], env=prod, start_new_session=True)
     else:
-        subprocess.run([DAE, "collectstatic", "--noinput", "-v", "0"], env=prod, check=True)
         workers = args.workers or (os.cpu_count() or 1) * 2 + 1
         server = subprocess.Popen([str(ROOT / ".venv" / "bin" / "granian"), "--interface", "wsgi", "--host", HOST,
                                    "--port", str(args.port), "--workers", str(workers), "--blocking-threads", "4",

@@ -31,13 +31,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def serve_production(extra: list[str]) -> int:
-    """Collect the static files, then replace this process with gunicorn (``dae/ops/gunicorn.conf.py``)."""
+    """Replace this process with gunicorn (``dae/ops/gunicorn.conf.py``); ``dae collectstatic`` runs at deploy."""
     from pathlib import Path
 
     os.environ["DJANGO_SETTINGS_MODULE"] = os.environ.get("DAE_SETTINGS", "dae.settings.production")
-    from django.core.management import execute_from_command_line
-
-    execute_from_command_line(["dae", "collectstatic", "--noinput", "-v", "0"])
     config = Path(__file__).with_name("ops") / "gunicorn.conf.py"
     gunicorn = Path(sys.executable).with_name("gunicorn")
     os.execv(str(gunicorn), [str(gunicorn), "-c", str(config), *extra, "dae.wsgi:application"])
