@@ -73,7 +73,8 @@ class Session:
 
     def request(self, method: str, path: str, body: bytes | None = None, content_type: str = "") -> tuple[int, bytes,
                                                                                                        Any]:
-        headers = {"Host": HOST, "X-Forwarded-Proto": "https", "Referer": f"https://{HOST}:{self.port}/"}
+        headers = {"Host": f"{HOST}:{self.port}", "X-Forwarded-Proto": "https",
+                   "Referer": f"https://{HOST}:{self.port}/"}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         if "csrftoken" in self.cookies:
@@ -192,6 +193,7 @@ def main() -> int:
     parser.add_argument("--reuse", action="store_true")
     parser.add_argument("--seed", type=int, default=20)
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stopped: still end the server and the worker
     if not args.database.startswith("postgres"):
         raise SystemExit("bench/load.py runs on PostgreSQL: --database postgres://…")
     if args.rate <= 0 or args.rate > 200 or not 1 <= args.seconds <= 3600:
@@ -213,6 +215,9 @@ def main() -> int:
     os.environ["DJANGO_SETTINGS_MODULE"] = "dae.settings.dev"
     if not args.reuse:
         prepare_database(args.database, args.persons, env)
+    else:  # the database as it is, brought up to the code's migrations
+        subprocess.run([DAE, "migrate", "--noinput", "-v", "0"], env={**env, "DJANGO_SETTINGS_MODULE": "dae.settings.dev"},
+                       check=True)
     import django
 
     django.setup()

@@ -2,6 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
+from dae.approvals.api import api_urlpatterns as approvals_api
 from dae.auditing.api import api_urlpatterns as auditing_api
 from dae.bank.api import api_urlpatterns as bank_api
 from dae.benefits.api import TrialCalculationView
@@ -59,6 +60,7 @@ api_v1 = (
         *credit_api,
         *inspection_api,
         *auditing_api,
+        *approvals_api,
     ],
     "api",
 )

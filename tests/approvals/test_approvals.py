@@ -122,3 +122,22 @@ def test_a_rule_set_publication_waits_for_approval_when_a_setting_is_in_force(wo
     do_decide(world["users"]["reviewer"], pending.pk, approve=True)
     draft.refresh_from_db()
     assert (draft.status, draft.valid_from, draft.published_by) == ("published", effective, manager)
+
+
+def test_the_api_lists_the_work_and_takes_the_decision(world: dict[str, Any], threshold: None) -> None:
+    with pytest.raises(ApprovalPending):
+        _deduct(world, "30000.00")
+    pending = PendingAction.objects.get()
+    finance, manager = Client(), Client()
+    finance.force_login(world["users"]["finance"])
+    manager.force_login(world["users"]["manager"])
+    assert finance.get("/api/v1/approvals").json()["results"] == []
+    listed = manager.get("/api/v1/approvals").json()["results"]
+    assert [(p["id"], p["amount"], p["approver_post"]) for p in listed] == [(pending.pk, "30000.00", "manager")]
+    refused = finance.post(f"/api/v1/approvals/{pending.pk}/decision", {"decision": "approve"},
+                           content_type="application/json")
+    assert refused.status_code == 403 and refused.json()["code"] == "approval_by_actor"
+    done = manager.post(f"/api/v1/approvals/{pending.pk}/decision", {"decision": "approve"},
+                        content_type="application/json")
+    assert done.status_code == 200 and done.json()["status"] == "approved"
+    assert Deduction.objects.get().amount == Decimal("30000.00")
