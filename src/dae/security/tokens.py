@@ -59,6 +59,8 @@ def do_issue_token(actor: Any, user: Any, *, name: str, scopes: list[str], days:
         raise InvalidInput(f"有效期须在 1 到 {MAX_DAYS} 天之间", details=[{"path": "days", "message": "range"}])
     if not user.is_active:
         raise InvalidInput("该账号已停用", details=[{"path": "user", "message": "inactive"}])
+    if user.post != "hospital":  # a token never stands in for a person's sign-in (nor their second factor)
+        raise InvalidInput("接口令牌只签发给医院账号", details=[{"path": "user", "message": "not_hospital"}])
     prefix = secrets.token_hex(4)
     raw = f"dae_{prefix}_{secrets.token_urlsafe(32)}"
     with transaction.atomic():
