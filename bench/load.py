@@ -266,6 +266,7 @@ def main() -> int:
         manager = sign_in(args.port, "manager", DEMO_PASSWORD)
         hospital = Session(args.port, token=data["token"])
         rng = random.Random(args.seed)
+        run_id = secrets.token_hex(3)  # invoice numbers and idempotency keys new in every run
         counter = iter(range(10**9))
         claims: list[str] = []
         lock = threading.Lock()
@@ -276,8 +277,8 @@ def main() -> int:
 
             n = next(counter)
             setl_id, psn_no = data["own"][n % len(data["own"])]
-            row = settlement(f"LD{args.seed}{n:07d}", psn_no, "2026-11-02 10:00:00", medfee="800.00")
-            body = doc(data["hospital_code"], "2026-11", [row], key=f"load-{args.seed}-{n}")
+            row = settlement(f"LD{run_id}{n:07d}", psn_no, "2026-11-02 10:00:00", medfee="800.00")
+            body = doc(data["hospital_code"], "2026-11", [row], key=f"load-{run_id}-{n}")
             return hospital.request("POST", "/api/v1/declarations/", body, "application/json")
 
         def manual_claim() -> tuple[int, bytes, Any]:
@@ -288,7 +289,7 @@ def main() -> int:
                 "dise_codg": "I21.9", "dise_name": "急性心肌梗死",
                 "totals": {"medfee_sumamt": "52000.00", "fulamt_ownpay_amt": "0.00", "overlmt_selfpay": "0.00",
                            "preselfpay_amt": "2000.00", "inscp_scp_amt": "50000.00"},
-                "invoices": [{"number": f"LD-{args.seed}-{n}", "date": "2026-10-12", "amount": "52000.00"}],
+                "invoices": [{"number": f"LD-{run_id}-{n}", "date": "2026-10-12", "amount": "52000.00"}],
                 "bank_name": "中国工商银行桦甸支行", "bank_account": f"62220207{n:011d}", "account_name": "张三",
                 "phone": "13812345678", "received_on": "2026-11-20",
                 "materials": ["application_form", "identity", "invoice", "fee_list", "discharge_summary",
@@ -338,8 +339,9 @@ def main() -> int:
 
         def run(name: str) -> None:
             started = time.monotonic()
+            body = b""
             try:
-                status = actions[name]()[0]
+                status, body, _response = actions[name]()
             except (OSError, http.client.HTTPException) as error:
                 status = 0
                 samples_of_errors.append(f"{name}: {type(error).__name__}")
@@ -350,7 +352,7 @@ def main() -> int:
                 if status == 0 or status >= 400:
                     errors[name] += 1
                     if status:
-                        samples_of_errors.append(f"{name}: HTTP {status}")
+                        samples_of_errors.append(f"{name}: HTTP {status} {body[:160].decode('utf-8', 'replace')}")
 
         total = int(args.rate * args.seconds)
         interval = 1.0 / args.rate
