@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import datetime as dt
 import http.client
 import json
 import os
@@ -156,7 +157,12 @@ def samples() -> dict[str, Any]:
     _token, raw = do_issue_token(it, hospital_user, name="load test", scopes=["declare", "catalogue", "me"], days=1)
     own = list(Settlement.objects.filter(hospital=hospital_user.hospital).values_list("setl_id", "psn_no")[:400])
     setl_ids = list(Settlement.objects.filter(region_id="220282").values_list("setl_id", flat=True)[:2000])
-    persons = list(Person.objects.filter(region_id="220282").values_list("psn_no", flat=True)[:2000])
+    from dae.enrollment.coverage import coverage_many
+
+    candidates = list(Person.objects.filter(region_id="220282").values_list("psn_no", flat=True)[:4000])
+    day = dt.date(2026, 10, 1)
+    covered = coverage_many([(p, day) for p in candidates])
+    persons = [p for p in candidates if covered[(p, day)].covered][:2000] or candidates[:2000]
     return {"token": raw, "hospital_code": hospital_user.hospital.code, "own": own, "setl_ids": setl_ids,
             "persons": persons}
 
