@@ -34,6 +34,15 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
         items[:] = [i for i in items if i not in deselected]
 
 
+@pytest.fixture(autouse=True)
+def _force_login_is_verified(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``force_login`` skips the sign-in pages, so its session counts as verified by the second factor
+    (dae.security.testing); the sign-in tests go through the real pages."""
+    from dae.security.testing import force_login_verified
+
+    monkeypatch.setattr(Client, "force_login", force_login_verified)
+
+
 def _seed_chart() -> None:
     """The ledger's chart of accounts (a transactional test flushes what the data migration wrote)."""
     from dae.ledger.models import Account

@@ -113,4 +113,11 @@ def make_user(post: str, username: str | None = None, regions: tuple[str, ...] =
     user = User.objects.create_user(username=username or post, password="pw-123456", post=post, **extra)
     if post not in ("hospital", "insured", "it"):
         user.regions.set([region(code) for code in regions])
+    from dae.security.policy import two_factor_required
+
+    if two_factor_required(post):  # its authenticator's secret is known to the tests (dae.security.testing)
+        from dae.security.otp import enrol_known_secret
+        from dae.security.testing import known_secret
+
+        enrol_known_secret(user, known_secret(user.username))
     return user

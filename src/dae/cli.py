@@ -4,7 +4,8 @@
     dae calc --rules F --input F [--trace]   trial calculation, JSON out
     dae import KIND FILE --user U   import a file as the import page does (roster, catalogue, ICD-10, mapping,
                                     declaration, bank statement)
-    dae serve [--port P]       run the web server
+    dae serve [--port P]       run the development server
+    dae serve --production     run gunicorn with the production settings (docs/deployment.md)
     dae <django command> …     any manage.py command (migrate, createsuperuser, …)
     dae --help / dae help [COMMAND]   every command with a line of help / one command's help
 """
@@ -17,7 +18,7 @@ import sys
 #: the product's own commands first, in the order an operator meets them
 PRODUCT_COMMANDS = ("demo", "serve", "import", "calc", "db_worker", "audit_quality")
 CALC_HELP = "大额赔付试算，JSON 输入输出 (trial payout calculation, JSON in and out)"
-SERVE_HELP = "启动网页服务 (run the web server; the options of runserver)"
+SERVE_HELP = "启动网页服务；--production 以生产配置运行 gunicorn (run the web server; --production: gunicorn)"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -37,6 +38,8 @@ def main(argv: list[str] | None = None) -> int:
         return calc_main(args[1:])
     from django.core.management import execute_from_command_line
 
+    if args[0] == "serve" and "--production" in args:
+        return serve_production([a for a in args[1:] if a != "--production"])
     if args[0] == "serve":
         args = ["runserver", *args[1:]]
     elif args[0] == "help" and args[1:2] == ["serve"]:
@@ -73,6 +76,17 @@ def overview() -> str:
             out.append("[本系统 dae]" if group == "dae" else f"[{group}]")
         out.append(f"  {name:<28} {text}")
     return "\n".join(out)
+
+
+def serve_production(extra: list[str]) -> int:
+    """Replace this process with gunicorn (``dae/ops/gunicorn.conf.py``); ``dae collectstatic`` runs at deploy."""
+    from pathlib import Path
+
+    os.environ["DJANGO_SETTINGS_MODULE"] = os.environ.get("DAE_SETTINGS", "dae.settings.production")
+    config = Path(__file__).with_name("ops") / "gunicorn.conf.py"
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    os.execv(str(gunicorn), [str(gunicorn), "-c", str(config), *extra, "dae.wsgi:application"])
+    return 0  # not reached
 
 
 if __name__ == "__main__":

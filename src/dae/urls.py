@@ -1,7 +1,8 @@
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
+from dae.approvals.api import api_urlpatterns as approvals_api
 from dae.archives.api import api_urlpatterns as archives_api
 from dae.auditing.api import api_urlpatterns as auditing_api
 from dae.bank.api import api_urlpatterns as bank_api
@@ -61,6 +62,7 @@ api_v1 = (
         *inspection_api,
         *auditing_api,
         *archives_api,
+        *approvals_api,
     ],
     "api",
 )
@@ -85,10 +87,13 @@ urlpatterns = [
     path("inspection/", include("dae.inspection.urls")),
     path("audit/", include("dae.auditing.urls")),
     path("archives/", include("dae.archives.urls")),
+    path("security/", include("dae.security.urls")),
+    path("approvals/", include("dae.approvals.urls")),
+    path("", include("dae.ops.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
 ]
 
 handler404 = "dae.core.api.not_found"

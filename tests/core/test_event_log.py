@@ -18,11 +18,13 @@ pytestmark = pytest.mark.django_db
 
 def test_creating_a_user_writes_one_event_with_after_state(world: dict[str, Any]) -> None:
     it = world["users"]["it"]
-    user = actions.do_create_user(it, username="newclerk", password="pw-12345678", post="settlement",
+    user = actions.do_create_user(it, username="newclerk", password="Initial-2026-pw", post="settlement",
                                   regions=[world["regions"][0]])
     event = Event.objects.get(action="accounts.user_created")
     assert (event.actor, event.object_id) == (it, str(user.pk))
-    assert event.after["post"] == "settlement" and event.after["regions"] == ["220282"]
+    assert event.after["post"] == "" and event.after["regions"] == []  # the post waits for a manager (issue 13)
+    requested = Event.objects.get(action="approvals.requested")
+    assert requested.after["object"] == f"accounts.user:{user.pk}"
 
 
 def test_update_event_keeps_only_changed_fields(world: dict[str, Any]) -> None:
@@ -37,7 +39,7 @@ def test_update_event_keeps_only_changed_fields(world: dict[str, Any]) -> None:
 def test_failing_action_leaves_neither_change_nor_event(world: dict[str, Any]) -> None:
     events_before = Event.objects.count()
     with pytest.raises(InvalidInput):
-        actions.do_create_user(world["users"]["it"], username="settlement", password="pw-12345678",
+        actions.do_create_user(world["users"]["it"], username="settlement", password="Initial-2026-pw",
                                post="settlement", regions=[world["regions"][0]])
     assert Event.objects.count() == events_before
 

@@ -24,6 +24,7 @@ from dae.ledger.models import DayClose
 from dae.ledger.queries import balance, trial_balance
 from dae.payments.models import Deduction, PaymentOrder, Statement
 from dae.payments.statements import reconcile
+from dae.security.testing import sign_in
 
 pytestmark = pytest.mark.django_db
 YEAR = 2025
@@ -74,7 +75,7 @@ def test_the_demo_year_runs_end_to_end(demo: dict[str, Any]) -> None:
     assert PaymentOrder.objects.filter(result_source__startswith="人工查证").count() == len(regions)
 
     client = Client()
-    assert client.login(username="finance", password=DEMO_PASSWORD)
+    assert sign_in(client, "finance", DEMO_PASSWORD).status_code == 302
     page = client.get(f"/fund/?region=220282&year={YEAR}").content.decode()
     data = json.loads(page.split('id="profit-chart-data" type="application/json">')[1].split("</script>")[0])
     assert FundYear.objects.filter(year=YEAR).count() == 2

@@ -14,6 +14,7 @@ from dae.claims.models import FeeLine, Settlement
 from dae.core.models import Event
 from dae.demo.users import DEMO_LOGINS, DEMO_PASSWORD
 from dae.enrollment.models import Person
+from dae.security.testing import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +35,7 @@ def test_demo_loads_once_and_every_demo_login_sees_its_dashboard() -> None:
 
     for login in DEMO_LOGINS:
         client = Client()
-        assert client.login(username=login.username, password=DEMO_PASSWORD), login.username
+        assert sign_in(client, login.username, DEMO_PASSWORD).status_code == 302, login.username
         response = client.get("/")
         assert response.status_code == 200, login.username
         assert 'data-testid="work-counters"' in response.content.decode()

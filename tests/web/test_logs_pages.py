@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 def test_manager_filters_the_event_log_by_object_type(client_for: Any, world: dict[str, Any]) -> None:
     from dae.accounts import actions
 
-    actions.do_create_user(world["users"]["it"], username="x1", password="pw-12345678", post="settlement",
+    actions.do_create_user(world["users"]["it"], username="x1", password="Initial-2026-pw", post="settlement",
                            regions=[world["regions"][0]])
     html = client_for("manager").get("/events/?type=accounts.user").content.decode()
     assert "accounts.user_created" in html and "benefits.ruleset_installed" not in html

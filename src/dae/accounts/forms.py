@@ -22,7 +22,7 @@ class UserForm(StyledFormMixin, forms.Form):
     username = forms.RegexField(label=_("用户名"), max_length=150, regex=r"^[\w.@+-]+$",
                                 error_messages={"invalid": _("用户名只能包含字母、数字和 @/./+/-/_")})
     display_name = forms.CharField(label=_("姓名"), max_length=50, required=False)
-    password = forms.CharField(label=_("初始密码"), widget=forms.PasswordInput, min_length=8, required=False)
+    password = forms.CharField(label=_("初始密码"), widget=forms.PasswordInput, min_length=12, required=False)
     post = forms.ChoiceField(label=_("岗位"), choices=Post.choices)
     regions = forms.ModelMultipleChoiceField(label=_("统筹区"), queryset=Region.objects.all(), required=False)
     hospital = forms.ModelChoiceField(label=_("所属医院"), queryset=Hospital.objects.all(), required=False)

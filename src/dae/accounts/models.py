@@ -18,6 +18,8 @@ class User(AbstractUser):
     )
     psn_no = models.CharField(_("人员编号"), max_length=30, blank=True, db_index=True)
     display_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    must_change_password = models.BooleanField(_("须修改密码"), default=False)
+    password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("用户")

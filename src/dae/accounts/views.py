@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
@@ -15,16 +14,10 @@ from dae.core.errors import DaeError, NotFound
 from dae.web.listing import Column, Filter, ScopedListView
 
 from . import actions
-from .forms import LoginForm, UserForm
+from .forms import UserForm
 from .models import User
 from .permissions import can
 from .posts import Post
-
-
-class LoginView(auth_views.LoginView):
-    template_name = "accounts/login.html"
-    authentication_form = LoginForm
-    redirect_authenticated_user = True
 
 
 class UserList(ScopedListView):
@@ -71,7 +64,7 @@ def _apply(request: HttpRequest, form: UserForm, user: User | None) -> User | No
 def user_create(request: HttpRequest) -> HttpResponse:
     form = UserForm(request.POST or None)
     if request.method == "POST" and form.is_valid() and _apply(request, form, None):
-        messages.success(request, gettext("用户已创建"))
+        messages.success(request, gettext("用户已创建；岗位授权已提交管理岗审批，批准后生效"))
         return redirect("accounts:user_list")
     return render(request, "accounts/user_form.html", {"form": form, "title": _("新建用户")})
 
@@ -85,6 +78,6 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
                "is_active": user.is_active}
     form = UserForm(request.POST or None, initial=initial, editing=True)
     if request.method == "POST" and form.is_valid() and _apply(request, form, user):
-        messages.success(request, gettext("用户已保存"))
+        messages.success(request, gettext("用户已保存；如变更了岗位或数据范围，须经管理岗审批后生效"))
         return redirect("accounts:user_list")
     return render(request, "accounts/user_form.html", {"form": form, "title": _("编辑用户"), "edited": user})

@@ -144,6 +144,11 @@ def do_publish(actor: Any, draft: RuleSetVersion, effective: dt.date, *, today: 
     if effective < today:
         raise InvalidInput("生效日期不能早于今天：已计算的结算不会被追溯改变", code="effective_in_past",
                            details={"effective": effective.isoformat()})
+    from dae.approvals.actions import require
+
+    require(actor, "benefits.publish", amount=None, region_id=draft.ruleset.region_id,
+            target=("benefits.rulesetversion", draft.pk), summary=f"发布规则集 {draft.ruleset.code} 新版本",
+            payload={"version": draft.pk, "effective": effective.isoformat()})
     with transaction.atomic():
         draft = RuleSetVersion.objects.select_for_update().select_related("ruleset").get(pk=draft.pk)
         if draft.status != RuleSetVersion.Status.DRAFT:

@@ -16,6 +16,7 @@ from django.db import models
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from dae.core.fields import EncryptedCharField
 from dae.core.scoping import ScopedManager
 
 #: Hospital grade of each ``hosp_lv`` code (national-interface.md A.7): 3 三级, 2 二级, 1 一级, 0 无等级.
@@ -54,7 +55,7 @@ class Hospital(models.Model):
     kind = models.CharField(_("机构类型"), max_length=30, blank=True)
     region = models.ForeignKey("core.Region", verbose_name=_("统筹区"), on_delete=models.PROTECT)
     bank_name = models.CharField(_("开户银行"), max_length=100, blank=True)
-    bank_account = models.CharField(_("银行账号"), max_length=40, blank=True)
+    bank_account = EncryptedCharField(_("银行账号"), max_length=40, blank=True)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
 
     objects = ScopedManager(region_field="region", hospital_field="pk")

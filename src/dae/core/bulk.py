@@ -34,8 +34,10 @@ def insert_rows(
     progress: Callable[[int], None] | None = None,
     batch: int = BATCH,
 ) -> int:
-    """Insert ``rows`` (tuples in the order of ``columns``, field names) into ``model``'s table. Returns the count."""
+    """Insert ``rows`` (tuples in the order of ``columns``, field names) into ``model``'s table. Returns the count.
+    Encrypted columns are encrypted here and their keyed hashes added (``core.fields``), as ``save`` would."""
     connection = connections[model._default_manager.db]
+    columns, rows = _sealed(model, columns, rows)
     fields = [model._meta.get_field(name) for name in columns]
     quote = connection.ops.quote_name
     column_sql = ", ".join(quote(f.column) for f in fields)  # type: ignore[union-attr]
@@ -61,6 +63,28 @@ def insert_rows(
             if progress is not None:
                 progress(done)
     return done
+
+
+def _sealed(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence[Any]]
+            ) -> tuple[Sequence[str], Iterable[Sequence[Any]]]:
+    """Encrypt the values of encrypted fields and append the keyed hash of each blind-indexed source."""
+    from .crypto import blind_index, encrypt
+    from .fields import BlindIndexField, EncryptedCharField
+
+    encrypted = [i for i, name in enumerate(columns) if isinstance(model._meta.get_field(name), EncryptedCharField)]
+    hashes = [(f.name, columns.index(f.source)) for f in model._meta.fields
+              if isinstance(f, BlindIndexField) and f.source in columns and f.name not in columns]
+    if not encrypted and not hashes:
+        return columns, rows
+
+    def seal(row: Sequence[Any]) -> list[Any]:
+        values = list(row)
+        extra = [blind_index(values[i]) for _name, i in hashes]
+        for i in encrypted:
+            values[i] = encrypt(values[i]) if isinstance(values[i], str) else values[i]
+        return values + extra
+
+    return (*columns, *(name for name, _i in hashes)), (seal(row) for row in rows)
 
 
 def _copy_rows(connection: Any, model: type[models.Model], column_sql: str, rows: Iterable[Sequence[Any]],

@@ -113,6 +113,8 @@ class AccessRecord(ChainedModel):
         AUDIT = "audit", _("稽核检查")
         SUPERVISION = "supervision", _("监督检查")
         FULL_CERTNO = "full_certno", _("查看完整证件号")
+        FULL_PHONE = "full_phone", _("查看完整手机号")
+        FULL_ACCOUNT = "full_account", _("查看完整银行账号")
         DENIED = "denied", _("越权访问尝试")
         EXPORT = "export", _("导出")
 

@@ -239,11 +239,14 @@ class RosterLoad:
             self._event("person.changed", "enrollment.person", stored[1], {fields[i]: old[i] for i in diff},
                         {fields[i]: new[i] for i in diff})
         if updates:
+            from dae.core.crypto import blind_index, encrypt
+
             table, quote = Person._meta.db_table, connection.ops.quote_name
             sets = ", ".join(f"{quote(c)} = %s" for c in ("psn_cert_type", "certno", "psn_name", "gend", "brdy",
-                                                          "unit_id"))
+                                                          "unit_id", "certno_hash"))
+            sealed = [(u[0], encrypt(u[1]), *u[2:6], blind_index(u[1]), u[6]) for u in updates]  # as save() would
             with connection.cursor() as cursor:
-                cursor.executemany(f"UPDATE {quote(table)} SET {sets} WHERE {quote('id')} = %s", updates)
+                cursor.executemany(f"UPDATE {quote(table)} SET {sets} WHERE {quote('id')} = %s", sealed)
         return changed
 
     def _current_enrolments(self, person_ids: set[int]) -> dict[int, tuple[Any, ...]]:

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dae.core.fields import BlindIndexField, EncryptedCharField
 from dae.core.scoping import ScopedManager
 
 
@@ -34,7 +35,8 @@ class Person(models.Model):
 
     psn_no = models.CharField(_("人员编号"), max_length=30, unique=True)
     psn_cert_type = models.CharField(_("证件类型"), max_length=6, default="01")
-    certno = models.CharField(_("证件号码"), max_length=50, db_index=True)
+    certno = EncryptedCharField(_("证件号码"), max_length=50)
+    certno_hash = BlindIndexField(source="certno")
     psn_name = models.CharField(_("姓名"), max_length=50, db_index=True)
     gend = models.CharField(_("性别"), max_length=1, choices=Gender.choices)
     brdy = models.DateField(_("出生日期"))

@@ -413,6 +413,14 @@ def do_record_entry(actor: Any, kind: str, region: Region | str, *, on: dt.date,
     approval number 审批文号 required), 归还 ``Dr 2301 / Cr 100202`` (settles the open dues, oldest first)."""
     if kind not in FORM_KINDS:
         raise InvalidInput(f"不支持的记录类型：{kind}", code="invalid_kind")
+    if kind == K.TRANSFER:
+        from dae.approvals.actions import require
+
+        require(actor, "fund.transfer", amount=money(amount), region_id=_region(region),
+                target=("fund.transfer", key), summary=f"{_region(region)} 划转支出户 {reference_no}".strip(),
+                payload={"region": _region(region), "on": on.isoformat(), "amount": str(money(amount)), "key": key,
+                         "reference_no": reference_no, "description": description, "reason": reason,
+                         "approval_no": approval_no})
     if kind == K.REVOLVING_DRAW:
         reason = require_reason(reason, "借入原因")
         approval_no = (approval_no or "").strip()

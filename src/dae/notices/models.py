@@ -14,13 +14,13 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dae.core.fields import MoneyField
+from dae.core.fields import EncryptedCharField, MoneyField
 from dae.core.scoping import ScopedManager
 
 
 class Contact(models.Model):
     psn_no = models.CharField(_("人员编号"), max_length=30, unique=True)
-    phone = models.CharField(_("手机号码"), max_length=20)
+    phone = EncryptedCharField(_("手机号码"), max_length=20)
     region = models.ForeignKey("core.Region", verbose_name=_("统筹区"), on_delete=models.PROTECT)
     source = models.CharField(_("来源"), max_length=100, blank=True)
     updated_at = models.DateTimeField(_("更新时间"), default=timezone.now)
@@ -70,7 +70,7 @@ class SmsMessage(models.Model):
         FAILED = "failed", _("发送失败")
 
     psn_no = models.CharField(_("人员编号"), max_length=30, db_index=True)
-    phone = models.CharField(_("手机号码"), max_length=20, blank=True)
+    phone = EncryptedCharField(_("手机号码"), max_length=20, blank=True)
     text = models.CharField(_("短信内容"), max_length=500)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True)
     backend = models.CharField(_("短信通道"), max_length=200, blank=True)

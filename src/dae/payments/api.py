@@ -117,6 +117,12 @@ class StatementApprove(APIView):
 class OrderSerializer(serializers.ModelSerializer[PaymentOrder]):
     amount = AmountField(maximum=FUND_MAX)
     memo = serializers.CharField(read_only=True)
+    bank_account = serializers.SerializerMethodField()
+
+    def get_bank_account(self, order: PaymentOrder) -> str:
+        from dae.core.masking import mask_account
+
+        return mask_account(order.bank_account)  # the full number goes only into the bank's payment file
 
     class Meta:
         model = PaymentOrder

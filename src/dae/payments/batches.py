@@ -127,6 +127,17 @@ def create_batch(region: str, kind: str, *, actor: Any, on: dt.date, statements:
     a payee has no bank account, or the spending account would be overdrawn (透支预警)."""
     if kind not in PaymentBatch.Kind.values:
         raise InvalidInput(f"付款对象应为 hospital 或 person：{kind}", code="bad_kind")
+    from dae.approvals.actions import require
+
+    planned_total = sum((fields["amount"] for fields, _payee in (
+        _hospital_orders(region, statements) if kind == PaymentBatch.Kind.HOSPITAL
+        else _person_orders(region, settlements))), ZERO)
+    require(actor, "payments.batch", amount=planned_total, region_id=region,
+            target=("payments.batch_plan", f"{region}:{kind}:{on.isoformat()}"),
+            summary=f"{region} 支付批次（{PaymentBatch.Kind(kind).label}）",
+            payload={"region": region, "kind": kind, "on": on.isoformat(),
+                     "statements": list(statements) if statements is not None else None,
+                     "settlements": list(settlements) if settlements is not None else None})
     with transaction.atomic():
         planned = (_hospital_orders(region, statements) if kind == PaymentBatch.Kind.HOSPITAL
                    else _person_orders(region, settlements))

@@ -32,6 +32,14 @@ def record_deduction(hospital: Hospital, *, amount: Decimal | str, kind: str, re
     if kind not in Deduction.Kind.values or kind == Deduction.Kind.CARRIED:
         raise InvalidInput(f"扣款类型应为 audit、inspection 或 other：{kind}", code="bad_kind")
     source_type, source_id = source[0], str(source[1])
+    if source_type == "document":  # audit and inspection deductions come through their own confirmation
+        from dae.approvals.actions import require
+
+        require(actor, "payments.deduction", amount=value, region_id=hospital.region_id,
+                target=("payments.deduction_source", f"{source_type}:{source_id}"),
+                summary=f"{hospital.name} 扣款 {source_id}",
+                payload={"hospital": hospital.pk, "amount": str(value), "kind": kind, "reason": reason,
+                         "source": [source_type, source_id], "confirmed_on": confirmed_on.isoformat()})
     with transaction.atomic():
         existing = Deduction.objects.filter(source_type=source_type, source_id=source_id).first()
         if existing is not None:

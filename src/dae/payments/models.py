@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dae.core.fields import MoneyField
+from dae.core.fields import EncryptedCharField, MoneyField
 from dae.core.scoping import ScopedManager
 
 
@@ -176,7 +176,7 @@ class PaymentOrder(models.Model):
                                    on_delete=models.PROTECT, related_name="payment_orders")
     payee_name = models.CharField(_("收款人"), max_length=100)
     bank_name = models.CharField(_("开户银行"), max_length=100)
-    bank_account = models.CharField(_("收款账号"), max_length=40)
+    bank_account = EncryptedCharField(_("收款账号"), max_length=40)
     amount = MoneyField(_("金额"))
     purpose = models.CharField(_("用途"), max_length=100)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)

@@ -439,9 +439,13 @@ def do_check(actor: Any, claim: ManualClaim, *, note: str = "") -> ManualClaim:
 
 def do_approve(actor: Any, claim: ManualClaim, *, note: str = "") -> ManualClaim:
     """审批: the checked claim becomes a stored, payable Settlement (settle way manual); the insured is notified."""
+    from dae.approvals.actions import require
     from dae.notices.actions import notify_claim
 
     _need_post(actor, CHECK_POSTS)
+    require(actor, "reimbursement.payout", amount=claim.computed_pay, region_id=claim.region_id,
+            target=("reimbursement.manualclaim", claim.pk), summary=f"手工报销 {claim.number} 审批支付",
+            payload={"claim": claim.pk, "note": note})
     with transaction.atomic():
         claim = _lock(claim)
         check_transition(claim.state, S.APPROVED)

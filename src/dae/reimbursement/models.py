@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dae.claims.models import Settlement
 from dae.claims.states import ClaimState
-from dae.core.fields import MoneyField
+from dae.core.fields import EncryptedCharField, MoneyField
 from dae.core.scoping import ScopedManager
 
 TOTAL_FIELDS = ("medfee_sumamt", "fulamt_ownpay_amt", "overlmt_selfpay", "preselfpay_amt", "inscp_scp_amt")
@@ -49,9 +49,9 @@ class ManualClaim(models.Model):
     preselfpay_amt = MoneyField(_("先行自付金额"), null=True, blank=True)
     inscp_scp_amt = MoneyField(_("符合政策范围金额"), null=True, blank=True)
     bank_name = models.CharField(_("开户银行"), max_length=100)
-    bank_account = models.CharField(_("银行账号"), max_length=40)
+    bank_account = EncryptedCharField(_("银行账号"), max_length=40)
     account_name = models.CharField(_("账户名"), max_length=50)
-    phone = models.CharField(_("手机号码"), max_length=20, blank=True)
+    phone = EncryptedCharField(_("手机号码"), max_length=20, blank=True)
     note = models.CharField(_("备注"), max_length=500, blank=True)
 
     received_on = models.DateField(_("受理日期"))
@@ -100,6 +100,12 @@ class ManualClaim(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def masked_phone(self) -> str:
+        from dae.core.masking import mask_phone
+
+        return mask_phone(self.phone) if self.phone else ""
 
     @property
     def masked_account(self) -> str:

@@ -19,7 +19,7 @@ from dae.claims.models import Settlement
 from dae.claims.states import OPEN_STATES, ClaimState
 from dae.core.access import record_access
 from dae.core.errors import DaeError, InvalidInput
-from dae.core.models import Event
+from dae.core.models import AccessRecord, Event
 from dae.core.scoping import get_scoped_or_404
 from dae.web.listing import Column, Filter, ScopedListView
 
@@ -208,6 +208,10 @@ def claim_detail(request: HttpRequest, number: str, *, error: DaeError | None = 
     user: Any = request.user
     claim = get_scoped_or_404(ManualClaim, request, number=number)
     record_access(request, claim)
+    full = request.GET.get("full", "") if user.post in actions.REGISTER_POSTS | actions.CHECK_POSTS else ""
+    if full in ("account", "phone"):  # a full view of a masked number is logged on its own (PIPL)
+        record_access(request, claim, why=AccessRecord.Why.FULL_ACCOUNT if full == "account"
+                      else AccessRecord.Why.FULL_PHONE)
     events = (Event.objects.filter(object_type=ManualClaim._meta.label_lower, object_id=str(claim.pk))
               .select_related("actor").order_by("at", "id"))
     left = days_left(timezone.localdate(), claim.due_date) if claim.due_date and claim.state in OPEN_STATES else None
@@ -226,6 +230,7 @@ def claim_detail(request: HttpRequest, number: str, *, error: DaeError | None = 
         "four_eyes_blocked": four_eyes_blocked,
         "can_cancel": user.post in actions.REGISTER_POSTS and claim.state in (S.RECEIVED, S.COMPUTED, S.RETURNED),
         "invoices": claim.invoices.all(), "fee_lines": claim.fee_lines.all(),
+        "full": full, "can_full": user.post in actions.REGISTER_POSTS | actions.CHECK_POSTS,
     }
     return render(request, "reimbursement/claim_detail.html", context, status=status)
 

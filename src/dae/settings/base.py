@@ -11,6 +11,7 @@ DAE_SMS_BACKEND    dotted path of the SMS gateway (default: local outbox)
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -36,6 +37,10 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_tasks",
     "django_tasks_db",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "dae.core",
     "dae.accounts",
     "dae.dictionaries",
@@ -55,12 +60,16 @@ INSTALLED_APPS = [
     "dae.auditing",
     "dae.credit",
     "dae.archives",
+    "dae.security",
+    "dae.approvals",
+    "dae.ops",
     "dae.web",
     "dae.demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "dae.security.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "dae.web.middleware.ChosenLanguageMiddleware",
@@ -68,10 +77,13 @@ MIDDLEWARE = [
     "dae.core.uploads.UploadLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "dae.security.middleware.TokenMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "dae.security.middleware.SignInPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "dae.accounts.middleware.PermissionMatrixMiddleware",
     "dae.core.middleware.ErrorPageMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "dae.urls"
@@ -131,8 +143,8 @@ WHITENOISE_USE_FINDERS = True
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "dae.security.tokens.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": [
@@ -196,7 +208,34 @@ UPLOAD_DIR = VAR_DIR / "uploads"
 ARCHIVE_DIR = Path(os.environ.get("DAE_ARCHIVE_DIR", VAR_DIR / "archive"))
 ARCHIVE_FONDS = os.environ.get("DAE_ARCHIVE_FONDS", "D001")  # 全宗号 of the office's archive
 
-SESSION_COOKIE_AGE = 8 * 3600
+# --- sign-in and sessions (dae.security; 等保 2.0 level 3) ---
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "dae.security.passwords.LengthValidator"},
+    {"NAME": "dae.security.passwords.CharacterClassValidator"},
+    {"NAME": "dae.security.passwords.NotUsernameValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "dae.security.passwords.HistoryValidator"},
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=30)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own: the account, and the address
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # an attempt during a lockout is logged, never extends it
+AXES_HANDLER = "dae.security.lockout.LockoutHandler"
+AXES_LOCKOUT_CALLABLE = "dae.security.views.locked_out"
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
+AXES_IPWARE_PROXY_COUNT = int(os.environ.get("DAE_PROXY_COUNT", "0")) or None  # 1 behind one reverse proxy
+SESSION_COOKIE_AGE = 8 * 3600  # the absolute limit (dae.security.policy.ABSOLUTE_SECONDS); idle logout at 30 min
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+OTP_TOTP_ISSUER = "dae"
 SMS_BACKEND = os.environ.get("DAE_SMS_BACKEND", "dae.notices.sms.OutboxBackend")
 
 LOGGING = {

@@ -11,3 +11,12 @@ from pathlib import Path  # noqa: E402
 
 UPLOAD_DIR = Path(tempfile.mkdtemp(prefix="dae-test-uploads-"))
 ARCHIVE_DIR = Path(tempfile.mkdtemp(prefix="dae-test-archive-"))
+
+# Field encryption keys of the test runs (fixed, and inherited by the subprocesses of the crash tests).
+import os  # noqa: E402
+
+os.environ.setdefault(
+    "DAE_FIELD_KEYS",
+    "t1:ZGFlLXRlc3Qta2V5LW9uZS0wMTIzNDU2Nzg5YWJjZGU=,t0:ZGFlLXRlc3Qta2V5LXplcm8tMDEyMzQ1Njc4OWFiY2Q=,"
+    "index:ZGFlLXRlc3QtaW5kZXgta2V5LTAxMjM0NTY3ODlhYmM=",
+)

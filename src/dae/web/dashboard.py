@@ -219,6 +219,16 @@ for _post, _items in {
     "supervisor": (_DESTRUCTIONS,),
 }.items():
     WORK[_post] = (*WORK[_post], *_items)
+# 人工审批 (dae.approvals): actions waiting for this post's approval, never the user's own.
+def _approvals(user: Any) -> Any:
+    from dae.approvals.actions import pending_for
+
+    return pending_for(user)
+
+
+_APPROVALS = WorkItem(_("待我审批"), _approvals, "approvals:pending_list")
+for _post in ("manager", "finance", "checker", "reviewer", "inspector"):
+    WORK[_post] = (*WORK[_post], _APPROVALS)
 
 
 def work_for(user: Any) -> list[dict[str, Any]]:

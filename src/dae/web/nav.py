@@ -122,6 +122,13 @@ NAVIGATION: tuple[NavSection, ...] = (
             NavLink(_("用户管理"), "accounts:user_list", "person-gear"),
             NavLink(_("事件日志"), "web:events", "journal-text"),
             NavLink(_("访问日志"), "web:access_log", "eye"),
+            NavLink(_("待审批事项"), "approvals:pending_list", "check2-circle"),
+            NavLink(_("人工审批设置"), "approvals:thresholds", "sliders"),
+            NavLink(_("安全设置"), "security:settings", "shield-lock"),
+            NavLink(_("登录锁定"), "security:lockouts", "lock"),
+            NavLink(_("接口令牌"), "security:token_list", "key"),
+            NavLink(_("双因素认证"), "security:two_factor", "phone"),
+            NavLink(_("修改密码"), "security:password_change", "asterisk"),
         ),
     ),
 )

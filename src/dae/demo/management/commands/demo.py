@@ -40,6 +40,7 @@ class Command(BaseCommand):
             self._run_finance()
         hospital, psn_no = self._demo_bindings()
         create_demo_users(hospital, psn_no)
+        self._enrol_two_factor()
         if not Event.objects.filter(action="demo.audit").exists():
             self._run_audit()
         if not Event.objects.filter(action="demo.archives").exists():
@@ -187,9 +188,32 @@ class Command(BaseCommand):
         assert top is not None
         return Hospital.objects.get(pk=busiest["hospital_id"]), top["psn_no"]
 
+    def _enrol_two_factor(self) -> None:
+        """The posts that sign in with a second factor get an authenticator whose secret is printed (and whose
+        current code ``dae totp USER`` shows), so the demo stays usable; real accounts enrol on the page."""
+        from dae.security.otp import enrol_known_secret
+        from dae.security.policy import two_factor_required
+        from dae.security.testing import known_secret
+
+        for login in DEMO_LOGINS:
+            if two_factor_required(login.post):
+                user = User.objects.get(username=login.username)
+                enrol_known_secret(user, known_secret(user.username))
+
     def _print_logins(self, hospital: Hospital, psn_no: str) -> None:
         self.stdout.write("")
         self.stdout.write(f"演示账号 (demo log-ins) — 密码 (password): {DEMO_PASSWORD}")
         for login in DEMO_LOGINS:
             extra = {Post.HOSPITAL: f" · {hospital.name}", Post.INSURED: f" · {psn_no}"}.get(Post(login.post), "")
             self.stdout.write(f"  {login.username:<11} {Post(login.post).label}{extra}")
+        from base64 import b32encode
+
+        from dae.security.policy import two_factor_required
+        from dae.security.testing import known_secret
+
+        self.stdout.write("双因素认证 (two-factor sign-in) — 验证码 (code): dae totp USER，或把密钥加入身份验证器 "
+                          "(or add the secret to an authenticator app):")
+        for login in DEMO_LOGINS:
+            if two_factor_required(login.post):
+                secret = b32encode(bytes.fromhex(known_secret(login.username))).decode()
+                self.stdout.write(f"  {login.username:<11} {secret}")

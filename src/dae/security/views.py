@@ -1,0 +1,270 @@
+"""Sign-in in two steps (password, then the authenticator's code), the second factor's enrolment, the password
+change, and IT's and the manager's security pages (lockouts, API tokens, password reset, settings)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import segno
+from axes.handlers.proxy import AxesProxyHandler
+from django.contrib import messages
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import update_session_auth_hash, user_login_failed
+from django.contrib.auth import views as auth_views
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from dae.accounts.forms import LoginForm
+from dae.accounts.models import User
+from dae.core.errors import DaeError, NotFound
+from dae.core.events import record_event
+from dae.web.listing import Column, ScopedListView
+
+from . import otp
+from .forms import CodeForm, PasswordChangeForm, PasswordResetForm, SettingsForm, TokenForm
+from .lockout import do_unlock, locked_attempts
+from .models import ApiToken, SecuritySetting
+from .passwords import do_change_password, do_reset_password, do_set_max_age, max_age_days
+from .signals import PW_CHANGE
+from .tokens import SCOPES, do_issue_token, do_revoke_token
+
+PENDING = "dae_pending_2fa"
+PENDING_SECONDS = 300
+
+
+def _next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return "/"
+
+
+def _signed_in(request: HttpRequest, user: Any, factor: str) -> None:
+    with transaction.atomic():
+        record_event(user, "security.signed_in", user, after={"factor": factor},
+                     note=str(request.META.get("REMOTE_ADDR", "")))
+
+
+class LoginView(auth_views.LoginView):
+    """Step one: the password (django-axes counts failures and locks). A user who must give a second factor
+    is not signed in yet: the session only remembers who passed step one, for five minutes."""
+
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        user = form.get_user()
+        if otp.has_second_factor(user):
+            self.request.session.cycle_key()
+            self.request.session[PENDING] = {"uid": user.pk, "at": int(time.time()),
+                                             "backend": getattr(user, "backend", "")}
+            return redirect(f"{_url('security:otp_verify')}?next={_next(self.request)}")
+        auth_login(self.request, user)
+        _signed_in(self.request, user, "password")
+        return redirect(_next(self.request))
+
+
+def _url(name: str) -> str:
+    from django.urls import reverse
+
+    return reverse(name)
+
+
+def otp_verify(request: HttpRequest) -> HttpResponse:
+    """Step two: the authenticator's six digits or a recovery code (used once). A wrong code is a failed
+    sign-in, counted by the lockout like a wrong password."""
+    pending = request.session.get(PENDING) or {}
+    user = User.objects.filter(pk=pending.get("uid"), is_active=True).first()
+    if user is None or int(time.time()) - int(pending.get("at", 0)) > PENDING_SECONDS:
+        request.session.pop(PENDING, None)
+        messages.warning(request, gettext("请重新输入用户名和密码"))
+        return redirect("accounts:login")
+    credentials = {"username": user.username}
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if not AxesProxyHandler.is_allowed(request, credentials):
+            return locked_out(request, credentials)
+        found = otp.verify(user, form.cleaned_data["code"])
+        if found is None:
+            user_login_failed.send(sender=__name__, credentials=credentials, request=request)
+            if getattr(request, "axes_locked_out", False):
+                return locked_out(request, credentials)
+            form.add_error("code", gettext("验证码不正确"))
+        else:
+            device, recovery = found
+            del request.session[PENDING]
+            user.backend = pending.get("backend") or "django.contrib.auth.backends.ModelBackend"
+            auth_login(request, user)
+            otp.otp_login(request, device)
+            _signed_in(request, user, "recovery_code" if recovery else "totp")
+            if recovery:
+                with transaction.atomic():
+                    record_event(user, "security.recovery_code_used", user)
+                messages.warning(request, gettext("已使用一个恢复码，剩余 %(n)d 个") % {"n": otp.recovery_codes_left(user)})
+            return redirect(_next(request))
+    return render(request, "security/otp_verify.html", {"form": form, "title": _("双因素认证"),
+                                                         "next": _next(request)})
+
+
+def locked_out(request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any) -> HttpResponse:
+    """django-axes' answer during a lockout (AXES_LOCKOUT_CALLABLE)."""
+    request.session.pop(PENDING, None)
+    return render(request, "security/locked_out.html", {"title": _("账号已锁定")}, status=429)
+
+
+def two_factor(request: HttpRequest) -> HttpResponse:
+    """The signed-in user's second factor: verify this session with a code, enrol an authenticator (QR code and
+    a first code), or renew the recovery codes."""
+    user: Any = request.user
+    device = otp.totp_device(user)
+    verified = otp.is_verified(request)
+    codes: list[str] | None = None
+    form = CodeForm(request.POST or None)
+    action = request.POST.get("action", "")
+    if request.method == "POST" and action == "verify" and device is not None and form.is_valid():
+        found = otp.verify(user, form.cleaned_data["code"])
+        if found is None:
+            user_login_failed.send(sender=__name__, credentials={"username": user.username}, request=request)
+            form.add_error("code", gettext("验证码不正确"))
+        else:
+            otp.otp_login(request, found[0])
+            return redirect("web:home")
+    elif request.method == "POST" and action == "renew" and verified:
+        codes = otp.do_new_recovery_codes(user)
+    elif request.method == "POST" and action == "confirm" and form.is_valid():
+        pending_device = otp.totp_device(user, confirmed=False)
+        if pending_device is not None:
+            codes = otp.do_confirm_enrolment(request, pending_device, form.cleaned_data["code"])
+            if codes is None:
+                form.add_error("code", gettext("验证码不正确"))
+    enrolling = (device is None or request.GET.get("enrol") == "1" and verified) and codes is None
+    qr = secret = ""
+    if enrolling:
+        new = otp.totp_device(user, confirmed=False) if request.method == "POST" else None
+        new = new or otp.start_enrolment(user)
+        qr = segno.make(new.config_url, error="m").svg_inline(scale=4)
+        secret = _base32(new.bin_key)
+    context = {"title": _("双因素认证"), "form": form, "device": device, "verified": verified, "codes": codes,
+               "enrolling": enrolling, "qr": qr, "secret": secret,
+               "codes_left": otp.recovery_codes_left(user) if device else 0}
+    return render(request, "security/two_factor.html", context)
+
+
+def _base32(key: bytes) -> str:
+    import base64
+
+    text = base64.b32encode(key).decode().rstrip("=")
+    return " ".join(text[i:i + 4] for i in range(0, len(text), 4))
+
+
+def password_change(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    form = PasswordChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            do_change_password(user, old_password=form.cleaned_data["old_password"],
+                               new_password=form.cleaned_data["new_password"])
+        except DaeError as error:
+            field = "old_password" if error.code == "wrong_password" else "new_password"
+            for item in error.details or [{"message": error.message}]:
+                form.add_error(field, item["message"])
+        else:
+            update_session_auth_hash(request, user)
+            request.session[PW_CHANGE] = False
+            messages.success(request, gettext("密码已修改"))
+            return redirect("web:home")
+    forced = bool(request.session.get(PW_CHANGE))
+    return render(request, "security/password_change.html",
+                  {"form": form, "title": _("修改密码"), "forced": forced})
+
+
+def password_reset(request: HttpRequest, pk: int) -> HttpResponse:
+    """IT sets a temporary password for a user, who must change it at the next sign-in."""
+    target = User.objects.filter(pk=pk).first()
+    if target is None:
+        raise NotFound()
+    form = PasswordResetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            do_reset_password(request.user, target, new_password=form.cleaned_data["new_password"])
+        except DaeError as error:
+            for item in error.details or [{"message": error.message}]:
+                form.add_error("new_password", item["message"])
+        else:
+            messages.success(request, gettext("已重置密码，用户下次登录时须修改"))
+            return redirect("accounts:user_edit", pk=target.pk)
+    return render(request, "security/password_reset.html", {"form": form, "title": _("重置密码"), "target": target})
+
+
+def security_settings(request: HttpRequest) -> HttpResponse:
+    form = SettingsForm(request.POST or None, initial={"password_max_age_days": max_age_days()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            do_set_max_age(request.user, days=form.cleaned_data["password_max_age_days"],
+                           effective_from=form.cleaned_data["effective_from"])
+        except DaeError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, gettext("安全设置已保存"))
+            return redirect("security:settings")
+    rows = SecuritySetting.objects.select_related("created_by")[:50]
+    return render(request, "security/settings.html", {"form": form, "rows": rows, "title": _("安全设置")})
+
+
+def lockouts(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        from dae.core.inputs import object_id
+
+        if do_unlock(request.user, object_id(request.POST.get("attempt"))):
+            messages.success(request, gettext("已解除锁定"))
+        return redirect("security:lockouts")
+    return render(request, "security/lockouts.html", {"rows": locked_attempts(), "title": _("登录锁定")})
+
+
+class TokenList(ScopedListView):
+    model = ApiToken
+    title = _("接口令牌")
+    columns = (
+        Column(_("名称"), "name"),
+        Column(_("前缀"), "prefix"),
+        Column(_("所属用户"), "user"),
+        Column(_("范围"), lambda t: "、".join(str(SCOPES[s][0]) for s in t.scopes if s in SCOPES)),
+        Column(_("到期时间"), "expires_at"),
+        Column(_("最近使用"), "last_used_at"),
+        Column(_("状态"), lambda t: gettext("有效") if t.is_live else gettext("已失效")),
+    )
+    search_fields = ("name__icontains", "prefix")
+    template_name = "security/token_list.html"
+
+    def base_queryset(self) -> Any:
+        return ApiToken.objects.select_related("user")
+
+
+def token_new(request: HttpRequest) -> HttpResponse:
+    form = TokenForm(request.POST or None)
+    secret = ""
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            _token, secret = do_issue_token(request.user, data["user"], name=data["name"], scopes=data["scopes"],
+                                            days=data["days"])
+        except DaeError as error:
+            form.add_error(None, error.message)
+    return render(request, "security/token_form.html", {"form": form, "secret": secret, "title": _("签发接口令牌")})
+
+
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    token = ApiToken.objects.filter(pk=pk).first()
+    if token is None:
+        raise NotFound()
+    do_revoke_token(request.user, token)
+    messages.success(request, gettext("令牌已吊销"))
+    return redirect("security:token_list")
+
+
