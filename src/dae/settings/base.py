@@ -195,6 +195,10 @@ SPECTACULAR_SETTINGS = {
         "InspectionDocumentKindEnum": "dae.inspection.models.Document.Kind",
         "InvestigationStatusEnum": "dae.inspection.models.Investigation.Status",
         "InvestigationOutcomeEnum": "dae.inspection.models.Investigation.Outcome",
+        "ArchiveItemStatusEnum": "dae.archives.models.Item.Status",
+        "ArchiveLoanStatusEnum": "dae.archives.models.Loan.Status",
+        "ArchiveDestructionListStatusEnum": "dae.archives.models.DestructionList.Status",
+        "PendingActionStatusEnum": "dae.approvals.models.PendingAction.Status",
     },
 }
 
