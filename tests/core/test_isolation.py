@@ -82,3 +82,17 @@ def test_list_reads_by_staff_are_logged_row_by_row(client_for: Any) -> None:
 def test_insured_reading_own_data_is_not_staff_access(client_for: Any) -> None:
     client_for("insured").get("/api/v1/settlements/")
     assert AccessRecord.objects.count() == 0
+
+
+def test_a_missing_object_answers_404_and_the_attempt_is_logged_once(client_for: Any) -> None:
+    client = client_for("settlement")
+    assert client.get("/enrollment/persons/PZ9999/").status_code == 404
+    assert client.get("/api/v1/settlements/SZ9999/").status_code == 404
+    denied = list(AccessRecord.objects.filter(why="denied").order_by("id"))
+    assert [(d.object_type, d.actor.username) for d in denied] == [("route", "settlement"), ("route", "settlement")]
+    assert denied[0].path == "GET /enrollment/persons/PZ9999/"
+
+
+def test_a_404_outside_any_object_route_is_not_logged(client_for: Any) -> None:
+    assert client_for("settlement").get("/no/such/page/").status_code == 404
+    assert not AccessRecord.objects.filter(why="denied").exists()

@@ -61,6 +61,7 @@ def record_access(
 def record_denied(request: HttpRequest, obj: models.Model) -> None:
     """Record an attempt to open a row outside the user's scope (whoever tried, insured persons included)."""
     _new_record(request, obj, AccessRecord.Why.DENIED).save()
+    _mark_logged(request)
 
 
 def record_access_many(request: HttpRequest, objects: list[models.Model],
@@ -100,3 +101,18 @@ def record_refused(request: Any) -> None:
         actor=user, psn_no="", object_type="route", object_id=route[:64], why=AccessRecord.Why.DENIED,
         path=f"{request.method} {request.get_full_path()}"[:300], region=None,
     ).save()
+    _mark_logged(request)
+
+
+def record_unlogged_not_found(request: HttpRequest, status: int) -> None:
+    """Record a 404 answered on a route that names an object (an id in its URL) when nothing on the way recorded
+    the refusal: a missing row and a row outside scope answer alike, and both attempts are in the access log."""
+    match = getattr(request, "resolver_match", None)
+    if status != 404 or match is None or not match.kwargs or getattr(request, "_dae_refusal_logged", False):
+        return
+    record_refused(request)
+
+
+def _mark_logged(request: Any) -> None:
+    """Mark the underlying request (DRF wraps it) as having its refusal in the access log, so it is written once."""
+    getattr(request, "_request", request)._dae_refusal_logged = True

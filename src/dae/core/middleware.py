@@ -1,4 +1,5 @@
-"""Renders a ``DaeError`` raised by a page view as a page with the message, with the error's status."""
+"""Renders a ``DaeError`` raised by a page view as a page with the message, with the error's status; a 404 on a
+route that names an object is recorded in the access log when the view did not record it itself."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
-from .access import record_refused
+from .access import record_refused, record_unlogged_not_found
 from .errors import DaeError
 
 
@@ -16,7 +17,9 @@ class ErrorPageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
+        response = self.get_response(request)
+        record_unlogged_not_found(request, response.status_code)
+        return response
 
     def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
         if not isinstance(exc, DaeError):
