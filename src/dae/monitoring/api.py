@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 
 from dae.catalog.models import Hospital
 from dae.core.api import validated
-from dae.core.errors import InvalidInput
+from dae.core.errors import InvalidInput, NotFound
 from dae.core.inputs import BoundedDateField
 
 from . import actions
@@ -71,7 +71,10 @@ class CancelIn(serializers.Serializer[Any]):
 def _hospital(request: Request, code: str) -> Hospital:
     user: Any = request.user
     if user.scope_kind == "hospital":
-        return Hospital.objects.get(pk=user.hospital_id)
+        own = Hospital.objects.filter(pk=user.hospital_id).first() if user.hospital_id else None
+        if own is None:
+            raise NotFound("本账号未绑定医疗机构", code="unknown_hospital")
+        return own
     hospital = Hospital.objects.filter(code=code, region_id__in=user.region_codes).first() if code else None
     if hospital is None:
         raise InvalidInput(f"无此医疗机构：{code}", code="unknown_hospital",

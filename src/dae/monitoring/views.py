@@ -42,7 +42,10 @@ def _hospital_for(request: HttpRequest, code: Any) -> Hospital:
     """The hospital a write is about: a hospital user's own; staff name one in their regions."""
     user: Any = request.user
     if user.scope_kind == "hospital":
-        return Hospital.objects.get(pk=user.hospital_id)
+        own = Hospital.objects.filter(pk=user.hospital_id).first() if user.hospital_id else None
+        if own is None:
+            raise NotFound("本账号未绑定医疗机构", code="unknown_hospital")
+        return own
     code = inputs.text(code, field="hospital", label="医疗机构", max_length=30)
     hospital = Hospital.objects.filter(code=code, region_id__in=user.region_codes).first()
     if hospital is None:
