@@ -25,6 +25,15 @@ PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08
        b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
 
 
+@pytest.fixture(autouse=True)
+def _assigned(world: dict[str, Any]) -> None:
+    """The inspector is the resident representative of hospital A this month."""
+    hosp = world["hospitals"][0]
+    actions.do_create_assignment(kind="resident", user=world["users"]["inspector"], region_id=hosp.region_id,
+                                 hospitals=[hosp], start_date=TODAY - dt.timedelta(days=30),
+                                 end_date=TODAY + dt.timedelta(days=30), actor=world["users"]["manager"])
+
+
 def admit(world: dict[str, Any], *, psn_no: str = "PA0001", mdtrt_id: str = "MD0001", adm_date: dt.date | None = None,
           hospital: Any = None) -> Admission:
     return actions.do_report_admission(
@@ -147,6 +156,15 @@ def test_a_visit_with_a_photo_keeps_it_and_a_bad_photo_writes_nothing(world: dic
     assert (Visit.objects.count(), Finding.objects.count()) == (1, 0)
 
 
+def test_only_the_representative_assigned_to_the_hospital_visits(world: dict[str, Any]) -> None:
+    other = HospitalFactory(region=world["regions"][0], code="HA0009", name="桦甸市第九医院")
+    a = admit(world, hospital=other)
+    with pytest.raises(Conflict) as err:
+        visit(a, world["users"]["inspector"])
+    assert err.value.code == ErrorCode.NOT_ASSIGNED
+    assert visit(a, world["users"]["manager"]).seq == 1  # the manager may visit any stay in scope
+
+
 def test_a_visit_after_discharge_is_refused(world: dict[str, Any]) -> None:
     a = admit(world)
     actions.do_discharge_admission(hospital=a.hospital, mdtrt_id=a.mdtrt_id, dscg_date=TODAY, actor=None)
@@ -174,7 +192,7 @@ def test_a_rotation_limit_stops_an_overlong_assignment(world: dict[str, Any]) ->
                                  start_date=dt.date(2026, 1, 1), end_date=dt.date(2026, 12, 31), actor=manager)
     actions.do_create_assignment(kind="resident", user=rep, region_id=hosp.region_id, hospitals=[hosp],
                                  start_date=dt.date(2027, 6, 1), end_date=dt.date(2028, 5, 30), actor=manager)
-    assert Assignment.objects.filter(user=rep).count() == 4
+    assert Assignment.objects.filter(user=rep).count() == 5  # with this month's (the fixture's)
     ended = actions.do_end_assignment(first, ended_on=dt.date(2026, 6, 30), actor=manager)
     assert ended.last_day == dt.date(2026, 6, 30)
     with pytest.raises(InvalidInput):

@@ -26,7 +26,7 @@ from dae.enrollment.models import Person
 from . import config
 from .errors import ErrorCode
 from .models import Admission, Assignment, Handover, Opinion, Visit, VisitPhoto
-from .queries import first_visit_due, next_visit_after, tenure_days
+from .queries import first_visit_due, hospital_ids_of, next_visit_after, tenure_days
 
 PHOTO_TYPES = (".jpg", ".jpeg", ".png", ".heic", ".webp")
 MAX_PHOTO = 10 * 1024 * 1024
@@ -208,7 +208,8 @@ def do_record_visit(
     admission: Admission, *, visitor: Any, visit_date: dt.date, presence: str, identity: str, plausible: bool,
     notes: str, photos: list[Photo] = (), actor: Any = None,  # type: ignore[assignment]
 ) -> Visit:
-    """查床: a visit to a patient in hospital. An absent patient becomes a 挂床 finding and an identity mismatch a
+    """查床: a visit to a patient in hospital by the representative or patrol member assigned to its hospital that
+    day (the manager may visit any stay in scope). An absent patient becomes a 挂床 finding and an identity mismatch a
     冒名 finding, with the visit as evidence; the next visit falls due ``repeat_visit_days`` later."""
     actor = actor or visitor
     if presence not in Visit.Presence.values or identity not in Visit.Identity.values:
@@ -228,6 +229,10 @@ def do_record_visit(
             if locked.status != Admission.Status.IN:
                 raise Conflict(f"该住院当前为「{locked.get_status_display()}」，不能查床",
                                code=ErrorCode.BAD_ADMISSION_STATE)
+            if getattr(visitor, "post", "") == "inspector" and \
+                    locked.hospital_id not in hospital_ids_of(visitor, visit_date):
+                raise Conflict(f"查床人当日未驻点{locked.hospital.name}（请先在驻点安排中安排）",
+                               code=ErrorCode.NOT_ASSIGNED)
             due = locked.next_visit_due
             visit = Visit.objects.create(
                 admission=locked, hospital=locked.hospital, region_id=locked.region_id, visitor=visitor,

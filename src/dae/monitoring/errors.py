@@ -14,5 +14,6 @@ class ErrorCode(StrEnum):
     BAD_CHOICE = "bad_choice"  # a value outside its list (presence, identity, kind …)
     ROTATION_LIMIT = "rotation_limit"  # the assignment would keep a person on one hospital too long
     BAD_PERIOD = "bad_period"  # an assignment ending before it starts
+    NOT_ASSIGNED = "not_assigned"  # a visit by an inspector not assigned to the hospital that day
     VISIT_DATE = "visit_date"  # a visit before admission or in the future
     BAD_PHOTO = "bad_photo"  # not an image we take
