@@ -271,6 +271,9 @@ def test_the_pages_answer_for_their_posts(world: dict[str, Any], client_for: Any
     rep_client = client_for("inspector")
     work = rep_client.get("/monitoring/").content.decode()
     assert "张三" in work
+    api = manager.get("/api/v1/monitoring/statistics").json()
+    assert [(r["hospital__code"], r["visits"], r["absent"], r["findings"], r["confirmed"])
+            for r in api["by_hospital"]] == [("HA0001", 1, 1, 1, None)]
     stats = queries.visit_statistics(Visit.objects.all())
     assert [(r["hospital__code"], r["visits"], r["absent"], r["findings"]) for r in stats["by_hospital"]] == \
         [("HA0001", 1, 1, 1)]

@@ -127,8 +127,31 @@ class Cancel(APIView):
         return Response(AdmissionSerializer(admission).data)
 
 
+class Statistics(APIView):
+    @extend_schema(responses={200: dict})
+    def get(self, request: Request) -> Response:
+        """查床统计 for the statistics and the hospital evaluation: visits per visitor and per hospital between
+        ``from`` and ``to`` (default: this year), late visits, absent patients, identity mismatches, findings and
+        their confirmed amounts (decimal strings)."""
+        from dae.core import inputs
+
+        from . import queries
+        from .models import Visit
+
+        today = timezone.localdate()
+        start = inputs.query_date(request.query_params, "from", today.replace(month=1, day=1), label="起始日期")
+        end = inputs.query_date(request.query_params, "to", today, label="截止日期")
+        visits = Visit.objects.for_user(request.user).filter(visit_date__gte=start, visit_date__lte=end)
+        tables = queries.visit_statistics(visits)
+        for rows in tables.values():
+            for row in rows:
+                row["confirmed"] = f"{row['confirmed']:.2f}" if row["confirmed"] is not None else None
+        return Response({"from": start, "to": end, **tables})
+
+
 api_urlpatterns = [
     path("monitoring/admissions", Admissions.as_view(), name="monitoring-admissions"),
     path("monitoring/discharges", Discharge.as_view(), name="monitoring-discharges"),
     path("monitoring/cancellations", Cancel.as_view(), name="monitoring-cancellations"),
+    path("monitoring/statistics", Statistics.as_view(), name="monitoring-statistics"),
 ]
