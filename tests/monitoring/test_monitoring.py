@@ -297,3 +297,24 @@ def test_page_forms_record_an_admission_and_a_visit(world: dict[str, Any], clien
     bad = rep.post(f"/monitoring/admissions/{a.pk}/visit/", {"presence": "nowhere", "identity": "match"})
     assert bad.status_code == 200 and a.visits.count() == 1
 
+
+
+def test_long_stays_and_persons_near_the_entry_line(world: dict[str, Any]) -> None:
+    person, hospital = world["persons"][0], world["hospitals"][0]
+    for n in range(5):  # settled I20 stays of 8 days: the median is 8
+        SettlementFactory(person=person, hospital=hospital, dise_codg="I20.0", adm_date=dt.date(2026, 3, 1),
+                          dscg_date=dt.date(2026, 3, 9), setl_id=f"SL{n}")
+    long = admit(world, adm_date=TODAY - dt.timedelta(days=13))  # 13 > 1.5 × 8
+    admit(world, mdtrt_id="MD0002", adm_date=TODAY - dt.timedelta(days=11))  # 11 < 12: not listed
+    found = queries.long_stays(Admission.objects.all(), TODAY)
+    assert [(r["admission"].pk, r["days"], r["median"], r["cases"]) for r in found] == [(long.pk, 13, 8, 5)]
+    # this year's in-scope spending 55,000 of the 60,000 entry line (≥ 90 %): listed as near the entry line
+    near_person = PersonFactory(region=world["regions"][0], psn_no="PNEAR", psn_name="赵六")
+    EnrolmentFactory(person=near_person)
+    admit(world, psn_no="PNEAR", mdtrt_id="MD0003")
+    SettlementFactory(person=near_person, hospital=hospital, setl_id="SNEAR", state="payable",
+                      setl_time=timezone.make_aware(dt.datetime(TODAY.year, 1, 5, 9)),
+                      inscp_scp_amt=Decimal("55000.00"), medfee_sumamt=Decimal("60000.00"))
+    near = queries.near_thresholds(Admission.objects.all(), TODAY)
+    assert [(r["admission"].psn_no, r["what"], r["amount"], r["line"]) for r in near] == [
+        ("PNEAR", "起付线", Decimal("55000.00"), Decimal("60000.00"))]

@@ -113,7 +113,8 @@ def inpatient_counts(admissions: QuerySet[Admission], today: dt.date | None = No
 def long_stays(admissions: QuerySet[Admission], today: dt.date | None = None) -> list[dict[str, Any]]:
     """Current stays longer than ``long_stay_factor`` × the median stay of their diagnosis group (the ICD-10
     category, the first three characters), medians taken from the settled stays of the same hospitals' region.
-    One query for the medians' input (stay lengths per category, grouped in the database), one for the stays."""
+    One query for the stays in hospital, one reading the (region, diagnosis, dates) of the settled stays of those
+    categories only; the median is taken over each category's stay lengths (SQLite has no median aggregate)."""
     from dae.claims.models import Settlement
 
     today = today or timezone.localdate()
@@ -123,10 +124,12 @@ def long_stays(admissions: QuerySet[Admission], today: dt.date | None = None) ->
         return []
     categories = {a.dise_codg[:3] for a in current if a.dise_codg}
     regions = {a.region_id for a in current}
-    rows = (Settlement.objects.filter(region_id__in=regions, med_type="21", dscg_date__isnull=False,
+    in_categories = Q()
+    for cat in categories:  # only the settled stays of the categories in hospital now are read
+        in_categories |= Q(dise_codg__startswith=cat)
+    rows = (Settlement.objects.filter(in_categories, region_id__in=regions, med_type="21", dscg_date__isnull=False,
                                       adm_date__isnull=False)
-            .exclude(state="cancelled").annotate(cat=F("dise_codg"))
-            .values_list("region_id", "dise_codg", "adm_date", "dscg_date"))
+            .exclude(state="cancelled").values_list("region_id", "dise_codg", "adm_date", "dscg_date"))
     lengths: dict[tuple[str, str], list[int]] = defaultdict(list)
     for region, code, adm, dscg in rows.iterator(chunk_size=5000):
         cat = (code or "")[:3]
