@@ -21,6 +21,7 @@ from dae.fund.api import api_urlpatterns as fund_api
 from dae.imports.api import ImportBatchViewSet
 from dae.inspection.api import api_urlpatterns as inspection_api
 from dae.ledger.api import api_urlpatterns as ledger_api
+from dae.monitoring.api import api_urlpatterns as monitoring_api  # in-hospital monitoring (issue 23)
 from dae.notices.api import NoticeViewSet, SmsOutboxViewSet
 from dae.payments.api import api_urlpatterns as payments_api
 from dae.reimbursement.api import ManualClaimViewSet, self_service
@@ -63,6 +64,8 @@ api_v1 = (
         *auditing_api,
         *archives_api,
         *approvals_api,
+        # in-hospital monitoring (issue 23)
+        *monitoring_api,
     ],
     "api",
 )
@@ -90,6 +93,8 @@ urlpatterns = [
     path("security/", include("dae.security.urls")),
     path("approvals/", include("dae.approvals.urls")),
     path("", include("dae.ops.urls")),
+    # in-hospital monitoring (issue 23)
+    path("monitoring/", include("dae.monitoring.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),

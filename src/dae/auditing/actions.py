@@ -116,6 +116,11 @@ def do_confirm(finding: Finding, *, amount: Any, note: str, actor: Any) -> Findi
                 code="bad_amount",
                 details=[{"path": "amount", "message": "认定金额须大于 0"}],
             )
+        if f.settlement is None:  # a bedside finding while the stay is open (dae.monitoring links it at discharge)
+            raise Conflict(
+                "该疑点来自驻院查床，住院尚未结算：出院结算关联后才能认定扣款金额（可先排除）",
+                code="stay_not_settled",
+            )
         if f.settlement.state == "cancelled":
             raise Conflict(
                 f"结算 {f.settlement.setl_id} 已撤销（2305），其支付已冲回，不能再认定扣款；请排除此疑点",
@@ -292,6 +297,54 @@ def do_settle(finding: Finding, *, amount: Any, note: str, actor: Any) -> Findin
             before={"status": before},
             after={"status": f.status, "amount": value, "deduction": deduction.pk},
         )
+    return f
+
+
+#: The audit rules a bedside visit can raise (dae.audit.rules.stays), with their names.
+BEDSIDE_RULES = {"R14_IDLE_BED": "挂床住院", "R15_OVERLAP": "冒名顶替"}
+
+
+def do_record_bedside_finding(
+    *, rule_id: str, source: tuple[str, int], hospital: Any, psn_no: str, detail: str, actor: Any,
+    settlement: Any = None,
+) -> Finding:
+    """A finding raised at the bedside (驻院查床: 挂床 when the patient is absent, 冒名 when the identity does not
+    match), with the visit as its evidence (``source``). Idempotent on the source: a second call returns the first
+    finding. Without a settlement (the stay is open) it can be reviewed and dismissed; confirming an amount waits
+    for :func:`do_link_finding_settlement`."""
+    if rule_id not in BEDSIDE_RULES:
+        raise InvalidInput(f"规则 {rule_id} 不能由查床产生", code="bad_rule")
+    key = f"{source[0]}:{source[1]}"
+    with transaction.atomic():
+        found = Finding.objects.filter(rule_id=rule_id, finding_key=key).first()
+        if found is not None:
+            return found
+        f = Finding.objects.create(
+            rule_id=rule_id, finding_key=key, rule_name=BEDSIDE_RULES[rule_id], result_type="suspicious",
+            run=None, region_id=hospital.region_id, hospital=hospital, settlement=settlement, psn_no=psn_no,
+            amount_at_issue=settlement.medfee_sumamt if settlement is not None else 0, detail=detail[:1000],
+            source_kind=source[0], source_id=source[1], status=Finding.Status.OPEN,
+        )
+        _step(f, FindingStep.Kind.DETECTED, actor, note=detail, late=False)
+        record_event(actor, "audit.finding_detected", f, region_id=f.region_id, note=detail[:300],
+                     after={"rule": rule_id, "source": key, "status": f.status})
+    return f
+
+
+def do_link_finding_settlement(finding: Finding, settlement: Any, *, actor: Any) -> Finding:
+    """The stay of a bedside finding was settled: the finding takes the settlement (its total medical fee as the
+    amount at issue, the ceiling of what the reviewer may confirm) and the whole stay as its involved evidence."""
+    with transaction.atomic():
+        f = Finding.objects.select_for_update(of=("self",)).get(pk=finding.pk)
+        if f.settlement_id is not None:
+            return f
+        if settlement.psn_no != f.psn_no or settlement.hospital_id != f.hospital_id:
+            raise Conflict("结算的人员或医疗机构与疑点不符", code="settlement_mismatch")
+        f.settlement, f.amount_at_issue = settlement, settlement.medfee_sumamt
+        _save(f, ["settlement", "amount_at_issue"])
+        FindingLine.objects.create(finding=f, settlement=settlement, role=FindingLine.Role.INVOLVED)
+        record_event(actor, "audit.finding_linked", f, region_id=f.region_id,
+                     after={"settlement": settlement.setl_id, "amount_at_issue": settlement.medfee_sumamt})
     return f
 
 

@@ -140,12 +140,19 @@ class Finding(models.Model):
     finding_key = models.CharField(_("疑点标识"), max_length=200)
     rule_name = models.CharField(_("规则名称"), max_length=100)
     result_type = models.CharField(_("结果类型"), max_length=10)  # violation / suspicious
-    run = models.ForeignKey(AuditRun, verbose_name=_("发现批次"), on_delete=models.PROTECT, related_name="new_findings")
+    # A bedside finding (驻院监控·查床) has no run, and no settlement while the stay is still open: it is linked to
+    # the stay's settlement at discharge (dae.monitoring); its evidence is the visit named by source_kind/source_id.
+    run = models.ForeignKey(
+        AuditRun, verbose_name=_("发现批次"), null=True, blank=True, on_delete=models.PROTECT, related_name="new_findings"
+    )
     region = models.ForeignKey("core.Region", verbose_name=_("统筹区"), on_delete=models.PROTECT)
     hospital = models.ForeignKey("catalog.Hospital", verbose_name=_("医疗机构"), on_delete=models.PROTECT)
     settlement = models.ForeignKey(
-        "claims.Settlement", verbose_name=_("结算"), on_delete=models.PROTECT, related_name="findings"
+        "claims.Settlement", verbose_name=_("结算"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="findings",
     )
+    source_kind = models.CharField(_("证据来源"), max_length=30, blank=True, default="")  # e.g. "monitoring.visit"
+    source_id = models.PositiveBigIntegerField(_("证据编号"), null=True, blank=True)
     psn_no = models.CharField(_("人员编号"), max_length=30, db_index=True)
     amount_at_issue = MoneyField(_("疑点金额"))
     detail = models.CharField(_("疑点说明"), max_length=1000)

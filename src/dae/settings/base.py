@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "dae.ops",
     "dae.web",
     "dae.demo",
+    # in-hospital monitoring (issue 23)
+    "dae.monitoring",
 ]
 
 MIDDLEWARE = [

@@ -231,6 +231,30 @@ for _post in ("manager", "finance", "checker", "reviewer", "inspector"):
     WORK[_post] = (*WORK[_post], _APPROVALS)
 
 
+
+# 驻院监控 (dae.monitoring, issue 23): my inpatients whose bedside visit is due or overdue; for the manager, every
+# overdue visit and the opinions waiting to be read.
+def _monitoring(what: str) -> Callable[[Any], Any]:
+    def query(user: Any) -> Any:
+        from dae.monitoring import queries
+        from dae.monitoring.models import Admission, Opinion
+
+        today = timezone.localdate()
+        if what == "due":
+            return queries.work_list(user, today).filter(next_visit_due__lte=today)
+        if what == "overdue":
+            return Admission.objects.for_user(user).filter(status="in", next_visit_due__lt=today)
+        return Opinion.objects.for_user(user).filter(status="new")
+
+    return query
+
+
+_VISITS_DUE = WorkItem(_("今日应查床"), _monitoring("due"), "monitoring:worklist")
+_VISITS_OVERDUE = WorkItem(_("查床逾期"), _monitoring("overdue"), "monitoring:admission_list", "visit=overdue")
+_OPINIONS_NEW = WorkItem(_("待阅驻院意见"), _monitoring("opinions"), "monitoring:overview")
+for _post, _items in {"inspector": (_VISITS_DUE,), "manager": (_VISITS_OVERDUE, _OPINIONS_NEW)}.items():
+    WORK[_post] = (*WORK[_post], *_items)
+
 def work_for(user: Any) -> list[dict[str, Any]]:
     items = []
     for item in WORK.get(user.post, ()):

@@ -90,6 +90,12 @@ OBJECT_KINDS: dict[str, ObjectKind] = {
     "demo.inspection": ObjectKind(_("演示巡查")),
     "credit.creditevent": ObjectKind(_("违规记录")),
     "core.job": ObjectKind(_("后台任务"), "web:job_detail"),
+    # in-hospital monitoring (issue 23)
+    "monitoring.admission": ObjectKind(_("入院登记"), "monitoring:admission_detail"),
+    "monitoring.visit": ObjectKind(_("查床记录"), "monitoring:visit_detail"),
+    "monitoring.assignment": ObjectKind(_("驻点安排")),
+    "monitoring.handover": ObjectKind(_("资料交接")),
+    "monitoring.opinion": ObjectKind(_("意见收集")),
 }
 
 #: the first part of an event name → what it is about
@@ -101,6 +107,7 @@ EVENT_SUBJECTS: dict[str, str | Promise] = {
     "payment_order": _("支付指令"), "deduction": _("扣款"), "ledger": _("基金账务"), "bank": _("银行对账"),
     "fund": _("基金管理"), "audit": _("智能审核"), "inspection": _("稽核"), "credit": _("诚信管理"),
     "workdays": _("工作日历"), "demo": _("演示数据"),
+    "monitoring": _("驻院监控"),  # in-hospital monitoring (issue 23)
 }
 
 #: whole event names whose verb alone does not say it
@@ -151,6 +158,13 @@ EVENT_NAMES: dict[str, str | Promise] = {
     "unit.changed": _("参保单位变更"), "workdays.calendaroverride": _("工作日调整"),
     "workdays.override_removed": _("删除工作日调整"), "workdays.override_set": _("设置工作日调整"),
     "workdays.year_confirmed": _("确认日历年度"),
+    # in-hospital monitoring (issue 23)
+    "audit.finding_linked": _("疑点关联结算"), "monitoring.admitted": _("入院登记"),
+    "monitoring.discharged": _("出院办理"), "monitoring.admission_cancelled": _("入院撤销"),
+    "monitoring.assigned": _("驻点安排"), "monitoring.assignment_ended": _("驻点轮岗结束"),
+    "monitoring.visited": _("查床"), "monitoring.handed_over": _("资料交接"),
+    "monitoring.opinion_recorded": _("记录意见"), "monitoring.opinion_read": _("阅处意见"),
+    "monitoring.demo": _("演示驻院监控"),
 }
 
 

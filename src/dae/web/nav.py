@@ -131,6 +131,19 @@ NAVIGATION: tuple[NavSection, ...] = (
             NavLink(_("修改密码"), "security:password_change", "asterisk"),
         ),
     ),
+    # in-hospital monitoring (issue 23)
+    NavSection(
+        _("驻院监控"),
+        (
+            NavLink(_("今日工作"), "monitoring:worklist", "clipboard2-pulse"),
+            NavLink(_("在院监控"), "monitoring:overview", "activity"),
+            NavLink(_("入院登记"), "monitoring:admission_list", "hospital"),
+            NavLink(_("驻点安排"), "monitoring:assignment_list", "person-badge"),
+            NavLink(_("资料交接"), "monitoring:handover_list", "arrow-left-right"),
+            NavLink(_("意见收集"), "monitoring:opinion_list", "chat-left-text"),
+            NavLink(_("查床统计"), "monitoring:statistics", "bar-chart"),
+        ),
+    ),
 )
 
 

@@ -34,7 +34,7 @@ def build_finding(f: Any) -> Record:
     sections = [
         {"title": "疑点", "rows": [
             ("规则", f"{f.rule_name}（{f.rule_id}）"), ("医疗机构", f.hospital.name),
-            ("结算ID", f.settlement.setl_id), ("人员编号", f.psn_no), ("疑点金额", yuan(f.amount_at_issue)),
+            ("结算ID", (f.settlement.setl_id if f.settlement else "")), ("人员编号", f.psn_no), ("疑点金额", yuan(f.amount_at_issue)),
             ("疑点说明", f.detail), ("审核认定金额", yuan(f.reviewed_amount)), ("三方确认金额", yuan(f.final_amount)),
             ("结果", f.get_status_display()), ("发现时间", when(f.detected_at)), ("办结时间", when(f.closed_at))]},
         {"title": "处理环节", "head": ["环节", "时间", "办理人", "金额", "意见"], "grid": steps},
@@ -43,11 +43,11 @@ def build_finding(f: Any) -> Record:
     documents = [Document(f"evidence-{d.pk}", _("疑点附件"), d.name, _media_type(d.name), file_content(d.path))
                  for d in f.documents.all()]
     return Record(
-        title=f"{f.hospital.name} 审核疑点：{f.rule_name}（结算 {f.settlement.setl_id}，{f.get_status_display()}）",
+        title=f"{f.hospital.name} 审核疑点：{f.rule_name}（结算 {(f.settlement.setl_id if f.settlement else '')}，{f.get_status_display()}）",
         year=closed.year, date_from=f.detected_at.date(), date_to=closed, region_id=f.region_id,
         psn_no=f.psn_no, template="archives/record.html", context={"sections": sections},
         metadata={"rule_id": f.rule_id, "rule_name": f.rule_name, "hospital": f.hospital.name,
-                  "setl_id": f.settlement.setl_id, "status": f.status, "amount_at_issue": str(f.amount_at_issue),
+                  "setl_id": (f.settlement.setl_id if f.settlement else ""), "status": f.status, "amount_at_issue": str(f.amount_at_issue),
                   "final_amount": str(f.final_amount) if f.final_amount is not None else None},
         documents=documents, required=[("record", _("业务记录"))],
     )

@@ -45,6 +45,11 @@ class Command(BaseCommand):
             self._run_audit()
         if not Event.objects.filter(action="demo.archives").exists():
             self._run_archives()
+        # in-hospital monitoring (issue 23)
+        if not Event.objects.filter(action="monitoring.demo").exists():
+            from dae.monitoring.demo import seed_demo as seed_monitoring
+
+            self.stdout.write(f"驻院监控 (in-hospital monitoring): {seed_monitoring()}")
         self._print_logins(hospital, psn_no)
 
     def _generate_and_load(self, options: dict[str, Any]) -> None:
