@@ -28,7 +28,7 @@ def waits() -> list[float]:
 
 
 @pytest.fixture
-def client(simulator: PlatformSimulator, waits: list[float], settings: Any) -> PlatformClient:
+def platform(simulator: PlatformSimulator, waits: list[float], settings: Any) -> PlatformClient:
     settings.PLATFORM = {**settings.PLATFORM, "URL": simulator.url, "TIMEOUT": TIMEOUT, "RETRIES": 2,
                          "BACKOFF": 0.01, "CIRCUIT_FAILURES": 3, "CIRCUIT_COOL_OFF": 60}
     return PlatformClient(sleep=waits.append)

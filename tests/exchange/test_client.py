@@ -19,16 +19,16 @@ from .conftest import PERSON
 pytestmark = pytest.mark.django_db
 
 
-def person_query(client: PlatformClient, certno: str = "220282198001011234") -> Any:
+def person_query(platform: PlatformClient, certno: str = "220282198001011234") -> Any:
     return client.call("1101", {"data": {"mdtrt_cert_type": "02", "mdtrt_cert_no": certno, "certno": certno,
                                          "psn_cert_type": "01"}},
                        purpose="person_query", admdvs="220282")
 
 
-def test_envelope_carries_the_national_fields_and_a_unique_msgid(client: PlatformClient,
+def test_envelope_carries_the_national_fields_and_a_unique_msgid(platform: PlatformClient,
                                                                  simulator: PlatformSimulator) -> None:
     simulator.persons[PERSON["baseinfo"]["certno"]] = PERSON
-    first, second = person_query(client), person_query(client)
+    first, second = person_query(platform), person_query(platform)
     assert first.infcode == 0 and first.output["baseinfo"]["psn_no"] == "PA0001"
     assert first.msgid != second.msgid
     assert len(first.msgid) == 30 and first.msgid.startswith("DAEINSURER01")
@@ -40,9 +40,9 @@ def test_envelope_carries_the_national_fields_and_a_unique_msgid(client: Platfor
     assert call.outcome == Call.Outcome.OK and call.tries == 1 and call.infcode == 0
 
 
-def test_personal_data_is_masked_in_the_log(client: PlatformClient, simulator: PlatformSimulator) -> None:
+def test_personal_data_is_masked_in_the_log(platform: PlatformClient, simulator: PlatformSimulator) -> None:
     simulator.persons[PERSON["baseinfo"]["certno"]] = PERSON
-    answer = person_query(client)
+    answer = person_query(platform)
     call = Call.objects.get(pk=answer.call_id)
     assert call.request["input"]["data"]["certno"] == "2202**********1234"
     assert call.response["output"]["baseinfo"]["psn_name"] == "张*"
@@ -51,10 +51,10 @@ def test_personal_data_is_masked_in_the_log(client: PlatformClient, simulator: P
 
 
 def test_a_retry_after_a_time_out_reuses_the_msgid_and_the_platform_records_it_once(
-        client: PlatformClient, simulator: PlatformSimulator, waits: list[float]) -> None:
+        platform: PlatformClient, simulator: PlatformSimulator, waits: list[float]) -> None:
     simulator.persons[PERSON["baseinfo"]["certno"]] = PERSON
     simulator.timeout_next(1)
-    answer = person_query(client)
+    answer = person_query(platform)
     assert answer.infcode == 0
     assert simulator.arrivals[answer.msgid] == 2
     assert simulator.processed[answer.msgid] == 1
@@ -64,11 +64,11 @@ def test_a_retry_after_a_time_out_reuses_the_msgid_and_the_platform_records_it_o
     assert waits == [0.01]  # one back-off before the retry
 
 
-def test_retries_are_bounded_with_back_off(client: PlatformClient, simulator: PlatformSimulator,
+def test_retries_are_bounded_with_back_off(platform: PlatformClient, simulator: PlatformSimulator,
                                            waits: list[float]) -> None:
     simulator.fail_next(5)
     with pytest.raises(PlatformError) as caught:
-        person_query(client)
+        person_query(platform)
     assert caught.value.code == ErrorCode.PLATFORM_UNAVAILABLE
     assert waits == [0.01, 0.02]
     call = Call.objects.get()
@@ -76,10 +76,10 @@ def test_retries_are_bounded_with_back_off(client: PlatformClient, simulator: Pl
 
 
 def test_infcode_minus_one_is_raised_with_the_platforms_message_and_not_retried(
-        client: PlatformClient, simulator: PlatformSimulator, waits: list[float]) -> None:
+        platform: PlatformClient, simulator: PlatformSimulator, waits: list[float]) -> None:
     simulator.refuse_next(1, "人员编号不存在")
     with pytest.raises(PlatformRefused) as caught:
-        person_query(client)
+        person_query(platform)
     assert caught.value.code == ErrorCode.PLATFORM_REFUSED
     assert "人员编号不存在" in caught.value.message and "-1" in caught.value.message
     assert waits == []
@@ -88,21 +88,21 @@ def test_infcode_minus_one_is_raised_with_the_platforms_message_and_not_retried(
 
 
 def test_a_platform_that_is_down_trips_the_circuit_and_it_closes_after_the_cool_off(
-        client: PlatformClient, simulator: PlatformSimulator) -> None:
+        platform: PlatformClient, simulator: PlatformSimulator) -> None:
     simulator.down = True
     for _ in range(3):
         with pytest.raises(PlatformError) as caught:
-            person_query(client)
+            person_query(platform)
         assert caught.value.code == ErrorCode.PLATFORM_UNAVAILABLE
     arrivals = sum(simulator.arrivals.values())
     with pytest.raises(CircuitOpen):
-        person_query(client)
+        person_query(platform)
     assert sum(simulator.arrivals.values()) == arrivals  # nothing sent while open: the platform is not hammered
     assert Call.objects.filter(outcome=Call.Outcome.CIRCUIT_OPEN).count() == 1
     simulator.down = False
     simulator.persons[PERSON["baseinfo"]["certno"]] = PERSON
     Circuit.objects.filter(pk="platform").update(open_until=timezone.now() - dt.timedelta(seconds=1))
-    assert person_query(client).infcode == 0  # half-open: one call goes through and closes the circuit
+    assert person_query(platform).infcode == 0  # half-open: one call goes through and closes the circuit
     circuit = Circuit.objects.get()
     assert (circuit.failures, circuit.open_until, circuit.opened_times) == (0, None, 1)
 

@@ -73,11 +73,11 @@ def feedback(audit_world: dict[str, Any]) -> Any:
 
 
 @pytest.mark.django_db
-def test_audit_feedback_is_delivered_and_marked_sent(feedback: Any, client: PlatformClient,
+def test_audit_feedback_is_delivered_and_marked_sent(feedback: Any, platform: PlatformClient,
                                                      simulator: PlatformSimulator) -> None:
     assert delivery.collect() == 1
     assert delivery.collect() == 0  # queued once
-    run_ = delivery.deliver(client=client)
+    run_ = delivery.deliver(client=platform)
     assert run_.delivered == 1
     row = Outbound.objects.get()
     feedback.refresh_from_db()
@@ -86,11 +86,11 @@ def test_audit_feedback_is_delivered_and_marked_sent(feedback: Any, client: Plat
     sent = simulator.received[0]
     assert (sent["infno"], sent["msgid"]) == ("9002", row.msgid)
     assert sent["input"]["data"]["rule_id"] == "R17_CROSS_PERIOD"
-    assert delivery.collect() == 0 and delivery.deliver(client=client).delivered == 0
+    assert delivery.collect() == 0 and delivery.deliver(client=platform).delivered == 0
 
 
 @pytest.mark.django_db
-def test_a_platform_down_pauses_the_job_and_a_later_run_resumes(feedback: Any, client: PlatformClient,
+def test_a_platform_down_pauses_the_job_and_a_later_run_resumes(feedback: Any, platform: PlatformClient,
                                                                 simulator: PlatformSimulator) -> None:
     delivery.collect()
     Outbound.objects.create(kind="payment_result", source_id=999, msgid="DAEINSURER01202603010000009999",
@@ -100,15 +100,15 @@ def test_a_platform_down_pauses_the_job_and_a_later_run_resumes(feedback: Any, c
     Outbound.objects.create(kind="payment_result", source_id=997, msgid="DAEINSURER01202603010000009997",
                             infno="9001", region=feedback.region, hospital=feedback.hospital, payload={"data": {}})
     simulator.down = True
-    first = delivery.deliver(client=client)
+    first = delivery.deliver(client=platform)
     # three messages fail (three tries each), the circuit opens, the fourth is not even tried
     assert (first.delivered, first.failed) == (0, 3) and first.paused_until
     assert sum(simulator.arrivals.values()) == 0 and Outbound.objects.filter(status="pending").count() == 4
-    assert delivery.deliver(client=client).delivered == 0  # still paused, and the retries not yet due
+    assert delivery.deliver(client=platform).delivered == 0  # still paused, and the retries not yet due
     simulator.down = False
     Circuit.objects.update(open_until=timezone.now() - dt.timedelta(seconds=1))
     Outbound.objects.update(next_attempt_at=timezone.now() - dt.timedelta(seconds=1))
-    later = delivery.deliver(client=client)
+    later = delivery.deliver(client=platform)
     assert later.delivered == 4
     assert set(Outbound.objects.values_list("status", flat=True)) == {"sent"}
     assert all(n == 1 for n in simulator.processed.values()) and len(simulator.processed) == 4
@@ -116,15 +116,15 @@ def test_a_platform_down_pauses_the_job_and_a_later_run_resumes(feedback: Any, c
 
 @pytest.mark.django_db
 def test_a_refusal_is_kept_with_the_platforms_message_and_can_be_sent_again(
-        feedback: Any, client: PlatformClient, simulator: PlatformSimulator) -> None:
+        feedback: Any, platform: PlatformClient, simulator: PlatformSimulator) -> None:
     from dae.exchange import actions
 
     delivery.collect()
     simulator.refuse_next(1, "违规标识重复")
-    assert delivery.deliver(client=client).refused == 1
+    assert delivery.deliver(client=platform).refused == 1
     row = Outbound.objects.get()
     assert row.status == Outbound.Status.REFUSED and "违规标识重复" in row.last_error
     assert row.answer["infcode"] == -1
     actions.do_requeue_outbound(None, row)
-    assert delivery.deliver(client=client).delivered == 1
+    assert delivery.deliver(client=platform).delivered == 1
     assert Outbound.objects.get().msgid == row.msgid

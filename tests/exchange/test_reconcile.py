@@ -49,11 +49,11 @@ def load(simulator: PlatformSimulator) -> None:
         simulator.add(row)
 
 
-def test_equal_data_yields_a_clean_record(client: PlatformClient, simulator: PlatformSimulator,
+def test_equal_data_yields_a_clean_record(platform: PlatformClient, simulator: PlatformSimulator,
                                           month_of_settlements: dict[str, Any]) -> None:
     load(simulator)
     record = actions.do_run_reconciliation(None, month_of_settlements["region"], month_of_settlements["hospital"],
-                                           "2026-03", client=client)
+                                           "2026-03", client=platform)
     assert record.status == Reconciliation.Status.CLEAN
     assert (record.our_count, record.our_medfee, record.our_fund, record.our_cancelled) == (
         5, Decimal("27000.00"), Decimal("6000.00"), 1)
@@ -65,13 +65,13 @@ def test_equal_data_yields_a_clean_record(client: PlatformClient, simulator: Pla
 
 
 def test_missing_extra_and_differing_settlements_are_exactly_the_three_differences(
-        client: PlatformClient, simulator: PlatformSimulator, month_of_settlements: dict[str, Any]) -> None:
+        platform: PlatformClient, simulator: PlatformSimulator, month_of_settlements: dict[str, Any]) -> None:
     load(simulator)
     simulator.drop("S1")                                   # we have it, the platform does not
     simulator.add({**simulator.settlements["S2"], "setl_id": "SX9", "mdtrt_id": "MX9"})  # only the platform has it
     simulator.differ("S3", hifob_pay="3100.00", psn_no="PA0009")  # both have it, two fields differ
     record = actions.do_run_reconciliation(None, month_of_settlements["region"], month_of_settlements["hospital"],
-                                           "2026-03", client=client)
+                                           "2026-03", client=platform)
     assert record.status == Reconciliation.Status.DIFFERENT
     assert (record.platform_count, record.platform_fund) == (5, Decimal("7100.00"))
     assert record.message == "总账不平：大额基金支付"
@@ -89,12 +89,12 @@ def test_missing_extra_and_differing_settlements_are_exactly_the_three_differenc
     assert [c.infno for c in Call.objects.order_by("id")] == ["3201", "3202"]
 
 
-def test_a_difference_is_resolved_once_with_a_note(client: PlatformClient, simulator: PlatformSimulator,
+def test_a_difference_is_resolved_once_with_a_note(platform: PlatformClient, simulator: PlatformSimulator,
                                                    month_of_settlements: dict[str, Any]) -> None:
     load(simulator)
     simulator.drop("S1")
     record = actions.do_run_reconciliation(None, month_of_settlements["region"], month_of_settlements["hospital"],
-                                           "2026-03", client=client)
+                                           "2026-03", client=platform)
     difference = record.differences.get()
     with pytest.raises(InvalidInput):
         actions.do_resolve_difference(None, difference, " ")
@@ -108,10 +108,10 @@ def test_a_difference_is_resolved_once_with_a_note(client: PlatformClient, simul
 
 
 def test_a_platform_that_cannot_be_reached_leaves_an_unfinished_record(
-        client: PlatformClient, simulator: PlatformSimulator, month_of_settlements: dict[str, Any]) -> None:
+        platform: PlatformClient, simulator: PlatformSimulator, month_of_settlements: dict[str, Any]) -> None:
     simulator.down = True
     record = actions.do_run_reconciliation(None, month_of_settlements["region"], month_of_settlements["hospital"],
-                                           "2026-03", client=client)
+                                           "2026-03", client=platform)
     assert record.status == Reconciliation.Status.FAILED
     assert "无法访问" in record.message
 

@@ -258,3 +258,28 @@ def do_requeue_outbound(actor: Any, outbound: Outbound) -> Outbound:
         row.save(update_fields=["status", "next_attempt_at"])
         record_event(actor, "exchange.requeued", row, region_id=row.region_id, after={"msgid": row.msgid})
     return row
+
+
+# -- jobs started from the pages --------------------------------------------------------------------------------
+
+
+def do_start_reconciliation(actor: Any, region_id: str, month: Any) -> Any:
+    """Start the month's reconciliation of every hospital of ``region_id`` as a background job."""
+    from dae.core.jobs import start_job
+
+    first = inputs.month(month, field="month", label="对账月份")
+    text = f"{first:%Y-%m}"
+    with transaction.atomic():
+        record_event(actor, "exchange.reconciliation_started", object_type="core.region", object_id=region_id,
+                     region_id=region_id, after={"month": text})
+    return start_job("exchange.reconcile_month", f"平台对账 {text}", user=user_or_none(actor),
+                     params={"region": region_id, "month": text}, region_id=region_id)
+
+
+def do_start_delivery(actor: Any) -> Any:
+    """Start the outbox delivery job (queue new messages, send what is due)."""
+    from dae.core.jobs import start_job
+
+    with transaction.atomic():
+        record_event(actor, "exchange.delivery_started", object_type="exchange.outbound", object_id="")
+    return start_job("exchange.deliver", "向医保平台发送反馈", user=user_or_none(actor), params={})
