@@ -45,6 +45,11 @@ class Command(BaseCommand):
             self._run_audit()
         if not Event.objects.filter(action="demo.archives").exists():
             self._run_archives()
+        # exchange with the medical insurance platform (issue 22): reconcile every month with the simulator
+        if not Event.objects.filter(action="demo.exchange").exists():
+            from dae.exchange.demo import run_in_demo
+
+            run_in_demo(self.stdout)
         self._print_logins(hospital, psn_no)
 
     def _generate_and_load(self, options: dict[str, Any]) -> None:
