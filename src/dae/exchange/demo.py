@@ -19,6 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Count
+from django.db.models.functions import TruncMonth
 
 from dae.catalog.models import Hospital
 from dae.claims.models import Settlement
@@ -30,31 +31,28 @@ from .dataset import settlement_rows
 from .models import Outbound, Reconciliation
 from .simulator import PlatformSimulator
 
-#: The month whose reconciliation shows the planted differences (June of the demo year).
-PLANTED_MONTH = 6
+#: Messages the demo delivers itself; the rest wait in the outbox for 立即发送 with the simulator beside dae.
+DEMO_DELIVERIES = 50
 
 
 def data_path() -> Path:
     return Path(settings.VAR_DIR) / "demo" / "platform.json"
 
 
-def _planted_target(year: int) -> tuple[str, list[str]] | None:
-    """The hospital of region A with the most settlements in the planted month, and three of its settlements."""
-    month = f"{year}-{PLANTED_MONTH:02d}"
-    region = Region.objects.order_by("admdvs").first()
-    if region is None:
-        return None
-    first, last = queries.period(month)
-    busiest = (Settlement.objects.filter(region=region, settle_way=Settlement.SettleWay.DIRECT,
-                                         setl_time__date__gte=first, setl_time__date__lte=last, init_setl_id="")
-               .values("hospital_id").annotate(n=Count("id")).order_by("-n", "hospital_id").first())
+def _planted_target(year: int) -> tuple[str, str, list[str]] | None:
+    """The busiest hospital-month of the demo year (the month whose reconciliation shows the planted
+    differences), and three of its settlements."""
+    direct = Settlement.objects.filter(settle_way=Settlement.SettleWay.DIRECT, init_setl_id="", setl_time__year=year)
+    busiest = (direct.annotate(month=TruncMonth("setl_time")).values("region_id", "hospital_id", "month")
+               .annotate(n=Count("id")).order_by("-n", "month", "hospital_id").first())
     if busiest is None or busiest["n"] < 3:
         return None
-    ids = list(Settlement.objects.filter(region=region, hospital_id=busiest["hospital_id"], init_setl_id="",
-                                         settle_way=Settlement.SettleWay.DIRECT, setl_time__date__gte=first,
-                                         setl_time__date__lte=last).order_by("setl_id")
-               .values_list("setl_id", flat=True)[:3])
-    return Hospital.objects.get(pk=busiest["hospital_id"]).code, ids
+    month = f"{busiest['month']:%Y-%m}"
+    first, last = queries.period(month)
+    ids = list(direct.filter(region_id=busiest["region_id"], hospital_id=busiest["hospital_id"],
+                             setl_time__date__gte=first, setl_time__date__lte=last)
+               .order_by("setl_id").values_list("setl_id", flat=True)[:3])
+    return Hospital.objects.get(pk=busiest["hospital_id"]).code, month, ids
 
 
 def platform_data(year: int) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -63,12 +61,12 @@ def platform_data(year: int) -> tuple[dict[str, Any], dict[str, Any]]:
     planted: dict[str, Any] = {}
     target = _planted_target(year)
     if target is not None:
-        code, (missing, differing, model) = target
+        code, month, (missing, differing, model) = target
         rows.pop(missing)  # the platform never received it
         rows[differing] = {**rows[differing], "hifob_pay": _plus_100(rows[differing]["hifob_pay"])}
         extra = {**rows[model], "setl_id": f"{model}X", "mdtrt_id": f"{rows[model]['mdtrt_id']}X"}
         rows[extra["setl_id"]] = extra  # a settlement only the platform has
-        planted = {"hospital": code, "month": f"{year}-{PLANTED_MONTH:02d}", "missing_platform": missing,
+        planted = {"hospital": code, "month": month, "missing_platform": missing,
                    "amount": differing, "missing_here": extra["setl_id"]}
     return {"persons": {}, "settlements": list(rows.values())}, planted
 
@@ -98,7 +96,7 @@ def seed_demo(year: int, actor: Any = None) -> dict[str, Any]:
                         summary["different"] += record.status != Reconciliation.Status.CLEAN
         if not Outbound.objects.exists():
             delivery.collect(actor)
-            summary["delivered"] = delivery.deliver(actor, client=client).delivered
+            summary["delivered"] = delivery.deliver(actor, client=client, limit=DEMO_DELIVERIES).delivered
     return summary
 
 
