@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 def person_query(platform: PlatformClient, certno: str = "220282198001011234") -> Any:
-    return client.call("1101", {"data": {"mdtrt_cert_type": "02", "mdtrt_cert_no": certno, "certno": certno,
+    return platform.call("1101", {"data": {"mdtrt_cert_type": "02", "mdtrt_cert_no": certno, "certno": certno,
                                          "psn_cert_type": "01"}},
                        purpose="person_query", admdvs="220282")
 

@@ -5,8 +5,8 @@ JSON, which is what the simulator and the demo speak."""
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any, Protocol
 
 

@@ -188,7 +188,7 @@ class PlatformSimulator:
             return 200, answer, delay
 
     def _envelope(self, msgid: str, infcode: int, err_msg: str, output: dict[str, Any]) -> dict[str, Any]:
-        now = dt.datetime.now().strftime("%Y%m%d%H%M%S")
+        now = dt.datetime.now(dt.UTC).strftime("%Y%m%d%H%M%S")
         return {"infcode": infcode, "inf_refmsgid": f"SIM{now}{len(self.answers):06d}", "refmsg_time": now,
                 "respond_time": now, "enctype": "", "signtype": "", "err_msg": err_msg, "warn_msg": "",
                 "output": output, "msgid": msgid}
