@@ -28,7 +28,7 @@ class Call(models.Model):
     """One request to the platform with every try of it (same msgid), its answer and outcome (接口调用记录)."""
 
     class Outcome(models.TextChoices):
-        OK = "ok", _("成功")
+        OK = "ok", _("成功应答")
         REFUSED = "refused", _("平台拒绝")
         TIMEOUT = "timeout", _("超时")
         UNREACHABLE = "unreachable", _("无法连接")
