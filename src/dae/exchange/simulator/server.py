@@ -3,7 +3,8 @@ default) in a daemon thread and returns its address.
 
 Transactions: ``1101`` (person by certificate number), ``3201`` (totals of a hospital's period, with the
 platform's own figures in the answer), ``3202`` (the period's settlement details), and the receipts of payment
-results and audit feedback (``9001`` / ``9002``, regional numbers). A message is processed once per ``msgid``: a
+results and audit feedback (``9001`` / ``9002``, regional numbers), and a hospital-month's settlements in the
+national format (``9101``, regional: the 2304/2305 data a region offers instead of uploaded declarations). A message is processed once per ``msgid``: a
 repeat gets the stored answer (``processed`` counts processing, ``arrivals`` every arrival).
 
 Faults, each for the next *n* requests: ``fail_next`` (HTTP 503, nothing processed), ``timeout_next`` (processed,
@@ -24,6 +25,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 RECEIPTS = ("9001", "9002")
+PULL = "9101"
 
 
 def _fen(value: Any) -> int:
@@ -41,6 +43,8 @@ class PlatformSimulator:
         data = data or {}
         self.persons: dict[str, Any] = dict(data.get("persons", {}))
         self.settlements: dict[str, dict[str, Any]] = {s["setl_id"]: dict(s) for s in data.get("settlements", [])}
+        #: 2304/2305 settlements in the national format a hospital-month's pull answers ("CODE YYYY-MM" → list)
+        self.pulls: dict[str, list[Any]] = dict(data.get("pulls", {}))
         self.host, self.port, self.late_by = host, port, late_by
         self.lock = threading.Lock()
         self.answers: dict[str, dict[str, Any]] = {}
@@ -209,6 +213,9 @@ class PlatformSimulator:
             if infno == "3202":
                 return self._envelope(msgid, 0, "", {"stmtdetail": rows})
             return self._envelope(msgid, 0, "", {"stmtinfo": self._totals(data, rows)})
+        if infno == PULL:
+            key = f"{data.get('fixmedins_code', '')} {str(data.get('stmt_begndate', ''))[:7]}"
+            return self._envelope(msgid, 0, "", {"settlements": self.pulls.get(key, [])})
         if infno in RECEIPTS:
             return self._envelope(msgid, 0, "", {"rcv_flag": "1"})
         return self._envelope(msgid, -1, f"不支持的交易 {infno}", {})
