@@ -32,3 +32,24 @@ def test_pulled_settlements_are_checked_and_stored_once(world: dict[str, Any], s
     assert not created_again and again.pk == declaration.pk
     assert Declaration.objects.count() == 1 and Settlement.objects.filter(setl_id="PL0001").count() == 1
     assert [r["infno"] for r in simulator.received] == ["9101", "9101"]
+
+
+def test_the_pull_button_submits_the_runs_month(world: dict[str, Any], simulator: PlatformSimulator,
+                                                 platform: PlatformClient) -> None:
+    from django.test import Client
+    from django.urls import reverse
+
+    from dae.exchange import actions
+
+    record = actions.do_run_reconciliation(None, world["regions"][0], world["hospitals"][0], "2026-03",
+                                           client=platform)
+    simulator.pulls["HA0001 2026-03"] = [settlement("PL0003", "PA0001", "2026-03-12 10:00:00", medfee="900.00")]
+    web = Client()
+    web.force_login(world["users"]["settlement"])
+    answer = web.post(reverse("exchange:settlement_pull", args=[record.pk]))
+    declaration = Declaration.objects.get()
+    assert answer.status_code == 302 and answer["Location"] == reverse("claims:declaration_detail",
+                                                                       args=[declaration.pk])
+    finance = Client()
+    finance.force_login(world["users"]["finance"])
+    assert finance.post(reverse("exchange:settlement_pull", args=[record.pk])).status_code == 403

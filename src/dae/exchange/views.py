@@ -101,7 +101,25 @@ def reconciliation_detail(request: HttpRequest, pk: Any) -> HttpResponse:
         "title": gettext("平台对账 %(month)s %(hospital)s") % {"month": record.month, "hospital": record.hospital.name},
         "record": record, "differences": differences, "form": ResolveForm(),
         "can_resolve": can(request.user, "exchange:difference_resolve"),
+        "can_pull": can(request.user, "exchange:settlement_pull"),
     })
+
+
+def settlement_pull(request: HttpRequest, pk: Any) -> HttpResponse:
+    """拉取 (settlement, manager): the run's hospital-month from the platform, through the declaration path."""
+    from .pulls import pull_settlements
+
+    record = queries.access_reconciliation_by_id(request, pk)
+    if request.method == "POST":
+        try:
+            declaration, created = pull_settlements(request.user, record.hospital, record.month)
+        except DaeError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, (gettext("已从平台拉取并提交月结申报 %(d)s") if created
+                                       else gettext("平台数据与已提交的申报 %(d)s 相同，未重复提交")) % {"d": declaration.pk})
+            return redirect("claims:declaration_detail", pk=declaration.pk)
+    return redirect("exchange:reconciliation_detail", pk=record.pk)
 
 
 def difference_resolve(request: HttpRequest, pk: Any) -> HttpResponse:
