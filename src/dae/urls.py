@@ -99,6 +99,8 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
+    # exchange with the medical insurance platform (issue 22)
+    path("exchange/", include("dae.exchange.urls")),
 ]
 
 handler404 = "dae.core.api.not_found"

@@ -6,6 +6,7 @@ DAE_DEBUG          "1" to turn debug on
 DAE_ALLOWED_HOSTS  comma-separated host names
 DAE_VAR_DIR        where SQLite, uploads and exports live (default: <repo>/var)
 DAE_SMS_BACKEND    dotted path of the SMS gateway (default: local outbox)
+DAE_PLATFORM_URL   the medical insurance platform's interface address (DAE_PLATFORM_* tune it; see PLATFORM)
 """
 
 from __future__ import annotations
@@ -67,6 +68,8 @@ INSTALLED_APPS = [
     "dae.demo",
     # in-hospital monitoring (issue 23)
     "dae.monitoring",
+    # exchange with the medical insurance platform (issue 22)
+    "dae.exchange",
 ]
 
 MIDDLEWARE = [
@@ -243,6 +246,18 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 OTP_TOTP_ISSUER = "dae"
 SMS_BACKEND = os.environ.get("DAE_SMS_BACKEND", "dae.notices.sms.OutboxBackend")
+# The medical insurance platform's interface (dae.exchange, docs/platform-exchange.md): its address, time-outs,
+# retries, the circuit and the region's signing scheme; an empty address means no exchange is attempted.
+PLATFORM = {
+    "URL": os.environ.get("DAE_PLATFORM_URL", ""),
+    "TIMEOUT": float(os.environ.get("DAE_PLATFORM_TIMEOUT", "10")),
+    "RETRIES": int(os.environ.get("DAE_PLATFORM_RETRIES", "2")),
+    "BACKOFF": float(os.environ.get("DAE_PLATFORM_BACKOFF", "0.5")),
+    "CIRCUIT_FAILURES": int(os.environ.get("DAE_PLATFORM_CIRCUIT_FAILURES", "5")),
+    "CIRCUIT_COOL_OFF": float(os.environ.get("DAE_PLATFORM_COOL_OFF", "60")),
+    "SENDER": os.environ.get("DAE_PLATFORM_SENDER", "DAEINSURER01"),
+    "SIGNER": os.environ.get("DAE_PLATFORM_SIGNER", "dae.exchange.signing.PlainJson"),
+}
 
 LOGGING = {
     "version": 1,

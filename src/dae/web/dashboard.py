@@ -255,6 +255,18 @@ _OPINIONS_NEW = WorkItem(_("待阅驻院意见"), _monitoring("opinions"), "moni
 for _post, _items in {"inspector": (_VISITS_DUE,), "manager": (_VISITS_OVERDUE, _OPINIONS_NEW)}.items():
     WORK[_post] = (*WORK[_post], *_items)
 
+
+# exchange with the medical insurance platform (issue 22): open reconciliation differences for finance
+def _open_differences(user: Any) -> Any:
+    from dae.exchange.models import Difference
+
+    return Difference.objects.for_user(user).filter(resolved_at__isnull=True)
+
+
+WORK["finance"] = (*WORK["finance"], WorkItem(_("平台对账未处理差异"), _open_differences,
+                                              "exchange:reconciliation_list", "open=yes"))
+
+
 def work_for(user: Any) -> list[dict[str, Any]]:
     items = []
     for item in WORK.get(user.post, ()):

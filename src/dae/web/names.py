@@ -190,6 +190,26 @@ GENERIC_VERBS: dict[str, str | Promise] = {
 }
 
 
+# exchange with the medical insurance platform (issue 22)
+OBJECT_KINDS.update({
+    "exchange.call": ObjectKind(_("接口调用"), "exchange:call_detail"),
+    "exchange.circuit": ObjectKind(_("平台熔断")),
+    "exchange.outbound": ObjectKind(_("平台发送报文"), "exchange:outbound_detail"),
+    "exchange.reconciliation": ObjectKind(_("平台对账"), "exchange:reconciliation_detail"),
+    "exchange.difference": ObjectKind(_("对账差异")),
+})
+EVENT_SUBJECTS["exchange"] = _("平台接口")
+EVENT_NAMES.update({
+    "exchange.call_ok": _("调用医保平台"), "exchange.call_refused": _("医保平台拒绝请求"),
+    "exchange.call_timeout": _("医保平台超时"), "exchange.call_unreachable": _("医保平台无法连接"),
+    "exchange.call_circuit_open": _("熔断中未调用平台"), "exchange.call_bad_answer": _("医保平台应答格式错误"),
+    "exchange.circuit_opened": _("平台熔断开启"), "exchange.reconciled": _("与医保平台对账"),
+    "exchange.difference_resolved": _("处理对账差异"), "exchange.queued": _("报文入发送队列"),
+    "exchange.delivered": _("报文送达医保平台"), "exchange.delivery_failed": _("报文发送未成功"),
+    "exchange.requeued": _("报文重新发送"), "exchange.reconciliation_started": _("开始月度对账"),
+    "exchange.delivery_started": _("开始发送反馈"), "demo.exchange": _("演示平台对账"),
+})
+
 def event_name(action: str | None) -> str:
     """What an event is, in the active language: its own name, else subject · verb, else a plain
     "其他事件" — never the dotted name alone."""

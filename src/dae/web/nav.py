@@ -144,6 +144,16 @@ NAVIGATION: tuple[NavSection, ...] = (
             NavLink(_("查床统计"), "monitoring:statistics", "bar-chart"),
         ),
     ),
+    # exchange with the medical insurance platform (issue 22)
+    NavSection(
+        _("平台接口"),
+        (
+            NavLink(_("平台对账"), "exchange:reconciliation_list", "arrow-left-right"),
+            NavLink(_("平台发送队列"), "exchange:outbound_list", "send"),
+            NavLink(_("平台人员查询"), "exchange:person_query", "person-vcard"),
+            NavLink(_("接口调用记录"), "exchange:call_list", "activity"),
+        ),
+    ),
 )
 
 

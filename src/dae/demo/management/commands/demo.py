@@ -50,6 +50,11 @@ class Command(BaseCommand):
             from dae.monitoring.demo import seed_demo as seed_monitoring
 
             self.stdout.write(f"驻院监控 (in-hospital monitoring): {seed_monitoring()}")
+        # exchange with the medical insurance platform (issue 22): reconcile every month with the simulator
+        if not Event.objects.filter(action="demo.exchange").exists():
+            from dae.exchange.demo import run_in_demo
+
+            run_in_demo(self.stdout)
         self._print_logins(hospital, psn_no)
 
     def _generate_and_load(self, options: dict[str, Any]) -> None:
