@@ -89,6 +89,8 @@ urlpatterns = [
     path("archives/", include("dae.archives.urls")),
     path("security/", include("dae.security.urls")),
     path("approvals/", include("dae.approvals.urls")),
+    # 参保人服务 (issue 18)
+    path("service/", include("dae.service.urls")),
     path("", include("dae.ops.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(api_v1)),

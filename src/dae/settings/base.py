@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "dae.ops",
     "dae.web",
     "dae.demo",
+    # 参保人服务 (issue 18)
+    "dae.service",
 ]
 
 MIDDLEWARE = [
