@@ -104,7 +104,9 @@ def test_approval_of_a_manual_claim_notifies_with_amount_and_basis(world: dict[s
     claim = actions.do_approve(users["checker"], claim)
     notice = Notice.objects.get(claim_ref=claim.number)
     assert (notice.kind, notice.amount, notice.psn_no) == ("approved", Decimal("43265.00"), "PA0001")
-    assert notice.basis_text == claim.explanation_text
+    # the notice is read by the insured person: the basis in plain Chinese, not the engine's trace
+    assert notice.basis_text.startswith("这次就医的医疗费用共 120,000.00 元") and "[" not in notice.basis_text
+    assert "这次大额补助支付 43,265.00 元" in notice.basis_text
     sms = SmsMessage.objects.get(notice=notice)
     assert sms.phone == "13812345678" and "43,265.00 元" in sms.text and "起付线 60,000.00 元" in sms.text
     assert len(sms.text) <= 200
