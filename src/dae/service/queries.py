@@ -102,3 +102,43 @@ def counters(user: Any, today: dt.date | None = None) -> dict[str, int]:
         "suggestions_open": Suggestion.objects.for_user(user).filter(status=Suggestion.Status.OPEN).count(),
         "templates_to_approve": MessageTemplate.objects.filter(status=MessageTemplate.Status.DRAFT).count(),
     }
+
+
+#: Names of the analysis' dimensions (the questionnaires' groups).
+DIMENSION_NAMES = {"policy_basic": "基本医疗保险政策", "policy_dae": "大额补助政策", "service": "承办服务",
+                   "hospital": "医药机构服务", "basic": "基本情况"}
+
+
+def survey_analysis(survey: Survey) -> Any:
+    """The survey's analysis: the database counts answers per (region, hospital, question, score) in one grouped
+    query and collects the free text; ``analysis.analyse`` adds them up."""
+    from django.db.models import Count
+
+    from dae.catalog.models import Hospital
+    from dae.core.models import Region
+
+    from . import analysis
+    from .models import Answer
+
+    forms = list(survey.questionnaires.all())
+    questions = [analysis.Question(f.code, q["code"], q["text"], q["kind"], q.get("dimension", f.code))
+                 for f in forms for q in f.questions]
+    answers = Answer.objects.filter(respondent__survey=survey)
+    counts = [analysis.ScoreCount(r["respondent__region_id"], str(r["respondent__hospital_id"]),
+                                  r["questionnaire__code"], r["question"], r["score"], r["n"])
+              for r in answers.filter(score__isnull=False)
+              .values("respondent__region_id", "respondent__hospital_id", "questionnaire__code", "question", "score")
+              .annotate(n=Count("id")).order_by()]
+    texts = [analysis.TextAnswer(r["respondent__region_id"], str(r["respondent__hospital_id"]),
+                                 r["questionnaire__code"], r["question"], r["text"])
+             for r in answers.filter(score__isnull=True).exclude(text="")
+             .values("respondent__region_id", "respondent__hospital_id", "questionnaire__code", "question", "text")]
+    text_questions = {(q.questionnaire, q.code) for q in questions if q.kind == "text"}
+    texts = [t for t in texts if (t.questionnaire, t.question) in text_questions]
+    status = dict(survey.respondents.values("status").annotate(n=Count("id")).values_list("status", "n"))
+    hospitals = {str(pk): name for pk, name in Hospital.objects.filter(
+        pk__in=survey.respondents.values("hospital_id")).values_list("pk", "name")}
+    regions = dict(Region.objects.filter(pk=survey.region_id).values_list("admdvs", "name"))
+    return analysis.analyse(questions, counts, texts, sampled=sum(status.values()),
+                            answered=status.get("answered", 0), target=survey.target_rate, region_names=regions,
+                            hospital_names=hospitals, dimension_names=DIMENSION_NAMES)

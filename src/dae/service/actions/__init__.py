@@ -29,3 +29,17 @@ __all__ = [
     "do_register_consultation", "do_reply_case", "do_retire_knowledge", "do_save_knowledge",
     "do_take_consultation", "do_track_case",
 ]
+from .surveys import (  # noqa: E402
+    do_add_suggestion,
+    do_close_survey,
+    do_complete_suggestion,
+    do_create_survey,
+    do_mark_unreachable,
+    do_record_answers,
+    do_save_questionnaire,
+)
+
+__all__ += [
+    "do_add_suggestion", "do_close_survey", "do_complete_suggestion", "do_create_survey", "do_mark_unreachable",
+    "do_record_answers", "do_save_questionnaire",
+]
