@@ -90,10 +90,11 @@ def test_a_real_gateway_gets_the_message_after_commit(world: dict[str, Any]) -> 
 
 @pytest.mark.django_db(transaction=True)
 @override_settings(SMS_BACKEND="tests.notices.backends.BrokenBackend")
-def test_a_gateway_failure_marks_the_message_failed(world: dict[str, Any]) -> None:
+def test_a_gateway_failure_queues_the_message_for_a_retry(world: dict[str, Any]) -> None:
     notice = notify(None, phone="13900001111")
     sms = SmsMessage.objects.get(notice=notice)
-    assert sms.status == "failed" and "gateway unreachable" in sms.error
+    assert (sms.status, sms.attempts) == ("queued", 1) and "gateway unreachable" in sms.error
+    assert sms.next_attempt_at is not None  # tests/notices/test_retry.py follows it to the end
 
 
 @pytest.mark.django_db
