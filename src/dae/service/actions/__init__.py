@@ -43,3 +43,6 @@ __all__ += [
     "do_add_suggestion", "do_close_survey", "do_complete_suggestion", "do_create_survey", "do_mark_unreachable",
     "do_record_answers", "do_save_questionnaire",
 ]
+from .messages import do_approve_template, do_run_campaign, do_save_template  # noqa: E402
+
+__all__ += ["do_approve_template", "do_run_campaign", "do_save_template"]
