@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_surveys  # noqa: F401
+from . import views, views_surveys
 
 app_name = "service"
 
@@ -25,4 +25,16 @@ urlpatterns = [
     path("knowledge/new/", views.knowledge_new, name="knowledge_new"),
     path("knowledge/<int:pk>/", views.knowledge_edit, name="knowledge_edit"),
     path("mine/", views.my_service, name="my_service"),
+    path("surveys/", views_surveys.SurveyList.as_view(), name="survey_list"),
+    path("surveys/new/", views_surveys.survey_new, name="survey_new"),
+    path("surveys/<int:pk>/", views_surveys.survey_detail, name="survey_detail"),
+    path("surveys/<int:pk>/close/", views_surveys.survey_close, name="survey_close"),
+    path("surveys/<int:pk>/analysis/", views_surveys.survey_analysis, name="survey_analysis"),
+    path("surveys/<int:pk>/analysis.<str:fmt>", views_surveys.survey_export, name="survey_export"),
+    path("surveys/<int:pk>/suggestions/", views_surveys.suggestion_add, name="suggestion_add"),
+    path("suggestions/<int:pk>/done/", views_surveys.suggestion_done, name="suggestion_done"),
+    path("respondents/<int:pk>/", views_surveys.respondent_answer, name="respondent_answer"),
+    path("templates/", views_surveys.template_list, name="template_list"),
+    path("templates/<int:pk>/approve/", views_surveys.template_approve, name="template_approve"),
+    path("campaigns/", views_surveys.campaign_list, name="campaign_list"),
 ]

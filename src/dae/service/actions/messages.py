@@ -21,6 +21,7 @@ from django.utils import timezone
 from dae.accounts.posts import Post
 from dae.claims.models import Settlement
 from dae.claims.payout import COUNTING
+from dae.core import inputs
 from dae.core.errors import Conflict, InvalidInput, PermissionDenied
 from dae.core.events import record_event, user_or_none
 from dae.core.money import fmt_yuan
@@ -121,10 +122,23 @@ def audience(region_code: str, kind: str, today: dt.date) -> list[tuple[str, str
                        details=[{"path": "audience", "message": "发送对象不正确"}])
 
 
-def do_run_campaign(actor: Any, *, region_code: Any, name: Any, template: MessageTemplate, audience_kind: Any,
+def _template(value: Any) -> MessageTemplate:
+    if isinstance(value, MessageTemplate):
+        return value
+    pk = inputs.whole(value if value not in (None, "") else "0", field="template", label="短信模板", minimum=0,
+                      maximum=2**63 - 1)
+    found = MessageTemplate.objects.filter(pk=pk).first()
+    if found is None:
+        raise InvalidInput("请选择已审核的短信模板", code=ErrorCode.TEMPLATE_NOT_APPROVED,
+                           details=[{"path": "template", "message": "请选择模板"}])
+    return found
+
+
+def do_run_campaign(actor: Any, *, region_code: Any, name: Any, template: Any, audience_kind: Any,
                     today: dt.date | None = None) -> Campaign:
     """发起宣传/提醒: one SMS per person of the audience through the outbox (limits and keys applied)."""
     code = region(actor, region_code)
+    template = _template(template)
     title = text(name, "name", "活动名称", 100)
     kind = choice(audience_kind, Campaign.Audience, "audience", "发送对象")
     if template.status != MessageTemplate.Status.APPROVED:
