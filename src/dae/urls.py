@@ -24,6 +24,7 @@ from dae.ledger.api import api_urlpatterns as ledger_api
 from dae.notices.api import NoticeViewSet, SmsOutboxViewSet
 from dae.payments.api import api_urlpatterns as payments_api
 from dae.reimbursement.api import ManualClaimViewSet, self_service
+from dae.service.api import api_urlpatterns as service_api  # 参保人服务 (issue 18)
 from dae.web.api import EventViewSet, me
 from dae.workdays.api import api_urlpatterns as workdays_api
 
@@ -63,6 +64,7 @@ api_v1 = (
         *auditing_api,
         *archives_api,
         *approvals_api,
+        *service_api,  # 参保人服务 (issue 18)
     ],
     "api",
 )
