@@ -118,7 +118,7 @@ def test_register_checklist_receipt_compute_approve_and_self_service(
     assert item.locator("[data-testid=my-claim-state]").inner_text() == "待支付"
     assert item.locator("[data-testid=my-claim-pay]").inner_text() == "43,265.00"
     explanation = item.locator("[data-testid=my-claim-explanation]").inner_text()
-    assert "ENTRY_THRESHOLD" in explanation and "大额支付 43,265.00 元" in explanation
+    assert "ENTRY_THRESHOLD" not in explanation and "这次大额补助支付 43,265.00 元" in explanation
     notice = page.locator(f"[data-testid=notice][data-ref='{number}']")
     assert notice.locator("[data-testid=notice-amount]").inner_text() == "43,265.00"
     shot("window-08-self-service")

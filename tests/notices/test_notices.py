@@ -90,10 +90,11 @@ def test_a_real_gateway_gets_the_message_after_commit(world: dict[str, Any]) -> 
 
 @pytest.mark.django_db(transaction=True)
 @override_settings(SMS_BACKEND="tests.notices.backends.BrokenBackend")
-def test_a_gateway_failure_marks_the_message_failed(world: dict[str, Any]) -> None:
+def test_a_gateway_failure_queues_the_message_for_a_retry(world: dict[str, Any]) -> None:
     notice = notify(None, phone="13900001111")
     sms = SmsMessage.objects.get(notice=notice)
-    assert sms.status == "failed" and "gateway unreachable" in sms.error
+    assert (sms.status, sms.attempts) == ("queued", 1) and "gateway unreachable" in sms.error
+    assert sms.next_attempt_at is not None  # tests/notices/test_retry.py follows it to the end
 
 
 @pytest.mark.django_db
@@ -104,7 +105,9 @@ def test_approval_of_a_manual_claim_notifies_with_amount_and_basis(world: dict[s
     claim = actions.do_approve(users["checker"], claim)
     notice = Notice.objects.get(claim_ref=claim.number)
     assert (notice.kind, notice.amount, notice.psn_no) == ("approved", Decimal("43265.00"), "PA0001")
-    assert notice.basis_text == claim.explanation_text
+    # the notice is read by the insured person: the basis in plain Chinese, not the engine's trace
+    assert notice.basis_text.startswith("这次就医的医疗费用共 120,000.00 元") and "[" not in notice.basis_text
+    assert "这次大额补助支付 43,265.00 元" in notice.basis_text
     sms = SmsMessage.objects.get(notice=notice)
     assert sms.phone == "13812345678" and "43,265.00 元" in sms.text and "起付线 60,000.00 元" in sms.text
     assert len(sms.text) <= 200

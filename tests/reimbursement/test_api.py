@@ -94,9 +94,9 @@ def test_self_service_api_gives_claims_settlements_and_notices_with_explanations
     actions.do_register(people["clerk_b"], claim_input(psn_no="PB0001", hospital_code="HB0001"))
     doc = client(people["insured"]).get("/api/v1/self-service").json()
     assert [c["number"] for c in doc["claims"]] == [claim.number]
-    assert doc["claims"][0]["explanation"].startswith(f"结算 {claim.number}")
+    assert doc["claims"][0]["explanation"].startswith("这次就医的医疗费用共")
     assert [s["setl_id"] for s in doc["settlements"]] == ["SA0001"]  # the manual claim's settlement is not repeated
-    assert "结算 SA0001" in doc["settlements"][0]["explanation"]
+    assert "这次大额补助支付" in doc["settlements"][0]["explanation"]
     assert [(n["claim_ref"], n["kind"], n["amount"]) for n in doc["notices"]] == [(claim.number, "approved",
                                                                                    "43265.00")]
     assert client(people["settlement"]).get("/api/v1/self-service").status_code == 403

@@ -121,12 +121,14 @@ def test_self_service_shows_only_own_claims_with_the_explanation(people: dict[st
     insured = client(people["insured"])
     html = insured.get("/reimbursement/mine/").content.decode()
     assert mine.number in html and other.number not in html
-    assert 'data-testid="my-claim-explanation"' in html and "ENTRY_THRESHOLD" in html and "43,265.00" in html
+    # the insured person reads plain Chinese with their own figures, never the engine's trace codes
+    assert 'data-testid="my-claim-explanation"' in html and "ENTRY_THRESHOLD" not in html and "43,265.00" in html
+    assert "这次大额补助支付 43,265.00 元" in html
     assert 'data-testid="notice"' in html and "SA0001" in html
     assert insured.get(f"/reimbursement/{other.number}/").status_code == 404
     assert insured.get(f"/reimbursement/{mine.number}/").status_code == 200
     explained = insured.get("/reimbursement/settlements/SA0001/explanation/").content.decode()
-    assert "结算 SA0001" in explained
+    assert "这次就医的医疗费用共" in explained and "结算 SA0001" not in explained
     assert insured.get("/reimbursement/settlements/SB0001/explanation/").status_code == 404
 
 

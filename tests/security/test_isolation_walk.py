@@ -29,6 +29,8 @@ SHARED = ("dictionaries:", "catalog:item", "catalog:diagnosis", "api:catalogue-i
           "workdays:", "api:workdays", "set_language", "accounts:", "api_schema", "api_docs", "api:me",
           "web:home", "web:job_detail", "imports:kind_template", "ledger:statement", "fund:entry_new",
           "auditing:rule_detail", "api:audit-rule")
+# 参保人服务 (issue 18): the knowledge base and the message templates are insurer-wide, like the audit rule book.
+SHARED += ("service:knowledge_edit", "service:template_approve")
 #: Region A's person and settlement as they appear on a page or in JSON (name, numbers, ID number).
 MARKERS = ("PA0001", "SA0001", "张三", "220282198001011234")
 

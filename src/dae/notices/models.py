@@ -66,6 +66,7 @@ class Notice(models.Model):
 class SmsMessage(models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued", _("待发送")
+        SENDING = "sending", _("发送中")
         SENT = "sent", _("已发送")
         FAILED = "failed", _("发送失败")
 
@@ -81,6 +82,11 @@ class SmsMessage(models.Model):
     region = models.ForeignKey("core.Region", verbose_name=_("统筹区"), on_delete=models.PROTECT)
     created_at = models.DateTimeField(_("生成时间"), default=timezone.now)
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    # retries (sms_dispatch): how many times it was handed to the gateway, and when it may be tried again
+    attempts = models.PositiveSmallIntegerField(_("发送次数"), default=0)
+    next_attempt_at = models.DateTimeField(_("下次发送时间"), null=True, blank=True, db_index=True)
+    # what queued it (a campaign's key per person, …): the same key is never queued twice
+    key = models.CharField(_("发送批次键"), max_length=80, null=True, blank=True, unique=True)
 
     objects = ScopedManager(region_field="region", person_field="psn_no")
 

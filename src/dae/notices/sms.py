@@ -15,7 +15,6 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_tasks import task
 
@@ -75,25 +74,8 @@ def schedule_delivery(message_ids: list[int]) -> None:
 
 @task()
 def deliver_sms(message_ids: list[int]) -> int:
-    """Send the queued messages among ``message_ids``; returns how many the gateway accepted."""
-    from .models import SmsMessage
+    """Send the queued messages among ``message_ids`` (retries included, see ``dispatch``); returns how many the
+    gateway accepted."""
+    from .dispatch import do_dispatch_sms
 
-    backend = get_backend()
-    accepted = 0
-    for message in SmsMessage.objects.filter(pk__in=message_ids, status=SmsMessage.Status.QUEUED).order_by("pk"):
-        if not message.phone:
-            result = SendResult(ok=False, error="未登记手机号码")
-        else:
-            try:
-                result = backend.send(message.phone, message.text)
-            except Exception as exc:  # noqa: BLE001 - any gateway failure marks the message failed, logged
-                log.warning("SMS %s via %s failed: %s", message.pk, backend_path(), exc)
-                result = SendResult(ok=False, error=f"{type(exc).__name__}: {exc}"[:300])
-        message.status = SmsMessage.Status.SENT if result.ok else SmsMessage.Status.FAILED
-        message.provider_ref = result.provider_ref[:100]
-        message.error = result.error[:300]
-        message.sent_at = timezone.now() if result.ok else None
-        message.backend = backend_path()
-        message.save(update_fields=["status", "provider_ref", "error", "sent_at", "backend"])
-        accepted += int(result.ok)
-    return accepted
+    return do_dispatch_sms(None, ids=message_ids).sent

@@ -50,6 +50,7 @@ from . import checklist, clock
 from .feefile import LineInput
 from .inputs import ClaimInput, check_input, engine_lines, fee_total
 from .models import TOTAL_FIELDS, Invoice, ManualClaim, ManualFeeLine, NumberCounter
+from .selfservice import plain_for_claim
 
 S = ClaimState
 REGISTER_POSTS = frozenset({"settlement"})
@@ -461,7 +462,7 @@ def do_approve(actor: Any, claim: ManualClaim, *, note: str = "") -> ManualClaim
         _transition(actor, claim, S.PAYABLE, after={"setl_id": claim.settlement.setl_id,
                                                     "hifob_pay": claim.computed_pay})
         notify_claim(psn_no=claim.psn_no, claim_ref=claim.number, kind="approved", amount=claim.computed_pay,
-                     basis_text=claim.explanation_text, region_id=claim.region_id, actor=actor,
+                     basis_text="\n".join(plain_for_claim(claim)), region_id=claim.region_id, actor=actor,
                      phone=claim.phone or None, sms_summary=claim.explanation.get("sms_summary"))
     return claim
 
@@ -550,6 +551,6 @@ def do_mark_paid(actor: Any, claim: ManualClaim, *, paid_on: dt.date) -> ManualC
         claim.paid_on = settlement.paid_on or paid_on
         _transition(actor, claim, S.PAID, after={"paid_on": claim.paid_on, "hifob_pay": settlement.hifob_pay})
         notify_claim(psn_no=claim.psn_no, claim_ref=claim.number, kind="paid", amount=settlement.hifob_pay if settlement.hifob_pay is not None else ZERO,
-                     basis_text=claim.explanation_text, region_id=claim.region_id, actor=actor,
+                     basis_text="\n".join(plain_for_claim(claim)), region_id=claim.region_id, actor=actor,
                      phone=claim.phone or None, sms_summary=claim.explanation.get("sms_summary"))
     return claim

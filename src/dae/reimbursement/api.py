@@ -287,10 +287,10 @@ def self_service(request: Request) -> Response:
     overview = my_overview(request.user)
     with_explain = request.query_params.get("explain", "true").lower() not in ("0", "false", "no")
     claims = []
-    for claim, status in overview["claims"]:
+    for claim, status, plain in overview["claims"]:
         data = dict(ManualClaimSerializer(claim).data)
         data["status_text"] = status
-        data["explanation"] = claim.explanation_text or None
+        data["explanation"] = "\n".join(plain) or None  # plain Chinese for the insured (service.plain)
         claims.append(data)
     settlements = []
     for s in overview["settlements"]:
@@ -299,7 +299,8 @@ def self_service(request: Request) -> Response:
                 "hifob_pay": None if s.hifob_pay is None else f"{s.hifob_pay:.2f}", "state": s.state,
                 "paid_on": s.paid_on, "pay_deadline": s.declaration.pay_deadline if s.declaration else None}
         if with_explain:
-            item["explanation"] = explain_settlement(s).text
+            explained = explain_settlement(s)
+            item["explanation"] = "\n".join(explained.plain) or explained.text
         settlements.append(item)
     from dae.notices.api import NoticeSerializer
 

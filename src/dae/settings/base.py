@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "dae.monitoring",
     # exchange with the medical insurance platform (issue 22)
     "dae.exchange",
+    # 参保人服务 (issue 18)
+    "dae.service",
 ]
 
 MIDDLEWARE = [

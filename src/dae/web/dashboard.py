@@ -267,6 +267,52 @@ WORK["finance"] = (*WORK["finance"], WorkItem(_("平台对账未处理差异"), 
                                               "exchange:reconciliation_list", "open=yes"))
 
 
+# 参保人服务 (dae.service, issue 18): questions and cases waiting, due soon (the reminder) and overdue.
+def _service(what: str) -> Any:
+    def query(user: Any) -> Any:
+        from django.utils import timezone
+
+        from dae.service import queries
+        from dae.service.models import Case, Consultation, MessageTemplate, Suggestion
+
+        today = timezone.localdate()
+        cases = Case.objects.for_user(user).filter(status__in=("received", "assigned"))
+        consults = Consultation.objects.for_user(user).filter(status="open")
+        return {
+            "unowned": lambda: consults.filter(owner__isnull=True),
+            "mine": lambda: consults.filter(owner=user),
+            "consult_overdue": lambda: consults.filter(due_on__lt=today),
+            "cases": lambda: cases,
+            "due_soon": lambda: cases.filter(due_on__gte=today, due_on__lte=queries.soon_limit(today)),
+            "case_overdue": lambda: cases.filter(due_on__lt=today),
+            "assigned": lambda: cases.filter(assignee=user, status="assigned"),
+            "suggestions": lambda: Suggestion.objects.for_user(user).filter(status="open"),
+            "templates": lambda: MessageTemplate.objects.filter(status="draft"),
+        }[what]()
+
+    return query
+
+
+_SV_UNOWNED = WorkItem(_("待接收的网上咨询"), _service("unowned"), "service:consultation_list", "owner=none")
+_SV_MINE = WorkItem(_("我首问负责的咨询"), _service("mine"), "service:consultation_list", "status=open")
+_SV_CONSULT_LATE = WorkItem(_("逾期未答复咨询"), _service("consult_overdue"), "service:consultation_list",
+                            "overdue=yes")
+_SV_CASES = WorkItem(_("办理中的投诉举报"), _service("cases"), "service:case_list")
+_SV_DUE_SOON = WorkItem(_("即将到期的投诉举报"), _service("due_soon"), "service:case_list")
+_SV_CASE_LATE = WorkItem(_("逾期的投诉举报"), _service("case_overdue"), "service:case_list", "overdue=yes")
+_SV_ASSIGNED = WorkItem(_("我承办的投诉举报"), _service("assigned"), "service:case_list", "status=assigned")
+_SV_SUGGESTIONS = WorkItem(_("整改中的改进建议"), _service("suggestions"), "service:survey_list")
+_SV_TEMPLATES = WorkItem(_("待审核短信模板"), _service("templates"), "service:template_list")
+for _post, _items in {
+    "service": (_SV_UNOWNED, _SV_MINE, _SV_CONSULT_LATE, _SV_CASES, _SV_DUE_SOON, _SV_CASE_LATE, _SV_ASSIGNED),
+    "manager": (_SV_CASE_LATE, _SV_CONSULT_LATE, _SV_SUGGESTIONS, _SV_TEMPLATES),
+    "settlement": (_SV_ASSIGNED,),
+    "reviewer": (_SV_ASSIGNED,),
+    "inspector": (_SV_ASSIGNED,),
+}.items():
+    WORK[_post] = (*WORK.get(_post, ()), *_items)
+
+
 def work_for(user: Any) -> list[dict[str, Any]]:
     items = []
     for item in WORK.get(user.post, ()):

@@ -168,6 +168,38 @@ EVENT_NAMES: dict[str, str | Promise] = {
 }
 
 
+# 参保人服务 (issue 18): its events and objects.
+EVENT_SUBJECTS["service"] = _("参保人服务")
+EVENT_NAMES.update({
+    "service.case_received": _("受理投诉举报"), "service.case_assigned": _("流转投诉举报"),
+    "service.case_tracked": _("登记办理进展"), "service.case_replied": _("答复反映人"),
+    "service.case_rated": _("反映人评价"), "service.case_archived": _("投诉举报归档"),
+    "service.case_extended": _("投诉举报延期"), "service.case_inspection": _("举报转现场巡查"),
+    "service.case_investigation": _("举报转异地协查"), "service.consultation_registered": _("登记咨询"),
+    "service.consultation_asked": _("网上咨询"), "service.consultation_taken": _("接收网上咨询"),
+    "service.consultation_answered": _("答复咨询"), "service.consultation_handed_over": _("改派首问负责人"),
+    "service.knowledge_saved": _("保存知识库条目"), "service.knowledge_retired": _("停用知识库条目"),
+    "service.questionnaire_saved": _("保存问卷版本"), "service.survey_created": _("开展满意度调查"),
+    "service.survey_answered": _("录入答卷"), "service.survey_unreachable": _("调查对象未联系上"),
+    "service.survey_closed": _("结束满意度调查"), "service.suggestion_added": _("登记改进建议"),
+    "service.suggestion_done": _("改进建议完成"), "service.template_saved": _("保存短信模板"),
+    "service.template_approved": _("审核短信模板"), "service.campaign_run": _("发起宣传提醒"),
+    "notice.sms_dispatched": _("发送短信"), "notice.sms_queued": _("短信排队"), "demo.service": _("演示参保人服务"),
+})
+OBJECT_KINDS.update({
+    "service.case": ObjectKind(_("投诉举报"), "service:case_detail"),
+    "service.consultation": ObjectKind(_("咨询"), "service:consultation_detail"),
+    "service.knowledgeentry": ObjectKind(_("知识库条目"), "service:knowledge_edit"),
+    "service.survey": ObjectKind(_("满意度调查"), "service:survey_detail"),
+    "service.respondent": ObjectKind(_("调查对象")),
+    "service.suggestion": ObjectKind(_("改进建议")),
+    "service.questionnaire": ObjectKind(_("问卷")),
+    "service.messagetemplate": ObjectKind(_("短信模板")),
+    "service.campaign": ObjectKind(_("宣传提醒活动")),
+    "notices.smsmessage": ObjectKind(_("短信")),
+})
+
+
 def _verb_names() -> dict[str, str]:
     """Verbs taken from the state and kind choices of the models (claim.received → 已受理 …)."""
     from dae.claims.models import Adjustment

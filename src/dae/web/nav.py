@@ -154,6 +154,19 @@ NAVIGATION: tuple[NavSection, ...] = (
             NavLink(_("接口调用记录"), "exchange:call_list", "activity"),
         ),
     ),
+    # 参保人服务 (issue 18)
+    NavSection(
+        _("参保人服务"),
+        (
+            NavLink(_("咨询"), "service:consultation_list", "chat-dots"),
+            NavLink(_("投诉举报"), "service:case_list", "megaphone"),
+            NavLink(_("知识库"), "service:knowledge_list", "journal-text"),
+            NavLink(_("满意度调查"), "service:survey_list", "clipboard-check"),
+            NavLink(_("短信模板"), "service:template_list", "chat-square-text"),
+            NavLink(_("宣传与提醒"), "service:campaign_list", "broadcast"),
+            NavLink(_("咨询与投诉"), "service:my_service", "chat-heart"),
+        ),
+    ),
 )
 
 

@@ -55,6 +55,9 @@ class Command(BaseCommand):
             from dae.exchange.demo import run_in_demo
 
             run_in_demo(self.stdout)
+        # 参保人服务 (issue 18)
+        if not Event.objects.filter(action="demo.service").exists():
+            self._run_service()
         self._print_logins(hospital, psn_no)
 
     def _generate_and_load(self, options: dict[str, Any]) -> None:
@@ -173,6 +176,25 @@ class Command(BaseCommand):
                          after=result)
         self.stdout.write(f"档案 (archives): 归档 {result['archived']} 件, 检测未通过 {result['failed']} 件, "
                           f"销毁清册 {result['destruction']}, in {time.monotonic() - started:.1f}s")
+
+    def _run_service(self) -> None:
+        """参保人服务 (issue 18): knowledge base, consultations, complaints (one overdue, one extended), a closed
+        survey with its analysis, templates and a campaign."""
+        from django.db import transaction
+
+        from dae.core.events import record_event
+        from dae.service.demo import seed_demo
+
+        loaded = Event.objects.filter(action="demo.loaded").order_by("-id").first()
+        if loaded is None:
+            return
+        started = time.monotonic()
+        result = seed_demo(int(loaded.after["year"]))
+        with transaction.atomic():
+            record_event(None, "demo.service", object_type="demo.city", object_id=str(loaded.after.get("seed")),
+                         after=result)
+        self.stdout.write(f"参保人服务 (service): 咨询 {result['consultations']}, 投诉举报 {result['cases']}, "
+                          f"短信 {result['sms_queued']}, in {time.monotonic() - started:.1f}s")
 
     def _install_rules(self, city: Any) -> dict[str, Any]:
         """The default rule set for each demo region (installed once); returns each region's rule book."""
