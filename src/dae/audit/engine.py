@@ -32,7 +32,16 @@ from ibis.expr.types import Table
 
 from dae.audit.params import ParamError, resolve
 from dae.audit.rules import RULES, Rule
-from dae.audit.rules.base import OUTPUT_SCHEMA, net_lines, stays, valid_settlements, visit_diagnoses
+from dae.audit.rules.base import (
+    OUTPUT_SCHEMA,
+    dropped_settlements,
+    net_lines,
+    net_lines_over,
+    refund_totals,
+    stays,
+    valid_settlements,
+    visit_diagnoses,
+)
 
 Backend = Literal["duckdb", "pyspark"]
 
@@ -389,16 +398,41 @@ class AuditTables:
 
 DERIVED = ("lines", "stays", "visit_dx")
 
+#: How :func:`prepare` builds the derived tables on DuckDB, in order: (name, kind). The fee lines are never
+#: copied: ``audit_lines`` is a view over ``fee_line`` that leaves out the few dropped settlements
+#: (``audit_drop``) and subtracts the refunds (``audit_refunds``, one row per refunded line), both small tables
+#: made by one pass each over the lines. Stays and visit diagnoses (one row per visit) are tables.
+DUCK_STEPS: tuple[tuple[str, str], ...] = (
+    ("drop", "TABLE"),
+    ("refunds", "TABLE"),
+    ("lines", "VIEW"),
+    ("stays", "TABLE"),
+    ("visit_dx", "TABLE"),
+)
+
+
+def _step_expression(tables: AuditTables, name: str) -> Table:
+    raw = tables.raw
+    if name == "drop":
+        return dropped_settlements(raw["fee_line"], raw["settlement"])
+    if name == "refunds":
+        return refund_totals(raw["fee_line"], tables._derived["drop"])
+    if name == "lines":
+        return net_lines_over(raw["fee_line"], tables._derived["drop"], tables._derived["refunds"])
+    return getattr(tables, name)()
+
 
 def prepare(tables: AuditTables) -> AuditTables:
-    """Materialise the derived tables once per binding (:func:`run_rules` prepares unprepared tables): on DuckDB
-    as tables named ``audit_<name>`` (SQL compiled once per process, :func:`derived_sql`), on Spark as persisted
-    frames (Ibis ``cache``). Prepare again after changing the raw tables."""
-    for name in DERIVED:
-        if tables.backend == "duckdb":
-            tables.con.con.execute(f'CREATE OR REPLACE TABLE "audit_{name}" AS {derived_sql(name)}')
+    """Build the derived tables once per binding (:func:`run_rules` prepares unprepared tables): on DuckDB by
+    :data:`DUCK_STEPS` as ``audit_<name>`` (SQL compiled once per process, :func:`derived_sql`; the net lines a
+    view, nothing copied), on Spark as persisted frames (Ibis ``cache``). Prepare again after changing the raw
+    tables."""
+    if tables.backend == "duckdb":
+        for name, kind in DUCK_STEPS:
+            tables.con.con.execute(f'CREATE OR REPLACE {kind} "audit_{name}" AS {derived_sql(name)}')
             tables._derived[name] = _duck_table(tables.con, f"audit_{name}")
-        else:
+    else:
+        for name in DERIVED:
             tables._derived[name] = getattr(tables, name)().cache()
     tables.prepared = True
     return tables
@@ -622,9 +656,11 @@ class CompiledSuite:
             self.con.register("empty_in", stored_schema(name).empty_table())
             self.con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM empty_in')
             self.con.unregister("empty_in")
-        for name in DERIVED:
-            self.con.execute(f'CREATE TABLE "audit_{name}" AS {derived_sql(name)}')
-            self.con.execute(f'PREPARE build_{name} AS INSERT INTO "audit_{name}" {derived_sql(name)}')
+        self.rebuilt = [name for name, kind in DUCK_STEPS if kind == "TABLE"]
+        for name, kind in DUCK_STEPS:
+            self.con.execute(f'CREATE {kind} "audit_{name}" AS {derived_sql(name)}')
+            if kind == "TABLE":
+                self.con.execute(f'PREPARE build_{name} AS INSERT INTO "audit_{name}" {derived_sql(name)}')
         self.con.execute(f"PREPARE run_rules AS {union}")
         self.lock = threading.Lock()
 
@@ -636,7 +672,7 @@ class CompiledSuite:
                     self.con.register("piece_in", table)
                     self.con.execute(f'INSERT INTO "{name}" SELECT * FROM piece_in')
                     self.con.unregister("piece_in")
-            for name in DERIVED:
+            for name in self.rebuilt:
                 self.con.execute(f'DELETE FROM "audit_{name}"')
                 self.con.execute(f"EXECUTE build_{name}")
             return self.con.sql("EXECUTE run_rules").to_arrow_table()
@@ -650,15 +686,21 @@ def _freeze(resolved: Mapping[str, Mapping[str, Any]]) -> tuple[tuple[str, tuple
 def _template() -> AuditTables:
     """Empty tables of the schemas on DuckDB, with the derived tables: what rule SQL is compiled against."""
     template = load_duckdb(AuditData.of({name: stored_schema(name).empty_table() for name in SCHEMAS}))
-    for name in DERIVED:
-        template.con.con.execute(f'CREATE TABLE "audit_{name}" AS {derived_sql(name)}')
+    for name, kind in DUCK_STEPS:
+        template.con.con.execute(f'CREATE {kind} "audit_{name}" AS {derived_sql(name)}')
         template._derived[name] = _duck_table(template.con, f"audit_{name}")
     return template
 
 
 @functools.cache
 def derived_sql(name: str) -> str:
-    """The DuckDB SQL of a derived table over the raw tables (by their schema names)."""
+    """The DuckDB SQL of a derived step (:data:`DUCK_STEPS`) over the raw tables (by their schema names) and the
+    steps before it (as ``audit_<name>``)."""
+    return _derived_sqls()[name]
+
+
+@functools.cache
+def _derived_sqls() -> dict[str, str]:
     con = ibis.duckdb.connect()
     raw = {}
     for table in SCHEMAS:
@@ -666,7 +708,13 @@ def derived_sql(name: str) -> str:
         con.con.execute(f'CREATE TABLE "{table}" AS SELECT * FROM empty_in')
         con.con.unregister("empty_in")
         raw[table] = _duck_table(con, table)
-    return str(con.compile(getattr(AuditTables("duckdb", con, raw), name)()))
+    tables = AuditTables("duckdb", con, raw)
+    out = {}
+    for name, kind in DUCK_STEPS:
+        out[name] = str(con.compile(_step_expression(tables, name)))
+        con.con.execute(f'CREATE {kind} "audit_{name}" AS {out[name]}')
+        tables._derived[name] = _duck_table(con, f"audit_{name}")
+    return out
 
 
 @functools.lru_cache(maxsize=512)
