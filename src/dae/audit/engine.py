@@ -31,6 +31,7 @@ from ibis import _
 from ibis.expr.types import Table
 
 from dae.audit.params import ParamError, resolve
+from dae.audit.relevance import rules_that_may_fire
 from dae.audit.rules import RULES, Rule
 from dae.audit.rules.base import (
     OUTPUT_SCHEMA,
@@ -639,50 +640,67 @@ def check_one(
             raise AuditInputError(f"结算 {setl_id} 不存在 (unknown settlement)")
         piece = data.slice_for_person(match["psn_no"][0].as_py())
     started = time.perf_counter()
-    rows = compiled_suite(tuple(rule.id for rule in rules), _freeze(resolved)).run(piece)
+    ids = tuple(rule.id for rule in rules)
+    rows = compiled_suite(ids, _freeze(resolved)).run(piece, rules_that_may_fire(ids, piece, resolved))
     found = collect([rows], resolved, {"*": time.perf_counter() - started})
     return _touching(found, setl_id)
 
 
+#: Tables a single-claim check keeps loaded between calls (reloaded only when their rows differ).
+RESIDENT = frozenset({"hospital", "catalogue", "item_dise_prefix", "item_hosp_lv", *PARAM_TABLES})
+
+
 class CompiledSuite:
-    """A rule set compiled once to DuckDB SQL and prepared on its own in-memory connection.
+    """A rule set compiled once to DuckDB SQL and prepared, one statement per rule, on its own in-memory
+    connection.
 
     The SQL is compiled against empty tables of the schemas with fixed names, so each check only replaces the
-    rows: the person's slice goes into the raw tables, the derived tables are rebuilt, and the prepared union of
-    all rules is executed (no parsing or planning per call). One check at a time per suite (a lock).
+    rows: the person's slice goes into the raw tables, the small derived tables are rebuilt, and the prepared
+    statements of the rules that may fire (:mod:`dae.audit.relevance`) are executed (no parsing or planning per
+    call). Reference tables (catalogue, hospitals, parameter tables) stay loaded while they are unchanged. One
+    check at a time per suite (a lock).
     """
 
     def __init__(self, rule_ids: tuple[str, ...], params: Mapping[str, Mapping[str, Any]]) -> None:
-        union = " UNION ALL ".join(
-            f"SELECT * FROM ({rule_sql(rule_id, _freeze({rule_id: params[rule_id]}))})" for rule_id in rule_ids
-        )
+        self.rule_ids = rule_ids
         self.con = duckdb.connect()
-        self.con.execute("SET threads = 2")
+        self.con.execute("SET threads = 1")
         self.con.execute(f"SET disabled_optimizers = '{DUCK_DISABLED_OPTIMIZERS}'")
         for name in SCHEMAS:
             self.con.register("empty_in", stored_schema(name).empty_table())
             self.con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM empty_in')
             self.con.unregister("empty_in")
-        self.rebuilt = [name for name, kind in DUCK_STEPS if kind == "TABLE"]
-        for name, kind in DUCK_STEPS:
-            self.con.execute(f'CREATE {kind} "audit_{name}" AS {derived_sql(name)}')
-            if kind == "TABLE":
-                self.con.execute(f'PREPARE build_{name} AS INSERT INTO "audit_{name}" {derived_sql(name)}')
-        self.con.execute(f"PREPARE run_rules AS {union}")
+        self.steps = [name for name, _kind in DUCK_STEPS]
+        for name in self.steps:  # tables here: a person's lines are few, a copy is cheaper than netting per rule
+            self.con.execute(f'CREATE TABLE "audit_{name}" AS {derived_sql(name)}')
+            self.con.execute(f'PREPARE build_{name} AS INSERT INTO "audit_{name}" {derived_sql(name)}')
+        for rule_id in rule_ids:
+            sql = rule_sql(rule_id, _freeze({rule_id: params[rule_id]}))
+            self.con.execute(f"PREPARE rule_{rule_id} AS {sql}")
+        self.loaded: dict[str, pa.Table] = {}
         self.lock = threading.Lock()
 
-    def run(self, piece: AuditData) -> pa.Table:
+    def run(self, piece: AuditData, rule_ids: Iterable[str] | None = None) -> pa.Table:
+        """The long rows of the rules ``rule_ids`` (default all of the suite's) on ``piece``."""
+        wanted = self.rule_ids if rule_ids is None else tuple(rule_ids)
         with self.lock:
             for name, table in piece.tables.items():
-                self.con.execute(f'DELETE FROM "{name}"')
-                if table.num_rows:
-                    self.con.register("piece_in", table)
-                    self.con.execute(f'INSERT INTO "{name}" SELECT * FROM piece_in')
-                    self.con.unregister("piece_in")
-            for name in self.rebuilt:
+                before = self.loaded.get(name)
+                if name in RESIDENT and before is not None and (before is table or before.equals(table)):
+                    continue
+                if before is None or before.num_rows or table.num_rows:
+                    self.con.execute(f'DELETE FROM "{name}"')
+                    if table.num_rows:
+                        self.con.register("piece_in", table)
+                        self.con.execute(f'INSERT INTO "{name}" SELECT * FROM piece_in')
+                        self.con.unregister("piece_in")
+                self.loaded[name] = table
+            for name in self.steps:
                 self.con.execute(f'DELETE FROM "audit_{name}"')
                 self.con.execute(f"EXECUTE build_{name}")
-            return self.con.sql("EXECUTE run_rules").to_arrow_table()
+            parts = [self.con.sql(f"EXECUTE rule_{rule_id}").to_arrow_table() for rule_id in wanted]
+        target = OUTPUT_SCHEMA.to_pyarrow()
+        return pa.concat_tables([p.cast(target) for p in parts]) if parts else target.empty_table()
 
 
 def _freeze(resolved: Mapping[str, Mapping[str, Any]]) -> tuple[tuple[str, tuple[tuple[str, Any], ...]], ...]:
