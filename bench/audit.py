@@ -57,7 +57,6 @@ def reference(con, found, prepare_s: float) -> tuple[float, bool]:
     """Run the hand-written SQL on the same tables, compare with the engine's findings, print the ratios."""
     import pyarrow as pa
     import pyarrow.compute as pc
-
     from audit_reference import COMPARED_EVIDENCE, COMPARED_FINDING, PREPARE, RULES
 
     started = time.perf_counter()
@@ -110,7 +109,7 @@ def main() -> int:
     import ibis
 
     from dae.audit import RULES, check_one, load_duckdb_parquet, run_rules
-    from dae.audit.engine import DUCK_STEPS, derived_sql, prepare, rule_sql, select_rules, resolve_params, _freeze
+    from dae.audit.engine import DUCK_STEPS, _freeze, derived_sql, prepare, resolve_params, rule_sql, select_rules
 
     var = Path(os.environ.get("DAE_VAR_DIR", "var"))
     folder = args.data or var / "bench" / f"audit-{args.lines}-{args.seed}"
