@@ -273,20 +273,31 @@ def data_from_querysets(
         "id", "setl_id", "init_setl_id", "mdtrt_id", "psn_no", "hospital__code", "med_type", "adm_date", "dscg_date",
         "setl_time", "dise_codg", "medfee_sumamt",
     ))  # fmt: skip
-    by_pk = {row[0]: row for row in setl_rows}
     setl_cols = ("setl_id", "init_setl_id", "mdtrt_id", "psn_no", "fixmedins_code", "med_type", "adm_date",
                  "dscg_date", "setl_time", "dise_codg", "medfee_sumamt")  # fmt: skip
-    settlement = {c: [_naive(row[i + 1]) for row in setl_rows] for i, c in enumerate(setl_cols)}
+    by_column = list(zip(*setl_rows, strict=True)) if setl_rows else [()] * (len(setl_cols) + 1)
+    types = {f.name: f.type for f in (*SCHEMAS["settlement"], *SCHEMAS["fee_line"])}
+    settlement = {c: _column(by_column[i + 1], types[c]) for i, c in enumerate(setl_cols)}
+    setl_pks = pa.array(by_column[0], pa.int64())
     line_cols = ("feedetl_sn", "init_feedetl_sn", "fee_ocur_time", "med_list_codg", "med_chrgitm_type", "cnt", "pric",
                  "det_item_fee_sumamt")  # fmt: skip
-    lines: dict[str, list[Any]] = {c: [] for c in (*line_cols, "setl_id", "mdtrt_id", "psn_no", "fixmedins_code")}
-    query = FeeLine.objects.filter(settlement_id__in=list(by_pk)).order_by("pk")
-    for row in query.values_list("settlement_id", *line_cols).iterator(chunk_size=20_000):
-        setl = by_pk[row[0]]
-        for i, c in enumerate(line_cols):
-            lines[c].append(_naive(row[i + 1]) if c != "init_feedetl_sn" else (row[i + 1] or None))
-        for c, i in (("setl_id", 1), ("mdtrt_id", 3), ("psn_no", 4), ("fixmedins_code", 5)):
-            lines[c].append(setl[i])
+    # Column by column, not value by value: the declaration's automatic audit reads millions of lines here.
+    query = FeeLine.objects.filter(settlement_id__in=settlements.values("id")).order_by("pk")
+    chunks = []
+    for chunk in _row_chunks(query.values_list("settlement_id", *line_cols).iterator(chunk_size=20_000), 100_000):
+        cols = list(zip(*chunk, strict=True))
+        part = {c: _column(cols[i + 1], types[c]) for i, c in enumerate(line_cols)}
+        where = pc.index_in(pa.array(cols[0], pa.int64()), value_set=setl_pks)
+        for c in ("setl_id", "mdtrt_id", "psn_no", "fixmedins_code"):
+            part[c] = pc.take(settlement[c], where)
+        chunks.append(pa.table(part))
+    if chunks:
+        fee_line: Any = pa.concat_tables(chunks)
+        sn = fee_line["init_feedetl_sn"]
+        fee_line = fee_line.set_column(fee_line.schema.get_field_index("init_feedetl_sn"), "init_feedetl_sn",
+                                       pc.if_else(pc.equal(sn, ""), pa.scalar(None, sn.type), sn))  # fmt: skip
+    else:
+        fee_line = stored_schema("fee_line").empty_table()
     person_rows = list(persons.values_list("psn_no", "gend", "brdy"))
     hospital_rows = list(hospitals.values_list("code", "level"))
     cat_cols = (
@@ -307,7 +318,7 @@ def data_from_querysets(
     cat_rows = list(catalogue.values_list(*cat_cols, "dise_prefixes", "hosp_lvs"))
     tables: dict[str, Any] = {
         "settlement": pa.table(settlement),
-        "fee_line": pa.table(lines),
+        "fee_line": fee_line,
         "person": pa.table({"psn_no": [r[0] for r in person_rows], "gend": [r[1] for r in person_rows],
                             "brdy": [r[2] for r in person_rows]}),
         "hospital": pa.table({"fixmedins_code": [r[0] for r in hospital_rows],
@@ -332,13 +343,28 @@ def data_from_querysets(
     return AuditData.of(tables)
 
 
-def _naive(value: Any) -> Any:
-    """Datetimes as naive local time (what the hospital recorded); other values unchanged."""
-    from django.utils import timezone
+def _row_chunks(rows: Iterable[Any], size: int) -> Iterable[list[Any]]:
+    chunk: list[Any] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
-    if hasattr(value, "tzinfo") and value.tzinfo is not None:
-        return timezone.localtime(value).replace(tzinfo=None)
-    return value
+
+def _column(values: tuple[Any, ...] | list[Any], type_: pa.DataType) -> pa.Array:
+    """Values read through the ORM as one Arrow column of ``type_``; aware datetimes become naive local time in
+    one step (the hospital's own clock: what it recorded)."""
+    first = next((v for v in values if v is not None), None)
+    if hasattr(first, "tzinfo") and first.tzinfo is not None:
+        from django.utils import timezone
+
+        utc = pa.array(values, pa.timestamp("us", tz="UTC"))
+        local = pc.local_timestamp(utc.cast(pa.timestamp("us", tz=timezone.get_current_timezone_name())))
+        return local.cast(type_)
+    return pa.array(values, type_)
 
 
 # --- tables on a backend ----------------------------------------------------------------------------------------
