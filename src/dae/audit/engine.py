@@ -385,6 +385,8 @@ class AuditTables:
     _derived: dict[str, Table] = field(default_factory=dict)
     _tmpdir: str | None = None
     prepared: bool = False
+    #: Seconds each derived step took in the last :func:`prepare` (DuckDB).
+    step_seconds: dict[str, float] = field(default_factory=dict)
 
     def __getattr__(self, name: str) -> Table:
         raw = self.__dict__.get("raw", {})
@@ -443,6 +445,15 @@ DUCK_STEPS: tuple[tuple[str, str], ...] = (
 DUCK_DISABLED_OPTIMIZERS = "common_subplan"
 
 
+def steps_read_by(sql: str) -> list[str]:
+    """The derived steps a compiled rule (or other SQL) reads, with the steps those read, in build order."""
+    wanted = {name for name, _kind in DUCK_STEPS if f'"audit_{name}"' in sql}
+    for name, _kind in reversed(DUCK_STEPS):
+        if name in wanted:
+            wanted |= {n for n, _k in DUCK_STEPS if f'"audit_{n}"' in derived_sql(name)}
+    return [name for name, _kind in DUCK_STEPS if name in wanted]
+
+
 def _step_expression(tables: AuditTables, name: str) -> Table:
     raw = tables.raw
     if name == "drop":
@@ -462,8 +473,10 @@ def prepare(tables: AuditTables) -> AuditTables:
     if tables.backend == "duckdb":
         tables.con.con.execute(f"SET disabled_optimizers = '{DUCK_DISABLED_OPTIMIZERS}'")
         for name, kind in DUCK_STEPS:
+            started = time.perf_counter()
             tables.con.con.execute(f'CREATE OR REPLACE {kind} "audit_{name}" AS {derived_sql(name)}')
             tables._derived[name] = _duck_table(tables.con, f"audit_{name}")
+            tables.step_seconds[name] = time.perf_counter() - started
     else:
         for name in DERIVED:
             tables._derived[name] = getattr(tables, name)().cache()
@@ -719,9 +732,11 @@ class CompiledSuite:
         for name in self.steps:  # tables here: a person's lines are few, a copy is cheaper than netting per rule
             self.con.execute(f'CREATE TABLE "audit_{name}" AS {derived_sql(name)}')
             self.con.execute(f'PREPARE build_{name} AS INSERT INTO "audit_{name}" {derived_sql(name)}')
+        self.reads: dict[str, set[str]] = {}
         for rule_id in rule_ids:
             sql = rule_sql(rule_id, _freeze({rule_id: params[rule_id]}))
             self.con.execute(f"PREPARE rule_{rule_id} AS {sql}")
+            self.reads[rule_id] = set(steps_read_by(sql))
         self.loaded: dict[str, pa.Table] = {}
         self.lock = threading.Lock()
 
@@ -740,9 +755,11 @@ class CompiledSuite:
                         self.con.execute(f'INSERT INTO "{name}" SELECT * FROM piece_in')
                         self.con.unregister("piece_in")
                 self.loaded[name] = table
-            for name in self.steps:
-                self.con.execute(f'DELETE FROM "audit_{name}"')
-                self.con.execute(f"EXECUTE build_{name}")
+            read = set().union(*(self.reads[rule_id] for rule_id in wanted))
+            for name in self.steps:  # only the derived tables these rules read (the others are not looked at)
+                if name in read:
+                    self.con.execute(f'DELETE FROM "audit_{name}"')
+                    self.con.execute(f"EXECUTE build_{name}")
             parts = [self.con.sql(f"EXECUTE rule_{rule_id}").to_arrow_table() for rule_id in wanted]
         target = OUTPUT_SCHEMA.to_pyarrow()
         return pa.concat_tables([p.cast(target) for p in parts]) if parts else target.empty_table()
