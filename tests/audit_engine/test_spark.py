@@ -40,3 +40,26 @@ def test_duckdb_and_spark_find_the_same(spark: Any, tmp_path: Path) -> None:
     assert on_spark.evidence.equals(on_duckdb.evidence)
     assert on_duckdb.evidence.num_rows > on_duckdb.findings.num_rows
     print(f"Spark: {len(RULES)} rules in {elapsed:.1f} s")
+
+
+@pytest.mark.spark
+@pytest.mark.filterwarnings("ignore:The 'future.infer_string' option is deprecated")
+def test_province_path_reads_parquet_on_spark_and_duckdb_alike(spark: Any, tmp_path: Path) -> None:
+    """bench/province.py's two paths: the Parquet files straight into Spark (``load_spark_parquet``) and into a
+    DuckDB database file with a memory limit (``load_duckdb_parquet``, the net lines a view) find the same."""
+    import ibis
+
+    from dae.audit import load_duckdb_parquet, load_spark_parquet
+
+    generate(tmp_path / "data", 20_000, SEED)
+    (tmp_path / "data" / "course_limit.parquet").unlink()  # an absent optional table is an empty one on both
+    con = ibis.duckdb.connect(str(tmp_path / "audit.duckdb"), memory_limit="256MB", threads=2)
+    on_duckdb = run_rules(load_duckdb_parquet(tmp_path / "data", con))
+    bound = load_spark_parquet(tmp_path / "data", spark)
+    try:
+        on_spark = run_rules(bound)
+    finally:
+        bound.close()
+    assert on_duckdb.findings.num_rows > 100 and "R12_COURSE" not in on_duckdb.count_by_rule()
+    assert on_spark.findings.equals(on_duckdb.findings)
+    assert on_spark.evidence.equals(on_duckdb.evidence)

@@ -31,8 +31,18 @@ from ibis import _
 from ibis.expr.types import Table
 
 from dae.audit.params import ParamError, resolve
+from dae.audit.relevance import rules_that_may_fire
 from dae.audit.rules import RULES, Rule
-from dae.audit.rules.base import OUTPUT_SCHEMA, net_lines, stays, valid_settlements, visit_diagnoses
+from dae.audit.rules.base import (
+    OUTPUT_SCHEMA,
+    dropped_settlements,
+    net_lines,
+    net_lines_over,
+    refund_totals,
+    stays,
+    valid_settlements,
+    visit_diagnoses,
+)
 
 Backend = Literal["duckdb", "pyspark"]
 
@@ -263,20 +273,31 @@ def data_from_querysets(
         "id", "setl_id", "init_setl_id", "mdtrt_id", "psn_no", "hospital__code", "med_type", "adm_date", "dscg_date",
         "setl_time", "dise_codg", "medfee_sumamt",
     ))  # fmt: skip
-    by_pk = {row[0]: row for row in setl_rows}
     setl_cols = ("setl_id", "init_setl_id", "mdtrt_id", "psn_no", "fixmedins_code", "med_type", "adm_date",
                  "dscg_date", "setl_time", "dise_codg", "medfee_sumamt")  # fmt: skip
-    settlement = {c: [_naive(row[i + 1]) for row in setl_rows] for i, c in enumerate(setl_cols)}
+    by_column = list(zip(*setl_rows, strict=True)) if setl_rows else [()] * (len(setl_cols) + 1)
+    types = {f.name: f.type for f in (*SCHEMAS["settlement"], *SCHEMAS["fee_line"])}
+    settlement = {c: _column(by_column[i + 1], types[c]) for i, c in enumerate(setl_cols)}
+    setl_pks = pa.array(by_column[0], pa.int64())
     line_cols = ("feedetl_sn", "init_feedetl_sn", "fee_ocur_time", "med_list_codg", "med_chrgitm_type", "cnt", "pric",
                  "det_item_fee_sumamt")  # fmt: skip
-    lines: dict[str, list[Any]] = {c: [] for c in (*line_cols, "setl_id", "mdtrt_id", "psn_no", "fixmedins_code")}
-    query = FeeLine.objects.filter(settlement_id__in=list(by_pk)).order_by("pk")
-    for row in query.values_list("settlement_id", *line_cols).iterator(chunk_size=20_000):
-        setl = by_pk[row[0]]
-        for i, c in enumerate(line_cols):
-            lines[c].append(_naive(row[i + 1]) if c != "init_feedetl_sn" else (row[i + 1] or None))
-        for c, i in (("setl_id", 1), ("mdtrt_id", 3), ("psn_no", 4), ("fixmedins_code", 5)):
-            lines[c].append(setl[i])
+    # Column by column, not value by value: the declaration's automatic audit reads millions of lines here.
+    query = FeeLine.objects.filter(settlement_id__in=settlements.values("id")).order_by("pk")
+    chunks = []
+    for chunk in _row_chunks(query.values_list("settlement_id", *line_cols).iterator(chunk_size=20_000), 100_000):
+        cols = list(zip(*chunk, strict=True))
+        part = {c: _column(cols[i + 1], types[c]) for i, c in enumerate(line_cols)}
+        where = pc.index_in(pa.array(cols[0], pa.int64()), value_set=setl_pks)
+        for c in ("setl_id", "mdtrt_id", "psn_no", "fixmedins_code"):
+            part[c] = pc.take(settlement[c], where)
+        chunks.append(pa.table(part))
+    if chunks:
+        fee_line: Any = pa.concat_tables(chunks)
+        sn = fee_line["init_feedetl_sn"]
+        fee_line = fee_line.set_column(fee_line.schema.get_field_index("init_feedetl_sn"), "init_feedetl_sn",
+                                       pc.if_else(pc.equal(sn, ""), pa.scalar(None, sn.type), sn))  # fmt: skip
+    else:
+        fee_line = stored_schema("fee_line").empty_table()
     person_rows = list(persons.values_list("psn_no", "gend", "brdy"))
     hospital_rows = list(hospitals.values_list("code", "level"))
     cat_cols = (
@@ -297,7 +318,7 @@ def data_from_querysets(
     cat_rows = list(catalogue.values_list(*cat_cols, "dise_prefixes", "hosp_lvs"))
     tables: dict[str, Any] = {
         "settlement": pa.table(settlement),
-        "fee_line": pa.table(lines),
+        "fee_line": fee_line,
         "person": pa.table({"psn_no": [r[0] for r in person_rows], "gend": [r[1] for r in person_rows],
                             "brdy": [r[2] for r in person_rows]}),
         "hospital": pa.table({"fixmedins_code": [r[0] for r in hospital_rows],
@@ -322,13 +343,28 @@ def data_from_querysets(
     return AuditData.of(tables)
 
 
-def _naive(value: Any) -> Any:
-    """Datetimes as naive local time (what the hospital recorded); other values unchanged."""
-    from django.utils import timezone
+def _row_chunks(rows: Iterable[Any], size: int) -> Iterable[list[Any]]:
+    chunk: list[Any] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
-    if hasattr(value, "tzinfo") and value.tzinfo is not None:
-        return timezone.localtime(value).replace(tzinfo=None)
-    return value
+
+def _column(values: tuple[Any, ...] | list[Any], type_: pa.DataType) -> pa.Array:
+    """Values read through the ORM as one Arrow column of ``type_``; aware datetimes become naive local time in
+    one step (the hospital's own clock: what it recorded)."""
+    first = next((v for v in values if v is not None), None)
+    if hasattr(first, "tzinfo") and first.tzinfo is not None:
+        from django.utils import timezone
+
+        utc = pa.array(values, pa.timestamp("us", tz="UTC"))
+        local = pc.local_timestamp(utc.cast(pa.timestamp("us", tz=timezone.get_current_timezone_name())))
+        return local.cast(type_)
+    return pa.array(values, type_)
 
 
 # --- tables on a backend ----------------------------------------------------------------------------------------
@@ -349,6 +385,8 @@ class AuditTables:
     _derived: dict[str, Table] = field(default_factory=dict)
     _tmpdir: str | None = None
     prepared: bool = False
+    #: Seconds each derived step took in the last :func:`prepare` (DuckDB).
+    step_seconds: dict[str, float] = field(default_factory=dict)
 
     def __getattr__(self, name: str) -> Table:
         raw = self.__dict__.get("raw", {})
@@ -389,16 +427,58 @@ class AuditTables:
 
 DERIVED = ("lines", "stays", "visit_dx")
 
+#: How :func:`prepare` builds the derived tables on DuckDB, in order: (name, kind). The fee lines are never
+#: copied: ``audit_lines`` is a view over ``fee_line`` that leaves out the few dropped settlements
+#: (``audit_drop``) and subtracts the refunds (``audit_refunds``, one row per refunded line), both small tables
+#: made by one pass each over the lines. Stays and visit diagnoses (one row per visit) are tables.
+DUCK_STEPS: tuple[tuple[str, str], ...] = (
+    ("drop", "TABLE"),
+    ("refunds", "TABLE"),
+    ("lines", "VIEW"),
+    ("stays", "TABLE"),
+    ("visit_dx", "TABLE"),
+)
+
+
+#: DuckDB's common-subplan elimination would materialise the whole net-lines view when a rule reads it twice (e.g.
+#: 串换: materials and procedures), before the rule's narrow item filter: off on the audit connections.
+DUCK_DISABLED_OPTIMIZERS = "common_subplan"
+
+
+def steps_read_by(sql: str) -> list[str]:
+    """The derived steps a compiled rule (or other SQL) reads, with the steps those read, in build order."""
+    wanted = {name for name, _kind in DUCK_STEPS if f'"audit_{name}"' in sql}
+    for name, _kind in reversed(DUCK_STEPS):
+        if name in wanted:
+            wanted |= {n for n, _k in DUCK_STEPS if f'"audit_{n}"' in derived_sql(name)}
+    return [name for name, _kind in DUCK_STEPS if name in wanted]
+
+
+def _step_expression(tables: AuditTables, name: str) -> Table:
+    raw = tables.raw
+    if name == "drop":
+        return dropped_settlements(raw["fee_line"], raw["settlement"])
+    if name == "refunds":
+        return refund_totals(raw["fee_line"], tables._derived["drop"])
+    if name == "lines":
+        return net_lines_over(raw["fee_line"], tables._derived["drop"], tables._derived["refunds"])
+    return getattr(tables, name)()
+
 
 def prepare(tables: AuditTables) -> AuditTables:
-    """Materialise the derived tables once per binding (:func:`run_rules` prepares unprepared tables): on DuckDB
-    as tables named ``audit_<name>`` (SQL compiled once per process, :func:`derived_sql`), on Spark as persisted
-    frames (Ibis ``cache``). Prepare again after changing the raw tables."""
-    for name in DERIVED:
-        if tables.backend == "duckdb":
-            tables.con.con.execute(f'CREATE OR REPLACE TABLE "audit_{name}" AS {derived_sql(name)}')
+    """Build the derived tables once per binding (:func:`run_rules` prepares unprepared tables): on DuckDB by
+    :data:`DUCK_STEPS` as ``audit_<name>`` (SQL compiled once per process, :func:`derived_sql`; the net lines a
+    view, nothing copied), on Spark as persisted frames (Ibis ``cache``). Prepare again after changing the raw
+    tables."""
+    if tables.backend == "duckdb":
+        tables.con.con.execute(f"SET disabled_optimizers = '{DUCK_DISABLED_OPTIMIZERS}'")
+        for name, kind in DUCK_STEPS:
+            started = time.perf_counter()
+            tables.con.con.execute(f'CREATE OR REPLACE {kind} "audit_{name}" AS {derived_sql(name)}')
             tables._derived[name] = _duck_table(tables.con, f"audit_{name}")
-        else:
+            tables.step_seconds[name] = time.perf_counter() - started
+    else:
+        for name in DERIVED:
             tables._derived[name] = getattr(tables, name)().cache()
     tables.prepared = True
     return tables
@@ -453,6 +533,25 @@ def load_spark(data: AuditData, spark: Any) -> AuditTables:
         pq.write_table(table, path)
         raw[name] = con.read_parquet(str(path), table_name=name)
     return AuditTables("pyspark", con, raw, _tmpdir=folder)
+
+
+def load_spark_parquet(folder: str | Path, spark: Any) -> AuditTables:
+    """Tables straight from ``<name>.parquet`` files (or folders of part files) on a Spark session, cast to the
+    schemas: the province-scale path, where the files sit on storage every executor reads (HDFS, S3, a shared
+    disk) and nothing passes through this process. Absent optional tables become empty ones."""
+    con = ibis.pyspark.connect(spark)
+    staging = tempfile.mkdtemp(prefix="dae-audit-spark-")
+    raw = {}
+    for name, schema in SCHEMAS.items():
+        path = Path(folder) / f"{name}.parquet"
+        if not path.exists():
+            if name not in OPTIONAL_TABLES:
+                raise AuditInputError(f"缺少审核数据文件 {path} (missing file)")
+            path = Path(staging) / f"{name}.parquet"
+            pq.write_table(stored_schema(name).empty_table(), path)
+        source = con.read_parquet(str(path), table_name=f"audit_{name}_file")
+        raw[name] = source.select(**{f.name: source[f.name].cast(ibis.dtype(f.type)) for f in schema})
+    return AuditTables("pyspark", con, raw, _tmpdir=staging)
 
 
 def bind(data: AuditData, backend: Backend = "duckdb", *, spark: Any = None) -> AuditTables:
@@ -599,47 +698,71 @@ def check_one(
             raise AuditInputError(f"结算 {setl_id} 不存在 (unknown settlement)")
         piece = data.slice_for_person(match["psn_no"][0].as_py())
     started = time.perf_counter()
-    rows = compiled_suite(tuple(rule.id for rule in rules), _freeze(resolved)).run(piece)
+    ids = tuple(rule.id for rule in rules)
+    rows = compiled_suite(ids, _freeze(resolved)).run(piece, rules_that_may_fire(ids, piece, resolved))
     found = collect([rows], resolved, {"*": time.perf_counter() - started})
     return _touching(found, setl_id)
 
 
+#: Tables a single-claim check keeps loaded between calls (reloaded only when their rows differ).
+RESIDENT = frozenset({"hospital", "catalogue", "item_dise_prefix", "item_hosp_lv", *PARAM_TABLES})
+
+
 class CompiledSuite:
-    """A rule set compiled once to DuckDB SQL and prepared on its own in-memory connection.
+    """A rule set compiled once to DuckDB SQL and prepared, one statement per rule, on its own in-memory
+    connection.
 
     The SQL is compiled against empty tables of the schemas with fixed names, so each check only replaces the
-    rows: the person's slice goes into the raw tables, the derived tables are rebuilt, and the prepared union of
-    all rules is executed (no parsing or planning per call). One check at a time per suite (a lock).
+    rows: the person's slice goes into the raw tables, the small derived tables are rebuilt, and the prepared
+    statements of the rules that may fire (:mod:`dae.audit.relevance`) are executed (no parsing or planning per
+    call). Reference tables (catalogue, hospitals, parameter tables) stay loaded while they are unchanged. One
+    check at a time per suite (a lock).
     """
 
     def __init__(self, rule_ids: tuple[str, ...], params: Mapping[str, Mapping[str, Any]]) -> None:
-        union = " UNION ALL ".join(
-            f"SELECT * FROM ({rule_sql(rule_id, _freeze({rule_id: params[rule_id]}))})" for rule_id in rule_ids
-        )
+        self.rule_ids = rule_ids
         self.con = duckdb.connect()
-        self.con.execute("SET threads = 2")
+        self.con.execute("SET threads = 1")
+        self.con.execute(f"SET disabled_optimizers = '{DUCK_DISABLED_OPTIMIZERS}'")
         for name in SCHEMAS:
             self.con.register("empty_in", stored_schema(name).empty_table())
             self.con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM empty_in')
             self.con.unregister("empty_in")
-        for name in DERIVED:
+        self.steps = [name for name, _kind in DUCK_STEPS]
+        for name in self.steps:  # tables here: a person's lines are few, a copy is cheaper than netting per rule
             self.con.execute(f'CREATE TABLE "audit_{name}" AS {derived_sql(name)}')
             self.con.execute(f'PREPARE build_{name} AS INSERT INTO "audit_{name}" {derived_sql(name)}')
-        self.con.execute(f"PREPARE run_rules AS {union}")
+        self.reads: dict[str, set[str]] = {}
+        for rule_id in rule_ids:
+            sql = rule_sql(rule_id, _freeze({rule_id: params[rule_id]}))
+            self.con.execute(f"PREPARE rule_{rule_id} AS {sql}")
+            self.reads[rule_id] = set(steps_read_by(sql))
+        self.loaded: dict[str, pa.Table] = {}
         self.lock = threading.Lock()
 
-    def run(self, piece: AuditData) -> pa.Table:
+    def run(self, piece: AuditData, rule_ids: Iterable[str] | None = None) -> pa.Table:
+        """The long rows of the rules ``rule_ids`` (default all of the suite's) on ``piece``."""
+        wanted = self.rule_ids if rule_ids is None else tuple(rule_ids)
         with self.lock:
             for name, table in piece.tables.items():
-                self.con.execute(f'DELETE FROM "{name}"')
-                if table.num_rows:
-                    self.con.register("piece_in", table)
-                    self.con.execute(f'INSERT INTO "{name}" SELECT * FROM piece_in')
-                    self.con.unregister("piece_in")
-            for name in DERIVED:
-                self.con.execute(f'DELETE FROM "audit_{name}"')
-                self.con.execute(f"EXECUTE build_{name}")
-            return self.con.sql("EXECUTE run_rules").to_arrow_table()
+                before = self.loaded.get(name)
+                if name in RESIDENT and before is not None and (before is table or before.equals(table)):
+                    continue
+                if before is None or before.num_rows or table.num_rows:
+                    self.con.execute(f'DELETE FROM "{name}"')
+                    if table.num_rows:
+                        self.con.register("piece_in", table)
+                        self.con.execute(f'INSERT INTO "{name}" SELECT * FROM piece_in')
+                        self.con.unregister("piece_in")
+                self.loaded[name] = table
+            read = set().union(*(self.reads[rule_id] for rule_id in wanted))
+            for name in self.steps:  # only the derived tables these rules read (the others are not looked at)
+                if name in read:
+                    self.con.execute(f'DELETE FROM "audit_{name}"')
+                    self.con.execute(f"EXECUTE build_{name}")
+            parts = [self.con.sql(f"EXECUTE rule_{rule_id}").to_arrow_table() for rule_id in wanted]
+        target = OUTPUT_SCHEMA.to_pyarrow()
+        return pa.concat_tables([p.cast(target) for p in parts]) if parts else target.empty_table()
 
 
 def _freeze(resolved: Mapping[str, Mapping[str, Any]]) -> tuple[tuple[str, tuple[tuple[str, Any], ...]], ...]:
@@ -650,15 +773,21 @@ def _freeze(resolved: Mapping[str, Mapping[str, Any]]) -> tuple[tuple[str, tuple
 def _template() -> AuditTables:
     """Empty tables of the schemas on DuckDB, with the derived tables: what rule SQL is compiled against."""
     template = load_duckdb(AuditData.of({name: stored_schema(name).empty_table() for name in SCHEMAS}))
-    for name in DERIVED:
-        template.con.con.execute(f'CREATE TABLE "audit_{name}" AS {derived_sql(name)}')
+    for name, kind in DUCK_STEPS:
+        template.con.con.execute(f'CREATE {kind} "audit_{name}" AS {derived_sql(name)}')
         template._derived[name] = _duck_table(template.con, f"audit_{name}")
     return template
 
 
 @functools.cache
 def derived_sql(name: str) -> str:
-    """The DuckDB SQL of a derived table over the raw tables (by their schema names)."""
+    """The DuckDB SQL of a derived step (:data:`DUCK_STEPS`) over the raw tables (by their schema names) and the
+    steps before it (as ``audit_<name>``)."""
+    return _derived_sqls()[name]
+
+
+@functools.cache
+def _derived_sqls() -> dict[str, str]:
     con = ibis.duckdb.connect()
     raw = {}
     for table in SCHEMAS:
@@ -666,7 +795,13 @@ def derived_sql(name: str) -> str:
         con.con.execute(f'CREATE TABLE "{table}" AS SELECT * FROM empty_in')
         con.con.unregister("empty_in")
         raw[table] = _duck_table(con, table)
-    return str(con.compile(getattr(AuditTables("duckdb", con, raw), name)()))
+    tables = AuditTables("duckdb", con, raw)
+    out = {}
+    for name, kind in DUCK_STEPS:
+        out[name] = str(con.compile(_step_expression(tables, name)))
+        con.con.execute(f'CREATE {kind} "audit_{name}" AS {out[name]}')
+        tables._derived[name] = _duck_table(con, f"audit_{name}")
+    return out
 
 
 @functools.lru_cache(maxsize=512)

@@ -4,6 +4,7 @@ Amounts are decimal strings. The routes are in ``api_urlpatterns``, included in 
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.urls import path
@@ -431,7 +432,7 @@ class PatientDto(serializers.Serializer[Any]):
     patn_id = serializers.CharField(max_length=30)
     patn_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
     gend = serializers.CharField(max_length=1, required=False, allow_blank=True)
-    brdy = BoundedDateField(required=False)
+    brdy = BoundedDateField(required=False, minimum=dt.date(1900, 1, 1))  # a date of birth
     poolarea = serializers.CharField(max_length=10, required=False, allow_blank=True)
     curr_mdtrt_id = serializers.CharField(max_length=30)
     fsi_encounter_dtos = EncounterDto(many=True, allow_empty=False)

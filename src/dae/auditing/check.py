@@ -15,9 +15,11 @@ from decimal import Decimal
 from typing import Any
 
 import pyarrow as pa
+from django.db.models import Count, Max, Min
 from django.utils import timezone
 
 from dae.audit import RULES, AuditData, Findings, check_one, data_from_querysets
+from dae.audit.engine import conform
 from dae.audit.rules.base import CATEGORY_ZH
 from dae.catalog.models import CatalogueItem, Hospital
 from dae.claims.models import Settlement
@@ -34,16 +36,44 @@ DAY_RULES = ("R01_DUP_SAME_DAY", "R02_DUP_BUNDLED", "R03_FREQ_DAY", "R05_FREQ_PE
              "R14_IDLE_BED", "R17_CROSS_PERIOD", "R18_SUBSTITUTE")  # fmt: skip
 
 
+#: The catalogue as audit tables, kept between checks with the signature it was read under.
+_CATALOGUE: dict[str, tuple[tuple[Any, ...], dict[str, pa.Table]]] = {}
+CATALOGUE_TABLES = ("catalogue", "item_dise_prefix", "item_hosp_lv")
+
+
+def catalogue_tables() -> dict[str, pa.Table]:
+    """The catalogue's audit tables, read again only when the catalogue changed: versions are added (count,
+    highest id) or closed (how many have an end date, the earliest and latest end). One aggregate query per
+    check instead of the whole catalogue."""
+    sig = CatalogueItem.objects.aggregate(
+        n=Count("pk"), top=Max("pk"), ends=Count("end_date"), first=Min("end_date"), last=Max("end_date")
+    )
+    key = tuple(sorted(sig.items()))
+    cached = _CATALOGUE.get("tables")
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    data = data_from_querysets(
+        Settlement.objects.none(),
+        persons=Person.objects.none(),
+        hospitals=Hospital.objects.none(),
+        catalogue=CatalogueItem.objects.all(),
+    )
+    tables = {name: data[name] for name in CATALOGUE_TABLES}
+    _CATALOGUE["tables"] = (key, tables)
+    return tables
+
+
 def _person_data(psn_no: str, around: tuple[dt.date, dt.date], book: rulebook.Book) -> AuditData:
     lo, hi = around[0] - dt.timedelta(days=CONTEXT_DAYS), around[1] + dt.timedelta(days=CONTEXT_DAYS)
     stored = Settlement.objects.filter(psn_no=psn_no, dscg_date__gte=lo, adm_date__lte=hi)
-    return data_from_querysets(
+    data = data_from_querysets(
         stored,
         persons=Person.objects.filter(psn_no=psn_no),
         hospitals=Hospital.objects.all(),
-        catalogue=CatalogueItem.objects.all(),
+        catalogue=CatalogueItem.objects.none(),
         params=book.engine_tables(),
     )
+    return AuditData({**data.tables, **catalogue_tables()})
 
 
 def check_settlement(settlement: Settlement) -> Findings:
@@ -57,8 +87,8 @@ def _with(data: AuditData, name: str, rows: dict[str, list[Any]]) -> AuditData:
     """``data`` with ``rows`` appended to table ``name``."""
     tables = dict(data.tables)
     extra = pa.table(rows, schema=tables[name].schema)
-    tables[name] = pa.concat_tables([tables[name], extra])
-    return AuditData.of(tables)
+    tables[name] = conform(name, pa.concat_tables([tables[name], extra]))
+    return AuditData(tables)
 
 
 def check_manual_claim(claim: Any) -> Findings:

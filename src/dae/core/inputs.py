@@ -404,11 +404,15 @@ class AmountField(serializers.Field):  # type: ignore[type-arg]
 
 
 class BoundedDateField(serializers.DateField):
-    """A ``YYYY-MM-DD`` date within 1990–2100."""
+    """A ``YYYY-MM-DD`` date within 1990–2100 (``minimum`` lowers the bound, e.g. for a date of birth)."""
+
+    def __init__(self, *args: Any, minimum: dt.date = DATE_MIN, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.minimum = minimum
 
     def to_internal_value(self, value: Any) -> dt.date:
         try:
-            return date(value, field=self.field_name or "date")
+            return date(value, field=self.field_name or "date", minimum=self.minimum)
         except InvalidInput as exc:
             raise serializers.ValidationError(exc.message) from None
 

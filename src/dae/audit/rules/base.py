@@ -100,18 +100,29 @@ def valid_settlements(settlement: Table) -> Table:
     return kept.anti_join(cancelled, "setl_id")
 
 
-def net_lines(fee_line: Table, settlement: Table) -> Table:
-    """Fee lines of valid settlements with refunds netted: a refund line (negative ``cnt``, ``init_feedetl_sn`` =
-    the line it reverses within the same visit) lowers its original's quantity and amount; a line refunded in full
-    and the refund lines themselves are gone. Adds ``fee_day`` (the date of ``fee_ocur_time``)."""
+def dropped_settlements(fee_line: Table, settlement: Table) -> Table:
+    """The settlement ids on fee lines whose lines do not count: cancellations, cancelled settlements and ids with
+    no settlement at all. Small (a few per thousand); the net lines leave them out by an anti-join."""
     valid = valid_settlements(settlement).select("setl_id")
-    lines = fee_line.semi_join(valid, "setl_id")
-    refunds = (
-        lines.filter((_.cnt < 0) & _.init_feedetl_sn.notnull() & (_.init_feedetl_sn != ""))
+    return fee_line.select("setl_id").distinct().anti_join(valid, "setl_id")
+
+
+def refund_totals(fee_line: Table, dropped: Table) -> Table:
+    """Refund lines (negative ``cnt``, ``init_feedetl_sn`` = the line they reverse) of counting settlements, summed
+    per reversed line (``r_mdtrt_id``, ``r_sn``). Small: one row per refunded line."""
+    refunds = fee_line.filter((_.cnt < 0) & _.init_feedetl_sn.notnull() & (_.init_feedetl_sn != ""))
+    return (
+        refunds.anti_join(dropped, "setl_id")
         .group_by(r_mdtrt_id=_.mdtrt_id, r_sn=_.init_feedetl_sn)
         .agg(r_cnt=_.cnt.sum(), r_amount=_.det_item_fee_sumamt.sum())
     )
-    charges = lines.filter(_.cnt > 0)
+
+
+def net_lines_over(fee_line: Table, dropped: Table, refunds: Table) -> Table:
+    """The net lines read where the fee lines are: charges of counting settlements (anti-join ``dropped``) with
+    their refunds (``refunds``, from :func:`refund_totals`) subtracted; lines refunded in full are gone. Adds
+    ``fee_day`` (the date of ``fee_ocur_time``). Nothing is copied: on DuckDB this is a view."""
+    charges = fee_line.filter(_.cnt > 0).anti_join(dropped, "setl_id")
     joined = charges.left_join(refunds, [charges.mdtrt_id == refunds.r_mdtrt_id, charges.feedetl_sn == refunds.r_sn])
     netted = joined.select(
         "setl_id",
@@ -128,6 +139,15 @@ def net_lines(fee_line: Table, settlement: Table) -> Table:
         amount=(_.det_item_fee_sumamt + _.r_amount.fill_null(0)).cast(MONEY),
     )
     return netted.filter(_.cnt > 0)
+
+
+def net_lines(fee_line: Table, settlement: Table) -> Table:
+    """Fee lines of valid settlements with refunds netted: a refund line (negative ``cnt``, ``init_feedetl_sn`` =
+    the line it reverses within the same visit) lowers its original's quantity and amount; a line refunded in full
+    and the refund lines themselves are gone. Adds ``fee_day`` (the date of ``fee_ocur_time``). The composition
+    of :func:`dropped_settlements`, :func:`refund_totals` and :func:`net_lines_over`."""
+    dropped = dropped_settlements(fee_line, settlement)
+    return net_lines_over(fee_line, dropped, refund_totals(fee_line, dropped))
 
 
 def stays(settlement: Table) -> Table:
