@@ -119,3 +119,29 @@ def test_the_manager_edits_a_code_in_its_row(client_for: Any, world: dict[str, A
 
 
 _unused = (timezone,)
+
+
+# -- fund: years and appropriation requests --------------------------------------------------------------------
+
+def test_fund_years_and_requests_filtered_and_exported(client_for: Any, world: dict[str, Any]) -> None:
+    from dae.fund.models import AppropriationRequest, FundYear
+
+    ra, rb = world["regions"]
+    for year, raised in ((2024, "1000000.01"), (2025, "1200000.10"), (2026, "1300000.20")):
+        FundYear.objects.create(region=ra, year=year, funds_raised=Decimal(raised))
+    FundYear.objects.create(region=rb, year=2026, funds_raised=Decimal("9"))
+    client = client_for("finance")
+    count, totals = page_figures(client, "/fund/years/?raised_min=1100000")
+    assert (count, totals) == (2, {2: Decimal("2500000.30")})
+    assert_read_back(client, "/fund/years/?raised_min=1100000", 2)
+
+    for quarter, status, amount in ((1, "received", "300000.33"), (2, "submitted", "310000.44"),
+                                    (3, "draft", "320000.55")):
+        AppropriationRequest.objects.create(
+            region=ra, year=2026, quarter=quarter, basis="ledger", basis_start=dt.date(2025, 10, 1),
+            basis_end=dt.date(2025, 12, 31), computed=Decimal(amount), amount=Decimal(amount), status=status)
+    url = "/fund/requests/?status=submitted"
+    assert page_figures(client, url) == (1, {5: Decimal("310000.44")})
+    body = assert_read_back(client, url, 1)
+    assert body[0][0] == f"YK{ra.pk}2026Q2" and body[0][6] == "已提交"
+    assert_read_back(client, "/fund/requests/?amount_min=305000", 2)
