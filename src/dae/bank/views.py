@@ -22,10 +22,19 @@ from django.utils.translation import gettext_lazy as _
 
 from dae.core import inputs
 from dae.core.errors import DaeError, InvalidInput
+from dae.core.exports import ExportColumn
 from dae.core.models import Region
 from dae.core.scoping import get_scoped_or_404
 from dae.ledger.models import Leg
-from dae.web.listing import Column, DateRange, Filter, RegionFilter, ScopedListView
+from dae.web.listing import (
+    Column,
+    DateRange,
+    Filter,
+    RegionFilter,
+    ScopedListView,
+    export_report,
+    report_export_links,
+)
 
 from . import actions, closing, queries, rules
 from .forms import CloseForm, MatchForm, MatchRunForm, NoteForm, ReasonForm, UploadForm, account_choices
@@ -158,18 +167,50 @@ def _candidates(items: list[queries.Item], regions: list[str]) -> dict[int, list
     return result
 
 
+UNMATCHED_COLUMNS = (
+    (_("类别"), "text", 18), (_("统筹区"), "text", 10), (_("银行账户"), "text", 10), (_("日期"), "date", 12),
+    (_("收支方向"), "text", 8), (_("长款"), "money", 14), (_("短款"), "money", 14), (_("摘要"), "text", 28),
+    (_("凭证号"), "int", 10), (_("流水号 / 业务"), "text", 18), (_("账龄（天）"), "int", 10), (_("账龄区间"), "text", 10),
+    (_("备注"), "text", 24))
+
+
+def _unmatched_export(request: HttpRequest, context: dict[str, Any], on: dt.date,
+                      result: queries.Unmatched, fmt: str) -> HttpResponse:
+    """Every unmatched item (not only the first ``ITEM_LIMIT`` shown) with 长款 and 短款 in their own columns, so
+    the totals row equals the page's 长款/短款 totals."""
+    side = {rules.BANK: gettext("银行已记、账面未记")}
+    rows = [[side.get(i.side, gettext("账面已记、银行未记")), i.region, i.account, i.date,
+             gettext("收") if i.direction == rules.IN else gettext("付"),
+             i.amount if i.kind == rules.LONG else None, i.amount if i.kind == rules.SHORT else None,
+             i.text, i.transaction, i.reference, i.age, str(BUCKET_LABELS[i.bucket]), i.note] for i in result.items]
+    totals = [gettext("合计（%(n)s 条）") % {"n": len(rows)}, "", "", "", "", result.long_total, result.short_total,
+              "", "", "", "", "", ""]
+    described = [gettext("截至日期：%(on)s") % {"on": on.isoformat()}]
+    if context["region"]:
+        described.append(gettext("统筹区：%(r)s") % {"r": dict(context["regions"]).get(context["region"], "")})
+    if context["account"]:
+        described.append(gettext("银行账户：%(a)s") % {"a": dict(context["accounts"]).get(context["account"], "")})
+    columns = [ExportColumn(str(label), kind, width) for label, kind, width in UNMATCHED_COLUMNS]  # type: ignore[arg-type]
+    return export_report(request, fmt, title=gettext("未达账项"), columns=columns, rows=rows, totals=totals,
+                         described=described)
+
+
 def unmatched(request: HttpRequest) -> HttpResponse:
-    """未达账项: items only at the bank or only in the book at a date, with aging and 长款/短款 totals."""
+    """未达账项: items only at the bank or only in the book at a date, with aging and 长款/短款 totals;
+    ``?export=xlsx|csv`` downloads every item."""
     context = _filters(request)
     on = inputs.query_date(request.GET, "date", timezone.localdate())
     result = queries.unmatched(context["region_codes"], context["account_objects"], on)
+    fmt = request.GET.get("export", "")
+    if fmt:
+        return _unmatched_export(request, context, on, result, fmt)
     shown = result.items[:ITEM_LIMIT]
     candidates = _candidates(shown, context["region_codes"]) if context["can_write"] else {}
     return render(request, "bank/unmatched.html", {
         **context, "title": _("未达账项"), "on": on, "result": result, "limit": ITEM_LIMIT,
         "rows": [(item, BUCKET_LABELS[item.bucket], candidates.get(item.id, [])) for item in shown],
         "buckets": [{**b, "label": BUCKET_LABELS[b["key"]]} for b in result.buckets()],
-        "here": request.get_full_path()})
+        "here": request.get_full_path(), "report_export": report_export_links(request)})
 
 
 def match_run(request: HttpRequest) -> HttpResponse:
