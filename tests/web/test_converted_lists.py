@@ -118,8 +118,6 @@ def test_the_manager_edits_a_code_in_its_row(client_for: Any, world: dict[str, A
     assert client_for("it").post("/dictionaries/med_type/", {"id": item.pk, "name": "x"}).status_code == 403
 
 
-_unused = (timezone,)
-
 
 # -- fund: years and appropriation requests --------------------------------------------------------------------
 
@@ -145,3 +143,43 @@ def test_fund_years_and_requests_filtered_and_exported(client_for: Any, world: d
     body = assert_read_back(client, url, 1)
     assert body[0][0] == f"YK{ra.pk}2026Q2" and body[0][6] == "已提交"
     assert_read_back(client, "/fund/requests/?amount_min=305000", 2)
+
+
+# -- the insured person's notices, a staff member's own loans ---------------------------------------------------
+
+def test_my_notices_filtered_and_exported(client_for: Any, world: dict[str, Any]) -> None:
+    from dae.notices.models import Notice
+
+    ra, rb = world["regions"]
+    for i, (kind, amount, read) in enumerate((("approved", "100.10", False), ("paid", "100.10", True),
+                                             ("approved", "2500.25", True))):
+        Notice.objects.create(psn_no="PA0001", region=ra, claim_ref=f"C{i}", kind=kind, amount=Decimal(amount),
+                              is_read=read, basis_text="起付线 10,000.00 元", created_at=timezone.make_aware(
+                                  dt.datetime(2026, 3, 1 + i, 9, 0)))
+    Notice.objects.create(psn_no="PB0001", region=rb, claim_ref="OTHER", kind="approved", amount=Decimal("1"))
+    client = client_for("insured")
+    page = client.get("/notices/mine/").content.decode()
+    assert 'data-testid="mark-read"' in page and 'data-testid="unread-count"' in page and "OTHER" not in page
+    url = "/notices/mine/?kind=approved&created_from=2026-03-01&created_to=2026-03-31"
+    assert page_figures(client, url) == (2, {3: Decimal("2600.35")})
+    body = assert_read_back(client, url, 2)
+    assert [r[1] for r in body] == ["C2", "C0"]
+    assert body[0][4] == "是" and body[0][5] == "起付线 10,000.00 元"
+    assert assert_read_back(client, "/notices/mine/?read=no", 1)[0][1] == "C0"
+
+
+def test_my_loans_filtered_and_exported(client_for: Any, world: dict[str, Any]) -> None:
+    from dae.archives.models import Item, Loan
+
+    item = Item.objects.create(kind="manual_claim", object_type="reimbursement.manualclaim", object_id="1",
+                               region_id=world["regions"][0].pk, year=2014, retention="D10", category="LP",
+                               item_no=1, code="D001-2014-D10-LP-0001", title="手工报销档案",
+                               date_from=dt.date(2014, 1, 1), date_to=dt.date(2014, 1, 2),
+                               responsible_post="settlement", status="archived")
+    reviewer, other = world["users"]["reviewer"], world["users"]["inspector"]
+    for i, (who, status) in enumerate(((reviewer, "returned"), (reviewer, "refused"), (other, "returned"))):
+        Loan.objects.create(number=f"JY-{i}", item=item, region=world["regions"][0], borrower=who, purpose="查阅",
+                            days=3, status=status)
+    client = client_for("reviewer")
+    body = assert_read_back(client, "/archives/loans/mine/?status=returned", 1)
+    assert body[0][:3] == ("JY-0", "D001-2014-D10-LP-0001", "手工报销档案") and body[0][5] == "已归还"

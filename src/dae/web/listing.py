@@ -536,9 +536,11 @@ class ScopedListView(ListView):  # type: ignore[type-arg]
         qs, self.filter_errors = self.filtered_queryset()
         return self.ordered(qs)
 
-    def totals(self, qs: QuerySet[Any]) -> dict[int, Decimal]:
-        """Money totals of the filtered rows by column index, one aggregate query in whole fen."""
-        sums = {f"t{i}": fen_sum(path) for i, c in enumerate(self.columns) if (path := self.total_path(c, qs))}
+    def totals(self, qs: QuerySet[Any], columns: Sequence[Column] | None = None) -> dict[int, Decimal]:
+        """Money totals of the filtered rows by column index (of ``columns``, the page's by default), one aggregate
+        query in whole fen."""
+        columns = self.columns if columns is None else columns
+        sums = {f"t{i}": fen_sum(path) for i, c in enumerate(columns) if (path := self.total_path(c, qs))}
         if not sums:
             return {}
         result = qs.order_by().aggregate(**sums)
@@ -596,11 +598,14 @@ class ScopedListView(ListView):  # type: ignore[type-arg]
             shown = [(k, c) for k, c in self.shown_columns() if c.export]
         columns = [ExportColumn(str(c.label), "text" if c.codelist else c.export_kind,
                                 width=14 if c.is_money else 18) for _k, c in shown]
-        totals_by_index = self.totals(qs)
         totals: list[Any] | None = None
-        if totals_by_index and not self.export_columns:
+        if self.export_columns:  # the download's own columns, each totalled as the page's would be
+            by_index = self.totals(qs, self.export_columns)
+            totals = [by_index.get(i, "") for i in range(len(shown))] if by_index else None
+        elif totals_by_index := self.totals(qs):
             index_of = {self.column_key(i, c): i for i, c in enumerate(self.columns)}
             totals = [totals_by_index.get(index_of[k], "") for k, _c in shown]
+        if totals:
             totals[0] = totals[0] if totals[0] != "" else gettext("合计（%(n)s 条）") % {"n": count}
         header = self.export_header(count)
         rows = self.export_rows(qs, shown, masked)
