@@ -61,3 +61,21 @@ def test_trial_balance_and_balances_exported(users: dict[str, Client], ledger: d
     assert users["settlement"].get("/ledger/trial-balance/?export=xlsx").status_code == 403
     kinds = set(AccessRecord.objects.filter(why="export").values_list("object_type", flat=True))
     assert kinds == {"list:ledger:trial_balance", "list:ledger:accounts"}
+
+
+def test_a_statements_lines_filtered_and_exported(users: dict[str, Client], ledger: dict[str, Any]) -> None:  # noqa: F811
+    """The statement page lists its lines with the list component: filtered by state and direction, 收入 and 支出
+    totalled over the filtered lines, exported with the same rows and totals."""
+    from dae.bank.models import BankStatement
+    from tests.web.test_converted_lists import assert_read_back, page_figures
+
+    upload(users["finance"])
+    statement = BankStatement.objects.get()
+    url = f"/bank/statements/{statement.pk}/?direction=out"
+    count, totals = page_figures(users["manager"], url)
+    # 支出 1,200 + 300 + 300 (the duplicate) + 12.50; no 收入 among them
+    assert (count, totals) == (4, {4: Decimal("0.00"), 5: Decimal("1812.50")})
+    body = assert_read_back(users["manager"], url, 4)
+    assert [str(r[0]) for r in body] == ["2", "3", "4", "5"] and {r[3] for r in body} == {"付"}
+    body = assert_read_back(users["manager"], f"/bank/statements/{statement.pk}/?state=duplicate", 1)
+    assert body[0][9] == "重复流水"
