@@ -396,12 +396,14 @@ def revolving(request: HttpRequest) -> HttpResponse:
     """临时周转金: outstanding per region, the repayments due and the draws and repayments."""
     today = timezone.localdate()
     regions = sorted(request.user.region_codes)  # type: ignore[union-attr]
-    rows = [(code, services.revolving_outstanding(code, None),
+    names = dict(region_choices(request))
+    rows = [(names.get(code, code), services.revolving_outstanding(code, None),
              services.balances(code, today, (E.SPENDING_BANK,)).get(E.SPENDING_BANK)) for code in regions]
     return render(request, "fund/revolving.html", {
         "title": _("临时周转金"), "rows": rows, "today": today,
-        "dues": RepaymentDue.objects.for_user(request.user).select_related("source").order_by("-due_on")[:50],
+        "dues": RepaymentDue.objects.for_user(request.user).select_related("source", "region").order_by("-due_on")[:50],
         "entries": FundEntry.objects.for_user(request.user).filter(
-            kind__in=[FundEntry.Kind.REVOLVING_DRAW, FundEntry.Kind.REVOLVING_REPAY]).select_related("created_by")[:50],
+            kind__in=[FundEntry.Kind.REVOLVING_DRAW, FundEntry.Kind.REVOLVING_REPAY]).select_related("created_by",
+                                                                                       "region")[:50],
         "can_write": post_of(request) == "finance"})
 
