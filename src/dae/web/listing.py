@@ -200,6 +200,11 @@ def _model_field(model: type[Model], path: str) -> Any:
     return field_obj
 
 
+def _midnight(day: dt.date) -> dt.datetime:
+    """The start of ``day`` in the current time zone, as an aware instant."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
 @dataclass(frozen=True)
 class DateRange(BaseFilter):
     """From–to on a date or date-time field (both ends included); ``month=True`` for a month field (YYYY-MM)."""
@@ -229,7 +234,15 @@ class DateRange(BaseFilter):
     def narrow(self, qs: QuerySet[Any], get: QueryDict, view: ScopedListView) -> QuerySet[Any]:
         start, end = self._bounds(get)
         model_field = _model_field(qs.model, self.field)
-        path = f"{self.field}__date" if isinstance(model_field, DateTimeField) else self.field
+        if isinstance(model_field, DateTimeField):
+            # local-day bounds as instants (from the first day's midnight to before the day after the last), so
+            # the database compares the stored column (its index) instead of casting every row to a date
+            if start:
+                qs = qs.filter(**{f"{self.field}__gte": _midnight(start)})
+            if end:
+                qs = qs.filter(**{f"{self.field}__lt": _midnight(end + dt.timedelta(days=1))})
+            return qs
+        path = self.field
         bounds: list[Any] = [start, end]
         if isinstance(model_field, CharField):  # a month or date kept as text (YYYY-MM, YYYY-MM-DD)
             bounds = [(f"{d:%Y-%m}" if self.month else d.isoformat()) if d else None for d in bounds]
@@ -434,6 +447,20 @@ def _field_path(model: type[Model], dotted: str, annotations: Mapping[str, Any])
     return "__".join(parts)
 
 
+def _choice_labels(model: type[Model], column: Column) -> tuple[str, dict[Any, str]] | None:
+    """For a column showing a model field with choices: the field's attribute and its labels (in the reader's
+    language), so an export translates each label once instead of once per row."""
+    if not isinstance(column.value, str) or "." in column.value or column.codelist:
+        return None
+    try:
+        field_obj: Any = model._meta.get_field(column.value)
+    except FieldDoesNotExist:
+        return None
+    if field_obj.is_relation or not getattr(field_obj, "flatchoices", None):
+        return None
+    return field_obj.attname, {value: str(label) for value, label in field_obj.flatchoices}
+
+
 class ScopedListView(ListView):  # type: ignore[type-arg]
     model: type[Model]
     title: str | Promise = ""
@@ -565,10 +592,15 @@ class ScopedListView(ListView):  # type: ignore[type-arg]
         maskers: dict[str, Callable[[str], str]] = {
             "name": masking.mask_name, "certno": masking.mask_certno, "phone": masking.mask_phone,
             "account": masking.mask_account}
+        labels = [_choice_labels(qs.model, column) for _key, column in shown]
         for obj in qs.iterator(chunk_size=2000):  # rows stream into the workbook, a chunk at a time
             row = []
-            for _key, column in shown:
-                value = column.render(obj) if column.codelist else column.raw(obj)
+            for (_key, column), choice in zip(shown, labels, strict=True):
+                if choice is not None:  # a choice field: its label looked up once per download, not per row
+                    code = getattr(obj, choice[0])
+                    value = "" if code is None else choice[1].get(code, code)
+                else:
+                    value = column.render(obj) if column.codelist else column.raw(obj)
                 if isinstance(value, Promise):
                     value = str(value)
                 if masked and column.mask and value:
