@@ -75,7 +75,7 @@ def test_archivist_finds_an_item_a_reviewer_borrows_reads_it_watermarked_and_ret
     # 4. The reviewer reads: every page carries their name and today's date.
     login(page, base, "reviewer")
     page.goto(f"{base}/archives/loans/mine/")
-    page.click("[data-testid=my-loans] a:has-text('阅读')")
+    page.click("[data-testid=list-table] a:has-text('阅读')")
     page.wait_for_selector("[data-testid=page-image]")
     today = timezone.localdate().isoformat()
     assert page.locator("[data-testid=watermark-text]").inner_text() == f"reviewer reviewer {today} 仅供查阅"

@@ -33,7 +33,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 #: English that belongs on a Chinese page: product and format names, units
 ALLOWED_ENGLISH = {"excel", "csv", "xlsx", "json", "yaml", "pdf", "api", "icd", "who", "id", "html", "sms", "ok",
-                   "drg", "dip", "gb", "mb", "kb", "echarts", "utf", "gbk", "tab", "url", "it"}
+                   "drg", "dip", "gb", "mb", "kb", "echarts", "utf", "gbk", "tab", "url", "it",
+                   "microsoft", "google", "authenticator", "freeotp"}  # authenticator apps named on 双因素认证
 
 #: collected in the page: visible text outside code fields, links, tables with their headers, width
 PAGE_PROBE = """() => {

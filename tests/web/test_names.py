@@ -82,3 +82,34 @@ def test_a_hospital_reads_no_other_hospital_in_a_finding(audit_world: dict[str, 
     detail = html.split('data-testid="finding-detail">', 1)[1].split("</dd>", 1)[0]
     assert "他院" in detail and "HA0001" not in detail and "桦甸市人民医院" not in detail
     assert "HA0001" not in html and "/audit/runs/" not in html  # no other hospital, no link to a run page
+
+
+def test_the_event_logs_before_and_after_name_codes(client_for: Any, world: dict[str, Any]) -> None:
+    """Status codes by the label of the object's model, dictionary codes with their names, other values as they
+    are — on the page and in the export."""
+    from dae.core.events import record_event
+    from dae.web.changes import render_changes
+    from dae.web.names import value_name
+
+    settlement = world["settlements"][0]
+    assert value_name("status", "approved", "archives.loan") == "借阅中"
+    assert value_name("med_type", "21") == "21 普通住院"
+    assert value_name("psn_type", "1101", "enrollment.person") is not None
+    assert value_name("hifob_pay", "12.00") is None and value_name("status", True) is None
+    assert changes_text({"status": "approved", "med_type": "21", "rows": 3}, "archives.loan") == \
+        "状态：借阅中；医疗类别：21 普通住院；行数：3"
+    html = str(render_changes({"status": "requested"}, {"status": "refused"}, "archives.loan"))
+    assert "待审批" in html and "已拒绝" in html and "requested" not in html
+
+    record_event(world["users"]["settlement"], "claims.test_changed", settlement,
+                 before={"med_type": "21", "state": "received"}, after={"med_type": "14", "state": "computed"})
+    client = client_for("manager")
+    page = client.get("/events/?q=test_changed").content.decode()
+    assert "21 普通住院" in page and ">received<" not in page and ">21<" not in page
+    import io
+
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(client.get("/events/?q=test_changed&export=xlsx").content)).worksheets[0]
+    row = list(sheet.iter_rows(values_only=True))[5]
+    assert row[5].startswith("医疗类别：21 普通住院；") and "received" not in row[5]

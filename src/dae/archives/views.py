@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -23,7 +24,7 @@ from dae.core.errors import DaeError, InvalidInput, NotFound
 from dae.core.jobs import start_job
 from dae.core.logchain import CHAINS
 from dae.core.models import AccessRecord, Event
-from dae.web.listing import Column, Filter, ScopedListView
+from dae.web.listing import Column, DateRange, Filter, ScopedListView
 from dae.web.who import region_choices
 
 from . import actions, queries, storage
@@ -269,10 +270,38 @@ class LoanRegister(ScopedListView):
         return context
 
 
-def my_loans(request: HttpRequest) -> HttpResponse:
-    loans = Loan.objects.filter(borrower_id=request.user.pk).select_related("item").order_by("-requested_at")[:200]
-    return render(request, "archives/my_loans.html", {"title": gettext("我的借阅"), "loans": loans,
-                                                       "today": timezone.localdate()})
+def _read_link(loan: Loan) -> Any:
+    if loan.status == Loan.Status.APPROVED and loan.due_on and loan.due_on >= timezone.localdate():
+        return format_html('<a class="btn btn-sm btn-primary" href="{}">{}</a>',
+                           reverse("archives:item_read", args=[loan.item_id]), gettext("阅读"))
+    return ""
+
+
+class MyLoans(ScopedListView):
+    """我的借阅: the user's own loans, newest first; an approved loan within its term opens the reading page."""
+
+    model = Loan
+    title = _("我的借阅")
+    columns = (
+        Column(_("借阅单号"), "number", link="archives:loan_detail"),
+        Column(_("档号"), "item.code"),
+        Column(_("题名"), "item.title"),
+        Column(_("申请时间"), "requested_at"),
+        Column(_("到期日"), "due_on"),
+        Column(_("状态"), "status"),
+        Column("", _read_link, sort="", export=False),
+    )
+    search_fields = ("number__icontains", "item__code__icontains", "item__title__icontains")
+    search_placeholder = _("借阅单号、档号或题名")
+    filters = (DateRange("requested", _("申请日期"), "requested_at"),
+               Filter("status", _("状态"), "status", Loan.Status.choices))
+    empty_hint = _("在档案目录中打开一份档案，点击“申请借阅”。")
+
+    def base_queryset(self) -> Any:
+        return Loan.objects.filter(borrower_id=self.request.user.pk).select_related("item")
+
+
+my_loans = MyLoans.as_view()
 
 
 def loan_detail(request: HttpRequest, pk: int) -> HttpResponse:

@@ -10,29 +10,38 @@ from collections import defaultdict
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Case, Count, F, Q, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from dae.core import inputs
 from dae.core.errors import DaeError, InvalidInput
+from dae.core.exports import ExportColumn
 from dae.core.models import Region
 from dae.core.scoping import get_scoped_or_404
 from dae.ledger.models import Leg
-from dae.web.listing import Column, DateRange, Filter, RegionFilter, ScopedListView
+from dae.web.listing import (
+    AmountRange,
+    Column,
+    DateRange,
+    Filter,
+    RegionFilter,
+    ScopedListView,
+    export_report,
+    report_export_links,
+)
 
 from . import actions, closing, queries, rules
 from .forms import CloseForm, MatchForm, MatchRunForm, NoteForm, ReasonForm, UploadForm, account_choices
-from .models import BankLine, BankStatement, Match
+from .models import BankLine, BankStatement, Direction, Match
 from .parser import COLUMNS, template_csv
 
-LINES_PAGE = 200
 ITEM_LIMIT = 500
 CANDIDATES = 10
 BUCKET_LABELS = {"0-7": _("0–7 天"), "8-30": _("8–30 天"), "31-90": _("31–90 天"), "over-90": _("90 天以上")}
@@ -120,16 +129,101 @@ def statement_template(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def statement_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    statement = get_scoped_or_404(BankStatement, request, pk=pk)
-    lines = (statement.lines.select_related("match__leg__transaction", "match__matched_by")
-             .order_by("seq"))
-    states = dict(statement.lines.values_list("state").annotate(n=Count("id")).order_by())
-    page = Paginator(lines, LINES_PAGE).get_page(request.GET.get("page"))
-    return render(request, "bank/statement_detail.html", {
-        "title": gettext("银行对账单 #%(pk)s") % {"pk": statement.pk}, "statement": statement, "page": page,
-        "states": [(label, states.get(value, 0)) for value, label in BankLine.State.choices],
-        "can_write": _can_write(request), "undo_form": ReasonForm()})
+def _state_cell(line: BankLine) -> Any:
+    badge = {"matched": "text-bg-success", "duplicate": "text-bg-secondary"}.get(line.state, "text-bg-warning")
+    return format_html('<span class="badge {}" data-testid="state-{}">{}</span>', badge, line.seq,
+                       line.get_state_display())
+
+
+def _voucher_cell(line: BankLine) -> Any:
+    match = getattr(line, "match", None)
+    if match is None:
+        return ""
+    return format_html('<a href="{}">#{}</a> {}', reverse("ledger:transaction_detail", args=[match.leg.transaction_id]),
+                       match.leg.transaction_id, f"{match.leg.transaction.date:%Y-%m-%d}")
+
+
+def _rule_cell(can_write: bool) -> Any:
+    def render(line: BankLine) -> Any:
+        match = getattr(line, "match", None)
+        if match is None:
+            return ""
+        shown = format_html('<span data-testid="rule-{}">{}</span>', line.seq, match.get_rule_display())
+        if match.rule != "manual":
+            return shown
+        who = format_html('<div class="text-body-secondary">{}（{}）</div>', match.reason, match.matched_by or "")
+        if not can_write:
+            return format_html("{}{}", shown, who)
+        undo = format_html(
+            '<div class="d-flex gap-1 mt-1" data-testid="undo-{}"><input name="reason" form="undo-form-{}" '
+            'class="form-control form-control-sm" placeholder="{}" aria-label="{}" required><button '
+            'class="btn btn-outline-danger btn-sm" form="undo-form-{}" type="submit">{}</button></div>',
+            line.seq, match.pk, gettext("撤销原因"), gettext("撤销原因"), match.pk, gettext("撤销匹配"))
+        return format_html("{}{}{}", shown, who, undo)
+    return render
+
+
+def _match_text(line: BankLine) -> str:
+    match = getattr(line, "match", None)
+    return f"#{match.leg.transaction_id} {match.get_rule_display()}" if match is not None else ""
+
+
+class StatementDetail(ScopedListView):
+    """One bank statement: its header, and its lines as a list (filters by state, direction, date, amount and
+    text; totals of 收入 and 支出; export), with the undo of a manual match in the line's row for finance."""
+
+    model = BankLine
+    template_name = "bank/statement_detail.html"
+    paginate_by = 100
+    search_fields = ("serial", "counterparty__icontains", "memo__icontains")
+    search_placeholder = _("流水号、对方户名或摘要")
+    filters = (
+        Filter("state", _("状态"), "state", BankLine.State.choices),
+        Filter("direction", _("收支方向"), "direction", Direction.choices),
+        DateRange("date", _("交易日期"), "date"),
+        AmountRange("amount", _("金额"), "amount"),
+    )
+    export_columns = (
+        Column(_("行号"), "seq", kind="int"), Column(_("交易日期"), "date", kind="date"),
+        Column(_("银行流水号"), "serial"), Column(_("收支方向"), "direction"),
+        Column(_("收入"), "income", css="amount"), Column(_("支出"), "outgo", css="amount"),
+        Column(_("对方户名"), "counterparty"), Column(_("摘要"), "memo"), Column(_("余额"), "balance", css="amount",
+                                                                               total=""),
+        Column(_("状态"), "state"), Column(_("账面凭证 / 匹配规则"), _match_text),
+    )
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.statement = get_scoped_or_404(BankStatement, request, pk=kwargs["pk"])
+        self.title = gettext("银行对账单 #%(pk)s") % {"pk": self.statement.pk}
+        return super().dispatch(request, *args, **kwargs)
+
+    @property
+    def columns(self) -> tuple[Column, ...]:  # type: ignore[override]
+        return (
+            Column(_("行号"), "seq", kind="int"), Column(_("交易日期"), "date"), Column(_("银行流水号"), "serial"),
+            Column(_("收支方向"), "direction"), Column(_("收入"), "income", css="amount"),
+            Column(_("支出"), "outgo", css="amount"), Column(_("对方户名"), "counterparty"), Column(_("摘要"), "memo"),
+            Column(_("余额"), "balance", css="amount", total=""), Column(_("状态"), _state_cell, sort="state"),
+            Column(_("账面凭证"), _voucher_cell, sort=""), Column(_("匹配规则"), _rule_cell(_can_write(self.request)),
+                                                            sort=""),
+        )
+
+    def base_queryset(self) -> Any:
+        return (BankLine.objects.filter(statement=self.statement)
+                .select_related("match__leg__transaction", "match__matched_by")
+                .annotate(income=Case(When(direction=Direction.IN, then=F("amount"))),
+                          outgo=Case(When(direction=Direction.OUT, then=F("amount"))))
+                .order_by("seq"))
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        states = dict(self.statement.lines.values_list("state").annotate(n=Count("id")).order_by())
+        context.update(statement=self.statement, can_write=_can_write(self.request),
+                       states=[(label, states.get(value, 0)) for value, label in BankLine.State.choices])
+        return context
+
+
+statement_detail = StatementDetail.as_view()
 
 
 # -- unmatched items, manual match, notes ------------------------------------------------------------------
@@ -158,18 +252,50 @@ def _candidates(items: list[queries.Item], regions: list[str]) -> dict[int, list
     return result
 
 
+UNMATCHED_COLUMNS = (
+    (_("类别"), "text", 18), (_("统筹区"), "text", 10), (_("银行账户"), "text", 10), (_("日期"), "date", 12),
+    (_("收支方向"), "text", 8), (_("长款"), "money", 14), (_("短款"), "money", 14), (_("摘要"), "text", 28),
+    (_("凭证号"), "int", 10), (_("流水号 / 业务"), "text", 18), (_("账龄（天）"), "int", 10), (_("账龄区间"), "text", 10),
+    (_("备注"), "text", 24))
+
+
+def _unmatched_export(request: HttpRequest, context: dict[str, Any], on: dt.date,
+                      result: queries.Unmatched, fmt: str) -> HttpResponse:
+    """Every unmatched item (not only the first ``ITEM_LIMIT`` shown) with 长款 and 短款 in their own columns, so
+    the totals row equals the page's 长款/短款 totals."""
+    side = {rules.BANK: gettext("银行已记、账面未记")}
+    rows = [[side.get(i.side, gettext("账面已记、银行未记")), i.region, i.account, i.date,
+             gettext("收") if i.direction == rules.IN else gettext("付"),
+             i.amount if i.kind == rules.LONG else None, i.amount if i.kind == rules.SHORT else None,
+             i.text, i.transaction, i.reference, i.age, str(BUCKET_LABELS[i.bucket]), i.note] for i in result.items]
+    totals = [gettext("合计（%(n)s 条）") % {"n": len(rows)}, "", "", "", "", result.long_total, result.short_total,
+              "", "", "", "", "", ""]
+    described = [gettext("截至日期：%(on)s") % {"on": on.isoformat()}]
+    if context["region"]:
+        described.append(gettext("统筹区：%(r)s") % {"r": dict(context["regions"]).get(context["region"], "")})
+    if context["account"]:
+        described.append(gettext("银行账户：%(a)s") % {"a": dict(context["accounts"]).get(context["account"], "")})
+    columns = [ExportColumn(str(label), kind, width) for label, kind, width in UNMATCHED_COLUMNS]  # type: ignore[arg-type]
+    return export_report(request, fmt, title=gettext("未达账项"), columns=columns, rows=rows, totals=totals,
+                         described=described)
+
+
 def unmatched(request: HttpRequest) -> HttpResponse:
-    """未达账项: items only at the bank or only in the book at a date, with aging and 长款/短款 totals."""
+    """未达账项: items only at the bank or only in the book at a date, with aging and 长款/短款 totals;
+    ``?export=xlsx|csv`` downloads every item."""
     context = _filters(request)
     on = inputs.query_date(request.GET, "date", timezone.localdate())
     result = queries.unmatched(context["region_codes"], context["account_objects"], on)
+    fmt = request.GET.get("export", "")
+    if fmt:
+        return _unmatched_export(request, context, on, result, fmt)
     shown = result.items[:ITEM_LIMIT]
     candidates = _candidates(shown, context["region_codes"]) if context["can_write"] else {}
     return render(request, "bank/unmatched.html", {
         **context, "title": _("未达账项"), "on": on, "result": result, "limit": ITEM_LIMIT,
         "rows": [(item, BUCKET_LABELS[item.bucket], candidates.get(item.id, [])) for item in shown],
         "buckets": [{**b, "label": BUCKET_LABELS[b["key"]]} for b in result.buckets()],
-        "here": request.get_full_path()})
+        "here": request.get_full_path(), "report_export": report_export_links(request)})
 
 
 def match_run(request: HttpRequest) -> HttpResponse:

@@ -20,7 +20,7 @@ from dae.catalog.models import Hospital
 from dae.core.access import record_access, record_access_many
 from dae.core.errors import DaeError
 from dae.core.scoping import get_scoped_or_404
-from dae.web.listing import Column, Filter, HospitalFilter, RegionFilter, ScopedListView
+from dae.web.listing import Column, DateRange, Filter, HospitalFilter, RegionFilter, ScopedListView
 from dae.web.who import post_of, region_choices
 
 from . import explain, screening, services
@@ -30,6 +30,7 @@ from .models import (
     CreditSettings,
     Level,
     PartyKind,
+    PeriodKind,
     ScreeningResult,
     ScreeningRun,
     UnitKind,
@@ -336,35 +337,78 @@ def settings_view(request: HttpRequest) -> HttpResponse:
 # -- anomaly screening ---------------------------------------------------------------------------------------
 
 
-def screening_list(request: HttpRequest) -> HttpResponse:
-    """异常数据挖掘: the runs of the user's regions; reviewers, inspectors and the manager start one."""
-    can_start = post_of(request) in SCREENING_POSTS
-    form = ScreeningForm(request.POST or None, regions=region_choices(request))
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            run = screening.start_screening(
-                region=data["region"],
-                period_kind=data["period_kind"],
-                period=data["period"],
-                actor=request.user,
-                params={
-                    "threshold": data["threshold"],
-                    "min_peers": data["min_peers"],
-                    "min_volume": data["min_volume"],
-                    "readmit_days": data["readmit_days"],
-                },
-            )
-        except DaeError as exc:
-            form.add_error(None, exc.message)
-        else:
-            return redirect("credit:screening_detail", pk=run.pk)
-    runs = ScreeningRun.objects.for_user(request.user).select_related("region", "created_by", "job")[:50]
-    return render(
-        request,
-        "credit/screening_list.html",
-        {"title": _("异常数据挖掘"), "runs": runs, "form": form, "can_start": can_start},
+def _params_text(run: ScreeningRun) -> str:
+    params = run.params or {}
+    return gettext("z > %(t)s · 同类 ≥ %(p)s · 人次 ≥ %(v)s") % {
+        "t": params.get("threshold", "—"), "p": params.get("min_peers", "—"), "v": params.get("min_volume", "—")}
+
+
+class ScreeningList(ScopedListView):
+    """异常数据挖掘: the runs of the user's regions; reviewers, inspectors and the manager start one above the
+    list."""
+
+    model = ScreeningRun
+    title = _("异常数据挖掘")
+    template_name = "credit/screening_list.html"
+    columns = (
+        Column(_("编号"), lambda run: f"#{run.pk}", link="credit:screening_detail", sort="id"),
+        Column(_("统筹区"), "region.name"),
+        Column(_("期间类型"), "period_kind"),
+        Column(_("期间"), "period"),
+        Column(_("状态"), "status"),
+        Column(_("住院人次"), "stays_count", css="text-end", kind="int"),
+        Column(_("评估单位数"), "units_count", css="text-end", kind="int"),
+        Column(_("异常单位数"), "flagged_count", css="text-end", kind="int"),
+        Column(_("参数"), _params_text),
+        Column(_("发起人"), lambda run: run.created_by or "—", sort="created_by__username"),
+        Column(_("发起时间"), "created_at", kind="datetime"),
     )
+    search_fields = ("period__icontains",)
+    search_placeholder = _("期间，如 2026-03")
+    filters = (
+        RegionFilter(),
+        Filter("period_kind", _("期间类型"), "period_kind", PeriodKind.choices),
+        Filter("status", _("状态"), "status", ScreeningRun.Status.choices),
+        DateRange("created", _("发起时间"), "created_at"),
+    )
+    empty_hint = _("选择统筹区和期间后点击“开始筛查”。")
+    form: ScreeningForm | None = None
+
+    def base_queryset(self) -> Any:
+        return super().base_queryset().select_related("region", "created_by", "job")
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = ScreeningForm(request.POST, regions=region_choices(request))
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                run = screening.start_screening(
+                    region=data["region"],
+                    period_kind=data["period_kind"],
+                    period=data["period"],
+                    actor=request.user,
+                    params={
+                        "threshold": data["threshold"],
+                        "min_peers": data["min_peers"],
+                        "min_volume": data["min_volume"],
+                        "readmit_days": data["readmit_days"],
+                    },
+                )
+            except DaeError as exc:
+                form.add_error(None, exc.message)
+            else:
+                return redirect("credit:screening_detail", pk=run.pk)
+        self.form = form
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["form"] = self.form or ScreeningForm(regions=region_choices(self.request))
+        context["can_start"] = post_of(self.request) in SCREENING_POSTS
+        return context
+
+
+screening_list = ScreeningList.as_view()
 
 
 def screening_detail(request: HttpRequest, pk: int) -> HttpResponse:

@@ -106,10 +106,38 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 # -- fund years ----------------------------------------------------------------------------------------------
 
-def year_list(request: HttpRequest) -> HttpResponse:
-    """基金年度 of the user's regions; finance enters a new year's funds raised here."""
-    form = FundYearForm(request.POST or None, regions=region_choices(request))
-    if request.method == "POST":
+def _contract(fy: FundYear) -> str:
+    if not fy.contract_start:
+        return "—"
+    return f"{fy.contract_start:%Y-%m-%d} — {fy.contract_end:%Y-%m-%d}" if fy.contract_end else f"{fy.contract_start:%Y-%m-%d}"
+
+
+class YearList(ScopedListView):
+    """基金年度 of the user's regions; finance enters a new year's funds raised below the list."""
+
+    model = FundYear
+    title = _("基金年度")
+    template_name = "fund/year_list.html"
+    columns = (
+        Column(_("统筹区"), "region.name"),
+        Column(_("年度"), "year", link="fund:year_detail", kind="int"),
+        Column(_("筹集资金"), "funds_raised", css="amount"),
+        Column(_("版本"), "version", kind="int"),
+        Column(_("黄色预警线（%）"), "yellow_level"),
+        Column(_("红色预警线（%）"), "red_level"),
+        Column(_("合同期"), _contract, sort="contract_start"),
+    )
+    filters = (RegionFilter(), AmountRange("raised", _("筹集资金"), "funds_raised"))
+    search_fields = ("year",)
+    search_placeholder = _("年度")
+    empty_hint = _("财务岗在下方录入年度筹集资金。")
+    form: Any = None
+
+    def base_queryset(self) -> Any:
+        return super().base_queryset().select_related("region")
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = FundYearForm(request.POST, regions=region_choices(request))
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -122,9 +150,17 @@ def year_list(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, gettext("已录入筹集资金并记账"))
                 return redirect("fund:year_detail", pk=fund_year.pk)
-    years = FundYear.objects.for_user(request.user).select_related("region")
-    return render(request, "fund/year_list.html", {"title": _("基金年度"), "years": years, "form": form,
-                                                   "can_write": post_of(request) == "finance"})
+        self.form = form
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["form"] = self.form or FundYearForm(regions=region_choices(self.request))
+        context["can_write"] = post_of(self.request) == "finance"
+        return context
+
+
+year_list = YearList.as_view()
 
 
 def year_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -196,12 +232,47 @@ def clearing_record(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
 
 # -- appropriation requests ----------------------------------------------------------------------------------
 
-def request_list(request: HttpRequest) -> HttpResponse:
-    """用款申请: the quarters' requests; finance prepares a quarter's request here."""
-    today = timezone.localdate()
-    form = PrepareForm(request.POST or None, regions=region_choices(request),
-                       initial={"year": today.year, "quarter": services.quarter_of(today)})
-    if request.method == "POST":
+QUARTERS = (("1", _("第一季度")), ("2", _("第二季度")), ("3", _("第三季度")), ("4", _("第四季度")))
+
+
+class RequestList(ScopedListView):
+    """用款申请: the quarters' requests; finance prepares a quarter's request below the list."""
+
+    model = AppropriationRequest
+    title = _("用款申请")
+    template_name = "fund/request_list.html"
+    columns = (
+        Column(_("申请编号"), lambda r: r.number, link="fund:request_detail", sort="year"),
+        Column(_("统筹区"), "region.name"),
+        Column(_("年度"), "year", kind="int"),
+        Column(_("季度"), "quarter", kind="int"),
+        Column(_("测算依据"), "basis"),
+        Column(_("申请金额"), "amount", css="amount"),
+        Column(_("状态"), "status"),
+        Column(_("提交日期"), "submitted_on", kind="date"),
+    )
+    filters = (
+        RegionFilter(),
+        Filter("status", _("状态"), "status", AppropriationRequest.Status.choices),
+        Filter("quarter", _("季度"), "quarter", QUARTERS),
+        DateRange("submitted", _("提交日期"), "submitted_on"),
+        AmountRange("amount", _("申请金额"), "amount"),
+    )
+    search_fields = ("year",)
+    search_placeholder = _("年度")
+    empty_hint = _("财务岗在下方选择统筹区、年度和季度后测算。")
+    form: Any = None
+
+    def base_queryset(self) -> Any:
+        return super().base_queryset().select_related("region")
+
+    def _form(self, data: Any = None) -> PrepareForm:
+        today = timezone.localdate()
+        return PrepareForm(data, regions=region_choices(self.request),
+                           initial={"year": today.year, "quarter": services.quarter_of(today)})
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = self._form(request.POST)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -210,13 +281,17 @@ def request_list(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, exc.message)
             else:
                 return redirect("fund:request_detail", pk=prepared.pk)
-    rows = AppropriationRequest.objects.for_user(request.user).select_related("region")
-    status = request.GET.get("status", "").strip()
-    if status in AppropriationRequest.Status.values:
-        rows = rows.filter(status=status)
-    return render(request, "fund/request_list.html", {
-        "title": _("用款申请"), "rows": rows, "form": form, "status": status,
-        "statuses": AppropriationRequest.Status.choices, "can_write": post_of(request) == "finance"})
+        self.form = form
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["form"] = self.form or self._form()
+        context["can_write"] = post_of(self.request) == "finance"
+        return context
+
+
+request_list = RequestList.as_view()
 
 
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -321,12 +396,14 @@ def revolving(request: HttpRequest) -> HttpResponse:
     """临时周转金: outstanding per region, the repayments due and the draws and repayments."""
     today = timezone.localdate()
     regions = sorted(request.user.region_codes)  # type: ignore[union-attr]
-    rows = [(code, services.revolving_outstanding(code, None),
+    names = dict(region_choices(request))
+    rows = [(names.get(code, code), services.revolving_outstanding(code, None),
              services.balances(code, today, (E.SPENDING_BANK,)).get(E.SPENDING_BANK)) for code in regions]
     return render(request, "fund/revolving.html", {
         "title": _("临时周转金"), "rows": rows, "today": today,
-        "dues": RepaymentDue.objects.for_user(request.user).select_related("source").order_by("-due_on")[:50],
+        "dues": RepaymentDue.objects.for_user(request.user).select_related("source", "region").order_by("-due_on")[:50],
         "entries": FundEntry.objects.for_user(request.user).filter(
-            kind__in=[FundEntry.Kind.REVOLVING_DRAW, FundEntry.Kind.REVOLVING_REPAY]).select_related("created_by")[:50],
+            kind__in=[FundEntry.Kind.REVOLVING_DRAW, FundEntry.Kind.REVOLVING_REPAY]).select_related("created_by",
+                                                                                       "region")[:50],
         "can_write": post_of(request) == "finance"})
 

@@ -14,12 +14,22 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from dae.accounts.permissions import can_export
 from dae.core import exports, inputs
-from dae.core.errors import DaeError, InvalidInput, NotFound
+from dae.core.access import record_export
+from dae.core.errors import DaeError, InvalidInput, NotFound, PermissionDenied
 from dae.core.models import Region
 from dae.core.money import ZERO
 from dae.core.scoping import get_scoped_or_404
-from dae.web.listing import Column, DateRange, Filter, RegionFilter, ScopedListView
+from dae.web.listing import (
+    Column,
+    DateRange,
+    Filter,
+    RegionFilter,
+    ScopedListView,
+    export_report,
+    report_export_links,
+)
 
 from . import queries
 from .forms import ENTRY_ROWS, EntryForm, ReverseForm, postable_accounts
@@ -47,20 +57,64 @@ def _common(request: HttpRequest, title: Any, **extra: Any) -> dict[str, Any]:
             "can_post": getattr(request.user, "post", "") == "finance", **extra}
 
 
+def _described(request: HttpRequest, on: Any, chosen: str) -> list[str]:
+    """The export header's filters of a ledger report: the date and the region chosen (if one)."""
+    described = [gettext("截至日期：%(on)s") % {"on": on.isoformat()}]
+    if chosen:
+        described.append(gettext("统筹区：%(r)s") % {"r": dict(_region_choices(request)).get(chosen, chosen)})
+    return described
+
+
+BALANCE_COLUMNS = (
+    exports.ExportColumn(_("科目编码"), "text", 12), exports.ExportColumn(_("科目名称"), "text", 28),
+    exports.ExportColumn(_("科目类别"), "text", 10), exports.ExportColumn(_("余额方向"), "text", 8),
+    exports.ExportColumn(_("借方累计"), "money", 16), exports.ExportColumn(_("贷方累计"), "money", 16),
+    exports.ExportColumn(_("余额"), "money", 16))
+
+
 def account_list(request: HttpRequest) -> HttpResponse:
-    """会计科目 with the balances at the end of the chosen date."""
+    """会计科目 with the balances at the end of the chosen date; ``?export=xlsx|csv`` downloads them (group
+    accounts carry their descendants' sums, so the download has no totals row: it would count them twice)."""
     on = inputs.query_date(request.GET, "date", timezone.localdate())
     context = _common(request, _("会计科目及余额"), on=on)
     rows = queries.balances(on, regions=context["region_codes"],
                             accounts=Account.objects.for_user(request.user))
-    return render(request, "ledger/account_list.html", {**context, "rows": rows})
+    fmt = request.GET.get("export", "")
+    if fmt:
+        data = [[r.account.code, r.account.name, r.account.get_kind_display(), r.account.get_normal_side_display(),
+                 r.debit, r.credit, r.balance] for r in rows]
+        return export_report(request, fmt, title=str(context["title"]), columns=_columns(BALANCE_COLUMNS),
+                             rows=data, totals=None, described=_described(request, on, context["region"]))
+    return render(request, "ledger/account_list.html", {**context, "rows": rows,
+                                                        "report_export": report_export_links(request)})
+
+
+TRIAL_COLUMNS = (
+    exports.ExportColumn(_("科目编码"), "text", 12), exports.ExportColumn(_("科目名称"), "text", 28),
+    exports.ExportColumn(_("借方发生额"), "money", 16), exports.ExportColumn(_("贷方发生额"), "money", 16),
+    exports.ExportColumn(_("期末借方余额"), "money", 16), exports.ExportColumn(_("期末贷方余额"), "money", 16))
+
+
+def _columns(columns: tuple[exports.ExportColumn, ...]) -> list[exports.ExportColumn]:
+    """The headings in the reader's language (the column tuples hold lazy strings)."""
+    return [exports.ExportColumn(str(c.label), c.kind, c.width) for c in columns]
 
 
 def trial_balance(request: HttpRequest) -> HttpResponse:
+    """试算平衡表 at a date; ``?export=xlsx|csv`` downloads it with its totals row."""
     on = inputs.query_date(request.GET, "date", timezone.localdate())
     context = _common(request, _("试算平衡表"), on=on)
-    return render(request, "ledger/trial_balance.html",
-                  {**context, "tb": queries.trial_balance(on, regions=context["region_codes"])})
+    tb = queries.trial_balance(on, regions=context["region_codes"])
+    fmt = request.GET.get("export", "")
+    if fmt:
+        data = [[r.account.code, r.account.name, r.debit, r.credit, r.net_debit if r.net_debit > 0 else None,
+                 r.net_credit if r.net_debit < 0 else None] for r in tb.rows]
+        totals = [gettext("合计（%(n)s 条）") % {"n": len(data)}, "", tb.total_debit, tb.total_credit,
+                  tb.debit_balances, tb.credit_balances]
+        return export_report(request, fmt, title=str(context["title"]), columns=_columns(TRIAL_COLUMNS),
+                             rows=data, totals=totals, described=_described(request, on, context["region"]))
+    return render(request, "ledger/trial_balance.html", {**context, "tb": tb,
+                                                         "report_export": report_export_links(request)})
 
 
 STATEMENT_HEADER = (_("记账日期"), _("凭证号"), _("摘要"), _("业务类型"), _("业务编号"), _("借方金额"), _("贷方金额"),
@@ -85,11 +139,14 @@ def _export(request: HttpRequest, st: queries.Statement, fmt: str) -> HttpRespon
               f"{gettext('导出人')} {request.user}  {timezone.localtime():%Y-%m-%d %H:%M}"]
     totals = [None, None, gettext("本期合计"), "", "", st.debit, st.credit, st.closing]
     name = f"statement-{st.account.code}-{st.start}-{st.end}"
+    if not can_export(request.user, "ledger:statement"):
+        raise PermissionDenied(gettext("当前岗位不能导出此列表"))
     if fmt == "csv":
         content = exports.csv_bytes(columns, _statement_rows(st), header_lines=header, totals=totals)
     else:
         content = exports.xlsx_bytes([(st.account.code, columns, _statement_rows(st))], header_lines=header,
                                      totals=totals)
+    record_export(request, "ledger:statement", st.lines.count(), fmt)
     return exports.export_response(content, name, fmt)
 
 

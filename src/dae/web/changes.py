@@ -14,7 +14,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from .names import field_name
+from .names import field_name, value_name
 
 EVENT_FIELDS = {
     "rows": _("行数"), "new": _("新增"), "changed": _("变更"), "same": _("无变化"), "ignored": _("忽略"),
@@ -48,11 +48,15 @@ def label(key: str) -> str:
     return str(known) if known is not None else field_name(key)
 
 
-def _value(value: Any) -> str:
+def _value(value: Any, key: str = "", object_type: str | None = None) -> str:
+    """A value for people: a code by its name (dictionary codes with the code, statuses by their label)."""
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
         return str(_("是") if value else _("否"))
+    named = value_name(key, value, object_type) if key else None
+    if named is not None:
+        return named
     if isinstance(value, dict | list):
         text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     else:
@@ -67,30 +71,33 @@ def _label_html(key: str) -> SafeString:
     return format_html("{}", shown)
 
 
-def render_changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> SafeString:
-    """A small table: field | before → after (only "after" for a creation, only "before" for a removal)."""
+def render_changes(before: dict[str, Any] | None, after: dict[str, Any] | None,
+                   object_type: str | None = None) -> SafeString:
+    """A small table: field | before → after (only "after" for a creation, only "before" for a removal); codes
+    named by the object's model or the dictionary (``value_name``)."""
     before, after = before or {}, after or {}
     keys = list(dict.fromkeys([*after.keys(), *before.keys()]))
     if not keys:
         return format_html('<span class="text-body-secondary">—</span>')
     rows = format_html_join(
         "", '<tr><th class="fw-normal text-body-secondary text-nowrap pe-2">{}</th><td>{}</td></tr>',
-        ((_label_html(k), _change(before, after, k)) for k in keys[:12]))
+        ((_label_html(k), _change(before, after, k, object_type)) for k in keys[:12]))
     more = format_html('<tr><td colspan="2" class="text-body-secondary">{}</td></tr>',
                        _("另有 %(n)s 项") % {"n": len(keys) - 12}) if len(keys) > 12 else ""
     return format_html('<table class="changes small mb-0"><tbody>{}{}</tbody></table>', rows, more)
 
 
-def _change(before: dict[str, Any], after: dict[str, Any], key: str) -> SafeString:
+def _change(before: dict[str, Any], after: dict[str, Any], key: str, object_type: str | None = None) -> SafeString:
     if key in before and key in after:
         return format_html('<span class="text-danger text-decoration-line-through" data-i18n-skip>{}</span> → '
-                           '<span class="text-success" data-i18n-skip>{}</span>', _value(before[key]), _value(after[key]))
+                           '<span class="text-success" data-i18n-skip>{}</span>', _value(before[key], key, object_type),
+                           _value(after[key], key, object_type))
     if key in after:
-        return format_html('<span class="text-success" data-i18n-skip>{}</span>', _value(after[key]))
+        return format_html('<span class="text-success" data-i18n-skip>{}</span>', _value(after[key], key, object_type))
     return format_html('<span class="text-danger text-decoration-line-through" data-i18n-skip>{}</span>',
-                       _value(before[key]))
+                       _value(before[key], key, object_type))
 
 
-def changes_text(values: dict[str, Any] | None) -> str:
-    """``字段：值；字段：值`` for the export."""
-    return "；".join(f"{label(k)}：{_value(v)}" for k, v in (values or {}).items())
+def changes_text(values: dict[str, Any] | None, object_type: str | None = None) -> str:
+    """``字段：值；字段：值`` for the export (codes named as on the page)."""
+    return "；".join(f"{label(k)}：{_value(v, k, object_type)}" for k, v in (values or {}).items())

@@ -200,6 +200,11 @@ def _model_field(model: type[Model], path: str) -> Any:
     return field_obj
 
 
+def _midnight(day: dt.date) -> dt.datetime:
+    """The start of ``day`` in the current time zone, as an aware instant."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
 @dataclass(frozen=True)
 class DateRange(BaseFilter):
     """From–to on a date or date-time field (both ends included); ``month=True`` for a month field (YYYY-MM)."""
@@ -229,7 +234,15 @@ class DateRange(BaseFilter):
     def narrow(self, qs: QuerySet[Any], get: QueryDict, view: ScopedListView) -> QuerySet[Any]:
         start, end = self._bounds(get)
         model_field = _model_field(qs.model, self.field)
-        path = f"{self.field}__date" if isinstance(model_field, DateTimeField) else self.field
+        if isinstance(model_field, DateTimeField):
+            # local-day bounds as instants (from the first day's midnight to before the day after the last), so
+            # the database compares the stored column (its index) instead of casting every row to a date
+            if start:
+                qs = qs.filter(**{f"{self.field}__gte": _midnight(start)})
+            if end:
+                qs = qs.filter(**{f"{self.field}__lt": _midnight(end + dt.timedelta(days=1))})
+            return qs
+        path = self.field
         bounds: list[Any] = [start, end]
         if isinstance(model_field, CharField):  # a month or date kept as text (YYYY-MM, YYYY-MM-DD)
             bounds = [(f"{d:%Y-%m}" if self.month else d.isoformat()) if d else None for d in bounds]
@@ -364,6 +377,54 @@ class HospitalFilter(BaseFilter):
         return f"{self.label}：{dict(self._choices(view)).get(value, value)}" if value else ""
 
 
+# -- the header block and reports ------------------------------------------------------------------------------
+
+def header_lines(request: HttpRequest, title: str, count: int, described: Sequence[str]) -> list[str]:
+    """The header block of every export: what and how many rows, who (name and post), when, which filters."""
+    user: Any = request.user
+    who = f"{getattr(user, 'display_name', '') or user.get_username()}（{getattr(user, 'post_label', '')}）"
+    return [
+        gettext("%(title)s（共 %(n)s 条）") % {"title": title, "n": count},
+        gettext("导出人：%(who)s") % {"who": who},
+        gettext("导出时间：%(at)s") % {"at": timezone.localtime().strftime("%Y-%m-%d %H:%M:%S")},
+        gettext("筛选条件：%(f)s") % {"f": "；".join(described) if described else gettext("无（全部记录）")},
+    ]
+
+
+def export_report(request: HttpRequest, fmt: str, *, title: str, columns: Sequence[ExportColumn],
+                  rows: Sequence[Sequence[Any]], totals: Sequence[Any] | None, described: Sequence[str]) -> HttpResponse:
+    """A report that is not a paged list (a trial balance, balances at a date, unmatched items) downloaded as the
+    lists are: refused for posts the matrix does not let export the page, the same header block, yuan formats,
+    its totals row, and one access record (原因 export) with the full address."""
+    from dae.accounts.permissions import can_export
+
+    if fmt not in ("xlsx", "csv"):
+        raise InvalidInput(gettext("导出格式只能是 xlsx 或 csv"), code="bad_export_format")
+    match = request.resolver_match
+    route = match.view_name if match else ""
+    if not can_export(request.user, route):
+        raise PermissionDenied(gettext("当前岗位不能导出此列表"))
+    header = header_lines(request, title, len(rows), described)
+    if fmt == "xlsx":
+        content = xlsx_bytes([(title, columns, rows)], header_lines=header, totals=totals)
+    else:
+        content = csv_bytes(columns, rows, header_lines=header, totals=totals)
+    record_export(request, route, len(rows), fmt)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    return export_response(content, f"{title}-{stamp}", fmt)
+
+
+def report_export_links(request: HttpRequest) -> dict[str, Any]:
+    """What ``web/_report_export.html`` needs: whether the post may export the page, and its query string."""
+    from dae.accounts.permissions import can_export
+
+    match = request.resolver_match
+    query = request.GET.copy()
+    query.pop("export", None)
+    return {"can_export": can_export(request.user, match.view_name if match else ""),
+            "querystring": query.urlencode()}
+
+
 # -- the view -------------------------------------------------------------------------------------------------
 
 def _field_path(model: type[Model], dotted: str, annotations: Mapping[str, Any]) -> str | None:
@@ -384,6 +445,20 @@ def _field_path(model: type[Model], dotted: str, annotations: Mapping[str, Any])
             return None
         target = related
     return "__".join(parts)
+
+
+def _choice_labels(model: type[Model], column: Column) -> tuple[str, dict[Any, str]] | None:
+    """For a column showing a model field with choices: the field's attribute and its labels (in the reader's
+    language), so an export translates each label once instead of once per row."""
+    if not isinstance(column.value, str) or "." in column.value or column.codelist:
+        return None
+    try:
+        field_obj: Any = model._meta.get_field(column.value)
+    except FieldDoesNotExist:
+        return None
+    if field_obj.is_relation or not getattr(field_obj, "flatchoices", None):
+        return None
+    return field_obj.attname, {value: str(label) for value, label in field_obj.flatchoices}
 
 
 class ScopedListView(ListView):  # type: ignore[type-arg]
@@ -488,9 +563,11 @@ class ScopedListView(ListView):  # type: ignore[type-arg]
         qs, self.filter_errors = self.filtered_queryset()
         return self.ordered(qs)
 
-    def totals(self, qs: QuerySet[Any]) -> dict[int, Decimal]:
-        """Money totals of the filtered rows by column index, one aggregate query in whole fen."""
-        sums = {f"t{i}": fen_sum(path) for i, c in enumerate(self.columns) if (path := self.total_path(c, qs))}
+    def totals(self, qs: QuerySet[Any], columns: Sequence[Column] | None = None) -> dict[int, Decimal]:
+        """Money totals of the filtered rows by column index (of ``columns``, the page's by default), one aggregate
+        query in whole fen."""
+        columns = self.columns if columns is None else columns
+        sums = {f"t{i}": fen_sum(path) for i, c in enumerate(columns) if (path := self.total_path(c, qs))}
         if not sums:
             return {}
         result = qs.order_by().aggregate(**sums)
@@ -515,10 +592,15 @@ class ScopedListView(ListView):  # type: ignore[type-arg]
         maskers: dict[str, Callable[[str], str]] = {
             "name": masking.mask_name, "certno": masking.mask_certno, "phone": masking.mask_phone,
             "account": masking.mask_account}
+        labels = [_choice_labels(qs.model, column) for _key, column in shown]
         for obj in qs.iterator(chunk_size=2000):  # rows stream into the workbook, a chunk at a time
             row = []
-            for _key, column in shown:
-                value = column.render(obj) if column.codelist else column.raw(obj)
+            for (_key, column), choice in zip(shown, labels, strict=True):
+                if choice is not None:  # a choice field: its label looked up once per download, not per row
+                    code = getattr(obj, choice[0])
+                    value = "" if code is None else choice[1].get(code, code)
+                else:
+                    value = column.render(obj) if column.codelist else column.raw(obj)
                 if isinstance(value, Promise):
                     value = str(value)
                 if masked and column.mask and value:
@@ -548,11 +630,14 @@ class ScopedListView(ListView):  # type: ignore[type-arg]
             shown = [(k, c) for k, c in self.shown_columns() if c.export]
         columns = [ExportColumn(str(c.label), "text" if c.codelist else c.export_kind,
                                 width=14 if c.is_money else 18) for _k, c in shown]
-        totals_by_index = self.totals(qs)
         totals: list[Any] | None = None
-        if totals_by_index and not self.export_columns:
+        if self.export_columns:  # the download's own columns, each totalled as the page's would be
+            by_index = self.totals(qs, self.export_columns)
+            totals = [by_index.get(i, "") for i in range(len(shown))] if by_index else None
+        elif totals_by_index := self.totals(qs):
             index_of = {self.column_key(i, c): i for i, c in enumerate(self.columns)}
             totals = [totals_by_index.get(index_of[k], "") for k, _c in shown]
+        if totals:
             totals[0] = totals[0] if totals[0] != "" else gettext("合计（%(n)s 条）") % {"n": count}
         header = self.export_header(count)
         rows = self.export_rows(qs, shown, masked)
@@ -566,18 +651,11 @@ class ScopedListView(ListView):  # type: ignore[type-arg]
         return export_response(content, f"{title}-{stamp}", fmt)
 
     def export_header(self, count: int) -> list[str]:
-        user: Any = self.request.user
         described = [d for f in self.filters if (d := f.describe(self.request.GET, self))]
         term = self.request.GET.get("q", "").strip()
         if term:
             described.insert(0, gettext("搜索：%(q)s") % {"q": term[:100]})
-        who = f"{getattr(user, 'display_name', '') or user.get_username()}（{getattr(user, 'post_label', '')}）"
-        return [
-            gettext("%(title)s（共 %(n)s 条）") % {"title": self.title, "n": count},
-            gettext("导出人：%(who)s") % {"who": who},
-            gettext("导出时间：%(at)s") % {"at": timezone.localtime().strftime("%Y-%m-%d %H:%M:%S")},
-            gettext("筛选条件：%(f)s") % {"f": "；".join(described) if described else gettext("无（全部记录）")},
-        ]
+        return header_lines(self.request, str(self.title), count, described)
 
     # -- the page -----------------------------------------------------------------------------------------
     def extra_hidden(self) -> list[tuple[str, str]]:

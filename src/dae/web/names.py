@@ -364,3 +364,51 @@ def with_item_names(rows: Iterable[Any], attr: str = "med_list_codg") -> list[An
     for row in rows:
         row.item_name = names.get(str(getattr(row, attr, "") or ""), "")
     return rows
+
+
+# -- values of fields: a dictionary code or a status code by its name (issue 15: the event log's before → after) --
+
+@cache
+def _choice_labels() -> tuple[dict[tuple[str, str], dict[str, Any]], dict[str, dict[str, Any]]]:
+    """The choices of every model field: by (model label, field) and by field name alone, the latter only where
+    every model with that field name agrees on each value's label (otherwise the value stays unnamed there)."""
+    by_model: dict[tuple[str, str], dict[str, Any]] = {}
+    by_field: dict[str, dict[str, Any]] = {}
+    clashes: dict[str, set[str]] = {}
+    for model in apps.get_models():
+        for field in model._meta.get_fields():
+            choices = getattr(field, "flatchoices", None) or ()
+            if not choices:
+                continue
+            labels = {str(value): label for value, label in choices}
+            by_model[(model._meta.label_lower, field.name)] = labels
+            merged = by_field.setdefault(field.name, {})
+            for value, label in labels.items():
+                if value in merged and str(merged[value]) != str(label):
+                    clashes.setdefault(field.name, set()).add(value)
+                merged.setdefault(value, label)
+    for name, values in clashes.items():
+        for value in values:
+            by_field[name].pop(value, None)
+    return by_model, by_field
+
+
+def value_name(field: str, value: Any, object_type: str | None = None) -> str | None:
+    """The name of ``value`` in ``field``: the choice's label of the object's model (``approved`` → 已批准), a
+    dictionary code with its name (``med_type`` ``21`` → ``21 普通住院``), or a choice label that every model
+    with that field name agrees on; ``None`` when the value is no code (an amount, a text, a date)."""
+    from dae.dictionaries import codes
+
+    if isinstance(value, bool) or not isinstance(value, str | int) or value == "":
+        return None
+    text = str(value)
+    by_model, by_field = _choice_labels()
+    model = _model_for(object_type) if object_type else None
+    if model is not None:
+        label = by_model.get((model._meta.label_lower, field), {}).get(text)
+        if label is not None:
+            return str(label)
+    if codes.name(field, text) != text:
+        return codes.label(field, text)
+    label = by_field.get(field, {}).get(text)
+    return str(label) if label is not None else None

@@ -95,7 +95,7 @@ class EventList(LinkedObjectsMixin, ScopedListView):
         Column(_("操作人"), _actor, sort="actor__username"),
         Column(_("操作"), _event, sort="action"),
         Column(_("对象"), _object, sort="object_type"),
-        Column(_("变更（前 → 后）"), lambda e: render_changes(e.before, e.after), css="changes-col", export=False),
+        Column(_("变更（前 → 后）"), lambda e: render_changes(e.before, e.after, e.object_type), css="changes-col", export=False),
         Column(_("说明"), "note"),
     )
     export_columns = (
@@ -104,8 +104,8 @@ class EventList(LinkedObjectsMixin, ScopedListView):
         Column(_("操作"), lambda e: event_name(e.action)),
         Column(_("操作代码"), "action"),
         Column(_("对象"), _object_text),
-        Column(_("变更前"), lambda e: changes_text(e.before)),
-        Column(_("变更后"), lambda e: changes_text(e.after)),
+        Column(_("变更前"), lambda e: changes_text(e.before, e.object_type)),
+        Column(_("变更后"), lambda e: changes_text(e.after, e.object_type)),
         Column(_("说明"), "note"),
     )
     search_fields = ("action__icontains", "object_id", "actor__username", "actor__display_name__icontains",

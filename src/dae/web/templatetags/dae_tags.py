@@ -138,3 +138,22 @@ def policy_basis(ref: str | None) -> str:
 
     parts = [re.sub(r"§(\d+)(\s+steps?\s+([\d-]+))?", part, p.strip()) for p in text.split(",")]
     return gettext("补偿计算模型") + " " + "、".join(parts)
+
+
+@register.filter
+def may_open(user: Any, route: str) -> bool:
+    """Whether ``user`` may open the page ``route`` (the permission matrix), for a link shown only then:
+    ``{% if request.user|may_open:"security:token_new" %}``."""
+    from dae.accounts.permissions import can
+
+    return can(user, route, write=False)
+
+
+@register.filter
+def post_name(code: str | None) -> str:
+    """A post's code (``reviewer``) as its name (复核岗)."""
+    from dae.accounts.posts import Post
+
+    if not code:
+        return ""
+    return str(dict(Post.choices).get(code, code))
