@@ -24,6 +24,7 @@ from dae.ledger.api import api_urlpatterns as ledger_api
 from dae.notices.api import NoticeViewSet, SmsOutboxViewSet
 from dae.payments.api import api_urlpatterns as payments_api
 from dae.reimbursement.api import ManualClaimViewSet, self_service
+from dae.reports.api import api_urlpatterns as reports_api  # statistics and reports (issue 16)
 from dae.web.api import EventViewSet, me
 from dae.workdays.api import api_urlpatterns as workdays_api
 
@@ -63,6 +64,8 @@ api_v1 = (
         *auditing_api,
         *archives_api,
         *approvals_api,
+        # statistics and reports (issue 16)
+        *reports_api,
     ],
     "api",
 )
@@ -89,6 +92,8 @@ urlpatterns = [
     path("archives/", include("dae.archives.urls")),
     path("security/", include("dae.security.urls")),
     path("approvals/", include("dae.approvals.urls")),
+    # statistics and reports (issue 16)
+    path("reports/", include("dae.reports.urls")),
     path("", include("dae.ops.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(api_v1)),

@@ -122,20 +122,48 @@ class Cell:
     status: Literal["ok", "no_data", "undefined"]
 
 
+@dataclass(frozen=True)
+class Scope:
+    """Whose figures: ``regions`` (None = every region) and, for a hospital, its ``hospital`` only (then the
+    insured population and the fund's ledger are not its figures and answer no data)."""
+
+    regions: tuple[str, ...] | None = None
+    hospital: str | None = None
+
+
+#: The tables a hospital scope filters by hospital; the others have no hospital and show it nothing.
+_HOSPITAL_TABLES = ("settlements", "deductions")
+
+
 @dataclass
 class Bound:
-    """The tables bound to one backend (``duckdb`` or ``pyspark``)."""
+    """The tables bound to one backend (``duckdb`` or ``pyspark``), seen through a ``Scope``."""
 
     backend: str
     con: Any
     tables: dict[str, Table]
+    scope: Scope = field(default_factory=Scope)
     _facts: dict[str, Table] = field(default_factory=dict)
 
     def __getattr__(self, name: str) -> Table:
         try:
-            return self.tables[name]
+            table = self.tables[name]
         except KeyError:
             raise AttributeError(name) from None
+        if name in ("periods", "lines"):
+            return table  # lines follow their (scoped) settlements through the join
+        if self.scope.regions is not None:
+            table = table.filter(table.region.isin(list(self.scope.regions) or [""]))
+        if self.scope.hospital is not None:
+            if name in _HOSPITAL_TABLES:
+                table = table.filter(table.hospital == self.scope.hospital)
+            else:
+                table = table.filter(ibis.literal(False))
+        return table
+
+    def scoped(self, scope: Scope) -> Bound:
+        """The same tables under another scope (the facts are rebuilt for it)."""
+        return Bound(self.backend, self.con, self.tables, scope)
 
     def execute(self, expr: Table) -> pa.Table:
         return self.con.to_pyarrow(expr)

@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "dae.ops",
     "dae.web",
     "dae.demo",
+    # statistics and reports (issue 16)
+    "dae.reports",
 ]
 
 MIDDLEWARE = [
