@@ -166,7 +166,11 @@ class Bound:
         return Bound(self.backend, self.con, self.tables, scope)
 
     def execute(self, expr: Table) -> pa.Table:
-        return self.con.to_pyarrow(expr)
+        import warnings
+
+        with warnings.catch_warnings():  # ibis 12 on DuckDB 2 (fetch_arrow_table), as in the audit engine
+            warnings.filterwarnings("ignore", "fetch_arrow_table", DeprecationWarning)
+            return self.con.to_pyarrow(expr)
 
     def set_periods(self, periods: Sequence[Period]) -> None:
         rows = periods_table(periods)
