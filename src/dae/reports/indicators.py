@@ -65,7 +65,13 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("debit_fen", pa.int64()), ("credit_fen", pa.int64()),
     ]),
     "periods": pa.schema([("pid", pa.string()), ("start", pa.date32()), ("end", pa.date32())]),
+    # the reader's scope as data, so one compiled query serves every reader: the regions whose population and
+    # ledger they see, and the (region, hospital) pairs whose settlements and deductions they see
+    "scope_regions": pa.schema([("region", pa.string())]),
+    "scope_units": pa.schema([("region", pa.string()), ("hospital", pa.string())]),
 }
+#: Tables the caller fills; the others come from the data.
+_CONTROL = ("periods", "scope_regions", "scope_units")
 
 Unit = Literal["yuan", "count", "persons", "percent", "permille", "days", "yuan_per"]
 UNIT_NAMES: dict[str, tuple[str, str]] = {
@@ -131,39 +137,74 @@ class Scope:
     hospital: str | None = None
 
 
-#: The tables a hospital scope filters by hospital; the others have no hospital and show it nothing.
+#: The tables a hospital scope narrows to its hospital; the others carry no hospital and show it nothing.
 _HOSPITAL_TABLES = ("settlements", "deductions")
+_SQL_CACHE: dict[tuple[str, tuple[str, ...]], str] = {}
 
 
 @dataclass
 class Bound:
-    """The tables bound to one backend (``duckdb`` or ``pyspark``), seen through a ``Scope``."""
+    """The tables bound to one backend (``duckdb`` or ``pyspark``), seen through a ``Scope``.
+
+    The scope and the periods are tables, so an indicator's expression does not depend on them: on DuckDB each
+    (indicator, dimensions) is compiled to SQL once per process (compiling costs more than running it) and run
+    against whatever the control tables hold."""
 
     backend: str
     con: Any
     tables: dict[str, Table]
     scope: Scope = field(default_factory=Scope)
     _facts: dict[str, Table] = field(default_factory=dict)
+    _shared: dict[str, Any] = field(default_factory=dict)  # per connection: which scope its tables hold
 
     def __getattr__(self, name: str) -> Table:
         try:
             table = self.tables[name]
         except KeyError:
             raise AttributeError(name) from None
-        if name in ("periods", "lines"):
+        if name in _CONTROL or name == "lines":
             return table  # lines follow their (scoped) settlements through the join
-        if self.scope.regions is not None:
-            table = table.filter(table.region.isin(list(self.scope.regions) or [""]))
-        if self.scope.hospital is not None:
-            if name in _HOSPITAL_TABLES:
-                table = table.filter(table.hospital == self.scope.hospital)
-            else:
-                table = table.filter(ibis.literal(False))
-        return table
+        if name in _HOSPITAL_TABLES:
+            return table.semi_join(self.tables["scope_units"], ["region", "hospital"])
+        return table.filter(table.region.isin(self.tables["scope_regions"].region))
 
     def scoped(self, scope: Scope) -> Bound:
-        """The same tables under another scope (the facts are rebuilt for it)."""
-        return Bound(self.backend, self.con, self.tables, scope)
+        """The same tables under another scope."""
+        return Bound(self.backend, self.con, self.tables, scope, _shared=self._shared)
+
+    def _replace(self, name: str, rows: pa.Table) -> None:
+        if self.backend == "duckdb":
+            self.con.con.register("ctl_in", rows)
+            self.con.con.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM ctl_in')
+            self.con.con.unregister("ctl_in")
+            if name not in self.tables:  # the same name and schema: expressions built on it stay valid
+                self.tables[name] = self.con.table(name)
+        else:
+            self.tables[name] = self.con.create_table(name, rows, overwrite=True)
+
+    def apply_scope(self) -> None:
+        """Fill the scope tables from ``scope`` and the data's own regions and hospitals (once per change)."""
+        if self._shared.get("scope") == self.scope:
+            return
+        units = self.execute(self.tables["settlements"].select("region", "hospital").union(
+            self.tables["deductions"].select("region", "hospital")).distinct()).to_pylist()
+        regions = sorted({r["region"] for r in units} | set(self._all_regions()))
+        if self.scope.regions is not None:
+            regions = [r for r in regions if r in self.scope.regions]
+        pairs = [(u["region"], u["hospital"]) for u in units if u["region"] in regions]
+        if self.scope.hospital is not None:
+            regions = []
+            pairs = [(u["region"], u["hospital"]) for u in units if u["hospital"] == self.scope.hospital]
+        self._replace("scope_regions", pa.table({"region": regions}, schema=SCHEMAS["scope_regions"]))
+        self._replace("scope_units", pa.table({"region": [p[0] for p in pairs], "hospital": [p[1] for p in pairs]},
+                                              schema=SCHEMAS["scope_units"]))
+        self._shared["scope"] = self.scope
+
+    def _all_regions(self) -> list[str]:
+        out: set[str] = set()
+        for name in ("enrolments", "legs"):
+            out |= {r["region"] for r in self.execute(self.tables[name].select("region").distinct()).to_pylist()}
+        return sorted(out)
 
     def execute(self, expr: Table) -> pa.Table:
         import warnings
@@ -172,15 +213,21 @@ class Bound:
             warnings.filterwarnings("ignore", "fetch_arrow_table", DeprecationWarning)
             return self.con.to_pyarrow(expr)
 
+    def run(self, ind: Indicator, dims: tuple[str, ...]) -> pa.Table:
+        if self.backend != "duckdb":
+            return self.execute(ind.build(self, dims))
+        key = (ind.id, dims)
+        sql = _SQL_CACHE.get(key)
+        if sql is None:
+            sql = str(ibis.to_sql(ind.build(self, dims), dialect="duckdb"))
+            _SQL_CACHE[key] = sql
+        return self.con.con.execute(sql).to_arrow_table()
+
     def set_periods(self, periods: Sequence[Period]) -> None:
-        rows = periods_table(periods)
-        if self.backend == "duckdb":
-            self.con.con.register("periods_in", rows)
-            self.con.con.execute('CREATE OR REPLACE TABLE "periods" AS SELECT * FROM periods_in')
-            self.con.con.unregister("periods_in")
-            self.tables["periods"] = self.con.table("periods")
-        else:
-            self.tables["periods"] = self.con.create_table("periods", rows, overwrite=True)
+        ids = tuple(p.id for p in periods)
+        if self._shared.get("periods") != ids:
+            self._replace("periods", periods_table(periods))
+            self._shared["periods"] = ids
 
 
 def periods_table(periods: Sequence[Period]) -> pa.Table:
@@ -651,7 +698,8 @@ def evaluate(b: Bound, indicator: str, periods: Sequence[Period], dims: Iterable
     if len(dims) > 2 or any(d not in ind.dims for d in dims) or len(set(dims)) != len(dims):
         raise IndicatorError(f"指标 {ind.zh} 不能按 {', '.join(dims)} 分组")
     b.set_periods(periods)
-    table = b.execute(ind.build(b, dims)).to_pylist()
+    b.apply_scope()
+    table = b.run(ind, dims).to_pylist()
     months = {p.id: p.months for p in periods}
     cells = []
     seen = set()
