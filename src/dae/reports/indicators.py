@@ -221,7 +221,7 @@ class Bound:
         if sql is None:
             sql = str(ibis.to_sql(ind.build(self, dims), dialect="duckdb"))
             _SQL_CACHE[key] = sql
-        return self.con.con.execute(sql).to_arrow_table()
+        return self.con.con.sql(sql).to_arrow_table()
 
     def set_periods(self, periods: Sequence[Period]) -> None:
         ids = tuple(p.id for p in periods)
@@ -525,7 +525,7 @@ def _ledger(accounts: tuple[str, ...], side: str, *, reference: str | None = Non
 def _profit_rate(b: Bound, dims: tuple[str, ...], *, with_costs: bool = True) -> Table:
     """(funds raised − claims expense [− operating costs]) ÷ funds raised, from the ledger."""
     legs = b.legs
-    j = in_period(legs, "date", b.periods)
+    j = in_period(legs.mutate(month=legs.date.strftime("%Y-%m")), "date", b.periods)
     credit_minus_debit = j.credit_fen - j.debit_fen
     income = _sum((j.account == "4001").ifelse(credit_minus_debit, 0))
     spent = (j.account == "5001") | ((j.account == "5101") if with_costs else ibis.literal(False))
