@@ -740,3 +740,40 @@ def registry_rows() -> list[dict[str, Any]]:
 
 def date_or_none(value: Any) -> dt.date | None:
     return value if isinstance(value, dt.date) else None
+
+
+# --- the hospital evaluation's figures ---------------------------------------------------------------------------
+
+READMIT_DAYS = 15
+
+
+def hospital_profile(b: Bound, period: Period) -> list[dict[str, Any]]:
+    """Per hospital for ``period``: level, admissions, cost of the stays, drug and all fee-line amounts, stays that
+    are readmissions (the same person at the same hospital within ``READMIT_DAYS`` of a discharge), confirmed
+    deductions and payout — each one grouped query on the engine, merged by hospital."""
+    b.set_periods([period])
+    b.apply_scope()
+    s = in_period(stays(b), "dscg", b.periods)
+    w = ibis.window(group_by=[s.psn_no, s.hospital], order_by=[s.adm, s.mdtrt_id])
+    s = s.mutate(prev=s.dscg.lag().over(w))
+    gap = s.adm.delta(s.prev, unit="day")
+    readmit = s.prev.notnull() & (gap <= READMIT_DAYS)
+    parts = [
+        s.group_by(["hospital", "hospital_level"]).aggregate(admissions=s.count(), cost_fen=_sum(s.medfee_fen),
+                                                             readmissions=_count_if(readmit)),
+    ]
+    f = in_period(fee_lines(b), "setl_date", b.periods)
+    parts.append(f.group_by("hospital").aggregate(drug_fen=_sum(f.drug.ifelse(f.amount_fen, 0)),
+                                                   lines_fen=_sum(f.amount_fen)))
+    d = b.deductions
+    d = in_period(d.filter(d.kind != "carried"), "confirmed_on", b.periods)
+    parts.append(d.group_by("hospital").aggregate(deductions_fen=_sum(d.amount_fen)))
+    c = in_period(claims(b), "setl_date", b.periods)
+    parts.append(c.group_by(["hospital", "hospital_level"]).aggregate(payout_fen=_sum(c.payout_fen)))
+    merged: dict[str, dict[str, Any]] = {}
+    for expr in parts:
+        for row in b.execute(expr).to_pylist():
+            merged.setdefault(row["hospital"], {}).update({k: v for k, v in row.items() if v is not None})
+    keys = ("admissions", "cost_fen", "drug_fen", "lines_fen", "readmissions", "deductions_fen", "payout_fen")
+    return [{"hospital": h, "level": r.get("hospital_level", ""), **{k: int(r.get(k, 0)) for k in keys}}
+            for h, r in sorted(merged.items())]

@@ -291,3 +291,31 @@ def pivot(user: Any, ind_id: str, period: Period, dims: tuple[str, ...]) -> dict
 
 def access_view_by_id(request: HttpRequest, pk: Any) -> SavedView:
     return access_by_id(SavedView, request, pk)
+
+
+# --- the annual hospital evaluation (定点医疗机构年度考核) ---------------------------------------------------------
+
+
+def evaluation(user: Any, year: int) -> dict[str, Any]:
+    """Every hospital of the reader's regions scored for ``year`` on the default sheet; a hospital reads its own
+    sheet only (its level's median still comes from all its peers)."""
+    from dae.catalog.models import Hospital
+
+    from . import evaluation as sheet
+
+    scope = scope_for(user)
+    own = scope.hospital
+    if own is not None:
+        region = Hospital.objects.filter(pk=int(own)).values_list("region_id", flat=True).first()
+        scope = engine.Scope(regions=(region,) if region else ())
+    bound, version = tables.bound(scope)
+    with tables.lock():
+        rows = engine.hospital_profile(bound, Period("year", year, 0))
+    profiles = [sheet.Profile(r["hospital"], r["level"], r["admissions"], r["cost_fen"], r["drug_fen"],
+                              r["lines_fen"], r["readmissions"], r["deductions_fen"], r["payout_fen"]) for r in rows]
+    scores = sheet.score(profiles)
+    if own is not None:
+        scores = [s for s in scores if s.hospital == own]
+    names = dimension_names("hospital", {s.hospital for s in scores})
+    return {"year": year, "version": version, "sheet": sheet.DEFAULT_SHEET,
+            "rows": [{"hospital": names.get(s.hospital, s.hospital), "score": s} for s in scores]}
