@@ -4,7 +4,6 @@ hold the page's figures."""
 
 from __future__ import annotations
 
-import io
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
