@@ -254,7 +254,9 @@ def bind_duckdb(tables: Mapping[str, pa.Table], con: Any = None) -> Bound:
         con.con.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM rep_in')
         con.con.unregister("rep_in")
         bound[name] = con.table(name)
-    return Bound("duckdb", con, bound)
+    b = Bound("duckdb", con, bound)
+    materialise(b)
+    return b
 
 
 def bind_duckdb_parquet(folder: str, con: Any = None) -> Bound:
@@ -272,7 +274,9 @@ def bind_duckdb_parquet(folder: str, con: Any = None) -> Bound:
             con.con.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM rep_in')
             con.con.unregister("rep_in")
         bound[name] = con.table(name)
-    return Bound("duckdb", con, bound)
+    b = Bound("duckdb", con, bound)
+    materialise(b)
+    return b
 
 
 def bind_spark(tables: Mapping[str, pa.Table], spark: Any, folder: str) -> Bound:
@@ -311,55 +315,82 @@ def _segment(base_fen: Any) -> Any:
     return ibis.cases((base_fen <= low, "0-5万"), (base_fen <= high, "5-10万"), else_="10万以上")
 
 
-def claims(b: Bound) -> Table:
-    """Settlements with every dimension column. ``valid`` = counts as care (neither a cancelled original nor its
-    2305 reversal); amounts are summed over every row, so a reversal nets its original in its own period.
-    The cost segment is the person-year's cumulative in-scope amount (the rule set's base) over the whole year."""
-    if "claims" in b._facts:
-        return b._facts["claims"]
-    s = b.settlements
+def _claims_all(b: Bound) -> Table:
+    """Settlements with every dimension column, over all the data (no scope). ``valid`` = counts as care (neither a
+    cancelled original nor its 2305 reversal); amounts are summed over every row, so a reversal nets its original
+    in its own period. The cost segment is the person-year's cumulative in-scope amount (the rule set's base)
+    over the whole year — the person's, whoever reads."""
+    s = b.tables["settlements"]
     code3 = s.dise_codg.upper()[:3]
-    year = s.setl_date.year()
     t = s.mutate(
         icd3=code3, icd_chapter=_chapter(code3), month=s.setl_date.strftime("%Y-%m"),
         age_band=_age_band(s.adm_date.year(), s.birth_year),
         valid=~s.reversal & ~s.cancelled, inpatient=s.med_type.startswith(INPATIENT_PREFIX),
-        offsite=s.place != LOCAL, setl_year=year,
+        offsite=s.place != LOCAL, setl_year=s.setl_date.year(),
     )
     base = t.inscp_fen.sum().over(group_by=[t.psn_no, t.setl_year])
-    t = t.mutate(cost_segment=_segment(base))
-    b._facts["claims"] = t
-    return t
+    return t.mutate(cost_segment=_segment(base))
 
 
-def stays(b: Bound) -> Table:
+def _stays_all(b: Bound) -> Table:
     """Inpatient stays (住院人次): the valid inpatient settlements of one ``mdtrt_id`` as one row, dated by the
     last discharge (中途结算 are one stay), with the days from admission to discharge (at least 1)."""
-    if "stays" in b._facts:
-        return b._facts["stays"]
-    c = claims(b)
+    c = _fact(b, "claims_f", _claims_all)
     c = c.filter(c.valid & c.inpatient)
     keys = ["mdtrt_id", "psn_no", "region", "hospital", "hospital_level", "med_type", "place", "icd3",
             "icd_chapter", "sex", "age_band"]
     g = c.group_by(keys).aggregate(adm=c.adm_date.min(), dscg=c.dscg_date.max(), medfee_fen=c.medfee_fen.sum(),
                                    payout_fen=c.payout_fen.sum(), cost_segment=c.cost_segment.max())
     days = (g.dscg.delta(g.adm, unit="day")).cast("int64")
-    g = g.mutate(days=ibis.greatest(days, ibis.literal(1, "int64")), offsite=g.place != LOCAL,
-                 month=g.dscg.strftime("%Y-%m"))
-    b._facts["stays"] = g
-    return g
+    return g.mutate(days=ibis.greatest(days, ibis.literal(1, "int64")), offsite=g.place != LOCAL,
+                    month=g.dscg.strftime("%Y-%m"))
+
+
+def _lines_all(b: Bound) -> Table:
+    """Fee lines summed per settlement × charge type × level, with their settlement's dimensions and date (a
+    reversal's lines carry negative amounts)."""
+    c = _fact(b, "claims_f", _claims_all)
+    raw = b.tables["lines"]
+    lines = raw.group_by(["setl_id", "chrg_type", "chrg_lv"]).aggregate(amount_fen=raw.amount_fen.sum())
+    cat = lines.chrg_type.substitute(FEE_CATEGORY, else_="other")
+    lv = lines.chrg_lv.substitute({"01": "甲", "02": "乙", "03": "丙"}, else_="其他")
+    return lines.mutate(fee_category=cat, fee_level=lv, drug=lines.chrg_type.isin(DRUG_TYPES)).join(
+        c.select("setl_id", "setl_date", "region", "hospital", "hospital_level", "med_type", "place", "icd3",
+                 "icd_chapter", "sex", "age_band", "cost_segment", "month"), "setl_id")
+
+
+_FACTS: dict[str, Callable[[Bound], Table]] = {"claims_f": _claims_all, "stays_f": _stays_all,
+                                               "lines_f": _lines_all}
+
+
+def _fact(b: Bound, name: str, build: Callable[[Bound], Table]) -> Table:
+    """A fact table: materialised in DuckDB when the data was bound (``materialise``), else the expression."""
+    return b.tables[name] if name in b.tables else build(b)
+
+
+def materialise(b: Bound) -> None:
+    """Compute the fact tables once into DuckDB (claims with their dimensions, stays, fee lines by settlement ×
+    type × level): every indicator then reads them instead of deriving them again."""
+    for name, build in _FACTS.items():
+        sql = str(ibis.to_sql(build(b), dialect="duckdb"))
+        b.con.con.execute(f'CREATE OR REPLACE TABLE "{name}" AS {sql}')
+        b.tables[name] = b.con.table(name)
+
+
+def _in_scope(b: Bound, t: Table) -> Table:
+    return t.semi_join(b.tables["scope_units"], ["region", "hospital"])
+
+
+def claims(b: Bound) -> Table:
+    return _in_scope(b, _fact(b, "claims_f", _claims_all))
+
+
+def stays(b: Bound) -> Table:
+    return _in_scope(b, _fact(b, "stays_f", _stays_all))
 
 
 def fee_lines(b: Bound) -> Table:
-    """Fee lines with their settlement's dimensions and date; reversal lines carry negative amounts."""
-    c = claims(b)
-    lines = b.lines
-    cat = lines.chrg_type.substitute(FEE_CATEGORY, else_="other")
-    lv = lines.chrg_lv.substitute({"01": "甲", "02": "乙", "03": "丙"}, else_="其他")
-    joined = lines.mutate(fee_category=cat, fee_level=lv, drug=lines.chrg_type.isin(DRUG_TYPES)).join(
-        c.select("setl_id", "setl_date", "region", "hospital", "hospital_level", "med_type", "place", "icd3",
-                 "icd_chapter", "sex", "age_band", "cost_segment", "month"), "setl_id")
-    return joined
+    return _in_scope(b, _fact(b, "lines_f", _lines_all))
 
 
 def insured(b: Bound) -> Table:
