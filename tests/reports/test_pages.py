@@ -61,7 +61,7 @@ def test_pages_render_and_drill_down_to_the_figure(march: None, client_for: Any,
         assert response.status_code == 200, url
     page = client.get("/reports/monthly/?period=2026-03").content.decode()
     hospital = world["hospitals"][0]
-    link = f"/reports/details/?indicator=payout_amount&amp;period=2026-03&amp;hospital={hospital.pk}"
+    link = f"/reports/details/?indicator=payout_amount&amp;period=2026-03&amp;d_hospital={hospital.pk}"
     assert link in page and "1,234.66" in page
     details = client.get(link.replace("&amp;", "&"))
     assert details.status_code == 200

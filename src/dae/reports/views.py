@@ -59,7 +59,9 @@ def _fmt(request: HttpRequest) -> str:
 def _detail_url(ind: str, period: Period, **dims: str) -> str:
     from urllib.parse import urlencode
 
-    return reverse("reports:details") + "?" + urlencode({"indicator": ind, "period": period.id, **dims})
+    # the cell's dimensions as d_<dim> (the list's own filters keep their names: hospital = a hospital code)
+    return reverse("reports:details") + "?" + urlencode({"indicator": ind, "period": period.id,
+                                                         **{f"d_{k}": v for k, v in dims.items()}})
 
 
 def brief(request: HttpRequest) -> HttpResponse:
@@ -194,13 +196,18 @@ def details_queryset(qs: QuerySet[Settlement], params: Any) -> QuerySet[Settleme
         if ind_id == "special_outpatient":
             qs = qs.filter(med_type__in=engine.SPECIAL_OUTPATIENT, init_setl_id="").exclude(state="cancelled")
     for dim, path in DRILL_DIMS.items():
-        value = params.get(dim, "").strip()
+        value = params.get(f"d_{dim}", "").strip()
         if value:
             qs = qs.filter(**{path: value})
-    icd3 = params.get("icd3", "").strip().upper()
+    icd3 = params.get("d_icd3", "").strip().upper()
     if icd3:
         qs = qs.filter(dise_codg__istartswith=icd3[:3])
-    chapter = params.get("icd_chapter", "").strip()
+    month = params.get("d_month", "").strip()
+    if month:
+        m = queries.parse_period(month)
+        date_path = "dscg_date" if ind_id in STAY_BASED else "setl_time__date"
+        qs = qs.filter(**{f"{date_path}__gte": m.start, f"{date_path}__lt": m.end})
+    chapter = params.get("d_icd_chapter", "").strip()
     if chapter:
         ranges = [(lo, hi) for lo, hi, ch in engine.ICD_CHAPTERS if ch == chapter]
         cond = Q()
