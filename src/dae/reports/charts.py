@@ -52,10 +52,10 @@ def bar_chart(labels: Sequence[str], series: Sequence[tuple[str, Sequence[Decima
     if title:
         parts.append(f"<text x='{left}' y='16' font-size='13' font-weight='bold'>{escape(title)}</text>")
     for i in range(5):
-        v = lo + span * i / 4
-        yy = y(v)
+        tick = lo + span * i / 4
+        yy = y(tick)
         parts.append(f"<line x1='{left}' x2='{width - right}' y1='{yy:.1f}' y2='{yy:.1f}' stroke='#dee2e6'/>")
-        parts.append(f"<text x='{left - 6}' y='{yy + 4:.1f}' text-anchor='end' fill='#6c757d'>{_fmt(v)}</text>")
+        parts.append(f"<text x='{left - 6}' y='{yy + 4:.1f}' text-anchor='end' fill='#6c757d'>{_fmt(tick)}</text>")
     n = max(len(labels), 1)
     slot = plot_w / n
     nser = max(len(series), 1)
