@@ -52,7 +52,7 @@ SCHEMAS: dict[str, pa.Schema] = {
     "lines": pa.schema([
         ("setl_id", pa.string()), ("chrg_type", pa.string()), ("chrg_lv", pa.string()), ("amount_fen", pa.int64()),
     ]),
-    "enrolments": pa.schema([
+    "enrolments": pa.schema([  # one row per person: the span of their current enrolment
         ("psn_no", pa.string()), ("region", pa.string()), ("sex", pa.string()), ("birth_year", pa.int32()),
         ("begin_date", pa.date32()), ("end_date", pa.date32()),
     ]),
@@ -267,8 +267,9 @@ def bind_duckdb_parquet(folder: str, con: Any = None) -> Bound:
         path = f"{folder}/{name}.parquet"
         import os
 
-        if os.path.exists(path):
-            con.con.execute(f"CREATE OR REPLACE TABLE \"{name}\" AS SELECT * FROM read_parquet('{path}')")
+        if os.path.exists(path):  # the raw fee lines only feed the fact tables: read them where they lie
+            kind = "VIEW" if name == "lines" else "TABLE"
+            con.con.execute(f"CREATE OR REPLACE {kind} \"{name}\" AS SELECT * FROM read_parquet('{path}')")
         else:
             con.con.register("rep_in", SCHEMAS[name].empty_table())
             con.con.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM rep_in')
@@ -359,8 +360,21 @@ def _lines_all(b: Bound) -> Table:
                  "icd_chapter", "sex", "age_band", "cost_segment", "month"), "setl_id")
 
 
+def _line_sums_all(b: Bound) -> Table:
+    """One row per settlement: its fee lines' total, drug, 甲, 乙 and 丙 amounts (the shares need no long table)."""
+    lines = _fact(b, "lines_f", _lines_all)
+    g = lines.group_by("setl_id").aggregate(
+        amount_fen=lines.amount_fen.sum(), drug_fen=lines.drug.ifelse(lines.amount_fen, 0).sum(),
+        a_fen=(lines.fee_level == "甲").ifelse(lines.amount_fen, 0).sum(),
+        b_fen=(lines.fee_level == "乙").ifelse(lines.amount_fen, 0).sum(),
+        c_fen=(lines.fee_level == "丙").ifelse(lines.amount_fen, 0).sum())
+    c = _fact(b, "claims_f", _claims_all)
+    return g.join(c.select("setl_id", "setl_date", "region", "hospital", "hospital_level", "med_type", "place",
+                           "icd3", "icd_chapter", "sex", "age_band", "cost_segment", "month"), "setl_id")
+
+
 _FACTS: dict[str, Callable[[Bound], Table]] = {"claims_f": _claims_all, "stays_f": _stays_all,
-                                               "lines_f": _lines_all}
+                                               "lines_f": _lines_all, "line_sums_f": _line_sums_all}
 
 
 def _fact(b: Bound, name: str, build: Callable[[Bound], Table]) -> Table:
@@ -373,7 +387,8 @@ def materialise(b: Bound) -> None:
     type × level): every indicator then reads them instead of deriving them again."""
     for name, build in _FACTS.items():
         sql = str(ibis.to_sql(build(b), dialect="duckdb"))
-        b.con.con.execute(f'CREATE OR REPLACE TABLE "{name}" AS {sql}')
+        kind = "VIEW" if name == "lines_f" else "TABLE"  # the long fee lines only for a pivot by fee category
+        b.con.con.execute(f'CREATE OR REPLACE {kind} "{name}" AS {sql}')
         b.tables[name] = b.con.table(name)
 
 
@@ -391,6 +406,10 @@ def stays(b: Bound) -> Table:
 
 def fee_lines(b: Bound) -> Table:
     return _in_scope(b, _fact(b, "lines_f", _lines_all))
+
+
+def line_sums(b: Bound) -> Table:
+    return _in_scope(b, _fact(b, "line_sums_f", _line_sums_all))
 
 
 def insured(b: Bound) -> Table:
@@ -493,7 +512,7 @@ def _insured_at_end(b: Bound, dims: tuple[str, ...]) -> Table:
     covered = (e.begin_date < e.end) & (e.end_date.isnull() | (e.end_date >= e.end))
     t = e.filter(covered)
     t = t.mutate(age_band=_age_band(t.end.year(), t.birth_year))
-    return _agg(t, dims, n=t.count(), num=t.psn_no.nunique().cast("int64"))
+    return _agg(t, dims, n=t.count(), num=t.count())  # one enrolment row per person (``SCHEMAS``)
 
 
 def _spans(column: str) -> Callable[[Bound, tuple[str, ...]], Table]:
@@ -502,7 +521,7 @@ def _spans(column: str) -> Callable[[Bound, tuple[str, ...]], Table]:
         e = e.filter(e[column].notnull())
         t = in_period(e, column, b.periods)
         t = t.mutate(age_band=_age_band(t[column].year(), t.birth_year))
-        return _agg(t, dims, n=t.count(), num=t.psn_no.nunique().cast("int64"))
+        return _agg(t, dims, n=t.count(), num=t.count())
 
     return build
 
@@ -519,11 +538,14 @@ def _admission_rate(b: Bound, dims: tuple[str, ...]) -> Table:
 def _lines_total(filter_drug: bool = False, level: str | None = None, share: bool = False
                  ) -> Callable[[Bound, tuple[str, ...]], Table]:
     def build(b: Bound, dims: tuple[str, ...]) -> Table:
-        t = in_period(fee_lines(b), "setl_date", b.periods)
+        if not share and any(d in ("fee_category", "fee_level") for d in dims):
+            t = in_period(fee_lines(b), "setl_date", b.periods)  # the long table only when its columns are asked
+            return _agg(t, dims, n=t.count(), num=_sum(t.amount_fen))
+        t = in_period(line_sums(b), "setl_date", b.periods)
         if not share:
             return _agg(t, dims, n=t.count(), num=_sum(t.amount_fen))
-        cond = t.drug if filter_drug else t.fee_level == level
-        return _agg(t, dims, n=t.count(), num=_sum(cond.ifelse(t.amount_fen, 0)), den=_sum(t.amount_fen))
+        part = t.drug_fen if filter_drug else t[{"甲": "a_fen", "乙": "b_fen", "丙": "c_fen"}[level or ""]]
+        return _agg(t, dims, n=t.count(), num=_sum(part), den=_sum(t.amount_fen))
 
     return build
 

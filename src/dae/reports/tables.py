@@ -80,12 +80,13 @@ def read_tables() -> dict[str, pa.Table]:
         line_cols["chrg_lv"].append(r["chrgitm_lv"])
         line_cols["amount_fen"].append(int(r["amount"]))
     enrol_cols: dict[str, list[Any]] = {f.name: [] for f in engine.SCHEMAS["enrolments"]}
-    current = (Enrolment.objects.filter(superseded_by__isnull=True) if hasattr(Enrolment, "superseded_by")
-               else Enrolment.objects.all())
-    for psn, region, sex, birth, begin, end, pause, status in current.annotate(
-            birth=ExtractYear("person__brdy")).values_list(
-            "person__psn_no", "region_id", "person__gend", "birth", "begin_date", "end_date", "pause_date",
-            "status").order_by():
+    latest: dict[str, tuple[Any, ...]] = {}  # one span per person: their latest record not corrected by another
+    for row in (Enrolment.objects.filter(superseded_by__isnull=True).annotate(birth=ExtractYear("person__brdy"))
+                .order_by("person_id", "valid_from", "recorded_at", "id")
+                .values_list("person__psn_no", "region_id", "person__gend", "birth", "begin_date", "end_date",
+                             "pause_date", "status").iterator(chunk_size=20_000)):
+        latest[row[0]] = row
+    for psn, region, sex, birth, begin, end, pause, status in latest.values():
         ended = end if status == Enrolment.Status.ENDED else (pause if status != Enrolment.Status.NORMAL else None)
         for name, value in (("psn_no", psn), ("region", region), ("sex", sex), ("birth_year", birth),
                             ("begin_date", begin), ("end_date", ended)):
