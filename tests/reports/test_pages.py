@@ -56,7 +56,8 @@ def test_pages_render_and_drill_down_to_the_figure(march: None, client_for: Any,
     client = client_for("supervisor")
     for url in ("/reports/?period=2026-03", "/reports/monthly/?period=2026-03", "/reports/monthly/?period=2026Q1",
                 "/reports/pivot/?indicator=admissions&period=2026&dim1=hospital&dim2=sex", "/reports/definitions/",
-                "/reports/publication/", "/reports/analysis/"):
+                "/reports/publication/", "/reports/analysis/", "/reports/dashboard/?period=2026-03",
+                "/reports/evaluation/?year=2026"):
         response = client.get(url)
         assert response.status_code == 200, url
     page = client.get("/reports/monthly/?period=2026-03").content.decode()
@@ -67,6 +68,8 @@ def test_pages_render_and_drill_down_to_the_figure(march: None, client_for: Any,
     assert details.status_code == 200
     body = details.content.decode()
     assert "X1" in body and "X2" in body and "Y1" not in body and "1,234.66" in body  # the totals row
+    board = client.get(f"/reports/dashboard/?period=2026-03&hospital={hospital.pk}").content.decode()
+    assert "1,234.66" in board and f"d_hospital={hospital.pk}" in board  # filtered, and linked to its details
     empty = client.get("/api/v1/reports/pivot?indicator=cost_per_stay&period=2019-01&dims=hospital").json()
     assert empty["rows"] == []
     assert client.get("/reports/monthly/?period=2026-13").status_code == 400

@@ -36,13 +36,28 @@ FINANCE_INDICATORS = ("funds_raised", "claims_expense", "payments_made", "operat
 
 def scope_for(user: Any) -> engine.Scope:
     """The engine's scope of a user: staff and the supervisor their regions, a hospital its own figures; anyone
-    else (insured, IT) nothing."""
+    else (insured, IT) nothing. A dashboard's filters narrow it further (``Narrowed``), never widen it."""
+    if isinstance(user, Narrowed):
+        base = scope_for(user.user)
+        regions = base.regions
+        if user.region:
+            regions = tuple(r for r in (regions if regions is not None else (user.region,)) if r == user.region)
+        return engine.Scope(regions=regions, hospital=base.hospital or user.hospital or None)
     kind = getattr(user, "scope_kind", "none")
     if kind == "hospital" and user.hospital_id:
         return engine.Scope(regions=None, hospital=str(user.hospital_id))
     if kind == "region":
         return engine.Scope(regions=tuple(user.region_codes))
     return engine.Scope(regions=())
+
+
+@dataclass(frozen=True)
+class Narrowed:
+    """A reader with a dashboard's region / hospital filter applied (hospital: its id as text)."""
+
+    user: Any
+    region: str = ""
+    hospital: str = ""
 
 
 def parse_period(text: str | None, default_kind: str = "month") -> Period:
@@ -319,3 +334,16 @@ def evaluation(user: Any, year: int) -> dict[str, Any]:
     names = dimension_names("hospital", {s.hospital for s in scores})
     return {"year": year, "version": version, "sheet": sheet.DEFAULT_SHEET,
             "rows": [{"hospital": names.get(s.hospital, s.hospital), "score": s} for s in scores]}
+
+
+#: Each post's dashboard: the indicators it watches (every one links to its detail list where it has one).
+DASHBOARDS: dict[str, tuple[str, ...]] = {
+    "manager": ("payout_amount", "payout_episodes", "claimants", "admissions", "cost_per_stay", "offsite_share",
+                "deductions", "fund_balance", "profit_rate"),
+    "supervisor": ("payout_amount", "claimants", "admissions", "admission_rate", "cost_per_stay", "avg_stay",
+                   "offsite_share", "drug_share", "deductions", "fund_balance", "balance_rate"),
+    "finance": ("funds_raised", "claims_expense", "payments_made", "operating_costs", "fund_balance",
+                "profit_rate", "balance_rate", "payout_amount", "deductions"),
+    "reviewer": ("admissions", "cost_per_stay", "avg_stay", "drug_share", "class_c_share", "offsite_share",
+                 "special_outpatient", "deductions"),
+}

@@ -6,6 +6,7 @@ app_name = "reports"
 
 urlpatterns = [
     path("", views.brief, name="brief"),
+    path("dashboard/", views.dashboard, name="dashboard"),
     path("monthly/", views.monthly, name="monthly"),
     path("pivot/", views.pivot, name="pivot"),
     path("pivot/views/", views.view_save, name="view_save"),

@@ -289,3 +289,36 @@ def evaluation(request: HttpRequest) -> HttpResponse:
     year = inputs.year(raw) if raw else queries.parse_period(None, "year").year
     data = queries.evaluation(request.user, year)
     return render(request, "reports/evaluation.html", {"title": _("定点医疗机构年度考核"), **data})
+
+
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """统计看板 per post (manager, supervisor, finance, reviewer; others see the manager's) with period, region and
+    hospital filters; every figure with settlements behind it links to its detail list; a year of payouts as a
+    chart."""
+    from dae.catalog.models import Hospital
+    from dae.web.who import post_of, region_choices
+
+    period = queries.parse_period(request.GET.get("period"))
+    regions = region_choices(request)
+    region = request.GET.get("region", "").strip()
+    region = region if region in {code for code, _label in regions} else ""
+    hospital = request.GET.get("hospital", "").strip()
+    hospitals = Hospital.objects.for_user(request.user).order_by("code")
+    if region:
+        hospitals = hospitals.filter(region_id=region)
+    choices = [(str(pk), name) for pk, name in hospitals.values_list("pk", "name")[:500]]
+    hospital = hospital if hospital in {k for k, _n in choices} else ""
+    reader = queries.Narrowed(request.user, region, hospital)
+    post = post_of(request)
+    ids = queries.DASHBOARDS.get(post, queries.DASHBOARDS["manager"])
+    figs, version = queries.figures(reader, ids, period)
+    months = queries._twelve_months(period)
+    chart = formats.charts.bar_chart([p.id[5:] + "月" for p in months],
+                                     [("大额赔付金额 (元)", [v for _p, v in queries.series(reader, "payout_amount", months)])],
+                                     title="近12个月大额赔付金额")
+    dims = {k: v for k, v in (("region", region), ("hospital", hospital)) if v}
+    links = {f.indicator: _detail_url(f.indicator, period, **dims) for f in figs
+             if f.indicator in STAY_BASED or f.indicator in SETTLEMENT_BASED}
+    return render(request, "reports/dashboard.html", {
+        "title": _("统计看板"), "figures": figs, "version": version, "period": period, "chart": chart,
+        "links": links, "regions": regions, "region": region, "hospitals": choices, "hospital": hospital})

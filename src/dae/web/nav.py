@@ -135,6 +135,7 @@ NAVIGATION: tuple[NavSection, ...] = (
     NavSection(
         _("统计报表"),
         (
+            NavLink(_("统计看板"), "reports:dashboard", "speedometer"),
             NavLink(_("统计简报"), "reports:brief", "speedometer2"),
             NavLink(_("赔付报表"), "reports:monthly", "table"),
             NavLink(_("运行分析报告"), "reports:report_list", "file-earmark-text"),
