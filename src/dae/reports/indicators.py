@@ -361,13 +361,14 @@ def _lines_all(b: Bound) -> Table:
 
 
 def _line_sums_all(b: Bound) -> Table:
-    """One row per settlement: its fee lines' total, drug, 甲, 乙 and 丙 amounts (the shares need no long table)."""
-    lines = _fact(b, "lines_f", _lines_all)
-    g = lines.group_by("setl_id").aggregate(
-        amount_fen=lines.amount_fen.sum(), drug_fen=lines.drug.ifelse(lines.amount_fen, 0).sum(),
-        a_fen=(lines.fee_level == "甲").ifelse(lines.amount_fen, 0).sum(),
-        b_fen=(lines.fee_level == "乙").ifelse(lines.amount_fen, 0).sum(),
-        c_fen=(lines.fee_level == "丙").ifelse(lines.amount_fen, 0).sum())
+    """One row per settlement: its fee lines' total, drug, 甲, 乙 and 丙 amounts (the shares need no long table),
+    summed straight from the raw lines in one pass."""
+    raw = b.tables["lines"]
+    amount = raw.amount_fen
+    g = raw.group_by("setl_id").aggregate(
+        amount_fen=amount.sum(), drug_fen=raw.chrg_type.isin(DRUG_TYPES).ifelse(amount, 0).sum(),
+        a_fen=(raw.chrg_lv == "01").ifelse(amount, 0).sum(), b_fen=(raw.chrg_lv == "02").ifelse(amount, 0).sum(),
+        c_fen=(raw.chrg_lv == "03").ifelse(amount, 0).sum())
     c = _fact(b, "claims_f", _claims_all)
     return g.join(c.select("setl_id", "setl_date", "region", "hospital", "hospital_level", "med_type", "place",
                            "icd3", "icd_chapter", "sex", "age_band", "cost_segment", "month"), "setl_id")

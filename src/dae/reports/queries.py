@@ -257,6 +257,11 @@ def hospital_rows(user: Any, period: Period) -> list[dict[str, Any]]:
 def monthly_report(user: Any, period: Period) -> dict[str, Any]:
     """The 病历审核和费用支付月报表 (or its quarterly/annual form): key figures with comparisons, the fund,
     payments made and their progress, record reviews and inspections, deductions, and each hospital's figures."""
+    with tables.pinned():
+        return _monthly_report(user, period)
+
+
+def _monthly_report(user: Any, period: Period) -> dict[str, Any]:
     key, version = figures(user, KEY_INDICATORS, period)
     finance, _v = figures(user, FINANCE_INDICATORS, period)
     return {"period": period, "version": version, "key": key, "finance": finance,
@@ -268,11 +273,12 @@ def monthly_report(user: Any, period: Period) -> dict[str, Any]:
 
 def brief(user: Any, period: Period) -> dict[str, Any]:
     """统计简报: the key figures with arrows, and the last twelve months of payout and admissions for the charts."""
-    key, version = figures(user, KEY_INDICATORS, period)
-    months = _twelve_months(period)
+    with tables.pinned():
+        key, version = figures(user, KEY_INDICATORS, period)
+        months = _twelve_months(period)
+        pay, adm = series(user, "payout_amount", months), series(user, "admissions", months)
     return {"period": period, "version": version, "key": key,
-            "payout_series": series(user, "payout_amount", months),
-            "admission_series": series(user, "admissions", months),
+            "payout_series": pay, "admission_series": adm,
             "definitions": [r for r in engine.registry_rows() if r["id"] in KEY_INDICATORS]}
 
 

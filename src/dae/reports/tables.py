@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import pyarrow as pa
@@ -26,6 +29,18 @@ from . import indicators as engine
 
 _lock = threading.RLock()
 _cache: dict[str, Any] = {}
+_pin: ContextVar[dict[str, str] | None] = ContextVar("reports_pin", default=None)
+
+
+@contextmanager
+def pinned() -> Iterator[None]:
+    """One data version for everything computed inside (a report's figures all come from the same data, and the
+    version is looked up once instead of per figure)."""
+    token = _pin.set({})
+    try:
+        yield
+    finally:
+        _pin.reset(token)
 
 #: The models whose rows make a data version, with the field whose maximum marks a change.
 VERSION_SOURCES = ((Settlement, "id"), (FeeLine, "id"), (Enrolment, "id"), (Deduction, "id"), (Leg, "id"))
@@ -114,7 +129,12 @@ def read_tables() -> dict[str, pa.Table]:
 def bound(scope: engine.Scope) -> tuple[engine.Bound, str]:
     """The engine's tables of the current data version under ``scope``, and that version. Callers hold
     ``lock()`` while they evaluate (one DuckDB connection per process)."""
-    version = data_version()
+    pin = _pin.get()
+    version = pin.get("version") if pin is not None else None
+    if version is None:
+        version = data_version()
+        if pin is not None:
+            pin["version"] = version
     with _lock:
         if _cache.get("version") != version:
             _cache.clear()

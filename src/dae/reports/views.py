@@ -311,10 +311,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     reader = queries.Narrowed(request.user, region, hospital)
     post = post_of(request)
     ids = queries.DASHBOARDS.get(post, queries.DASHBOARDS["manager"])
-    figs, version = queries.figures(reader, ids, period)
-    months = queries._twelve_months(period)
-    chart = formats.charts.bar_chart([p.id[5:] + "月" for p in months],
-                                     [("大额赔付金额 (元)", [v for _p, v in queries.series(reader, "payout_amount", months)])],
+    with queries.tables.pinned():
+        figs, version = queries.figures(reader, ids, period)
+        months = queries._twelve_months(period)
+        payouts = queries.series(reader, "payout_amount", months)
+    chart = formats.charts.bar_chart([p.id[5:] + "月" for p in months], [("大额赔付金额 (元)", [v for _p, v in payouts])],
                                      title="近12个月大额赔付金额")
     dims = {k: v for k, v in (("region", region), ("hospital", hospital)) if v}
     links = {f.indicator: _detail_url(f.indicator, period, **dims) for f in figs
