@@ -25,6 +25,7 @@ from dae.monitoring.api import api_urlpatterns as monitoring_api  # in-hospital 
 from dae.notices.api import NoticeViewSet, SmsOutboxViewSet
 from dae.payments.api import api_urlpatterns as payments_api
 from dae.reimbursement.api import ManualClaimViewSet, self_service
+from dae.reports.api import api_urlpatterns as reports_api  # statistics and reports (issue 16)
 from dae.service.api import api_urlpatterns as service_api  # 参保人服务 (issue 18)
 from dae.web.api import EventViewSet, me
 from dae.workdays.api import api_urlpatterns as workdays_api
@@ -68,6 +69,8 @@ api_v1 = (
         # in-hospital monitoring (issue 23)
         *monitoring_api,
         *service_api,  # 参保人服务 (issue 18)
+        # statistics and reports (issue 16)
+        *reports_api,
     ],
     "api",
 )
@@ -96,6 +99,8 @@ urlpatterns = [
     path("approvals/", include("dae.approvals.urls")),
     # 参保人服务 (issue 18)
     path("service/", include("dae.service.urls")),
+    # statistics and reports (issue 16)
+    path("reports/", include("dae.reports.urls")),
     path("", include("dae.ops.urls")),
     # in-hospital monitoring (issue 23)
     path("monitoring/", include("dae.monitoring.urls")),

@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "dae.exchange",
     # 参保人服务 (issue 18)
     "dae.service",
+    # statistics and reports (issue 16)
+    "dae.reports",
 ]
 
 MIDDLEWARE = [

@@ -167,6 +167,20 @@ NAVIGATION: tuple[NavSection, ...] = (
             NavLink(_("咨询与投诉"), "service:my_service", "chat-heart"),
         ),
     ),
+    # statistics and reports (issue 16)
+    NavSection(
+        _("统计报表"),
+        (
+            NavLink(_("统计看板"), "reports:dashboard", "speedometer"),
+            NavLink(_("统计简报"), "reports:brief", "speedometer2"),
+            NavLink(_("赔付报表"), "reports:monthly", "table"),
+            NavLink(_("运行分析报告"), "reports:report_list", "file-earmark-text"),
+            NavLink(_("即席查询"), "reports:pivot", "grid-3x3"),
+            NavLink(_("公示名单"), "reports:publication", "megaphone"),
+            NavLink(_("年度考核"), "reports:evaluation", "award"),
+            NavLink(_("指标定义"), "reports:definitions", "book-half"),
+        ),
+    ),
 )
 
 

@@ -58,6 +58,9 @@ class Command(BaseCommand):
         # 参保人服务 (issue 18)
         if not Event.objects.filter(action="demo.service").exists():
             self._run_service()
+        # statistics and reports (issue 16): three earlier years of settlements, the signed demo reports
+        if not Event.objects.filter(action="reports.demo_history").exists():
+            self._run_reports()
         self._print_logins(hospital, psn_no)
 
     def _generate_and_load(self, options: dict[str, Any]) -> None:
@@ -249,3 +252,20 @@ class Command(BaseCommand):
             if two_factor_required(login.post):
                 secret = b32encode(bytes.fromhex(known_secret(login.username))).decode()
                 self.stdout.write(f"  {login.username:<11} {secret}")
+
+    # statistics and reports (issue 16)
+    def _run_reports(self) -> None:
+        """Three earlier years of settlements (no fee lines) for year-on-year figures and forecasts, and the
+        demo year's quarterly and annual analysis reports of the first region, signed off."""
+        from dae.reports.demo import seed_history, seed_reports
+
+        loaded = Event.objects.filter(action="demo.loaded").order_by("-id").first()
+        if loaded is None:
+            return
+        started = time.monotonic()
+        year = int(loaded.after["year"])
+        added = seed_history(year)
+        regions = sorted(set(Settlement.objects.order_by().values_list("region_id", flat=True).distinct()))
+        reports = seed_reports(year, REGION_A if REGION_A in regions else regions[0])
+        self.stdout.write(f"统计 (statistics): 历史结算 {added} 笔 ({year - 3}–{year - 1}), 运行分析报告 {len(reports)} 份, "
+                          f"in {time.monotonic() - started:.1f}s")

@@ -1,0 +1,92 @@
+"""Pages of the analysis reports (政府报告: 运行分析报告) and their sign-off: the list (and preparing a new one), a
+report with its frozen figures, charts and texts (editable until checked), and one POST per step."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from dae.accounts.permissions import can, can_export
+from dae.core.scoping import access_by_id
+from dae.web.who import region_choices
+
+from . import charts, queries, signoff
+from . import render as formats
+from .models import AnalysisReport
+from .periods import Period
+
+
+def access_report_by_id(request: HttpRequest, pk: Any) -> AnalysisReport:
+    return access_by_id(AnalysisReport, request, pk)
+
+
+def report_list(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        period = queries.parse_period(request.POST.get("period"), "year")
+        report = signoff.do_prepare_report(request.user, region=request.POST.get("region", ""), period=period)
+        return redirect("reports:report_detail", report.pk)
+    reports = AnalysisReport.objects.for_user(request.user).select_related("region", "prepared_by", "approved_by")
+    return render(request, "reports/report_list.html", {
+        "title": _("运行分析报告"), "reports": reports[:200], "regions": region_choices(request),
+        "can_prepare": can(request.user, "reports:report_list")})
+
+
+def _chart(report: AnalysisReport) -> str:
+    rows = report.figures.get("hospitals", [])[:10]
+    return charts.bar_chart([r["hospital"][:6] for r in rows],
+                            [("大额赔付金额 (元)", [None if r.get("payout_amount") is None else Decimal(r["payout_amount"])
+                                              for r in rows])], title="赔付金额前10位医疗机构", width=720)
+
+
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    report = access_report_by_id(request, pk)
+    if request.method == "POST":
+        signoff.do_edit_report(request.user, report, findings_text=request.POST.get("findings", ""),
+                               problems=request.POST.get("problems", ""),
+                               suggestions=request.POST.get("suggestions", ""))
+        return redirect("reports:report_detail", report.pk)
+    context = {"title": report.get_kind_display(), "report": report, "figures": report.figures,
+               "period": Period.parse(report.period), "chart": _chart(report),
+               "can_edit": report.status == AnalysisReport.Status.PREPARED and can(request.user, "reports:report_detail"),
+               "can_check": report.status == "prepared" and can(request.user, "reports:report_check"),
+               "can_approve": report.status == "checked" and can(request.user, "reports:report_approve"),
+               "can_submit": report.status == "approved" and can(request.user, "reports:report_submit"),
+               "can_correct": report.frozen and can(request.user, "reports:report_correct"),
+               "can_export": can_export(request.user, "reports:report_detail")}
+    if request.GET.get("export") == "pdf":
+        from .views import _download
+
+        return _download(request, "reports:report_detail",
+                         formats.pdf(request, "reports/report_print.html", context),
+                         f"运行分析报告-{report.region_id}-{report.period}-v{report.version}", "pdf")
+    return render(request, "reports/report_detail.html", context)
+
+
+@require_POST
+def report_check(request: HttpRequest, pk: int) -> HttpResponse:
+    signoff.do_check_report(request.user, access_report_by_id(request, pk))
+    return redirect("reports:report_detail", pk)
+
+
+@require_POST
+def report_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    signoff.do_approve_report(request.user, access_report_by_id(request, pk))
+    return redirect("reports:report_detail", pk)
+
+
+@require_POST
+def report_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    signoff.do_submit_report(request.user, access_report_by_id(request, pk))
+    return redirect("reports:report_detail", pk)
+
+
+@require_POST
+def report_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    new = signoff.do_correct_report(request.user, access_report_by_id(request, pk),
+                                    reason=request.POST.get("reason", ""))
+    return redirect("reports:report_detail", new.pk)
