@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "dae.ops",
     "dae.web",
     "dae.demo",
+    # fund forecasting and warnings (issue 17)
+    "dae.forecast",
 ]
 
 MIDDLEWARE = [
