@@ -51,7 +51,7 @@ class Series:
 
     @property
     def cost_per_stay(self) -> tuple[int, ...]:
-        return tuple(round(c / a) if a else 0 for c, a in zip(self.medical_cost, self.admissions, strict=True))
+        return tuple(per_stay(c, a) for c, a in zip(self.medical_cost, self.admissions, strict=True))
 
     def metric(self, name: str) -> list[int]:
         return list(getattr(self, name))
@@ -66,6 +66,11 @@ class Series:
         body = json.dumps({"region": self.region, "first": self.first.isoformat(),
                            **{m: list(getattr(self, m)) for m in METRICS[:4]}}, sort_keys=True)
         return hashlib.sha256(body.encode()).hexdigest()
+
+
+def per_stay(cost_fen: int, stays: int) -> int:
+    """Cost per stay in whole fen, half up, in integers (0 with no stays)."""
+    return (2 * cost_fen + stays) // (2 * stays) if stays else 0
 
 
 def counted(qs: Any) -> Any:

@@ -24,7 +24,7 @@ from dae.core.money import FEN, D
 
 from . import engine
 from .engine import add_months
-from .history import METRICS, MONEY_METRICS, Series, monthly_rows, region_series
+from .history import METRICS, MONEY_METRICS, Series, monthly_rows, per_stay, region_series
 from .models import Alert, Indicator, Threshold
 
 HORIZON = 12
@@ -202,13 +202,13 @@ def evaluate(region: str, period: dt.date, series: Series | None = None) -> list
                f"{period.year} 年预计年末结余率", year_href, basis)
         last12 = [v for m, v in zip(series.months, series.payout, strict=True)
                   if add_months(period, -11) <= m <= period]
-        average = sum(last12) / len(last12) if last12 else 0
+        average = D(sum(last12)) / len(last12) if last12 else D(0)
         if average > 0:
             remaining = funds - so_far
-            _check(found, Indicator.MONTHS_PAYABLE, (D(remaining) / D(average)).quantize(TWO), period,
+            _check(found, Indicator.MONTHS_PAYABLE, (D(remaining) / average).quantize(TWO), period,
                    f"{label} 末基金可支付月数", year_href,
                    {"funds_raised": yuan(funds), "paid_to_date": yuan(so_far), "remaining": yuan(remaining),
-                    "average_month": yuan(round(average)), "months_averaged": len(last12), "through": label})
+                    "average_month": yuan(int(average.quantize(Decimal(1)))), "months_averaged": len(last12), "through": label})
     found.extend(hospital_findings(region, period))
     return found
 
@@ -239,7 +239,7 @@ def hospital_findings(region: str, period: dt.date) -> list[Finding]:
         now, before = totals.get((hid, True)), totals.get((hid, False))
         if not now or not before or now[1] < 10 or before[1] < 10:
             continue
-        g = growth(round(now[0] / now[1]), round(before[0] / before[1]))
+        g = growth(per_stay(*now), per_stay(*before))
         if g is not None:
             grow[hid] = g
     by_level: dict[str, list[Decimal]] = defaultdict(list)
@@ -255,8 +255,8 @@ def hospital_findings(region: str, period: dt.date) -> list[Finding]:
         _check(found, Indicator.HOSPITAL_COST, (g - median).quantize(TWO), period,
                f"{names.get(hid, hid)} {period.year} 年 1–{period.month} 月次均费用增长 {g}%，同级医院中位数 "
                f"{median}%，高出", settlements_href(region, start, month_end(period), hospital=hid),
-               {"hospital": names.get(hid, str(hid)), "cost_per_stay": yuan(round(now[0] / now[1])),
-                "stays": now[1], "cost_per_stay_before": yuan(round(before[0] / before[1])),
+               {"hospital": names.get(hid, str(hid)), "cost_per_stay": yuan(per_stay(*now)),
+                "stays": now[1], "cost_per_stay_before": yuan(per_stay(*before)),
                 "stays_before": before[1], "growth": str(g), "peer_median": str(median), "peers": len(peers),
                 "through": f"{period:%Y-%m}"},
                subject=f"hospital:{hid}", hospital_id=hid)
