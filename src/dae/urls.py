@@ -90,6 +90,8 @@ urlpatterns = [
     path("security/", include("dae.security.urls")),
     path("approvals/", include("dae.approvals.urls")),
     path("", include("dae.ops.urls")),
+    # fund forecasting and warnings (issue 17)
+    path("forecast/", include("dae.forecast.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),

@@ -108,7 +108,7 @@ def forecast_series(series: Series, horizon: int = HORIZON) -> dict[str, Any]:
                                                       "months": [m.isoformat()[:7] for m in series.months]}}
     for name in METRICS:
         values = series.metric(name)
-        out["metrics"][name] = {"history": values, **engine.forecast(values, series.first, horizon).as_dict()}
+        out["metrics"][name] = {"values": values, **engine.forecast(values, series.first, horizon).as_dict()}
     return out
 
 

@@ -131,6 +131,15 @@ NAVIGATION: tuple[NavSection, ...] = (
             NavLink(_("修改密码"), "security:password_change", "asterisk"),
         ),
     ),
+    # fund forecasting and warnings (issue 17)
+    NavSection(
+        _("基金预测预警"),
+        (
+            NavLink(_("基金预测"), "forecast:forecast", "graph-up-arrow"),
+            NavLink(_("基金预警"), "forecast:alert_list", "exclamation-triangle"),
+            NavLink(_("预警阈值"), "forecast:thresholds", "sliders"),
+        ),
+    ),
 )
 
 

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "forecast"
+
+urlpatterns = [
+    path("", views.forecast_page, name="forecast"),
+    path("alerts/", views.AlertList.as_view(), name="alert_list"),
+    path("alerts/<int:pk>/", views.alert_detail, name="alert_detail"),
+    path("thresholds/", views.thresholds, name="thresholds"),
+]
