@@ -17,7 +17,7 @@ from dae.core.events import record_event, user_or_none
 from . import services
 from .errors import ErrorCode
 from .history import region_series
-from .models import Alert, ForecastRun, Indicator, Threshold
+from .models import Alert, Budget, BudgetLine, ForecastRun, Indicator, Threshold
 
 ENGINE = "statsforecast 2.1.1"
 
@@ -137,3 +137,93 @@ def do_close_alert(actor: Any, alert: Alert, note: str) -> Alert:
         record_event(actor, "forecast.alert_closed", alert, region_id=alert.region_id,
                      before={"status": before}, after={"status": alert.status, "note": note})
     return alert
+
+
+# -- annual payout budget (年度赔付预算) ----------------------------------------------------------------------
+
+def do_draft_budget(actor: Any, region: str, year: int, *, run: ForecastRun | None = None,
+                    reason: str = "") -> Budget:
+    """The first version of a region's budget for ``year``, drafted from the forecast ``run`` (default: the
+    region's latest) and the stored actuals (``budget.draft_amounts``)."""
+    from .budget import draft_amounts
+
+    run = run or ForecastRun.objects.filter(region_id=region).order_by("-made_at", "-id").first()
+    amounts = draft_amounts(region, year, run)
+    with transaction.atomic():
+        if Budget.objects.filter(region_id=region, year=year).exists():
+            raise Conflict("该年度已有预算，请在现有预算上修订", code=ErrorCode.BUDGET_EXISTS)
+        budget = Budget.objects.create(region_id=region, year=year, version=1, reason=reason or "依据预测编制",
+                                       source_run=run, created_by=user_or_none(actor))
+        BudgetLine.objects.bulk_create([BudgetLine(budget=budget, month=m, amount=Decimal(fen) / 100)
+                                        for m, fen in amounts.items()])
+        record_event(actor, "forecast.budget_drafted", budget, region_id=region,
+                     after={"year": year, "version": 1, "run": run.pk if run else None,
+                            "total": sum(Decimal(f) / 100 for f in amounts.values())})
+    return budget
+
+
+def _locked_draft(budget: Budget) -> Budget:
+    budget = Budget.objects.select_for_update().get(pk=budget.pk)
+    if budget.status != Budget.Status.DRAFT:
+        raise Conflict("预算已批准并冻结；如需调整请发起修订（新版本）", code=ErrorCode.BUDGET_FROZEN)
+    return budget
+
+
+def do_edit_budget(actor: Any, budget: Budget, amounts: dict[int, Decimal]) -> Budget:
+    """Set months' amounts of a draft (an approved budget is frozen)."""
+    with transaction.atomic():
+        budget = _locked_draft(budget)
+        before = {}
+        for month, amount in sorted(amounts.items()):
+            if not 1 <= month <= 12:
+                raise InvalidInput("月份应为 1–12", code=ErrorCode.BUDGET_FROZEN)
+            line = BudgetLine.objects.get(budget=budget, month=month)
+            if line.amount != amount:
+                before[str(month)] = str(line.amount)
+                line.amount = amount
+                line.save(update_fields=["amount"])
+        record_event(actor, "forecast.budget_edited", budget, region_id=budget.region_id, before=before,
+                     after={str(m): str(a) for m, a in amounts.items() if str(m) in before})
+    return budget
+
+
+def do_approve_budget(actor: Any, budget: Budget) -> Budget:
+    """Approve (and freeze) a draft; the version approved before it is superseded."""
+    with transaction.atomic():
+        budget = _locked_draft(budget)
+        previous = Budget.objects.select_for_update().filter(
+            region_id=budget.region_id, year=budget.year, status=Budget.Status.APPROVED).first()
+        if previous is not None:
+            previous.status = Budget.Status.SUPERSEDED
+            previous.save(update_fields=["status"])
+        budget.status = Budget.Status.APPROVED
+        budget.approved_by = user_or_none(actor)
+        budget.approved_at = timezone.now()
+        budget.save(update_fields=["status", "approved_by", "approved_at"])
+        total = sum((line.amount for line in budget.lines.all()), Decimal(0))
+        record_event(actor, "forecast.budget_approved", budget, region_id=budget.region_id,
+                     after={"year": budget.year, "version": budget.version, "total": total,
+                            "superseded": previous.version if previous else None})
+    return budget
+
+
+def do_revise_budget(actor: Any, budget: Budget, reason: str) -> Budget:
+    """A new draft version copying an approved budget, with the reason; the approved one stays in force until
+    the revision is approved."""
+    reason = require_reason(reason, "修订原因")
+    with transaction.atomic():
+        budget = Budget.objects.select_for_update().get(pk=budget.pk)
+        if budget.status != Budget.Status.APPROVED:
+            raise Conflict("只有已批准的预算可以修订", code=ErrorCode.BUDGET_FROZEN)
+        if Budget.objects.filter(region_id=budget.region_id, year=budget.year, status=Budget.Status.DRAFT).exists():
+            raise Conflict("已有一份修订草稿，请先处理", code=ErrorCode.BUDGET_EXISTS)
+        latest = Budget.objects.filter(region_id=budget.region_id, year=budget.year).order_by("-version").first()
+        version = (latest.version if latest else budget.version) + 1
+        revision = Budget.objects.create(region_id=budget.region_id, year=budget.year, version=version,
+                                         reason=reason, source_run=budget.source_run, created_by=user_or_none(actor))
+        BudgetLine.objects.bulk_create([BudgetLine(budget=revision, month=line.month, amount=line.amount)
+                                        for line in budget.lines.all()])
+        record_event(actor, "forecast.budget_revised", revision, region_id=budget.region_id,
+                     after={"year": budget.year, "version": version, "from_version": budget.version,
+                            "reason": reason})
+    return revision

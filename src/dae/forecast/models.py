@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dae.core.fields import MoneyField
 from dae.core.models import Region
 from dae.core.scoping import ScopedManager
 
@@ -45,6 +46,7 @@ class Indicator(models.TextChoices):
     PAYOUT_YOY = "payout_yoy", _("月赔付同比增长")
     PAYOUT_MOM = "payout_mom", _("月赔付环比增长")
     HOSPITAL_COST = "hospital_cost", _("医院次均费用增长高于同级")
+    BUDGET_DEVIATION = "budget_deviation", _("预计年度赔付预算偏差")
 
 
 class Threshold(models.Model):
@@ -118,3 +120,49 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.region_id} {self.indicator} {self.period}"
+
+
+class Budget(models.Model):
+    """年度赔付预算: one version of a region's payout budget for a year, by month. Drafted from the forecast,
+    edited while a draft, frozen once approved; a change after approval is a new version with its reason, and
+    approving it supersedes the one before."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        APPROVED = "approved", _("已批准")
+        SUPERSEDED = "superseded", _("已被新版本取代")
+
+    region = models.ForeignKey(Region, verbose_name=_("统筹区"), on_delete=models.PROTECT)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.DRAFT)
+    reason = models.CharField(_("编制或修订原因"), max_length=300, blank=True)
+    source_run = models.ForeignKey(ForecastRun, verbose_name=_("依据的预测"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("编制人"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("编制时间"), default=timezone.now)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("批准人"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    approved_at = models.DateTimeField(_("批准时间"), null=True, blank=True)
+
+    objects = ScopedManager(region_field="region")
+
+    class Meta:
+        ordering = ["-year", "region", "-version"]
+        verbose_name = _("年度赔付预算")
+        constraints = [models.UniqueConstraint(fields=["region", "year", "version"], name="forecast_budget_version")]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.year} v{self.version}"
+
+
+class BudgetLine(models.Model):
+    budget = models.ForeignKey(Budget, verbose_name=_("预算"), on_delete=models.CASCADE, related_name="lines")
+    month = models.PositiveSmallIntegerField(_("月份"))
+    amount = MoneyField(_("预算金额"))
+
+    class Meta:
+        ordering = ["budget", "month"]
+        verbose_name = _("预算月度金额")
+        constraints = [models.UniqueConstraint(fields=["budget", "month"], name="forecast_budget_line_month")]

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 
 from dae.core.scoping import access_by_id
 
-from .models import Alert, ForecastRun
+from .models import Alert, Budget, ForecastRun
 
 
 def access_alert_by_id(request: HttpRequest, pk: Any) -> Alert:
@@ -26,3 +26,7 @@ def latest_run(user: Any, region: str) -> ForecastRun | None:
 
 def open_alerts(user: Any) -> QuerySet[Alert]:
     return Alert.objects.for_user(user).exclude(status=Alert.Status.CLOSED)
+
+
+def access_budget_by_id(request: HttpRequest, pk: Any) -> Budget:
+    return access_by_id(Budget, request, pk)

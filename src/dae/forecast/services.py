@@ -50,6 +50,7 @@ DEFAULTS: dict[str, Rule] = {
     Indicator.PAYOUT_YOY: Rule(D("20"), D("40"), True, "%", "默认值"),
     Indicator.PAYOUT_MOM: Rule(D("30"), D("60"), True, "%", "默认值"),
     Indicator.HOSPITAL_COST: Rule(D("10"), D("20"), True, "个百分点", "默认值"),
+    Indicator.BUDGET_DEVIATION: Rule(D("3"), D("5"), True, "%", "招标文件（004）：预算偏差≤3%"),
 }
 
 
@@ -188,10 +189,26 @@ def evaluate(region: str, period: dt.date, series: Series | None = None) -> list
             _check(found, indicator, growth(now, before), period, f"{label} 月大额基金支付{what}增长", href,
                    {"month": label, "payout": yuan(now), "compare_month": f"{before_month:%Y-%m}",
                     "compare_payout": yuan(before)})
+    from .budget import approved_budget
+
     funds = funds_raised_fen(region, period.year)
-    if funds:
+    budget = approved_budget(region, period.year)
+    if funds or budget:
         so_far, rest, rest_months, model = year_end_payout(series, period)
         projected = so_far + rest
+    if budget is not None:
+        total = sum(int(D(line.amount) * 100) for line in budget.lines.all())
+        if total > 0:
+            budget_to_date = sum(int(D(line.amount) * 100) for line in budget.lines.all()
+                                 if line.month <= period.month)
+            _check(found, Indicator.BUDGET_DEVIATION, (D(abs(projected - total)) * 100 / D(total)).quantize(TWO),
+                   period, f"{period.year} 年预计全年赔付与年度预算（第 {budget.version} 版）偏差",
+                   settlements_href(region, dt.date(period.year, 1, 1), month_end(period)),
+                   {"budget_year": yuan(total), "budget_version": budget.version, "budget_to_date": yuan(budget_to_date),
+                    "paid_to_date": yuan(so_far), "through": label, "projected_rest": yuan(rest),
+                    "months_projected": rest_months, "model": model, "projected_year": yuan(projected),
+                    "deviation": yuan(projected - total)})
+    if funds:
         year_href = settlements_href(region, dt.date(period.year, 1, 1), month_end(period))
         basis = {"funds_raised": yuan(funds), "paid_to_date": yuan(so_far), "through": label,
                  "projected_rest": yuan(rest), "months_projected": rest_months, "model": model,

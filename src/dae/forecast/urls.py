@@ -9,4 +9,6 @@ urlpatterns = [
     path("alerts/", views.AlertList.as_view(), name="alert_list"),
     path("alerts/<int:pk>/", views.alert_detail, name="alert_detail"),
     path("thresholds/", views.thresholds, name="thresholds"),
+    path("budgets/", views.budget_list, name="budget_list"),
+    path("budgets/<int:pk>/", views.budget_detail, name="budget_detail"),
 ]

@@ -24,7 +24,7 @@ from dae.web.who import region_choices
 from . import actions, queries, services
 from .engine import NAIVE, SNAIVE
 from .history import complete_through
-from .models import Alert, ForecastRun, Indicator, Threshold
+from .models import Alert, Budget, ForecastRun, Indicator, Threshold
 
 METRIC_LABELS = {
     "payout": _("大额基金支付（元）"),
@@ -220,3 +220,60 @@ def thresholds(request: HttpRequest) -> HttpResponse:
         "can_edit": can(request.user, "forecast:thresholds")})
 
 
+
+
+# -- annual payout budget ----------------------------------------------------------------------------------
+
+def budget_list(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        try:
+            region = inputs.region(request.user, request.POST.get("region"))
+            year = inputs.year(request.POST.get("year"))
+            budget = actions.do_draft_budget(request.user, region, year)
+        except DaeError as exc:
+            messages.error(request, exc.message)
+            return redirect("forecast:budget_list")
+        messages.success(request, gettext("已依据预测编制预算草稿"))
+        return redirect("forecast:budget_detail", pk=budget.pk)
+    rows = Budget.objects.for_user(request.user).select_related("region")[:100]
+    return render(request, "forecast/budget_list.html", {
+        "title": _("年度赔付预算"), "rows": rows, "regions": region_choices(request),
+        "year": timezone.localdate().year, "can_edit": can(request.user, "forecast:budget_list")})
+
+
+def budget_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    budget = queries.access_budget_by_id(request, pk)
+    if request.method == "POST":
+        step = request.POST.get("step", "")
+        try:
+            if step == "edit":
+                amounts = {m: inputs.amount(request.POST.get(f"m{m}"), field=f"m{m}", label=f"{m} 月预算",
+                                            maximum=inputs.FUND_MAX)
+                           for m in range(1, 13) if request.POST.get(f"m{m}", "").strip()}
+                actions.do_edit_budget(request.user, budget, amounts)
+                messages.success(request, gettext("预算已保存"))
+            elif step == "approve":
+                actions.do_approve_budget(request.user, budget)
+                messages.success(request, gettext("预算已批准并冻结"))
+            elif step == "revise":
+                revision = actions.do_revise_budget(request.user, budget, request.POST.get("reason", ""))
+                messages.success(request, gettext("已建立修订版本"))
+                return redirect("forecast:budget_detail", pk=revision.pk)
+            else:
+                messages.error(request, gettext("未知的操作"))
+        except DaeError as exc:
+            messages.error(request, exc.message)
+        return redirect("forecast:budget_detail", pk=budget.pk)
+    from .budget import execution
+    from .history import region_series
+
+    series = region_series(budget.region_id)
+    rest = None
+    if series is not None and series.last.year == budget.year:
+        rest = services.year_end_payout(series, series.last)[1]
+    ex = execution(budget, series, projected_rest_fen=rest)
+    level = services.level_on(Indicator.BUDGET_DEVIATION, timezone.localdate())
+    versions = Budget.objects.for_user(request.user).filter(region_id=budget.region_id, year=budget.year)
+    return render(request, "forecast/budget_detail.html", {
+        "title": _("年度赔付预算"), "budget": budget, "ex": ex, "versions": versions, "level": level,
+        "can_edit": can(request.user, "forecast:budget_detail")})

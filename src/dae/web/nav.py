@@ -138,6 +138,7 @@ NAVIGATION: tuple[NavSection, ...] = (
             NavLink(_("基金预测"), "forecast:forecast", "graph-up-arrow"),
             NavLink(_("基金预警"), "forecast:alert_list", "exclamation-triangle"),
             NavLink(_("预警阈值"), "forecast:thresholds", "sliders"),
+            NavLink(_("年度赔付预算"), "forecast:budget_list", "wallet2"),
         ),
     ),
 )
