@@ -93,3 +93,31 @@ def test_rerun_reproduces_digest(year: dict[str, Any]) -> None:
     assert first["digest"] == second["digest"] and first["data_version"] == second["data_version"]
     same = simulation.simulate(REGION_A, YEAR, year["published"].document)
     assert same["totals"]["change"] == 0 and same["digest"] != first["digest"]
+
+
+def test_pages_run_export_save_rerun_compare(year: dict[str, Any]) -> None:
+    from dae.core.models import AccessRecord
+    from dae.forecast.models import Scenario
+    from tests.factories import make_user
+
+    from .conftest import login
+
+    client = login(make_user("manager"))
+    query = f"?region={REGION_A}&year={YEAR}&entry_threshold=50000"
+    page = client.get("/forecast/simulation/" + query).content.decode()
+    assert 'data-testid="sim-impact"' in page and "现行规则复算与入库支付一致" in page
+    exported = client.get("/forecast/simulation/export/" + query)
+    assert exported.status_code == 200 and exported["Content-Type"].startswith("application/vnd.openxml")
+    assert AccessRecord.objects.filter(object_type="list:forecast:simulation_export").exists()
+    saved = client.post("/forecast/simulation/", {"region": REGION_A, "year": str(YEAR),
+                                                  "entry_threshold": "50000", "name": "起付线降至5万"})
+    assert saved.status_code == 302
+    scenario = Scenario.objects.get()
+    assert scenario.changes == {"entry_threshold": "50000.00"} and scenario.results["totals"]["change"] > 0
+    client.post(f"/forecast/scenarios/{scenario.pk}/")
+    scenario.refresh_from_db()
+    assert scenario.last_rerun_same is True
+    listing = client.get("/forecast/scenarios/").content.decode()
+    assert "起付线降至5万" in listing and "一致" in listing
+    bad = client.get(f"/forecast/simulation/?region={REGION_A}&year={YEAR}&entry_threshold=1e5").content.decode()
+    assert 'data-testid="sim-error"' in bad

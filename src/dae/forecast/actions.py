@@ -17,7 +17,7 @@ from dae.core.events import record_event, user_or_none
 from . import services
 from .errors import ErrorCode
 from .history import region_series
-from .models import Alert, Budget, BudgetLine, ForecastRun, Indicator, Threshold
+from .models import Alert, Budget, BudgetLine, ForecastRun, Indicator, Scenario, Threshold
 
 ENGINE = "statsforecast 2.1.1"
 
@@ -227,3 +227,40 @@ def do_revise_budget(actor: Any, budget: Budget, reason: str) -> Budget:
                      after={"year": budget.year, "version": version, "from_version": budget.version,
                             "reason": reason})
     return revision
+
+
+# -- policy simulation (政策测算) ----------------------------------------------------------------------------
+
+def do_save_scenario(actor: Any, *, region: str, year: int, name: str, draft_document: dict[str, Any],
+                     results: dict[str, Any], changes: dict[str, str], draft_version: Any = None) -> Scenario:
+    """Save a simulation that was run (its figures, both rule-set versions, data version and digest)."""
+    name = require_reason(name, "方案名称", max_length=100)
+    with transaction.atomic():
+        scenario = Scenario.objects.create(
+            region_id=region, year=year, name=name, draft_version=draft_version, changes=changes,
+            draft_document=draft_document, current_versions=results["current_versions"],
+            data_version=results["data_version"], digest=results["digest"], results=results,
+            seconds=Decimal(str(results.get("seconds", 0))), created_by=user_or_none(actor))
+        record_event(actor, "forecast.scenario_saved", scenario, region_id=region,
+                     after={"name": name, "year": year, "digest": scenario.digest, "changes": changes,
+                            "draft_version": draft_version.pk if draft_version else None,
+                            "change": results["totals"]["change"]})
+    return scenario
+
+
+def do_rerun_scenario(actor: Any, scenario: Scenario) -> tuple[Scenario, dict[str, Any]]:
+    """Run a saved scenario again (same draft document, the current data) and record whether the digest is the
+    same; the saved figures are not replaced."""
+    from .simulation import simulate
+
+    results = simulate(scenario.region_id, scenario.year, scenario.draft_document)
+    with transaction.atomic():
+        scenario = Scenario.objects.select_for_update().get(pk=scenario.pk)
+        scenario.last_rerun_at = timezone.now()
+        scenario.last_rerun_same = results["digest"] == scenario.digest
+        scenario.save(update_fields=["last_rerun_at", "last_rerun_same"])
+        record_event(actor, "forecast.scenario_rerun", scenario, region_id=scenario.region_id,
+                     after={"digest": results["digest"], "same": scenario.last_rerun_same,
+                            "data_version": results["data_version"],
+                            "same_data": results["data_version"] == scenario.data_version})
+    return scenario, results

@@ -166,3 +166,36 @@ class BudgetLine(models.Model):
         ordering = ["budget", "month"]
         verbose_name = _("预算月度金额")
         constraints = [models.UniqueConstraint(fields=["budget", "month"], name="forecast_budget_line_month")]
+
+
+class Scenario(models.Model):
+    """政策测算方案: a period re-run under the current rules and a draft, saved with both rule-set versions
+    (the draft's document as it was run), the data version, the figures and their digest; a re-run compares
+    its digest with this one."""
+
+    region = models.ForeignKey(Region, verbose_name=_("统筹区"), on_delete=models.PROTECT)
+    year = models.PositiveSmallIntegerField(_("测算年度"))
+    name = models.CharField(_("方案名称"), max_length=100)
+    draft_version = models.ForeignKey("benefits.RuleSetVersion", verbose_name=_("草案规则版本"), null=True,
+                                      blank=True, on_delete=models.PROTECT, related_name="+")
+    changes = models.JSONField(_("参数调整"), default=dict, blank=True)
+    draft_document = models.JSONField(_("草案规则文档"))
+    current_versions = models.JSONField(_("现行规则版本"), default=list)
+    data_version = models.CharField(_("数据版本"), max_length=64)
+    digest = models.CharField(_("结果摘要"), max_length=64)
+    results = models.JSONField(_("测算结果"), default=dict)
+    seconds = models.DecimalField(_("用时（秒）"), max_digits=8, decimal_places=2, default=0)
+    last_rerun_at = models.DateTimeField(_("最近复算时间"), null=True, blank=True)
+    last_rerun_same = models.BooleanField(_("复算结果一致"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("测算人"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("保存时间"), default=timezone.now)
+
+    objects = ScopedManager(region_field="region")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("政策测算方案")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.region_id} {self.year})"

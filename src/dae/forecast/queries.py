@@ -9,7 +9,7 @@ from django.http import HttpRequest
 
 from dae.core.scoping import access_by_id
 
-from .models import Alert, Budget, ForecastRun
+from .models import Alert, Budget, ForecastRun, Scenario
 
 
 def access_alert_by_id(request: HttpRequest, pk: Any) -> Alert:
@@ -30,3 +30,7 @@ def open_alerts(user: Any) -> QuerySet[Alert]:
 
 def access_budget_by_id(request: HttpRequest, pk: Any) -> Budget:
     return access_by_id(Budget, request, pk)
+
+
+def access_scenario_by_id(request: HttpRequest, pk: Any) -> Scenario:
+    return access_by_id(Scenario, request, pk)

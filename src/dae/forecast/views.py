@@ -24,7 +24,7 @@ from dae.web.who import region_choices
 from . import actions, queries, services
 from .engine import NAIVE, SNAIVE
 from .history import complete_through
-from .models import Alert, Budget, ForecastRun, Indicator, Threshold
+from .models import Alert, Budget, ForecastRun, Indicator, Scenario, Threshold
 
 METRIC_LABELS = {
     "payout": _("大额基金支付（元）"),
@@ -277,3 +277,215 @@ def budget_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "forecast/budget_detail.html", {
         "title": _("年度赔付预算"), "budget": budget, "ex": ex, "versions": versions, "level": level,
         "can_edit": can(request.user, "forecast:budget_detail")})
+
+
+# -- policy simulation (政策测算) ----------------------------------------------------------------------------
+
+#: The parameters the form may change, with their labels; only filled ones become changes of the draft.
+SIM_PARAMS = (
+    ("entry_threshold", _("起付线（元）"), "amount"),
+    ("annual_maximum", _("年度最高赔付限额（元）"), "amount"),
+    ("segments.0.ratio", _("第一段赔付比例"), "ratio"),
+    ("segments.1.ratio", _("第二段赔付比例"), "ratio"),
+    ("segments.2.ratio", _("第三段赔付比例"), "ratio"),
+    ("segments.0.upper", _("第一段上限（元）"), "amount"),
+    ("segments.1.upper", _("第二段上限（元）"), "amount"),
+    ("first_self_pay.class_b_drugs", _("乙类药品先行自付比例"), "ratio"),
+    ("first_self_pay.class_b_treatment_items", _("乙类诊疗项目先行自付比例"), "ratio"),
+    ("place_adjustments.self_referred", _("自行异地就医比例调整"), "signed_ratio"),
+    ("place_adjustments.long_term_offsite_not_direct", _("异地未直接结算比例调整"), "signed_ratio"),
+    ("dialysis.per_session_limit", _("透析每次限额（元）"), "amount"),
+)
+LEVEL_NAMES_LIST = "hosp_lv"
+
+
+def _sim_request(request: HttpRequest, params: Any) -> dict[str, Any] | None:
+    """Read the simulation's inputs (region, year, draft version or the published one, changed parameters)."""
+    from dae.benefits.models import RuleSetVersion
+    from dae.benefits.queries import published_versions, ruleset_for_region
+
+    if not params.get("year"):
+        return None
+    region = inputs.region(request.user, params.get("region"))
+    year = inputs.year(params.get("year"))
+    ruleset = ruleset_for_region(region)
+    if ruleset is None:
+        raise DaeError("该统筹区尚未设置补偿规则", code="no_ruleset")
+    draft_id = (params.get("draft") or "").strip()
+    if draft_id:
+        base = RuleSetVersion.objects.get(pk=inputs.object_id(draft_id), ruleset=ruleset)
+    else:
+        base = published_versions(ruleset).last()
+        if base is None:
+            raise DaeError("该统筹区尚无已发布的规则版本", code="no_ruleset")
+    changes: dict[str, str] = {}
+    for key, label, kind in SIM_PARAMS:
+        raw = (params.get(key) or "").strip()
+        if not raw:
+            continue
+        if kind == "amount":
+            value = inputs.amount(raw, field=key, label=str(label), maximum=inputs.FUND_MAX)
+        elif kind == "ratio":
+            value = inputs.ratio(raw, field=key, label=str(label))
+        else:
+            value = inputs.amount(raw, field=key, label=str(label), minimum=Decimal(-1), maximum=Decimal(1),
+                                  places=4)
+        changes[key] = str(value)
+    from .simulation import with_changes
+
+    return {"region": region, "year": year, "base": base, "changes": changes,
+            "document": with_changes(base.document, changes)}
+
+
+def _level_name(code: str) -> str:
+    from dae.dictionaries.codes import label
+
+    return str(label(LEVEL_NAMES_LIST, code) or code)
+
+
+def _sim_view(results: dict[str, Any]) -> dict[str, Any]:
+    """The figures for the page (yuan as Decimal, names instead of codes)."""
+    from dae.claims.models import Settlement as S
+    from dae.core.masking import mask_name
+    from dae.enrollment.models import Person
+
+    places = dict(S.PlaceCategory.choices)
+
+    def rows(items: list[dict[str, Any]], name: Any = str) -> list[dict[str, Any]]:
+        return [{"key": name(i["key"]), "current": _yuan(i["current"]), "draft": _yuan(i["draft"]),
+                 "change": _yuan(i["change"]), "settlements": i["settlements"]} for i in items]
+
+    names = dict(Person.objects.filter(psn_no__in=[t["psn_no"] for t in results["top"]])
+                 .values_list("psn_no", "psn_name"))
+    t = results["totals"]
+    return {
+        "totals": {k: _yuan(v) for k, v in t.items()},
+        "change_pct": (Decimal(t["change"]) * 100 / Decimal(t["current"])).quantize(Decimal("0.01"))
+        if t["current"] else None,
+        "by_level": rows(results["by_level"], _level_name), "by_place": rows(results["by_place"],
+                                                                             lambda k: str(places.get(k, k))),
+        "by_month": rows(results["by_month"]), "by_segment": rows(results["by_segment"]),
+        "by_region": rows(results["by_region"]),
+        "top": [{"psn_no": r["psn_no"], "name": mask_name(names.get(r["psn_no"], "")),
+                 "current": _yuan(r["current"]), "draft": _yuan(r["draft"]), "change": _yuan(r["change"]),
+                 "explain": results.get("explanations", {}).get(r["psn_no"])} for r in results["top"]],
+        "chart": {"labels": [b["band"] for b in results["bands"]],
+                  "values": [b["persons"] for b in results["bands"]], "name": gettext("人数")},
+    }
+
+
+def simulation_page(request: HttpRequest) -> HttpResponse:
+    from dae.benefits.models import RuleSetVersion
+
+    region = _region(request)
+    results, view, error, sim = None, None, None, None
+    source = request.POST if request.method == "POST" else request.GET
+    try:
+        sim = _sim_request(request, source)
+        if sim is not None:
+            from .simulation import simulate
+
+            results = simulate(sim["region"], sim["year"], sim["document"])
+            view = _sim_view(results)
+            if request.method == "POST":
+                scenario = actions.do_save_scenario(
+                    request.user, region=sim["region"], year=sim["year"], name=request.POST.get("name", ""),
+                    draft_document=sim["document"], results=results, changes=sim["changes"],
+                    draft_version=sim["base"] if sim["base"].status == RuleSetVersion.Status.DRAFT else None)
+                messages.success(request, gettext("测算方案已保存"))
+                return redirect("forecast:scenario_detail", pk=scenario.pk)
+    except DaeError as exc:
+        error = exc.message
+    except RuleSetVersion.DoesNotExist:
+        error = gettext("草案规则版本不存在")
+    drafts = RuleSetVersion.objects.for_user(request.user).filter(ruleset__region_id=region).order_by(
+        "-created_at")
+    query = request.GET.urlencode()
+    return render(request, "forecast/simulation.html", {
+        "title": _("政策测算"), "region": region, "regions": region_choices(request), "drafts": drafts,
+        "params": [(k, label, source.get(k, "")) for k, label, _kind in SIM_PARAMS], "values": source,
+        "year": source.get("year") or str(timezone.localdate().year - 1), "results": results, "view": view,
+        "error": error, "query": query, "can_save": can(request.user, "forecast:simulation"),
+        "groups": _groups(view) if view else []})
+
+
+def simulation_export(request: HttpRequest) -> HttpResponse:
+    """The simulation's side-by-side figures as one workbook (one sheet per breakdown), through core.exports."""
+    from dae.core import exports
+    from dae.core.access import record_export
+
+    from .simulation import simulate
+
+    sim = _sim_request(request, request.GET)
+    if sim is None:
+        raise Http404()
+    results = simulate(sim["region"], sim["year"], sim["document"])
+    view = _sim_view(results)
+    money = [exports.ExportColumn(gettext("分组"), "text", 22), exports.ExportColumn(gettext("现行规则（元）"), "money"),
+             exports.ExportColumn(gettext("草案规则（元）"), "money"), exports.ExportColumn(gettext("变化（元）"), "money"),
+             exports.ExportColumn(gettext("结算笔数"), "int")]
+
+    def sheet(rows: list[dict[str, Any]]) -> list[list[Any]]:
+        return [[r["key"], r["current"], r["draft"], r["change"], r["settlements"]] for r in rows]
+
+    header = [f"{gettext('政策测算')} {sim['region']} {sim['year']}  {gettext('草案')} {sim['base'].version} "
+              f"{json_changes(sim['changes'])}",
+              f"{gettext('数据版本')} {results['data_version'][:16]}  {gettext('结果摘要')} {results['digest'][:16]}",
+              f"{gettext('导出人')} {request.user}  {timezone.localtime():%Y-%m-%d %H:%M}"]
+    total = view["totals"]
+    top_cols = [exports.ExportColumn(gettext("人员编号"), "text"), exports.ExportColumn(gettext("姓名"), "text"),
+                exports.ExportColumn(gettext("现行规则（元）"), "money"),
+                exports.ExportColumn(gettext("草案规则（元）"), "money"), exports.ExportColumn(gettext("变化（元）"), "money")]
+    content = exports.xlsx_bytes([
+        (gettext("按统筹区"), money, sheet(view["by_region"])),
+        (gettext("按医院等级"), money, sheet(view["by_level"])),
+        (gettext("按就医地类别"), money, sheet(view["by_place"])),
+        (gettext("按大额基数分段"), money, sheet(view["by_segment"])),
+        (gettext("按月份"), money, sheet(view["by_month"])),
+        (gettext("变化最大的人员"), top_cols,
+         [[r["psn_no"], r["name"], r["current"], r["draft"], r["change"]] for r in view["top"]]),
+    ], header_lines=header, totals=[gettext("合计"), total["current"], total["draft"], total["change"],
+                                    results["settlements"]])
+    record_export(request, "forecast:simulation_export", results["settlements"], "xlsx")
+    return exports.export_response(content, f"policy-simulation-{sim['region']}-{sim['year']}", "xlsx")
+
+
+def json_changes(changes: dict[str, str]) -> str:
+    return "；".join(f"{k}={v}" for k, v in changes.items()) or gettext("无参数调整")
+
+
+def scenario_list(request: HttpRequest) -> HttpResponse:
+    rows = list(Scenario.objects.for_user(request.user).select_related("region", "draft_version")[:50])
+    chosen = {int(x) for x in request.GET.getlist("compare") if x.isdigit()}
+    compared = [{"s": s, "totals": {k: _yuan(v) for k, v in s.results["totals"].items()},
+                 "gainers": s.results["gainers"], "losers": s.results["losers"], "changes": json_changes(s.changes)}
+                for s in rows if not chosen or s.pk in chosen]
+    return render(request, "forecast/scenario_list.html", {"title": _("测算方案"), "rows": rows,
+                                                           "compared": compared})
+
+
+def scenario_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    scenario = queries.access_scenario_by_id(request, pk)
+    if request.method == "POST":
+        try:
+            scenario, results = actions.do_rerun_scenario(request.user, scenario)
+        except DaeError as exc:
+            messages.error(request, exc.message)
+        else:
+            if scenario.last_rerun_same:
+                messages.success(request, gettext("复算完成：结果与保存时一致（摘要相同，精确到分）"))
+            else:
+                messages.warning(request, gettext("复算完成：结果与保存时不同（数据版本%(d)s）") % {
+                    "d": gettext("未变") if results["data_version"] == scenario.data_version else gettext("已变化")})
+        return redirect("forecast:scenario_detail", pk=scenario.pk)
+    return render(request, "forecast/scenario_detail.html", {
+        "title": _("测算方案"), "scenario": scenario, "results": scenario.results,
+        "view": _sim_view(scenario.results), "changes": json_changes(scenario.changes),
+        "groups": _groups(_sim_view(scenario.results)),
+        "can_rerun": can(request.user, "forecast:scenario_detail")})
+
+
+def _groups(view: dict[str, Any]) -> list[tuple[Any, list[dict[str, Any]]]]:
+    return [(_("按统筹区"), view["by_region"]), (_("按大额基数分段（现行规则下全年）"), view["by_segment"]),
+            (_("按医院等级"), view["by_level"]), (_("按就医地类别"), view["by_place"]),
+            (_("按结算月份"), view["by_month"])]

@@ -139,6 +139,8 @@ NAVIGATION: tuple[NavSection, ...] = (
             NavLink(_("基金预警"), "forecast:alert_list", "exclamation-triangle"),
             NavLink(_("预警阈值"), "forecast:thresholds", "sliders"),
             NavLink(_("年度赔付预算"), "forecast:budget_list", "wallet2"),
+            NavLink(_("政策测算"), "forecast:simulation", "calculator"),
+            NavLink(_("测算方案"), "forecast:scenario_list", "collection"),
         ),
     ),
 )

@@ -24,4 +24,17 @@ document.addEventListener("DOMContentLoaded", function () {
     });
     window.addEventListener("resize", function () { chart.resize(); });
   });
+
+  var sim = document.getElementById("sim-chart-data");
+  var simHolder = document.getElementById("sim-chart");
+  if (sim && simHolder) {
+    var data = JSON.parse(sim.textContent);
+    var simChart = echarts.init(simHolder);
+    simChart.setOption({
+      tooltip: {trigger: "axis"}, grid: {left: 50, right: 20, top: 20, bottom: 30},
+      xAxis: {type: "category", data: data.labels}, yAxis: {type: "value"},
+      series: [{name: data.name, type: "bar", data: data.values, itemStyle: {color: "#0d6efd"}}]
+    });
+    window.addEventListener("resize", function () { simChart.resize(); });
+  }
 });
