@@ -25,7 +25,7 @@ from dae.core.money import FEN, D
 from . import engine
 from .engine import add_months
 from .history import METRICS, MONEY_METRICS, Series, monthly_rows, per_stay, region_series
-from .models import Alert, Indicator, Threshold
+from .models import Indicator, Threshold
 
 HORIZON = 12
 TWO = Decimal("0.01")
