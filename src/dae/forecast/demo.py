@@ -19,12 +19,18 @@ from .engine import add_months
 from .history import region_series
 
 
-def seed_demo(regions: list[str], actor: Any) -> dict[str, Any]:
+def seed_demo(regions: list[str], actor: Any, year: int | None = None) -> dict[str, Any]:
+    """``year``: the demo city's last year — the history is read up to its December (a few window claims made
+    on later days are not a month of history)."""
     summary: dict[str, Any] = {"runs": 0, "alerts": 0, "models": {}}
     for region in regions:
         series = region_series(region)
         if series is None:
             continue
+        if year is not None and series.last > dt.date(year, 12, 1):
+            series = region_series(region, through=dt.date(year, 12, 1))
+            if series is None:
+                continue
         run = do_make_forecast(actor, region, through=series.last)
         summary["runs"] += 1
         summary["models"][region] = run.results["metrics"]["payout"]["model"]

@@ -198,7 +198,8 @@ def aggregate(region: str, meta: dict[str, Meta], now: dict[str, int], new: dict
         totals = one("SELECT count(*), count(*) FILTER (WHERE dialysis), count(DISTINCT psn_no), "
                      "coalesce(sum(now), 0), coalesce(sum(new), 0), coalesce(sum(stored), 0) FROM rows")
         con.execute("CREATE TEMP TABLE people AS SELECT psn_no, sum(now) AS c, sum(new) AS n, "
-                    "sum(new) - sum(now) AS d FROM rows GROUP BY psn_no")
+                    "sum(new) - sum(now) AS d, sum(stored) AS s FROM rows GROUP BY psn_no")
+        differing = one("SELECT count(*) FROM people WHERE c <> s")[0]
         counts = one("SELECT count(*) FILTER (WHERE d > 0), count(*) FILTER (WHERE d < 0), "
                      "count(*) FILTER (WHERE d = 0) FROM people")
         bands = dict(con.execute(f"SELECT {band_case} AS band, count(*) FROM people GROUP BY band").fetchall())
@@ -214,6 +215,7 @@ def aggregate(region: str, meta: dict[str, Meta], now: dict[str, int], new: dict
             "by_level": group("level"), "by_place": group("place"), "by_month": group("month"),
             "by_segment": group("seg", segmented),
             "by_region": group(f"'{region}'"),
+            "stored_differs_persons": int(differing),
             "gainers": int(counts[0]), "losers": int(counts[1]), "unchanged": int(counts[2]),
             "bands": [{"band": b, "persons": int(bands.get(b, 0))} for b in band_labels],
             "top": [{"psn_no": p, "current": int(c), "draft": int(n), "change": int(d)} for p, c, n, d in top],

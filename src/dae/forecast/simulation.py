@@ -29,7 +29,7 @@ from dae.benefits.engine.person_year import calculate, policy_year_of
 from dae.benefits.engine.rules import RuleBook, load_rulebook
 from dae.benefits.queries import book_documents, ruleset_for_region
 from dae.claims.models import FeeLine, Settlement
-from dae.claims.payout import COUNTING, engine_settlement
+from dae.claims.payout import COUNTING
 from dae.core.errors import NotFound
 
 from .simcore import Meta, aggregate, compute, draft_book, fen, with_changes
@@ -44,32 +44,58 @@ class Inputs:
     version: str
 
 
+SETTLEMENT_FIELDS = ("id", "setl_id", "psn_no", "setl_time", "place_category", "settle_way", "adm_date",
+                     "dscg_date", "med_type", "mdtrt_id", "medfee_sumamt", "fulamt_ownpay_amt", "overlmt_selfpay",
+                     "preselfpay_amt", "inscp_scp_amt", "hifob_pay", "hospital__level")
+LINE_FIELDS = ("settlement_id", "feedetl_sn", "det_item_fee_sumamt", "chrgitm_lv", "med_chrgitm_type", "cnt", "pric",
+               "med_list_codg", "overlmt_amt", "sp_drug_kind", "dialysis_session", "init_feedetl_sn")
+_SPECIAL = {"": None, "basic": em.SpecialDrugKind.IN_BASIC_SCOPE, "b_managed": em.SpecialDrugKind.CLASS_B_MANAGED}
+
+
+def _line(v: dict[str, Any]) -> em.FeeLine:
+    """The engine's fee line from a row of values (as ``claims.payout.engine_line`` builds it from a model)."""
+    return em.FeeLine(
+        feedetl_sn=v["feedetl_sn"], det_item_fee_sumamt=v["det_item_fee_sumamt"],
+        chrgitm_lv=em.ChargeLevel(v["chrgitm_lv"]), med_chrgitm_type=v["med_chrgitm_type"], cnt=v["cnt"],
+        pric=v["pric"], med_list_codg=v["med_list_codg"], overlmt_amt=v["overlmt_amt"],
+        special_drug=_SPECIAL.get(v.get("sp_drug_kind") or ""), dialysis_session=v["dialysis_session"] or None,
+        init_feedetl_sn=v["init_feedetl_sn"] or None)
+
+
 def period_inputs(region: str, year: int, book: RuleBook) -> Inputs:
-    """The counting settlements of ``region`` whose policy year (under ``book``) is ``year``, as engine inputs,
-    with what the breakdowns need; the data version is a digest of what was read."""
+    """The counting settlements of ``region`` whose policy year (under ``book``) is ``year``, as engine inputs
+    (dialysis settlements with their fee lines, the rest with the national totals, as ``claims.payout`` does),
+    with what the breakdowns need; the data version is a digest of what was read. Two queries of values."""
     start = dt.date(year - 1, 12, 1)  # a policy year by admission date may begin before the calendar year
-    rows = list(Settlement.objects.filter(region_id=region, state__in=COUNTING, init_setl_id="",
-                                          setl_time__date__gte=start,
-                                          setl_time__date__lt=dt.date(year + 1, 2, 1))
-                .select_related("hospital").order_by("id"))
-    dialysis_ids = set(FeeLine.objects.filter(settlement__in=rows).exclude(dialysis_session="")
-                       .values_list("settlement_id", flat=True))
-    lines: dict[int, list[FeeLine]] = defaultdict(list)
-    if dialysis_ids:
-        for line in FeeLine.objects.filter(settlement_id__in=dialysis_ids).order_by("feedetl_sn"):
-            lines[line.settlement_id].append(line)
+    counted = Settlement.objects.filter(region_id=region, state__in=COUNTING, init_setl_id="",
+                                        setl_time__date__gte=start, setl_time__date__lt=dt.date(year + 1, 2, 1))
+    rows = list(counted.order_by("id").values(*SETTLEMENT_FIELDS))
+    line_fields = [f for f in LINE_FIELDS if f != "sp_drug_kind" or hasattr(FeeLine, "sp_drug_kind")]
+    dialysis = FeeLine.objects.filter(settlement__in=counted.values("id")).exclude(dialysis_session="")
+    lines: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for v in FeeLine.objects.filter(settlement_id__in=dialysis.values("settlement_id")).order_by(
+            "settlement_id", "feedetl_sn").values(*line_fields):
+        lines[v["settlement_id"]].append(v)
     settlements, meta = [], {}
     digest = hashlib.sha256()
     for row in rows:
-        s = engine_settlement(row, lines.get(row.pk, ()))
+        mine = lines.get(row["id"], ())
+        totals = None if mine else em.NationalTotals(row["medfee_sumamt"], row["fulamt_ownpay_amt"],
+                                                     row["overlmt_selfpay"], row["preselfpay_amt"],
+                                                     row["inscp_scp_amt"])
+        s = em.Settlement(
+            setl_id=row["setl_id"], psn_no=row["psn_no"], setl_time=row["setl_time"],
+            place_category=em.PlaceCategory(row["place_category"]), settle_way=em.SettleWay(row["settle_way"]),
+            adm_date=row["adm_date"], dscg_date=row["dscg_date"], med_type=row["med_type"], mdtrt_id=row["mdtrt_id"],
+            fee_lines=tuple(_line(v) for v in mine), totals=totals)
         if policy_year_of(s, book) != year:
             continue
         settlements.append(s)
-        meta[row.setl_id] = Meta(psn_no=row.psn_no, hospital_level=row.hospital.level,
-                                 place_category=row.place_category, month=f"{row.setl_time:%Y-%m}",
-                                 stored_fen=fen(row.hifob_pay), dialysis=row.pk in dialysis_ids)
-        digest.update(f"{row.setl_id}|{row.setl_time.isoformat()}|{row.medfee_sumamt}|{row.inscp_scp_amt}|"
-                      f"{row.hifob_pay}|{len(lines.get(row.pk, ()))}\n".encode())
+        meta[row["setl_id"]] = Meta(psn_no=row["psn_no"], hospital_level=row["hospital__level"],
+                                    place_category=row["place_category"], month=f"{row['setl_time']:%Y-%m}",
+                                    stored_fen=fen(row["hifob_pay"]), dialysis=bool(mine))
+        digest.update(f"{row['setl_id']}|{row['setl_time'].isoformat()}|{row['medfee_sumamt']}|"
+                      f"{row['inscp_scp_amt']}|{row['hifob_pay']}|{len(mine)}\n".encode())
     return Inputs(settlements=settlements, meta=meta, version=digest.hexdigest())
 
 

@@ -181,7 +181,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         manager = User.objects.filter(post=Post.MANAGER).order_by("pk").first()
         regions = sorted(set(Settlement.objects.order_by().values_list("region_id", flat=True).distinct()))
-        result = seed_demo(regions, manager)
+        result = seed_demo(regions, manager, int(loaded.after["year"]))
         with transaction.atomic():
             record_event(None, "demo.forecast", object_type="demo.city", object_id=str(loaded.after.get("seed")),
                          after=result)
