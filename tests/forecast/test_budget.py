@@ -12,7 +12,8 @@ import pytest
 
 from dae.core.errors import Conflict, InvalidInput
 from dae.core.models import Event
-from dae.forecast import actions, budget as budgets, services
+from dae.forecast import actions, services
+from dae.forecast import budget as budgets
 from dae.forecast.models import Budget, Indicator
 from tests.factories import REGION_A
 

@@ -5,6 +5,7 @@ re-run reproduces the digest; a dialysis person goes through the fee-line path."
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from decimal import Decimal
 from typing import Any
 
@@ -21,11 +22,14 @@ D = Decimal
 YEAR = 2025
 
 
-def stay(person: Any, hospital: Any, when: dt.date, amount: str, place: str = "local", n: list[int] = [0]) -> Settlement:
-    n[0] += 1
+_numbers = itertools.count(1)
+
+
+def stay(person: Any, hospital: Any, when: dt.date, amount: str, place: str = "local") -> Settlement:
+    n = next(_numbers)
     value = D(amount)
     return Settlement.objects.create(
-        setl_id=f"SIM{n[0]:06d}", mdtrt_id=f"SIMM{n[0]:06d}", psn_no=person.psn_no, person=person,
+        setl_id=f"SIM{n:06d}", mdtrt_id=f"SIMM{n:06d}", psn_no=person.psn_no, person=person,
         hospital=hospital, region=hospital.region, med_type="21", adm_date=when - dt.timedelta(days=5),
         dscg_date=when, setl_time=timezone.make_aware(dt.datetime(when.year, when.month, when.day, 10)),
         place_category=place, settle_way="direct", medfee_sumamt=value, fulamt_ownpay_amt=0, overlmt_selfpay=0,

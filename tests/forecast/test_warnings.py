@@ -101,7 +101,7 @@ def test_months_payable(world: Any, funds: int, level: str | None, months: str) 
 def test_hospital_cost_against_peers(world: Any, cost: int, level: str | None) -> None:
     peers = [HospitalFactory(level="05") for _i in range(3)]
     odd = HospitalFactory(level="05", name="异常医院")
-    for hospital in peers + [odd]:
+    for hospital in [*peers, odd]:
         world.put(dt.date(2024, 3, 1), 100, n=10, cost=1000, hospital=hospital)
         world.put(dt.date(2025, 3, 1), 100, n=10, cost=cost if hospital is odd else 1000, hospital=hospital)
     hits = found(dt.date(2025, 3, 1), Indicator.HOSPITAL_COST)
