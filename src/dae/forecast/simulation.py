@@ -113,14 +113,20 @@ def simulate(region: str, year: int, draft_document: dict[str, Any], *, explain_
     book_now, versions = current_book(region)
     book_draft = draft_book(draft_document, year)
     inputs = period_inputs(region, year, book_now)
+    read = time.perf_counter()
     now, base_now = compute(inputs.settlements, book_now)
     new, _base_new = compute(inputs.settlements, book_draft)
+    computed = time.perf_counter()
     results = {"region": region, "year": year, "current_versions": versions,
                "draft_version": str(draft_document.get("version", "")), "data_version": inputs.version,
                **aggregate(region, inputs.meta, now, new, base_now, book_now)}
+    grouped = time.perf_counter()
     results["explanations"] = explain_people([t["psn_no"] for t in results["top"][:explain_top]],
                                              inputs.settlements, book_now, book_draft)
-    results["seconds"] = round(time.perf_counter() - started, 2)
+    done = time.perf_counter()
+    results["seconds"] = round(done - started, 2)
+    results["timings"] = {"read": round(read - started, 2), "compute": round(computed - read, 2),
+                          "group": round(grouped - computed, 2), "explain": round(done - grouped, 2)}
     return results
 
 
