@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 
 from dae.claims.models import Settlement
 from dae.claims.states import ClaimState
@@ -88,7 +89,8 @@ def monthly_rows(region: str, *, through: dt.date | None = None, hospitals: Iter
     """One grouped query: per month (and hospital) payout, settlements, admissions and medical cost."""
     qs = counted(Settlement.objects.filter(region_id=region))
     if through is not None:
-        qs = qs.filter(setl_time__date__lt=add_months(through, 1))
+        end = add_months(through, 1)
+        qs = qs.filter(setl_time__lt=timezone.make_aware(dt.datetime(end.year, end.month, 1)))
     if hospitals is not None:
         qs = qs.filter(hospital_id__in=list(hospitals))
     real = Q(init_setl_id="") & ~Q(state=ClaimState.CANCELLED)

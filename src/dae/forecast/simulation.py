@@ -23,6 +23,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils import timezone
+
 from dae.benefits.engine import model as em
 from dae.benefits.engine.explain import format_trace_zh
 from dae.benefits.engine.person_year import calculate, policy_year_of
@@ -62,13 +64,18 @@ def _line(v: dict[str, Any]) -> em.FeeLine:
         init_feedetl_sn=v["init_feedetl_sn"] or None)
 
 
+def _aware(day: dt.date) -> dt.datetime:
+    """Midnight of ``day`` in the local time zone: a range on the indexed column, not a date function per row."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time()))
+
+
 def period_inputs(region: str, year: int, book: RuleBook) -> Inputs:
     """The counting settlements of ``region`` whose policy year (under ``book``) is ``year``, as engine inputs
     (dialysis settlements with their fee lines, the rest with the national totals, as ``claims.payout`` does),
     with what the breakdowns need; the data version is a digest of what was read. Two queries of values."""
     start = dt.date(year - 1, 12, 1)  # a policy year by admission date may begin before the calendar year
     counted = Settlement.objects.filter(region_id=region, state__in=COUNTING, init_setl_id="",
-                                        setl_time__date__gte=start, setl_time__date__lt=dt.date(year + 1, 2, 1))
+                                        setl_time__gte=_aware(start), setl_time__lt=_aware(dt.date(year + 1, 2, 1)))
     rows = list(counted.order_by("id").values(*SETTLEMENT_FIELDS))
     line_fields = [f for f in LINE_FIELDS if f != "sp_drug_kind" or hasattr(FeeLine, "sp_drug_kind")]
     dialysis = FeeLine.objects.filter(settlement__in=counted.values("id")).exclude(dialysis_session="")
