@@ -25,8 +25,11 @@ def samples(name: str, world: dict[str, Any]) -> dict[str, str]:
                                             for m in range(1, 13)])
         return {"pk": str(budget.pk)}
     if name.startswith("forecast:scenario_detail"):
+        from dae.benefits.models import RuleSetVersion
+
+        document = RuleSetVersion.objects.filter(ruleset__region=region).values_list("document", flat=True).first()
         scenario = Scenario.objects.filter(region=region).first() or Scenario.objects.create(
-            region=region, year=2026, name="样例", draft_document={}, data_version="0" * 64, digest="0" * 64,
+            region=region, year=2026, name="样例", draft_document=document or {}, data_version="0" * 64, digest="0" * 64,
             results={"totals": {"current": 0, "draft": 0, "change": 0, "stored": 0}, "by_level": [],
                      "by_place": [], "by_month": [], "by_segment": [], "by_region": [], "top": [], "bands": [],
                      "gainers": 0, "losers": 0, "unchanged": 0, "settlements": 0, "persons": 0})
