@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from dae.accounts.permissions import can
+from dae.benefits.engine.errors import EngineError
 from dae.core import inputs
 from dae.core.errors import DaeError
 from dae.web.listing import Column, Filter, RegionFilter, ScopedListView
@@ -396,6 +397,8 @@ def simulation_page(request: HttpRequest) -> HttpResponse:
                 return redirect("forecast:scenario_detail", pk=scenario.pk)
     except DaeError as exc:
         error = exc.message
+    except EngineError as exc:
+        error = gettext("规则或结算数据无法计算：%(e)s") % {"e": str(exc)[:300]}
     except RuleSetVersion.DoesNotExist:
         error = gettext("草案规则版本不存在")
     drafts = RuleSetVersion.objects.for_user(request.user).filter(ruleset__region_id=region).order_by(
@@ -419,7 +422,11 @@ def simulation_export(request: HttpRequest) -> HttpResponse:
     sim = _sim_request(request, request.GET)
     if sim is None:
         raise Http404()
-    results = simulate(sim["region"], sim["year"], sim["document"])
+    try:
+        results = simulate(sim["region"], sim["year"], sim["document"])
+    except EngineError as exc:
+        raise DaeError(gettext("规则或结算数据无法计算：%(e)s") % {"e": str(exc)[:300]},
+                       code="simulation_failed") from exc
     view = _sim_view(results)
     money = [exports.ExportColumn(gettext("分组"), "text", 22), exports.ExportColumn(gettext("现行规则（元）"), "money"),
              exports.ExportColumn(gettext("草案规则（元）"), "money"), exports.ExportColumn(gettext("变化（元）"), "money"),
@@ -471,6 +478,8 @@ def scenario_detail(request: HttpRequest, pk: int) -> HttpResponse:
             scenario, results = actions.do_rerun_scenario(request.user, scenario)
         except DaeError as exc:
             messages.error(request, exc.message)
+        except EngineError as exc:
+            messages.error(request, gettext("规则或结算数据无法计算：%(e)s") % {"e": str(exc)[:300]})
         else:
             if scenario.last_rerun_same:
                 messages.success(request, gettext("复算完成：结果与保存时一致（摘要相同，精确到分）"))
