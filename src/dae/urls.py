@@ -104,6 +104,8 @@ urlpatterns = [
     path("", include("dae.ops.urls")),
     # in-hospital monitoring (issue 23)
     path("monitoring/", include("dae.monitoring.urls")),
+    # fund forecasting and warnings (issue 17)
+    path("forecast/", include("dae.forecast.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),

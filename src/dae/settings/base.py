@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "dae.service",
     # statistics and reports (issue 16)
     "dae.reports",
+    # fund forecasting and warnings (issue 17)
+    "dae.forecast",
 ]
 
 MIDDLEWARE = [

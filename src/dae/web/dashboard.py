@@ -313,6 +313,18 @@ for _post, _items in {
     WORK[_post] = (*WORK.get(_post, ()), *_items)
 
 
+# fund forecasting and warnings (issue 17): open warnings notify the manager on the home page
+def _open_alerts(user: Any) -> QuerySet[Any]:
+    from dae.forecast.queries import open_alerts
+
+    return open_alerts(user).filter(status="open")
+
+
+_OPEN_ALERTS = WorkItem(_("待处理基金预警"), _open_alerts, "forecast:alert_list", "status=open")
+for _post in ("manager", "finance", "supervisor"):
+    WORK[_post] = (*WORK[_post], _OPEN_ALERTS)
+
+
 def work_for(user: Any) -> list[dict[str, Any]]:
     items = []
     for item in WORK.get(user.post, ()):

@@ -181,6 +181,18 @@ NAVIGATION: tuple[NavSection, ...] = (
             NavLink(_("指标定义"), "reports:definitions", "book-half"),
         ),
     ),
+    # fund forecasting and warnings (issue 17)
+    NavSection(
+        _("基金预测预警"),
+        (
+            NavLink(_("基金预测"), "forecast:forecast", "graph-up-arrow"),
+            NavLink(_("基金预警"), "forecast:alert_list", "exclamation-triangle"),
+            NavLink(_("预警阈值"), "forecast:thresholds", "sliders"),
+            NavLink(_("年度赔付预算"), "forecast:budget_list", "wallet2"),
+            NavLink(_("政策测算"), "forecast:simulation", "calculator"),
+            NavLink(_("测算方案"), "forecast:scenario_list", "collection"),
+        ),
+    ),
 )
 
 

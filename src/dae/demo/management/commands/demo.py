@@ -61,6 +61,9 @@ class Command(BaseCommand):
         # statistics and reports (issue 16): three earlier years of settlements, the signed demo reports
         if not Event.objects.filter(action="reports.demo_history").exists():
             self._run_reports()
+        # fund forecasting and warnings (issue 17)
+        if not Event.objects.filter(action="demo.forecast").exists():
+            self._run_forecast()
         self._print_logins(hospital, psn_no)
 
     def _generate_and_load(self, options: dict[str, Any]) -> None:
@@ -198,6 +201,27 @@ class Command(BaseCommand):
                          after=result)
         self.stdout.write(f"参保人服务 (service): 咨询 {result['consultations']}, 投诉举报 {result['cases']}, "
                           f"短信 {result['sms_queued']}, in {time.monotonic() - started:.1f}s")
+
+    # fund forecasting and warnings (issue 17)
+    def _run_forecast(self) -> None:
+        """The demo's forecasts and warnings (基金预测预警) from the stored history (``dae.forecast.demo``)."""
+        from django.db import transaction
+
+        from dae.core.events import record_event
+        from dae.forecast.demo import seed_demo
+
+        loaded = Event.objects.filter(action="demo.loaded").order_by("-id").first()
+        if loaded is None:
+            return
+        started = time.monotonic()
+        manager = User.objects.filter(post=Post.MANAGER).order_by("pk").first()
+        regions = sorted(set(Settlement.objects.order_by().values_list("region_id", flat=True).distinct()))
+        result = seed_demo(regions, manager, int(loaded.after["year"]))
+        with transaction.atomic():
+            record_event(None, "demo.forecast", object_type="demo.city", object_id=str(loaded.after.get("seed")),
+                         after=result)
+        self.stdout.write(f"基金预测预警 (forecast): 预测 {result['runs']} 次, 模型 {result['models']}, "
+                          f"预警 {result['alerts']} 条, in {time.monotonic() - started:.1f}s")
 
     def _install_rules(self, city: Any) -> dict[str, Any]:
         """The default rule set for each demo region (installed once); returns each region's rule book."""
