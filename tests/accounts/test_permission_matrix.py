@@ -140,13 +140,22 @@ def test_anonymous_is_sent_to_login_for_pages_and_gets_401_json_for_api(world: d
 
 
 def test_it_post_has_no_write_on_business_routes() -> None:
-    """IT administers users but cannot change business data: its only writes are on accounts routes."""
+    """IT administers users and sign-in (accounts, password resets, lockouts, API tokens) but cannot change
+    business data: its only writes are on accounts and security routes."""
     writes = [name for name, rule in load_matrix().items() if not rule.public and "it" in rule.write]
-    assert all(name.startswith("accounts:") for name in writes), writes
+    assert all(name.startswith(("accounts:", "security:")) for name in writes), writes
 
 
 def test_supervisor_writes_only_the_bureaus_own_step() -> None:
-    """The bureau's supervisor reads; its only write is its own decision in the audit workflow (三方确认)."""
-    writes = [name for name, rule in load_matrix().items()
-              if not rule.public and "supervisor" in rule.write and name != "accounts:logout"]
-    assert writes == ["auditing:finding_settle", "api:audit-finding-settle"]
+    """The bureau's supervisor reads; its writes are the bureau's own steps: its decision in the audit workflow
+    (三方确认), its approval of an archive destruction list and of a fund-operation report, borrowing archives to
+    read them, its own saved analysis views, and its own sign-in (second factor, password)."""
+    writes = {name for name, rule in load_matrix().items()
+              if not rule.public and "supervisor" in rule.write and name != "accounts:logout"}
+    assert writes == {
+        "auditing:finding_settle", "api:audit-finding-settle",
+        "archives:destruction_approve", "api:archive-destruction-approve",
+        "archives:loan_request", "archives:loan_return", "api:archive-loans", "api:archive-loan-return",
+        "reports:report_approve", "reports:view_save", "reports:view_delete",
+        "security:two_factor", "security:password_change",
+    }
