@@ -127,7 +127,7 @@ def test_refusals_change_nothing(found: dict[str, Any]) -> None:
         actions.do_confirm(f, amount="1000.01", note="金额过多", actor=users["reviewer"])
     with pytest.raises(InvalidInput, match="大于 0"):
         actions.do_confirm(f, amount="0", note="认定为零", actor=users["reviewer"])
-    with pytest.raises(InvalidInput, match="金额格式"):
+    with pytest.raises(InvalidInput, match="最多 2 位小数"):
         actions.do_confirm(f, amount="1.005", note="三位小数", actor=users["reviewer"])
     with pytest.raises(Conflict, match="待审核"):
         actions.do_accept(f, note="", actor=users["hospital"])
