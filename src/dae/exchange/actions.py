@@ -68,10 +68,12 @@ def do_log_call(*, msgid: str, infno: str, purpose: str, request: dict[str, Any]
                     circuit.open_until = timezone.now() + dt.timedelta(seconds=float(conf["CIRCUIT_COOL_OFF"]))
                     circuit.opened_times += 1
                     opened = True
-            else:
-                circuit.failures, circuit.open_until = 0, None
-            circuit.changed_at = timezone.now()
-            circuit.save()
+            closed_already = not line_failed and circuit.failures == 0 and circuit.open_until is None
+            if not closed_already:  # a closed circuit that stays closed needs no write
+                if not line_failed:
+                    circuit.failures, circuit.open_until = 0, None
+                circuit.changed_at = timezone.now()
+                circuit.save()
             if opened:
                 record_event(actor, "exchange.circuit_opened", circuit, region_id=region_id,
                              after={"failures": circuit.failures, "open_until": circuit.open_until})
