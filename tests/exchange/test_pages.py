@@ -92,6 +92,11 @@ def test_the_outbox_page_shows_a_refusal_with_the_platforms_message(
     assert "平台拒收" in listing and "就诊ID不存在" in listing
     detail = web.get(reverse("exchange:outbound_detail", args=[row.pk])).content.decode()
     assert "医保平台返回错误（-1）：就诊ID不存在" in detail
+    assert "/exchange/calls/" in detail  # finance may open the call log
+    clerk = Client()
+    clerk.force_login(users["settlement"])
+    clerk_view = clerk.get(reverse("exchange:outbound_detail", args=[row.pk])).content.decode()
+    assert "就诊ID不存在" in clerk_view and "/exchange/calls/" not in clerk_view  # no link it may not open
     assert web.post(reverse("exchange:outbound_detail", args=[row.pk])).status_code == 302
     delivery.deliver(client=platform)
     row.refresh_from_db()

@@ -124,3 +124,13 @@ def test_compare_details_is_pure_and_ordered() -> None:
     assert [(d.setl_id, d.kind) for d in diffs] == [("S1", "missing_platform"), ("S2", "amount")]
     assert diffs[1].fields == (compare.FieldDiff("refd_setl_flag", "0", "1"),)
     assert compare.totals_of([a, b]) == compare.Totals(2, 300, 130, 0)
+
+
+def test_an_answer_with_a_figure_that_is_not_an_amount_leaves_an_unfinished_record(
+        platform: PlatformClient, simulator: PlatformSimulator, month_of_settlements: dict[str, Any]) -> None:
+    load(simulator)
+    simulator.differ("S1", medfee_sumamt="1e5")
+    record = actions.do_run_reconciliation(None, month_of_settlements["region"], month_of_settlements["hospital"],
+                                           "2026-03", client=platform)
+    assert record.status == Reconciliation.Status.FAILED
+    assert record.message.startswith("医保平台应答中的数据有误")

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from dae.catalog.models import Hospital
 from dae.core import inputs
-from dae.core.errors import Conflict, require_reason
+from dae.core.errors import Conflict, InvalidInput, require_reason
 from dae.core.events import record_event, user_or_none
 from dae.core.models import Region
 
@@ -68,10 +68,12 @@ def do_log_call(*, msgid: str, infno: str, purpose: str, request: dict[str, Any]
                     circuit.open_until = timezone.now() + dt.timedelta(seconds=float(conf["CIRCUIT_COOL_OFF"]))
                     circuit.opened_times += 1
                     opened = True
-            else:
-                circuit.failures, circuit.open_until = 0, None
-            circuit.changed_at = timezone.now()
-            circuit.save()
+            closed_already = not line_failed and circuit.failures == 0 and circuit.open_until is None
+            if not closed_already:  # a closed circuit that stays closed needs no write
+                if not line_failed:
+                    circuit.failures, circuit.open_until = 0, None
+                circuit.changed_at = timezone.now()
+                circuit.save()
             if opened:
                 record_event(actor, "exchange.circuit_opened", circuit, region_id=region_id,
                              after={"failures": circuit.failures, "open_until": circuit.open_until})
@@ -154,6 +156,9 @@ def do_run_reconciliation(actor: Any, region: Region, hospital: Hospital, month:
             record.message += "；明细逐笔一致，差异不在结算明细中"
     except PlatformError as exc:  # the reason is kept on the record and in the call log; nothing is hidden
         record.status, record.message = Reconciliation.Status.FAILED, exc.message[:500]
+    except InvalidInput as exc:  # a figure in the platform's answer is not an amount or a count
+        record.status = Reconciliation.Status.FAILED
+        record.message = f"医保平台应答中的数据有误：{exc.message}"[:500]
     record.differences_count = record.open_count = len(diffs)
     with transaction.atomic():
         record.save()

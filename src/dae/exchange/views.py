@@ -183,6 +183,7 @@ def outbound_detail(request: HttpRequest, pk: Any) -> HttpResponse:
     return render(request, "exchange/outbound_detail.html", {
         "title": gettext("发送报文 %(m)s") % {"m": row.msgid}, "row": row, "calls": calls,
         "can_requeue": row.status == Outbound.Status.REFUSED and can(request.user, "exchange:outbound_detail"),
+        "can_read_calls": can(request.user, "exchange:call_detail", write=False),
     })
 
 
