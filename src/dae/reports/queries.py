@@ -377,8 +377,7 @@ def work_stats(user: Any, period: Period) -> list[dict[str, Any]]:
 
     for row in events.values("actor_id", "actor__username", "action").annotate(n=Count("id")).order_by():
         p = person(row["actor_id"], row["actor__username"])
-        kind = row["action"].split(".")[0]
-        p["by_kind"][kind] = p["by_kind"].get(kind, 0) + row["n"]
+        p["by_kind"][row["action"]] = row["n"]  # shown by the event's name (web.names)
         p["actions"] += row["n"]
     computed = events.filter(action="claim.computed")
     for row in computed.values("actor_id", "actor__username").annotate(n=Count("object_id", distinct=True)):

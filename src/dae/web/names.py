@@ -152,6 +152,14 @@ EVENT_NAMES: dict[str, str | Promise] = {
     "workdays.override_removed": _("删除工作日调整"), "workdays.override_set": _("设置工作日调整"),
     "workdays.year_confirmed": _("确认日历年度"),
 }
+# statistics and reports (issue 16)
+EVENT_NAMES.update({
+    "reports.view_saved": _("保存即席查询视图"), "reports.view_deleted": _("删除即席查询视图"),
+    "reports.report_prepared": _("编制运行分析报告"), "reports.report_edited": _("修改运行分析报告"),
+    "reports.report_checked": _("复核运行分析报告"), "reports.report_approved": _("审批运行分析报告"),
+    "reports.report_submitted": _("报送运行分析报告"), "reports.report_corrected": _("更正运行分析报告"),
+    "reports.demo_history": _("生成演示历史结算"),
+})
 
 
 def _verb_names() -> dict[str, str]:
