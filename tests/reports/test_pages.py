@@ -119,3 +119,24 @@ def test_sign_off_chain_freezes_and_corrections_are_new_versions(march: None, wo
     actions = list(Event.objects.filter(action__startswith="reports.report").values_list("action", flat=True))
     assert sorted(actions) == sorted(["reports.report_prepared", "reports.report_checked",
                                       "reports.report_approved", "reports.report_corrected"])
+
+
+def test_work_statistics_are_the_managers_and_count_returns(world: dict[str, Any], client_for: Any) -> None:
+    from django.db import transaction
+
+    from dae.core.events import record_event
+
+    clerk, checker = world["users"]["settlement"], world["users"]["checker"]
+    with transaction.atomic():
+        for n in range(4):
+            record_event(clerk, "claim.computed", object_type="reimbursement.manualclaim", object_id=str(n),
+                         region_id=A)
+        record_event(checker, "claim.returned", object_type="reimbursement.manualclaim", object_id="2", region_id=A)
+        record_event(checker, "claim.checked", object_type="reimbursement.manualclaim", object_id="3", region_id=A)
+    rows = {r["name"]: r for r in __import__("dae.reports.queries", fromlist=["work_stats"]).work_stats(
+        world["users"]["manager"], Period.parse(timezone.localdate().strftime("%Y-%m")))}
+    assert rows[clerk.username]["computed"] == 4 and rows[clerk.username]["returned"] == 1
+    assert rows[clerk.username]["error_rate"] == Decimal("25.00") and rows[clerk.username]["over_target"]
+    assert rows[checker.username]["actions"] == 2 and rows[checker.username]["computed"] == 0
+    assert client_for("manager").get("/reports/work/").status_code == 200
+    assert client_for("checker").get("/reports/work/").status_code == 403  # never shown to peers

@@ -210,10 +210,10 @@ def models_f(name: str) -> Any:
     return F(name)
 
 
-def _rate(part: int, whole: int) -> Decimal | None:
+def _rate(part: int, whole: int, places: str = "0.1") -> Decimal | None:
     if not whole:
         return None
-    return (Decimal(part) * 100 / whole).quantize(Decimal("0.1"))
+    return (Decimal(part) * 100 / whole).quantize(Decimal(places))
 
 
 def review_section(user: Any, period: Period) -> dict[str, Any]:
@@ -353,3 +353,46 @@ DASHBOARDS: dict[str, tuple[str, ...]] = {
     "reviewer": ("admissions", "cost_per_stay", "avg_stay", "drug_share", "class_c_share", "offsite_share",
                  "special_outpatient", "deductions"),
 }
+
+
+# --- work statistics for the service-quality assessment (服务质量考核) -----------------------------------------
+
+ERROR_TARGET = Decimal("0.1")  # seed 003: calculation errors ≤ 0.1%
+
+
+def work_stats(user: Any, period: Period) -> list[dict[str, Any]]:
+    """Per person, from the event log of the reader's regions in ``period`` (grouped in the database): actions
+    handled by kind, claims computed, of those returned by the four-eyes check (the error rate against the
+    ≤ 0.1% target) and manual claims past their 20-working-day date and not finished. For the manager only."""
+    from dae.core.models import Event
+    from dae.reimbursement.models import ManualClaim
+
+    events = Event.objects.for_user(user).filter(at__date__gte=period.start, at__date__lt=period.end,
+                                                 actor__isnull=False)
+    people: dict[int, dict[str, Any]] = {}
+
+    def person(pk: int, name: str) -> dict[str, Any]:
+        return people.setdefault(pk, {"name": name, "actions": 0, "by_kind": {}, "computed": 0, "returned": 0,
+                                      "overdue": 0})
+
+    for row in events.values("actor_id", "actor__username", "action").annotate(n=Count("id")).order_by():
+        p = person(row["actor_id"], row["actor__username"])
+        p["by_kind"][row["action"]] = row["n"]  # shown by the event's name (web.names)
+        p["actions"] += row["n"]
+    computed = events.filter(action="claim.computed")
+    for row in computed.values("actor_id", "actor__username").annotate(n=Count("object_id", distinct=True)):
+        person(row["actor_id"], row["actor__username"])["computed"] = row["n"]
+    returned_ids = events.filter(action="claim.returned").values("object_id")
+    for row in (computed.filter(object_id__in=returned_ids).values("actor_id", "actor__username")
+                .annotate(n=Count("object_id", distinct=True))):
+        person(row["actor_id"], row["actor__username"])["returned"] = row["n"]
+    today = timezone.localdate()
+    late = (ManualClaim.objects.for_user(user).filter(due_date__lt=today, computed_by__isnull=False)
+            .exclude(state__in=("paid", "rejected", "cancelled", "payable")))
+    for row in late.values("computed_by_id", "computed_by__username").annotate(n=Count("id")):
+        person(row["computed_by_id"], row["computed_by__username"])["overdue"] = row["n"]
+    out = []
+    for p in people.values():
+        rate = _rate(p["returned"], p["computed"], "0.01")
+        out.append({**p, "error_rate": rate, "over_target": rate is not None and rate > ERROR_TARGET})
+    return sorted(out, key=lambda r: (-r["actions"], r["name"]))

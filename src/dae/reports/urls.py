@@ -15,6 +15,7 @@ urlpatterns = [
     path("publication/", views.PublicationList.as_view(), name="publication"),
     path("definitions/", views.definitions, name="definitions"),
     path("evaluation/", views.evaluation, name="evaluation"),
+    path("work/", views.work, name="work"),
     path("analysis/", signoff_views.report_list, name="report_list"),
     path("analysis/<int:pk>/", signoff_views.report_detail, name="report_detail"),
     path("analysis/<int:pk>/check/", signoff_views.report_check, name="report_check"),

@@ -130,7 +130,7 @@ def pivot(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/pivot.html", {
         "title": _("即席查询"), "table": table, "period": period, "dims": dims, "chart": chart,
         "indicators": engine.INDICATORS, "dimensions": [(d, engine.DIMENSIONS[d][0]) for d in ind.dims],
-        "views": SavedView.objects.filter(owner=request.user)[:50], "version": version,
+        "views": [(v, view_url(v)) for v in SavedView.objects.filter(owner=request.user)[:50]], "version": version,
         "can_export": can_export(request.user, "reports:pivot")})
 
 
@@ -323,3 +323,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/dashboard.html", {
         "title": _("统计看板"), "figures": figs, "version": version, "period": period, "chart": chart,
         "links": links, "regions": regions, "region": region, "hospitals": choices, "hospital": hospital})
+
+
+def work(request: HttpRequest) -> HttpResponse:
+    """工作量统计 for the service-quality assessment: per person, for the manager (never shown to peers)."""
+    period = queries.parse_period(request.GET.get("period"))
+    return render(request, "reports/work.html", {"title": _("工作量统计"), "period": period,
+                                                 "rows": queries.work_stats(request.user, period),
+                                                 "target": queries.ERROR_TARGET})

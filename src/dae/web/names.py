@@ -166,6 +166,14 @@ EVENT_NAMES: dict[str, str | Promise] = {
     "monitoring.opinion_recorded": _("记录意见"), "monitoring.opinion_read": _("阅处意见"),
     "monitoring.demo": _("演示驻院监控"),
 }
+# statistics and reports (issue 16)
+EVENT_NAMES.update({
+    "reports.view_saved": _("保存即席查询视图"), "reports.view_deleted": _("删除即席查询视图"),
+    "reports.report_prepared": _("编制运行分析报告"), "reports.report_edited": _("修改运行分析报告"),
+    "reports.report_checked": _("复核运行分析报告"), "reports.report_approved": _("审批运行分析报告"),
+    "reports.report_submitted": _("报送运行分析报告"), "reports.report_corrected": _("更正运行分析报告"),
+    "reports.demo_history": _("生成演示历史结算"),
+})
 
 
 # 参保人服务 (issue 18): its events and objects.

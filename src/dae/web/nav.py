@@ -178,6 +178,7 @@ NAVIGATION: tuple[NavSection, ...] = (
             NavLink(_("即席查询"), "reports:pivot", "grid-3x3"),
             NavLink(_("公示名单"), "reports:publication", "megaphone"),
             NavLink(_("年度考核"), "reports:evaluation", "award"),
+            NavLink(_("工作量统计"), "reports:work", "person-workspace"),
             NavLink(_("指标定义"), "reports:definitions", "book-half"),
         ),
     ),

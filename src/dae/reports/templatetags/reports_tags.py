@@ -50,3 +50,19 @@ def change(value: Any) -> str:
 @register.filter
 def at(row: Any, key: str) -> Any:
     return row.get(key) if isinstance(row, dict) else None
+
+
+@register.simple_tag(takes_context=True)
+def tab(context: Any, route: str, label: Any, key: str) -> str:
+    """A tab of the statistics pages, shown only to posts the matrix lets open it."""
+    from django.urls import reverse
+
+    from dae.accounts.permissions import can
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not can(user, route, write=False):
+        return ""
+    active = " active" if context.get("tab") == key else ""
+    return format_html('<li class="nav-item"><a class="nav-link{}" href="{}">{}</a></li>', active, reverse(route),
+                       label)
