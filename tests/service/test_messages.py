@@ -24,7 +24,7 @@ def test_template_versions_preview_and_approval(users: dict[str, Any]) -> None:
     v1 = actions.do_save_template(users["service"], code="remind", name="缴费提醒", body="{姓名}您好，请缴纳{年度}年度大额补助费用。")
     v2 = actions.do_save_template(users["service"], code="remind", name="缴费提醒", body="{姓名}您好，{年度}年度大额补助请按时缴费。")
     assert (v1.version, v2.version, v2.status) == (1, 2, "draft")
-    assert preview(v2.body).startswith("张三您好，")
+    assert preview(v2.body).startswith("李明您好，")  # sample values, never a real person
     with pytest.raises(PermissionDenied):
         actions.do_approve_template(users["service2"], v2)
     with pytest.raises(PermissionDenied):  # the writer never approves

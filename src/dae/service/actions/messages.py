@@ -49,7 +49,7 @@ def render(body: str, values: dict[str, str]) -> str:
 
 
 def preview(body: str) -> str:
-    return render(body, {"姓名": "张三", "年度": str(timezone.localdate().year), "统筹区": "桦甸市",
+    return render(body, {"姓名": "李明", "年度": str(timezone.localdate().year), "统筹区": "桦甸市",
                          "金额": "12,345.60"})
 
 
