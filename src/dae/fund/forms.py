@@ -142,7 +142,7 @@ class ReserveRuleForm(forms.Form):
 
     def __init__(self, *args: Any, regions: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["region"].choices = [("", _("全部统筹区"))] + list(regions or [])
+        self.fields["region"].choices = [("", _("全部统筹区")), *(regions or [])]
 
 
 class RiskUseForm(RegionChoiceForm):
