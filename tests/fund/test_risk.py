@@ -184,3 +184,10 @@ def test_the_fund_pages_show_the_balance_and_the_approvals(clerk: Any, manager: 
     assert RiskReserveRule.objects.filter(share=D("8")).exists()
     other = make_user("supervisor", username="risk-other", regions=(REGION_B,))
     assert login(other).post(f"/fund/risk/uses/{use.pk}/decide/", {"decision": "approve"}).status_code == 404
+
+
+def test_the_demo_sets_the_rule_once(manager: Any) -> None:
+    from dae.fund.demo import seed_risk_rule
+
+    assert seed_risk_rule(manager, 2025) is True and seed_risk_rule(manager, 2025) is False
+    assert services.reserve_rule(REGION_A, dt.date(2025, 12, 31)).share == D("10.00")
