@@ -168,6 +168,8 @@ def test_the_fund_pages_show_the_balance_and_the_approvals(clerk: Any, manager: 
                                                            reserve: Clearing) -> None:
     page = login(manager).get("/fund/").content.decode()
     assert 'data-code="3101">3,850.00' in page and "提取风险调节基金" in page
+    clearing_page = login(clerk).get(f"/fund/years/{reserve.fund_year_id}/clearing/year_end/").content.decode()
+    assert "提取风险调节基金 3,850.00 元" in clearing_page
     page = login(clerk).get("/fund/risk/").content.decode()
     assert 'data-testid="risk-balance">3,850.00' in page
     login(clerk).post("/fund/risk/uses/new/", {"region": REGION_A, "purpose": "deficit", "amount": "50.00",
