@@ -148,7 +148,8 @@ def test_it_post_has_no_write_on_business_routes() -> None:
 
 def test_supervisor_writes_only_the_bureaus_own_step() -> None:
     """The bureau's supervisor reads; its writes are the bureau's own steps: its decision in the audit workflow
-    (三方确认), its approval of an archive destruction list and of a fund-operation report, borrowing archives to
+    (三方确认), its approval of an archive destruction list, of a fund-operation report and of a use of the
+    risk-adjustment fund, borrowing archives to
     read them, its own saved analysis views, and its own sign-in (second factor, password)."""
     writes = {name for name, rule in load_matrix().items()
               if not rule.public and "supervisor" in rule.write and name != "accounts:logout"}
@@ -157,5 +158,6 @@ def test_supervisor_writes_only_the_bureaus_own_step() -> None:
         "archives:destruction_approve", "api:archive-destruction-approve",
         "archives:loan_request", "archives:loan_return", "api:archive-loans", "api:archive-loan-return",
         "reports:report_approve", "reports:view_save", "reports:view_delete",
+        "fund:risk_use_decide",  # the second approval of a use of the risk-adjustment fund
         "security:two_factor", "security:password_change",
     }

@@ -97,6 +97,23 @@ def test_months_payable(world: Any, funds: int, level: str | None, months: str) 
         assert hits[0].evidence["remaining"] == f"{funds - 1200:,.2f}"
 
 
+def test_months_payable_counts_the_risk_adjustment_fund(world: Any, chart: None, manager: Any) -> None:
+    from dae.ledger.posting import Cr, Dr, post
+
+    flat_year(world, 2025)
+    world.funds(2025, 1450)  # alone: 250.00 left, 2.50 months (red)
+    post([Dr("4001", "300.00"), Cr("3101", "300.00")], date=dt.date(2025, 6, 30), description="提取风险调节基金",
+         reference=("fund.reserve", "T"), key="test:reserve", actor=manager, region=REGION_A)
+    post([Dr("4001", "99.00"), Cr("3101", "99.00")], date=dt.date(2026, 1, 2), description="次年提取",
+         reference=("fund.reserve", "T2"), key="test:reserve:2", actor=manager, region=REGION_A)  # after the month
+    hits = found(DEC, Indicator.MONTHS_PAYABLE)
+    assert [h.level for h in hits] == ["yellow"] and hits[0].figure == D("5.50")
+    evidence = hits[0].evidence
+    assert (evidence["fund_balance"], evidence["risk_adjustment"], evidence["remaining"]) == (
+        "250.00", "300.00", "550.00")
+    assert evidence["balance_basis"] == "基金余额＋风险调节基金余额"
+
+
 @pytest.mark.parametrize(("cost", "level"), [(1050, None), (1150, "yellow"), (1250, "red")])
 def test_hospital_cost_against_peers(world: Any, cost: int, level: str | None) -> None:
     peers = [HospitalFactory(level="05") for _i in range(3)]

@@ -23,4 +23,11 @@ def samples_for(name: str, world: dict[str, Any]) -> dict[str, str]:
         return {"pk": str(request.pk)}
     if name.startswith(("fund:entry", "api:fund-entr")):
         return {"kind": "operating_cost"}
+    if name == "fund:risk_use_decide":
+        from dae.fund.models import RiskFundUse
+
+        use = RiskFundUse.objects.filter(region_id="220282").first() or RiskFundUse.objects.create(
+            region_id="220282", purpose="deficit", on=dt.date(2026, 2, 1), amount="10.00", reason="样例",
+            requested_by=finance)
+        return {"pk": str(use.pk)}
     return {"pk": str(fund_year.pk), "kind": "year_end"}

@@ -99,7 +99,7 @@ def test_requests_entries_and_overview_through_the_api(clients: dict[str, Client
     assert (short["balance"], short["shortfall"]) == ("100000.00", "0.50")
     overview = clients["supervisor"].get(f"/api/v1/fund/overview?region={REGION_A}&date=2026-01-12").json()
     assert overview["balances"] == {"100201": "200500.00", "100202": "100000.00", "1131": "899500.00",
-                                    "2301": "0.00"}
+                                    "2301": "0.00", "3101": "0.00"}
     assert overview["current_request"]["number"] == "YK2202822026Q1" and overview["profit"]["month"] == 1
     warnings = clients["manager"].get("/api/v1/fund/warnings?date=2026-01-12").json()
     assert [w["code"] for w in warnings] == ["profit_red"]

@@ -22,7 +22,11 @@ from .history import region_series
 def seed_demo(regions: list[str], actor: Any, year: int | None = None) -> dict[str, Any]:
     """``year``: the demo city's last year — the history is read up to its December (a few window claims made
     on later days are not a month of history)."""
+    from dae.fund.demo import seed_risk_rule
+
     summary: dict[str, Any] = {"runs": 0, "alerts": 0, "models": {}}
+    if year is not None:
+        summary["risk_rule"] = seed_risk_rule(actor, year)
     for region in regions:
         series = region_series(region)
         if series is None:

@@ -172,6 +172,13 @@ def funds_raised_fen(region: str, year: int) -> int | None:
     return None if value is None else int(D(value) * 100)
 
 
+def risk_balance_fen(region: str, on: dt.date) -> int:
+    """风险调节基金余额 (ledger account 3101) of ``region`` at the end of ``on``, in fen."""
+    from dae.fund.services import risk_balance
+
+    return int(D(risk_balance(region, on)) * 100)
+
+
 def evaluate(region: str, period: dt.date, series: Series | None = None) -> list[Finding]:
     """Every indicator of ``region`` for the month ``period`` (complete), with the data behind each."""
     period = period.replace(day=1)
@@ -221,10 +228,13 @@ def evaluate(region: str, period: dt.date, series: Series | None = None) -> list
                   if add_months(period, -11) <= m <= period]
         average = D(sum(last12)) / len(last12) if last12 else D(0)
         if average > 0:
-            remaining = funds - so_far
+            reserve = risk_balance_fen(region, month_end(period))
+            remaining = funds - so_far + reserve
             _check(found, Indicator.MONTHS_PAYABLE, (D(remaining) / average).quantize(TWO), period,
                    f"{label} 末基金可支付月数", year_href,
-                   {"funds_raised": yuan(funds), "paid_to_date": yuan(so_far), "remaining": yuan(remaining),
+                   {"funds_raised": yuan(funds), "paid_to_date": yuan(so_far), "fund_balance": yuan(funds - so_far),
+                    "risk_adjustment": yuan(reserve), "balance_basis": "基金余额＋风险调节基金余额",
+                    "remaining": yuan(remaining),
                     "average_month": yuan(int(average.quantize(Decimal(1)))), "months_averaged": len(last12), "through": label})
     found.extend(hospital_findings(region, period))
     return found

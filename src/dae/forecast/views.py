@@ -174,10 +174,12 @@ EVIDENCE_LABELS = {
     "compare_payout": _("比较月大额基金支付（元）"), "funds_raised": _("年度筹集资金（元）"),
     "paid_to_date": _("本年已支付（元）"), "through": _("数据截至"), "projected_rest": _("预测剩余月份支付（元）"),
     "months_projected": _("预测月数"), "model": _("预测模型"), "projected_year": _("预计全年支付（元）"),
-    "remaining": _("剩余资金（元）"), "average_month": _("近 12 个月月均支付（元）"), "months_averaged": _("平均月数"),
+    "remaining": _("可用资金（元）"), "average_month": _("近 12 个月月均支付（元）"), "months_averaged": _("平均月数"),
     "hospital": _("医疗机构"), "cost_per_stay": _("本期次均费用（元）"), "stays": _("本期住院人次"),
     "cost_per_stay_before": _("上年同期次均费用（元）"), "stays_before": _("上年同期住院人次"),
     "growth": _("次均费用增长（%）"), "peer_median": _("同级医院增长中位数（%）"), "peers": _("同级医院数"),
+    # risk-adjustment fund (风险调节基金) in the months payable
+    "fund_balance": _("基金余额（元）"), "risk_adjustment": _("风险调节基金余额（元）"), "balance_basis": _("可用资金口径"),
 }
 
 

@@ -29,7 +29,7 @@ from .models import AppropriationRequest, Clearing, FundEntry, FundYear, FundYea
 
 REGION_PARAM = OpenApiParameter("region", str, description="统筹区代码（默认：本人第一个统筹区）")
 DATE_PARAM = OpenApiParameter("date", OpenApiTypes.DATE, description="日期 YYYY-MM-DD（默认今天）")
-OVERVIEW_ACCOUNTS = (E.INCOME_BANK, E.SPENDING_BANK, E.APPROPRIATIONS_DUE, E.REVOLVING_FUND)
+OVERVIEW_ACCOUNTS = (E.INCOME_BANK, E.SPENDING_BANK, E.APPROPRIATIONS_DUE, E.REVOLVING_FUND, E.RISK_ADJUSTMENT)
 
 
 DATE_FORMATS = ["%Y-%m-%d"]
@@ -357,7 +357,7 @@ class Warnings(APIView):
 
 
 class Overview(APIView):
-    """The dashboard's figures of a region: balances of 100201 / 100202 / 1131 / 2301, the current quarter's
+    """The dashboard's figures of a region: balances of 100201 / 100202 / 1131 / 2301 / 3101, the current quarter's
     request, the latest month's profit rate and the warnings."""
 
     @extend_schema(parameters=[REGION_PARAM, DATE_PARAM], responses={200: OpenApiTypes.OBJECT})

@@ -141,3 +141,15 @@ def run_year(region_code: str, year: int, actor: Any, *, month_hook: Callable[[i
             "interest": f"{totals['interest']:.2f}",
             "revolving_outstanding": f"{services.revolving_outstanding(region_code):.2f}",
             "profit_rate": str(latest.rate) if latest is not None and latest.rate is not None else None}
+
+
+def seed_risk_rule(actor: Any, year: int) -> bool:
+    """The demo's set-aside rule of the risk-adjustment fund: 10% of the year's surplus for every region from
+    1 January of ``year`` (once); the year-end clearing finance records then sets it aside."""
+    from .models import RiskReserveRule
+
+    if RiskReserveRule.objects.exists():
+        return False
+    actions.do_set_reserve_rule(actor, share="10", effective_from=dt.date(year, 1, 1),
+                                reason="演示：按年度结余的 10% 提取风险调节基金")
+    return True

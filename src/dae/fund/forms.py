@@ -128,3 +128,38 @@ class ClearingForm(forms.Form):
     on = BoundedDateFormField(label=_("清算日期"), widget=DATE_WIDGET, initial=timezone.localdate)
     amount = _amount_field(_("退还金额（元）"), required=False, help_text=_("留空则按报告的超额利润退还"))
     reason = forms.CharField(label=_("清算说明"), max_length=300, widget=forms.TextInput(attrs=TEXT))
+
+
+# -- risk-adjustment fund (风险调节基金) ------------------------------------------------------------------------
+
+class ReserveRuleForm(forms.Form):
+    """设置提取比例 (manager): a share of the year's surplus from a date, for every region or one region."""
+
+    share = forms.CharField(label=_("提取比例（%）"), max_length=8, widget=forms.TextInput(attrs=AMOUNT))
+    effective_from = BoundedDateFormField(label=_("生效日期"), widget=DATE_WIDGET)
+    region = forms.ChoiceField(label=_("统筹区"), required=False, widget=forms.Select(attrs={"class": "form-select"}))
+    reason = forms.CharField(label=_("说明"), max_length=300, widget=forms.TextInput(attrs=TEXT))
+
+    def __init__(self, *args: Any, regions: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["region"].choices = [("", _("全部统筹区")), *(regions or [])]
+
+
+class RiskUseForm(RegionChoiceForm):
+    """申请动用风险调节基金 (finance)."""
+
+    purpose = forms.ChoiceField(label=_("用途"), widget=forms.Select(attrs={"class": "form-select"}))
+    amount = _amount_field(_("金额（元）"))
+    on = BoundedDateFormField(label=_("业务日期"), widget=DATE_WIDGET)
+    reason = forms.CharField(label=_("申请理由"), max_length=300, widget=forms.TextInput(attrs=TEXT))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from .models import RiskFundUse
+
+        super().__init__(*args, **kwargs)
+        self.fields["purpose"].choices = RiskFundUse.Purpose.choices
+
+
+class RiskDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", _("批准")), ("refuse", _("拒绝"))])
+    reason = forms.CharField(label=_("意见"), max_length=300, required=False, widget=forms.TextInput(attrs=TEXT))

@@ -225,6 +225,9 @@ class Clearing(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("记录人"), null=True,
                                     on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(_("记录时间"), default=timezone.now)
+    reserve = MoneyField(_("提取风险调节基金"), default=0)
+    reserve_transaction = models.ForeignKey("ledger.Transaction", verbose_name=_("提取凭证"), null=True, blank=True,
+                                            on_delete=models.PROTECT, related_name="+")
 
     objects = ScopedManager(region_field="region")
 
@@ -232,3 +235,70 @@ class Clearing(models.Model):
         ordering = ["-period_end", "region"]
         verbose_name = _("清算记录")
         constraints = [models.UniqueConstraint(fields=["fund_year", "kind"], name="fund_clearing_year_kind")]
+
+
+# -- risk-adjustment fund (风险调节基金) ------------------------------------------------------------------------
+
+class RiskReserveRule(AppendOnlyModel):
+    """提取规则 of the risk-adjustment fund: ``share`` percent of the year's surplus (the profit left after the
+    amount returned at clearing) is set aside at year-end clearing. Dated: the rule in force on the clearing's
+    period end is the latest ``effective_from`` on or before it — a region's own row before the row for every
+    region (``region`` empty). The manager sets it; a change adds a row and an event."""
+
+    region = models.ForeignKey(Region, verbose_name=_("统筹区"), null=True, blank=True, on_delete=models.PROTECT)
+    share = PercentField(_("提取比例（%）"))
+    effective_from = models.DateField(_("生效日期"))
+    reason = models.CharField(_("说明"), max_length=300)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("设置人"), null=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("设置时间"), default=timezone.now)
+
+    objects = ScopedManager(region_field="region", include_regionless=True)
+
+    class Meta:
+        ordering = ["-effective_from", "-id"]
+        verbose_name = _("风险调节基金提取规则")
+
+
+class RiskFundUse(models.Model):
+    """动用风险调节基金: requested by finance, approved by the manager and then the bureau's supervisor (never the
+    requester, never the same person twice); posted on the supervisor's approval, ``Dr 3101`` and ``Cr 4001`` (to
+    cover a year's deficit) or ``Cr 2401`` (returned at contract-end clearing)."""
+
+    class Purpose(models.TextChoices):
+        DEFICIT = "deficit", _("弥补基金缺口")
+        CONTRACT_END = "contract_end", _("合同期满清算")
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("待管理岗审批")
+        MANAGER_APPROVED = "manager_approved", _("待医保局监督审批")
+        POSTED = "posted", _("已记账")
+        REFUSED = "refused", _("已拒绝")
+
+    region = models.ForeignKey(Region, verbose_name=_("统筹区"), on_delete=models.PROTECT)
+    purpose = models.CharField(_("用途"), max_length=12, choices=Purpose.choices)
+    on = models.DateField(_("业务日期"))
+    amount = MoneyField(_("金额"))
+    reason = models.CharField(_("申请理由"), max_length=300)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.REQUESTED)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.PROTECT,
+                                     related_name="+")
+    requested_at = models.DateTimeField(_("申请时间"), default=timezone.now)
+    manager_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("管理岗审批人"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    manager_at = models.DateTimeField(_("管理岗审批时间"), null=True, blank=True)
+    supervisor_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("监督审批人"), null=True, blank=True,
+                                      on_delete=models.PROTECT, related_name="+")
+    supervisor_at = models.DateTimeField(_("监督审批时间"), null=True, blank=True)
+    refusal = models.CharField(_("拒绝原因"), max_length=300, blank=True)
+    transaction = models.OneToOneField("ledger.Transaction", verbose_name=_("记账凭证"), null=True, blank=True,
+                                       on_delete=models.PROTECT, related_name="+")
+
+    objects = ScopedManager(region_field="region")
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("风险调节基金动用")
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} {self.amount}"

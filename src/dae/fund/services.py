@@ -494,3 +494,35 @@ def clearing_report(fund_year: FundYear, kind: str) -> ClearingReport:
         held.get(E.APPROPRIATIONS_DUE, ZERO), movements(region, start, end), held.get(E.PAYABLE_HOSPITALS, ZERO),
         held.get(E.PAYABLE_PERSONS, ZERO), held.get(E.REVOLVING_FUND, ZERO),
         Clearing.objects.filter(fund_year=fund_year, kind=kind).first())
+
+
+# -- risk-adjustment fund (风险调节基金) ------------------------------------------------------------------------
+
+def reserve_rule(region: str, day: dt.date) -> Any:
+    """The set-aside rule in force on ``day``: the region's own latest row, else the latest for every region."""
+    from .models import RiskReserveRule
+
+    rows = RiskReserveRule.objects.filter(effective_from__lte=day).order_by("-effective_from", "-id")
+    return rows.filter(region_id=region).first() or rows.filter(region__isnull=True).first()
+
+
+def reserve_share(surplus: Decimal, share: Decimal) -> Decimal:
+    """The amount set aside: ``share`` percent of a positive surplus, to the fen; nothing on a deficit."""
+    if surplus <= 0 or share <= 0:
+        return ZERO
+    return round_fen(surplus * share / HUNDRED)
+
+
+def risk_balance(region: str, on: dt.date | None = None) -> Decimal:
+    """风险调节基金余额 (account 3101, credit-normal) of ``region`` at the end of ``on`` (default today)."""
+    day = on or timezone.localdate()
+    return balances(region, day, (E.RISK_ADJUSTMENT,)).get(E.RISK_ADJUSTMENT, ZERO)
+
+
+def risk_movements(region: str, limit: int = 50) -> list[dict[str, Any]]:
+    """The latest movements of account 3101 of ``region``: date, description, in (credit) and out (debit)."""
+    rows = (Leg.objects.filter(account__code=E.RISK_ADJUSTMENT, transaction__region_id=region)
+            .order_by("-transaction__date", "-id")
+            .values("transaction_id", "transaction__date", "transaction__description", "debit", "credit")[:limit])
+    return [{"transaction": r["transaction_id"], "on": r["transaction__date"],
+             "description": r["transaction__description"], "in": r["credit"], "out": r["debit"]} for r in rows]

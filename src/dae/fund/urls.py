@@ -24,4 +24,9 @@ urlpatterns = [
     path("entries/", views.EntryList.as_view(), name="entry_list"),
     path("entries/new/<str:kind>/", views.entry_new, name="entry_new"),
     path("revolving/", views.revolving, name="revolving"),
+    # risk-adjustment fund (风险调节基金)
+    path("risk/", views.risk, name="risk"),
+    path("risk/rule/", views.risk_rule, name="risk_rule"),
+    path("risk/uses/new/", views.risk_use_new, name="risk_use_new"),
+    path("risk/uses/<int:pk>/decide/", views.risk_use_decide, name="risk_use_decide"),
 ]

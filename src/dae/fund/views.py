@@ -10,15 +10,17 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from dae.core import inputs
 from dae.core.errors import DaeError, InvalidInput
-from dae.core.scoping import get_scoped_or_404
+from dae.core.scoping import access_by_id, get_scoped_or_404
 from dae.ledger import entries as E
 from dae.web.listing import AmountRange, Column, DateRange, Filter, RegionFilter, ScopedListView
 from dae.web.who import post_of, region_choices
@@ -33,14 +35,17 @@ from .forms import (
     LevelsForm,
     PrepareForm,
     ReceiveForm,
+    ReserveRuleForm,
+    RiskDecisionForm,
+    RiskUseForm,
     SubmitForm,
     kind_label,
 )
-from .models import AppropriationRequest, Clearing, FundEntry, FundYear, RepaymentDue
+from .models import AppropriationRequest, Clearing, FundEntry, FundYear, RepaymentDue, RiskFundUse, RiskReserveRule
 
-BALANCE_ACCOUNTS = (E.INCOME_BANK, E.SPENDING_BANK, E.APPROPRIATIONS_DUE, E.REVOLVING_FUND)
+BALANCE_ACCOUNTS = (E.INCOME_BANK, E.SPENDING_BANK, E.APPROPRIATIONS_DUE, E.REVOLVING_FUND, E.RISK_ADJUSTMENT)
 ACCOUNT_NAMES = {E.INCOME_BANK: _("收入户存款"), E.SPENDING_BANK: _("支出户存款"), E.APPROPRIATIONS_DUE: _("应收拨款"),
-                 E.REVOLVING_FUND: _("临时周转金")}
+                 E.REVOLVING_FUND: _("临时周转金"), E.RISK_ADJUSTMENT: _("风险调节基金")}
 
 #: Series names of the profit-rate chart (translated here, the chart script only shows them).
 CHART_NAMES = {"rate": _("实际利润率（年初至月末）"), "projected": _("预计全年利润率（预测）"), "payouts": _("当月补助支出"),
@@ -101,7 +106,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "fund_year": fund_year, "series": series, "chart": {**series.chart(), "names": CHART_NAMES} if series else None,
         "warnings": services.fund_warnings(request.user, today),
         "balances": [(code, ACCOUNT_NAMES[code], held.get(code)) for code in BALANCE_ACCOUNTS],
-        "current": current, "quarter": quarter, "today": today, "can_write": post_of(request) == "finance"})
+        "current": current, "quarter": quarter, "today": today, "can_write": post_of(request) == "finance",
+        "risk_moves": services.risk_movements(region, limit=5)})
 
 
 # -- fund years ----------------------------------------------------------------------------------------------
@@ -407,3 +413,88 @@ def revolving(request: HttpRequest) -> HttpResponse:
                                                                                        "region")[:50],
         "can_write": post_of(request) == "finance"})
 
+
+
+# -- risk-adjustment fund (风险调节基金) ------------------------------------------------------------------------
+
+def risk(request: HttpRequest) -> HttpResponse:
+    """风险调节基金: the balance and movements of a region, the set-aside rule in force and its history, the uses
+    and their approvals; the manager sets the rule, finance requests a use, the manager then the supervisor
+    approve it."""
+    today = timezone.localdate()
+    region = _chosen_region(request)
+    post = post_of(request)
+    uses = RiskFundUse.objects.for_user(request.user).filter(region_id=region).select_related(
+        "requested_by", "manager_by", "supervisor_by")[:50]
+    waiting = {RiskFundUse.Status.REQUESTED: "manager", RiskFundUse.Status.MANAGER_APPROVED: "supervisor"}
+    return render(request, "fund/risk.html", {
+        "title": _("风险调节基金"), "regions": region_choices(request), "region": region, "today": today,
+        "balance": services.risk_balance(region, today), "moves": services.risk_movements(region),
+        "rule": services.reserve_rule(region, today),
+        "rules": RiskReserveRule.objects.for_user(request.user).filter(
+            Q(region_id=region) | Q(region__isnull=True))[:20],
+        "uses": [(u, waiting.get(u.status) == post and u.requested_by_id != request.user.pk) for u in uses],
+        "rule_form": ReserveRuleForm(regions=region_choices(request), initial={"effective_from": today})
+        if post == "manager" else None,
+        "use_form": RiskUseForm(regions=region_choices(request), initial={"region": region, "on": today})
+        if post == "finance" else None,
+        "decision_form": RiskDecisionForm()})
+
+
+def risk_rule(request: HttpRequest) -> HttpResponse:
+    """设置提取比例 (manager)."""
+    if request.method == "POST":
+        form = ReserveRuleForm(request.POST, regions=region_choices(request))
+        if not form.is_valid():
+            _failed(request, form)
+        else:
+            data = form.cleaned_data
+            try:
+                rule = actions.do_set_reserve_rule(request.user, share=data["share"],
+                                                   effective_from=data["effective_from"], reason=data["reason"],
+                                                   region=data["region"] or None)
+            except DaeError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, gettext("提取比例已设置为 %(s)s%%，自 %(d)s 起生效") % {
+                    "s": rule.share, "d": rule.effective_from})
+    return redirect("fund:risk")
+
+
+def risk_use_new(request: HttpRequest) -> HttpResponse:
+    """申请动用风险调节基金 (finance)."""
+    if request.method == "POST":
+        form = RiskUseForm(request.POST, regions=region_choices(request))
+        if not form.is_valid():
+            _failed(request, form)
+            return redirect("fund:risk")
+        data = form.cleaned_data
+        try:
+            use = actions.do_request_risk_use(request.user, data["region"], purpose=data["purpose"],
+                                              amount=data["amount"], on=data["on"], reason=data["reason"])
+        except DaeError as exc:
+            messages.error(request, exc.message)
+            return redirect(f"{reverse('fund:risk')}?region={data['region']}")
+        messages.success(request, gettext("已提交申请，待管理岗和医保局监督审批"))
+        return redirect(f"{reverse('fund:risk')}?region={use.region_id}")
+    return redirect("fund:risk")
+
+
+def risk_use_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """批准或拒绝动用申请 (manager first, then supervisor)."""
+    use = access_by_id(RiskFundUse, request, pk)
+    if request.method == "POST":
+        form = RiskDecisionForm(request.POST)
+        if not form.is_valid():
+            _failed(request, form)
+        else:
+            try:
+                if form.cleaned_data["decision"] == "approve":
+                    done = actions.do_approve_risk_use(request.user, use)
+                else:
+                    done = actions.do_refuse_risk_use(request.user, use, form.cleaned_data["reason"])
+            except DaeError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, gettext("申请状态：%(s)s") % {"s": done.get_status_display()})
+    return redirect(f"{reverse('fund:risk')}?region={use.region_id}")

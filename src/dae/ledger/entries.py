@@ -30,6 +30,7 @@ PAYABLE_HOSPITALS = "2201"    # 应付医疗机构
 PAYABLE_PERSONS = "2202"      # 应付参保人
 REVOLVING_FUND = "2301"       # 临时周转金
 CLEARING = "2401"             # 待清算
+RISK_ADJUSTMENT = "3101"      # 风险调节基金
 FUND_INCOME = "4001"          # 基金收入
 INTEREST_INCOME = "4101"      # 利息收入
 CLAIMS_EXPENSE = "5001"       # 补助支出
