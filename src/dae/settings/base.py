@@ -210,6 +210,9 @@ SPECTACULAR_SETTINGS = {
         "ArchiveLoanStatusEnum": "dae.archives.models.Loan.Status",
         "ArchiveDestructionListStatusEnum": "dae.archives.models.DestructionList.Status",
         "PendingActionStatusEnum": "dae.approvals.models.PendingAction.Status",
+        "PostEnum": "dae.accounts.posts.Post",
+        "KnowledgeCategoryEnum": "dae.service.models.KnowledgeEntry.Category",
+        "ServiceCaseCategoryEnum": "dae.service.models.Case.Category",
     },
 }
 
