@@ -50,7 +50,8 @@ def seed_demo(today: dt.date | None = None, seed: int = 23) -> dict[str, Any]:
     manager = User.objects.get(username="manager")
     rep = User.objects.get(username="inspector")
     hospital_user = User.objects.filter(username="hospital").first()
-    busiest = [row["hospital_id"] for row in Settlement.objects.filter(region_id=REGION).values("hospital_id")
+    busiest = [row["hospital_id"] for row in Settlement.objects.filter(region_id=REGION, hospital__region_id=REGION)
+               .values("hospital_id")
                .annotate(n=Count("id")).order_by("-n", "hospital_id")[:5]]
     main = hospital_user.hospital if hospital_user and hospital_user.hospital_id else Hospital.objects.get(
         pk=busiest[0])
