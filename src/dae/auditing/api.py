@@ -4,7 +4,6 @@ Amounts are decimal strings. The routes are in ``api_urlpatterns``, included in 
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.urls import path
@@ -19,7 +18,7 @@ from dae.audit import rule_catalogue
 from dae.claims.models import Declaration
 from dae.core.api import BoundedJSONParser, chosen_regions, validated
 from dae.core.errors import InvalidInput
-from dae.core.inputs import CLAIM_MAX, AmountField, BoundedDateField
+from dae.core.inputs import BIRTH_MIN, CLAIM_MAX, AmountField, BoundedDateField
 from dae.core.scoping import get_scoped_or_404
 
 from . import actions, check, rulebook, runs
@@ -432,7 +431,7 @@ class PatientDto(serializers.Serializer[Any]):
     patn_id = serializers.CharField(max_length=30)
     patn_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
     gend = serializers.CharField(max_length=1, required=False, allow_blank=True)
-    brdy = BoundedDateField(required=False, minimum=dt.date(1900, 1, 1))  # a date of birth
+    brdy = BoundedDateField(required=False, minimum=BIRTH_MIN)  # a date of birth
     poolarea = serializers.CharField(max_length=10, required=False, allow_blank=True)
     curr_mdtrt_id = serializers.CharField(max_length=30)
     fsi_encounter_dtos = EncounterDto(many=True, allow_empty=False)

@@ -36,6 +36,8 @@ CLAIM_MAX = Decimal("10000000.00")
 #: A fund-level amount (funds raised, an appropriation, a bank line, a ledger entry): ten billion yuan.
 FUND_MAX = Decimal("10000000000.00")
 DATE_MIN = dt.date(1990, 1, 1)
+#: The earliest date of birth accepted (a person insured today may be born long before 1990).
+BIRTH_MIN = dt.date(1900, 1, 1)
 DATE_MAX = dt.date(2100, 12, 31)
 #: The largest primary key (a signed 64-bit integer).
 ID_MAX = 2**63 - 1

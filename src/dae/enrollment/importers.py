@@ -21,6 +21,7 @@ from django.utils import timezone
 from dae.core.bulk import insert_rows
 from dae.core.events import event_row, insert_events
 from dae.core.idcard import validate_certno
+from dae.core.inputs import BIRTH_MIN
 from dae.imports.framework import Column, Counts, Importer, Problems, read_json
 from dae.imports.registry import register
 
@@ -34,7 +35,7 @@ COLUMNS = (
     Column("certno", "证件号码", True, max_length=50, example="22028219800101247X"),
     Column("psn_name", "姓名", True, max_length=50, example="张三"),
     Column("gend", "性别", True, "code", "gend"),
-    Column("brdy", "出生日期", True, "date", example="1980-01-01"),
+    Column("brdy", "出生日期", True, "date", example="1980-01-01", earliest=BIRTH_MIN),
     Column("insuplc_admdvs", "参保地统筹区", True, max_length=6, example="220282"),
     Column("emp_no", "单位编号", False, max_length=30, example="E0001"),
     Column("emp_name", "单位名称", False, max_length=200, example="桦甸市示例有限公司"),

@@ -68,6 +68,7 @@ class Column:
     max_length: int | None = None
     help: str = ""
     example: str = ""  # the value of the example file's row (derived from the kind when empty)
+    earliest: date | None = None  # a date column's lower bound when not the input layer's 1990 (a date of birth)
 
 
 @dataclass
@@ -186,7 +187,7 @@ class Importer:
     def _parse_cell(self, col: Column, cell: Any) -> Any:
         kind = col.kind
         if kind == "date":
-            return parse_date(cell, col.label)
+            return parse_date(cell, col.label, col.earliest)
         if kind in ("decimal", "money"):
             return parse_decimal(cell, col.label, places=2 if kind == "money" else None)
         if kind == "int":
@@ -231,9 +232,9 @@ class Importer:
         raise NotImplementedError
 
 
-def parse_date(cell: Any, label: str) -> date:
+def parse_date(cell: Any, label: str, earliest: date | None = None) -> date:
     """A date cell (an Excel date, ``YYYY-MM-DD``, ``YYYY/MM/DD`` or ``YYYYMMDD``) within the input layer's range
-    (1990–2100); ``ValueError`` carries the clerk's reason."""
+    (1990–2100, or from ``earliest``); ``ValueError`` carries the clerk's reason."""
     day: date | None = None
     if isinstance(cell, datetime):
         day = cell.date()
@@ -251,7 +252,7 @@ def parse_date(cell: Any, label: str) -> date:
     if day is None:
         raise ValueError(f"{label}不是有效日期（格式 YYYY-MM-DD）")
     try:
-        return inputs.date(day, field=label, label=label)
+        return inputs.date(day, field=label, label=label, minimum=earliest or inputs.DATE_MIN)
     except InvalidInput as exc:
         raise ValueError(exc.message) from None
 
