@@ -33,7 +33,7 @@ COLUMNS = (
     Column("psn_no", "人员编号", True, max_length=30, example="22028200000001"),
     Column("psn_cert_type", "证件类型", True, "code", "psn_cert_type"),
     Column("certno", "证件号码", True, max_length=50, example="22028219800101247X"),
-    Column("psn_name", "姓名", True, max_length=50, example="张三"),
+    Column("psn_name", "姓名", True, max_length=50, example="王小明"),
     Column("gend", "性别", True, "code", "gend"),
     Column("brdy", "出生日期", True, "date", example="1980-01-01", earliest=BIRTH_MIN),
     Column("insuplc_admdvs", "参保地统筹区", True, max_length=6, example="220282"),
@@ -334,7 +334,7 @@ class Roster1101Importer(RosterImporter):
         import json
 
         person = {"baseinfo": {"psn_no": "22028200000001", "psn_cert_type": "01", "certno": "22028219800101247X",
-                               "psn_name": "张三", "gend": "1", "brdy": "1980-01-01"},
+                               "psn_name": "王小明", "gend": "1", "brdy": "1980-01-01"},
                   "insuinfo": [{"insutype": "330", "insuplc_admdvs": "220282", "emp_name": "桦甸市示例有限公司",
                                 "psn_type": "1101", "psn_insu_stas": "1", "psn_insu_date": "2020-01-01",
                                 "paus_insu_date": None}]}
