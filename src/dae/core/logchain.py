@@ -284,11 +284,13 @@ def anchors_for(key: str) -> list[tuple[int, str, str]]:
 
 
 def verify_all(keys: Iterable[str] | None = None, *, progress: Callable[[str, int], None] | None = None,
-               with_anchors: bool = True) -> list[Verification]:
-    """Verify each chain named (all by default), each against its kept anchors."""
+               with_anchors: bool = True, using: str = "default") -> list[Verification]:
+    """Verify each chain named (all by default) in the database ``using``, each against its kept anchors (the
+    anchor sources read the default database, so another database — a restored copy — is walked without them)."""
     results = []
+    anchored = with_anchors and using == "default"
     for key in keys or CHAINS:
         spec = CHAINS[key]
         step = (lambda n, k=key: progress(k, n)) if progress is not None else None
-        results.append(verify(spec, progress=step, anchors=anchors_for(key) if with_anchors else ()))
+        results.append(verify(spec, progress=step, anchors=anchors_for(key) if anchored else (), using=using))
     return results

@@ -19,10 +19,13 @@ class Command(BaseCommand):
                             help="只校验该日志（event 事件日志 / access 访问日志），可重复；默认全部")
         parser.add_argument("--no-anchors", action="store_true", dest="no_anchors",
                             help="不与档案中保存的每日末行摘要比对")
+        parser.add_argument("--database", default="default",
+                            help="校验该数据库连接（如恢复演练的临时库；不比对每日末行摘要）")
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.monotonic()
-        results = verify_all(options.get("chain") or None, with_anchors=not options.get("no_anchors"))
+        results = verify_all(options.get("chain") or None, with_anchors=not options.get("no_anchors"),
+                             using=options.get("database") or "default")
         bad = []
         for verification in results:
             line = describe(verification)

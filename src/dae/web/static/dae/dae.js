@@ -3,7 +3,8 @@
    data-autosubmit   on a <select>: submit its form when it changes
    data-print        on a button: print the page
    data-confirm="…"  on a <form>: ask before submitting
-   data-add-row      on the trial calculation's "add row" button (benefits/trial.html) */
+   data-add-row      on the trial calculation's "add row" button (benefits/trial.html)
+   data-no-context-menu  on an element: no right-click menu inside it (an archive read under watermark) */
 (function () {
   "use strict";
   document.addEventListener("change", function (event) {
@@ -20,6 +21,9 @@
       document.querySelector("#trial-rows tbody").insertAdjacentHTML("beforeend", html);
       total.value = parseInt(total.value, 10) + 1;
     }
+  });
+  document.addEventListener("contextmenu", function (event) {
+    if (event.target && event.target.closest && event.target.closest("[data-no-context-menu]")) { event.preventDefault(); }
   });
   document.addEventListener("submit", function (event) {
     var form = event.target;
