@@ -22,13 +22,15 @@ from tests.factories import REGION_B, make_user
 #: Routes whose URL argument names no object of a region, hospital or person: national or system-wide reference
 #: data, the same for everyone who may read them — the catalogue and ICD-10, the data dictionary, the working-day
 #: calendar, the chart of accounts (a statement shows the reader's own regions' legs), the audit rule library,
-#: import templates and entry kinds, user accounts (administered system-wide by IT and the manager), system jobs
+#: import templates, examples and entry kinds, user accounts and their password resets (administered system-wide by
+#: IT and the manager), system jobs
 #: (a job without a region, like the sample's, is visible to all staff), and the audit rule book's settings (one
 #: rule book for the whole insurer, not per region).
 SHARED = ("dictionaries:", "catalog:item", "catalog:diagnosis", "api:catalogue-item", "api:diagnosis",
           "workdays:", "api:workdays", "set_language", "accounts:", "api_schema", "api_docs", "api:me",
           "web:home", "web:job_detail", "imports:kind_template", "ledger:statement", "fund:entry_new",
-          "auditing:rule_detail", "api:audit-rule")
+          "auditing:rule_detail", "api:audit-rule", "imports:kind_example",
+          "security:password_reset")
 # 参保人服务 (issue 18): the knowledge base and the message templates are insurer-wide, like the audit rule book.
 SHARED += ("service:knowledge_edit", "service:template_approve")
 #: Region A's person and settlement as they appear on a page or in JSON (name, numbers, ID number).
@@ -82,7 +84,7 @@ def test_no_route_shows_region_a_to_outsiders_and_every_refusal_is_logged(world:
                     if after != before + 1:
                         unlogged.add(name)
     assert requests > 1000
-    assert failures == []
+    assert failures == [], "\n".join(failures)
     # exactly one access-log row per refusal: written by ``access_by_id``, by the 403 paths, or — for a view that
     # fetched its object another way — by the error-page middleware for a 404 on a route that names an object
     assert sorted(unlogged) == []

@@ -127,7 +127,7 @@ def test_api_deadline_bad_input_in_chinese(client_for: Any) -> None:
     body = response.json()
     assert response.status_code == 400 and body["code"] == "invalid_input" and body["message"] == "期限计算参数有误"
     paths = {item["path"]: item["message"] for item in body["details"]}
-    assert paths == {"start": "起算日格式应为 YYYY-MM-DD", "days": "工作日天数应为整数"}
+    assert paths == {"start": "起算日格式应为 YYYY-MM-DD：2026-13-01", "days": "工作日天数应为整数"}
     missing = client.get("/api/v1/workdays/deadline").json()
     assert {item["path"] for item in missing["details"]} == {"start", "days"}
     assert client.get("/api/v1/workdays/deadline?start=2026-01-01&days=-1").status_code == 400

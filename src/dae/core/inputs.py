@@ -414,7 +414,7 @@ class BoundedDateField(serializers.DateField):
 
     def to_internal_value(self, value: Any) -> dt.date:
         try:
-            return date(value, field=self.field_name or "date", minimum=self.minimum)
+            return date(value, field=self.field_name or "date", label=str(self.label or "日期"), minimum=self.minimum)
         except InvalidInput as exc:
             raise serializers.ValidationError(exc.message) from None
 

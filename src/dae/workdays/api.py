@@ -33,7 +33,7 @@ def _validated(serializer: serializers.Serializer[Any], message: str) -> dict[st
 
 
 class DeadlineQuerySerializer(serializers.Serializer[Any]):
-    start = BoundedDateField(input_formats=["%Y-%m-%d"], error_messages={
+    start = BoundedDateField(label="起算日", input_formats=["%Y-%m-%d"], error_messages={
         "required": "请填写起算日", "invalid": "起算日格式应为 YYYY-MM-DD"})
     days = serializers.IntegerField(min_value=0, max_value=service.MAX_DAYS, error_messages={
         "required": "请填写工作日天数", "invalid": "工作日天数应为整数",
