@@ -65,7 +65,8 @@ def test_the_demo_year_runs_end_to_end(demo: dict[str, Any]) -> None:
         planted = BankLine.objects.filter(region_id=region, state="duplicate").count()
         assert planted == 1
     assert not Settlement.objects.filter(state="payable").exists()
-    paid_twice = (PaymentOrder.objects.filter(status="paid").values("statement").annotate(n=Count("id"))
+    paid_twice = (PaymentOrder.objects.filter(status="paid", statement__isnull=False)  # window claims have none
+                  .values("statement").annotate(n=Count("id"))
                   .filter(n__gt=1))
     assert not paid_twice.exists()
     failed = PaymentOrder.objects.filter(status="failed")
