@@ -41,7 +41,8 @@ def test_clerk_imports_a_roster_with_one_bad_row_and_sees_the_report(world: dict
     from openpyxl import load_workbook
 
     sheet = load_workbook(report).active
-    assert [c.value for c in sheet[2]][:2] == [5, "brdy"]
+    rows_read = [list(r)[:2] for r in sheet.iter_rows(values_only=True)]  # a header block, then the problems
+    assert [5, "brdy"] in rows_read and sum(1 for r in rows_read if isinstance(r[0], int)) == 1
     assert not Person.objects.filter(psn_no__startswith="R").exists()
     rows[3]["brdy"] = rows[3]["certno"][6:10] + "-" + rows[3]["certno"][10:12] + "-" + rows[3]["certno"][12:14]
     upload.write_bytes(to_csv(rows))
