@@ -5,7 +5,6 @@ the retention schedule, and the log chains' state. Who may open or post each pag
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -20,11 +19,12 @@ from django.utils.translation import gettext_lazy as _
 from dae.accounts.permissions import can
 from dae.core import inputs
 from dae.core.access import record_access, record_access_many
-from dae.core.errors import DaeError, InvalidInput, NotFound
+from dae.core.errors import InvalidInput, NotFound
 from dae.core.jobs import start_job
 from dae.core.logchain import CHAINS
 from dae.core.models import AccessRecord, Event
 from dae.web.listing import Column, DateRange, Filter, ScopedListView
+from dae.web.outcome import act_on_page
 from dae.web.who import region_choices
 
 from . import actions, queries, storage
@@ -34,15 +34,6 @@ from .registry import CATEGORIES, kind_choices, kinds
 
 PACKAGE_MAX = 500
 
-
-def _act(request: HttpRequest, run: Callable[[], Any], done: str) -> Any:
-    try:
-        result = run()
-    except DaeError as exc:
-        messages.error(request, exc.message)
-        return None
-    messages.success(request, done)
-    return result
 
 
 def _status_badge(item: Item) -> str:
@@ -110,7 +101,7 @@ def package(request: HttpRequest) -> HttpResponse:
     if len(items) > PACKAGE_MAX:
         messages.error(request, gettext("一次最多导出 %(n)s 件，请缩小筛选范围") % {"n": PACKAGE_MAX})
         return redirect("archives:catalogue")
-    content = _act(request, lambda: actions.do_export_package(request.user, items), "")
+    content = act_on_page(request, lambda: actions.do_export_package(request.user, items), "")
     if content is None:
         return redirect("archives:catalogue")
     record_access_many(request, [i for i in items if i.psn_no], why=AccessRecord.Why.BUSINESS)
@@ -156,7 +147,7 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def item_retry(request: HttpRequest, pk: int) -> HttpResponse:
     item = queries.access_item_by_id(request, pk)
-    done = _act(request, lambda: actions.do_retry(item, actor=request.user), gettext("已重新检测"))
+    done = act_on_page(request, lambda: actions.do_retry(item, actor=request.user), gettext("已重新检测"))
     if done is not None and done.status == Item.Status.FAILED:
         messages.warning(request, gettext("仍未通过检测：%(r)s") % {"r": done.failed_reason})
     return redirect("archives:item_detail", pk=item.pk)
@@ -164,14 +155,14 @@ def item_retry(request: HttpRequest, pk: int) -> HttpResponse:
 
 def item_hold(request: HttpRequest, pk: int) -> HttpResponse:
     item = queries.access_item_by_id(request, pk)
-    _act(request, lambda: actions.do_place_hold(request.user, item, reason=request.POST.get("reason", ""),
+    act_on_page(request, lambda: actions.do_place_hold(request.user, item, reason=request.POST.get("reason", ""),
                                                 reference=request.POST.get("reference", "")), gettext("已冻结"))
     return redirect("archives:item_detail", pk=item.pk)
 
 
 def hold_release(request: HttpRequest, pk: int) -> HttpResponse:
     hold = queries.access_hold_by_id(request, pk)
-    _act(request, lambda: actions.do_release_hold(request.user, hold, reason=request.POST.get("reason", "")),
+    act_on_page(request, lambda: actions.do_release_hold(request.user, hold, reason=request.POST.get("reason", "")),
          gettext("已解除冻结"))
     return redirect("archives:item_detail", pk=hold.item_id)
 
@@ -231,7 +222,7 @@ def loan_request(request: HttpRequest, pk: int) -> HttpResponse:
     except InvalidInput as exc:
         messages.error(request, exc.message)
         return redirect("archives:item_detail", pk=item.pk)
-    _act(request, lambda: actions.do_request_loan(request.user, item, purpose=request.POST.get("purpose", ""),
+    act_on_page(request, lambda: actions.do_request_loan(request.user, item, purpose=request.POST.get("purpose", ""),
                                                   days=days), gettext("借阅申请已提交，待档案岗审批"))
     return redirect("archives:item_detail", pk=item.pk)
 
@@ -317,7 +308,7 @@ def loan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def loan_decide(request: HttpRequest, pk: int) -> HttpResponse:
     loan = queries.access_loan_by_id(request, pk)
     approve = request.POST.get("decision") == "approve"
-    _act(request, lambda: actions.do_decide_loan(request.user, loan, approve=approve,
+    act_on_page(request, lambda: actions.do_decide_loan(request.user, loan, approve=approve,
                                                  note=request.POST.get("note", "")),
          gettext("已批准借阅") if approve else gettext("已拒绝借阅"))
     return redirect("archives:loan_detail", pk=loan.pk)
@@ -327,7 +318,7 @@ def loan_return(request: HttpRequest, pk: int) -> HttpResponse:
     loan = queries.access_loan_by_id(request, pk)
     if loan.borrower_id != request.user.pk and not can(request.user, "archives:loan_decide"):
         raise NotFound()
-    _act(request, lambda: actions.do_return_loan(request.user, loan), gettext("已归还"))
+    act_on_page(request, lambda: actions.do_return_loan(request.user, loan), gettext("已归还"))
     return redirect("archives:loan_detail", pk=loan.pk)
 
 
@@ -345,7 +336,7 @@ def appraisal(request: HttpRequest) -> HttpResponse:
         region = request.POST.get("region", "") or None
         if region is not None:
             region = inputs.region(request.user, region)
-        dl = _act(request, lambda: actions.do_propose_destruction(request.user, picked,
+        dl = act_on_page(request, lambda: actions.do_propose_destruction(request.user, picked,
                                                                   reason=request.POST.get("reason", ""),
                                                                   region_id=region),
                   gettext("销毁清册已提交，待管理岗和医保局监督审批"))
@@ -390,7 +381,7 @@ def destruction_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def destruction_approve(request: HttpRequest, pk: int) -> HttpResponse:
     dl = queries.access_destruction_by_id(request, pk)
     approve = request.POST.get("decision") == "approve"
-    _act(request, lambda: actions.do_approve_destruction(request.user, dl, approve=approve,
+    act_on_page(request, lambda: actions.do_approve_destruction(request.user, dl, approve=approve,
                                                          note=request.POST.get("note", "")),
          gettext("已审批") if approve else gettext("已否决"))
     return redirect("archives:destruction_detail", pk=dl.pk)
@@ -398,7 +389,7 @@ def destruction_approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 def destruction_execute(request: HttpRequest, pk: int) -> HttpResponse:
     dl = queries.access_destruction_by_id(request, pk)
-    _act(request, lambda: actions.do_execute_destruction(request.user, dl), gettext("已执行销毁，目录与销毁记录保留"))
+    act_on_page(request, lambda: actions.do_execute_destruction(request.user, dl), gettext("已执行销毁，目录与销毁记录保留"))
     return redirect("archives:destruction_detail", pk=dl.pk)
 
 
@@ -407,7 +398,7 @@ def destruction_execute(request: HttpRequest, pk: int) -> HttpResponse:
 
 def retention(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        _act(request, lambda: actions.do_change_retention(request.user, request.POST.get("kind", ""),
+        act_on_page(request, lambda: actions.do_change_retention(request.user, request.POST.get("kind", ""),
                                                           request.POST.get("retention", ""),
                                                           request.POST.get("reason", "")), gettext("保管期限已调整"))
         return redirect("archives:retention")

@@ -4,7 +4,6 @@ phone at the bedside (one column, large controls, the camera for photos)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,22 +19,12 @@ from dae.accounts.models import User
 from dae.accounts.permissions import can
 from dae.catalog.models import Hospital
 from dae.core import inputs
-from dae.core.errors import DaeError, InvalidInput, NotFound
+from dae.core.errors import InvalidInput, NotFound
 from dae.web.listing import Column, DateRange, Filter, HospitalFilter, RegionFilter, ScopedListView
+from dae.web.outcome import act_on_page
 
 from . import actions, queries
 from .models import Admission, Assignment, Handover, Opinion, Visit, VisitPhoto
-
-
-def _attempt(request: HttpRequest, run: Callable[[], Any], done: str) -> Any:
-    """Run one action; a refusal is shown on the page (nothing was written), never swallowed."""
-    try:
-        result = run()
-    except DaeError as exc:
-        messages.error(request, exc.message)
-        return None
-    messages.success(request, done)
-    return result
 
 
 def _hospital_for(request: HttpRequest, code: Any) -> Hospital:
@@ -127,7 +116,7 @@ def admission_new(request: HttpRequest) -> HttpResponse:
                 actor=user, source=Admission.Source.PAGE,
             )
 
-        admission = _attempt(request, run, gettext("入院登记已保存"))
+        admission = act_on_page(request, run, gettext("入院登记已保存"))
         if admission is not None:
             if not admission.covered:
                 messages.warning(request, gettext("注意：该参保人入院日未参保（%s）") % admission.coverage_reason)
@@ -158,11 +147,11 @@ def admission_discharge(request: HttpRequest, pk: int) -> HttpResponse:
     admission = queries.access_admission_by_id(request, pk)
     p = request.POST
     if p.get("what") == "cancel":
-        _attempt(request, lambda: actions.do_cancel_admission(
+        act_on_page(request, lambda: actions.do_cancel_admission(
             hospital=admission.hospital, mdtrt_id=admission.mdtrt_id, reason=p.get("reason", ""),
             actor=request.user), gettext("入院已撤销"))
     else:
-        _attempt(request, lambda: actions.do_discharge_admission(
+        act_on_page(request, lambda: actions.do_discharge_admission(
             hospital=admission.hospital, mdtrt_id=admission.mdtrt_id,
             dscg_date=inputs.date(p.get("dscg_date"), field="dscg_date", label="出院日期",
                                   maximum=timezone.localdate()),
@@ -172,7 +161,7 @@ def admission_discharge(request: HttpRequest, pk: int) -> HttpResponse:
 
 def admission_link(request: HttpRequest, pk: int) -> HttpResponse:
     admission = queries.access_admission_by_id(request, pk)
-    count = _attempt(request, lambda: actions.do_link_findings(admission, actor=request.user),
+    count = act_on_page(request, lambda: actions.do_link_findings(admission, actor=request.user),
                      gettext("已关联结算"))
     if count == 0:
         messages.info(request, gettext("尚无该次住院的结算，或没有待关联的疑点"))
@@ -212,7 +201,7 @@ def visit_new(request: HttpRequest, pk: int) -> HttpResponse:
                 photos=[(f.name, f.chunks()) for f in request.FILES.getlist("photos")],
             )
 
-        visit = _attempt(request, run, gettext("查床记录已保存"))
+        visit = act_on_page(request, run, gettext("查床记录已保存"))
         if visit is not None:
             if visit.finding_id:
                 messages.warning(request, gettext("已生成疑点，转入疑点处理流程"))
@@ -290,7 +279,7 @@ def assignment_new(request: HttpRequest) -> HttpResponse:
                 note=inputs.text(p.get("note"), field="note", label="说明", max_length=300, required=False),
             )
 
-        if _attempt(request, run, gettext("驻点安排已保存")) is not None:
+        if act_on_page(request, run, gettext("驻点安排已保存")) is not None:
             return redirect("monitoring:assignment_list")
     return render(request, "monitoring/assignment_new.html", {
         "title": _("新建驻点安排"), "staff": staff, "hospitals": _hospital_choices(request),
@@ -300,7 +289,7 @@ def assignment_new(request: HttpRequest) -> HttpResponse:
 
 def assignment_end(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = queries.access_assignment_by_id(request, pk)
-    _attempt(request, lambda: actions.do_end_assignment(
+    act_on_page(request, lambda: actions.do_end_assignment(
         assignment, ended_on=inputs.date(request.POST.get("ended_on"), field="ended_on", label="结束日期"),
         actor=request.user), gettext("安排已结束（轮岗）"))
     return redirect("monitoring:assignment_list")
@@ -373,7 +362,7 @@ def handover_new(request: HttpRequest) -> HttpResponse:
                 actor=request.user,
             )
 
-        if _attempt(request, run, gettext("交接记录已保存")) is not None:
+        if act_on_page(request, run, gettext("交接记录已保存")) is not None:
             return redirect("monitoring:handover_list")
     return render(request, "monitoring/handover_new.html", {
         "title": _("登记资料交接"), "hospitals": _hospital_choices(request), "values": request.POST,
@@ -421,7 +410,7 @@ def opinion_new(request: HttpRequest) -> HttpResponse:
                 actor=request.user, admission=admission,
             )
 
-        if _attempt(request, run, gettext("意见已记录，转管理岗阅处")) is not None:
+        if act_on_page(request, run, gettext("意见已记录，转管理岗阅处")) is not None:
             return redirect("monitoring:opinion_list")
     return render(request, "monitoring/opinion_new.html", {
         "title": _("记录意见"), "hospitals": _hospital_choices(request), "values": request.POST,
@@ -431,7 +420,7 @@ def opinion_new(request: HttpRequest) -> HttpResponse:
 
 def opinion_read(request: HttpRequest, pk: int) -> HttpResponse:
     opinion = queries.access_opinion_by_id(request, pk)
-    _attempt(request, lambda: actions.do_read_opinion(
+    act_on_page(request, lambda: actions.do_read_opinion(
         opinion, note=inputs.text(request.POST.get("note"), field="note", label="阅处意见", max_length=500,
                                   required=False), actor=request.user), gettext("已阅处"))
     return redirect("monitoring:overview")
