@@ -37,7 +37,7 @@ def test_the_roster_example_file_loads_as_it_is(client_for: Any, world: dict[str
     batch.refresh_from_db()
     assert (batch.status, batch.rows_new) == (ImportBatch.Status.LOADED, 1), list(batch.problems.values_list(
         "column", "reason"))
-    assert Person.objects.get(psn_no="22028200000001").psn_name == "张三"
+    assert Person.objects.get(psn_no="22028200000001").psn_name == "王小明"
 
 
 def test_a_file_missing_a_column_is_still_checked_row_by_row(world: dict[str, Any]) -> None:
