@@ -104,6 +104,7 @@ def concrete_url(name: str, params: tuple[str, ...], world: dict[str, Any]) -> s
     return reverse(name, kwargs={p: samples[p] for p in params})
 
 
+@pytest.mark.route_walk  # ~5 minutes; authorisation does not depend on the database, so the SQLite run carries it
 @pytest.mark.django_db
 def test_every_post_gets_exactly_what_the_matrix_says(world: dict[str, Any]) -> None:
     from django.db import transaction
