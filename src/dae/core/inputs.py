@@ -277,6 +277,16 @@ def text(value: Any, *, field: str, label: str, max_length: int, required: bool 
     return content
 
 
+#: the control characters a stored text may not hold (PostgreSQL refuses NUL), shown as their escape instead
+_SHOWN_CONTROLS = {code: f"\\x{code:02x}" for code in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F)}
+
+
+def visible(value: Any) -> str:
+    """``value`` as text fit to store and show when it quotes what someone sent (a bad cell, an unknown column
+    name): control characters, NUL among them, are written as their ``\\xNN`` escape."""
+    return str(value).translate(_SHOWN_CONTROLS)
+
+
 def region(user: Any, value: Any, *, field: str = "region") -> str:
     """A pooling region of the user's own (``user.region_codes``); another one is refused."""
     code = "" if value is None else str(value).strip()

@@ -43,7 +43,7 @@ from dae.core.errors import InvalidInput, PermissionDenied
 from dae.core.events import record_event
 from dae.core.exports import ExportColumn, xlsx_bytes
 from dae.core.files import count_xlsx_rows, csv_rows, text_and_encoding, xlsx_rows
-from dae.core.inputs import header_index, json_document
+from dae.core.inputs import header_index, json_document, visible
 from dae.core.jobs import Progress, job_handler, start_job
 from dae.core.models import Job
 from dae.core.uploads import store_upload
@@ -99,11 +99,12 @@ class Problems:
         self.counts: dict[str, int] = {}
 
     def add(self, row_no: int, column: str, value: Any, reason: str) -> None:
+        column, reason = visible(column), visible(reason)  # both may quote the file (an unknown column's name)
         self.total += 1
         kind = problem_kind(column, reason)
         self.counts[kind] = self.counts.get(kind, 0) + 1
         if len(self.items) < MAX_KEPT_PROBLEMS:
-            self.items.append((row_no, column, "" if value is None else str(value)[:200], reason[:300]))
+            self.items.append((row_no, column[:60], "" if value is None else visible(value)[:200], reason[:300]))
         self.bad_rows.add(row_no)
 
     def __bool__(self) -> bool:
