@@ -1,6 +1,8 @@
-"""Batch mode: a whole month or year of settlements (totals path) in one pass on DuckDB.
+"""Batch mode: a whole month or year of settlements (totals path and fee-line path) in one pass on DuckDB.
 
-Reads a Parquet or CSV file, or an iterable of row mappings; checks every row first (a bad file is refused with
+Reads a Parquet or CSV file, an Arrow table or an iterable of row mappings, and optionally the fee lines of the
+settlements on the fee-line path (same kinds of source; such a settlement's amount columns are left empty and
+computed from its lines, policy §2 steps 1–2, as set operations); checks every row first (a bad file is refused with
 the row and column at fault, nothing half-computed); orders and groups rows by person, policy year, settlement time
 and id; computes the payouts as exact integer-fen window functions (``batch_sql.py``); keeps the results in
 DuckDB to be written to Parquet/CSV or read row by row. Traces are off; ``trace_setl_ids`` (or ``trace()``)
@@ -18,7 +20,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Protocol
 
 import duckdb
 
@@ -26,32 +28,51 @@ from dae.benefits.engine.batch_sql import (
     AMOUNT_COLUMNS,
     EMPTY_OPENINGS_SQL,
     FEN_RESULT_COLUMNS,
+    LINE_AMOUNTS,
+    LINE_COLUMNS,
+    LINE_NET_PROBLEMS_SQL,
     OPENING_AMOUNTS,
     OPENING_COLUMNS,
     OPENING_PROBLEMS_SQL,
+    PRICED_TOTALS_SQL,
     REQUIRED_COLUMNS,
     RESULT_COLUMNS,
     RESULTS_VIEW_SQL,
     RuleSql,
     is_float_type,
+    line_problems_sql,
     payout_sql,
+    priced_lines_sql,
     problems_sql,
+    typed_lines_sql,
     typed_openings_sql,
     typed_settlements_sql,
 )
 from dae.benefits.engine.errors import CalculationError, FieldError, InputInvalid
 from dae.benefits.engine.model import (
+    ChargeLevel,
+    FeeLine,
     NationalTotals,
     PlaceCategory,
     Settlement,
     SettleWay,
+    SpecialDrugKind,
     YearSums,
 )
 from dae.benefits.engine.person_year import compute_person_year
 from dae.benefits.engine.results import SettlementResult
 from dae.benefits.engine.rules import RuleBook
 
-Source = str | Path | Iterable[Mapping[str, Any]]
+
+class ArrowTable(Protocol):
+    """A ``pyarrow.Table`` (or anything with the Arrow stream interface DuckDB scans without a copy)."""
+
+    num_rows: int
+
+    def __arrow_c_stream__(self, requested_schema: Any = None) -> Any: ...
+
+
+Source = str | Path | ArrowTable | Iterable[Mapping[str, Any]]
 
 _ROW_MESSAGES: dict[str, tuple[str, str]] = {
     "empty": ("{col} 不能为空", "{col} must not be empty"),
@@ -77,6 +98,26 @@ _ROW_MESSAGES: dict[str, tuple[str, str]] = {
     "duplicate_setl_id": ("结算ID 重复", "setl_id appears more than once"),
     "opening_base_above_eligible": ("累计大额基数不能大于累计符合范围金额", "dae_base exceeds eligible_amount"),
     "duplicate_opening": ("同一人员年度的期初累计重复", "opening given twice for one person-year"),
+    "totals_and_lines": (
+        "有费用明细的结算不能同时填写结算合计金额",
+        "a settlement with fee lines must leave the totals empty",
+    ),
+    "line_without_settlement": ("费用明细的结算ID 不在结算中", "the fee line's setl_id is not a settlement"),
+    "bad_level": ("收费项目等级应为 01, 02 或 03", "chrgitm_lv must be 01, 02 or 03"),
+    "bad_special_drug": (
+        "特殊药品类别应为 in_basic_scope 或 class_b_managed",
+        "special_drug must be in_basic_scope or class_b_managed",
+    ),
+    "bad_line_amount": ("金额缺失或格式错误: 最多两位小数", "amount missing or over two decimals"),
+    "negative_amount": ("原始明细金额不能为负数", "an original line's amount must not be negative"),
+    "refund_amount_positive": ("退费明细金额必须为负数或 0", "a refund line's amount must be negative or 0"),
+    "duplicate_feedetl_sn": ("费用明细流水号在本次结算中重复", "feedetl_sn appears twice in this settlement"),
+    "refund_original_missing": (
+        "原费用流水号不是本次结算中的原始明细",
+        "init_feedetl_sn is not an original line of this settlement",
+    ),
+    "refund_exceeds_original": ("退费合计超过原明细金额", "refunds exceed the original line"),
+    "over_cap_out_of_range": ("超限价金额必须在 0 与明细净额之间", "overlmt_amt must lie between 0 and the net amount"),
 }
 
 
@@ -110,17 +151,29 @@ def run_batch(
     book: RuleBook,
     *,
     openings: Source | None = None,
+    fee_lines: Source | None = None,
     trace_setl_ids: Collection[str] = (),
     max_errors: int = 100,
+    threads: int | None = None,
 ) -> BatchResult:
-    """Check and compute every settlement of ``source``; raises ``InputInvalid`` (row + column) on bad rows."""
+    """Check and compute every settlement of ``source``; raises ``InputInvalid`` (row + column) on bad rows.
+
+    ``fee_lines``: the fee lines (``setl_id``, ``feedetl_sn``, ``det_item_fee_sumamt``, ``chrgitm_lv``,
+    ``med_chrgitm_type``; optional ``overlmt_amt``, ``special_drug``, ``dialysis_session``, ``init_feedetl_sn``) of
+    the settlements on the fee-line path. ``threads``: DuckDB's worker threads (default: all cores)."""
     con = duckdb.connect()
     try:
+        if threads is not None:
+            con.execute(f"SET threads = {int(threads)}")
         with tempfile.TemporaryDirectory(prefix="dae-batch-") as scratch:
             _load(con, source, "raw", Path(scratch) / "rows.csv", "rows")
             if openings is not None:
                 _load(con, openings, "raw_openings", Path(scratch) / "openings.csv", "openings")
-            _compute(con, book, has_openings=openings is not None, max_errors=max_errors)
+            if fee_lines is not None:
+                _load(con, fee_lines, "raw_lines", Path(scratch) / "lines.csv", "fee_lines")
+            _compute(
+                con, book, has_openings=openings is not None, has_lines=fee_lines is not None, max_errors=max_errors
+            )
         result = BatchResult(con, book)
         for setl_id in trace_setl_ids:
             result.traces[setl_id] = result.trace(setl_id)
@@ -130,12 +183,24 @@ def run_batch(
         raise
 
 
-def _compute(con: duckdb.DuckDBPyConnection, book: RuleBook, *, has_openings: bool, max_errors: int) -> None:
+def _compute(
+    con: duckdb.DuckDBPyConnection, book: RuleBook, *, has_openings: bool, has_lines: bool, max_errors: int
+) -> None:
     types = _column_types(con, "raw")
     _raise_if(_column_errors(types, REQUIRED_COLUMNS, AMOUNT_COLUMNS, "columns"))
     rules = RuleSql.of(book)
-    con.execute(typed_settlements_sql(types, rules))
+    if has_lines:
+        line_types = _column_types(con, "raw_lines")
+        _raise_if(_column_errors(line_types, LINE_COLUMNS, LINE_AMOUNTS, "fee_lines.columns"))
+        con.execute(typed_lines_sql(line_types))
+    con.execute(typed_settlements_sql(types, rules, has_lines=has_lines))
     _raise_if(_row_errors(con, problems_sql(book), "rows", max_errors))
+    if has_lines:
+        _raise_if(_row_errors(con, line_problems_sql(), "fee_lines", max_errors))
+        _raise_if(_row_errors(con, LINE_NET_PROBLEMS_SQL, "fee_lines", max_errors))
+        con.execute(priced_lines_sql(rules))
+    else:
+        con.execute(PRICED_TOTALS_SQL)
     if has_openings:
         opening_types = _column_types(con, "raw_openings")
         _raise_if(_column_errors(opening_types, OPENING_COLUMNS, OPENING_AMOUNTS, "openings.columns"))
@@ -150,6 +215,8 @@ def _compute(con: duckdb.DuckDBPyConnection, book: RuleBook, *, has_openings: bo
     con.execute("DROP VIEW raw")
     if has_openings:
         con.execute("DROP VIEW raw_openings")
+    if has_lines:
+        con.execute("DROP VIEW raw_lines")
 
 
 def _raise_if(errors: list[FieldError]) -> None:
@@ -158,6 +225,9 @@ def _raise_if(errors: list[FieldError]) -> None:
 
 
 def _load(con: duckdb.DuckDBPyConnection, source: Source, table: str, scratch: Path, label: str) -> None:
+    if hasattr(source, "__arrow_c_stream__"):
+        _load_arrow(con, source, table)
+        return
     if isinstance(source, str | Path):
         path = Path(source)
         if not path.is_file():
@@ -173,6 +243,16 @@ def _load(con: duckdb.DuckDBPyConnection, source: Source, table: str, scratch: P
         return
     _write_rows_csv(source, scratch, label)
     _load_csv(con, scratch, table)
+
+
+def _load_arrow(con: duckdb.DuckDBPyConnection, source: Any, table: str) -> None:
+    """An Arrow table is scanned in place; ``row_no`` is its row number, added as a column (an ``OVER ()`` number
+    would follow the scan's order, which parallel threads do not keep)."""
+    import pyarrow as pa  # type: ignore[import-untyped]
+
+    numbered = source.append_column("row_no", pa.array(range(1, source.num_rows + 1), type=pa.int64()))
+    con.register(f"{table}_arrow", numbered)
+    con.execute(f"CREATE VIEW {table} AS SELECT * FROM {table}_arrow")
 
 
 def _load_csv(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> None:
@@ -200,7 +280,8 @@ def _write_rows_csv(rows: Iterable[Mapping[str, Any]], path: Path, label: str) -
                 continue
             writer.writerow([_csv_value(row[c], f"{label}[{number}].{c}", errors) for c in columns])
         if writer is None:
-            csv.writer(handle).writerow(REQUIRED_COLUMNS if label == "rows" else OPENING_COLUMNS)
+            header = {"rows": REQUIRED_COLUMNS, "fee_lines": LINE_COLUMNS}.get(label, OPENING_COLUMNS)
+            csv.writer(handle).writerow(header)
     _raise_if(errors[:100])
 
 
@@ -353,7 +434,9 @@ class BatchResult:
                 ]
             )
         year = target[1]
-        members = [_settlement(person, r) for r in rows if r[1] == year]
+        mine = [r for r in rows if r[1] == year]
+        lines = self._lines_of([r[0] for r in mine if r[-2]])
+        members = [_settlement(person, r, lines.get(r[0], ())) for r in mine]
         opening = self._opening(person, year)
         person_year = compute_person_year(person, year, members, self._book, opening=opening, trace=True)
         result = next(r for r in person_year.settlements if r.setl_id == setl_id)
@@ -371,10 +454,36 @@ class BatchResult:
     def _person_rows(self, psn_no: str) -> list[tuple[Any, ...]]:
         return self._con.execute(
             "SELECT setl_id, policy_year, setl_time, adm_date, place_category, settle_way, "
-            f"{', '.join('c.' + c for c in AMOUNT_COLUMNS)}, coalesce(f.payout, c.payout) "
+            f"{', '.join('c.' + c for c in AMOUNT_COLUMNS)}, c.has_lines, coalesce(f.payout, c.payout) "
             "FROM computed c LEFT JOIN python_cap f USING (setl_id) WHERE c.psn_no = ?",
             [psn_no],
         ).fetchall()
+
+    def _lines_of(self, setl_ids: list[str]) -> dict[str, tuple[FeeLine, ...]]:
+        """The fee lines of the given settlements, in input order, as the reference engine takes them."""
+        if not setl_ids:
+            return {}
+        found = self._con.execute(
+            "SELECT setl_id, feedetl_sn, amount, lv, fee_type, over_cap, special, session, init_sn FROM lines "
+            "WHERE list_contains(?, setl_id) ORDER BY row_no",
+            [setl_ids],
+        ).fetchall()
+        grouped: dict[str, list[FeeLine]] = {}
+        for setl_id, sn, amount, level, fee_type, over_cap, special, session, init_sn in found:
+            grouped.setdefault(setl_id, []).append(
+                FeeLine(
+                    feedetl_sn=sn,
+                    det_item_fee_sumamt=_yuan_required(amount),
+                    chrgitm_lv=ChargeLevel(level),
+                    med_chrgitm_type=fee_type,
+                    cnt=Decimal(-1 if init_sn is not None else 1),
+                    overlmt_amt=_yuan_required(over_cap),
+                    special_drug=None if special is None else SpecialDrugKind(special),
+                    dialysis_session=session,
+                    init_feedetl_sn=init_sn,
+                )
+            )
+        return {k: tuple(v) for k, v in grouped.items()}
 
     def _opening(self, psn_no: str, policy_year: int) -> YearSums:
         row = self._con.execute(
@@ -386,7 +495,8 @@ class BatchResult:
         return YearSums(*(_yuan_required(x) for x in row))
 
 
-def _settlement(psn_no: str, row: tuple[Any, ...]) -> Settlement:
+def _settlement(psn_no: str, row: tuple[Any, ...], lines: tuple[FeeLine, ...]) -> Settlement:
+    """A computed row back as the reference engine's input: with its fee lines, or with its totals."""
     return Settlement(
         setl_id=row[0],
         psn_no=psn_no,
@@ -394,7 +504,8 @@ def _settlement(psn_no: str, row: tuple[Any, ...]) -> Settlement:
         adm_date=row[3],
         place_category=PlaceCategory(row[4]),
         settle_way=SettleWay(row[5]),
-        totals=NationalTotals(*(_yuan_required(x) for x in row[6:11])),
+        fee_lines=lines,
+        totals=None if lines else NationalTotals(*(_yuan_required(x) for x in row[6:11])),
     )
 
 

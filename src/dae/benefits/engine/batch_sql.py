@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
 
-from dae.benefits.engine.model import DateBasis, PlaceCategory, SettleWay
+from dae.benefits.engine.model import ChargeLevel, DateBasis, PlaceCategory, SettleWay, SpecialDrugKind
 from dae.benefits.engine.rules import RuleBook, RuleSet
 
 AMOUNT_COLUMNS = ("medfee_sumamt", "fulamt_ownpay_amt", "overlmt_selfpay", "preselfpay_amt", "inscp_scp_amt")
@@ -57,6 +57,46 @@ class RuleSql:
     @property
     def scale(self) -> int:
         return int(10**self.places)
+
+    @property
+    def line_places(self) -> int:
+        """Decimal places of the first self-pay ratios (their own scale: they multiply line amounts)."""
+        ratios = [r for v in self.book.versions for r in _first_self_pay_ratios(v)]
+        return max(0, *(-int(x.as_tuple().exponent) for x in ratios))
+
+    def first_self_pay_ratio(self) -> str:
+        """A line's first self-pay ratio × 10^line_places, as ``FirstSelfPayRatios.ratio_for`` chooses it."""
+        places = self.line_places
+
+        def of(rules: RuleSet) -> str:
+            fsp = rules.first_self_pay
+            drugs = ", ".join(_text(t) for t in sorted(fsp.drug_fee_types))
+            is_drug = f"left(fee_type, 2) IN ({drugs})" if drugs else "false"
+            return (
+                f"CASE WHEN special = {_text(SpecialDrugKind.IN_BASIC_SCOPE.value)} "
+                f"THEN {_scaled(fsp.special_drug_in_basic_scope, places)} "
+                f"WHEN special = {_text(SpecialDrugKind.CLASS_B_MANAGED.value)} "
+                f"THEN {_scaled(fsp.special_drug_class_b_managed, places)} "
+                f"WHEN lv = {_text(ChargeLevel.CLASS_B.value)} AND {is_drug} THEN {_scaled(fsp.class_b_drugs, places)} "
+                f"WHEN lv = {_text(ChargeLevel.CLASS_B.value)} THEN {_scaled(fsp.class_b_treatment_items, places)} "
+                f"ELSE {_scaled(fsp.class_a, places)} END"
+            )
+
+        return self.per_version(of)
+
+    def dialysis_eligible(self) -> str:
+        def of(rules: RuleSet) -> str:
+            dialysis = rules.dialysis
+            place_list = ", ".join(_text(p.value) for p in sorted(dialysis.eligible_place_categories))
+            way_list = ", ".join(_text(w.value) for w in sorted(dialysis.eligible_settle_ways))
+            if not place_list or not way_list:
+                return "false"
+            return f"(place_category IN ({place_list}) AND settle_way IN ({way_list}))"
+
+        return self.per_version(of)
+
+    def dialysis_limit(self) -> str:
+        return self.per_version(lambda r: str(_scaled(r.dialysis.per_session_limit, 2)))
 
     @property
     def same_maximum(self) -> bool:
@@ -113,6 +153,17 @@ class RuleSql:
         return " + ".join(terms)
 
 
+def _first_self_pay_ratios(rules: RuleSet) -> tuple[Decimal, ...]:
+    fsp = rules.first_self_pay
+    return (
+        fsp.class_a,
+        fsp.class_b_drugs,
+        fsp.class_b_treatment_items,
+        fsp.special_drug_in_basic_scope,
+        fsp.special_drug_class_b_managed,
+    )
+
+
 # A version with fewer segments than another gets empty bands: lower = upper = 0, ratio 0.
 def _segment_lower(rules: RuleSet, k: int) -> str:
     return str(_scaled(rules.segments[k].lower, 2)) if k < len(rules.segments) else "0"
@@ -129,18 +180,21 @@ def _segment_ratio(rules: RuleSet, k: int, places: int) -> str:
     return str(_scaled(rules.segments[k].ratio, places)) if k < len(rules.segments) else "0"
 
 
-def fen_expression(column: str, duck_type: str) -> str:
-    """Non-negative yuan with at most two decimals -> BIGINT fen; anything else -> NULL (reported as an error)."""
+def fen_expression(column: str, duck_type: str, *, signed: bool = False) -> str:
+    """Yuan with at most two decimals (non-negative unless ``signed``) -> BIGINT fen; anything else -> NULL
+    (reported as an error)."""
     col = '"' + column.replace('"', '""') + '"'
     upper = duck_type.upper()
     if upper.startswith("DECIMAL") or upper in _INTEGER_TYPES:
+        sign = "true" if signed else f"{col} >= 0"
         return (
-            f"CASE WHEN {col} >= 0 AND {col} = round({col}, 2) "
+            f"CASE WHEN {sign} AND {col} = round({col}, 2) "
             f"THEN CAST(CAST({col} AS DECIMAL(18,2)) * 100 AS BIGINT) END"
         )
     text = f"trim(CAST({col} AS VARCHAR))"
+    pattern = ("-?" if signed else "") + _FEN_PATTERN
     return (
-        f"CASE WHEN regexp_full_match({text}, '{_FEN_PATTERN}') "
+        f"CASE WHEN regexp_full_match({text}, '{pattern}') "
         f"THEN CAST(CAST({text} AS DECIMAL(18,2)) * 100 AS BIGINT) END"
     )
 
@@ -153,9 +207,14 @@ def policy_year(basis: DateBasis) -> str:
     return f"year({basis_date(basis)})"
 
 
-def typed_settlements_sql(types: Mapping[str, str], rules: RuleSql) -> str:
-    """``src``: one typed row per input row, with its version ``v``; bad values become NULL (see problems)."""
+def typed_settlements_sql(types: Mapping[str, str], rules: RuleSql, *, has_lines: bool = False) -> str:
+    """``src``: one typed row per input row, with its version ``v``; bad values become NULL (see problems).
+
+    With ``has_lines`` (a typed ``lines`` table exists) a row whose ``setl_id`` has fee lines is on the fee-line
+    path: its amount columns must be empty (``amounts_given`` false) and are computed from the lines."""
     amounts = ",\n  ".join(f"{fen_expression(c, types[c])} AS {c}" for c in AMOUNT_COLUMNS)
+    given = " OR ".join(f"nullif(trim(CAST({c} AS VARCHAR)), '') IS NOT NULL" for c in AMOUNT_COLUMNS)
+    on_lines = "trim(CAST(setl_id AS VARCHAR)) IN (SELECT setl_id FROM lines)" if has_lines else "false"
     adm = "TRY_CAST(adm_date AS DATE)" if "adm_date" in types else "CAST(NULL AS DATE)"
     cancelled = "TRY_CAST(cancelled AS BOOLEAN)" if "cancelled" in types else "false"
     cancelled_given = "cancelled IS NOT NULL" if "cancelled" in types else "false"
@@ -173,7 +232,9 @@ WITH typed AS (
     trim(CAST(settle_way AS VARCHAR)) AS settle_way,
     {amounts},
     coalesce({cancelled}, false) AS cancelled,
-    ({cancelled_given}) AND {cancelled} IS NULL AS cancelled_invalid
+    ({cancelled_given}) AND {cancelled} IS NULL AS cancelled_invalid,
+    {on_lines} AS has_lines,
+    ({given}) AS amounts_given
   FROM raw)
 SELECT *, {rules.version(version_day)} AS v, {policy_year(rules.book.year_basis)} AS policy_year FROM typed"""
 
@@ -183,7 +244,8 @@ def problems_sql(book: RuleBook) -> str:
     places = ", ".join(_text(p.value) for p in PlaceCategory)
     ways = ", ".join(_text(w.value) for w in SettleWay)
     amount_checks = "\n  ".join(
-        f"UNION ALL SELECT row_no, '{c}', 'bad_amount' FROM src WHERE {c} IS NULL" for c in AMOUNT_COLUMNS
+        f"UNION ALL SELECT row_no, '{c}', 'bad_amount' FROM src WHERE {c} IS NULL AND NOT has_lines"
+        for c in AMOUNT_COLUMNS
     )
     needs_adm = DateBasis.ADMISSION_DATE in (book.year_basis, book.version_basis)
     adm_check = "UNION ALL SELECT row_no, 'adm_date', 'admission_date_required' FROM src WHERE adm_date IS NULL"
@@ -199,6 +261,7 @@ SELECT row_no, col, code FROM (
   UNION ALL SELECT row_no, 'settle_way', 'bad_way' FROM src WHERE settle_way IS NULL OR settle_way NOT IN ({ways})
   UNION ALL SELECT row_no, 'cancelled', 'bad_flag' FROM src WHERE cancelled_invalid
   {amount_checks}
+  UNION ALL SELECT row_no, 'medfee_sumamt', 'totals_and_lines' FROM src WHERE has_lines AND amounts_given
   UNION ALL SELECT row_no, 'medfee_sumamt', 'identity_broken' FROM src
     WHERE medfee_sumamt <> fulamt_ownpay_amt + overlmt_selfpay + preselfpay_amt + inscp_scp_amt
   {adm_check if needs_adm else ""}
@@ -264,10 +327,10 @@ CREATE TABLE computed AS
 WITH params AS (
   SELECT s.*, {rules.threshold()} AS t_fen, {rules.maximum()} AS m_fen, {rules.adjustment()} AS adj,
     coalesce(o.eligible_amount, 0) AS s0, coalesce(o.dae_base, 0) AS b0, coalesce(o.paid, 0) AS p0
-  FROM src s LEFT JOIN openings o ON o.psn_no = s.psn_no AND o.policy_year = s.policy_year
+  FROM priced s LEFT JOIN openings o ON o.psn_no = s.psn_no AND o.policy_year = s.policy_year
   WHERE NOT s.cancelled),
-s_cum AS (SELECT *, s0 + coalesce(sum(inscp_scp_amt) OVER {earlier}, 0) AS s_before FROM params),
-based AS (SELECT *, greatest(0, s_before + inscp_scp_amt - greatest(t_fen, s_before)) AS base FROM s_cum),
+s_cum AS (SELECT *, s0 + coalesce(sum(eligible_fen) OVER {earlier}, 0) AS s_before FROM params),
+based AS (SELECT *, greatest(0, s_before + eligible_fen - greatest(t_fen, s_before)) AS base FROM s_cum),
 b_cum AS (SELECT *, b0 + coalesce(sum(base) OVER {earlier}, 0) AS b_before FROM based),
 rounded AS (SELECT *, CAST(({rules.raw_payout()} + {rules.scale // 2}) // {rules.scale} AS BIGINT) AS before_cap
   FROM b_cum),
@@ -275,16 +338,135 @@ capped AS (
   SELECT *, sum(before_cap) OVER ({window} ROWS UNBOUNDED PRECEDING) AS c_after, {flag} AS needs_python_cap
   FROM rounded)
 SELECT row_no, setl_id, psn_no, policy_year, v, {rules.version_id()} AS version_id,
-  setl_time, adm_date, place_category, settle_way, m_fen, p0, needs_python_cap,
+  setl_time, adm_date, place_category, settle_way, m_fen, p0, needs_python_cap, has_lines,
   medfee_sumamt, fulamt_ownpay_amt, overlmt_selfpay, preselfpay_amt, inscp_scp_amt,
-  inscp_scp_amt AS eligible_amount, base AS dae_base, before_cap,
+  eligible_fen AS eligible_amount, base AS dae_base, before_cap,
   CAST(greatest(p0, least(p0 + c_after, m_fen)) - greatest(p0, least(p0 + c_after - before_cap, m_fen)) AS BIGINT)
     AS payout,
-  CAST(s_before + inscp_scp_amt AS BIGINT) AS cum_eligible,
+  CAST(s_before + eligible_fen AS BIGINT) AS cum_eligible,
   CAST(b_before + base AS BIGINT) AS cum_base,
   CAST(greatest(p0, least(p0 + c_after, m_fen)) AS BIGINT) AS cum_paid
 FROM capped
 ORDER BY {COMPUTATION_ORDER}"""
+
+
+LINE_COLUMNS = ("setl_id", "feedetl_sn", "det_item_fee_sumamt", "chrgitm_lv", "med_chrgitm_type")
+LINE_AMOUNTS = ("det_item_fee_sumamt", "overlmt_amt")
+
+
+def typed_lines_sql(types: Mapping[str, str]) -> str:
+    """``lines``: one typed row per fee line (national 2301 fields); optional columns ``overlmt_amt`` (0),
+    ``special_drug``, ``dialysis_session``, ``init_feedetl_sn`` (a refund line names its original)."""
+
+    def text(column: str) -> str:
+        return f"nullif(trim(CAST({column} AS VARCHAR)), '')" if column in types else "CAST(NULL AS VARCHAR)"
+
+    over_cap = "0"
+    if "overlmt_amt" in types:
+        over_cap = f"CASE WHEN {text('overlmt_amt')} IS NULL THEN 0 ELSE {fen_expression('overlmt_amt', types['overlmt_amt'], signed=True)} END"
+    return f"""
+CREATE TABLE lines AS SELECT
+  row_no,
+  trim(CAST(setl_id AS VARCHAR)) AS setl_id,
+  trim(CAST(feedetl_sn AS VARCHAR)) AS feedetl_sn,
+  {fen_expression("det_item_fee_sumamt", types["det_item_fee_sumamt"], signed=True)} AS amount,
+  {over_cap} AS over_cap,
+  trim(CAST(chrgitm_lv AS VARCHAR)) AS lv,
+  trim(CAST(med_chrgitm_type AS VARCHAR)) AS fee_type,
+  {text("special_drug")} AS special,
+  {text("dialysis_session")} AS session,
+  {text("init_feedetl_sn")} AS init_sn
+FROM raw_lines"""
+
+
+def line_problems_sql() -> str:
+    """Every (row, column, code) wrong in ``lines`` taken one by one, as ``checks.fee_line_errors`` finds them."""
+    levels = ", ".join(_text(c.value) for c in ChargeLevel)
+    specials = ", ".join(_text(k.value) for k in SpecialDrugKind)
+    return f"""
+SELECT row_no, col, code FROM (
+  SELECT row_no, 'setl_id' AS col, 'empty' AS code FROM lines WHERE setl_id IS NULL OR setl_id = ''
+  UNION ALL SELECT row_no, 'setl_id', 'line_without_settlement' FROM lines
+    WHERE setl_id <> '' AND setl_id NOT IN (SELECT setl_id FROM src WHERE setl_id IS NOT NULL)
+  UNION ALL SELECT row_no, 'feedetl_sn', 'empty' FROM lines WHERE feedetl_sn IS NULL OR feedetl_sn = ''
+  UNION ALL SELECT row_no, 'med_chrgitm_type', 'empty' FROM lines WHERE fee_type IS NULL OR fee_type = ''
+  UNION ALL SELECT row_no, 'chrgitm_lv', 'bad_level' FROM lines WHERE lv IS NULL OR lv NOT IN ({levels})
+  UNION ALL SELECT row_no, 'special_drug', 'bad_special_drug' FROM lines
+    WHERE special IS NOT NULL AND special NOT IN ({specials})
+  UNION ALL SELECT row_no, 'det_item_fee_sumamt', 'bad_line_amount' FROM lines WHERE amount IS NULL
+  UNION ALL SELECT row_no, 'overlmt_amt', 'bad_line_amount' FROM lines WHERE over_cap IS NULL
+  UNION ALL SELECT row_no, 'det_item_fee_sumamt', 'negative_amount' FROM lines
+    WHERE init_sn IS NULL AND amount < 0
+  UNION ALL SELECT row_no, 'overlmt_amt', 'negative_amount' FROM lines WHERE init_sn IS NULL AND over_cap < 0
+  UNION ALL SELECT row_no, 'det_item_fee_sumamt', 'refund_amount_positive' FROM lines
+    WHERE init_sn IS NOT NULL AND amount > 0
+  UNION ALL SELECT l.row_no, 'feedetl_sn', 'duplicate_feedetl_sn' FROM lines l JOIN (
+    SELECT setl_id, feedetl_sn, min(row_no) AS first_row FROM lines GROUP BY setl_id, feedetl_sn
+    HAVING count(*) > 1) d USING (setl_id, feedetl_sn) WHERE l.row_no > d.first_row
+  UNION ALL SELECT r.row_no, 'init_feedetl_sn', 'refund_original_missing' FROM lines r
+    WHERE r.init_sn IS NOT NULL AND NOT EXISTS (
+      SELECT 1 FROM lines o WHERE o.setl_id = r.setl_id AND o.feedetl_sn = r.init_sn AND o.init_sn IS NULL)
+) ORDER BY row_no, col"""
+
+
+LINE_NET_PROBLEMS_SQL = """
+WITH net AS (
+  SELECT setl_id, coalesce(init_sn, feedetl_sn) AS sn, sum(amount) AS amount, sum(over_cap) AS over_cap
+  FROM lines GROUP BY ALL)
+SELECT row_no, col, code FROM (
+  SELECT o.row_no, 'det_item_fee_sumamt' AS col, 'refund_exceeds_original' AS code
+    FROM lines o JOIN net n ON n.setl_id = o.setl_id AND n.sn = o.feedetl_sn WHERE o.init_sn IS NULL AND n.amount < 0
+  UNION ALL SELECT o.row_no, 'overlmt_amt', 'over_cap_out_of_range'
+    FROM lines o JOIN net n ON n.setl_id = o.setl_id AND n.sn = o.feedetl_sn
+    WHERE o.init_sn IS NULL AND n.amount >= 0 AND NOT (n.over_cap BETWEEN 0 AND n.amount)
+) ORDER BY row_no, col"""
+
+PRICED_TOTALS_SQL = "CREATE VIEW priced AS SELECT *, inscp_scp_amt AS eligible_fen FROM src"
+
+
+def priced_lines_sql(rules: RuleSql) -> str:
+    """``priced``: ``src`` with the fee-line settlements' totals computed from their lines (policy §2 step 1:
+    refunds netted into their original, 丙类 wholly self-paid, the part above the price cap self-paid, the first
+    self-pay rounded half up per line) and every settlement's eligible amount E (step 2: each dialysis session's
+    in-scope amount up to the per-session limit when locally and directly settled, else nothing counts).
+    The reference engine's ``lines.compute_line`` and ``settlement.dialysis_sessions`` over sets; integer fen."""
+    scale = 10**rules.line_places
+    return f"""
+CREATE TABLE priced AS
+WITH orig AS (
+  SELECT l.setl_id, l.feedetl_sn AS sn, l.lv, l.fee_type, l.special, l.session, s.v, s.place_category, s.settle_way
+  FROM lines l JOIN src s USING (setl_id) WHERE l.init_sn IS NULL),
+net AS (
+  SELECT setl_id, coalesce(init_sn, feedetl_sn) AS sn, sum(amount) AS amount, sum(over_cap) AS over_cap
+  FROM lines GROUP BY ALL),
+parts AS (
+  SELECT o.*, n.amount,
+    CASE WHEN lv = '{ChargeLevel.CLASS_C.value}' THEN n.amount ELSE 0 END AS fulamt,
+    CASE WHEN lv = '{ChargeLevel.CLASS_C.value}' THEN 0 ELSE n.over_cap END AS over_cap,
+    CASE WHEN lv = '{ChargeLevel.CLASS_C.value}' THEN 0 ELSE n.amount - n.over_cap END AS base,
+    {rules.first_self_pay_ratio()} AS r
+  FROM orig o JOIN net n USING (setl_id, sn)),
+priced_lines AS (
+  SELECT *, CAST((CAST(base AS HUGEINT) * r + {scale // 2}) // {scale} AS BIGINT) AS pre FROM parts),
+line_sums AS (
+  SELECT setl_id, CAST(sum(amount) AS BIGINT) AS medfee, CAST(sum(fulamt) AS BIGINT) AS fulamt,
+    CAST(sum(over_cap) AS BIGINT) AS overlmt, CAST(sum(pre) AS BIGINT) AS pre, CAST(sum(base - pre) AS BIGINT) AS inscp
+  FROM priced_lines GROUP BY setl_id),
+sessions AS (
+  SELECT setl_id, session, any_value(v) AS v, any_value(place_category) AS place_category,
+    any_value(settle_way) AS settle_way, sum(base - pre) AS amount
+  FROM priced_lines WHERE session IS NOT NULL GROUP BY setl_id, session),
+session_self AS (
+  SELECT setl_id,
+    CAST(sum(amount - CASE WHEN {rules.dialysis_eligible()} THEN least(amount, {rules.dialysis_limit()}) ELSE 0 END)
+      AS BIGINT) AS self_paid
+  FROM sessions GROUP BY setl_id)
+SELECT s.* REPLACE (
+    coalesce(t.medfee, s.medfee_sumamt) AS medfee_sumamt, coalesce(t.fulamt, s.fulamt_ownpay_amt) AS fulamt_ownpay_amt,
+    coalesce(t.overlmt, s.overlmt_selfpay) AS overlmt_selfpay, coalesce(t.pre, s.preselfpay_amt) AS preselfpay_amt,
+    coalesce(t.inscp, s.inscp_scp_amt) AS inscp_scp_amt),
+  CASE WHEN t.setl_id IS NULL THEN s.inscp_scp_amt ELSE t.inscp - coalesce(d.self_paid, 0) END AS eligible_fen
+FROM src s LEFT JOIN line_sums t USING (setl_id) LEFT JOIN session_self d USING (setl_id)"""
 
 
 RESULTS_VIEW_SQL = """
@@ -301,7 +483,7 @@ SELECT * FROM (
   SELECT row_no, setl_id, psn_no, policy_year, NULL, 'cancelled',
     medfee_sumamt, fulamt_ownpay_amt, overlmt_selfpay, preselfpay_amt, inscp_scp_amt,
     NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL
-  FROM src WHERE cancelled)"""
+  FROM priced WHERE cancelled)"""
 
 RESULT_COLUMNS: Sequence[str] = (
     "row_no", "setl_id", "psn_no", "policy_year", "version_id", "status",
