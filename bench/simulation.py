@@ -21,7 +21,7 @@ from decimal import Decimal
 
 from dae.benefits.engine import model as em
 from dae.benefits.engine.rules import default_ruleset_document
-from dae.forecast.simcore import Meta, aggregate, compute, draft_book, with_changes
+from dae.forecast.simcore import Meta, aggregate, compute_tables, draft_book, engine_tables, with_changes
 
 PLACES = [em.PlaceCategory.LOCAL] * 17 + [em.PlaceCategory.REFERRED, em.PlaceCategory.LONG_TERM_OFFSITE,
                                           em.PlaceCategory.SELF_REFERRED]
@@ -98,12 +98,16 @@ def main() -> None:
     book_now = draft_book(current, 2025)
     draft = with_changes(current, {"entry_threshold": str(Decimal(current["entry_threshold"]) - 10000)})
     book_draft = draft_book(draft, 2025)
-    now, base_now = compute(settlements, book_now)
+    tables = engine_tables(settlements)
     t2 = time.perf_counter()
-    print(f"current rules: {t2 - t1:.1f}s", flush=True)
-    new, _base = compute(settlements, book_draft)
+    print(f"engine tables (Arrow, once): {t2 - t1:.1f}s; {tables[0].num_rows:,} settlements, "
+          f"{tables[1].num_rows:,} fee lines", flush=True)
+    now, base_now = compute_tables(tables, book_now)
+    t3a = time.perf_counter()
+    print(f"current rules: {t3a - t2:.1f}s", flush=True)
+    new, _base = compute_tables(tables, book_draft)
     t3 = time.perf_counter()
-    print(f"draft rules:   {t3 - t2:.1f}s", flush=True)
+    print(f"draft rules:   {t3 - t3a:.1f}s", flush=True)
     results = aggregate("bench", meta, now, new, base_now, book_now)
     t4 = time.perf_counter()
     totals = results["totals"]

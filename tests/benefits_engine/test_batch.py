@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dae.benefits.engine.batch import BatchRow, run_batch
+from dae.benefits.engine.batch import BatchRow, run_batch, run_batches
 from dae.benefits.engine.batch_sql import AMOUNT_COLUMNS
 from dae.benefits.engine.errors import InputInvalid
 from dae.benefits.engine.model import (
@@ -410,3 +410,19 @@ def test_bad_fee_lines_are_refused_with_row_and_column() -> None:
         run_batch([settlement_row(s)], BOOK, fee_lines=too_much)
     assert [(e.path, e.code) for e in refused.value.errors] == [
         ("fee_lines[1].det_item_fee_sumamt", "refund_exceeds_original")]
+
+
+def test_several_books_share_one_read_and_equal_separate_runs() -> None:
+    lower = book(ruleset_doc(entry_threshold="10000.00"))
+    rows = fixed_rows()
+    with run_batch(rows, BOOK) as alone_now, run_batch(rows, lower) as alone_draft:
+        expected = ([r.payout for r in alone_now.rows()], [r.payout for r in alone_draft.rows()])
+    now, draft = run_batches(rows, [BOOK, lower])
+    try:
+        assert ([r.payout for r in now.rows()], [r.payout for r in draft.rows()]) == expected
+        assert expected[0] != expected[1]
+        assert now.columns("setl_id", "payout")[1] == [int(p * 100) for p in expected[0]]
+        now.close()
+        assert draft.columns("payout") == [[int(p * 100) for p in expected[1]]]  # still open for the other book
+    finally:
+        draft.close()

@@ -1,21 +1,16 @@
 """The pure part of policy simulation (no Django): a rule-set document with changed parameters, the payouts of
-many settlements under one rule book (the batch engine on DuckDB for persons on the totals path, the reference
-engine for persons with fee-line settlements), and the side-by-side figures grouped from the two results.
+many settlements under one rule book (the batch engine on DuckDB, totals path and fee-line path), and the side-by-side figures grouped from the two results.
 Amounts are integer fen throughout."""
 
 from __future__ import annotations
 
 import copy
-import tempfile
-from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from dae.benefits.engine import model as em
 from dae.benefits.engine.batch import run_batch
-from dae.benefits.engine.person_year import calculate
 from dae.benefits.engine.rules import RuleBook, load_rulebook
 
 #: Bands of the per-person change (yuan): the distribution shown.
@@ -63,69 +58,61 @@ def with_changes(document: dict[str, Any], changes: dict[str, str]) -> dict[str,
     return doc
 
 
-def _batch_table(batch: list[em.Settlement]) -> Any:
-    """The totals-path settlements as an Arrow table, amounts in whole fen (int64, never floats)."""
+def engine_tables(settlements: list[em.Settlement]) -> tuple[Any, Any]:
+    """The settlements and their fee lines as two Arrow tables for the batch engine, built once and shared by
+    both rule sets. Amounts are exact DECIMAL(18,2) (never floats); a fee-line settlement's totals are empty."""
     import pyarrow as pa
 
-    totals = [s.totals for s in batch]
-    assert all(t is not None for t in totals)
-    return pa.table({
-        "setl_id": [s.setl_id for s in batch], "psn_no": [s.psn_no for s in batch],
-        "setl_time": [s.setl_time.replace(tzinfo=None) for s in batch],
-        "adm_date": [s.adm_date for s in batch],
-        "place_category": [s.place_category.value for s in batch], "settle_way": [s.settle_way.value for s in batch],
-        **{f"{name}_fen": pa.array([int(getattr(t, name) * 100) for t in totals], type=pa.int64())
-           for name in AMOUNTS},
-    })
+    money = pa.decimal128(18, 2)
+    cols: dict[str, list[Any]] = {c: [] for c in ("setl_id", "psn_no", "setl_time", "adm_date", "place_category",
+                                                  "settle_way", *AMOUNTS)}
+    line_cols: dict[str, list[Any]] = {c: [] for c in LINE_FIELDS}
+    for s in settlements:
+        cols["setl_id"].append(s.setl_id)
+        cols["psn_no"].append(s.psn_no)
+        cols["setl_time"].append(s.setl_time.replace(tzinfo=None))
+        cols["adm_date"].append(s.adm_date)
+        cols["place_category"].append(s.place_category.value)
+        cols["settle_way"].append(s.settle_way.value)
+        t = s.totals
+        for name in AMOUNTS:
+            cols[name].append(None if t is None else getattr(t, name))
+        for line in s.fee_lines:
+            line_cols["setl_id"].append(s.setl_id)
+            line_cols["feedetl_sn"].append(line.feedetl_sn)
+            line_cols["det_item_fee_sumamt"].append(line.det_item_fee_sumamt)
+            line_cols["chrgitm_lv"].append(line.chrgitm_lv.value)
+            line_cols["med_chrgitm_type"].append(line.med_chrgitm_type)
+            line_cols["overlmt_amt"].append(line.overlmt_amt)
+            line_cols["special_drug"].append(None if line.special_drug is None else line.special_drug.value)
+            line_cols["dialysis_session"].append(line.dialysis_session)
+            line_cols["init_feedetl_sn"].append(line.init_feedetl_sn)
+    types = {name: money for name in (*AMOUNTS, "det_item_fee_sumamt", "overlmt_amt")}
+    types.update(setl_time=pa.timestamp("us"), adm_date=pa.date32())
+    text = pa.string()
+    rows = pa.table({c: pa.array(v, type=types.get(c, text)) for c, v in cols.items()})
+    lines = pa.table({c: pa.array(v, type=types.get(c, text)) for c, v in line_cols.items()})
+    return rows, lines
 
 
-def _run_batch_table(table: Any, book: RuleBook) -> tuple[list[str], list[str], list[int], list[int]]:
-    """Run the batch engine on an Arrow table through Parquet files; (setl_id, psn_no, payout fen, cumulative
-    大额 base fen) per row, read back as columns."""
-    import duckdb
+LINE_FIELDS = ("setl_id", "feedetl_sn", "det_item_fee_sumamt", "chrgitm_lv", "med_chrgitm_type", "overlmt_amt",
+               "special_drug", "dialysis_session", "init_feedetl_sn")
 
-    with tempfile.TemporaryDirectory(prefix="dae-sim-") as scratch:
-        source, target = Path(scratch) / "in.parquet", Path(scratch) / "out.parquet"
-        con = duckdb.connect()
-        try:
-            con.register("batch_in", table)
-            amounts = ", ".join(f"CAST(CAST({a}_fen AS DECIMAL(18,0)) * 0.01 AS DECIMAL(16,2)) AS {a}"
-                                for a in AMOUNTS)
-            con.execute(f"COPY (SELECT setl_id, psn_no, setl_time, adm_date, place_category, settle_way, {amounts} "
-                        f"FROM batch_in) TO '{source.as_posix()}' (FORMAT parquet)")
-            with run_batch(source, book) as result:
-                result.write(target)
-            out = con.execute(
-                "SELECT setl_id, psn_no, CAST(round(payout * 100) AS BIGINT), "
-                "CAST(round(coalesce(cum_base, 0) * 100) AS BIGINT) FROM read_parquet(?)",
-                [str(target)]).fetchnumpy()
-        finally:
-            con.close()
-    keys = list(out.keys())
-    return (out[keys[0]].tolist(), out[keys[1]].tolist(), out[keys[2]].tolist(), out[keys[3]].tolist())
+
+def compute_tables(tables: tuple[Any, Any], book: RuleBook) -> tuple[dict[str, int], dict[str, int]]:
+    """(payout fen per settlement, the year's 大额 base fen per person) of every settlement, both paths in the
+    batch engine (set-based on DuckDB, exact integer fen; equal to the reference engine, tests/benefits_engine)."""
+    rows, lines = tables
+    with run_batch(rows, book, fee_lines=lines if lines.num_rows else None) as result:
+        ids, pays = result.columns("setl_id", "payout")
+        persons, _years, _eligible, bases, _paid = result.closing_sums()
+    # one policy year per simulation, so one closing base per person
+    return dict(zip(ids, pays, strict=True)), dict(zip(persons, bases, strict=True))
 
 
 def compute(settlements: list[em.Settlement], book: RuleBook) -> tuple[dict[str, int], dict[str, int]]:
-    """(payout fen per settlement, the year's 大额 base fen per person): the fee-line persons through the
-    reference engine, the rest through the batch engine."""
-    line_persons = {s.psn_no for s in settlements if s.fee_lines}
-    reference = [s for s in settlements if s.psn_no in line_persons]
-    batch = [s for s in settlements if s.psn_no not in line_persons]
-    payout: dict[str, int] = {}
-    base: dict[str, int] = defaultdict(int)
-    if batch:
-        ids, persons, pays, bases = _run_batch_table(_batch_table(batch), book)
-        payout.update(zip(ids, pays, strict=True))
-        for psn, b in zip(persons, bases, strict=True):
-            if b > base[psn]:
-                base[psn] = b
-    if reference:
-        calc = calculate(reference, book, trace=False)
-        for py in calc.person_years:
-            for r in py.settlements:
-                payout[r.setl_id] = fen(r.payout)
-                base[r.psn_no] += fen(r.dae_base)
-    return payout, dict(base)
+    """``compute_tables`` of the settlements under one rule book."""
+    return compute_tables(engine_tables(settlements), book)
 
 
 def _band_sql() -> tuple[str, list[str]]:

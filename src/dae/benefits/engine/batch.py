@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import csv
 import tempfile
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -31,6 +31,7 @@ from dae.benefits.engine.batch_sql import (
     LINE_AMOUNTS,
     LINE_COLUMNS,
     LINE_NET_PROBLEMS_SQL,
+    NETTED_SQL,
     OPENING_AMOUNTS,
     OPENING_COLUMNS,
     OPENING_PROBLEMS_SQL,
@@ -47,6 +48,7 @@ from dae.benefits.engine.batch_sql import (
     typed_lines_sql,
     typed_openings_sql,
     typed_settlements_sql,
+    versioned_sql,
 )
 from dae.benefits.engine.errors import CalculationError, FieldError, InputInvalid
 from dae.benefits.engine.model import (
@@ -161,6 +163,30 @@ def run_batch(
     ``fee_lines``: the fee lines (``setl_id``, ``feedetl_sn``, ``det_item_fee_sumamt``, ``chrgitm_lv``,
     ``med_chrgitm_type``; optional ``overlmt_amt``, ``special_drug``, ``dialysis_session``, ``init_feedetl_sn``) of
     the settlements on the fee-line path. ``threads``: DuckDB's worker threads (default: all cores)."""
+    (result,) = run_batches(
+        source, [book], openings=openings, fee_lines=fee_lines, max_errors=max_errors, threads=threads
+    )
+    try:
+        for setl_id in trace_setl_ids:
+            result.traces[setl_id] = result.trace(setl_id)
+    except BaseException:
+        result.close()
+        raise
+    return result
+
+
+def run_batches(
+    source: Source,
+    books: Sequence[RuleBook],
+    *,
+    openings: Source | None = None,
+    fee_lines: Source | None = None,
+    max_errors: int = 100,
+    threads: int | None = None,
+) -> list[BatchResult]:
+    """The same settlements under several rule books (a policy simulation's current rules and draft): read, typed,
+    checked and their fee lines netted once, then computed per book in a DuckDB schema of its own. The results
+    share one in-memory database, which closes with the last of them. Errors of any book refuse the whole run."""
     con = duckdb.connect()
     try:
         if threads is not None:
@@ -171,36 +197,52 @@ def run_batch(
                 _load(con, openings, "raw_openings", Path(scratch) / "openings.csv", "openings")
             if fee_lines is not None:
                 _load(con, fee_lines, "raw_lines", Path(scratch) / "lines.csv", "fee_lines")
-            _compute(
-                con, book, has_openings=openings is not None, has_lines=fee_lines is not None, max_errors=max_errors
-            )
-        result = BatchResult(con, book)
-        for setl_id in trace_setl_ids:
-            result.traces[setl_id] = result.trace(setl_id)
-        return result
+            cursors = _prepare(con, books, has_openings=openings is not None, has_lines=fee_lines is not None,
+                               max_errors=max_errors)  # fmt: skip
+        shared = _Shared(con, len(books))
+        for cursor, book in zip(cursors, books, strict=True):
+            _compute(cursor, book, has_lines=fee_lines is not None)
+        return [BatchResult(c, b, shared, i) for i, (c, b) in enumerate(zip(cursors, books, strict=True))]
     except BaseException:
         con.close()
         raise
 
 
-def _compute(
-    con: duckdb.DuckDBPyConnection, book: RuleBook, *, has_openings: bool, has_lines: bool, max_errors: int
-) -> None:
+def _search_path(index: int) -> str:
+    return f"SET search_path = 'book{index},main'"
+
+
+def _prepare(
+    con: duckdb.DuckDBPyConnection,
+    books: Sequence[RuleBook],
+    *,
+    has_openings: bool,
+    has_lines: bool,
+    max_errors: int,
+) -> list[duckdb.DuckDBPyConnection]:
+    """Everything that does not depend on the rule book, in ``main``; a cursor per book whose ``src`` view gives
+    each row its version and policy year under that book. Refuses on any error of any book."""
     types = _column_types(con, "raw")
     _raise_if(_column_errors(types, REQUIRED_COLUMNS, AMOUNT_COLUMNS, "columns"))
-    rules = RuleSql.of(book)
     if has_lines:
         line_types = _column_types(con, "raw_lines")
         _raise_if(_column_errors(line_types, LINE_COLUMNS, LINE_AMOUNTS, "fee_lines.columns"))
         con.execute(typed_lines_sql(line_types))
-    con.execute(typed_settlements_sql(types, rules, has_lines=has_lines))
-    _raise_if(_row_errors(con, problems_sql(book), "rows", max_errors))
+    con.execute(typed_settlements_sql(types, has_lines=has_lines))
+    cursors = []
+    found: set[tuple[int, str, str]] = set()
+    for index, book in enumerate(books):
+        cursor = con.cursor()
+        cursor.execute(f"CREATE SCHEMA book{index}")
+        cursor.execute(_search_path(index))
+        cursor.execute(versioned_sql(RuleSql.of(book)))
+        found.update(cursor.execute(problems_sql(book)).fetchall())
+        cursors.append(cursor)
+    _raise_if(_errors(sorted(found), "rows", max_errors))
     if has_lines:
         _raise_if(_row_errors(con, line_problems_sql(), "fee_lines", max_errors))
         _raise_if(_row_errors(con, LINE_NET_PROBLEMS_SQL, "fee_lines", max_errors))
-        con.execute(priced_lines_sql(rules))
-    else:
-        con.execute(PRICED_TOTALS_SQL)
+        con.execute(NETTED_SQL)
     if has_openings:
         opening_types = _column_types(con, "raw_openings")
         _raise_if(_column_errors(opening_types, OPENING_COLUMNS, OPENING_AMOUNTS, "openings.columns"))
@@ -208,15 +250,35 @@ def _compute(
         _raise_if(_row_errors(con, OPENING_PROBLEMS_SQL, "openings", max_errors))
     else:
         con.execute(EMPTY_OPENINGS_SQL)
-    con.execute(payout_sql(rules))
-    _python_cap(con)
-    con.execute(RESULTS_VIEW_SQL)
     # The input views point into the scratch directory, which is about to go.
     con.execute("DROP VIEW raw")
     if has_openings:
         con.execute("DROP VIEW raw_openings")
     if has_lines:
         con.execute("DROP VIEW raw_lines")
+    return cursors
+
+
+def _compute(cursor: duckdb.DuckDBPyConnection, book: RuleBook, *, has_lines: bool) -> None:
+    """One book's payouts, in the cursor's own schema."""
+    rules = RuleSql.of(book)
+    cursor.execute(priced_lines_sql(rules) if has_lines else PRICED_TOTALS_SQL)
+    cursor.execute(payout_sql(rules))
+    _python_cap(cursor)
+    cursor.execute(RESULTS_VIEW_SQL)
+
+
+class _Shared:
+    """The database several results share: closed when the last of them is."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, users: int) -> None:
+        self.con = con
+        self.users = users
+
+    def release(self) -> None:
+        self.users -= 1
+        if self.users <= 0:
+            self.con.close()
 
 
 def _raise_if(errors: list[FieldError]) -> None:
@@ -328,7 +390,10 @@ def _column_errors(
 
 
 def _row_errors(con: duckdb.DuckDBPyConnection, sql: str, label: str, max_errors: int) -> list[FieldError]:
-    found = con.execute(sql).fetchall()
+    return _errors(con.execute(sql).fetchall(), label, max_errors)
+
+
+def _errors(found: list[Any], label: str, max_errors: int) -> list[FieldError]:
     errors = []
     for row_no, column, code in found[:max_errors]:
         zh, en = _ROW_MESSAGES[code]
@@ -370,9 +435,12 @@ def _yuan_required(fen: int) -> Decimal:
 class BatchResult:
     """Computed settlements held in DuckDB: summary figures, rows, file output and traces on demand."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, book: RuleBook) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, book: RuleBook, shared: _Shared, index: int) -> None:
         self._con = con
         self._book = book
+        self._shared = shared
+        self._index = index
+        self._closed = False
         self.traces: dict[str, SettlementResult] = {}
         summary = con.execute(
             "SELECT count(*) FILTER (WHERE status = 'computed'), count(*) FILTER (WHERE status = 'cancelled'), "
@@ -394,15 +462,39 @@ class BatchResult:
         self.close()
 
     def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
         self._con.close()
+        self._shared.release()
 
     def rows(self, batch_size: int = 50_000) -> Iterator[BatchRow]:
         """Every input row's result, in input order."""
         cursor = self._con.cursor()
+        cursor.execute(_search_path(self._index))
         cursor.execute(f"SELECT {', '.join(RESULT_COLUMNS)} FROM results ORDER BY row_no")
         while chunk := cursor.fetchmany(batch_size):
             for row in chunk:
                 yield _batch_row(row)
+
+    def columns(self, *names: str) -> list[list[Any]]:
+        """The computed settlements' result columns, in input order, as lists (amounts in integer fen)."""
+        unknown = [n for n in names if n not in RESULT_COLUMNS]
+        if unknown:
+            raise ValueError(f"unknown result columns: {unknown}")
+        found = self._con.execute(
+            f"SELECT {', '.join(names)} FROM results WHERE status = 'computed' ORDER BY row_no"
+        ).fetchnumpy()
+        return [found[n].tolist() for n in names]
+
+    def closing_sums(self) -> list[list[Any]]:
+        """Per person-year (``psn_no``, ``policy_year``, eligible, 大额 base, paid): the cumulative sums after its
+        last settlement, in integer fen, as columns (the sums only grow, so they are the maxima)."""
+        found = self._con.execute(
+            "SELECT psn_no, policy_year, max(cum_eligible) AS s, max(cum_base) AS b, max(cum_paid) AS p FROM results "
+            "WHERE status = 'computed' GROUP BY psn_no, policy_year ORDER BY psn_no, policy_year"
+        ).fetchnumpy()
+        return [found[n].tolist() for n in ("psn_no", "policy_year", "s", "b", "p")]
 
     def write(self, path: str | Path) -> None:
         """Write the results to Parquet (``.parquet``) or CSV (anything else); amounts as exact DECIMAL(18,2)."""

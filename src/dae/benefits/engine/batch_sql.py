@@ -207,8 +207,8 @@ def policy_year(basis: DateBasis) -> str:
     return f"year({basis_date(basis)})"
 
 
-def typed_settlements_sql(types: Mapping[str, str], rules: RuleSql, *, has_lines: bool = False) -> str:
-    """``src``: one typed row per input row, with its version ``v``; bad values become NULL (see problems).
+def typed_settlements_sql(types: Mapping[str, str], *, has_lines: bool = False) -> str:
+    """``typed``: one typed row per input row, whatever the rule book; bad values become NULL (see problems).
 
     With ``has_lines`` (a typed ``lines`` table exists) a row whose ``setl_id`` has fee lines is on the fee-line
     path: its amount columns must be empty (``amounts_given`` false) and are computed from the lines."""
@@ -218,10 +218,8 @@ def typed_settlements_sql(types: Mapping[str, str], rules: RuleSql, *, has_lines
     adm = "TRY_CAST(adm_date AS DATE)" if "adm_date" in types else "CAST(NULL AS DATE)"
     cancelled = "TRY_CAST(cancelled AS BOOLEAN)" if "cancelled" in types else "false"
     cancelled_given = "cancelled IS NOT NULL" if "cancelled" in types else "false"
-    version_day = basis_date(rules.book.version_basis)
     return f"""
-CREATE TABLE src AS
-WITH typed AS (
+CREATE TABLE typed AS
   SELECT
     row_no,
     trim(CAST(setl_id AS VARCHAR)) AS setl_id,
@@ -235,8 +233,16 @@ WITH typed AS (
     ({cancelled_given}) AND {cancelled} IS NULL AS cancelled_invalid,
     {on_lines} AS has_lines,
     ({given}) AS amounts_given
-  FROM raw)
-SELECT *, {rules.version(version_day)} AS v, {policy_year(rules.book.year_basis)} AS policy_year FROM typed"""
+  FROM raw"""
+
+
+def versioned_sql(rules: RuleSql) -> str:
+    """``src``: the typed rows with their version ``v`` and policy year under one rule book (a view)."""
+    version_day = basis_date(rules.book.version_basis)
+    return (
+        f"CREATE VIEW src AS SELECT *, {rules.version(version_day)} AS v, "
+        f"{policy_year(rules.book.year_basis)} AS policy_year FROM typed"
+    )
 
 
 def problems_sql(book: RuleBook) -> str:
@@ -387,7 +393,7 @@ def line_problems_sql() -> str:
 SELECT row_no, col, code FROM (
   SELECT row_no, 'setl_id' AS col, 'empty' AS code FROM lines WHERE setl_id IS NULL OR setl_id = ''
   UNION ALL SELECT row_no, 'setl_id', 'line_without_settlement' FROM lines
-    WHERE setl_id <> '' AND setl_id NOT IN (SELECT setl_id FROM src WHERE setl_id IS NOT NULL)
+    WHERE setl_id <> '' AND setl_id NOT IN (SELECT setl_id FROM typed WHERE setl_id IS NOT NULL)
   UNION ALL SELECT row_no, 'feedetl_sn', 'empty' FROM lines WHERE feedetl_sn IS NULL OR feedetl_sn = ''
   UNION ALL SELECT row_no, 'med_chrgitm_type', 'empty' FROM lines WHERE fee_type IS NULL OR fee_type = ''
   UNION ALL SELECT row_no, 'chrgitm_lv', 'bad_level' FROM lines WHERE lv IS NULL OR lv NOT IN ({levels})
@@ -424,49 +430,57 @@ SELECT row_no, col, code FROM (
 PRICED_TOTALS_SQL = "CREATE VIEW priced AS SELECT *, inscp_scp_amt AS eligible_fen FROM src"
 
 
+NETTED_SQL = """
+CREATE TABLE netted AS
+SELECT t.row_no AS setl_row, n.* EXCLUDE (setl_id) FROM (
+  SELECT setl_id, coalesce(init_sn, feedetl_sn) AS sn, sum(amount) AS amount, sum(over_cap) AS over_cap,
+    any_value(lv) FILTER (WHERE init_sn IS NULL) AS lv, any_value(fee_type) FILTER (WHERE init_sn IS NULL) AS fee_type,
+    any_value(special) FILTER (WHERE init_sn IS NULL) AS special,
+    any_value(session) FILTER (WHERE init_sn IS NULL) AS session
+  FROM lines GROUP BY setl_id, sn) n
+JOIN typed t USING (setl_id)"""
+"""``netted``: each original fee line with its refunds netted in (amount and over-cap part), keyed by its
+settlement's row number; whatever the rule book, so built once."""
+
+
 def priced_lines_sql(rules: RuleSql) -> str:
-    """``priced``: ``src`` with the fee-line settlements' totals computed from their lines (policy §2 step 1:
-    refunds netted into their original, 丙类 wholly self-paid, the part above the price cap self-paid, the first
-    self-pay rounded half up per line) and every settlement's eligible amount E (step 2: each dialysis session's
-    in-scope amount up to the per-session limit when locally and directly settled, else nothing counts).
-    The reference engine's ``lines.compute_line`` and ``settlement.dialysis_sessions`` over sets; integer fen."""
+    """``priced``: ``src`` with the fee-line settlements' totals computed from their netted lines (policy §2 step 1:
+    丙类 wholly self-paid, the part above the price cap self-paid, the first self-pay rounded half up per line) and
+    every settlement's eligible amount E (step 2: each dialysis session's in-scope amount up to the per-session
+    limit when locally and directly settled, else nothing counts). The reference engine's ``lines.compute_line``
+    and ``settlement.dialysis_sessions`` over sets, in integer fen."""
     scale = 10**rules.line_places
+    class_c = _text(ChargeLevel.CLASS_C.value)
     return f"""
 CREATE TABLE priced AS
-WITH orig AS (
-  SELECT l.setl_id, l.feedetl_sn AS sn, l.lv, l.fee_type, l.special, l.session, s.v, s.place_category, s.settle_way
-  FROM lines l JOIN src s USING (setl_id) WHERE l.init_sn IS NULL),
-net AS (
-  SELECT setl_id, coalesce(init_sn, feedetl_sn) AS sn, sum(amount) AS amount, sum(over_cap) AS over_cap
-  FROM lines GROUP BY ALL),
-parts AS (
-  SELECT o.*, n.amount,
-    CASE WHEN lv = '{ChargeLevel.CLASS_C.value}' THEN n.amount ELSE 0 END AS fulamt,
-    CASE WHEN lv = '{ChargeLevel.CLASS_C.value}' THEN 0 ELSE n.over_cap END AS over_cap,
-    CASE WHEN lv = '{ChargeLevel.CLASS_C.value}' THEN 0 ELSE n.amount - n.over_cap END AS base,
-    {rules.first_self_pay_ratio()} AS r
-  FROM orig o JOIN net n USING (setl_id, sn)),
+WITH parts AS (
+  SELECT n.setl_row, n.session, s.v, s.place_category, s.settle_way, n.lv, n.fee_type, n.special, n.amount,
+    CASE WHEN n.lv = {class_c} THEN n.amount ELSE 0 END AS fulamt,
+    CASE WHEN n.lv = {class_c} THEN 0 ELSE n.over_cap END AS over_cap,
+    CASE WHEN n.lv = {class_c} THEN 0 ELSE n.amount - n.over_cap END AS base
+  FROM netted n JOIN src s ON s.row_no = n.setl_row),
 priced_lines AS (
-  SELECT *, CAST((CAST(base AS HUGEINT) * r + {scale // 2}) // {scale} AS BIGINT) AS pre FROM parts),
+  SELECT *, CAST((CAST(base AS HUGEINT) * ({rules.first_self_pay_ratio()}) + {scale // 2}) // {scale} AS BIGINT) AS pre
+  FROM parts),
 line_sums AS (
-  SELECT setl_id, CAST(sum(amount) AS BIGINT) AS medfee, CAST(sum(fulamt) AS BIGINT) AS fulamt,
+  SELECT setl_row, CAST(sum(amount) AS BIGINT) AS medfee, CAST(sum(fulamt) AS BIGINT) AS fulamt,
     CAST(sum(over_cap) AS BIGINT) AS overlmt, CAST(sum(pre) AS BIGINT) AS pre, CAST(sum(base - pre) AS BIGINT) AS inscp
-  FROM priced_lines GROUP BY setl_id),
+  FROM priced_lines GROUP BY setl_row),
 sessions AS (
-  SELECT setl_id, session, any_value(v) AS v, any_value(place_category) AS place_category,
+  SELECT setl_row, session, any_value(v) AS v, any_value(place_category) AS place_category,
     any_value(settle_way) AS settle_way, sum(base - pre) AS amount
-  FROM priced_lines WHERE session IS NOT NULL GROUP BY setl_id, session),
+  FROM priced_lines WHERE session IS NOT NULL GROUP BY setl_row, session),
 session_self AS (
-  SELECT setl_id,
+  SELECT setl_row,
     CAST(sum(amount - CASE WHEN {rules.dialysis_eligible()} THEN least(amount, {rules.dialysis_limit()}) ELSE 0 END)
       AS BIGINT) AS self_paid
-  FROM sessions GROUP BY setl_id)
+  FROM sessions GROUP BY setl_row)
 SELECT s.* REPLACE (
     coalesce(t.medfee, s.medfee_sumamt) AS medfee_sumamt, coalesce(t.fulamt, s.fulamt_ownpay_amt) AS fulamt_ownpay_amt,
     coalesce(t.overlmt, s.overlmt_selfpay) AS overlmt_selfpay, coalesce(t.pre, s.preselfpay_amt) AS preselfpay_amt,
     coalesce(t.inscp, s.inscp_scp_amt) AS inscp_scp_amt),
-  CASE WHEN t.setl_id IS NULL THEN s.inscp_scp_amt ELSE t.inscp - coalesce(d.self_paid, 0) END AS eligible_fen
-FROM src s LEFT JOIN line_sums t USING (setl_id) LEFT JOIN session_self d USING (setl_id)"""
+  CASE WHEN t.setl_row IS NULL THEN s.inscp_scp_amt ELSE t.inscp - coalesce(d.self_paid, 0) END AS eligible_fen
+FROM src s LEFT JOIN line_sums t ON t.setl_row = s.row_no LEFT JOIN session_self d ON d.setl_row = s.row_no"""
 
 
 RESULTS_VIEW_SQL = """
