@@ -5,12 +5,15 @@ Amounts are integer fen throughout."""
 from __future__ import annotations
 
 import copy
+import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from dae.benefits.engine import model as em
-from dae.benefits.engine.batch import run_batch
+from dae.benefits.engine.batch import run_batch, run_batches
+from dae.benefits.engine.errors import CalculationError
 from dae.benefits.engine.rules import RuleBook, load_rulebook
 
 #: Bands of the per-person change (yuan): the distribution shown.
@@ -99,20 +102,72 @@ LINE_FIELDS = ("setl_id", "feedetl_sn", "det_item_fee_sumamt", "chrgitm_lv", "me
                "special_drug", "dialysis_session", "init_feedetl_sn")
 
 
-def compute_tables(tables: tuple[Any, Any], book: RuleBook) -> tuple[dict[str, int], dict[str, int]]:
-    """(payout fen per settlement, the year's 大额 base fen per person) of every settlement, both paths in the
-    batch engine (set-based on DuckDB, exact integer fen; equal to the reference engine, tests/benefits_engine)."""
+def fen_decimals(values: Sequence[int | None]) -> Any:
+    """Whole fen as an exact DECIMAL(18,2) Arrow array (``None`` stays empty): the unscaled 128-bit integers are
+    written directly, so no Decimal object and never a float is made per value."""
+    import numpy as np
+    import pyarrow as pa
+
+    assert sys.byteorder == "little"  # Arrow's 128-bit decimals are little-endian here
+    count = len(values)
+    valid = np.fromiter((v is not None for v in values), dtype=bool, count=count)
+    fen_ = np.fromiter((0 if v is None else v for v in values), dtype=np.int64, count=count)
+    words = np.empty((count, 2), dtype=np.int64)
+    words[:, 0] = fen_
+    words[:, 1] = fen_ >> 63  # the sign extended into the high word
+    bitmap = None if valid.all() else pa.array(valid).buffers()[1]
+    return pa.Array.from_buffers(pa.decimal128(18, 2), count, [bitmap, pa.py_buffer(words.tobytes())])
+
+
+def meta_table(meta: dict[str, Meta]) -> Any:
+    """What the breakdowns need of each settlement, as an Arrow table in the settlements' order."""
+    import pyarrow as pa
+
+    values = list(meta.values())
+    return pa.table({
+        "setl_id": list(meta), "psn_no": [m.psn_no for m in values], "level": [m.hospital_level for m in values],
+        "place": [m.place_category for m in values], "month": [m.month for m in values],
+        "stored": pa.array([m.stored_fen for m in values], type=pa.int64()),
+        "dialysis": pa.array([m.dialysis for m in values], type=pa.bool_()),
+    })
+
+
+@dataclass
+class SideBySide:
+    """Every settlement's payout (fen) under both rule books next to its breakdown columns (``rows``: the meta
+    columns + ``now`` + ``new``), and each person's year-end 大额 base under the current rules (``bases``)."""
+
+    rows: Any
+    bases: Any
+
+
+def compute_both(tables: tuple[Any, Any], meta: Any, book_now: RuleBook, book_draft: RuleBook) -> SideBySide:
+    """Both rule books over the same settlements in one batch-engine run (read, checked and netted once; both
+    paths set-based on DuckDB in exact integer fen, equal to the reference engine: tests/benefits_engine).
+    ``meta`` (``meta_table``) must list the settlements in the order of ``tables``; a mismatch is an error."""
     rows, lines = tables
+    now, draft = run_batches(rows, [book_now, book_draft], fee_lines=lines if lines.num_rows else None)
+    try:
+        current = now.columns("setl_id", "payout", arrow=True)
+        proposed = draft.columns("payout", arrow=True)
+        bases = now.closing_sums(arrow=True).select(["psn_no", "base"]).rename_columns(["psn_no", "b"])
+    finally:
+        now.close()
+        draft.close()
+    if not current.column("setl_id").equals(meta.column("setl_id")):
+        raise CalculationError("simulation: the breakdown columns are not in the settlements' order")
+    side = meta.append_column("now", current.column("payout")).append_column("new", proposed.column("payout"))
+    return SideBySide(side, bases)
+
+
+def compute(settlements: list[em.Settlement], book: RuleBook) -> tuple[dict[str, int], dict[str, int]]:
+    """(payout fen per settlement, the year's 大额 base fen per person) under one rule book, by the batch engine."""
+    rows, lines = engine_tables(settlements)
     with run_batch(rows, book, fee_lines=lines if lines.num_rows else None) as result:
         ids, pays = result.columns("setl_id", "payout")
         persons, _years, _eligible, bases, _paid = result.closing_sums()
     # one policy year per simulation, so one closing base per person
     return dict(zip(ids, pays, strict=True)), dict(zip(persons, bases, strict=True))
-
-
-def compute(settlements: list[em.Settlement], book: RuleBook) -> tuple[dict[str, int], dict[str, int]]:
-    """``compute_tables`` of the settlements under one rule book."""
-    return compute_tables(engine_tables(settlements), book)
 
 
 def _band_sql() -> tuple[str, list[str]]:
@@ -150,23 +205,12 @@ def _segment_sql(book: RuleBook) -> str:
     return "CASE " + " ".join(whens) + " END"
 
 
-def aggregate(region: str, meta: dict[str, Meta], now: dict[str, int], new: dict[str, int],
-              base_now: dict[str, int], book_now: RuleBook) -> dict[str, Any]:
+def aggregate(region: str, side: SideBySide, book_now: RuleBook) -> dict[str, Any]:
     """The side-by-side figures (fen) grouped on DuckDB from one table of every settlement's two payouts, and
     the digest: SHA-256 of the (settlement, current, draft) list in settlement order."""
     import duckdb
-    import pyarrow as pa
 
-    ids = list(meta)
-    rows = pa.table({
-        "setl_id": ids, "psn_no": [meta[i].psn_no for i in ids], "level": [meta[i].hospital_level for i in ids],
-        "place": [meta[i].place_category for i in ids], "month": [meta[i].month for i in ids],
-        "stored": pa.array([meta[i].stored_fen for i in ids], type=pa.int64()),
-        "dialysis": [meta[i].dialysis for i in ids],
-        "now": pa.array([now.get(i, 0) for i in ids], type=pa.int64()),
-        "new": pa.array([new.get(i, 0) for i in ids], type=pa.int64()),
-    })
-    bases = pa.table({"psn_no": list(base_now), "b": pa.array(list(base_now.values()), type=pa.int64())})
+    rows, bases = side.rows, side.bases
     con = duckdb.connect()
     try:
         con.register("rows", rows)

@@ -1,10 +1,10 @@
 """政策测算: every settlement of a past period re-run under the current rules and a draft, side by side.
 
 The inputs are the stored settlements that count (as ``claims.payout.stored_inputs`` reads them: every counting
-state, cancellations left out) whose policy year is the period's year. Persons with a settlement on the
-fee-line path (dialysis sessions) are computed through the reference engine (``calculate``, traces off); all the
-others through the batch engine on DuckDB (``run_batch``, integer fen, window functions). Each person's year is
-computed whole on one path, so the cumulative sums are the same either way.
+state, cancellations left out) whose policy year is the period's year. Every settlement, on the totals path or
+the fee-line path (dialysis sessions with their fee lines), goes through the batch engine on DuckDB under both rule
+books in one run (``run_batches``: read and checked once; integer fen, set operations and window functions; equal
+to the reference engine to the fen, tests/benefits_engine/test_batch.py).
 
 The current rules are the region's published versions as they stood (mid-year version changes included); the
 draft is one rule-set document applied to the whole period (its ``valid_from`` moved to the first day). The
@@ -34,7 +34,7 @@ from dae.claims.models import FeeLine, Settlement
 from dae.claims.payout import COUNTING
 from dae.core.errors import NotFound
 
-from .simcore import Meta, aggregate, compute, draft_book, fen, with_changes
+from .simcore import Meta, aggregate, compute, compute_both, draft_book, engine_tables, fen, meta_table, with_changes
 
 __all__ = ["compute", "current_book", "draft_book", "period_inputs", "simulate", "with_changes"]
 
@@ -121,12 +121,11 @@ def simulate(region: str, year: int, draft_document: dict[str, Any], *, explain_
     book_draft = draft_book(draft_document, year)
     inputs = period_inputs(region, year, book_now)
     read = time.perf_counter()
-    now, base_now = compute(inputs.settlements, book_now)
-    new, _base_new = compute(inputs.settlements, book_draft)
+    side = compute_both(engine_tables(inputs.settlements), meta_table(inputs.meta), book_now, book_draft)
     computed = time.perf_counter()
     results = {"region": region, "year": year, "current_versions": versions,
                "draft_version": str(draft_document.get("version", "")), "data_version": inputs.version,
-               **aggregate(region, inputs.meta, now, new, base_now, book_now)}
+               **aggregate(region, side, book_now)}
     grouped = time.perf_counter()
     results["explanations"] = explain_people([t["psn_no"] for t in results["top"][:explain_top]],
                                              inputs.settlements, book_now, book_draft)

@@ -201,7 +201,7 @@ def run_batches(
                                max_errors=max_errors)  # fmt: skip
         shared = _Shared(con, len(books))
         for cursor, book in zip(cursors, books, strict=True):
-            _compute(cursor, book, has_lines=fee_lines is not None)
+            _compute(cursor, book, has_lines=fee_lines is not None, has_openings=openings is not None)
         return [BatchResult(c, b, shared, i) for i, (c, b) in enumerate(zip(cursors, books, strict=True))]
     except BaseException:
         con.close()
@@ -224,10 +224,9 @@ def _prepare(
     each row its version and policy year under that book. Refuses on any error of any book."""
     types = _column_types(con, "raw")
     _raise_if(_column_errors(types, REQUIRED_COLUMNS, AMOUNT_COLUMNS, "columns"))
+    line_types = _column_types(con, "raw_lines") if has_lines else {}
     if has_lines:
-        line_types = _column_types(con, "raw_lines")
         _raise_if(_column_errors(line_types, LINE_COLUMNS, LINE_AMOUNTS, "fee_lines.columns"))
-        con.execute(typed_lines_sql(line_types))
     con.execute(typed_settlements_sql(types, has_lines=has_lines))
     cursors = []
     found: set[tuple[int, str, str]] = set()
@@ -240,9 +239,10 @@ def _prepare(
         cursors.append(cursor)
     _raise_if(_errors(sorted(found), "rows", max_errors))
     if has_lines:
+        con.execute(typed_lines_sql(line_types))
         _raise_if(_row_errors(con, line_problems_sql(), "fee_lines", max_errors))
-        _raise_if(_row_errors(con, LINE_NET_PROBLEMS_SQL, "fee_lines", max_errors))
         con.execute(NETTED_SQL)
+        _raise_if(_row_errors(con, LINE_NET_PROBLEMS_SQL, "fee_lines", max_errors))
     if has_openings:
         opening_types = _column_types(con, "raw_openings")
         _raise_if(_column_errors(opening_types, OPENING_COLUMNS, OPENING_AMOUNTS, "openings.columns"))
@@ -259,11 +259,11 @@ def _prepare(
     return cursors
 
 
-def _compute(cursor: duckdb.DuckDBPyConnection, book: RuleBook, *, has_lines: bool) -> None:
+def _compute(cursor: duckdb.DuckDBPyConnection, book: RuleBook, *, has_lines: bool, has_openings: bool) -> None:
     """One book's payouts, in the cursor's own schema."""
     rules = RuleSql.of(book)
     cursor.execute(priced_lines_sql(rules) if has_lines else PRICED_TOTALS_SQL)
-    cursor.execute(payout_sql(rules))
+    cursor.execute(payout_sql(rules, has_openings=has_openings))
     _python_cap(cursor)
     cursor.execute(RESULTS_VIEW_SQL)
 
@@ -477,24 +477,34 @@ class BatchResult:
             for row in chunk:
                 yield _batch_row(row)
 
-    def columns(self, *names: str) -> list[list[Any]]:
-        """The computed settlements' result columns, in input order, as lists (amounts in integer fen)."""
+    def columns(self, *names: str, arrow: bool = False) -> Any:
+        """The computed settlements' result columns in input order (amounts in integer fen): a list per column,
+        or with ``arrow`` one Arrow table (no Python objects per row)."""
         unknown = [n for n in names if n not in RESULT_COLUMNS]
         if unknown:
             raise ValueError(f"unknown result columns: {unknown}")
-        found = self._con.execute(
-            f"SELECT {', '.join(names)} FROM results WHERE status = 'computed' ORDER BY row_no"
-        ).fetchnumpy()
-        return [found[n].tolist() for n in names]
+        sql = f"SELECT {', '.join(names)} FROM results WHERE status = 'computed' ORDER BY row_no"
+        return self._fetch(sql, names, arrow=arrow)
 
-    def closing_sums(self) -> list[list[Any]]:
-        """Per person-year (``psn_no``, ``policy_year``, eligible, 大额 base, paid): the cumulative sums after its
-        last settlement, in integer fen, as columns (the sums only grow, so they are the maxima)."""
-        found = self._con.execute(
-            "SELECT psn_no, policy_year, max(cum_eligible) AS s, max(cum_base) AS b, max(cum_paid) AS p FROM results "
-            "WHERE status = 'computed' GROUP BY psn_no, policy_year ORDER BY psn_no, policy_year"
-        ).fetchnumpy()
-        return [found[n].tolist() for n in ("psn_no", "policy_year", "s", "b", "p")]
+    def closing_sums(self, *, arrow: bool = False) -> Any:
+        """Per person-year (``psn_no``, ``policy_year``, ``eligible``, ``base``, ``paid``): the cumulative sums after
+        its last settlement, in integer fen (the sums only grow, so they are the maxima); lists or an Arrow table."""
+        sql = (
+            "SELECT psn_no, policy_year, max(cum_eligible) AS eligible, max(cum_base) AS base, max(cum_paid) AS paid "
+            "FROM results WHERE status = 'computed' GROUP BY psn_no, policy_year ORDER BY psn_no, policy_year"
+        )
+        return self._fetch(sql, ("psn_no", "policy_year", "eligible", "base", "paid"), arrow=arrow)
+
+    def _fetch(self, sql: str, names: Sequence[str], *, arrow: bool) -> Any:
+        if arrow:
+            cursor = self._con.cursor()
+            try:
+                cursor.execute(_search_path(self._index))
+                return cursor.sql(sql).to_arrow_table()
+            finally:
+                cursor.close()
+        found = self._con.execute(sql).fetchnumpy()
+        return [found[n].tolist() for n in names]
 
     def write(self, path: str | Path) -> None:
         """Write the results to Parquet (``.parquet``) or CSV (anything else); amounts as exact DECIMAL(18,2)."""

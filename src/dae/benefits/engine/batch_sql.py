@@ -22,7 +22,6 @@ AMOUNT_COLUMNS = ("medfee_sumamt", "fulamt_ownpay_amt", "overlmt_selfpay", "pres
 REQUIRED_COLUMNS = ("setl_id", "psn_no", "setl_time", "place_category", "settle_way", *AMOUNT_COLUMNS)
 OPENING_AMOUNTS = ("eligible_amount", "dae_base", "paid")
 OPENING_COLUMNS = ("psn_no", "policy_year", *OPENING_AMOUNTS)
-COMPUTATION_ORDER = "psn_no, policy_year, setl_time, setl_id"
 
 _FEN_PATTERN = r"[0-9]{1,14}(\.[0-9]{1,2})?"
 _FLOAT_TYPES = ("FLOAT", "DOUBLE", "REAL", "FLOAT4", "FLOAT8")
@@ -214,12 +213,20 @@ def typed_settlements_sql(types: Mapping[str, str], *, has_lines: bool = False) 
     path: its amount columns must be empty (``amounts_given`` false) and are computed from the lines."""
     amounts = ",\n  ".join(f"{fen_expression(c, types[c])} AS {c}" for c in AMOUNT_COLUMNS)
     given = " OR ".join(f"nullif(trim(CAST({c} AS VARCHAR)), '') IS NOT NULL" for c in AMOUNT_COLUMNS)
-    on_lines = "trim(CAST(setl_id AS VARCHAR)) IN (SELECT setl_id FROM lines)" if has_lines else "false"
+    on_lines = (
+        "trim(CAST(setl_id AS VARCHAR)) IN (SELECT trim(CAST(setl_id AS VARCHAR)) FROM raw_lines)"
+        if has_lines
+        else "false"
+    )
     adm = "TRY_CAST(adm_date AS DATE)" if "adm_date" in types else "CAST(NULL AS DATE)"
     cancelled = "TRY_CAST(cancelled AS BOOLEAN)" if "cancelled" in types else "false"
     cancelled_given = "cancelled IS NOT NULL" if "cancelled" in types else "false"
+    # ``seq``: the computation order within a person (settlement time, ties by id) and ``pk`` the person as an
+    # integer, whatever the rule book, so that each book's windows partition and sort on integers.
     return f"""
 CREATE TABLE typed AS
+SELECT *, row_number() OVER (ORDER BY psn_no, setl_time, setl_id) AS seq, dense_rank() OVER (ORDER BY psn_no) AS pk
+FROM (
   SELECT
     row_no,
     trim(CAST(setl_id AS VARCHAR)) AS setl_id,
@@ -233,7 +240,7 @@ CREATE TABLE typed AS
     ({cancelled_given}) AND {cancelled} IS NULL AS cancelled_invalid,
     {on_lines} AS has_lines,
     ({given}) AS amounts_given
-  FROM raw"""
+  FROM raw)"""
 
 
 def versioned_sql(rules: RuleSql) -> str:
@@ -309,7 +316,7 @@ EMPTY_OPENINGS_SQL = (
 )
 
 
-def payout_sql(rules: RuleSql) -> str:
+def payout_sql(rules: RuleSql, *, has_openings: bool = True) -> str:
     """The payout of every live settlement, policy §2 steps 3–8, as window functions over person-years.
 
     S_before = opening S + Σ earlier E; base = max(0, S + E − max(T, S)); B_before = opening B + Σ earlier base;
@@ -318,22 +325,29 @@ def payout_sql(rules: RuleSql) -> str:
     M in the person-year, paid_after = max(P0, min(P0 + Σ rounded payouts, M)) equals the engine's step-by-step
     cap; person-years whose versions differ in maximum are flagged and capped in Python. The table is stored in
     computation order, so one person's rows sit together (a trace reads them without scanning the table).
+    The windows run over integers only (``pk`` the person, ``seq`` the order, the amounts); the settlement's other
+    columns are joined back once, by ``seq``.
     """
-    window = "PARTITION BY psn_no, policy_year ORDER BY setl_time, setl_id"
+    window = "PARTITION BY pk, policy_year ORDER BY seq"  # seq: by settlement time, ties by id
+    opening = (
+        "coalesce(o.eligible_amount, 0) AS s0, coalesce(o.dae_base, 0) AS b0, coalesce(o.paid, 0) AS p0\n"
+        "  FROM priced s LEFT JOIN openings o ON o.psn_no = s.psn_no AND o.policy_year = s.policy_year"
+        if has_openings
+        else "0 AS s0, 0 AS b0, 0 AS p0 FROM priced s"
+    )
     earlier = f"({window} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)"
     flag = (
         "false"
         if rules.same_maximum
         else (
-            "min(m_fen) OVER (PARTITION BY psn_no, policy_year) <> max(m_fen) OVER (PARTITION BY psn_no, policy_year)"
+            "min(m_fen) OVER (PARTITION BY pk, policy_year) <> max(m_fen) OVER (PARTITION BY pk, policy_year)"
         )
     )
     return f"""
 CREATE TABLE computed AS
 WITH params AS (
-  SELECT s.*, {rules.threshold()} AS t_fen, {rules.maximum()} AS m_fen, {rules.adjustment()} AS adj,
-    coalesce(o.eligible_amount, 0) AS s0, coalesce(o.dae_base, 0) AS b0, coalesce(o.paid, 0) AS p0
-  FROM priced s LEFT JOIN openings o ON o.psn_no = s.psn_no AND o.policy_year = s.policy_year
+  SELECT s.seq, s.pk, s.policy_year, s.v, s.eligible_fen, {rules.threshold()} AS t_fen, {rules.maximum()} AS m_fen,
+    {rules.adjustment()} AS adj, {opening}
   WHERE NOT s.cancelled),
 s_cum AS (SELECT *, s0 + coalesce(sum(eligible_fen) OVER {earlier}, 0) AS s_before FROM params),
 based AS (SELECT *, greatest(0, s_before + eligible_fen - greatest(t_fen, s_before)) AS base FROM s_cum),
@@ -343,17 +357,19 @@ rounded AS (SELECT *, CAST(({rules.raw_payout()} + {rules.scale // 2}) // {rules
 capped AS (
   SELECT *, sum(before_cap) OVER ({window} ROWS UNBOUNDED PRECEDING) AS c_after, {flag} AS needs_python_cap
   FROM rounded)
-SELECT row_no, setl_id, psn_no, policy_year, v, {rules.version_id()} AS version_id,
-  setl_time, adm_date, place_category, settle_way, m_fen, p0, needs_python_cap, has_lines,
-  medfee_sumamt, fulamt_ownpay_amt, overlmt_selfpay, preselfpay_amt, inscp_scp_amt,
-  eligible_fen AS eligible_amount, base AS dae_base, before_cap,
+SELECT p.row_no, p.setl_id, p.psn_no, c.policy_year, c.v, {rules.version_id()} AS version_id,
+  p.setl_time, p.adm_date, p.place_category, p.settle_way, c.m_fen, c.p0, c.needs_python_cap, p.has_lines,
+  p.medfee_sumamt, p.fulamt_ownpay_amt, p.overlmt_selfpay, p.preselfpay_amt, p.inscp_scp_amt,
+  c.eligible_fen AS eligible_amount, c.base AS dae_base, c.before_cap,
   CAST(greatest(p0, least(p0 + c_after, m_fen)) - greatest(p0, least(p0 + c_after - before_cap, m_fen)) AS BIGINT)
     AS payout,
   CAST(s_before + eligible_fen AS BIGINT) AS cum_eligible,
   CAST(b_before + base AS BIGINT) AS cum_base,
   CAST(greatest(p0, least(p0 + c_after, m_fen)) AS BIGINT) AS cum_paid
-FROM capped
-ORDER BY {COMPUTATION_ORDER}"""
+FROM capped c JOIN (
+  SELECT seq, row_no, setl_id, psn_no, setl_time, adm_date, place_category, settle_way, has_lines,
+    medfee_sumamt, fulamt_ownpay_amt, overlmt_selfpay, preselfpay_amt, inscp_scp_amt FROM priced) p USING (seq)
+ORDER BY c.pk, c.policy_year, c.seq"""
 
 
 LINE_COLUMNS = ("setl_id", "feedetl_sn", "det_item_fee_sumamt", "chrgitm_lv", "med_chrgitm_type")
@@ -362,7 +378,9 @@ LINE_AMOUNTS = ("det_item_fee_sumamt", "overlmt_amt")
 
 def typed_lines_sql(types: Mapping[str, str]) -> str:
     """``lines``: one typed row per fee line (national 2301 fields); optional columns ``overlmt_amt`` (0),
-    ``special_drug``, ``dialysis_session``, ``init_feedetl_sn`` (a refund line names its original)."""
+    ``special_drug``, ``dialysis_session``, ``init_feedetl_sn`` (a refund line names its original); ``setl_row``
+    is its settlement's row number (NULL when no settlement has its ``setl_id``). Built after ``typed`` is checked,
+    so a settlement id is unique there."""
 
     def text(column: str) -> str:
         return f"nullif(trim(CAST({column} AS VARCHAR)), '')" if column in types else "CAST(NULL AS VARCHAR)"
@@ -371,7 +389,7 @@ def typed_lines_sql(types: Mapping[str, str]) -> str:
     if "overlmt_amt" in types:
         over_cap = f"CASE WHEN {text('overlmt_amt')} IS NULL THEN 0 ELSE {fen_expression('overlmt_amt', types['overlmt_amt'], signed=True)} END"
     return f"""
-CREATE TABLE lines AS SELECT
+CREATE TABLE lines AS SELECT l.*, t.row_no AS setl_row FROM (SELECT
   row_no,
   trim(CAST(setl_id AS VARCHAR)) AS setl_id,
   trim(CAST(feedetl_sn AS VARCHAR)) AS feedetl_sn,
@@ -382,7 +400,7 @@ CREATE TABLE lines AS SELECT
   {text("special_drug")} AS special,
   {text("dialysis_session")} AS session,
   {text("init_feedetl_sn")} AS init_sn
-FROM raw_lines"""
+FROM raw_lines) l LEFT JOIN (SELECT setl_id, row_no FROM typed) t USING (setl_id)"""
 
 
 def line_problems_sql() -> str:
@@ -393,7 +411,7 @@ def line_problems_sql() -> str:
 SELECT row_no, col, code FROM (
   SELECT row_no, 'setl_id' AS col, 'empty' AS code FROM lines WHERE setl_id IS NULL OR setl_id = ''
   UNION ALL SELECT row_no, 'setl_id', 'line_without_settlement' FROM lines
-    WHERE setl_id <> '' AND setl_id NOT IN (SELECT setl_id FROM typed WHERE setl_id IS NOT NULL)
+    WHERE setl_id <> '' AND setl_row IS NULL
   UNION ALL SELECT row_no, 'feedetl_sn', 'empty' FROM lines WHERE feedetl_sn IS NULL OR feedetl_sn = ''
   UNION ALL SELECT row_no, 'med_chrgitm_type', 'empty' FROM lines WHERE fee_type IS NULL OR fee_type = ''
   UNION ALL SELECT row_no, 'chrgitm_lv', 'bad_level' FROM lines WHERE lv IS NULL OR lv NOT IN ({levels})
@@ -407,24 +425,19 @@ SELECT row_no, col, code FROM (
   UNION ALL SELECT row_no, 'det_item_fee_sumamt', 'refund_amount_positive' FROM lines
     WHERE init_sn IS NOT NULL AND amount > 0
   UNION ALL SELECT l.row_no, 'feedetl_sn', 'duplicate_feedetl_sn' FROM lines l JOIN (
-    SELECT setl_id, feedetl_sn, min(row_no) AS first_row FROM lines GROUP BY setl_id, feedetl_sn
-    HAVING count(*) > 1) d USING (setl_id, feedetl_sn) WHERE l.row_no > d.first_row
+    SELECT setl_row, feedetl_sn, min(row_no) AS first_row FROM lines GROUP BY setl_row, feedetl_sn
+    HAVING count(*) > 1) d USING (setl_row, feedetl_sn) WHERE l.row_no > d.first_row
   UNION ALL SELECT r.row_no, 'init_feedetl_sn', 'refund_original_missing' FROM lines r
     WHERE r.init_sn IS NOT NULL AND NOT EXISTS (
-      SELECT 1 FROM lines o WHERE o.setl_id = r.setl_id AND o.feedetl_sn = r.init_sn AND o.init_sn IS NULL)
+      SELECT 1 FROM lines o WHERE o.setl_row = r.setl_row AND o.feedetl_sn = r.init_sn AND o.init_sn IS NULL)
 ) ORDER BY row_no, col"""
 
 
 LINE_NET_PROBLEMS_SQL = """
-WITH net AS (
-  SELECT setl_id, coalesce(init_sn, feedetl_sn) AS sn, sum(amount) AS amount, sum(over_cap) AS over_cap
-  FROM lines GROUP BY ALL)
 SELECT row_no, col, code FROM (
-  SELECT o.row_no, 'det_item_fee_sumamt' AS col, 'refund_exceeds_original' AS code
-    FROM lines o JOIN net n ON n.setl_id = o.setl_id AND n.sn = o.feedetl_sn WHERE o.init_sn IS NULL AND n.amount < 0
-  UNION ALL SELECT o.row_no, 'overlmt_amt', 'over_cap_out_of_range'
-    FROM lines o JOIN net n ON n.setl_id = o.setl_id AND n.sn = o.feedetl_sn
-    WHERE o.init_sn IS NULL AND n.amount >= 0 AND NOT (n.over_cap BETWEEN 0 AND n.amount)
+  SELECT row_no, 'det_item_fee_sumamt' AS col, 'refund_exceeds_original' AS code FROM netted WHERE amount < 0
+  UNION ALL SELECT row_no, 'overlmt_amt', 'over_cap_out_of_range' FROM netted
+    WHERE amount >= 0 AND NOT (over_cap BETWEEN 0 AND amount)
 ) ORDER BY row_no, col"""
 
 PRICED_TOTALS_SQL = "CREATE VIEW priced AS SELECT *, inscp_scp_amt AS eligible_fen FROM src"
@@ -432,15 +445,14 @@ PRICED_TOTALS_SQL = "CREATE VIEW priced AS SELECT *, inscp_scp_amt AS eligible_f
 
 NETTED_SQL = """
 CREATE TABLE netted AS
-SELECT t.row_no AS setl_row, n.* EXCLUDE (setl_id) FROM (
-  SELECT setl_id, coalesce(init_sn, feedetl_sn) AS sn, sum(amount) AS amount, sum(over_cap) AS over_cap,
-    any_value(lv) FILTER (WHERE init_sn IS NULL) AS lv, any_value(fee_type) FILTER (WHERE init_sn IS NULL) AS fee_type,
-    any_value(special) FILTER (WHERE init_sn IS NULL) AS special,
-    any_value(session) FILTER (WHERE init_sn IS NULL) AS session
-  FROM lines GROUP BY setl_id, sn) n
-JOIN typed t USING (setl_id)"""
+SELECT o.row_no, o.setl_row, o.feedetl_sn AS sn, o.amount + coalesce(r.amount, 0) AS amount,
+  o.over_cap + coalesce(r.over_cap, 0) AS over_cap, o.lv, o.fee_type, o.special, o.session
+FROM lines o LEFT JOIN (
+  SELECT setl_row, init_sn, sum(amount) AS amount, sum(over_cap) AS over_cap FROM lines WHERE init_sn IS NOT NULL
+  GROUP BY setl_row, init_sn) r ON r.setl_row = o.setl_row AND r.init_sn = o.feedetl_sn
+WHERE o.init_sn IS NULL"""
 """``netted``: each original fee line with its refunds netted in (amount and over-cap part), keyed by its
-settlement's row number; whatever the rule book, so built once."""
+settlement's row number; whatever the rule book, so built once (after the lines are checked)."""
 
 
 def priced_lines_sql(rules: RuleSql) -> str:
