@@ -32,10 +32,11 @@ from dae.benefits.engine.batch_sql import (
     LINE_COLUMNS,
     LINE_NET_PROBLEMS_SQL,
     NETTED_SQL,
+    NO_LINES_PRICED_SQL,
     OPENING_AMOUNTS,
     OPENING_COLUMNS,
     OPENING_PROBLEMS_SQL,
-    PRICED_TOTALS_SQL,
+    PRICED_VIEW_SQL,
     REQUIRED_COLUMNS,
     RESULT_COLUMNS,
     RESULTS_VIEW_SQL,
@@ -262,7 +263,8 @@ def _prepare(
 def _compute(cursor: duckdb.DuckDBPyConnection, book: RuleBook, *, has_lines: bool, has_openings: bool) -> None:
     """One book's payouts, in the cursor's own schema."""
     rules = RuleSql.of(book)
-    cursor.execute(priced_lines_sql(rules) if has_lines else PRICED_TOTALS_SQL)
+    cursor.execute(priced_lines_sql(rules) if has_lines else NO_LINES_PRICED_SQL)
+    cursor.execute(PRICED_VIEW_SQL)
     cursor.execute(payout_sql(rules, has_openings=has_openings))
     _python_cap(cursor)
     cursor.execute(RESULTS_VIEW_SQL)

@@ -225,8 +225,7 @@ def typed_settlements_sql(types: Mapping[str, str], *, has_lines: bool = False) 
     # integer, whatever the rule book, so that each book's windows partition and sort on integers.
     return f"""
 CREATE TABLE typed AS
-SELECT *, row_number() OVER (ORDER BY psn_no, setl_time, setl_id) AS seq, dense_rank() OVER (ORDER BY psn_no) AS pk
-FROM (
+WITH t AS MATERIALIZED (
   SELECT
     row_no,
     trim(CAST(setl_id AS VARCHAR)) AS setl_id,
@@ -240,7 +239,11 @@ FROM (
     ({cancelled_given}) AND {cancelled} IS NULL AS cancelled_invalid,
     {on_lines} AS has_lines,
     ({given}) AS amounts_given
-  FROM raw)"""
+  FROM raw)
+SELECT t.*, o.seq, o.pk FROM t JOIN (
+  SELECT row_no, row_number() OVER (ORDER BY psn_no, setl_time, setl_id) AS seq,
+    dense_rank() OVER (ORDER BY psn_no) AS pk
+  FROM t) o USING (row_no)"""
 
 
 def versioned_sql(rules: RuleSql) -> str:
@@ -323,17 +326,23 @@ def payout_sql(rules: RuleSql, *, has_openings: bool = True) -> str:
     raw = Σ segments overlap × max(0, ratio + adjustment) (scaled integers); rounding half up once:
     (raw + scale/2) // scale, exact because raw ≥ 0 (DuckDB's // truncates toward zero). With one annual maximum
     M in the person-year, paid_after = max(P0, min(P0 + Σ rounded payouts, M)) equals the engine's step-by-step
-    cap; person-years whose versions differ in maximum are flagged and capped in Python. The table is stored in
-    computation order, so one person's rows sit together (a trace reads them without scanning the table).
+    cap; person-years whose versions differ in maximum are flagged and capped in Python. E comes from the totals
+    or, on the fee-line path, from ``line_priced``.
     The windows run over integers only (``pk`` the person, ``seq`` the order, the amounts); the settlement's other
     columns are joined back once, by ``seq``.
     """
     window = "PARTITION BY pk, policy_year ORDER BY seq"  # seq: by settlement time, ties by id
+    lines = "src s LEFT JOIN line_priced l ON l.setl_row = s.row_no"
     opening = (
         "coalesce(o.eligible_amount, 0) AS s0, coalesce(o.dae_base, 0) AS b0, coalesce(o.paid, 0) AS p0\n"
-        "  FROM priced s LEFT JOIN openings o ON o.psn_no = s.psn_no AND o.policy_year = s.policy_year"
+        f"  FROM {lines} LEFT JOIN openings o ON o.psn_no = s.psn_no AND o.policy_year = s.policy_year"
         if has_openings
-        else "0 AS s0, 0 AS b0, 0 AS p0 FROM priced s"
+        else f"0 AS s0, 0 AS b0, 0 AS p0 FROM {lines}"
+    )
+    # E: the in-scope amount, less what the dialysis sessions do not count (all of it where not eligible)
+    eligible = (
+        "CASE WHEN l.setl_row IS NULL THEN s.inscp_scp_amt ELSE l.inscp - CASE WHEN "
+        f"{rules.dialysis_eligible()} THEN l.session_over ELSE l.session_amount END END"
     )
     earlier = f"({window} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)"
     flag = (
@@ -346,7 +355,8 @@ def payout_sql(rules: RuleSql, *, has_openings: bool = True) -> str:
     return f"""
 CREATE TABLE computed AS
 WITH params AS (
-  SELECT s.seq, s.pk, s.policy_year, s.v, s.eligible_fen, {rules.threshold()} AS t_fen, {rules.maximum()} AS m_fen,
+  SELECT s.seq, s.pk, s.policy_year, s.v, {eligible} AS eligible_fen, {rules.threshold()} AS t_fen,
+    {rules.maximum()} AS m_fen,
     {rules.adjustment()} AS adj, {opening}
   WHERE NOT s.cancelled),
 s_cum AS (SELECT *, s0 + coalesce(sum(eligible_fen) OVER {earlier}, 0) AS s_before FROM params),
@@ -368,8 +378,7 @@ SELECT p.row_no, p.setl_id, p.psn_no, c.policy_year, c.v, {rules.version_id()} A
   CAST(greatest(p0, least(p0 + c_after, m_fen)) AS BIGINT) AS cum_paid
 FROM capped c JOIN (
   SELECT seq, row_no, setl_id, psn_no, setl_time, adm_date, place_category, settle_way, has_lines,
-    medfee_sumamt, fulamt_ownpay_amt, overlmt_selfpay, preselfpay_amt, inscp_scp_amt FROM priced) p USING (seq)
-ORDER BY c.pk, c.policy_year, c.seq"""
+    medfee_sumamt, fulamt_ownpay_amt, overlmt_selfpay, preselfpay_amt, inscp_scp_amt FROM priced) p USING (seq)"""
 
 
 LINE_COLUMNS = ("setl_id", "feedetl_sn", "det_item_fee_sumamt", "chrgitm_lv", "med_chrgitm_type")
@@ -440,7 +449,19 @@ SELECT row_no, col, code FROM (
     WHERE amount >= 0 AND NOT (over_cap BETWEEN 0 AND amount)
 ) ORDER BY row_no, col"""
 
-PRICED_TOTALS_SQL = "CREATE VIEW priced AS SELECT *, inscp_scp_amt AS eligible_fen FROM src"
+NO_LINES_PRICED_SQL = (
+    "CREATE TABLE line_priced (setl_row BIGINT, medfee BIGINT, fulamt BIGINT, overlmt BIGINT, pre BIGINT, "
+    "inscp BIGINT, session_amount BIGINT, session_over BIGINT)"
+)
+
+PRICED_VIEW_SQL = """
+CREATE VIEW priced AS
+SELECT s.* REPLACE (
+    coalesce(l.medfee, s.medfee_sumamt) AS medfee_sumamt, coalesce(l.fulamt, s.fulamt_ownpay_amt) AS fulamt_ownpay_amt,
+    coalesce(l.overlmt, s.overlmt_selfpay) AS overlmt_selfpay, coalesce(l.pre, s.preselfpay_amt) AS preselfpay_amt,
+    coalesce(l.inscp, s.inscp_scp_amt) AS inscp_scp_amt)
+FROM src s LEFT JOIN line_priced l ON l.setl_row = s.row_no"""
+"""``priced``: every settlement with its five totals, the fee-line settlements' from ``line_priced``."""
 
 
 NETTED_SQL = """
@@ -456,43 +477,39 @@ settlement's row number; whatever the rule book, so built once (after the lines 
 
 
 def priced_lines_sql(rules: RuleSql) -> str:
-    """``priced``: ``src`` with the fee-line settlements' totals computed from their netted lines (policy §2 step 1:
-    丙类 wholly self-paid, the part above the price cap self-paid, the first self-pay rounded half up per line) and
-    every settlement's eligible amount E (step 2: each dialysis session's in-scope amount up to the per-session
-    limit when locally and directly settled, else nothing counts). The reference engine's ``lines.compute_line``
-    and ``settlement.dialysis_sessions`` over sets, in integer fen."""
+    """``line_priced``: per fee-line settlement (``setl_row``) its totals computed from its netted lines (policy §2
+    step 1: 丙类 wholly self-paid, the part above the price cap self-paid, the first self-pay rounded half up per
+    line) and its dialysis sessions' in-scope amount and the part of it above the per-session limit (step 2; whether
+    the limit or nothing counts depends on the settlement's place and way, see ``eligible_sql``). The reference
+    engine's ``lines.compute_line`` and ``settlement.dialysis_sessions`` over sets, in integer fen. Only a book
+    with several versions needs each line's settlement (its version ``v``)."""
     scale = 10**rules.line_places
     class_c = _text(ChargeLevel.CLASS_C.value)
+    versioned = len(rules.book.versions) > 1
+    source = "netted n JOIN src s ON s.row_no = n.setl_row" if versioned else "netted n"
+    version = "s.v" if versioned else "0 AS v"
     return f"""
-CREATE TABLE priced AS
+CREATE TABLE line_priced AS
 WITH parts AS (
-  SELECT n.setl_row, n.session, s.v, s.place_category, s.settle_way, n.lv, n.fee_type, n.special, n.amount,
+  SELECT n.setl_row, n.session, {version}, n.lv, n.fee_type, n.special, n.amount,
     CASE WHEN n.lv = {class_c} THEN n.amount ELSE 0 END AS fulamt,
     CASE WHEN n.lv = {class_c} THEN 0 ELSE n.over_cap END AS over_cap,
     CASE WHEN n.lv = {class_c} THEN 0 ELSE n.amount - n.over_cap END AS base
-  FROM netted n JOIN src s ON s.row_no = n.setl_row),
+  FROM {source}),
 priced_lines AS (
   SELECT *, CAST((CAST(base AS HUGEINT) * ({rules.first_self_pay_ratio()}) + {scale // 2}) // {scale} AS BIGINT) AS pre
   FROM parts),
-line_sums AS (
-  SELECT setl_row, CAST(sum(amount) AS BIGINT) AS medfee, CAST(sum(fulamt) AS BIGINT) AS fulamt,
-    CAST(sum(over_cap) AS BIGINT) AS overlmt, CAST(sum(pre) AS BIGINT) AS pre, CAST(sum(base - pre) AS BIGINT) AS inscp
-  FROM priced_lines GROUP BY setl_row),
 sessions AS (
-  SELECT setl_row, session, any_value(v) AS v, any_value(place_category) AS place_category,
-    any_value(settle_way) AS settle_way, sum(base - pre) AS amount
+  SELECT setl_row, session, any_value(v) AS v, sum(base - pre) AS amount
   FROM priced_lines WHERE session IS NOT NULL GROUP BY setl_row, session),
-session_self AS (
-  SELECT setl_row,
-    CAST(sum(amount - CASE WHEN {rules.dialysis_eligible()} THEN least(amount, {rules.dialysis_limit()}) ELSE 0 END)
-      AS BIGINT) AS self_paid
+session_sums AS (
+  SELECT setl_row, CAST(sum(amount) AS BIGINT) AS session_amount,
+    CAST(sum(amount - least(amount, {rules.dialysis_limit()})) AS BIGINT) AS session_over
   FROM sessions GROUP BY setl_row)
-SELECT s.* REPLACE (
-    coalesce(t.medfee, s.medfee_sumamt) AS medfee_sumamt, coalesce(t.fulamt, s.fulamt_ownpay_amt) AS fulamt_ownpay_amt,
-    coalesce(t.overlmt, s.overlmt_selfpay) AS overlmt_selfpay, coalesce(t.pre, s.preselfpay_amt) AS preselfpay_amt,
-    coalesce(t.inscp, s.inscp_scp_amt) AS inscp_scp_amt),
-  CASE WHEN t.setl_row IS NULL THEN s.inscp_scp_amt ELSE t.inscp - coalesce(d.self_paid, 0) END AS eligible_fen
-FROM src s LEFT JOIN line_sums t ON t.setl_row = s.row_no LEFT JOIN session_self d ON d.setl_row = s.row_no"""
+SELECT setl_row, CAST(sum(amount) AS BIGINT) AS medfee, CAST(sum(fulamt) AS BIGINT) AS fulamt,
+  CAST(sum(over_cap) AS BIGINT) AS overlmt, CAST(sum(pre) AS BIGINT) AS pre, CAST(sum(base - pre) AS BIGINT) AS inscp,
+  coalesce(any_value(d.session_amount), 0) AS session_amount, coalesce(any_value(d.session_over), 0) AS session_over
+FROM priced_lines LEFT JOIN session_sums d USING (setl_row) GROUP BY setl_row"""
 
 
 RESULTS_VIEW_SQL = """
