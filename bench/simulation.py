@@ -14,6 +14,7 @@ breakdown (``simcore.aggregate``). Prints the time of each part, the figures and
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import resource
 import time
@@ -143,6 +144,7 @@ def main() -> None:
     draft = with_changes(current, {"entry_threshold": str(Decimal(current["entry_threshold"]) - 10000)})
     book_draft = draft_book(draft, 2025)
     t2 = time.perf_counter()
+    cpu2 = time.process_time()
     side = compute_both(tables, meta, book_now, book_draft)
     t3 = time.perf_counter()
     print(f"both rule sets (batch engine, one run): {t3 - t2:.1f}s", flush=True)
@@ -153,8 +155,10 @@ def main() -> None:
     print(f"total current {totals['current'] / 100:,.2f}  draft {totals['draft'] / 100:,.2f}  "
           f"change {totals['change'] / 100:,.2f}; persons {results['persons']:,}: +{results['gainers']:,} "
           f"-{results['losers']:,} ={results['unchanged']:,}")
-    print(f"simulation (both rule sets + breakdowns): {t4 - t2:.1f}s for {tables[0].num_rows:,} settlements; "
-          f"peak RSS {peak_mib():,.0f} MiB; digest {results['digest'][:16]}")
+    cpu = time.process_time() - cpu2
+    print(f"simulation (both rule sets + breakdowns): {t4 - t2:.1f}s for {tables[0].num_rows:,} settlements "
+          f"(CPU time of all threads {cpu:.1f}s; load average {os.getloadavg()[0]:.1f}); peak RSS {peak_mib():,.0f} MiB; "
+          f"digest {results['digest'][:16]}")
 
 
 if __name__ == "__main__":
