@@ -12,14 +12,23 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dae.benefits.engine.batch import BatchRow, run_batch
+from dae.benefits.engine.batch import BatchRow, run_batch, run_batches
+from dae.benefits.engine.batch_sql import AMOUNT_COLUMNS
 from dae.benefits.engine.errors import InputInvalid
-from dae.benefits.engine.model import Cancellation, PlaceCategory, Settlement, SettleWay, YearOpening
+from dae.benefits.engine.model import (
+    Cancellation,
+    ChargeLevel,
+    FeeLine,
+    PlaceCategory,
+    Settlement,
+    SettleWay,
+    YearOpening,
+)
 from dae.benefits.engine.person_year import calculate
 from dae.benefits.engine.rules import RuleBook
 
 from .helpers import BOOK, book, ruleset_doc, stay
-from .strategies import national_totals, openings, places, rule_book, ways
+from .strategies import fee_lines, fen, national_totals, openings, places, rule_book, ways
 
 FIRST_DAY = datetime(2024, 7, 1)
 SPAN_SECONDS = (datetime(2026, 1, 1) - FIRST_DAY).days * 24 * 3600
@@ -251,3 +260,169 @@ def test_batch_keeps_cross_year_stays_in_one_year_by_admission_date() -> None:
             ("A", 2024, Decimal("8500.00")),
             ("B", 2024, Decimal("17000.00")),
         ]
+
+
+def line_row(setl_id: str, line: FeeLine) -> dict[str, Any]:
+    return {
+        "setl_id": setl_id, "feedetl_sn": line.feedetl_sn, "det_item_fee_sumamt": line.det_item_fee_sumamt,
+        "chrgitm_lv": line.chrgitm_lv.value, "med_chrgitm_type": line.med_chrgitm_type,
+        "overlmt_amt": line.overlmt_amt, "special_drug": None if line.special_drug is None else line.special_drug.value,
+        "dialysis_session": line.dialysis_session, "init_feedetl_sn": line.init_feedetl_sn,
+    }  # fmt: skip
+
+
+def settlement_row(s: Settlement, *, cancelled: bool = False) -> dict[str, Any]:
+    """The batch row of a settlement on either path: a fee-line settlement leaves its amounts empty."""
+    if s.totals is not None:
+        return row_of(s, cancelled=cancelled)
+    return {
+        "setl_id": s.setl_id, "psn_no": s.psn_no, "setl_time": s.setl_time, "adm_date": s.adm_date,
+        "place_category": s.place_category.value, "settle_way": s.settle_way.value,
+        **dict.fromkeys(AMOUNT_COLUMNS), "cancelled": cancelled,
+    }  # fmt: skip
+
+
+def _ratio_text(st_draw: st.DrawFn, top: int = 1000) -> str:
+    return str(Decimal(st_draw(st.integers(0, top))).scaleb(-3))
+
+
+@st.composite
+def line_case(draw: st.DrawFn) -> tuple[RuleBook, list[Settlement], set[str], list[YearOpening]]:
+    """Random settlements, about half with random fee lines (refunds, 丙类, price caps, special drugs, dialysis
+    sessions), under one to three random versions with random first self-pay ratios and dialysis rules."""
+    fixed = {
+        "first_self_pay": {
+            "class_a": _ratio_text(draw, 200), "class_b_drugs": _ratio_text(draw), "class_b_treatment_items":
+            _ratio_text(draw), "drug_fee_types": sorted(draw(st.sets(st.sampled_from(["03", "05", "08", "09", "10"]), min_size=1))),
+            "special_drug_in_basic_scope": _ratio_text(draw), "special_drug_class_b_managed": _ratio_text(draw),
+        },
+        "dialysis": {
+            "per_session_limit": str(draw(fen(0, 100_000))),
+            "eligible_place_categories": sorted({p.value for p in draw(st.sets(places, min_size=1))}),
+            "eligible_settle_ways": sorted({w.value for w in draw(st.sets(ways, min_size=1))}),
+        },
+    }  # fmt: skip
+    rules = draw(rule_book(first_day=FIRST_DAY.date(), days=548, **fixed))
+    settlements = []
+    for i in range(draw(st.integers(1, 16))):
+        moment = FIRST_DAY + timedelta(seconds=draw(st.integers(10 * 86400, SPAN_SECONDS - 1)))
+        on_lines = draw(st.booleans())
+        settlements.append(
+            Settlement(
+                setl_id=f"S{i:03d}",
+                psn_no=draw(st.sampled_from(["P1", "P2"])),
+                setl_time=moment,
+                adm_date=moment.date() - timedelta(days=draw(st.integers(0, 9))),
+                place_category=draw(places),
+                settle_way=draw(ways),
+                fee_lines=draw(fee_lines()) if on_lines else (),
+                totals=None if on_lines else draw(national_totals(max_inscp=20_000_000)),
+            )
+        )
+    cancelled = {s.setl_id for s in settlements if draw(st.integers(0, 6)) == 0}
+    opened = [YearOpening("P1", 2025, draw(openings()))] if draw(st.booleans()) else []
+    return rules, settlements, cancelled, opened
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=line_case())
+def test_fee_line_path_equals_the_reference_engine_to_the_fen(
+    case: tuple[RuleBook, list[Settlement], set[str], list[YearOpening]],
+) -> None:
+    rules, settlements, cancelled, opened = case
+    reference = calculate(
+        settlements,
+        rules,
+        openings=opened,
+        cancellations=[Cancellation(s.setl_id, s.psn_no) for s in settlements if s.setl_id in cancelled],
+        trace=False,
+    )
+    rows = [settlement_row(s, cancelled=s.setl_id in cancelled) for s in settlements]
+    lines = [line_row(s.setl_id, line) for s in settlements for line in s.fee_lines]
+    opening_rows = [
+        {"psn_no": o.psn_no, "policy_year": o.policy_year, "eligible_amount": o.sums.eligible_amount,
+         "dae_base": o.sums.dae_base, "paid": o.sums.paid}
+        for o in opened
+    ]  # fmt: skip
+    with run_batch(rows, rules, fee_lines=lines, openings=opening_rows or None) as result:
+        batch_rows = list(result.rows())
+        live = [r for r in batch_rows if r.status == "computed"]
+        if live:  # a traced fee-line settlement is rebuilt with its lines, and agrees
+            assert result.trace(live[-1].setl_id).payout == live[-1].payout
+    for row in batch_rows:
+        if row.setl_id in cancelled:
+            assert (row.status, row.payout) == ("cancelled", Decimal(0))
+            continue
+        expected = reference.settlement(row.setl_id)
+        assert_same(row, expected)
+        t = expected.totals
+        assert (row.medfee_sumamt, row.fulamt_ownpay_amt, row.overlmt_selfpay, row.preselfpay_amt,
+                row.inscp_scp_amt) == (t.medfee_sumamt, t.fulamt_ownpay_amt, t.overlmt_selfpay, t.preselfpay_amt,
+                                       t.inscp_scp_amt)  # fmt: skip
+
+
+def test_fee_line_path_dialysis_and_first_self_pay_by_hand() -> None:
+    """Two dialysis sessions of 480 (limit 430 each, local + direct) and a 乙类 drug of 1,000.05 at 10%."""
+    when = datetime(2025, 3, 1, 9)
+    lines = (
+        FeeLine("L1", Decimal("480.00"), ChargeLevel.CLASS_A, "05", dialysis_session="d1"),
+        FeeLine("L2", Decimal("480.00"), ChargeLevel.CLASS_A, "05", dialysis_session="d2"),
+        FeeLine("L3", Decimal("1000.05"), ChargeLevel.CLASS_B, "09"),
+        FeeLine("L3R", Decimal("-0.10"), ChargeLevel.CLASS_B, "09", cnt=Decimal(-1), init_feedetl_sn="L3"),
+        FeeLine("L4", Decimal("50.00"), ChargeLevel.CLASS_C, "03"),
+    )
+    s = Settlement("F1", "P1", when, adm_date=when.date(), fee_lines=lines)
+    with run_batch([settlement_row(s)], BOOK, fee_lines=[line_row("F1", x) for x in lines]) as result:
+        (row,) = result.rows()
+    # net 999.95 -> first self-pay round(99.995) = 100.00 (half up), in scope 899.95; sessions 2 x 430
+    assert (row.medfee_sumamt, row.fulamt_ownpay_amt, row.preselfpay_amt, row.inscp_scp_amt) == (
+        Decimal("2009.95"), Decimal("50.00"), Decimal("100.00"), Decimal("1859.95"))
+    assert row.eligible_amount == Decimal("1759.95")
+
+
+def test_bad_fee_lines_are_refused_with_row_and_column() -> None:
+    when = datetime(2025, 3, 1, 9)
+    s = Settlement("F1", "P1", when, adm_date=when.date(), fee_lines=(FeeLine("L1", Decimal(1), ChargeLevel.CLASS_A, "05"),))
+    good = line_row("F1", s.fee_lines[0])
+    with_totals = {**row_of(stay("F1", "2025-03-01 09:00:00", "10.00"))}
+    bad_lines = [
+        good,
+        {**good, "feedetl_sn": "L1"},
+        {**good, "feedetl_sn": "L2", "chrgitm_lv": "04"},
+        {**good, "feedetl_sn": "L3", "det_item_fee_sumamt": "1.005"},
+        {**good, "feedetl_sn": "L4", "setl_id": "NOPE"},
+        {**good, "feedetl_sn": "L5", "det_item_fee_sumamt": "-1.00", "init_feedetl_sn": "L9"},
+    ]
+    with pytest.raises(InputInvalid) as refused:
+        run_batch([with_totals], BOOK, fee_lines=bad_lines)
+    assert [(e.path, e.code) for e in refused.value.errors] == [("rows[1].medfee_sumamt", "totals_and_lines")]
+    with pytest.raises(InputInvalid) as refused:
+        run_batch([settlement_row(s)], BOOK, fee_lines=bad_lines)
+    assert [(e.path, e.code) for e in refused.value.errors] == [
+        ("fee_lines[2].feedetl_sn", "duplicate_feedetl_sn"),
+        ("fee_lines[3].chrgitm_lv", "bad_level"),
+        ("fee_lines[4].det_item_fee_sumamt", "bad_line_amount"),
+        ("fee_lines[5].setl_id", "line_without_settlement"),
+        ("fee_lines[6].init_feedetl_sn", "refund_original_missing"),
+    ]
+    too_much = [good, {**good, "feedetl_sn": "L1R", "det_item_fee_sumamt": "-2.00", "init_feedetl_sn": "L1"}]
+    with pytest.raises(InputInvalid) as refused:
+        run_batch([settlement_row(s)], BOOK, fee_lines=too_much)
+    assert [(e.path, e.code) for e in refused.value.errors] == [
+        ("fee_lines[1].det_item_fee_sumamt", "refund_exceeds_original")]
+
+
+def test_several_books_share_one_read_and_equal_separate_runs() -> None:
+    lower = book(ruleset_doc(entry_threshold="10000.00"))
+    rows = fixed_rows()
+    with run_batch(rows, BOOK) as alone_now, run_batch(rows, lower) as alone_draft:
+        expected = ([r.payout for r in alone_now.rows()], [r.payout for r in alone_draft.rows()])
+    now, draft = run_batches(rows, [BOOK, lower])
+    try:
+        assert ([r.payout for r in now.rows()], [r.payout for r in draft.rows()]) == expected
+        assert expected[0] != expected[1]
+        assert now.columns("setl_id", "payout")[1] == [int(p * 100) for p in expected[0]]
+        now.close()
+        assert draft.columns("payout") == [[int(p * 100) for p in expected[1]]]  # still open for the other book
+    finally:
+        draft.close()

@@ -1,21 +1,19 @@
 """The pure part of policy simulation (no Django): a rule-set document with changed parameters, the payouts of
-many settlements under one rule book (the batch engine on DuckDB for persons on the totals path, the reference
-engine for persons with fee-line settlements), and the side-by-side figures grouped from the two results.
+many settlements under one rule book (the batch engine on DuckDB, totals path and fee-line path), and the side-by-side figures grouped from the two results.
 Amounts are integer fen throughout."""
 
 from __future__ import annotations
 
 import copy
-import tempfile
-from collections import defaultdict
+import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from dae.benefits.engine import model as em
-from dae.benefits.engine.batch import run_batch
-from dae.benefits.engine.person_year import calculate
+from dae.benefits.engine.batch import run_batch, run_batches
+from dae.benefits.engine.errors import CalculationError
 from dae.benefits.engine.rules import RuleBook, load_rulebook
 
 #: Bands of the per-person change (yuan): the distribution shown.
@@ -63,69 +61,113 @@ def with_changes(document: dict[str, Any], changes: dict[str, str]) -> dict[str,
     return doc
 
 
-def _batch_table(batch: list[em.Settlement]) -> Any:
-    """The totals-path settlements as an Arrow table, amounts in whole fen (int64, never floats)."""
+def engine_tables(settlements: list[em.Settlement]) -> tuple[Any, Any]:
+    """The settlements and their fee lines as two Arrow tables for the batch engine, built once and shared by
+    both rule sets. Amounts are exact DECIMAL(18,2) (never floats); a fee-line settlement's totals are empty."""
     import pyarrow as pa
 
-    totals = [s.totals for s in batch]
-    assert all(t is not None for t in totals)
+    money = pa.decimal128(18, 2)
+    cols: dict[str, list[Any]] = {c: [] for c in ("setl_id", "psn_no", "setl_time", "adm_date", "place_category",
+                                                  "settle_way", *AMOUNTS)}
+    line_cols: dict[str, list[Any]] = {c: [] for c in LINE_FIELDS}
+    for s in settlements:
+        cols["setl_id"].append(s.setl_id)
+        cols["psn_no"].append(s.psn_no)
+        cols["setl_time"].append(s.setl_time.replace(tzinfo=None))
+        cols["adm_date"].append(s.adm_date)
+        cols["place_category"].append(s.place_category.value)
+        cols["settle_way"].append(s.settle_way.value)
+        t = s.totals
+        for name in AMOUNTS:
+            cols[name].append(None if t is None else getattr(t, name))
+        for line in s.fee_lines:
+            line_cols["setl_id"].append(s.setl_id)
+            line_cols["feedetl_sn"].append(line.feedetl_sn)
+            line_cols["det_item_fee_sumamt"].append(line.det_item_fee_sumamt)
+            line_cols["chrgitm_lv"].append(line.chrgitm_lv.value)
+            line_cols["med_chrgitm_type"].append(line.med_chrgitm_type)
+            line_cols["overlmt_amt"].append(line.overlmt_amt)
+            line_cols["special_drug"].append(None if line.special_drug is None else line.special_drug.value)
+            line_cols["dialysis_session"].append(line.dialysis_session)
+            line_cols["init_feedetl_sn"].append(line.init_feedetl_sn)
+    types = {name: money for name in (*AMOUNTS, "det_item_fee_sumamt", "overlmt_amt")}
+    types.update(setl_time=pa.timestamp("us"), adm_date=pa.date32())
+    text = pa.string()
+    rows = pa.table({c: pa.array(v, type=types.get(c, text)) for c, v in cols.items()})
+    lines = pa.table({c: pa.array(v, type=types.get(c, text)) for c, v in line_cols.items()})
+    return rows, lines
+
+
+LINE_FIELDS = ("setl_id", "feedetl_sn", "det_item_fee_sumamt", "chrgitm_lv", "med_chrgitm_type", "overlmt_amt",
+               "special_drug", "dialysis_session", "init_feedetl_sn")
+
+
+def fen_decimals(values: Sequence[int | None]) -> Any:
+    """Whole fen as an exact DECIMAL(18,2) Arrow array (``None`` stays empty): the unscaled 128-bit integers are
+    written directly, so no Decimal object and never a float is made per value."""
+    import numpy as np
+    import pyarrow as pa
+
+    assert sys.byteorder == "little"  # Arrow's 128-bit decimals are little-endian here
+    count = len(values)
+    valid = np.fromiter((v is not None for v in values), dtype=bool, count=count)
+    fen_ = np.fromiter((0 if v is None else v for v in values), dtype=np.int64, count=count)
+    words = np.empty((count, 2), dtype=np.int64)
+    words[:, 0] = fen_
+    words[:, 1] = fen_ >> 63  # the sign extended into the high word
+    bitmap = None if valid.all() else pa.array(valid).buffers()[1]
+    return pa.Array.from_buffers(pa.decimal128(18, 2), count, [bitmap, pa.py_buffer(words.tobytes())])
+
+
+def meta_table(meta: dict[str, Meta]) -> Any:
+    """What the breakdowns need of each settlement, as an Arrow table in the settlements' order."""
+    import pyarrow as pa
+
+    values = list(meta.values())
     return pa.table({
-        "setl_id": [s.setl_id for s in batch], "psn_no": [s.psn_no for s in batch],
-        "setl_time": [s.setl_time.replace(tzinfo=None) for s in batch],
-        "adm_date": [s.adm_date for s in batch],
-        "place_category": [s.place_category.value for s in batch], "settle_way": [s.settle_way.value for s in batch],
-        **{f"{name}_fen": pa.array([int(getattr(t, name) * 100) for t in totals], type=pa.int64())
-           for name in AMOUNTS},
+        "setl_id": list(meta), "psn_no": [m.psn_no for m in values], "level": [m.hospital_level for m in values],
+        "place": [m.place_category for m in values], "month": [m.month for m in values],
+        "stored": pa.array([m.stored_fen for m in values], type=pa.int64()),
+        "dialysis": pa.array([m.dialysis for m in values], type=pa.bool_()),
     })
 
 
-def _run_batch_table(table: Any, book: RuleBook) -> tuple[list[str], list[str], list[int], list[int]]:
-    """Run the batch engine on an Arrow table through Parquet files; (setl_id, psn_no, payout fen, cumulative
-    大额 base fen) per row, read back as columns."""
-    import duckdb
+@dataclass
+class SideBySide:
+    """Every settlement's payout (fen) under both rule books next to its breakdown columns (``rows``: the meta
+    columns + ``now`` + ``new``), and each person's year-end 大额 base under the current rules (``bases``)."""
 
-    with tempfile.TemporaryDirectory(prefix="dae-sim-") as scratch:
-        source, target = Path(scratch) / "in.parquet", Path(scratch) / "out.parquet"
-        con = duckdb.connect()
-        try:
-            con.register("batch_in", table)
-            amounts = ", ".join(f"CAST(CAST({a}_fen AS DECIMAL(18,0)) * 0.01 AS DECIMAL(16,2)) AS {a}"
-                                for a in AMOUNTS)
-            con.execute(f"COPY (SELECT setl_id, psn_no, setl_time, adm_date, place_category, settle_way, {amounts} "
-                        f"FROM batch_in) TO '{source.as_posix()}' (FORMAT parquet)")
-            with run_batch(source, book) as result:
-                result.write(target)
-            out = con.execute(
-                "SELECT setl_id, psn_no, CAST(round(payout * 100) AS BIGINT), "
-                "CAST(round(coalesce(cum_base, 0) * 100) AS BIGINT) FROM read_parquet(?)",
-                [str(target)]).fetchnumpy()
-        finally:
-            con.close()
-    keys = list(out.keys())
-    return (out[keys[0]].tolist(), out[keys[1]].tolist(), out[keys[2]].tolist(), out[keys[3]].tolist())
+    rows: Any
+    bases: Any
+
+
+def compute_both(tables: tuple[Any, Any], meta: Any, book_now: RuleBook, book_draft: RuleBook) -> SideBySide:
+    """Both rule books over the same settlements in one batch-engine run (read, checked and netted once; both
+    paths set-based on DuckDB in exact integer fen, equal to the reference engine: tests/benefits_engine).
+    ``meta`` (``meta_table``) must list the settlements in the order of ``tables``; a mismatch is an error."""
+    rows, lines = tables
+    now, draft = run_batches(rows, [book_now, book_draft], fee_lines=lines if lines.num_rows else None)
+    try:
+        current = now.columns("setl_id", "payout", arrow=True)
+        proposed = draft.columns("payout", arrow=True)
+        bases = now.closing_sums(arrow=True).select(["psn_no", "base"]).rename_columns(["psn_no", "b"])
+    finally:
+        now.close()
+        draft.close()
+    if not current.column("setl_id").equals(meta.column("setl_id")):
+        raise CalculationError("simulation: the breakdown columns are not in the settlements' order")
+    side = meta.append_column("now", current.column("payout")).append_column("new", proposed.column("payout"))
+    return SideBySide(side, bases)
 
 
 def compute(settlements: list[em.Settlement], book: RuleBook) -> tuple[dict[str, int], dict[str, int]]:
-    """(payout fen per settlement, the year's 大额 base fen per person): the fee-line persons through the
-    reference engine, the rest through the batch engine."""
-    line_persons = {s.psn_no for s in settlements if s.fee_lines}
-    reference = [s for s in settlements if s.psn_no in line_persons]
-    batch = [s for s in settlements if s.psn_no not in line_persons]
-    payout: dict[str, int] = {}
-    base: dict[str, int] = defaultdict(int)
-    if batch:
-        ids, persons, pays, bases = _run_batch_table(_batch_table(batch), book)
-        payout.update(zip(ids, pays, strict=True))
-        for psn, b in zip(persons, bases, strict=True):
-            if b > base[psn]:
-                base[psn] = b
-    if reference:
-        calc = calculate(reference, book, trace=False)
-        for py in calc.person_years:
-            for r in py.settlements:
-                payout[r.setl_id] = fen(r.payout)
-                base[r.psn_no] += fen(r.dae_base)
-    return payout, dict(base)
+    """(payout fen per settlement, the year's 大额 base fen per person) under one rule book, by the batch engine."""
+    rows, lines = engine_tables(settlements)
+    with run_batch(rows, book, fee_lines=lines if lines.num_rows else None) as result:
+        ids, pays = result.columns("setl_id", "payout")
+        persons, _years, _eligible, bases, _paid = result.closing_sums()
+    # one policy year per simulation, so one closing base per person
+    return dict(zip(ids, pays, strict=True)), dict(zip(persons, bases, strict=True))
 
 
 def _band_sql() -> tuple[str, list[str]]:
@@ -163,23 +205,12 @@ def _segment_sql(book: RuleBook) -> str:
     return "CASE " + " ".join(whens) + " END"
 
 
-def aggregate(region: str, meta: dict[str, Meta], now: dict[str, int], new: dict[str, int],
-              base_now: dict[str, int], book_now: RuleBook) -> dict[str, Any]:
+def aggregate(region: str, side: SideBySide, book_now: RuleBook) -> dict[str, Any]:
     """The side-by-side figures (fen) grouped on DuckDB from one table of every settlement's two payouts, and
     the digest: SHA-256 of the (settlement, current, draft) list in settlement order."""
     import duckdb
-    import pyarrow as pa
 
-    ids = list(meta)
-    rows = pa.table({
-        "setl_id": ids, "psn_no": [meta[i].psn_no for i in ids], "level": [meta[i].hospital_level for i in ids],
-        "place": [meta[i].place_category for i in ids], "month": [meta[i].month for i in ids],
-        "stored": pa.array([meta[i].stored_fen for i in ids], type=pa.int64()),
-        "dialysis": [meta[i].dialysis for i in ids],
-        "now": pa.array([now.get(i, 0) for i in ids], type=pa.int64()),
-        "new": pa.array([new.get(i, 0) for i in ids], type=pa.int64()),
-    })
-    bases = pa.table({"psn_no": list(base_now), "b": pa.array(list(base_now.values()), type=pa.int64())})
+    rows, bases = side.rows, side.bases
     con = duckdb.connect()
     try:
         con.register("rows", rows)

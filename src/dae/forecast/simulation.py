@@ -1,10 +1,10 @@
 """政策测算: every settlement of a past period re-run under the current rules and a draft, side by side.
 
 The inputs are the stored settlements that count (as ``claims.payout.stored_inputs`` reads them: every counting
-state, cancellations left out) whose policy year is the period's year. Persons with a settlement on the
-fee-line path (dialysis sessions) are computed through the reference engine (``calculate``, traces off); all the
-others through the batch engine on DuckDB (``run_batch``, integer fen, window functions). Each person's year is
-computed whole on one path, so the cumulative sums are the same either way.
+state, cancellations left out) whose policy year is the period's year. Every settlement, on the totals path or
+the fee-line path (dialysis sessions with their fee lines), goes through the batch engine on DuckDB under both rule
+books in one run (``run_batches``: read and checked once; integer fen, set operations and window functions; equal
+to the reference engine to the fen, tests/benefits_engine/test_batch.py).
 
 The current rules are the region's published versions as they stood (mid-year version changes included); the
 draft is one rule-set document applied to the whole period (its ``valid_from`` moved to the first day). The
@@ -34,7 +34,7 @@ from dae.claims.models import FeeLine, Settlement
 from dae.claims.payout import COUNTING
 from dae.core.errors import NotFound
 
-from .simcore import Meta, aggregate, compute, draft_book, fen, with_changes
+from .simcore import Meta, aggregate, compute, compute_both, draft_book, engine_tables, fen, meta_table, with_changes
 
 __all__ = ["compute", "current_book", "draft_book", "period_inputs", "simulate", "with_changes"]
 
@@ -52,13 +52,17 @@ SETTLEMENT_FIELDS = ("id", "setl_id", "psn_no", "setl_time", "place_category", "
 LINE_FIELDS = ("settlement_id", "feedetl_sn", "det_item_fee_sumamt", "chrgitm_lv", "med_chrgitm_type", "cnt", "pric",
                "med_list_codg", "overlmt_amt", "sp_drug_kind", "dialysis_session", "init_feedetl_sn")
 _SPECIAL = {"": None, "basic": em.SpecialDrugKind.IN_BASIC_SCOPE, "b_managed": em.SpecialDrugKind.CLASS_B_MANAGED}
+# Enum members by value through a dict: calling the enum per row costs more than the rest of building the row.
+_LEVEL = {member.value: member for member in em.ChargeLevel}
+_PLACE = {member.value: member for member in em.PlaceCategory}
+_WAY = {member.value: member for member in em.SettleWay}
 
 
 def _line(v: dict[str, Any]) -> em.FeeLine:
     """The engine's fee line from a row of values (as ``claims.payout.engine_line`` builds it from a model)."""
     return em.FeeLine(
         feedetl_sn=v["feedetl_sn"], det_item_fee_sumamt=v["det_item_fee_sumamt"],
-        chrgitm_lv=em.ChargeLevel(v["chrgitm_lv"]), med_chrgitm_type=v["med_chrgitm_type"], cnt=v["cnt"],
+        chrgitm_lv=_LEVEL[v["chrgitm_lv"]], med_chrgitm_type=v["med_chrgitm_type"], cnt=v["cnt"],
         pric=v["pric"], med_list_codg=v["med_list_codg"], overlmt_amt=v["overlmt_amt"],
         special_drug=_SPECIAL.get(v.get("sp_drug_kind") or ""), dialysis_session=v["dialysis_session"] or None,
         init_feedetl_sn=v["init_feedetl_sn"] or None)
@@ -92,7 +96,7 @@ def period_inputs(region: str, year: int, book: RuleBook) -> Inputs:
                                                      row["inscp_scp_amt"])
         s = em.Settlement(
             setl_id=row["setl_id"], psn_no=row["psn_no"], setl_time=row["setl_time"],
-            place_category=em.PlaceCategory(row["place_category"]), settle_way=em.SettleWay(row["settle_way"]),
+            place_category=_PLACE[row["place_category"]], settle_way=_WAY[row["settle_way"]],
             adm_date=row["adm_date"], dscg_date=row["dscg_date"], med_type=row["med_type"], mdtrt_id=row["mdtrt_id"],
             fee_lines=tuple(_line(v) for v in mine), totals=totals)
         if policy_year_of(s, book) != year:
@@ -121,12 +125,11 @@ def simulate(region: str, year: int, draft_document: dict[str, Any], *, explain_
     book_draft = draft_book(draft_document, year)
     inputs = period_inputs(region, year, book_now)
     read = time.perf_counter()
-    now, base_now = compute(inputs.settlements, book_now)
-    new, _base_new = compute(inputs.settlements, book_draft)
+    side = compute_both(engine_tables(inputs.settlements), meta_table(inputs.meta), book_now, book_draft)
     computed = time.perf_counter()
     results = {"region": region, "year": year, "current_versions": versions,
                "draft_version": str(draft_document.get("version", "")), "data_version": inputs.version,
-               **aggregate(region, inputs.meta, now, new, base_now, book_now)}
+               **aggregate(region, side, book_now)}
     grouped = time.perf_counter()
     results["explanations"] = explain_people([t["psn_no"] for t in results["top"][:explain_top]],
                                              inputs.settlements, book_now, book_draft)

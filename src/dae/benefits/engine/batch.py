@@ -1,6 +1,8 @@
-"""Batch mode: a whole month or year of settlements (totals path) in one pass on DuckDB.
+"""Batch mode: a whole month or year of settlements (totals path and fee-line path) in one pass on DuckDB.
 
-Reads a Parquet or CSV file, or an iterable of row mappings; checks every row first (a bad file is refused with
+Reads a Parquet or CSV file, an Arrow table or an iterable of row mappings, and optionally the fee lines of the
+settlements on the fee-line path (same kinds of source; such a settlement's amount columns are left empty and
+computed from its lines, policy §2 steps 1–2, as set operations); checks every row first (a bad file is refused with
 the row and column at fault, nothing half-computed); orders and groups rows by person, policy year, settlement time
 and id; computes the payouts as exact integer-fen window functions (``batch_sql.py``); keeps the results in
 DuckDB to be written to Parquet/CSV or read row by row. Traces are off; ``trace_setl_ids`` (or ``trace()``)
@@ -12,13 +14,13 @@ from __future__ import annotations
 
 import csv
 import tempfile
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Protocol
 
 import duckdb
 
@@ -26,32 +28,54 @@ from dae.benefits.engine.batch_sql import (
     AMOUNT_COLUMNS,
     EMPTY_OPENINGS_SQL,
     FEN_RESULT_COLUMNS,
+    LINE_AMOUNTS,
+    LINE_COLUMNS,
+    LINE_NET_PROBLEMS_SQL,
+    NETTED_SQL,
+    NO_LINES_PRICED_SQL,
     OPENING_AMOUNTS,
     OPENING_COLUMNS,
     OPENING_PROBLEMS_SQL,
+    PRICED_VIEW_SQL,
     REQUIRED_COLUMNS,
     RESULT_COLUMNS,
     RESULTS_VIEW_SQL,
     RuleSql,
     is_float_type,
+    line_problems_sql,
     payout_sql,
+    priced_lines_sql,
     problems_sql,
+    typed_lines_sql,
     typed_openings_sql,
     typed_settlements_sql,
+    versioned_sql,
 )
 from dae.benefits.engine.errors import CalculationError, FieldError, InputInvalid
 from dae.benefits.engine.model import (
+    ChargeLevel,
+    FeeLine,
     NationalTotals,
     PlaceCategory,
     Settlement,
     SettleWay,
+    SpecialDrugKind,
     YearSums,
 )
 from dae.benefits.engine.person_year import compute_person_year
 from dae.benefits.engine.results import SettlementResult
 from dae.benefits.engine.rules import RuleBook
 
-Source = str | Path | Iterable[Mapping[str, Any]]
+
+class ArrowTable(Protocol):
+    """A ``pyarrow.Table`` (or anything with the Arrow stream interface DuckDB scans without a copy)."""
+
+    num_rows: int
+
+    def __arrow_c_stream__(self, requested_schema: Any = None) -> Any: ...
+
+
+Source = str | Path | ArrowTable | Iterable[Mapping[str, Any]]
 
 _ROW_MESSAGES: dict[str, tuple[str, str]] = {
     "empty": ("{col} 不能为空", "{col} must not be empty"),
@@ -77,6 +101,26 @@ _ROW_MESSAGES: dict[str, tuple[str, str]] = {
     "duplicate_setl_id": ("结算ID 重复", "setl_id appears more than once"),
     "opening_base_above_eligible": ("累计大额基数不能大于累计符合范围金额", "dae_base exceeds eligible_amount"),
     "duplicate_opening": ("同一人员年度的期初累计重复", "opening given twice for one person-year"),
+    "totals_and_lines": (
+        "有费用明细的结算不能同时填写结算合计金额",
+        "a settlement with fee lines must leave the totals empty",
+    ),
+    "line_without_settlement": ("费用明细的结算ID 不在结算中", "the fee line's setl_id is not a settlement"),
+    "bad_level": ("收费项目等级应为 01, 02 或 03", "chrgitm_lv must be 01, 02 or 03"),
+    "bad_special_drug": (
+        "特殊药品类别应为 in_basic_scope 或 class_b_managed",
+        "special_drug must be in_basic_scope or class_b_managed",
+    ),
+    "bad_line_amount": ("金额缺失或格式错误: 最多两位小数", "amount missing or over two decimals"),
+    "negative_amount": ("原始明细金额不能为负数", "an original line's amount must not be negative"),
+    "refund_amount_positive": ("退费明细金额必须为负数或 0", "a refund line's amount must be negative or 0"),
+    "duplicate_feedetl_sn": ("费用明细流水号在本次结算中重复", "feedetl_sn appears twice in this settlement"),
+    "refund_original_missing": (
+        "原费用流水号不是本次结算中的原始明细",
+        "init_feedetl_sn is not an original line of this settlement",
+    ),
+    "refund_exceeds_original": ("退费合计超过原明细金额", "refunds exceed the original line"),
+    "over_cap_out_of_range": ("超限价金额必须在 0 与明细净额之间", "overlmt_amt must lie between 0 and the net amount"),
 }
 
 
@@ -110,32 +154,96 @@ def run_batch(
     book: RuleBook,
     *,
     openings: Source | None = None,
+    fee_lines: Source | None = None,
     trace_setl_ids: Collection[str] = (),
     max_errors: int = 100,
+    threads: int | None = None,
 ) -> BatchResult:
-    """Check and compute every settlement of ``source``; raises ``InputInvalid`` (row + column) on bad rows."""
+    """Check and compute every settlement of ``source``; raises ``InputInvalid`` (row + column) on bad rows.
+
+    ``fee_lines``: the fee lines (``setl_id``, ``feedetl_sn``, ``det_item_fee_sumamt``, ``chrgitm_lv``,
+    ``med_chrgitm_type``; optional ``overlmt_amt``, ``special_drug``, ``dialysis_session``, ``init_feedetl_sn``) of
+    the settlements on the fee-line path. ``threads``: DuckDB's worker threads (default: all cores)."""
+    (result,) = run_batches(
+        source, [book], openings=openings, fee_lines=fee_lines, max_errors=max_errors, threads=threads
+    )
+    try:
+        for setl_id in trace_setl_ids:
+            result.traces[setl_id] = result.trace(setl_id)
+    except BaseException:
+        result.close()
+        raise
+    return result
+
+
+def run_batches(
+    source: Source,
+    books: Sequence[RuleBook],
+    *,
+    openings: Source | None = None,
+    fee_lines: Source | None = None,
+    max_errors: int = 100,
+    threads: int | None = None,
+) -> list[BatchResult]:
+    """The same settlements under several rule books (a policy simulation's current rules and draft): read, typed,
+    checked and their fee lines netted once, then computed per book in a DuckDB schema of its own. The results
+    share one in-memory database, which closes with the last of them. Errors of any book refuse the whole run."""
     con = duckdb.connect()
     try:
+        if threads is not None:
+            con.execute(f"SET threads = {int(threads)}")
         with tempfile.TemporaryDirectory(prefix="dae-batch-") as scratch:
             _load(con, source, "raw", Path(scratch) / "rows.csv", "rows")
             if openings is not None:
                 _load(con, openings, "raw_openings", Path(scratch) / "openings.csv", "openings")
-            _compute(con, book, has_openings=openings is not None, max_errors=max_errors)
-        result = BatchResult(con, book)
-        for setl_id in trace_setl_ids:
-            result.traces[setl_id] = result.trace(setl_id)
-        return result
+            if fee_lines is not None:
+                _load(con, fee_lines, "raw_lines", Path(scratch) / "lines.csv", "fee_lines")
+            cursors = _prepare(con, books, has_openings=openings is not None, has_lines=fee_lines is not None,
+                               max_errors=max_errors)  # fmt: skip
+        shared = _Shared(con, len(books))
+        for cursor, book in zip(cursors, books, strict=True):
+            _compute(cursor, book, has_lines=fee_lines is not None, has_openings=openings is not None)
+        return [BatchResult(c, b, shared, i) for i, (c, b) in enumerate(zip(cursors, books, strict=True))]
     except BaseException:
         con.close()
         raise
 
 
-def _compute(con: duckdb.DuckDBPyConnection, book: RuleBook, *, has_openings: bool, max_errors: int) -> None:
+def _search_path(index: int) -> str:
+    return f"SET search_path = 'book{index},main'"
+
+
+def _prepare(
+    con: duckdb.DuckDBPyConnection,
+    books: Sequence[RuleBook],
+    *,
+    has_openings: bool,
+    has_lines: bool,
+    max_errors: int,
+) -> list[duckdb.DuckDBPyConnection]:
+    """Everything that does not depend on the rule book, in ``main``; a cursor per book whose ``src`` view gives
+    each row its version and policy year under that book. Refuses on any error of any book."""
     types = _column_types(con, "raw")
     _raise_if(_column_errors(types, REQUIRED_COLUMNS, AMOUNT_COLUMNS, "columns"))
-    rules = RuleSql.of(book)
-    con.execute(typed_settlements_sql(types, rules))
-    _raise_if(_row_errors(con, problems_sql(book), "rows", max_errors))
+    line_types = _column_types(con, "raw_lines") if has_lines else {}
+    if has_lines:
+        _raise_if(_column_errors(line_types, LINE_COLUMNS, LINE_AMOUNTS, "fee_lines.columns"))
+    con.execute(typed_settlements_sql(types, has_lines=has_lines))
+    cursors = []
+    found: set[tuple[int, str, str]] = set()
+    for index, book in enumerate(books):
+        cursor = con.cursor()
+        cursor.execute(f"CREATE SCHEMA book{index}")
+        cursor.execute(_search_path(index))
+        cursor.execute(versioned_sql(RuleSql.of(book)))
+        found.update(cursor.execute(problems_sql(book)).fetchall())
+        cursors.append(cursor)
+    _raise_if(_errors(sorted(found), "rows", max_errors))
+    if has_lines:
+        con.execute(typed_lines_sql(line_types))
+        _raise_if(_row_errors(con, line_problems_sql(), "fee_lines", max_errors))
+        con.execute(NETTED_SQL)
+        _raise_if(_row_errors(con, LINE_NET_PROBLEMS_SQL, "fee_lines", max_errors))
     if has_openings:
         opening_types = _column_types(con, "raw_openings")
         _raise_if(_column_errors(opening_types, OPENING_COLUMNS, OPENING_AMOUNTS, "openings.columns"))
@@ -143,13 +251,36 @@ def _compute(con: duckdb.DuckDBPyConnection, book: RuleBook, *, has_openings: bo
         _raise_if(_row_errors(con, OPENING_PROBLEMS_SQL, "openings", max_errors))
     else:
         con.execute(EMPTY_OPENINGS_SQL)
-    con.execute(payout_sql(rules))
-    _python_cap(con)
-    con.execute(RESULTS_VIEW_SQL)
     # The input views point into the scratch directory, which is about to go.
     con.execute("DROP VIEW raw")
     if has_openings:
         con.execute("DROP VIEW raw_openings")
+    if has_lines:
+        con.execute("DROP VIEW raw_lines")
+    return cursors
+
+
+def _compute(cursor: duckdb.DuckDBPyConnection, book: RuleBook, *, has_lines: bool, has_openings: bool) -> None:
+    """One book's payouts, in the cursor's own schema."""
+    rules = RuleSql.of(book)
+    cursor.execute(priced_lines_sql(rules) if has_lines else NO_LINES_PRICED_SQL)
+    cursor.execute(PRICED_VIEW_SQL)
+    cursor.execute(payout_sql(rules, has_openings=has_openings))
+    _python_cap(cursor)
+    cursor.execute(RESULTS_VIEW_SQL)
+
+
+class _Shared:
+    """The database several results share: closed when the last of them is."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, users: int) -> None:
+        self.con = con
+        self.users = users
+
+    def release(self) -> None:
+        self.users -= 1
+        if self.users <= 0:
+            self.con.close()
 
 
 def _raise_if(errors: list[FieldError]) -> None:
@@ -158,6 +289,9 @@ def _raise_if(errors: list[FieldError]) -> None:
 
 
 def _load(con: duckdb.DuckDBPyConnection, source: Source, table: str, scratch: Path, label: str) -> None:
+    if hasattr(source, "__arrow_c_stream__"):
+        _load_arrow(con, source, table)
+        return
     if isinstance(source, str | Path):
         path = Path(source)
         if not path.is_file():
@@ -173,6 +307,16 @@ def _load(con: duckdb.DuckDBPyConnection, source: Source, table: str, scratch: P
         return
     _write_rows_csv(source, scratch, label)
     _load_csv(con, scratch, table)
+
+
+def _load_arrow(con: duckdb.DuckDBPyConnection, source: Any, table: str) -> None:
+    """An Arrow table is scanned in place; ``row_no`` is its row number, added as a column (an ``OVER ()`` number
+    would follow the scan's order, which parallel threads do not keep)."""
+    import pyarrow as pa  # type: ignore[import-untyped]
+
+    numbered = source.append_column("row_no", pa.array(range(1, source.num_rows + 1), type=pa.int64()))
+    con.register(f"{table}_arrow", numbered)
+    con.execute(f"CREATE VIEW {table} AS SELECT * FROM {table}_arrow")
 
 
 def _load_csv(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> None:
@@ -200,7 +344,8 @@ def _write_rows_csv(rows: Iterable[Mapping[str, Any]], path: Path, label: str) -
                 continue
             writer.writerow([_csv_value(row[c], f"{label}[{number}].{c}", errors) for c in columns])
         if writer is None:
-            csv.writer(handle).writerow(REQUIRED_COLUMNS if label == "rows" else OPENING_COLUMNS)
+            header = {"rows": REQUIRED_COLUMNS, "fee_lines": LINE_COLUMNS}.get(label, OPENING_COLUMNS)
+            csv.writer(handle).writerow(header)
     _raise_if(errors[:100])
 
 
@@ -247,7 +392,10 @@ def _column_errors(
 
 
 def _row_errors(con: duckdb.DuckDBPyConnection, sql: str, label: str, max_errors: int) -> list[FieldError]:
-    found = con.execute(sql).fetchall()
+    return _errors(con.execute(sql).fetchall(), label, max_errors)
+
+
+def _errors(found: list[Any], label: str, max_errors: int) -> list[FieldError]:
     errors = []
     for row_no, column, code in found[:max_errors]:
         zh, en = _ROW_MESSAGES[code]
@@ -289,9 +437,12 @@ def _yuan_required(fen: int) -> Decimal:
 class BatchResult:
     """Computed settlements held in DuckDB: summary figures, rows, file output and traces on demand."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, book: RuleBook) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, book: RuleBook, shared: _Shared, index: int) -> None:
         self._con = con
         self._book = book
+        self._shared = shared
+        self._index = index
+        self._closed = False
         self.traces: dict[str, SettlementResult] = {}
         summary = con.execute(
             "SELECT count(*) FILTER (WHERE status = 'computed'), count(*) FILTER (WHERE status = 'cancelled'), "
@@ -313,15 +464,49 @@ class BatchResult:
         self.close()
 
     def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
         self._con.close()
+        self._shared.release()
 
     def rows(self, batch_size: int = 50_000) -> Iterator[BatchRow]:
         """Every input row's result, in input order."""
         cursor = self._con.cursor()
+        cursor.execute(_search_path(self._index))
         cursor.execute(f"SELECT {', '.join(RESULT_COLUMNS)} FROM results ORDER BY row_no")
         while chunk := cursor.fetchmany(batch_size):
             for row in chunk:
                 yield _batch_row(row)
+
+    def columns(self, *names: str, arrow: bool = False) -> Any:
+        """The computed settlements' result columns in input order (amounts in integer fen): a list per column,
+        or with ``arrow`` one Arrow table (no Python objects per row)."""
+        unknown = [n for n in names if n not in RESULT_COLUMNS]
+        if unknown:
+            raise ValueError(f"unknown result columns: {unknown}")
+        sql = f"SELECT {', '.join(names)} FROM results WHERE status = 'computed' ORDER BY row_no"
+        return self._fetch(sql, names, arrow=arrow)
+
+    def closing_sums(self, *, arrow: bool = False) -> Any:
+        """Per person-year (``psn_no``, ``policy_year``, ``eligible``, ``base``, ``paid``): the cumulative sums after
+        its last settlement, in integer fen (the sums only grow, so they are the maxima); lists or an Arrow table."""
+        sql = (
+            "SELECT psn_no, policy_year, max(cum_eligible) AS eligible, max(cum_base) AS base, max(cum_paid) AS paid "
+            "FROM results WHERE status = 'computed' GROUP BY psn_no, policy_year ORDER BY psn_no, policy_year"
+        )
+        return self._fetch(sql, ("psn_no", "policy_year", "eligible", "base", "paid"), arrow=arrow)
+
+    def _fetch(self, sql: str, names: Sequence[str], *, arrow: bool) -> Any:
+        if arrow:
+            cursor = self._con.cursor()
+            try:
+                cursor.execute(_search_path(self._index))
+                return cursor.sql(sql).to_arrow_table()
+            finally:
+                cursor.close()
+        found = self._con.execute(sql).fetchnumpy()
+        return [found[n].tolist() for n in names]
 
     def write(self, path: str | Path) -> None:
         """Write the results to Parquet (``.parquet``) or CSV (anything else); amounts as exact DECIMAL(18,2)."""
@@ -353,7 +538,9 @@ class BatchResult:
                 ]
             )
         year = target[1]
-        members = [_settlement(person, r) for r in rows if r[1] == year]
+        mine = [r for r in rows if r[1] == year]
+        lines = self._lines_of([r[0] for r in mine if r[-2]])
+        members = [_settlement(person, r, lines.get(r[0], ())) for r in mine]
         opening = self._opening(person, year)
         person_year = compute_person_year(person, year, members, self._book, opening=opening, trace=True)
         result = next(r for r in person_year.settlements if r.setl_id == setl_id)
@@ -371,10 +558,36 @@ class BatchResult:
     def _person_rows(self, psn_no: str) -> list[tuple[Any, ...]]:
         return self._con.execute(
             "SELECT setl_id, policy_year, setl_time, adm_date, place_category, settle_way, "
-            f"{', '.join('c.' + c for c in AMOUNT_COLUMNS)}, coalesce(f.payout, c.payout) "
+            f"{', '.join('c.' + c for c in AMOUNT_COLUMNS)}, c.has_lines, coalesce(f.payout, c.payout) "
             "FROM computed c LEFT JOIN python_cap f USING (setl_id) WHERE c.psn_no = ?",
             [psn_no],
         ).fetchall()
+
+    def _lines_of(self, setl_ids: list[str]) -> dict[str, tuple[FeeLine, ...]]:
+        """The fee lines of the given settlements, in input order, as the reference engine takes them."""
+        if not setl_ids:
+            return {}
+        found = self._con.execute(
+            "SELECT setl_id, feedetl_sn, amount, lv, fee_type, over_cap, special, session, init_sn FROM lines "
+            "WHERE list_contains(?, setl_id) ORDER BY row_no",
+            [setl_ids],
+        ).fetchall()
+        grouped: dict[str, list[FeeLine]] = {}
+        for setl_id, sn, amount, level, fee_type, over_cap, special, session, init_sn in found:
+            grouped.setdefault(setl_id, []).append(
+                FeeLine(
+                    feedetl_sn=sn,
+                    det_item_fee_sumamt=_yuan_required(amount),
+                    chrgitm_lv=ChargeLevel(level),
+                    med_chrgitm_type=fee_type,
+                    cnt=Decimal(-1 if init_sn is not None else 1),
+                    overlmt_amt=_yuan_required(over_cap),
+                    special_drug=None if special is None else SpecialDrugKind(special),
+                    dialysis_session=session,
+                    init_feedetl_sn=init_sn,
+                )
+            )
+        return {k: tuple(v) for k, v in grouped.items()}
 
     def _opening(self, psn_no: str, policy_year: int) -> YearSums:
         row = self._con.execute(
@@ -386,7 +599,8 @@ class BatchResult:
         return YearSums(*(_yuan_required(x) for x in row))
 
 
-def _settlement(psn_no: str, row: tuple[Any, ...]) -> Settlement:
+def _settlement(psn_no: str, row: tuple[Any, ...], lines: tuple[FeeLine, ...]) -> Settlement:
+    """A computed row back as the reference engine's input: with its fee lines, or with its totals."""
     return Settlement(
         setl_id=row[0],
         psn_no=psn_no,
@@ -394,7 +608,8 @@ def _settlement(psn_no: str, row: tuple[Any, ...]) -> Settlement:
         adm_date=row[3],
         place_category=PlaceCategory(row[4]),
         settle_way=SettleWay(row[5]),
-        totals=NationalTotals(*(_yuan_required(x) for x in row[6:11])),
+        fee_lines=lines,
+        totals=None if lines else NationalTotals(*(_yuan_required(x) for x in row[6:11])),
     )
 
 
