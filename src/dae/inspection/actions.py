@@ -30,12 +30,12 @@ from dae.core import inputs
 from dae.core.errors import Conflict, InvalidInput, require_reason
 from dae.core.events import record_event, snapshot, user_or_none
 from dae.core.models import Region
+from dae.core.months import month_bounds
 from dae.core.uploads import StoredUpload, discard, store_upload
 from dae.payments.deductions import record_deduction
-from dae.payments.statements import month_bounds
 from dae.workdays.service import deadline, warning_dict
 
-from . import sampling
+from . import population, sampling
 from .models import (
     FEEDBACK_DAYS,
     RESULT_DAYS,
@@ -264,7 +264,7 @@ def do_draw_sample(
                 code="sample_exists",
                 details={"sample": existing.pk},
             )
-        result = sampling.draw(sampling.candidates(code, month), seed_value, inpatient, cross)
+        result = sampling.draw(population.candidates(code, month), seed_value, inpatient, cross)
         if not result.population:
             raise Conflict(f"统筹区 {code} {month} 没有住院结算，无需抽样", code="empty_population")
         due = deadline(on, days)
@@ -322,7 +322,7 @@ def do_draw_sample(
 def replay(sample: Sample) -> sampling.Draw:
     """Draw again with the sample's seed and ratios on today's data (a read: nothing is written)."""
     return sampling.draw(
-        sampling.candidates(sample.region_id, sample.month),
+        population.candidates(sample.region_id, sample.month),
         int(sample.seed),
         sample.inpatient_ratio,
         sample.cross_province_ratio,
