@@ -108,3 +108,30 @@ def test_the_real_tree_keeps_every_contract() -> None:
     result = lint(ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "0 broken" in result.stdout and " BROKEN" not in result.stdout
+
+
+RUFF = Path(sys.executable).with_name("ruff")
+
+
+def branches(count: int) -> str:
+    """A function of complexity ``count`` (one path plus ``count - 1`` ifs)."""
+    body = "".join(f"    if x == {i}:\n        return {i}\n" for i in range(count - 1))
+    return f"def f(x: int) -> int:\n{body}    return -1\n"
+
+
+def ruff(tmp_path: Path, source: str) -> subprocess.CompletedProcess[str]:
+    target = tmp_path / "module.py"
+    target.write_text(source)
+    return subprocess.run([str(RUFF), "check", "--no-cache", "--config", str(ROOT / "pyproject.toml"),
+                           "--output-format", "concise", str(target)], capture_output=True, text=True, timeout=120)
+
+
+def test_the_project_ruff_configuration_reports_a_function_over_complexity_15(tmp_path: Path) -> None:
+    result = ruff(tmp_path, branches(16))
+    assert result.returncode == 1
+    assert "C901 `f` is too complex (16 > 15)" in result.stdout
+
+
+def test_a_function_at_complexity_15_passes(tmp_path: Path) -> None:
+    result = ruff(tmp_path, branches(15))
+    assert result.returncode == 0, result.stdout
