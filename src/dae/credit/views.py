@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from dae.accounts.permissions import can
 from dae.catalog.models import Hospital
 from dae.core.access import record_access, record_access_many
 from dae.core.errors import DaeError
@@ -37,7 +38,6 @@ from .models import (
 )
 
 MANAGER = ("manager",)
-SCREENING_POSTS = ("reviewer", "inspector", "manager")
 LEVEL_BADGE = {Level.NORMAL: "text-bg-success", Level.WATCH: "text-bg-warning", Level.BLACK: "text-bg-dark"}
 TOP_CHART = 20
 
@@ -404,7 +404,7 @@ class ScreeningList(ScopedListView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["form"] = self.form or ScreeningForm(regions=region_choices(self.request))
-        context["can_start"] = post_of(self.request) in SCREENING_POSTS
+        context["can_start"] = can(self.request.user, "credit:screening_list")
         return context
 
 

@@ -24,6 +24,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from dae.accounts.models import User
+from dae.accounts.permissions import writers
 from dae.catalog.models import Hospital
 from dae.claims.models import Settlement
 from dae.core import inputs
@@ -55,8 +56,7 @@ MAX_DEADLINE_DAYS = 120
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 #: Posts that go on site or review records (巡查人员, 承办人).
 FIELD_POSTS = ("inspector", "reviewer", "manager")
-#: Posts a remote investigation may be assigned to (they record its result and feedback).
-ASSIGNEE_POSTS = ("inspector", "manager")
+#: A remote investigation is assigned to a post that records its result (``assignee_posts``, from the matrix).
 #: The three comparisons, named in the refusals (plain Chinese: the messages are Chinese whatever the UI language).
 COMPARISON_NAMES = {
     "system_vs_record": "系统明细与病历",
@@ -550,6 +550,11 @@ def do_attach_document(
 # -- on-site inspections -------------------------------------------------------------------------------------
 
 
+def assignee_posts() -> frozenset[str]:
+    """The posts a remote investigation may be assigned to: those the matrix lets record its result."""
+    return writers("inspection:investigation_result")
+
+
 def _inspectors(region: str, inspectors: Iterable[Any]) -> list[User]:
     ids = sorted({i for i in (_user_id(v) for v in inspectors) if i is not None})
     if not ids:
@@ -823,7 +828,7 @@ def _assignment(region: str, assignee: Any, assigned_region: Any) -> tuple[User 
             User.objects.filter(
                 pk=user_id,
                 is_active=True,
-                post__in=ASSIGNEE_POSTS,
+                post__in=assignee_posts(),
                 regions__admdvs__in=[region] + ([branch] if branch else []),
             )
             .distinct()
