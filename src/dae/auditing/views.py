@@ -22,6 +22,7 @@ from dae.audit import RULES, rule_catalogue
 from dae.audit.rules.base import CATEGORY_ZH, RESULT_ZH
 from dae.claims.models import Settlement
 from dae.core.errors import DaeError, InvalidInput
+from dae.core.inputs import InputCode
 from dae.core.scoping import get_scoped_or_404
 from dae.core.sums import fen_sum, yuan
 from dae.web.listing import AmountRange, Column, DateRange, Filter, HospitalFilter, RegionFilter, ScopedListView
@@ -268,7 +269,7 @@ def run_start(request: HttpRequest) -> HttpResponse:
     try:
         region = request.POST.get("region", "").strip()
         if region not in request.user.region_codes:  # type: ignore[union-attr]
-            raise InvalidInput("请选择本人负责的统筹区", code="bad_region")
+            raise InvalidInput("请选择本人负责的统筹区", code=InputCode.INVALID_REGION)
         ids = request.POST.get("setl_ids", "").replace(",", " ").split()
         if ids:
             run = runs.start_run(

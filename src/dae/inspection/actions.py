@@ -136,14 +136,14 @@ def _region(region: Region | str, actor: Any) -> str:
     if not Region.objects.filter(pk=code).exists():
         raise InvalidInput(
             f"统筹区 {code or '（空）'} 不存在",
-            code="unknown_region",
+            code=inputs.InputCode.INVALID_REGION,
             details=[{"path": "region", "message": "统筹区不存在"}],
         )
     user = user_or_none(actor)
     if user is not None and getattr(user, "scope_kind", "") == "region" and code not in user.region_codes:
         raise InvalidInput(
             f"统筹区 {code} 不在本人负责的统筹区内",
-            code="invalid_region",
+            code=inputs.InputCode.INVALID_REGION,
             details=[{"path": "region", "message": "不是本人负责的统筹区"}],
         )
     return code
@@ -814,7 +814,7 @@ def _assignment(region: str, assignee: Any, assigned_region: Any) -> tuple[User 
     if branch is not None and not Region.objects.filter(pk=branch).exists():
         raise InvalidInput(
             f"承办机构（统筹区）{branch} 不存在",
-            code="unknown_region",
+            code=inputs.InputCode.INVALID_REGION,
             details=[{"path": "assigned_region", "message": "统筹区不存在"}],
         )
     user_id = _user_id(assignee)
