@@ -361,7 +361,7 @@ def rule_detail(request: HttpRequest, rule_id: str) -> HttpResponse:
     rule = RULES[rule_id]
     versions = list(RuleSetting.objects.filter(rule_id=rule_id).select_related("created_by"))
     current = versions[0] if versions else None
-    can_edit = post_of(request) == "manager"
+    can_edit = can(request.user, "auditing:rule_detail")
     if request.method == "POST" and can_edit:
         try:
             params: dict[str, Any] = {}

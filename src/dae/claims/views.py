@@ -106,7 +106,7 @@ def settlement_detail(request: HttpRequest, setl_id: str) -> HttpResponse:
         "title": settlement.setl_id, "s": settlement, "lines": lines, "explanation": explanation,
         "item": DeclarationItem.objects.filter(setl_id=settlement.setl_id).order_by("-id").first(),
         "adjustments": settlement.adjustments.all(),
-        "can_decide": user.post in ("settlement", "reviewer", "manager") and settlement.state == ClaimState.COMPUTED
+        "can_decide": can(user, "claims:settlement_decide") and settlement.state == ClaimState.COMPUTED
         and settlement.settle_way == Settlement.SettleWay.DIRECT})
 
 
