@@ -190,7 +190,7 @@ def rss_of_tree(root_pid: int) -> int:
     return total
 
 
-def main() -> int:
+def main() -> int:  # noqa: C901 -- issue 14: the load run (setup, servers, traffic, report) waits to be split by stage
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database", required=True, help="PostgreSQL URL (dropped and created unless --reuse)")
     parser.add_argument("--server", choices=("gunicorn", "granian"), default="gunicorn")

@@ -159,7 +159,7 @@ def test_the_same_file_twice_is_refused(clerk: Any) -> None:
 
 @pytest.mark.parametrize(("kwargs", "code"), [
     ({"account": "5101"}, "not_cash_account"),
-    ({"region": "999999"}, "unknown_region"),
+    ({"region": "999999"}, "invalid_region"),
     ({"period_from": dt.date(2026, 3, 3)}, "bad_period"),
     ({"period_to": dt.date(2026, 3, 4)}, "bad_period"),
 ])

@@ -173,7 +173,7 @@ def test_a_region_given_as_a_number_is_its_code(world: dict[str, Any]) -> None:
         ({"amount": D("1.001")}, "invalid_amount"),
         ({"amount": 1.5}, "invalid_amount"),
         ({"source": ("", 1)}, "invalid_source"),
-        ({"region_id": "999999"}, "unknown_region"),
+        ({"region_id": "999999"}, "invalid_region"),
         ({"on": dt.date(2999, 1, 1)}, "invalid_date"),
     ],
 )

@@ -92,7 +92,7 @@ def test_refusals(world: Any, users: Any, person_b: Any) -> None:
             "invalid_assignee",
             "承办人须为委托统筹区或承办机构在岗的稽核或管理人员",
         ),
-        ({"assigned_region": "999999"}, "unknown_region", "承办机构（统筹区）999999 不存在"),
+        ({"assigned_region": "999999"}, "invalid_region", "承办机构（统筹区）999999 不存在"),
     ]
     for change, code, message in cases:
         fields = {"region": REGION_A, "setl_id": "SA0001", "subject": "核实住院真实性", **change}

@@ -12,7 +12,7 @@ import pytest
 
 from dae.core.errors import Conflict, InvalidInput
 from dae.core.models import Event
-from dae.inspection import actions, sampling
+from dae.inspection import actions, population, sampling
 from dae.inspection.models import Sample, SampleItem, SamplingSettings
 from dae.inspection.queries import settings_in_force
 from tests.factories import REGION_A, REGION_B
@@ -23,7 +23,7 @@ ON = dt.date(2025, 4, 7)
 
 
 def test_the_population_is_the_valid_inpatient_settlements_of_the_month(march: dict[str, Any]) -> None:
-    found = sampling.candidates(REGION_A, "2025-03")
+    found = population.candidates(REGION_A, "2025-03")
     expected = sorted(s.setl_id for s in march["cross"] + march["province"] + march["local"])
     assert [c.setl_id for c in found] == expected and len(found) == 41
     assert sorted(c.setl_id for c in found if c.cross_province) == sorted(s.setl_id for s in march["cross"])
@@ -79,7 +79,7 @@ def test_when_the_cross_province_stratum_needs_more_than_the_inpatient_ratio(far
         stay(f"SC{n:02d}", dt.date(2025, 5, 6), hospital=far["beijing"], place_category="emergency_away")
     for n in range(11):
         stay(f"SD{n:02d}", dt.date(2025, 5, 6))
-    result = sampling.draw(sampling.candidates(REGION_A, "2025-05"), 7, D("5"), D("20"))
+    result = sampling.draw(population.candidates(REGION_A, "2025-05"), 7, D("5"), D("20"))
     assert (result.population, result.cross_population, result.required_total, result.required_cross) == (20, 9, 1, 2)
     assert [s for _c, s in result.picks] == ["cross_province", "cross_province"]  # the 2 also cover the 5 % (1)
 
@@ -95,7 +95,7 @@ def test_a_larger_ratio_draws_more_from_the_rest(world: Any, users: Any, march: 
 
 
 def test_same_seed_same_sample_and_another_seed_another(march: dict[str, Any]) -> None:
-    pool = sampling.candidates(REGION_A, "2025-03")
+    pool = population.candidates(REGION_A, "2025-03")
     first = sampling.draw(pool, 424242, D("25"), D("20"))
     shuffled = list(pool)
     random.Random(3).shuffle(shuffled)  # the rows in another order: the same sample

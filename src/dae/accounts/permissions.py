@@ -6,7 +6,9 @@ Entries may use these groups: ``all`` (every post), ``staff`` (insurer posts exc
 
 A list route may also say who may download it (``export:``; without it every post that may read the list may
 export it, ``export: []`` refuses everybody) and who receives personal columns unmasked in the download
-(``export_full:``; nobody by default) — see ``docs/using-lists.md``.
+(``export_full:``; nobody by default) — see ``docs/using-lists.md``. A detail route may say who may show the
+person's full identifiers on it (``unmask:``, e.g. the full certificate number; nobody by default; each full view
+is recorded by the page).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ class RouteRule:
     write: frozenset[str]
     export: frozenset[str] | None = None  # None: whoever may read
     export_full: frozenset[str] = frozenset()
+    unmask: frozenset[str] = frozenset()
 
     def exports(self, post: str) -> bool:
         if self.export is None:
@@ -74,7 +77,7 @@ def load_matrix() -> dict[str, RouteRule]:
         else:
             export = _expand(spec["export"]) if "export" in spec else None
             matrix[route] = RouteRule(False, _expand(spec.get("read")), _expand(spec.get("write")), export,
-                                      _expand(spec.get("export_full")))
+                                      _expand(spec.get("export_full")), _expand(spec.get("unmask")))
     return matrix
 
 
@@ -109,3 +112,19 @@ def can_export_full(user: object, view_name: str) -> bool:
     if rule is None or not getattr(user, "is_authenticated", False):
         return False
     return str(getattr(user, "post", "")) in rule.export_full and rule.exports(str(getattr(user, "post", "")))
+
+
+def can_unmask(user: object, view_name: str) -> bool:
+    """Whether ``user``'s post may show full personal identifiers on ``view_name`` (its ``unmask`` entry)."""
+    rule = rule_for(view_name)
+    if rule is None or not getattr(user, "is_authenticated", False):
+        return False
+    post = str(getattr(user, "post", ""))
+    return post in rule.unmask and rule.allows(post, "GET")
+
+
+def writers(view_name: str) -> frozenset[str]:
+    """The posts that may write ``view_name`` — for choosing people by what they may do (e.g. who can be
+    assigned an investigation), so that such lists follow the matrix instead of keeping their own."""
+    rule = rule_for(view_name)
+    return rule.write if rule is not None else frozenset()

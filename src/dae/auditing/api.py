@@ -18,7 +18,7 @@ from dae.audit import rule_catalogue
 from dae.claims.models import Declaration
 from dae.core.api import BoundedJSONParser, chosen_regions, validated
 from dae.core.errors import InvalidInput
-from dae.core.inputs import BIRTH_MIN, CLAIM_MAX, AmountField, BoundedDateField
+from dae.core.inputs import BIRTH_MIN, CLAIM_MAX, AmountField, BoundedDateField, InputCode
 from dae.core.scoping import get_scoped_or_404
 
 from . import actions, check, rulebook, runs
@@ -289,7 +289,7 @@ class RunListCreate(generics.ListAPIView[AuditRun]):
                 raise InvalidInput("月结申报不存在", code="declaration_required")
             if declaration.region_id != region:
                 raise InvalidInput(
-                    f"月结申报 #{declaration.pk} 属于统筹区 {declaration.region_id}，不是 {region}", code="bad_region"
+                    f"月结申报 #{declaration.pk} 属于统筹区 {declaration.region_id}，不是 {region}", code=InputCode.INVALID_REGION
                 )
         run = runs.start_run(
             region=region,

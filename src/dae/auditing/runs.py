@@ -34,8 +34,8 @@ from dae.core.events import event_row, insert_events, record_event, user_or_none
 from dae.core.jobs import Progress, job_handler, start_job
 from dae.core.models import Job, Region
 from dae.core.money import D
+from dae.core.months import month_bounds
 from dae.enrollment.models import Person
-from dae.payments.statements import month_bounds
 from dae.workdays import service as workdays
 
 from . import rulebook

@@ -22,6 +22,7 @@ from dae.audit import RULES, rule_catalogue
 from dae.audit.rules.base import CATEGORY_ZH, RESULT_ZH
 from dae.claims.models import Settlement
 from dae.core.errors import DaeError, InvalidInput
+from dae.core.inputs import InputCode
 from dae.core.scoping import get_scoped_or_404
 from dae.core.sums import fen_sum, yuan
 from dae.web.listing import AmountRange, Column, DateRange, Filter, HospitalFilter, RegionFilter, ScopedListView
@@ -30,10 +31,6 @@ from dae.web.who import post_of, region_choices
 
 from . import actions, check, rulebook, runs
 from .models import OPEN_STATUSES, AuditRun, Finding, FindingDocument, PlatformFeedback, RuleSetting
-
-REVIEW_POSTS = ("reviewer",)
-SETTLE_POSTS = ("supervisor",)
-RUN_POSTS = ("reviewer", "inspector", "manager")
 
 
 def bar_chart(labels: list[str], *series: tuple[str, list[Any], int]) -> dict[str, Any]:
@@ -136,9 +133,9 @@ def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "steps": f.steps.select_related("actor").prefetch_related("documents"),
             "hits": f.hits.select_related("run").order_by("-run_id")[:20],
             "feedback": _json(PlatformFeedback.objects.filter(finding=f).values_list("message", flat=True).first()),
-            "can_review": post in REVIEW_POSTS and f.status == Finding.Status.OPEN,
-            "can_answer": post == "hospital" and f.status == Finding.Status.CONFIRMED,
-            "can_settle": post in SETTLE_POSTS
+            "can_review": can(request.user, "auditing:finding_confirm") and f.status == Finding.Status.OPEN,
+            "can_answer": can(request.user, "auditing:finding_accept") and f.status == Finding.Status.CONFIRMED,
+            "can_settle": can(request.user, "auditing:finding_settle")
             and f.status in (Finding.Status.ACCEPTED, Finding.Status.APPEALED, Finding.Status.CONFIRMED),
             "hospital_late": f.status == Finding.Status.CONFIRMED
             and f.due_on is not None
@@ -149,10 +146,10 @@ def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _act(request: HttpRequest, pk: int, allowed: tuple[str, ...], run: Any, done: str) -> HttpResponse:
+def _act(request: HttpRequest, pk: int, route: str, run: Any, done: str) -> HttpResponse:
     f = get_scoped_or_404(Finding, request, pk=pk)
     if request.method == "POST":
-        if post_of(request) not in allowed:
+        if not can(request.user, route):
             messages.error(request, gettext("当前岗位不能办理此环节"))
         else:
             try:
@@ -168,7 +165,7 @@ def finding_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         pk,
-        REVIEW_POSTS,
+        "auditing:finding_dismiss",
         lambda f: actions.do_dismiss(f, reason=request.POST.get("reason", ""), actor=request.user),
         gettext("疑点已排除"),
     )
@@ -178,7 +175,7 @@ def finding_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         pk,
-        REVIEW_POSTS,
+        "auditing:finding_confirm",
         lambda f: actions.do_confirm(
             f, amount=request.POST.get("amount", "").strip(), note=request.POST.get("note", ""), actor=request.user
         ),
@@ -190,7 +187,7 @@ def finding_accept(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         pk,
-        ("hospital",),
+        "auditing:finding_accept",
         lambda f: actions.do_accept(f, note=request.POST.get("note", ""), actor=request.user),
         gettext("已认可，等待医保局确认"),
     )
@@ -200,7 +197,7 @@ def finding_appeal(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         pk,
-        ("hospital",),
+        "auditing:finding_appeal",
         lambda f: actions.do_appeal(
             f,
             reason=request.POST.get("reason", ""),
@@ -215,7 +212,7 @@ def finding_settle(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         pk,
-        SETTLE_POSTS,
+        "auditing:finding_settle",
         lambda f: actions.do_settle(
             f, amount=request.POST.get("amount", "").strip(), note=request.POST.get("note", ""), actor=request.user
         ),
@@ -261,7 +258,7 @@ class RunList(ScopedListView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         last = (timezone.localdate().replace(day=1) - timezone.timedelta(days=1)).strftime("%Y-%m")
-        context.update(can_run=post_of(self.request) in RUN_POSTS, regions=region_choices(self.request), month=last)
+        context.update(can_run=can(self.request.user, "auditing:run_start"), regions=region_choices(self.request), month=last)
         return context
 
 
@@ -272,7 +269,7 @@ def run_start(request: HttpRequest) -> HttpResponse:
     try:
         region = request.POST.get("region", "").strip()
         if region not in request.user.region_codes:  # type: ignore[union-attr]
-            raise InvalidInput("请选择本人负责的统筹区", code="bad_region")
+            raise InvalidInput("请选择本人负责的统筹区", code=InputCode.INVALID_REGION)
         ids = request.POST.get("setl_ids", "").replace(",", " ").split()
         if ids:
             run = runs.start_run(
@@ -318,7 +315,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "rules": rules,
             "chart": chart,
             "replays": run.replays.all(),
-            "can_run": post_of(request) in RUN_POSTS,
+            "can_run": can(request.user, "auditing:run_replay"),
             "same": run.replay_of is not None
             and run.status == AuditRun.Status.DONE
             and run.digest == run.replay_of.digest,
@@ -328,7 +325,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def run_replay(request: HttpRequest, pk: int) -> HttpResponse:
     run = get_scoped_or_404(AuditRun, request, pk=pk)
-    if request.method == "POST" and post_of(request) in RUN_POSTS:
+    if request.method == "POST" and can(request.user, "auditing:run_replay"):
         try:
             again = runs.rerun(run, request.user)
         except DaeError as exc:
@@ -364,7 +361,7 @@ def rule_detail(request: HttpRequest, rule_id: str) -> HttpResponse:
     rule = RULES[rule_id]
     versions = list(RuleSetting.objects.filter(rule_id=rule_id).select_related("created_by"))
     current = versions[0] if versions else None
-    can_edit = post_of(request) == "manager"
+    can_edit = can(request.user, "auditing:rule_detail")
     if request.method == "POST" and can_edit:
         try:
             params: dict[str, Any] = {}

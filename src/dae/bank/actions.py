@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from dae.core.bulk import insert_rows
 from dae.core.errors import Conflict, InvalidInput, NotFound, require_reason
 from dae.core.events import record_event, user_or_none
+from dae.core.inputs import InputCode
 from dae.core.models import Region
 from dae.core.uploads import discard, store_upload
 from dae.ledger.entries import CASH_ACCOUNTS
@@ -49,7 +50,7 @@ def cash_account(code: str) -> Account:
 
 def _region(code: str) -> str:
     if not Region.objects.filter(pk=code).exists():
-        raise InvalidInput(f"统筹区 {code or '（空）'} 不存在", code="unknown_region")
+        raise InvalidInput(f"统筹区 {code or '（空）'} 不存在", code=InputCode.INVALID_REGION)
     return code
 
 

@@ -23,6 +23,7 @@ from django.utils import timezone
 from dae.core.bulk import insert_rows
 from dae.core.errors import Conflict, InvalidInput
 from dae.core.events import event_row, insert_events, user_or_none
+from dae.core.inputs import InputCode
 from dae.core.models import Region
 from dae.ledger.entries import CASH_ACCOUNTS
 from dae.ledger.models import Account, DayClose, Leg
@@ -111,7 +112,7 @@ def close_days(region: Region | str, days: Sequence[dt.date], *, actor: Any, not
     with transaction.atomic():
         # the region's row FOR UPDATE: waits for postings in flight, which hold it with KEY SHARE (ledger.posting)
         if Region.objects.select_for_update().filter(pk=code).first() is None:
-            raise InvalidInput(f"统筹区 {code} 不存在", code="unknown_region")
+            raise InvalidInput(f"统筹区 {code} 不存在", code=InputCode.INVALID_REGION)
         known = facts(code, days[-1])
         names = dict(Account.objects.filter(code__in=CASH_ACCOUNTS).values_list("code", "name"))
         closed = known.after

@@ -15,6 +15,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from dae.accounts.permissions import can
 from dae.core.errors import DaeError, InvalidInput
 from dae.core.scoping import get_scoped_or_404
 from dae.dictionaries import codes
@@ -90,7 +91,7 @@ def hospital_detail(request: HttpRequest, code: str) -> HttpResponse:
         .count(),
         "mapping_versions": mappings.count(),
         "settlement_count": Settlement.objects.for_user(_user(request)).filter(hospital=hospital).count(),
-        "can_edit": _user(request).post == "manager",
+        "can_edit": can(request.user, "catalog:hospital_edit"),
     }
     return render(request, "catalog/hospital_detail.html", context)
 
@@ -163,7 +164,7 @@ def item_detail(request: HttpRequest, med_list_codg: str) -> HttpResponse:
                    "med_chrgitm_type": codes.label("med_chrgitm_type", shown.med_chrgitm_type),
                    "lmt_sex": codes.label("gend", shown.lmt_sex),
                    "hosp_lvs": "、".join(codes.label("hosp_lv", c) for c in shown.hosp_lvs or [])},
-        "can_revise": _user(request).post == "manager",
+        "can_revise": can(request.user, "catalog:item_revise"),
     })
 
 
@@ -326,7 +327,7 @@ class DiagnosisList(ScopedListView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["can_load"] = _user(self.request).post == "manager"
+        context["can_load"] = can(self.request.user, "catalog:diagnosis_load")
         context["loaded"] = Diagnosis.objects.filter(is_extension=False).exists()
         return context
 

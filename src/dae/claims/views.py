@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dae.accounts.permissions import can
 from dae.core import inputs
 from dae.core.access import record_access
 from dae.core.errors import DaeError, InvalidInput
@@ -31,7 +32,7 @@ from dae.web.listing import (
 from dae.web.names import with_item_names
 
 from .actions import do_accept_computed, do_reject
-from .declare import SUBMIT_POSTS, pay_deadline_days_left, submit_declaration
+from .declare import pay_deadline_days_left, submit_declaration
 from .feedback import feedback_csv, feedback_rows
 from .models import Adjustment, Declaration, DeclarationItem, Settlement
 from .states import ClaimState
@@ -105,7 +106,7 @@ def settlement_detail(request: HttpRequest, setl_id: str) -> HttpResponse:
         "title": settlement.setl_id, "s": settlement, "lines": lines, "explanation": explanation,
         "item": DeclarationItem.objects.filter(setl_id=settlement.setl_id).order_by("-id").first(),
         "adjustments": settlement.adjustments.all(),
-        "can_decide": user.post in ("settlement", "reviewer", "manager") and settlement.state == ClaimState.COMPUTED
+        "can_decide": can(user, "claims:settlement_decide") and settlement.state == ClaimState.COMPUTED
         and settlement.settle_way == Settlement.SettleWay.DIRECT})
 
 
@@ -141,7 +142,7 @@ class DeclarationList(ScopedListView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["can_submit"] = self.request.user.post in SUBMIT_POSTS  # type: ignore[union-attr]
+        context["can_submit"] = can(self.request.user, "claims:declaration_new")
         return context
 
 

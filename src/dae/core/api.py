@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .errors import DaeError, InvalidInput
+from .inputs import InputCode
 
 #: The largest JSON body the API reads (a declaration of a month goes as a file, not as a body this size).
 JSON_BODY_MAX = 8 * 1024 * 1024
@@ -48,7 +49,7 @@ def chosen_regions(request: Request, chosen: str | None = None) -> list[str]:
     codes = list(request.user.region_codes)
     chosen = (chosen if chosen is not None else request.query_params.get("region", "")).strip()
     if chosen and chosen not in codes:
-        raise InvalidInput(f"统筹区 {chosen} 不在本人的统筹区内", code="invalid_region")
+        raise InvalidInput(f"统筹区 {chosen} 不在本人的统筹区内", code=InputCode.INVALID_REGION)
     return [chosen] if chosen else codes
 
 
@@ -56,7 +57,7 @@ def one_region(request: Request, chosen: str | None = None) -> str:
     """The region asked for (``chosen``, else ``?region=``), else the first of the caller's regions."""
     regions = sorted(chosen_regions(request, chosen))
     if not regions:
-        raise InvalidInput("本人没有统筹区", code="invalid_region")
+        raise InvalidInput("本人没有统筹区", code=InputCode.INVALID_REGION)
     return regions[0]
 
 

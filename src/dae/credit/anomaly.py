@@ -212,6 +212,51 @@ def _main(amounts: dict[str, int]) -> str:
     return sorted(known, key=lambda cf: (-cf[1], cf[0]))[0][0]
 
 
+@dataclass
+class _Book:
+    """The units found so far (in order of first sight) and each doctor's main department."""
+
+    doctor_dept: dict[tuple[int, str], str]
+    units: dict[tuple[str, int, str], Unit] = field(default_factory=dict)
+
+    def unit(self, kind: str, hospital: int, code: str, group: str, dept: str = "") -> Unit:
+        key = (kind, hospital, code)
+        found = self.units.get(key)
+        if found is None:
+            found = self.units[key] = Unit(kind, hospital, code, group, dept)
+        return found
+
+    def targets(self, hospital_unit: Unit, hospital: int, dept: str, doctor: str) -> list[Unit]:
+        """The hospital, and the department and doctor when known."""
+        found = [hospital_unit]
+        if dept:
+            found.append(self.unit(DEPARTMENT, hospital, dept, f"dept:{dept}", dept))
+        if doctor:
+            dd = self.doctor_dept.get((hospital, doctor), "")
+            found.append(self.unit(DOCTOR, hospital, doctor, f"doctor:{dd or '?'}", dd))
+        return found
+
+
+def _doctor_departments(by_stay: dict[str, list[LineTotal]]) -> dict[tuple[int, str], str]:
+    """Each doctor's main department over everything they billed."""
+    doctor_depts: dict[tuple[int, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for stay_lines in by_stay.values():
+        for line in stay_lines:
+            if line.doctor:
+                doctor_depts[(line.hospital, line.doctor)][line.dept] += line.total_fen
+    return {key: _main(amounts) for key, amounts in doctor_depts.items()}
+
+
+def _main_dept_and_doctor(stay_lines: list[LineTotal]) -> tuple[str, str]:
+    """The department and the doctor that billed the most of one stay."""
+    depts: dict[str, int] = defaultdict(int)
+    doctors: dict[str, int] = defaultdict(int)
+    for line in stay_lines:
+        depts[line.dept] += line.total_fen
+        doctors[line.doctor] += line.total_fen
+    return _main(depts), _main(doctors)
+
+
 def build_units(
     stays: Iterable[Stay],
     lines: Iterable[LineTotal],
@@ -224,55 +269,21 @@ def build_units(
     by_stay: dict[str, list[LineTotal]] = defaultdict(list)
     for line in lines:
         by_stay[line.stay].append(line)
-    units: dict[tuple[str, int, str], Unit] = {}
-
-    def unit(kind: str, hospital: int, code: str, group: str, dept: str = "") -> Unit:
-        key = (kind, hospital, code)
-        found = units.get(key)
-        if found is None:
-            found = units[key] = Unit(kind, hospital, code, group, dept)
-        return found
-
-    # each doctor's main department over everything they billed
-    doctor_depts: dict[tuple[int, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for stay_lines in by_stay.values():
-        for line in stay_lines:
-            if line.doctor:
-                doctor_depts[(line.hospital, line.doctor)][line.dept] += line.total_fen
-    doctor_dept = {key: _main(amounts) for key, amounts in doctor_depts.items()}
-
+    book = _Book(_doctor_departments(by_stay))
     readmitted = _readmissions(stays, earlier, readmit_days)
     for stay in stays:
-        hospital = unit(HOSPITAL, stay.hospital, str(stay.hospital), f"grade:{grades.get(stay.hospital, '?')}")
-        targets = [hospital]
+        hospital = book.unit(HOSPITAL, stay.hospital, str(stay.hospital), f"grade:{grades.get(stay.hospital, '?')}")
         stay_lines = by_stay.get(stay.key, [])
-        depts: dict[str, int] = defaultdict(int)
-        doctors: dict[str, int] = defaultdict(int)
-        for line in stay_lines:
-            depts[line.dept] += line.total_fen
-            doctors[line.doctor] += line.total_fen
-        main_dept, main_doctor = _main(depts), _main(doctors)
-        if main_dept:
-            targets.append(unit(DEPARTMENT, stay.hospital, main_dept, f"dept:{main_dept}", main_dept))
-        if main_doctor:
-            dd = doctor_dept.get((stay.hospital, main_doctor), "")
-            targets.append(unit(DOCTOR, stay.hospital, main_doctor, f"doctor:{dd or '?'}", dd))
-        for target in targets:
+        for target in book.targets(hospital, stay.hospital, *_main_dept_and_doctor(stay_lines)):
             target.stays.append(stay)
             if stay.key in readmitted:
                 target.readmits += 1
         for line in stay_lines:
-            billed = [hospital]
-            if line.dept:
-                billed.append(unit(DEPARTMENT, stay.hospital, line.dept, f"dept:{line.dept}", line.dept))
-            if line.doctor:
-                dd = doctor_dept.get((stay.hospital, line.doctor), "")
-                billed.append(unit(DOCTOR, stay.hospital, line.doctor, f"doctor:{dd or '?'}", dd))
-            for target in billed:
+            for target in book.targets(hospital, stay.hospital, line.dept, line.doctor):
                 target.total_fen += line.total_fen
                 target.drug_fen += line.drug_fen
                 target.billed_stays.add(stay.key)
-    return units
+    return book.units
 
 
 def _readmissions(stays: list[Stay], earlier: Iterable[Earlier], days: int) -> set[str]:

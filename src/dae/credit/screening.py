@@ -28,6 +28,7 @@ from dae.claims.models import FeeLine, Settlement
 from dae.claims.states import ClaimState
 from dae.core.errors import InvalidInput
 from dae.core.events import record_event, user_or_none
+from dae.core.inputs import InputCode
 from dae.core.jobs import Progress, job_handler, start_job
 from dae.core.models import Job, Region
 from dae.core.sums import fen_sum
@@ -111,7 +112,7 @@ def _new_run(
 ) -> ScreeningRun:
     code = region_code(region)
     if not Region.objects.filter(pk=code).exists():
-        raise InvalidInput(f"统筹区 {code} 不存在", code="unknown_region")
+        raise InvalidInput(f"统筹区 {code} 不存在", code=InputCode.INVALID_REGION)
     first, last = period_bounds(period_kind, period)
     given = params or {}
     chosen = screening_params(

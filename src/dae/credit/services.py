@@ -83,7 +83,7 @@ def region_code(region_id: Any) -> str:
         return str(region_id.pk)
     code = str(region_id).strip()
     if not code:
-        raise InvalidInput("请指定统筹区", code="invalid_region")
+        raise InvalidInput("请指定统筹区", code=inputs.InputCode.INVALID_REGION)
     return code
 
 
@@ -379,7 +379,7 @@ def record_violation(
         )
     region = region_code(region_id)
     if not Region.objects.filter(pk=region).exists():
-        raise InvalidInput(f"统筹区 {region} 不存在", code="unknown_region")
+        raise InvalidInput(f"统筹区 {region} 不存在", code=inputs.InputCode.INVALID_REGION)
     value = _amount(amount)
     src = _source(source)
     if not isinstance(on, dt.date) or isinstance(on, dt.datetime):
@@ -723,7 +723,7 @@ def do_change_settings(actor: Any, region: Any, values: dict[str, Any], *, reaso
     with them (the window and the lines apply at once; the points of recorded events stay as recorded)."""
     code = region_code(region)
     if not Region.objects.filter(pk=code).exists():
-        raise InvalidInput(f"统筹区 {code} 不存在", code="unknown_region")
+        raise InvalidInput(f"统筹区 {code} 不存在", code=inputs.InputCode.INVALID_REGION)
     text = require_reason(reason, "变更原因")
     new = check_params(values)
     today = timezone.localdate()

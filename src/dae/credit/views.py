@@ -16,12 +16,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from dae.accounts.permissions import can
 from dae.catalog.models import Hospital
 from dae.core.access import record_access, record_access_many
 from dae.core.errors import DaeError
 from dae.core.scoping import get_scoped_or_404
 from dae.web.listing import Column, DateRange, Filter, HospitalFilter, RegionFilter, ScopedListView
-from dae.web.who import post_of, region_choices
+from dae.web.who import region_choices
 
 from . import explain, screening, services
 from .forms import DelistForm, ListForm, NewListingForm, ScreeningForm, SettingsForm, ViolationForm
@@ -36,8 +37,6 @@ from .models import (
     UnitKind,
 )
 
-MANAGER = ("manager",)
-SCREENING_POSTS = ("reviewer", "inspector", "manager")
 LEVEL_BADGE = {Level.NORMAL: "text-bg-success", Level.WATCH: "text-bg-warning", Level.BLACK: "text-bg-dark"}
 TOP_CHART = 20
 
@@ -129,7 +128,7 @@ class PartyList(ScopedListView):
         record_access_many(self.request, persons)
         scoped = CreditParty.objects.for_user(self.request.user)
         context["counts"] = {level: scoped.filter(level=level).count() for level in (Level.WATCH, Level.BLACK)}
-        context["can_manage"] = post_of(self.request) in MANAGER
+        context["can_manage"] = can(self.request.user, "credit:listing_new")
         return context
 
 
@@ -181,7 +180,7 @@ def party_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "chart": _score_chart(party, params),
             "list_form": ListForm(),
             "delist_form": DelistForm(),
-            "can_manage": post_of(request) in MANAGER,
+            "can_manage": can(request.user, "credit:party_listing"),
         },
     )
 
@@ -300,7 +299,7 @@ def settings_view(request: HttpRequest) -> HttpResponse:
     """诚信参数: the parameters in force of a region and their history; the manager saves a new version."""
     region = _chosen_region(request)
     current = services.params_for(region)
-    can_manage = post_of(request) in MANAGER
+    can_manage = can(request.user, "credit:settings")
     form = SettingsForm(request.POST or None, initial=current.values())
     if request.method == "POST":
         region = request.POST.get("region", region)
@@ -404,7 +403,7 @@ class ScreeningList(ScopedListView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["form"] = self.form or ScreeningForm(regions=region_choices(self.request))
-        context["can_start"] = post_of(self.request) in SCREENING_POSTS
+        context["can_start"] = can(self.request.user, "credit:screening_list")
         return context
 
 

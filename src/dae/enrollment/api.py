@@ -8,6 +8,7 @@ from rest_framework.decorators import action, api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from dae.accounts.permissions import can, can_unmask
 from dae.core import inputs
 from dae.core.access import record_access
 from dae.core.api import ScopedViewSetMixin
@@ -19,7 +20,6 @@ from dae.core.scoping import get_scoped_or_404
 from . import actions
 from .coverage import coverage_on
 from .models import Enrolment, Person, Unit
-from .views import CHANGE_POSTS, FULL_CERTNO_POSTS
 
 
 class PersonSerializer(serializers.ModelSerializer[Person]):
@@ -62,7 +62,7 @@ class PersonViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet[Person]):
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         person = self.get_object()
-        full = request.query_params.get("full") == "1" and request.user.post in FULL_CERTNO_POSTS  # type: ignore[union-attr]
+        full = request.query_params.get("full") == "1" and can_unmask(request.user, "api:person-detail")
         record_access(request, person, AccessRecord.Why.FULL_CERTNO if full else AccessRecord.Why.BUSINESS)
         data = dict(self.get_serializer(person).data)
         if full:
@@ -83,7 +83,7 @@ class PersonViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet[Person]):
     @action(detail=True, methods=["post"], url_path="enrolment-changes", url_name="enrolment-change")
     def enrolment_change(self, request: Request, psn_no: str) -> Response:
         """Suspend, resume or end the enrolment from a date, with a reason (a new record and an event)."""
-        if request.user.post not in CHANGE_POSTS:  # type: ignore[union-attr]
+        if not can(request.user, "api:person-enrolment-change"):
             raise PermissionDenied()
         person = self.get_object()
         body = EnrolmentChangeSerializer(data=request.data)
@@ -164,7 +164,7 @@ class EnrolmentViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet[Enrolme
     @action(detail=True, methods=["post"], url_path="corrections", url_name="correction")
     def correction(self, request: Request, pk: str) -> Response:
         """Correct this record: the given fields change, with a reason; the old record stays in the history."""
-        if request.user.post not in CHANGE_POSTS:  # type: ignore[union-attr]
+        if not can(request.user, "api:enrolment-correction"):
             raise PermissionDenied()
         record = self.get_object()
         body = EnrolmentCorrectionSerializer(data=request.data)

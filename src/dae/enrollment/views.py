@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dae.accounts.permissions import can, can_unmask
 from dae.core.access import record_access
 from dae.core.errors import DaeError
 from dae.core.inputs import BoundedDateFormField
@@ -22,11 +23,6 @@ from dae.web.listing import Column, DateRange, Filter, RegionFilter, ScopedListV
 from . import actions
 from .coverage import coverage_on, effective_records, periods
 from .models import ContributionYear, Enrolment, Person, Unit
-
-#: Posts that may see a full certificate number (each full view is recorded).
-FULL_CERTNO_POSTS = frozenset({"manager", "settlement", "checker", "service"})
-#: Posts that change enrolments by hand.
-CHANGE_POSTS = frozenset({"manager", "settlement"})
 
 
 class PersonList(ScopedListView):
@@ -103,8 +99,9 @@ def _apply_errors(form: forms.Form, error: DaeError) -> None:
 def person_detail(request: HttpRequest, psn_no: str) -> HttpResponse:
     user: Any = request.user
     person = get_scoped_or_404(Person, request, psn_no=psn_no)
-    show_full = request.GET.get("full") == "1" and user.post in FULL_CERTNO_POSTS
-    can_change = user.post in CHANGE_POSTS
+    may_unmask = can_unmask(user, "enrollment:person_detail")  # the matrix's unmask entry
+    show_full = request.GET.get("full") == "1" and may_unmask
+    can_change = can(user, "enrollment:person_detail")
     change_form = ChangeForm(request.POST or None) if can_change else None
     if request.method == "POST":
         if change_form is None:
@@ -129,7 +126,7 @@ def person_detail(request: HttpRequest, psn_no: str) -> HttpResponse:
         "title": person.psn_name,
         "person": person,
         "certno": person.certno if show_full else person.masked_certno,
-        "can_show_full": user.post in FULL_CERTNO_POSTS and not show_full,
+        "can_show_full": may_unmask and not show_full,
         "records": [(r, r.pk in effective) for r in records],
         "timeline": periods(records, until=today),
         "coverage": coverage_on(person.psn_no, today),

@@ -12,9 +12,9 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from dae.claims.models import Settlement
+from dae.core.months import month_bounds
 from dae.core.scoping import access_by_id
 from dae.core.sums import fen_sum
-from dae.payments.statements import month_bounds
 
 from .compare import Detail, Totals
 from .models import Call, Difference, Outbound, Reconciliation

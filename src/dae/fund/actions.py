@@ -71,7 +71,7 @@ def money(value: Any, what: str = "金额", *, path: str = "amount", positive: b
 def _region(region: Region | str) -> str:
     code = region.pk if isinstance(region, Region) else str(region)
     if not Region.objects.filter(pk=code).exists():
-        raise InvalidInput(f"统筹区 {code} 不存在", code="unknown_region")
+        raise InvalidInput(f"统筹区 {code} 不存在", code=inputs.InputCode.INVALID_REGION)
     return str(code)
 
 

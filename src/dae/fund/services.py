@@ -22,6 +22,7 @@ from django.db.models.functions import ExtractMonth, ExtractYear
 from django.urls import reverse
 from django.utils import timezone
 
+from dae.accounts.permissions import can
 from dae.core.errors import Conflict, InvalidInput
 from dae.core.money import ZERO, round_fen
 from dae.core.sums import fen_sum, yuan
@@ -36,8 +37,6 @@ ADJUSTMENT_REF = "claims.adjustment"
 APPROPRIATION_REF = "fund.appropriation"
 PERCENT = Decimal("0.01")
 HUNDRED = Decimal(100)
-#: Posts that see the fund's figures and warnings (the permission matrix gives them the fund pages).
-FUND_POSTS = frozenset({"finance", "manager", "supervisor"})
 
 def percent(part: Decimal, whole: Decimal) -> Decimal | None:
     """``part`` as a percentage of ``whole``, rounded half up to 0.01 % (None when ``whole`` is zero)."""
@@ -387,7 +386,7 @@ def fund_warnings(user: Any, on: dt.date | None = None) -> list[FundWarning]:
     """The fund's warnings in the user's regions (finance, manager and supervisor; nobody else sees them):
     profit rate yellow/red (the projected full-year rate), spending account low or negative, revolving fund
     outstanding and repayments due or overdue, the current quarter's request not submitted."""
-    if getattr(user, "post", None) not in FUND_POSTS:
+    if not can(user, "fund:dashboard", write=False):  # whoever may read the fund's dashboard in the matrix
         return []
     on = on or timezone.localdate()
     found: list[FundWarning] = []

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from dae.accounts.permissions import can
 from dae.core import inputs
 from dae.core.errors import DaeError, InvalidInput
 from dae.core.scoping import access_by_id, get_scoped_or_404
@@ -106,7 +107,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "fund_year": fund_year, "series": series, "chart": {**series.chart(), "names": CHART_NAMES} if series else None,
         "warnings": services.fund_warnings(request.user, today),
         "balances": [(code, ACCOUNT_NAMES[code], held.get(code)) for code in BALANCE_ACCOUNTS],
-        "current": current, "quarter": quarter, "today": today, "can_write": post_of(request) == "finance",
+        "current": current, "quarter": quarter, "today": today, "can_write": can(request.user, "fund:year_list"),
         "risk_moves": services.risk_movements(region, limit=5)})
 
 
@@ -162,7 +163,7 @@ class YearList(ScopedListView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["form"] = self.form or FundYearForm(regions=region_choices(self.request))
-        context["can_write"] = post_of(self.request) == "finance"
+        context["can_write"] = can(self.request.user, "fund:year_list")
         return context
 
 
@@ -181,7 +182,7 @@ def year_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("quarter"),
         "clearings": fund_year.clearings.all(), "funds_form": FundsChangeForm(initial={
             "funds_raised": fund_year.funds_raised}), "levels_form": levels,
-        "can_write": post_of(request) == "finance", "can_levels": post_of(request) in ("finance", "manager")})
+        "can_write": can(request.user, "fund:year_funds"), "can_levels": can(request.user, "fund:year_levels")})
 
 
 def year_funds(request: HttpRequest, pk: int) -> HttpResponse:
@@ -216,7 +217,7 @@ def clearing(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     return render(request, "fund/clearing.html", {
         "title": gettext("%(year)s 年度%(kind)s") % {"year": report.fund_year.year,
                                                  "kind": Clearing.Kind(kind).label},
-        "report": report, "form": ClearingForm(), "can_write": post_of(request) == "finance"})
+        "report": report, "form": ClearingForm(), "can_write": can(request.user, "fund:clearing_record")})
 
 
 def clearing_print(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
@@ -293,7 +294,7 @@ class RequestList(ScopedListView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["form"] = self.form or self._form()
-        context["can_write"] = post_of(self.request) == "finance"
+        context["can_write"] = can(self.request.user, "fund:request_list")
         return context
 
 
@@ -311,7 +312,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
                                            "reason": appropriation.adjustment_reason}),
         "submit_form": SubmitForm(), "receive_form": ReceiveForm(initial={
             "amount": max(appropriation.amount - received, 0)}),
-        "can_write": post_of(request) == "finance"})
+        "can_write": can(request.user, "fund:request_adjust")})
 
 
 def _request_action(request: HttpRequest, pk: int, form_class: type[Any], run: Any, done: Any) -> HttpResponse:
@@ -373,7 +374,7 @@ class EntryList(ScopedListView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["kinds"] = [(k, kind_label(k)) for k in actions.FORM_KINDS]
-        context["can_write"] = post_of(self.request) == "finance"
+        context["can_write"] = can(self.request.user, "fund:entry_new")
         return context
 
 
@@ -411,7 +412,7 @@ def revolving(request: HttpRequest) -> HttpResponse:
         "entries": FundEntry.objects.for_user(request.user).filter(
             kind__in=[FundEntry.Kind.REVOLVING_DRAW, FundEntry.Kind.REVOLVING_REPAY]).select_related("created_by",
                                                                                        "region")[:50],
-        "can_write": post_of(request) == "finance"})
+        "can_write": can(request.user, "fund:entry_new")})
 
 
 
@@ -435,9 +436,9 @@ def risk(request: HttpRequest) -> HttpResponse:
             Q(region_id=region) | Q(region__isnull=True))[:20],
         "uses": [(u, waiting.get(u.status) == post and u.requested_by_id != request.user.pk) for u in uses],
         "rule_form": ReserveRuleForm(regions=region_choices(request), initial={"effective_from": today})
-        if post == "manager" else None,
+        if can(request.user, "fund:risk_rule") else None,
         "use_form": RiskUseForm(regions=region_choices(request), initial={"region": region, "on": today})
-        if post == "finance" else None,
+        if can(request.user, "fund:risk_use_new") else None,
         "decision_form": RiskDecisionForm()})
 
 

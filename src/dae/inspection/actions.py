@@ -24,18 +24,19 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from dae.accounts.models import User
+from dae.accounts.permissions import writers
 from dae.catalog.models import Hospital
 from dae.claims.models import Settlement
 from dae.core import inputs
 from dae.core.errors import Conflict, InvalidInput, require_reason
 from dae.core.events import record_event, snapshot, user_or_none
 from dae.core.models import Region
+from dae.core.months import month_bounds
 from dae.core.uploads import StoredUpload, discard, store_upload
 from dae.payments.deductions import record_deduction
-from dae.payments.statements import month_bounds
 from dae.workdays.service import deadline, warning_dict
 
-from . import sampling
+from . import population, sampling
 from .models import (
     FEEDBACK_DAYS,
     RESULT_DAYS,
@@ -55,8 +56,7 @@ MAX_DEADLINE_DAYS = 120
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 #: Posts that go on site or review records (巡查人员, 承办人).
 FIELD_POSTS = ("inspector", "reviewer", "manager")
-#: Posts a remote investigation may be assigned to (they record its result and feedback).
-ASSIGNEE_POSTS = ("inspector", "manager")
+#: A remote investigation is assigned to a post that records its result (``assignee_posts``, from the matrix).
 #: The three comparisons, named in the refusals (plain Chinese: the messages are Chinese whatever the UI language).
 COMPARISON_NAMES = {
     "system_vs_record": "系统明细与病历",
@@ -136,14 +136,14 @@ def _region(region: Region | str, actor: Any) -> str:
     if not Region.objects.filter(pk=code).exists():
         raise InvalidInput(
             f"统筹区 {code or '（空）'} 不存在",
-            code="unknown_region",
+            code=inputs.InputCode.INVALID_REGION,
             details=[{"path": "region", "message": "统筹区不存在"}],
         )
     user = user_or_none(actor)
     if user is not None and getattr(user, "scope_kind", "") == "region" and code not in user.region_codes:
         raise InvalidInput(
             f"统筹区 {code} 不在本人负责的统筹区内",
-            code="invalid_region",
+            code=inputs.InputCode.INVALID_REGION,
             details=[{"path": "region", "message": "不是本人负责的统筹区"}],
         )
     return code
@@ -264,7 +264,7 @@ def do_draw_sample(
                 code="sample_exists",
                 details={"sample": existing.pk},
             )
-        result = sampling.draw(sampling.candidates(code, month), seed_value, inpatient, cross)
+        result = sampling.draw(population.candidates(code, month), seed_value, inpatient, cross)
         if not result.population:
             raise Conflict(f"统筹区 {code} {month} 没有住院结算，无需抽样", code="empty_population")
         due = deadline(on, days)
@@ -322,7 +322,7 @@ def do_draw_sample(
 def replay(sample: Sample) -> sampling.Draw:
     """Draw again with the sample's seed and ratios on today's data (a read: nothing is written)."""
     return sampling.draw(
-        sampling.candidates(sample.region_id, sample.month),
+        population.candidates(sample.region_id, sample.month),
         int(sample.seed),
         sample.inpatient_ratio,
         sample.cross_province_ratio,
@@ -548,6 +548,11 @@ def do_attach_document(
 
 
 # -- on-site inspections -------------------------------------------------------------------------------------
+
+
+def assignee_posts() -> frozenset[str]:
+    """The posts a remote investigation may be assigned to: those the matrix lets record its result."""
+    return writers("inspection:investigation_result")
 
 
 def _inspectors(region: str, inspectors: Iterable[Any]) -> list[User]:
@@ -809,7 +814,7 @@ def _assignment(region: str, assignee: Any, assigned_region: Any) -> tuple[User 
     if branch is not None and not Region.objects.filter(pk=branch).exists():
         raise InvalidInput(
             f"承办机构（统筹区）{branch} 不存在",
-            code="unknown_region",
+            code=inputs.InputCode.INVALID_REGION,
             details=[{"path": "assigned_region", "message": "统筹区不存在"}],
         )
     user_id = _user_id(assignee)
@@ -823,7 +828,7 @@ def _assignment(region: str, assignee: Any, assigned_region: Any) -> tuple[User 
             User.objects.filter(
                 pk=user_id,
                 is_active=True,
-                post__in=ASSIGNEE_POSTS,
+                post__in=assignee_posts(),
                 regions__admdvs__in=[region] + ([branch] if branch else []),
             )
             .distinct()

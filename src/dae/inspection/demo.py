@@ -31,10 +31,11 @@ from dae.accounts.models import User
 from dae.catalog.models import Hospital
 from dae.claims.models import Settlement
 from dae.core.money import round_fen
+from dae.core.months import month_bounds
 from dae.ledger.posting import closed_through
 from dae.workdays.service import deadline
 
-from . import actions, sampling
+from . import actions, population
 from .models import Comparison, Inspection, Investigation, Sample, SampleItem
 
 #: Months whose samples are reviewed completely (and completed), and those reviewed by half.
@@ -98,11 +99,11 @@ def _samples(region: str, year: int, actor: Any, today: dt.date) -> int:
     drawn = 0
     for number in range(1, 13):
         month = f"{year}-{number:02d}"
-        _first, last = sampling.month_bounds(month)
+        _first, last = month_bounds(month)
         on = deadline(last, 1).due
         if on > today or Sample.objects.filter(region_id=region, month=month).exists():
             continue
-        if not sampling.inpatient_settlements(region, month).exists():
+        if not population.inpatient_settlements(region, month).exists():
             continue
         sample = actions.do_draw_sample(drawer, region, month, seed=_seed(region, month), on=on)
         drawn += 1

@@ -10,7 +10,8 @@ a stay was off-site and why, not where; so a settlement counts as cross-province
 (``place_category`` ≠ ``local``) and the hospital lies in another province than the insured person's region
 (the first two digits of the administrative division codes differ: 22 吉林 vs 11 北京).
 
-The draw (``draw``) is pure: the candidates sorted by ``setl_id`` (never the database's row order), then
+The population is read by ``population.py`` (the Django adapter); this module is pure (no Django, checked by
+the import contract in ``.importlinter``). The draw (``draw``) is pure: the candidates sorted by ``setl_id`` (never the database's row order), then
 ``random.Random(seed)`` picks ⌈cross-province ratio × cross-province count⌉ of the cross-province ones and, from
 the rest, as many more as are needed to reach ⌈inpatient ratio × all⌉ (the cross-province picks count toward
 it). The same seed, month and data always give the same sample.
@@ -18,25 +19,20 @@ it). The same seed, month and data always give the same sample.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
-from django.utils import timezone
-
-from dae.claims.models import Settlement
-from dae.claims.states import ClaimState
 from dae.core.errors import InvalidInput
-from dae.payments.statements import month_bounds
 
 #: Largest seed accepted (the column is a signed 64-bit integer).
 MAX_SEED = 2**63 - 1
 CROSS_PROVINCE = "cross_province"
 INPATIENT = "inpatient"
+#: ``claims.Settlement.PlaceCategory.LOCAL`` (the value; this module imports no models).
+LOCAL_PLACE = "local"
 
 
 @dataclass(frozen=True)
@@ -66,7 +62,7 @@ def required(count: int, ratio: Decimal) -> int:
 
 
 def is_cross_province(place_category: str, region: str, hospital_region: str) -> bool:
-    return place_category != Settlement.PlaceCategory.LOCAL and region[:2] != hospital_region[:2]
+    return place_category != LOCAL_PLACE and region[:2] != hospital_region[:2]
 
 
 def draw(candidates: Sequence[Candidate], seed: int, inpatient_ratio: Decimal, cross_province_ratio: Decimal) -> Draw:
@@ -82,39 +78,6 @@ def draw(candidates: Sequence[Candidate], seed: int, inpatient_ratio: Decimal, c
     more = rng.sample(rest, max(0, need_total - len(cross_picks)))
     picks = tuple([(c, CROSS_PROVINCE) for c in cross_picks] + [(c, INPATIENT) for c in more])
     return Draw(len(ordered), len(cross), need_total, need_cross, picks)
-
-
-def month_range(month: str) -> tuple[dt.datetime, dt.datetime]:
-    """[first instant, first instant of the next month) of ``YYYY-MM`` in local time."""
-    first, last = month_bounds(month)
-    start = timezone.make_aware(dt.datetime.combine(first, dt.time()))
-    end = timezone.make_aware(dt.datetime.combine(last + dt.timedelta(days=1), dt.time()))
-    return start, end
-
-
-def inpatient_settlements(region: str, month: str) -> QuerySet[Settlement]:
-    """The valid inpatient settlements of ``region`` settled in ``month`` (the population)."""
-    start, end = month_range(month)
-    cancelled = Settlement.objects.exclude(init_setl_id="").values("init_setl_id")
-    return (
-        Settlement.objects.filter(region_id=region, setl_time__gte=start, setl_time__lt=end, init_setl_id="")
-        .filter(Q(med_type__startswith="2") | Q(med_type__startswith="52"))
-        .exclude(state=ClaimState.CANCELLED)
-        .exclude(setl_id__in=cancelled)
-    )
-
-
-def candidates(region: str, month: str) -> list[Candidate]:
-    """The population as draw candidates, sorted by ``setl_id`` in Python (code point order, whatever the
-    database's collation)."""
-    rows = inpatient_settlements(region, month).values_list(
-        "pk", "setl_id", "place_category", "region_id", "hospital__region_id"
-    )
-    found = [
-        Candidate(pk, setl_id, is_cross_province(place, own, hospital_region))
-        for pk, setl_id, place, own, hospital_region in rows
-    ]
-    return sorted(found, key=lambda c: c.setl_id)
 
 
 def check_seed(seed: object) -> int:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from dae.accounts.models import User
+from dae.accounts.permissions import can
 from dae.catalog.models import Hospital
 from dae.core import inputs
 from dae.core.access import record_access
@@ -27,7 +28,7 @@ from dae.core.errors import DaeError, InvalidInput
 from dae.core.models import Region
 from dae.core.scoping import get_scoped_or_404
 from dae.web.listing import Column, DateRange, Filter, HospitalFilter, RegionFilter, ScopedListView
-from dae.web.who import post_of, region_choices
+from dae.web.who import region_choices
 
 from . import actions, queries
 from .forms import (
@@ -45,13 +46,6 @@ from .forms import (
     SettingsForm,
 )
 from .models import Document, Finding, Inspection, Investigation, Sample, SampleItem, SamplingSettings
-
-SAMPLE_WRITERS = ("manager", "reviewer", "inspector")
-REVIEWERS = ("reviewer", "inspector")
-INSPECTION_WRITERS = ("inspector", "reviewer")
-CONFIRMERS = ("manager",)
-REQUESTERS = ("manager", "settlement", "reviewer", "inspector")
-INVESTIGATORS = ("manager", "inspector")
 
 
 def _errors(form: Any) -> str:
@@ -117,7 +111,7 @@ class SampleList(ScopedListView):
         in_force = queries.settings_in_force()
         last_month = (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
         context.update(
-            can_draw=post_of(self.request) in SAMPLE_WRITERS,
+            can_draw=can(self.request.user, "inspection:sample_draw"),
             settings=in_force,
             form=DrawForm(
                 regions=region_choices(self.request),
@@ -186,8 +180,8 @@ def sample_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "statuses": SampleItem.Status.choices,
             "replayed": replayed,
             "overdue": sample.is_overdue(),
-            "can_complete": post_of(request) in SAMPLE_WRITERS and sample.status == Sample.Status.OPEN,
-            "can_review": post_of(request) in REVIEWERS,
+            "can_complete": can(request.user, "inspection:sample_complete") and sample.status == Sample.Status.OPEN,
+            "can_review": can(request.user, "inspection:item_detail"),
         },
     )
 
@@ -232,7 +226,7 @@ def sample_settings(request: HttpRequest) -> HttpResponse:
             "settings": in_force,
             "history": SamplingSettings.objects.select_related("changed_by"),
             "form": form,
-            "can_write": post_of(request) == "manager",
+            "can_write": can(request.user, "inspection:sample_settings"),
         },
     )
 
@@ -240,7 +234,7 @@ def sample_settings(request: HttpRequest) -> HttpResponse:
 def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One sampled settlement: its fee lines in summary, the documents and the review form (三比对)."""
     item = get_scoped_or_404(SampleItem, request, pk=pk)
-    can_review = post_of(request) in REVIEWERS and item.sample.status == Sample.Status.OPEN
+    can_review = can(request.user, "inspection:item_detail") and item.sample.status == Sample.Status.OPEN
     if request.method == "POST":
         form = ReviewForm(request.POST)
         if can_review and form.is_valid():
@@ -378,7 +372,7 @@ class InspectionList(ScopedListView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["can_create"] = post_of(self.request) in INSPECTION_WRITERS
+        context["can_create"] = can(self.request.user, "inspection:inspection_new")
         return context
 
 
@@ -422,8 +416,7 @@ def _inspection(request: HttpRequest, pk: int) -> Inspection:
 def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A inspection with its findings, documents and the actions its state allows; POST edits the draft."""
     inspection = _inspection(request, pk)
-    post = post_of(request)
-    editable = post in INSPECTION_WRITERS and inspection.status == Inspection.Status.DRAFT
+    editable = can(request.user, "inspection:inspection_detail") and inspection.status == Inspection.Status.DRAFT
     inspectors = list(inspection.inspectors.all())
     form = InspectionForm(
         request.POST or None,
@@ -467,7 +460,7 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "document_form": DocumentForm(findings=[(f.pk, f"{f.seq}. {f.description[:30]}") for f in findings]),
             "editable": editable,
             "few_inspectors": len(inspectors) < 2,
-            "can_confirm": post in CONFIRMERS and inspection.status == Inspection.Status.SUBMITTED,
+            "can_confirm": can(request.user, "inspection:inspection_confirm") and inspection.status == Inspection.Status.SUBMITTED,
             "is_hospital": getattr(request.user, "scope_kind", "") == "hospital",
         },
     )
@@ -570,7 +563,7 @@ def inspection_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 def _assignee_choices(request: HttpRequest) -> list[tuple[int, str]]:
     users = (
         User.objects.filter(
-            is_active=True, post__in=actions.ASSIGNEE_POSTS, regions__admdvs__in=request.user.region_codes
+            is_active=True, post__in=actions.assignee_posts(), regions__admdvs__in=request.user.region_codes
         )  # type: ignore[union-attr]
         .distinct()
         .order_by("username")
@@ -630,7 +623,7 @@ class InvestigationList(ScopedListView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["can_create"] = post_of(self.request) in REQUESTERS
+        context["can_create"] = can(self.request.user, "inspection:investigation_new")
         return context
 
 
@@ -658,7 +651,6 @@ def investigation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     inv = get_scoped_or_404(Investigation, request, pk=pk)
     if inv.psn_no:
         record_access(request, inv)
-    post = post_of(request)
     return render(
         request,
         "inspection/investigation_detail.html",
@@ -674,7 +666,7 @@ def investigation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "result_form": ResultForm(),
             "feedback_form": FeedbackForm(),
-            "can_act": post in INVESTIGATORS,
+            "can_act": can(request.user, "inspection:investigation_assign"),
         },
     )
 

@@ -136,7 +136,7 @@ class TransactionListCreate(generics.ListAPIView[Transaction]):
     def post(self, request: Request) -> Response:
         data = validated(PostSerializer(data=request.data), "记账凭证有误")
         if data["region"] not in request.user.region_codes:
-            raise InvalidInput(f"统筹区 {data['region']} 不在本人的统筹区内", code="invalid_region")
+            raise InvalidInput(f"统筹区 {data['region']} 不在本人的统筹区内", code=inputs.InputCode.INVALID_REGION)
         key = data["idempotency_key"]
         known = Transaction.objects.filter(idempotency_key=key).values_list("pk", flat=True).first()
         txn = post([Line(leg["account"], leg["debit"], leg["credit"]) for leg in data["legs"]], date=data["date"],

@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from dae.core.bulk import insert_rows
 from dae.core.events import record_event, user_or_none
+from dae.core.inputs import InputCode
 from dae.core.models import Region
 
 from .errors import AlreadyReversed, DayClosed, IdempotencyConflict, InvalidEntry, NotReversible
@@ -156,7 +157,7 @@ def _write(lines: list[Line], *, on: dt.date, description: str, reference: Refer
         if existing is not None:
             return existing
         if not _lock_regions({region}):
-            raise InvalidEntry(f"统筹区 {region or '（空）'} 不存在", code="unknown_region")
+            raise InvalidEntry(f"统筹区 {region or '（空）'} 不存在", code=InputCode.INVALID_REGION)
         _refuse_closed(region, on, closed_through(region))
         accounts = Account.objects.in_bulk({line.account for line in lines}, field_name="code")
         _raise(_check_accounts(lines, accounts, region))
@@ -253,7 +254,7 @@ def _check_chunk(chunk: list[Entry], offset: int, accounts: dict[str, Account], 
         _raise(_check_text(entry.description, entry.reference, entry.key) + check_lines(entry.lines), prefix)
         _raise(_check_accounts(entry.lines, accounts, entry.region), prefix)
         if entry.region not in regions:
-            raise InvalidEntry(f"{prefix}统筹区 {entry.region} 不存在", code="unknown_region")
+            raise InvalidEntry(f"{prefix}统筹区 {entry.region} 不存在", code=InputCode.INVALID_REGION)
         _refuse_closed(entry.region, entry.date, closed[entry.region], prefix)
         if entry.key in seen:
             raise IdempotencyConflict(f"{prefix}幂等键 {entry.key} 在本批中重复")

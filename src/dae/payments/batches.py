@@ -223,6 +223,47 @@ def _problem(row: int, column: str, value: str, message: str) -> dict[str, Any]:
     return {"row": row, "column": column, "value": value, "message": message}
 
 
+def _check_order(row: int, cell: dict[str, str], orders: dict[int, PaymentOrder], seen: set[int],
+                 problems: list[dict[str, Any]]) -> tuple[int, Decimal]:
+    """The row's instruction: in the batch, once in the file, with the instruction's amount and account."""
+    try:
+        seq = int(cell["指令序号"])
+    except ValueError:
+        seq = 0
+    order = orders.get(seq)
+    if order is None:
+        problems.append(_problem(row, "指令序号", cell["指令序号"], "本批次没有这条指令"))
+    elif seq in seen:
+        problems.append(_problem(row, "指令序号", cell["指令序号"], "同一指令在文件中重复"))
+    try:
+        amount = D(cell["金额"])
+    except MoneyError:
+        amount = ZERO
+        problems.append(_problem(row, "金额", cell["金额"], "金额格式错误"))
+    if order is not None and amount and amount != order.amount:
+        problems.append(_problem(row, "金额", cell["金额"], f"与指令金额 {order.amount} 不符"))
+    if order is not None and cell["收款账号"] != order.bank_account:
+        problems.append(_problem(row, "收款账号", cell["收款账号"], "与指令收款账号不符"))
+    return seq, amount
+
+
+def _check_outcome(row: int, cell: dict[str, str], problems: list[dict[str, Any]]) -> tuple[str | None, dt.date]:
+    """The row's outcome and processing day, with the serial of a payment and the reason of a failure."""
+    outcome = OUTCOMES.get(cell["结果"])
+    if outcome is None:
+        problems.append(_problem(row, "结果", cell["结果"], "结果应为 成功、失败 或 处理中"))
+    try:
+        day = dt.date.fromisoformat(cell["处理日期"])
+    except ValueError:
+        day = dt.date.min
+        problems.append(_problem(row, "处理日期", cell["处理日期"], "日期格式应为 YYYY-MM-DD"))
+    if outcome == PaymentOrder.Status.PAID and not cell["银行流水号"]:
+        problems.append(_problem(row, "银行流水号", "", "支付成功的指令须有银行流水号"))
+    if outcome == PaymentOrder.Status.FAILED and not cell["失败原因"]:
+        problems.append(_problem(row, "失败原因", "", "支付失败的指令须写明失败原因"))
+    return outcome, day
+
+
 def parse_result(content: bytes, batch: PaymentBatch) -> list[ResultLine]:
     """Read and check a result file against the batch; every problem is listed (InvalidInput.details)."""
     text = text_and_encoding(content)[0]
@@ -240,36 +281,8 @@ def parse_result(content: bytes, batch: PaymentBatch) -> list[ResultLine]:
         before = len(problems)
         if cell["批次号"] != batch.number:
             problems.append(_problem(row, "批次号", cell["批次号"], f"不是本批次 {batch.number}"))
-        try:
-            seq = int(cell["指令序号"])
-        except ValueError:
-            seq = 0
-        order = orders.get(seq)
-        if order is None:
-            problems.append(_problem(row, "指令序号", cell["指令序号"], "本批次没有这条指令"))
-        elif seq in seen:
-            problems.append(_problem(row, "指令序号", cell["指令序号"], "同一指令在文件中重复"))
-        try:
-            amount = D(cell["金额"])
-        except MoneyError:
-            amount = ZERO
-            problems.append(_problem(row, "金额", cell["金额"], "金额格式错误"))
-        if order is not None and amount and amount != order.amount:
-            problems.append(_problem(row, "金额", cell["金额"], f"与指令金额 {order.amount} 不符"))
-        if order is not None and cell["收款账号"] != order.bank_account:
-            problems.append(_problem(row, "收款账号", cell["收款账号"], "与指令收款账号不符"))
-        outcome = OUTCOMES.get(cell["结果"])
-        if outcome is None:
-            problems.append(_problem(row, "结果", cell["结果"], "结果应为 成功、失败 或 处理中"))
-        try:
-            day = dt.date.fromisoformat(cell["处理日期"])
-        except ValueError:
-            day = dt.date.min
-            problems.append(_problem(row, "处理日期", cell["处理日期"], "日期格式应为 YYYY-MM-DD"))
-        if outcome == PaymentOrder.Status.PAID and not cell["银行流水号"]:
-            problems.append(_problem(row, "银行流水号", "", "支付成功的指令须有银行流水号"))
-        if outcome == PaymentOrder.Status.FAILED and not cell["失败原因"]:
-            problems.append(_problem(row, "失败原因", "", "支付失败的指令须写明失败原因"))
+        seq, amount = _check_order(row, cell, orders, seen, problems)
+        outcome, day = _check_outcome(row, cell, problems)
         seen.add(seq)
         if len(problems) == before and outcome is not None:
             lines.append(ResultLine(row, seq, cell["收款账号"], amount, outcome, cell["银行流水号"], day,

@@ -11,7 +11,6 @@ through a payment batch (``batches.py``).
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from dae.claims.states import ClaimState
 from dae.core.errors import Conflict, InvalidInput
 from dae.core.events import event_row, insert_events, record_event, user_or_none
 from dae.core.money import ZERO
+from dae.core.months import month_bounds
 from dae.core.sums import fen_sum, yuan
 from dae.ledger import entries
 from dae.ledger.models import Transaction
@@ -35,18 +35,6 @@ from dae.ledger.models import Transaction
 from .models import Deduction, Statement
 
 DEADLINE_DAYS = 15  # working days from the successful declaration (benefit-policy §6)
-
-
-def month_bounds(month: str) -> tuple[dt.date, dt.date]:
-    """First and last day of ``YYYY-MM`` (raises ``InvalidInput`` in Chinese for anything else)."""
-    try:
-        year, number = (int(part) for part in month.split("-"))
-        first = dt.date(year, number, 1)
-    except ValueError as exc:
-        raise InvalidInput(f"月份格式应为 YYYY-MM：{month}", code="bad_month") from exc
-    if len(month) != 7:
-        raise InvalidInput(f"月份格式应为 YYYY-MM：{month}", code="bad_month")
-    return first, first.replace(day=calendar.monthrange(year, number)[1])
 
 
 def next_month(month: str) -> str:

@@ -45,7 +45,7 @@ def _last_month() -> str:
 def _region_of(request: HttpRequest) -> str:
     code = request.POST.get("region", "").strip()
     if code not in request.user.region_codes:  # type: ignore[union-attr]
-        raise InvalidInput("请选择本人负责的统筹区", code="bad_region")
+        raise InvalidInput("请选择本人负责的统筹区", code=inputs.InputCode.INVALID_REGION)
     return code
 
 

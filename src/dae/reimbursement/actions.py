@@ -26,6 +26,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from dae.accounts.permissions import can
 from dae.benefits.actions import invalid_input
 from dae.benefits.engine import model as em
 from dae.benefits.engine.errors import DocumentInvalid
@@ -53,9 +54,6 @@ from .models import TOTAL_FIELDS, Invoice, ManualClaim, ManualFeeLine, NumberCou
 from .selfservice import plain_for_claim
 
 S = ClaimState
-REGISTER_POSTS = frozenset({"settlement"})
-COMPUTE_POSTS = frozenset({"settlement", "checker"})
-CHECK_POSTS = frozenset({"checker"})
 #: Claims in these states still hold their invoices (an invoice may not be claimed twice).
 LIVE_STATES = (S.RECEIVED, S.COMPUTED, S.CHECKED, S.APPROVED, S.PAYABLE, S.PAID, S.RETURNED)
 EDITABLE_STATES = (S.RECEIVED, S.RETURNED)
@@ -71,8 +69,9 @@ class FourEyesViolation(PermissionDenied):
 
 # --- helpers ---------------------------------------------------------------------------------------------
 
-def _need_post(actor: Any, posts: frozenset[str]) -> None:
-    if getattr(actor, "post", None) not in posts:
+def _need(actor: Any, route: str) -> None:
+    """Refuse ``actor`` unless the permission matrix lets their post write ``route`` (the action's page)."""
+    if not can(actor, route):
         raise PermissionDenied()
 
 
@@ -260,7 +259,7 @@ def _snapshot(claim: ManualClaim) -> dict[str, Any]:
 
 def do_register(actor: Any, data: ClaimInput) -> ManualClaim:
     """受理: check everything, refuse uncovered days, give the application number, tick the materials given."""
-    _need_post(actor, REGISTER_POSTS)
+    _need(actor, "reimbursement:register")
     received_on = data.received_on or timezone.localdate()
     with transaction.atomic():
         _check(data)
@@ -281,7 +280,7 @@ def do_register(actor: Any, data: ClaimInput) -> ManualClaim:
 
 def do_update(actor: Any, claim: ManualClaim, data: ClaimInput) -> ManualClaim:
     """Correct a claim still at the window (已受理 or 已退回). The person cannot change (cancel instead)."""
-    _need_post(actor, REGISTER_POSTS)
+    _need(actor, "reimbursement:edit")
     if data.psn_no.strip() != claim.psn_no:
         raise InvalidInput("不能更改申请的参保人；请撤销本申请后重新受理", code="person_fixed",
                            details=[{"path": "psn_no", "message": "不能更改申请的参保人"}])
@@ -305,7 +304,7 @@ def do_update(actor: Any, claim: ManualClaim, data: ClaimInput) -> ManualClaim:
 def do_set_materials(actor: Any, claim: ManualClaim, received: Iterable[str], *,
                      day: dt.date | None = None) -> ManualClaim:
     """Tick the materials checklist: ``received`` is the full list of items now at hand."""
-    _need_post(actor, REGISTER_POSTS)
+    _need(actor, "reimbursement:materials")
     received = list(received)
     with transaction.atomic():
         claim = _lock(claim)
@@ -379,7 +378,7 @@ def short_basis(result: SettlementResult) -> str:
 
 def do_compute(actor: Any, claim: ManualClaim) -> ManualClaim:
     """计算: the engine's payout within the person-year; stores the amount, the result and its explanation."""
-    _need_post(actor, COMPUTE_POSTS)
+    _need(actor, "reimbursement:compute")
     with transaction.atomic():
         claim = _lock(claim)
         check_transition(claim.state, S.COMPUTED)
@@ -425,7 +424,7 @@ def _recheck_amount(claim: ManualClaim) -> SettlementResult:
 
 def do_check(actor: Any, claim: ManualClaim, *, note: str = "") -> ManualClaim:
     """复核: a second person confirms the materials and the computation (the amount is computed again)."""
-    _need_post(actor, CHECK_POSTS)
+    _need(actor, "reimbursement:check")
     with transaction.atomic():
         claim = _lock(claim)
         check_transition(claim.state, S.CHECKED)
@@ -443,7 +442,7 @@ def do_approve(actor: Any, claim: ManualClaim, *, note: str = "") -> ManualClaim
     from dae.approvals.actions import require
     from dae.notices.actions import notify_claim
 
-    _need_post(actor, CHECK_POSTS)
+    _need(actor, "reimbursement:approve")
     require(actor, "reimbursement.payout", amount=claim.computed_pay, region_id=claim.region_id,
             target=("reimbursement.manualclaim", claim.pk), summary=f"手工报销 {claim.number} 审批支付",
             payload={"claim": claim.pk, "note": note})
@@ -497,7 +496,7 @@ def _store_settlement(claim: ManualClaim, result: SettlementResult) -> Settlemen
 
 def do_return(actor: Any, claim: ManualClaim, reason: str) -> ManualClaim:
     """退回: back to the window with a reason (to correct, complete or compute again)."""
-    _need_post(actor, CHECK_POSTS)
+    _need(actor, "reimbursement:return")
     reason = _reason(reason, "退回原因")
     with transaction.atomic():
         claim = _lock(claim)
@@ -511,7 +510,7 @@ def do_return(actor: Any, claim: ManualClaim, reason: str) -> ManualClaim:
 
 def do_reject(actor: Any, claim: ManualClaim, reason: str) -> ManualClaim:
     """拒付: the claim is not payable (e.g. outside the insurance's scope), with the reason."""
-    _need_post(actor, CHECK_POSTS)
+    _need(actor, "reimbursement:reject")
     reason = _reason(reason, "拒付原因")
     with transaction.atomic():
         claim = _lock(claim)
@@ -524,7 +523,7 @@ def do_reject(actor: Any, claim: ManualClaim, reason: str) -> ManualClaim:
 
 def do_cancel(actor: Any, claim: ManualClaim, reason: str) -> ManualClaim:
     """撤销: the applicant withdrew the claim before approval (an approved one is cancelled as a settlement)."""
-    _need_post(actor, REGISTER_POSTS)
+    _need(actor, "reimbursement:cancel")
     reason = _reason(reason, "撤销原因")
     with transaction.atomic():
         claim = _lock(claim)

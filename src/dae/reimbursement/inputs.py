@@ -93,43 +93,58 @@ def fee_total(data: ClaimInput) -> Decimal | None:
 
 def check_input(data: ClaimInput, *, today: dt.date, med_types: frozenset[str]) -> list[dict[str, Any]]:
     """Every problem of the input, as ``{"path", "message"}`` (nothing about the database: see the actions)."""
-    errors: list[dict[str, Any]] = []
-
-    def err(path: str, message: str) -> None:
-        errors.append({"path": path, "message": message})
-
-    if not data.psn_no.strip():
-        err("psn_no", "请填写人员编号")
-    if not data.hospital_code.strip():
-        err("hospital", "请选择医疗机构")
-    if data.place_category not in PLACE_CATEGORIES:
-        err("place_category", f"就医地类别“{data.place_category}”无效")
-    if data.med_type not in med_types:
-        err("med_type", f"医疗类别“{data.med_type}”不在字典中")
     received = data.received_on or today
-    if received > today:
-        err("received_on", "受理日期不能晚于今天")
-    if data.adm_date > data.dscg_date:
-        err("dscg_date", "出院日期不能早于入院日期")
-    elif (data.dscg_date - data.adm_date).days > MAX_STAY_DAYS:
-        err("dscg_date", f"住院天数超过 {MAX_STAY_DAYS} 天，请分段申请（中途结算）")
-    if data.dscg_date > received:
-        err("dscg_date", "出院日期不能晚于受理日期（治疗结束后方可申请手工报销）")
-    if not data.dise_name.strip():
-        err("dise_name", "请填写主诊断名称")
-    if not data.dise_codg.strip():
-        err("dise_codg", "请填写主诊断编码（ICD-10）")
-    if not data.bank_name.strip():
-        err("bank_name", "请填写开户银行")
-    if not ACCOUNT_RE.match(data.bank_account.replace(" ", "")):
-        err("bank_account", "银行账号应为 8 至 30 位数字")
-    if not data.account_name.strip():
-        err("account_name", "请填写账户名")
-    if data.phone and not re.match(r"^1[3-9]\d{9}$", data.phone):
-        err("phone", "手机号码应为 11 位数字，以 1 开头")
+    errors = [{"path": path, "message": message} for path, message in (
+        *_claim_problems(data, med_types), *_stay_problems(data, received, today), *_payee_problems(data))]
     errors += _amount_errors(data)
     errors += _invoice_errors(data, received)
     return errors
+
+
+def _claim_problems(data: ClaimInput, med_types: frozenset[str]) -> list[tuple[str, str]]:
+    """Person, hospital, place and medical type."""
+    found: list[tuple[str, str]] = []
+    if not data.psn_no.strip():
+        found.append(("psn_no", "请填写人员编号"))
+    if not data.hospital_code.strip():
+        found.append(("hospital", "请选择医疗机构"))
+    if data.place_category not in PLACE_CATEGORIES:
+        found.append(("place_category", f"就医地类别“{data.place_category}”无效"))
+    if data.med_type not in med_types:
+        found.append(("med_type", f"医疗类别“{data.med_type}”不在字典中"))
+    return found
+
+
+def _stay_problems(data: ClaimInput, received: dt.date, today: dt.date) -> list[tuple[str, str]]:
+    """The receiving day, the stay's dates and the main diagnosis."""
+    found: list[tuple[str, str]] = []
+    if received > today:
+        found.append(("received_on", "受理日期不能晚于今天"))
+    if data.adm_date > data.dscg_date:
+        found.append(("dscg_date", "出院日期不能早于入院日期"))
+    elif (data.dscg_date - data.adm_date).days > MAX_STAY_DAYS:
+        found.append(("dscg_date", f"住院天数超过 {MAX_STAY_DAYS} 天，请分段申请（中途结算）"))
+    if data.dscg_date > received:
+        found.append(("dscg_date", "出院日期不能晚于受理日期（治疗结束后方可申请手工报销）"))
+    if not data.dise_name.strip():
+        found.append(("dise_name", "请填写主诊断名称"))
+    if not data.dise_codg.strip():
+        found.append(("dise_codg", "请填写主诊断编码（ICD-10）"))
+    return found
+
+
+def _payee_problems(data: ClaimInput) -> list[tuple[str, str]]:
+    """The bank account paid into and the phone number."""
+    found: list[tuple[str, str]] = []
+    if not data.bank_name.strip():
+        found.append(("bank_name", "请填写开户银行"))
+    if not ACCOUNT_RE.match(data.bank_account.replace(" ", "")):
+        found.append(("bank_account", "银行账号应为 8 至 30 位数字"))
+    if not data.account_name.strip():
+        found.append(("account_name", "请填写账户名"))
+    if data.phone and not re.match(r"^1[3-9]\d{9}$", data.phone):
+        found.append(("phone", "手机号码应为 11 位数字，以 1 开头"))
+    return found
 
 
 def _amount_errors(data: ClaimInput) -> list[dict[str, Any]]:

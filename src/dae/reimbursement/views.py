@@ -15,6 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from dae.accounts.permissions import can, can_unmask
 from dae.claims.models import Settlement
 from dae.claims.states import OPEN_STATES, ClaimState
 from dae.core.access import record_access
@@ -108,14 +109,14 @@ class Queue(ScopedListView):
         rest = query.urlencode()
         tabs = [("open", gettext("在办"), sum(counts.get(s, 0) for s in OPEN_STATES))]
         tabs += [(value, label, counts.get(value, 0)) for value, label in S.choices]
-        if self.request.user.post in actions.CHECK_POSTS:
+        if can(self.request.user, "reimbursement:check"):
             waiting = (super().base_queryset().filter(state__in=(S.COMPUTED, S.CHECKED))
                        .exclude(computed_by=self.request.user).count())
             tabs.insert(1, ("mine", gettext("待我复核"), waiting))
         context.update(tabs=[{"value": v, "label": lab, "count": n, "active": v == state,
                               "href": f"?state={v}" + (f"&{rest}" if rest else "")} for v, lab, n in tabs],
                        state=state, querystring=(f"state={state}&{rest}" if rest else f"state={state}"),
-                       can_register=self.request.user.post in actions.REGISTER_POSTS)
+                       can_register=can(self.request.user, "reimbursement:register"))
         return context
 
 
@@ -208,7 +209,8 @@ def claim_detail(request: HttpRequest, number: str, *, error: DaeError | None = 
     user: Any = request.user
     claim = get_scoped_or_404(ManualClaim, request, number=number)
     record_access(request, claim)
-    full = request.GET.get("full", "") if user.post in actions.REGISTER_POSTS | actions.CHECK_POSTS else ""
+    may_unmask = can_unmask(user, "reimbursement:claim_detail")  # the matrix's unmask entry
+    full = request.GET.get("full", "") if may_unmask else ""
     if full in ("account", "phone"):  # a full view of a masked number is logged on its own (PIPL)
         record_access(request, claim, why=AccessRecord.Why.FULL_ACCOUNT if full == "account"
                       else AccessRecord.Why.FULL_PHONE)
@@ -223,14 +225,14 @@ def claim_detail(request: HttpRequest, number: str, *, error: DaeError | None = 
         "staff": staff, "error": error, "reason_form": reason_form or ReasonForm(),
         "result": claim.explanation.get("result") if claim.explanation else None,
         "later_effects": claim.explanation.get("later_effects", []) if claim.explanation else [],
-        "can_edit": user.post in actions.REGISTER_POSTS and claim.state in actions.EDITABLE_STATES,
-        "can_materials": user.post in actions.REGISTER_POSTS and claim.state in actions.MATERIAL_STATES,
-        "can_compute": user.post in actions.COMPUTE_POSTS and claim.state in (S.RECEIVED, S.COMPUTED, S.RETURNED),
-        "can_decide": user.post in actions.CHECK_POSTS,
+        "can_edit": can(user, "reimbursement:edit") and claim.state in actions.EDITABLE_STATES,
+        "can_materials": can(user, "reimbursement:materials") and claim.state in actions.MATERIAL_STATES,
+        "can_compute": can(user, "reimbursement:compute") and claim.state in (S.RECEIVED, S.COMPUTED, S.RETURNED),
+        "can_decide": can(user, "reimbursement:approve"),
         "four_eyes_blocked": four_eyes_blocked,
-        "can_cancel": user.post in actions.REGISTER_POSTS and claim.state in (S.RECEIVED, S.COMPUTED, S.RETURNED),
+        "can_cancel": can(user, "reimbursement:cancel") and claim.state in (S.RECEIVED, S.COMPUTED, S.RETURNED),
         "invoices": claim.invoices.all(), "fee_lines": claim.fee_lines.all(),
-        "full": full, "can_full": user.post in actions.REGISTER_POSTS | actions.CHECK_POSTS,
+        "full": full, "can_full": may_unmask,
     }
     return render(request, "reimbursement/claim_detail.html", context, status=status)
 

@@ -44,7 +44,7 @@ def region(actor: Any, value: Any) -> str:
     if user is not None and getattr(user, "scope_kind", "") == "region":
         return inputs.region(user, code)
     if not Region.objects.filter(pk=code).exists():
-        raise InvalidInput(f"统筹区 {code[:12]} 不存在", code="unknown_region",
+        raise InvalidInput(f"统筹区 {code[:12]} 不存在", code=inputs.InputCode.INVALID_REGION,
                            details=[{"path": "region", "message": "统筹区不存在"}])
     return code
 
