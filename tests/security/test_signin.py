@@ -297,9 +297,10 @@ def test_the_security_settings_and_lockouts_are_lists_filtered_and_exported(worl
     now = timezone.now()
     for name, ip, failures, minutes in (("lina", "10.0.0.1", 5, 5), ("wang", "10.0.0.2", 7, 10),
                                         ("old", "10.0.0.3", 5, 40), ("few", "10.0.0.4", 2, 1)):
-        AccessAttempt.objects.create(username=name, ip_address=ip, failures_since_start=failures, user_agent="t",
-                                     http_accept="*/*", path_info="/accounts/login/", get_data="", post_data="",
-                                     attempt_time=now - dt.timedelta(minutes=minutes))
+        attempt = AccessAttempt.objects.create(username=name, ip_address=ip, failures_since_start=failures,
+                                               user_agent="t", http_accept="*/*", path_info="/accounts/login/",
+                                               get_data="", post_data="")
+        AccessAttempt.objects.filter(pk=attempt.pk).update(attempt_time=now - dt.timedelta(minutes=minutes))
     html = it.get("/security/lockouts/").content.decode()
     lina = AccessAttempt.objects.get(username="lina")
     assert f'form="unlock-{lina.pk}"' in html and f'id="unlock-{lina.pk}"' in html

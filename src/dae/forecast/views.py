@@ -19,7 +19,7 @@ from dae.accounts.permissions import can
 from dae.benefits.engine.errors import EngineError
 from dae.core import inputs
 from dae.core.errors import DaeError
-from dae.web.listing import Column, Filter, RegionFilter, ScopedListView
+from dae.web.listing import Column, DateRange, Filter, RegionFilter, ScopedListView
 from dae.web.who import region_choices
 
 from . import actions, queries, services
@@ -227,8 +227,36 @@ def thresholds(request: HttpRequest) -> HttpResponse:
 
 # -- annual payout budget ----------------------------------------------------------------------------------
 
-def budget_list(request: HttpRequest) -> HttpResponse:
-    if request.method == "POST":
+class BudgetList(ScopedListView):
+    """年度赔付预算: the budget versions as a list (filters by region, status and approval date; export), drafting
+    one from the forecast above it. Versions of a year are not added up (a new version replaces the one before),
+    so there is no totals row; each budget's months are on its page."""
+
+    model = Budget
+    title = _("年度赔付预算")
+    template_name = "forecast/budget_list.html"
+    columns = (
+        Column(_("统筹区"), "region.name"),
+        Column(_("年度"), "year", link="forecast:budget_detail", kind="int"),
+        Column(_("版本"), "version", kind="int"),
+        Column(_("状态"), "status"),
+        Column(_("编制或修订原因"), "reason"),
+        Column(_("编制人"), lambda b: b.created_by or "—", sort="created_by__username"),
+        Column(_("批准时间"), "approved_at", kind="datetime"),
+    )
+    search_fields = ("reason__icontains",)
+    search_placeholder = _("编制或修订原因")
+    filters = (
+        RegionFilter(),
+        Filter("status", _("状态"), "status", Budget.Status.choices),
+        DateRange("approved", _("批准时间"), "approved_at"),
+    )
+    empty_hint = _("管理岗在上方选择统筹区和年度，依据预测编制预算。")
+
+    def base_queryset(self) -> Any:
+        return super().base_queryset().select_related("region", "created_by")
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
             region = inputs.region(request.user, request.POST.get("region"))
             year = inputs.year(request.POST.get("year"))
@@ -238,10 +266,15 @@ def budget_list(request: HttpRequest) -> HttpResponse:
             return redirect("forecast:budget_list")
         messages.success(request, gettext("已依据预测编制预算草稿"))
         return redirect("forecast:budget_detail", pk=budget.pk)
-    rows = Budget.objects.for_user(request.user).select_related("region")[:100]
-    return render(request, "forecast/budget_list.html", {
-        "title": _("年度赔付预算"), "rows": rows, "regions": region_choices(request),
-        "year": timezone.localdate().year, "can_edit": can(request.user, "forecast:budget_list")})
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(regions=region_choices(self.request), year=timezone.localdate().year,
+                       can_edit=can(self.request.user, "forecast:budget_list"))
+        return context
+
+
+budget_list = BudgetList.as_view()
 
 
 def budget_detail(request: HttpRequest, pk: int) -> HttpResponse:
