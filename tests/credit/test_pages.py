@@ -226,6 +226,16 @@ def test_the_settings_page_and_its_history(world: dict[str, Any]) -> None:
     response = client.post("/credit/settings/", {**values, "black_below": 90, "reason": "错误"})
     assert "黑名单线不能高于关注名单线" in response.content.decode() and CreditSettings.objects.count() == 1
 
+    # the history is the list component: filtered, exported and read back
+    from tests.web.test_converted_lists import assert_read_back
+
+    client.post("/credit/settings/", {**values, "window_months": 24, "reason": "缩短计分周期"})
+    body = assert_read_back(client, f"/credit/settings/?region={REGION_A}&q=计分周期", 2)
+    assert [(r[0], r[3], r[7]) for r in body] == [("2", "24", "缩短计分周期"), ("1", "36", "延长计分周期")]
+    assert body[0][5] == "80 / 60" and body[0][6].startswith("z > 3.50")
+    body = assert_read_back(client, f"/credit/settings/?region={REGION_A}&q=缩短", 1)
+    assert AccessRecord.objects.filter(why="export", object_type="list:credit:settings").count() == 4
+
 
 def test_a_screening_from_the_page_to_a_unit(screening_world: dict[str, Any]) -> None:
     client = login(screening_world["users"]["inspector"])

@@ -67,7 +67,7 @@ def test_templates_and_campaigns_are_lists_filtered_and_exported(users: dict[str
     manager = Client()
     manager.force_login(users["manager"])
     body = assert_read_back(manager, "/service/templates/?status=draft", 1)
-    assert body[0][:3] == ("remind", "2", "缴费提醒") and body[0][4].startswith("李明您好，") and body[0][5] == "草稿"
+    assert body[0][:3] == ("remind", "2", "缴费提醒") and body[0][4].startswith("李明您好，") and body[0][5] == "待审核"
     draft = MessageTemplate.objects.get(code="remind", version=2)
     html = manager.get("/service/templates/").content.decode()
     assert f'form="approve-{draft.pk}"' in html and f'id="approve-{draft.pk}"' in html

@@ -307,16 +307,57 @@ def violation_new(request: HttpRequest) -> HttpResponse:
     )
 
 
-def settings_view(request: HttpRequest) -> HttpResponse:
-    """诚信参数: the parameters in force of a region and their history; the manager saves a new version."""
-    region = _chosen_region(request)
-    current = services.params_for(region)
-    can_manage = post_of(request) in MANAGER
-    form = SettingsForm(request.POST or None, initial=current.values())
-    if request.method == "POST":
-        region = request.POST.get("region", region)
+def _points_text(h: CreditSettings) -> str:
+    return f"{h.base_points} + {h.points_per_thousand}/{gettext('千元')} ≤ {h.max_points}"
+
+
+def _lines_text(h: CreditSettings) -> str:
+    return f"{h.watch_below} / {h.black_below}"
+
+
+def _screening_text(h: CreditSettings) -> str:
+    return (f"z > {h.anomaly_threshold} · {gettext('同类')} ≥ {h.min_peers} · {gettext('人次')} ≥ {h.min_volume} · "
+            f"{h.readmit_days} {gettext('天')}")
+
+
+class SettingsView(ScopedListView):
+    """诚信参数: the parameters in force of a region, the manager's form for a new version, and the region's
+    versions as a list (filters by time and reason; export). The region picker is kept outside the filters."""
+
+    model = CreditSettings
+    title = _("诚信参数")
+    template_name = "credit/settings.html"
+    columns = (
+        Column(_("版本"), "version", kind="int"),
+        Column(_("时间"), "at", kind="datetime"),
+        Column(_("操作人"), lambda h: h.actor or "—", sort="actor__username"),
+        Column(_("计分周期（月）"), "window_months", kind="int"),
+        Column(_("扣分"), _points_text, sort=""),
+        Column(_("名单线"), _lines_text, sort=""),
+        Column(_("异常数据挖掘"), _screening_text, sort=""),
+        Column(_("变更原因"), "reason"),
+    )
+    search_fields = ("reason__icontains",)
+    search_placeholder = _("变更原因")
+    filters = (DateRange("at", _("时间"), "at"),)
+    empty_hint = _("尚未修改，使用默认值")
+    form: SettingsForm | None = None
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.region = _chosen_region(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    def base_queryset(self) -> Any:
+        return super().base_queryset().filter(region_id=self.region).select_related("actor").order_by("-version")
+
+    def extra_hidden(self) -> list[tuple[str, str]]:
+        return [("region", self.region)] if self.region else []
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        region = request.POST.get("region", self.region)
         if region not in _user_regions(request):
             raise Http404()
+        form = SettingsForm(request.POST)
         if form.is_valid():
             data = dict(form.cleaned_data)
             reason = data.pop("reason")
@@ -327,22 +368,31 @@ def settings_view(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, gettext("参数已保存为第 %(v)s 版，已按新参数重新评分") % {"v": row.version})
                 return redirect(f"{request.path}?region={region}")
-    history = CreditSettings.objects.for_user(request.user).filter(region_id=region).select_related("actor")
-    return render(
-        request,
-        "credit/settings.html",
-        {
-            "title": _("诚信参数"),
-            "region": region,
-            "regions": region_choices(request),
-            "current": current,
-            "values": [(services.LABELS[name], current.values()[name]) for name in services.LABELS],
-            "history": history.order_by("-version"),
-            "form": form,
-            "can_manage": can_manage,
-            "fields": list(services.LABELS),
-        },
-    )
+        self.region = region
+        self.form = form
+        return super().get(request, *args, **kwargs)
+
+    def export_header(self, count: int) -> list[str]:
+        described = [d for f in self.filters if (d := f.describe(self.request.GET, self))]
+        term = self.request.GET.get("q", "").strip()
+        if term:
+            described.insert(0, gettext("搜索：%(q)s") % {"q": term[:100]})
+        names = dict(region_choices(self.request))
+        described.insert(0, gettext("统筹区：%(r)s") % {"r": names.get(self.region, self.region)})
+        return header_lines(self.request, str(self.title), count, described)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        current = services.params_for(self.region)
+        context.update(
+            region=self.region, regions=region_choices(self.request), current=current,
+            values=[(services.LABELS[name], current.values()[name]) for name in services.LABELS],
+            form=self.form or SettingsForm(initial=current.values()), can_manage=post_of(self.request) in MANAGER,
+            fields=list(services.LABELS))
+        return context
+
+
+settings_view = SettingsView.as_view()
 
 
 # -- anomaly screening ---------------------------------------------------------------------------------------
