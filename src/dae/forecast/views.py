@@ -183,8 +183,31 @@ EVIDENCE_LABELS = {
 }
 
 
-def thresholds(request: HttpRequest) -> HttpResponse:
-    if request.method == "POST":
+class ThresholdList(ScopedListView):
+    """预警阈值: the levels in force by indicator, the manager's forms (a new dated setting; check a month and raise
+    warnings), and every setting as a list (filters by indicator and date; export)."""
+
+    model = Threshold
+    title = _("预警阈值")
+    template_name = "forecast/thresholds.html"
+    columns = (
+        Column(_("预警指标"), "indicator"),
+        Column(_("黄色"), "yellow", css="text-end"),
+        Column(_("红色"), "red", css="text-end"),
+        Column(_("生效日期"), "effective_from", kind="date"),
+        Column(_("说明"), "note"),
+        Column(_("设置人"), lambda r: r.created_by or "", sort="created_by__username"),
+        Column(_("设置时间"), "created_at", kind="datetime"),
+    )
+    search_fields = ("note__icontains",)
+    search_placeholder = _("说明")
+    filters = (Filter("indicator", _("预警指标"), "indicator", Indicator.choices),
+               DateRange("effective", _("生效日期"), "effective_from"))
+
+    def base_queryset(self) -> Any:
+        return Threshold.objects.select_related("created_by")  # system-wide levels, not in a region
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         action = request.POST.get("step", "set")
         try:
             if action == "raise":
@@ -208,19 +231,24 @@ def thresholds(request: HttpRequest) -> HttpResponse:
         except DaeError as exc:
             messages.error(request, exc.message)
         return redirect("forecast:thresholds")
-    today = timezone.localdate()
-    current = []
-    for value, label in Indicator.choices:
-        level = services.level_on(value, today)
-        current.append({"value": value, "label": label, "yellow": level.yellow, "red": level.red,
-                        "unit": level.unit, "from": level.effective_from,
-                        "direction": gettext("高于") if level.higher_is_worse else gettext("低于"),
-                        "source": services.DEFAULTS[value].source})
-    return render(request, "forecast/thresholds.html", {
-        "title": _("预警阈值"), "current": current, "rows": Threshold.objects.select_related("created_by")[:100],
-        "indicators": Indicator.choices, "regions": region_choices(request), "today": today,
-        "default_period": f"{complete_through(today):%Y-%m}",
-        "can_edit": can(request.user, "forecast:thresholds")})
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        current = []
+        for value, label in Indicator.choices:
+            level = services.level_on(value, today)
+            current.append({"value": value, "label": label, "yellow": level.yellow, "red": level.red,
+                            "unit": level.unit, "from": level.effective_from,
+                            "direction": gettext("高于") if level.higher_is_worse else gettext("低于"),
+                            "source": services.DEFAULTS[value].source})
+        context.update(current=current, indicators=Indicator.choices, regions=region_choices(self.request),
+                       today=today, default_period=f"{complete_through(today):%Y-%m}",
+                       can_edit=can(self.request.user, "forecast:thresholds"))
+        return context
+
+
+thresholds = ThresholdList.as_view()
 
 
 
