@@ -63,7 +63,7 @@ def test_templates_and_campaigns_are_lists_filtered_and_exported(users: dict[str
 
     v1 = actions.do_save_template(users["service"], code="remind", name="缴费提醒", body="{姓名}您好，请缴纳{年度}年度大额补助费用。")
     actions.do_save_template(users["service"], code="remind", name="缴费提醒", body="{姓名}您好，{年度}年度大额补助请按时缴费。")
-    actions.do_approve_template(users["manager"], v1)
+    v1 = actions.do_approve_template(users["manager"], v1)
     manager = Client()
     manager.force_login(users["manager"])
     body = assert_read_back(manager, "/service/templates/?status=draft", 1)

@@ -213,8 +213,8 @@ class SampleSettingsView(ScopedListView):
     template_name = "inspection/settings.html"
     columns = (
         Column(_("版本"), lambda r: f"v{r.version}", sort="version"),
-        Column(_("住院（%）"), "inpatient_ratio", css="text-end"),
-        Column(_("跨省异地（%）"), "cross_province_ratio", css="text-end"),
+        Column(_("住院（%）"), "inpatient_ratio", css="text-end", kind="percent"),
+        Column(_("跨省异地（%）"), "cross_province_ratio", css="text-end", kind="percent"),
         Column(_("时限（工作日）"), "deadline_days", css="text-end", kind="int"),
         Column(_("变更原因"), "reason"),
         Column(_("变更人"), lambda r: r.changed_by or "—", sort="changed_by__username"),
