@@ -141,3 +141,33 @@ def test_the_api_lists_the_work_and_takes_the_decision(world: dict[str, Any], th
                         content_type="application/json")
     assert done.status_code == 200 and done.json()["status"] == "approved"
     assert Deduction.objects.get().amount == Decimal("30000.00")
+
+
+def test_the_thresholds_are_a_list_filtered_and_exported(client_for: Any, world: dict[str, Any]) -> None:
+    """人工审批设置 is the list component: filters by kind, approver and amount; the export has the page's rows
+    with names (审批事项, 审批岗位), not codes; the form above the list still adds a threshold; a post the matrix
+    does not let read the page cannot export it."""
+    from dae.core.models import AccessRecord
+    from tests.web.test_converted_lists import assert_read_back
+
+    manager = world["users"]["manager"]
+    for kind, amount, post in (("payments.deduction", "10000.00", "manager"), ("payments.deduction", "500.00",
+                                                                                  "finance"),
+                               ("payments.batch", "80000.00", "manager"), ("fund.transfer", "60000.00", "supervisor")):
+        do_set_threshold(manager, kind=kind, amount=amount, approver_post=post, effective_from=dt.date(2026, 1, 1))
+    client = client_for("finance")
+    body = assert_read_back(client, "/approvals/thresholds/?kind=payments.deduction", 2)
+    assert {(r[0], Decimal(str(r[2])), r[3]) for r in body} == {("扣款", Decimal("10000.00"), "管理岗"),
+                                                              ("扣款", Decimal("500.00"), "财务岗")}
+    body = assert_read_back(client, "/approvals/thresholds/?amount_min=50000&approver=manager", 1)
+    assert body[0][0] == "支付批次" and body[0][1] == "全部"
+    html = client.get("/approvals/thresholds/").content.decode()
+    assert 'data-testid="list-table"' in html and 'data-testid="threshold-form"' not in html  # finance reads
+
+    response = client_for("manager").post("/approvals/thresholds/", {
+        "kind": "payments.batch", "region": "", "amount": "90000.00", "approver_post": "manager",
+        "effective_from": "2026-06-01"})
+    assert response.status_code == 302
+    assert_read_back(client, "/approvals/thresholds/?kind=payments.batch", 2)
+    assert AccessRecord.objects.filter(why="export", object_type="list:approvals:thresholds").count() == 6
+    assert client_for("settlement").get("/approvals/thresholds/?export=csv").status_code == 403

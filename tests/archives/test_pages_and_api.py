@@ -125,3 +125,37 @@ def test_destruction_is_approved_through_pages_and_api(client_for: Any, people: 
     item.refresh_from_db()
     assert item.status == "destroyed"
     assert "已销毁" in archivist.get(f"/archives/items/{item.pk}/").content.decode()
+
+
+def test_the_appraisal_is_a_list_filtered_and_exported(client_for: Any, world: dict[str, Any]) -> None:
+    """到期鉴定 is the list component: only archived items past their retention; filters by expiry date and
+    retention; a held item shows its hold and has no tick box; the export of the filtered rows read back."""
+    import datetime as dt
+
+    from dae.archives.models import Hold
+    from tests.web.test_converted_lists import assert_read_back
+
+    def archived(n: int, expires: dt.date | None, retention: str = "D10", region: str | None = "220282") -> Item:
+        return Item.objects.create(
+            kind="manual_claim", object_type="test", object_id=str(n), region_id=region, year=2010,
+            retention=retention, category="BX", item_no=n, code=f"T-2010-{retention}-BX-{n:04d}",
+            title=f"测试档案 {n}", date_from=dt.date(2010, 1, 1), date_to=dt.date(2010, 12, 31),
+            responsible_post="settlement", status="archived", expires_on=expires)
+
+    old = archived(1, dt.date(2021, 1, 1))
+    held = archived(2, dt.date(2023, 1, 1))
+    archived(3, dt.date(2024, 6, 1), retention="D30", region=None)
+    archived(4, None, retention="Y")  # permanent: never appraised
+    archived(5, dt.date(2099, 1, 1))  # not yet due
+    Hold.objects.create(item=held, reason="争议未结", reference="TS-1")
+    archivist = client_for("archivist")
+    html = archivist.get("/archives/appraisal/").content.decode()
+    assert f'value="{old.pk}" form="appraisal-form"' in html and f'value="{held.pk}"' not in html
+    assert "冻结：争议未结（TS-1）" in html and 'id="appraisal-form"' in html
+    body = assert_read_back(archivist, "/archives/appraisal/?retention=D10", 2)
+    assert [(r[0], r[2]) for r in body] == [(old.code, "定期10年"), (held.code, "定期10年")]
+    assert body[1][5] == "冻结：争议未结（TS-1）" and body[0][5] == ""
+    body = assert_read_back(archivist, "/archives/appraisal/?expires_from=2022-01-01", 2)
+    assert {r[4] for r in body} == {"全系统", world["regions"][0].name}
+    assert AccessRecord.objects.filter(why="export", object_type="list:archives:appraisal").count() == 4
+    assert 'id="appraisal-form"' not in client_for("supervisor").get("/archives/appraisal/").content.decode()

@@ -226,6 +226,16 @@ def test_the_settings_page_and_its_history(world: dict[str, Any]) -> None:
     response = client.post("/credit/settings/", {**values, "black_below": 90, "reason": "错误"})
     assert "黑名单线不能高于关注名单线" in response.content.decode() and CreditSettings.objects.count() == 1
 
+    # the history is the list component: filtered, exported and read back
+    from tests.web.test_converted_lists import assert_read_back
+
+    client.post("/credit/settings/", {**values, "window_months": 24, "reason": "缩短计分周期"})
+    body = assert_read_back(client, f"/credit/settings/?region={REGION_A}&q=计分周期", 2)
+    assert [(r[0], r[3], r[7]) for r in body] == [("2", "24", "缩短计分周期"), ("1", "36", "延长计分周期")]
+    assert body[0][5] == "80 / 60" and body[0][6].startswith("z > 3.50")
+    body = assert_read_back(client, f"/credit/settings/?region={REGION_A}&q=缩短", 1)
+    assert AccessRecord.objects.filter(why="export", object_type="list:credit:settings").count() == 4
+
 
 def test_a_screening_from_the_page_to_a_unit(screening_world: dict[str, Any]) -> None:
     client = login(screening_world["users"]["inspector"])
@@ -288,3 +298,31 @@ def services_run(world: dict[str, Any]) -> ScreeningRun:
     return screening.start_screening(
         region=REGION_A, period_kind="month", period="2026-03", actor=world["users"]["manager"], params=PARAMS
     )
+
+
+def test_a_screenings_units_are_a_list_filtered_and_exported(screening_world: dict[str, Any]) -> None:
+    """The units of a run are the list component: the flagged units by default, every unit with ``all=1``;
+    filters; the total cost summed over the filtered units; each export read back with the page's row count and
+    totals, the explanation as text and the scope named in the header."""
+    from django.db.models import Sum
+
+    from tests.web.test_converted_lists import assert_read_back, exported, page_figures
+
+    run = services_run(screening_world)
+    client = login(screening_world["users"]["inspector"])
+    url = f"/credit/screenings/{run.pk}/"
+    units = ScreeningResult.objects.filter(run=run)
+    flagged_hospitals = units.filter(flagged=True, unit_kind="hospital")
+    assert flagged_hospitals.exists() and units.filter(flagged=False, unit_kind="hospital").exists()
+    count, totals = page_figures(client, f"{url}?kind=hospital")
+    cost = flagged_hospitals.aggregate(s=Sum("total_cost"))["s"]
+    assert (count, totals) == (flagged_hospitals.count(), {6: cost})  # 医疗费总额 is the seventh column
+    body = assert_read_back(client, f"{url}?kind=hospital", flagged_hospitals.count())
+    assert {r[3] for r in body} == set(flagged_hospitals.values_list("unit_code", flat=True))
+    assert all(r[1] == "医疗机构" for r in body) and all(r[8] for r in body)  # the explanation, as text
+    every = units.filter(unit_kind="hospital")
+    body = assert_read_back(client, f"{url}?all=1&kind=hospital", every.count())
+    assert {r[3] for r in body} == set(every.values_list("unit_code", flat=True))
+    header, _body, _footer = exported(client, f"{url}?all=1&kind=hospital", "csv")
+    assert "单位类型：医疗机构" in header[3] and "范围：全部单位" in header[3]
+    assert AccessRecord.objects.filter(why="export", object_type="list:credit:screening_detail").count() == 5

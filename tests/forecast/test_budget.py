@@ -101,3 +101,14 @@ def test_budget_pages(world: Any, manager: Any) -> None:
     assert Budget.objects.filter(version=2, reason="年中调整").exists()
     page = client.get(f"/forecast/budgets/{budget.pk}/").content.decode()
     assert 'data-testid="budget-execution"' in page
+
+    # the list of versions is the list component: filtered by status and by text, exported and read back
+    from dae.core.models import AccessRecord
+    from tests.web.test_converted_lists import assert_read_back
+
+    body = assert_read_back(client, "/forecast/budgets/?status=approved", 1)
+    assert body[0][1:4] == ("2025", "1", "已批准")
+    body = assert_read_back(client, "/forecast/budgets/?q=年中", 1)
+    assert body[0][2:5] == ("2", "草稿", "年中调整")
+    assert 'data-testid="budget-draft"' in client.get("/forecast/budgets/").content.decode()
+    assert AccessRecord.objects.filter(why="export", object_type="list:forecast:budget_list").count() == 4

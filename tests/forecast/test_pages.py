@@ -100,3 +100,15 @@ def test_threshold_form(world: Any, manager: Any) -> None:
     assert Threshold.objects.count() == 1
     page = client.get("/forecast/thresholds/").content.decode()
     assert "局方通知" in page and "人社部发〔2009〕67号" in page
+
+    # the settings are the list component: filtered, exported and read back with the indicator's name
+    from dae.core.models import AccessRecord
+    from tests.web.test_converted_lists import assert_read_back
+
+    client.post("/forecast/thresholds/", {"step": "set", "indicator": "payout_yoy", "yellow": "10",
+                                          "red": "20", "effective_from": "2026-03-01", "note": "同比"})
+    body = assert_read_back(client, "/forecast/thresholds/?indicator=months_payable", 1)
+    assert body[0][0] == "可支付月数" and body[0][3:5] == ("2026-01-01", "局方通知")
+    body = assert_read_back(client, "/forecast/thresholds/?effective_from=2026-02-01", 1)
+    assert body[0][0] == "月赔付同比增长"
+    assert AccessRecord.objects.filter(why="export", object_type="list:forecast:thresholds").count() == 4

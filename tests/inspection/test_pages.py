@@ -190,6 +190,17 @@ def test_settings_page_keeps_the_history(world: Any, users: Any) -> None:
         'data-testid="settings-form"'
         not in login(users["reviewer"]).get("/inspection/samples/settings/").content.decode()
     )
+    # the history is the list component: filtered, exported and read back
+    from dae.core.models import AccessRecord
+    from tests.web.test_converted_lists import assert_read_back
+
+    manager.post("/inspection/samples/settings/",
+                 {"inpatient_ratio": "8", "cross_province_ratio": "30", "deadline_days": "20", "reason": "年中调整"})
+    body = assert_read_back(manager, "/inspection/samples/settings/?q=年中", 1)
+    assert body[0][0] == "v2" and (Decimal(body[0][1]), Decimal(body[0][2])) == (Decimal("8"), Decimal("30"))
+    assert body[0][3:5] == ("20", "年中调整")
+    assert_read_back(login(users["reviewer"]), "/inspection/samples/settings/?changed_from=2000-01-01", 2)
+    assert AccessRecord.objects.filter(why="export", object_type="list:inspection:sample_settings").count() == 4
 
 
 def test_an_inspection_through_the_pages(world: Any, users: Any) -> None:

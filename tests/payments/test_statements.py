@@ -151,3 +151,35 @@ def test_deduction_is_posted_once_per_source(world: dict[str, Any]) -> None:
     with pytest.raises(InvalidInput):
         record_deduction(world["hospitals"][0], amount="0", kind="audit", reason="零", source=("x", 1),
                          confirmed_on=dt.date(2026, 3, 5), actor=finance)
+
+
+def test_a_statements_settlements_are_a_list_filtered_and_exported(client_for: Any, world: dict[str, Any]) -> None:
+    """The settlements inside a statement are the list component: filters, totals over the filtered settlements
+    (not the page), export of exactly those rows read back, each download in the access log."""
+    from dae.core.models import AccessRecord
+    from tests.web.test_converted_lists import assert_read_back, page_figures
+
+    owed(world, "S1", "1200.00", lines=("600.00", "400.00", "200.00"))
+    owed(world, "S2", "800.50", lines=("300.25", "700.25"))
+    owed(world, "S3", "500.00", state="cancelled", lines=("500.00",))
+    owed(world, "S3C", "-500.00", init="S3", lines=("-500.00",))
+    [st] = build_statements(A, "2026-03", actor=world["users"]["finance"], on=dt.date(2026, 4, 3))
+    url = f"/payments/statements/{st.pk}/"
+    finance = client_for("finance")
+    html = finance.get(url).content.decode()
+    assert 'data-testid="statement-figures"' in html and 'data-testid="list-table"' in html
+    count, totals = page_figures(finance, url)
+    # columns: 结算ID, 原结算ID, 人员编号, 医疗类别, 结算时间, 医疗费总额, 申报大额支付, 核定大额支付, 状态
+    assert count == 4 and totals[7] == Decimal("2000.50")
+
+    body = assert_read_back(finance, f"{url}?pay_min=600", 2)
+    assert sorted(r[0] for r in body) == ["S1", "S2"]
+    count, totals = page_figures(finance, f"{url}?pay_min=600&size=25")
+    assert totals == {5: Decimal("2200.50"), 6: Decimal("2000.50"), 7: Decimal("2000.50")}
+    body = assert_read_back(finance, f"{url}?cancel=yes", 1)
+    assert body[0][:2] == ("S3C", "S3")
+    assert AccessRecord.objects.filter(why="export", object_type="list:payments:statement_detail").count() == 4
+
+    hospital = client_for("hospital")  # the hospital reads its own statement and may export it (the matrix)
+    assert_read_back(hospital, f"{url}?q=S1", 1)
+    assert client_for("hospital_b").get(url).status_code == 404

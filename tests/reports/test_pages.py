@@ -140,3 +140,24 @@ def test_work_statistics_are_the_managers_and_count_returns(world: dict[str, Any
     assert rows[checker.username]["actions"] == 2 and rows[checker.username]["computed"] == 0
     assert client_for("manager").get("/reports/work/").status_code == 200
     assert client_for("checker").get("/reports/work/").status_code == 403  # never shown to peers
+
+
+def test_the_analysis_reports_are_a_list_filtered_and_exported(march: None, world: dict[str, Any],
+                                                              client_for: Any) -> None:
+    """运行分析报告 is the list component: filters by status and period, the export of the filtered rows read back
+    with names (报告类型, 状态), the prepare form above the list for the posts that may write."""
+    from dae.core.models import AccessRecord
+    from tests.web.test_converted_lists import assert_read_back
+
+    users = world["users"]
+    march_report = signoff.do_prepare_report(users["manager"], region=A, period=Period.parse("2026-03"))
+    signoff.do_prepare_report(users["manager"], region=A, period=Period.parse("2026-02"))
+    signoff.do_check_report(users["checker"], march_report)
+    supervisor = client_for("supervisor")
+    body = assert_read_back(supervisor, "/reports/analysis/?status=checked", 1)
+    assert body[0][2:5] == ("2026-03", "v1", "已复核")
+    body = assert_read_back(supervisor, "/reports/analysis/?q=2026-02", 1)
+    assert body[0][2] == "2026-02" and body[0][0] == march_report.get_kind_display()
+    assert 'data-testid="report-prepare"' not in supervisor.get("/reports/analysis/").content.decode()
+    assert 'data-testid="report-prepare"' in client_for("finance").get("/reports/analysis/").content.decode()
+    assert AccessRecord.objects.filter(why="export", object_type="list:reports:report_list").count() == 4

@@ -274,3 +274,39 @@ def test_wrong_codes_count_towards_the_lockout() -> None:
         assert client.post("/security/verify/", {"code": "123456"}).status_code == 200
     assert client.post("/security/verify/", {"code": "123456"}).status_code == 429
     assert sign_in(Client(), "wm", GOOD).status_code == 429
+
+
+def test_the_security_settings_and_lockouts_are_lists_filtered_and_exported(world: dict[str, Any]) -> None:
+    """安全设置 and 登录锁定 are the list component: filters, the export of the filtered rows read back (row count
+    equal to the page's), 解除锁定 still in the row, the form only for the post that may write."""
+    from dae.core.models import AccessRecord
+    from tests.web.test_converted_lists import assert_read_back
+
+    manager = world["users"]["manager"]
+    for days, day in ((60, dt.date(2025, 1, 1)), (90, dt.date(2026, 1, 1)), (30, dt.date(2026, 6, 1))):
+        do_set_max_age(manager, days=days, effective_from=day)
+    it = Client()
+    it.force_login(world["users"]["it"])
+    body = assert_read_back(it, "/security/settings/?effective_from=2026-01-01", 2)
+    assert sorted(int(r[1]) for r in body) == [30, 90]
+    assert 'data-testid="settings-form"' not in it.get("/security/settings/").content.decode()
+    boss = Client()
+    boss.force_login(manager)
+    assert 'data-testid="settings-form"' in boss.get("/security/settings/").content.decode()
+
+    now = timezone.now()
+    for name, ip, failures, minutes in (("lina", "10.0.0.1", 5, 5), ("wang", "10.0.0.2", 7, 10),
+                                        ("old", "10.0.0.3", 5, 40), ("few", "10.0.0.4", 2, 1)):
+        attempt = AccessAttempt.objects.create(username=name, ip_address=ip, failures_since_start=failures,
+                                               user_agent="t", http_accept="*/*", path_info="/accounts/login/",
+                                               get_data="", post_data="")
+        AccessAttempt.objects.filter(pk=attempt.pk).update(attempt_time=now - dt.timedelta(minutes=minutes))
+    html = it.get("/security/lockouts/").content.decode()
+    lina = AccessAttempt.objects.get(username="lina")
+    assert f'form="unlock-{lina.pk}"' in html and f'id="unlock-{lina.pk}"' in html
+    assert_read_back(it, "/security/lockouts/?q=10.0.0", 2)  # the expired one and the one under the limit are no lockouts
+    body = assert_read_back(it, "/security/lockouts/?q=wang", 1)
+    assert body[0][:3] == ("wang", "10.0.0.2", "7")
+    assert AccessRecord.objects.filter(why="export", object_type="list:security:lockouts").count() == 4
+    assert it.post("/security/lockouts/", {"attempt": lina.pk}).status_code == 302
+    assert_read_back(it, "/security/lockouts/?q=lina", 0)

@@ -23,7 +23,7 @@ from dae.core.errors import InvalidInput, NotFound
 from dae.core.jobs import start_job
 from dae.core.logchain import CHAINS
 from dae.core.models import AccessRecord, Event
-from dae.web.listing import Column, DateRange, Filter, ScopedListView
+from dae.web.listing import Column, DateRange, Filter, RegionFilter, ScopedListView
 from dae.web.outcome import act_on_page
 from dae.web.who import region_choices
 
@@ -325,14 +325,56 @@ def loan_return(request: HttpRequest, pk: int) -> HttpResponse:
 # -- appraisal and destruction ------------------------------------------------------------------------------------
 
 
-def appraisal(request: HttpRequest) -> HttpResponse:
-    """到期鉴定: archived items past their retention, with what holds them; the archivist lists some for
-    destruction."""
-    items = list(queries.due_for_appraisal(Item.objects.for_user(request.user)).order_by("expires_on", "code")[:500])
-    rows = [(i, queries.holds_of(i)) for i in items]
-    if request.method == "POST":
-        chosen = set(request.POST.getlist("items"))
-        picked = [i for i in items if str(i.pk) in chosen]
+def _holds(item: Item) -> list[str]:
+    """What holds ``item`` (read once per row shown, kept on the row for its two cells)."""
+    found: list[str] | None = getattr(item, "_holds", None)
+    if found is None:
+        found = queries.holds_of(item)
+        item._holds = found  # type: ignore[attr-defined]
+    return found
+
+
+def _pick_cell(item: Item) -> Any:
+    if _holds(item):
+        return ""
+    return format_html('<input type="checkbox" class="form-check-input" name="items" value="{}" form="appraisal-form"'
+                       ' aria-label="{}">', item.pk, item.code)
+
+
+class Appraisal(ScopedListView):
+    """到期鉴定: archived items past their retention as a list (filters by expiry date, retention, region and text;
+    export with what holds each item), the archivist ticks items without a hold and lists them for destruction
+    below the list."""
+
+    model = Item
+    title = _("到期鉴定")
+    template_name = "archives/appraisal.html"
+    paginate_by = 100
+    columns = (
+        Column("", _pick_cell, export=False),
+        Column(_("档号"), "code", link="archives:item_detail"),
+        Column(_("题名"), "title"),
+        Column(_("保管期限"), "retention"),
+        Column(_("期满日期"), "expires_on", kind="date"),
+        Column(_("统筹区"), lambda i: i.region.name if i.region else gettext("全系统"), sort="region__name"),
+        Column(_("冻结"), lambda i: "；".join(_holds(i)), css="text-danger"),
+    )
+    search_fields = ("code__icontains", "title__icontains")
+    search_placeholder = _("档号或题名")
+    filters = (
+        DateRange("expires", _("期满日期"), "expires_on"),
+        Filter("retention", _("保管期限"), "retention", Retention.choices),
+        RegionFilter(),
+    )
+    empty_hint = _("没有保管期满的档案")
+
+    def base_queryset(self) -> Any:
+        return (queries.due_for_appraisal(super().base_queryset()).select_related("region")
+                .order_by("expires_on", "code"))
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        chosen = [inputs.object_id(v) for v in request.POST.getlist("items")[:500]]
+        picked = list(self.base_queryset().filter(pk__in=chosen))
         region = request.POST.get("region", "") or None
         if region is not None:
             region = inputs.region(request.user, region)
@@ -342,9 +384,15 @@ def appraisal(request: HttpRequest) -> HttpResponse:
                   gettext("销毁清册已提交，待管理岗和医保局监督审批"))
         if dl is not None:
             return redirect("archives:destruction_detail", pk=dl.pk)
-    return render(request, "archives/appraisal.html", {
-        "title": gettext("到期鉴定"), "rows": rows, "regions": region_choices(request),
-        "can_propose": can(request.user, "archives:appraisal")})
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(regions=region_choices(self.request), can_propose=can(self.request.user, "archives:appraisal"))
+        return context
+
+
+appraisal = Appraisal.as_view()
 
 
 class DestructionLists(ScopedListView):

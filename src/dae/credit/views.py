@@ -11,8 +11,10 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.html import format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -21,7 +23,16 @@ from dae.catalog.models import Hospital
 from dae.core.access import record_access, record_access_many
 from dae.core.errors import DaeError
 from dae.core.scoping import get_scoped_or_404
-from dae.web.listing import Column, DateRange, Filter, HospitalFilter, RegionFilter, ScopedListView
+from dae.web.listing import (
+    AmountRange,
+    Column,
+    DateRange,
+    Filter,
+    HospitalFilter,
+    RegionFilter,
+    ScopedListView,
+    header_lines,
+)
 from dae.web.who import region_choices
 
 from . import explain, screening, services
@@ -295,16 +306,57 @@ def violation_new(request: HttpRequest) -> HttpResponse:
     )
 
 
-def settings_view(request: HttpRequest) -> HttpResponse:
-    """诚信参数: the parameters in force of a region and their history; the manager saves a new version."""
-    region = _chosen_region(request)
-    current = services.params_for(region)
-    can_manage = can(request.user, "credit:settings")
-    form = SettingsForm(request.POST or None, initial=current.values())
-    if request.method == "POST":
-        region = request.POST.get("region", region)
+def _points_text(h: CreditSettings) -> str:
+    return f"{h.base_points} + {h.points_per_thousand}/{gettext('千元')} ≤ {h.max_points}"
+
+
+def _lines_text(h: CreditSettings) -> str:
+    return f"{h.watch_below} / {h.black_below}"
+
+
+def _screening_text(h: CreditSettings) -> str:
+    return (f"z > {h.anomaly_threshold} · {gettext('同类')} ≥ {h.min_peers} · {gettext('人次')} ≥ {h.min_volume} · "
+            f"{h.readmit_days} {gettext('天')}")
+
+
+class SettingsView(ScopedListView):
+    """诚信参数: the parameters in force of a region, the manager's form for a new version, and the region's
+    versions as a list (filters by time and reason; export). The region picker is kept outside the filters."""
+
+    model = CreditSettings
+    title = _("诚信参数")
+    template_name = "credit/settings.html"
+    columns = (
+        Column(_("版本"), "version", kind="int"),
+        Column(_("时间"), "at", kind="datetime"),
+        Column(_("操作人"), lambda h: h.actor or "—", sort="actor__username"),
+        Column(_("计分周期（月）"), "window_months", kind="int"),
+        Column(_("扣分"), _points_text, sort=""),
+        Column(_("名单线"), _lines_text, sort=""),
+        Column(_("异常数据挖掘"), _screening_text, sort=""),
+        Column(_("变更原因"), "reason"),
+    )
+    search_fields = ("reason__icontains",)
+    search_placeholder = _("变更原因")
+    filters = (DateRange("at", _("时间"), "at"),)
+    empty_hint = _("尚未修改，使用默认值")
+    form: SettingsForm | None = None
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.region = _chosen_region(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    def base_queryset(self) -> Any:
+        return super().base_queryset().filter(region_id=self.region).select_related("actor").order_by("-version")
+
+    def extra_hidden(self) -> list[tuple[str, str]]:
+        return [("region", self.region)] if self.region else []
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        region = request.POST.get("region", self.region)
         if region not in _user_regions(request):
             raise Http404()
+        form = SettingsForm(request.POST)
         if form.is_valid():
             data = dict(form.cleaned_data)
             reason = data.pop("reason")
@@ -315,22 +367,31 @@ def settings_view(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, gettext("参数已保存为第 %(v)s 版，已按新参数重新评分") % {"v": row.version})
                 return redirect(f"{request.path}?region={region}")
-    history = CreditSettings.objects.for_user(request.user).filter(region_id=region).select_related("actor")
-    return render(
-        request,
-        "credit/settings.html",
-        {
-            "title": _("诚信参数"),
-            "region": region,
-            "regions": region_choices(request),
-            "current": current,
-            "values": [(services.LABELS[name], current.values()[name]) for name in services.LABELS],
-            "history": history.order_by("-version"),
-            "form": form,
-            "can_manage": can_manage,
-            "fields": list(services.LABELS),
-        },
-    )
+        self.region = region
+        self.form = form
+        return super().get(request, *args, **kwargs)
+
+    def export_header(self, count: int) -> list[str]:
+        described = [d for f in self.filters if (d := f.describe(self.request.GET, self))]
+        term = self.request.GET.get("q", "").strip()
+        if term:
+            described.insert(0, gettext("搜索：%(q)s") % {"q": term[:100]})
+        names = dict(region_choices(self.request))
+        described.insert(0, gettext("统筹区：%(r)s") % {"r": names.get(self.region, self.region)})
+        return header_lines(self.request, str(self.title), count, described)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        current = services.params_for(self.region)
+        context.update(
+            region=self.region, regions=region_choices(self.request), current=current,
+            values=[(services.LABELS[name], current.values()[name]) for name in services.LABELS],
+            form=self.form or SettingsForm(initial=current.values()), can_manage=can(self.request.user, "credit:settings"),
+            fields=list(services.LABELS))
+        return context
+
+
+settings_view = SettingsView.as_view()
 
 
 # -- anomaly screening ---------------------------------------------------------------------------------------
@@ -410,54 +471,114 @@ class ScreeningList(ScopedListView):
 screening_list = ScreeningList.as_view()
 
 
-def screening_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """A run: progress while it runs, then the ranked outliers (the user's scope) and the chart of the top ones."""
-    from dae.core.jobs import live_state
+def _peer_label(result: ScreeningResult) -> str:
+    return screening.peer_labels([result]).get(result.peer_group, result.peer_group)
 
-    run = get_scoped_or_404(ScreeningRun, request, pk=pk)
-    running = run.status in (ScreeningRun.Status.QUEUED, ScreeningRun.Status.RUNNING)
-    job = live_state(run.job) if run.job is not None else None
-    kind = request.GET.get("kind", "").strip()
-    show_all = request.GET.get("all") == "1"
-    results = ScreeningResult.objects.for_user(request.user).filter(run=run).select_related("hospital")
-    if kind in UnitKind.values:
-        results = results.filter(unit_kind=kind)
-    flagged = list(results.filter(flagged=True).order_by("rank"))
-    rows = flagged if not show_all else list(results.order_by("-score", "unit_kind", "unit_code")[:500])
-    labels = screening.peer_labels(rows)
-    table = [
-        {
-            "r": r,
-            "peer": labels.get(r.peer_group, r.peer_group),
-            "why": explain.flagged_sentences(r.indicators, run.params),
+
+def _why_text(result: ScreeningResult) -> str:
+    return "；".join(explain.flagged_sentences(result.indicators, result.run.params))
+
+
+def _why_cell(result: ScreeningResult) -> Any:
+    sentences = explain.flagged_sentences(result.indicators, result.run.params)
+    return format_html_join("", "<div>{}</div>", ((s,) for s in sentences)) if sentences else "—"
+
+
+_RESULT_COLUMNS = (
+    Column(_("排名"), "rank", kind="int"),
+    Column(_("单位类型"), "unit_kind"),
+    Column(_("单位"), "unit_name", link="credit:screening_result"),
+    Column(_("单位编码"), "unit_code"),
+    Column(_("同类组"), _peer_label, sort="peer_group"),
+    Column(_("住院人次"), "stays", css="text-end", kind="int"),
+    Column(_("医疗费总额"), "total_cost", css="amount"),
+    Column(_("异常得分"), "score", css="text-end"),
+)
+
+
+class ScreeningDetail(ScopedListView):
+    """A run: progress while it runs, then its units as a list (the user's scope): the outliers by rank, or every
+    unit (``all=1``, a tab kept outside the filters); filters by unit kind, total cost and text (name or code); the
+    total cost summed over the filtered units; export with the explanation as text; the chart of the top
+    outliers."""
+
+    model = ScreeningResult
+    template_name = "credit/screening_detail.html"
+    paginate_by = 50
+    columns = (*_RESULT_COLUMNS, Column(_("异常说明"), _why_cell, export=False))
+    export_columns = (*_RESULT_COLUMNS[:2], Column(_("单位"), "unit_name"), *_RESULT_COLUMNS[3:],
+                      Column(_("异常说明"), _why_text))
+    search_fields = ("unit_name__icontains", "unit_code__icontains")
+    search_placeholder = _("单位名称或编码")
+    filters = (
+        Filter("kind", _("单位类型"), "unit_kind", UnitKind.choices),
+        AmountRange("cost", _("医疗费总额"), "total_cost"),
+    )
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.run = get_scoped_or_404(ScreeningRun, request, pk=kwargs["pk"])
+        self.title = gettext("异常数据挖掘 %(region)s %(period)s") % {"region": self.run.region,
+                                                                      "period": self.run.period}
+        self.show_all = request.GET.get("all") == "1"
+        return super().dispatch(request, *args, **kwargs)
+
+    def running(self) -> bool:
+        return self.run.status in (ScreeningRun.Status.QUEUED, ScreeningRun.Status.RUNNING)
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.headers.get("HX-Request") and request.headers.get("HX-Target") != "list-table":
+            from dae.core.jobs import live_state  # the progress polled while the run works
+
+            job = live_state(self.run.job) if self.run.job is not None else None
+            running = self.running()
+            response = render(request, "credit/_screening_state.html", {"run": self.run, "job": job,
+                                                                        "running": running})
+            if not running:
+                response["HX-Refresh"] = "true"  # the run ended: load the page with its results
+            return response
+        return super().get(request, *args, **kwargs)
+
+    def base_queryset(self) -> Any:
+        qs = super().base_queryset().filter(run=self.run).select_related("hospital", "run")
+        if not self.show_all:
+            qs = qs.filter(flagged=True)
+        return qs.order_by(F("rank").asc(nulls_last=True), "-score", "unit_kind", "unit_code")
+
+    def extra_hidden(self) -> list[tuple[str, str]]:
+        return [("all", "1")] if self.show_all else []
+
+    def export_header(self, count: int) -> list[str]:
+        described = [d for f in self.filters if (d := f.describe(self.request.GET, self))]
+        term = self.request.GET.get("q", "").strip()
+        if term:
+            described.insert(0, gettext("搜索：%(q)s") % {"q": term[:100]})
+        described.append(gettext("范围：全部单位") if self.show_all else gettext("范围：只看异常单位"))
+        return header_lines(self.request, str(self.title), count, described)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from dae.core.jobs import live_state
+
+        context = super().get_context_data(**kwargs)
+        filtered, _errors = self.filtered_queryset()
+        top = list(filtered.filter(flagged=True).order_by("rank")[:TOP_CHART])
+        chart = {
+            "labels": [r.unit_name for r in top],
+            "scores": [str(r.score) for r in top],
+            "kinds": [r.get_unit_kind_display() for r in top],
+            "name": gettext("异常得分"),
         }
-        for r in rows
-    ]
-    top = flagged[:TOP_CHART]
-    chart = {
-        "labels": [r.unit_name for r in top],
-        "scores": [str(r.score) for r in top],
-        "kinds": [r.get_unit_kind_display() for r in top],
-        "name": gettext("异常得分"),
-    }
-    context = {
-        "title": gettext("异常数据挖掘 %(region)s %(period)s") % {"region": run.region, "period": run.period},
-        "run": run,
-        "job": job,
-        "running": running,
-        "rows": table,
-        "chart": chart if top else None,
-        "kind": kind,
-        "kinds": UnitKind.choices,
-        "show_all": show_all,
-        "flagged_total": len(flagged),
-    }
-    if request.headers.get("HX-Request"):
-        response = render(request, "credit/_screening_state.html", context)
-        if not running:
-            response["HX-Refresh"] = "true"  # the run ended: load the page with its results
-        return response
-    return render(request, "credit/screening_detail.html", context)
+        query = self.request.GET.copy()
+        for key in ("page", "export", "all"):
+            query.pop(key, None)
+        if not self.show_all:
+            query["all"] = "1"
+        context.update(
+            run=self.run, running=self.running(), chart=chart if top else None, show_all=self.show_all,
+            job=live_state(self.run.job) if self.run.job is not None else None, toggle_query=query.urlencode())
+        return context
+
+
+screening_detail = ScreeningDetail.as_view()
 
 
 def screening_result(request: HttpRequest, pk: int) -> HttpResponse:

@@ -19,7 +19,7 @@ from dae.accounts.permissions import can
 from dae.benefits.engine.errors import EngineError
 from dae.core import inputs
 from dae.core.errors import DaeError
-from dae.web.listing import Column, Filter, RegionFilter, ScopedListView
+from dae.web.listing import Column, DateRange, Filter, RegionFilter, ScopedListView
 from dae.web.who import region_choices
 
 from . import actions, queries, services
@@ -183,8 +183,31 @@ EVIDENCE_LABELS = {
 }
 
 
-def thresholds(request: HttpRequest) -> HttpResponse:
-    if request.method == "POST":
+class ThresholdList(ScopedListView):
+    """预警阈值: the levels in force by indicator, the manager's forms (a new dated setting; check a month and raise
+    warnings), and every setting as a list (filters by indicator and date; export)."""
+
+    model = Threshold
+    title = _("预警阈值")
+    template_name = "forecast/thresholds.html"
+    columns = (
+        Column(_("预警指标"), "indicator"),
+        Column(_("黄色"), "yellow", css="text-end"),
+        Column(_("红色"), "red", css="text-end"),
+        Column(_("生效日期"), "effective_from", kind="date"),
+        Column(_("说明"), "note"),
+        Column(_("设置人"), lambda r: r.created_by or "", sort="created_by__username"),
+        Column(_("设置时间"), "created_at", kind="datetime"),
+    )
+    search_fields = ("note__icontains",)
+    search_placeholder = _("说明")
+    filters = (Filter("indicator", _("预警指标"), "indicator", Indicator.choices),
+               DateRange("effective", _("生效日期"), "effective_from"))
+
+    def base_queryset(self) -> Any:
+        return Threshold.objects.select_related("created_by")  # system-wide levels, not in a region
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         action = request.POST.get("step", "set")
         try:
             if action == "raise":
@@ -208,27 +231,60 @@ def thresholds(request: HttpRequest) -> HttpResponse:
         except DaeError as exc:
             messages.error(request, exc.message)
         return redirect("forecast:thresholds")
-    today = timezone.localdate()
-    current = []
-    for value, label in Indicator.choices:
-        level = services.level_on(value, today)
-        current.append({"value": value, "label": label, "yellow": level.yellow, "red": level.red,
-                        "unit": level.unit, "from": level.effective_from,
-                        "direction": gettext("高于") if level.higher_is_worse else gettext("低于"),
-                        "source": services.DEFAULTS[value].source})
-    return render(request, "forecast/thresholds.html", {
-        "title": _("预警阈值"), "current": current, "rows": Threshold.objects.select_related("created_by")[:100],
-        "indicators": Indicator.choices, "regions": region_choices(request), "today": today,
-        "default_period": f"{complete_through(today):%Y-%m}",
-        "can_edit": can(request.user, "forecast:thresholds")})
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        current = []
+        for value, label in Indicator.choices:
+            level = services.level_on(value, today)
+            current.append({"value": value, "label": label, "yellow": level.yellow, "red": level.red,
+                            "unit": level.unit, "from": level.effective_from,
+                            "direction": gettext("高于") if level.higher_is_worse else gettext("低于"),
+                            "source": services.DEFAULTS[value].source})
+        context.update(current=current, indicators=Indicator.choices, regions=region_choices(self.request),
+                       today=today, default_period=f"{complete_through(today):%Y-%m}",
+                       can_edit=can(self.request.user, "forecast:thresholds"))
+        return context
+
+
+thresholds = ThresholdList.as_view()
 
 
 
 
 # -- annual payout budget ----------------------------------------------------------------------------------
 
-def budget_list(request: HttpRequest) -> HttpResponse:
-    if request.method == "POST":
+class BudgetList(ScopedListView):
+    """年度赔付预算: the budget versions as a list (filters by region, status and approval date; export), drafting
+    one from the forecast above it. Versions of a year are not added up (a new version replaces the one before),
+    so there is no totals row; each budget's months are on its page."""
+
+    model = Budget
+    title = _("年度赔付预算")
+    template_name = "forecast/budget_list.html"
+    columns = (
+        Column(_("统筹区"), "region.name"),
+        Column(_("年度"), "year", link="forecast:budget_detail", kind="int"),
+        Column(_("版本"), "version", kind="int"),
+        Column(_("状态"), "status"),
+        Column(_("编制或修订原因"), "reason"),
+        Column(_("编制人"), lambda b: b.created_by or "—", sort="created_by__username"),
+        Column(_("批准时间"), "approved_at", kind="datetime"),
+    )
+    search_fields = ("reason__icontains",)
+    search_placeholder = _("编制或修订原因")
+    filters = (
+        RegionFilter(),
+        Filter("status", _("状态"), "status", Budget.Status.choices),
+        DateRange("approved", _("批准时间"), "approved_at"),
+    )
+    empty_hint = _("管理岗在上方选择统筹区和年度，依据预测编制预算。")
+
+    def base_queryset(self) -> Any:
+        return super().base_queryset().select_related("region", "created_by")
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
             region = inputs.region(request.user, request.POST.get("region"))
             year = inputs.year(request.POST.get("year"))
@@ -238,10 +294,15 @@ def budget_list(request: HttpRequest) -> HttpResponse:
             return redirect("forecast:budget_list")
         messages.success(request, gettext("已依据预测编制预算草稿"))
         return redirect("forecast:budget_detail", pk=budget.pk)
-    rows = Budget.objects.for_user(request.user).select_related("region")[:100]
-    return render(request, "forecast/budget_list.html", {
-        "title": _("年度赔付预算"), "rows": rows, "regions": region_choices(request),
-        "year": timezone.localdate().year, "can_edit": can(request.user, "forecast:budget_list")})
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(regions=region_choices(self.request), year=timezone.localdate().year,
+                       can_edit=can(self.request.user, "forecast:budget_list"))
+        return context
+
+
+budget_list = BudgetList.as_view()
 
 
 def budget_detail(request: HttpRequest, pk: int) -> HttpResponse:

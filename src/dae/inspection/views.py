@@ -198,37 +198,54 @@ def sample_complete(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("inspection:sample_detail", pk=sample.pk)
 
 
-def sample_settings(request: HttpRequest) -> HttpResponse:
-    """抽样参数: the defaults in force and their history; the manager saves a new version with a reason."""
-    in_force = queries.settings_in_force()
-    form = SettingsForm(
-        request.POST or None,
-        initial={
-            "inpatient_ratio": in_force.inpatient_ratio,
-            "cross_province_ratio": in_force.cross_province_ratio,
-            "deadline_days": in_force.deadline_days,
-        },
+class SampleSettingsView(ScopedListView):
+    """抽样参数: the defaults in force, the manager's form for a new version (with a reason), and the versions as a
+    list (filters by change time and reason; export)."""
+
+    model = SamplingSettings
+    title = _("抽样参数")
+    template_name = "inspection/settings.html"
+    columns = (
+        Column(_("版本"), lambda r: f"v{r.version}", sort="version"),
+        Column(_("住院（%）"), "inpatient_ratio", css="text-end", kind="percent"),
+        Column(_("跨省异地（%）"), "cross_province_ratio", css="text-end", kind="percent"),
+        Column(_("时限（工作日）"), "deadline_days", css="text-end", kind="int"),
+        Column(_("变更原因"), "reason"),
+        Column(_("变更人"), lambda r: r.changed_by or "—", sort="changed_by__username"),
+        Column(_("变更时间"), "changed_at", kind="datetime"),
     )
-    if request.method == "POST":
-        done = _run(
-            request,
-            form,
-            lambda data: actions.do_change_settings(request.user, **data),
-            gettext("抽样参数已保存为新版本"),
-        )
+    search_fields = ("reason__icontains",)
+    search_placeholder = _("变更原因")
+    filters = (DateRange("changed", _("变更时间"), "changed_at"),)
+    empty_hint = _("尚未修改，使用系统默认值")
+    form: SettingsForm | None = None
+
+    def base_queryset(self) -> Any:
+        return SamplingSettings.objects.select_related("changed_by")  # system-wide defaults, not in a region
+
+    def _form(self, data: Any = None) -> SettingsForm:
+        in_force = queries.settings_in_force()
+        return SettingsForm(data, initial={"inpatient_ratio": in_force.inpatient_ratio,
+                                           "cross_province_ratio": in_force.cross_province_ratio,
+                                           "deadline_days": in_force.deadline_days})
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = self._form(request.POST)
+        done = _run(request, form, lambda data: actions.do_change_settings(request.user, **data),
+                    gettext("抽样参数已保存为新版本"))
         if done is not None:
             return redirect("inspection:sample_settings")
-    return render(
-        request,
-        "inspection/settings.html",
-        {
-            "title": _("抽样参数"),
-            "settings": in_force,
-            "history": SamplingSettings.objects.select_related("changed_by"),
-            "form": form,
-            "can_write": can(request.user, "inspection:sample_settings"),
-        },
-    )
+        self.form = form
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(settings=queries.settings_in_force(), form=self.form or self._form(),
+                       can_write=can(self.request.user, "inspection:sample_settings"))
+        return context
+
+
+sample_settings = SampleSettingsView.as_view()
 
 
 def item_detail(request: HttpRequest, pk: int) -> HttpResponse:

@@ -8,7 +8,6 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,11 +16,21 @@ from django.utils.translation import gettext_lazy as _
 
 from dae.catalog.models import Hospital
 from dae.claims.models import Adjustment, Settlement
+from dae.claims.states import ClaimState
 from dae.core import inputs
 from dae.core.errors import DaeError, InvalidInput, NotFound
 from dae.core.models import Region
 from dae.core.scoping import get_scoped_or_404
-from dae.web.listing import AmountRange, Column, DateRange, Filter, HospitalFilter, RegionFilter, ScopedListView
+from dae.web.listing import (
+    AmountRange,
+    Column,
+    DateRange,
+    DictChoices,
+    Filter,
+    HospitalFilter,
+    RegionFilter,
+    ScopedListView,
+)
 from dae.web.names import source_link
 
 from .batches import confirm_order, create_batch, export_batch, import_result, payment_file
@@ -101,16 +110,58 @@ def statement_build(request: HttpRequest) -> HttpResponse:
     return redirect("payments:statement_list")
 
 
-def statement_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    st = get_scoped_or_404(Statement, request, pk=pk)
-    settlements = Paginator(Settlement.objects.filter(statement=st).order_by("setl_time", "id"), 50)
-    page = settlements.get_page(request.GET.get("page"))
-    return render(request, "payments/statement_detail.html", {
-        "title": _("月结单") + f" {st.month} · {st.hospital.name}", "st": st, "page": page,
-        "adjustments": Adjustment.objects.filter(statement=st).select_related("settlement"),
-        "deductions": st.deductions.all(), "orders": st.orders.select_related("batch"),
-        "check": reconcile(st), "can_approve": _is_finance(request) and st.status == Statement.Status.DRAFT,
-        "today": timezone.localdate()})
+class StatementDetail(ScopedListView):
+    """One monthly statement: its figures, reconciliation, orders, adjustments and deductions above, and its
+    settlements as a list (filters by settlement date, state, amounts and text; totals of the money columns over
+    the filtered settlements; export)."""
+
+    log_access = True
+    model = Settlement
+    template_name = "payments/statement_detail.html"
+    paginate_by = 50
+    columns = (
+        Column(_("结算ID"), "setl_id", link="claims:settlement_detail", link_kw="setl_id"),
+        Column(_("原结算ID"), "init_setl_id"),
+        Column(_("人员编号"), "psn_no"),
+        Column(_("医疗类别"), "med_type", codelist="med_type"),
+        Column(_("结算时间"), "setl_time", kind="datetime"),
+        Column(_("医疗费总额"), "medfee_sumamt", css="amount"),
+        Column(_("申报大额支付"), "hifob_pay", css="amount"),
+        Column(_("核定大额支付"), "computed_pay", css="amount"),
+        Column(_("状态"), "state"),
+    )
+    search_fields = ("setl_id", "psn_no", "mdtrt_id", "init_setl_id")
+    search_placeholder = _("结算ID / 人员编号 / 就诊ID")
+    filters = (
+        DateRange("setl", _("结算日期"), "setl_time"),
+        Filter("state", _("状态"), "state", ClaimState.choices),
+        Filter("med_type", _("医疗类别"), "med_type", DictChoices("med_type")),
+        Filter("cancel", _("撤销结算"), {"yes": {"init_setl_id__gt": ""}, "no": {"init_setl_id": ""}},
+               (("yes", _("是")), ("no", _("否")))),
+        AmountRange("fee", _("医疗费总额"), "medfee_sumamt"),
+        AmountRange("pay", _("核定大额支付"), "computed_pay"),
+    )
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.statement = get_scoped_or_404(Statement, request, pk=kwargs["pk"])
+        self.title = gettext("月结单") + f" {self.statement.month} · {self.statement.hospital.name}"
+        return super().dispatch(request, *args, **kwargs)
+
+    def base_queryset(self) -> Any:
+        return super().base_queryset().filter(statement=self.statement).order_by("setl_time", "id")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        st = self.statement
+        context.update(
+            st=st, adjustments=Adjustment.objects.filter(statement=st).select_related("settlement"),
+            deductions=st.deductions.all(), orders=st.orders.select_related("batch"), check=reconcile(st),
+            can_approve=_is_finance(self.request) and st.status == Statement.Status.DRAFT,
+            today=timezone.localdate())
+        return context
+
+
+statement_detail = StatementDetail.as_view()
 
 
 def statement_approve(request: HttpRequest, pk: int) -> HttpResponse:

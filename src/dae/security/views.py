@@ -8,6 +8,7 @@ from typing import Any
 
 import segno
 from axes.handlers.proxy import AxesProxyHandler
+from axes.models import AccessAttempt
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import update_session_auth_hash, user_login_failed
@@ -15,15 +16,17 @@ from django.contrib.auth import views as auth_views
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from dae.accounts.forms import LoginForm
 from dae.accounts.models import User
+from dae.accounts.permissions import can
 from dae.core.errors import DaeError, NotFound
 from dae.core.events import record_event
-from dae.web.listing import Column, ScopedListView
+from dae.web.listing import Column, DateRange, ScopedListView
 
 from . import otp
 from .forms import CodeForm, PasswordChangeForm, PasswordResetForm, SettingsForm, TokenForm
@@ -202,29 +205,86 @@ def password_reset(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "security/password_reset.html", {"form": form, "title": _("重置密码"), "target": target})
 
 
-def security_settings(request: HttpRequest) -> HttpResponse:
-    form = SettingsForm(request.POST or None, initial={"password_max_age_days": max_age_days()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            do_set_max_age(request.user, days=form.cleaned_data["password_max_age_days"],
-                           effective_from=form.cleaned_data["effective_from"])
-        except DaeError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, gettext("安全设置已保存"))
-            return redirect("security:settings")
-    rows = SecuritySetting.objects.select_related("created_by")[:50]
-    return render(request, "security/settings.html", {"form": form, "rows": rows, "title": _("安全设置")})
+class SettingsList(ScopedListView):
+    """安全设置: the dated settings as a list (filters by date; export), the manager's form above it. Not a list of
+    money: no totals."""
+
+    model = SecuritySetting
+    title = _("安全设置")
+    template_name = "security/settings.html"
+    columns = (
+        Column(_("生效日期"), "effective_from", kind="date"),
+        Column(_("密码有效期（天）"), "password_max_age_days", css="text-end", kind="int"),
+        Column(_("设置人"), lambda r: r.created_by or "—", sort="created_by__username"),
+        Column(_("设置时间"), "created_at", kind="datetime"),
+    )
+    filters = (DateRange("effective", _("生效日期"), "effective_from"), DateRange("created", _("设置时间"), "created_at"))
+    empty_hint = _("未设置，默认 90 天")
+    form: SettingsForm | None = None
+
+    def base_queryset(self) -> Any:
+        return SecuritySetting.objects.select_related("created_by")  # system-wide, not in any region
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = SettingsForm(request.POST)
+        if form.is_valid():
+            try:
+                do_set_max_age(request.user, days=form.cleaned_data["password_max_age_days"],
+                               effective_from=form.cleaned_data["effective_from"])
+            except DaeError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, gettext("安全设置已保存"))
+                return redirect("security:settings")
+        self.form = form
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["form"] = self.form or SettingsForm(initial={"password_max_age_days": max_age_days()})
+        context["can_edit"] = can(self.request.user, "security:settings")
+        return context
 
 
-def lockouts(request: HttpRequest) -> HttpResponse:
-    if request.method == "POST":
+security_settings = SettingsList.as_view()
+
+
+def _unlock_cell(attempt: Any) -> Any:
+    return format_html('<button class="btn btn-sm btn-outline-danger" form="unlock-{}" type="submit">{}</button>',
+                       attempt.pk, gettext("解除锁定"))
+
+
+class LockoutList(ScopedListView):
+    """登录锁定: the lockouts in force as a list (filters by user name, address and time; export), 解除锁定 in the
+    row."""
+
+    model = AccessAttempt
+    title = _("登录锁定")
+    template_name = "security/lockouts.html"
+    columns = (
+        Column(_("用户名"), lambda a: a.username or "—", sort="username"),
+        Column(_("地址"), lambda a: a.ip_address or "—", sort="ip_address"),
+        Column(_("失败次数"), "failures_since_start", css="text-end", kind="int"),
+        Column(_("最近失败"), "attempt_time", kind="datetime"),
+        Column("", _unlock_cell, export=False),
+    )
+    search_fields = ("username__icontains", "ip_address__icontains")
+    search_placeholder = _("用户名或地址")
+    filters = (DateRange("attempt", _("最近失败"), "attempt_time"),)
+    empty_hint = _("当前没有锁定")
+
+    def base_queryset(self) -> Any:
+        return locked_attempts().order_by("-attempt_time")  # system-wide: sign-in is not in any region
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         from dae.core.inputs import object_id
 
         if do_unlock(request.user, object_id(request.POST.get("attempt"))):
             messages.success(request, gettext("已解除锁定"))
         return redirect("security:lockouts")
-    return render(request, "security/lockouts.html", {"rows": locked_attempts(), "title": _("登录锁定")})
+
+
+lockouts = LockoutList.as_view()
 
 
 class TokenList(ScopedListView):

@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -16,7 +17,7 @@ from dae.accounts.models import User
 from dae.accounts.permissions import can
 from dae.core.access import record_access, record_export
 from dae.core.exports import ExportColumn, export_response, xlsx_bytes
-from dae.web.listing import Column, Filter, ScopedListView
+from dae.web.listing import Column, DateRange, Filter, RegionFilter, ScopedListView
 from dae.web.who import region_choices
 
 from . import actions, queries
@@ -181,18 +182,61 @@ def respondent_answer(request: HttpRequest, pk: int) -> HttpResponse:
                   (1, gettext("非常不满意")))})
 
 
-def template_list(request: HttpRequest) -> HttpResponse:
-    p = request.POST
-    if request.method == "POST":
+def _approve_cell(can_approve: bool) -> Any:
+    def cell(template: MessageTemplate) -> Any:
+        if not can_approve or template.status != MessageTemplate.Status.DRAFT:
+            return ""
+        return format_html('<button class="btn btn-outline-success btn-sm" form="approve-{}" type="submit">{}</button>',
+                           template.pk, gettext("审核通过"))
+    return cell
+
+
+def _status_text(template: MessageTemplate) -> str:
+    shown = str(template.get_status_display())
+    return f"{shown} · {template.approved_by}" if template.approved_by else shown
+
+
+class TemplateList(ScopedListView):
+    """短信模板: every template version as a list (filters by status; text search; export), 审核通过 in the row for
+    the manager, a new template or version below the list."""
+
+    model = MessageTemplate
+    title = _("短信模板")
+    template_name = "service/template_list.html"
+    search_fields = ("code__icontains", "name__icontains", "body__icontains")
+    search_placeholder = _("模板代码、名称或内容")
+    filters = (Filter("status", _("状态"), "status", MessageTemplate.Status.choices),)
+    export_columns = (
+        Column(_("模板代码"), "code"), Column(_("版本"), "version", kind="int"), Column(_("模板名称"), "name"),
+        Column(_("短信内容"), "body"), Column(_("预览"), lambda t: preview(t.body)), Column(_("状态"), _status_text),
+    )
+
+    @property
+    def columns(self) -> tuple[Column, ...]:  # type: ignore[override]
+        return (
+            Column(_("模板代码"), "code"), Column(_("版本"), lambda t: f"v{t.version}", sort="version"),
+            Column(_("模板名称"), "name"), Column(_("短信内容"), "body"),
+            Column(_("预览"), lambda t: preview(t.body), sort=""), Column(_("状态"), _status_text, sort="status"),
+            Column("", _approve_cell(can(self.request.user, "service:template_approve")), export=False),
+        )
+
+    def base_queryset(self) -> Any:
+        return MessageTemplate.objects.select_related("created_by", "approved_by").order_by("code", "-version")
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        p = request.POST
         _run(request, lambda: actions.do_save_template(request.user, code=p.get("code"), name=p.get("name"),
                                                        body=p.get("body")), gettext("模板已保存，待审核"))
         return redirect("service:template_list")
-    templates = list(MessageTemplate.objects.select_related("created_by", "approved_by").order_by("code",
-                                                                                                  "-version"))
-    return render(request, "service/template_list.html", {
-        "title": _("短信模板"), "templates": [(t, preview(t.body)) for t in templates], "variables": VARIABLES,
-        "can_edit": can(request.user, "service:template_list"),
-        "can_approve": can(request.user, "service:template_approve")})
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(variables=VARIABLES, can_edit=can(self.request.user, "service:template_list"),
+                       can_approve=can(self.request.user, "service:template_approve"))
+        return context
+
+
+template_list = TemplateList.as_view()
 
 
 def template_approve(request: HttpRequest, pk: int) -> HttpResponse:
@@ -202,17 +246,52 @@ def template_approve(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("service:template_list")
 
 
-def campaign_list(request: HttpRequest) -> HttpResponse:
-    p = request.POST
-    if request.method == "POST":
+class CampaignList(ScopedListView):
+    """宣传与提醒: the campaigns as a list (filters by region, audience and date; export), a new campaign below the
+    list."""
+
+    model = Campaign
+    title = _("宣传与提醒")
+    template_name = "service/campaign_list.html"
+    columns = (
+        Column(_("活动名称"), "name"),
+        Column(_("统筹区"), "region.name"),
+        Column(_("短信模板"), "template", sort="template__code"),
+        Column(_("发送对象"), "audience"),
+        Column(_("对象人数"), "audience_size", css="text-end", kind="int"),
+        Column(_("已排队"), "queued", css="text-end", kind="int"),
+        Column(_("超过发送限制"), "over_limit", css="text-end", kind="int"),
+        Column(_("发起人"), lambda c: c.created_by or "—", sort="created_by__username"),
+        Column(_("发起时间"), "created_at", kind="datetime"),
+    )
+    search_fields = ("name__icontains",)
+    search_placeholder = _("活动名称")
+    filters = (
+        RegionFilter(),
+        Filter("audience", _("发送对象"), "audience", Campaign.Audience.choices),
+        DateRange("created", _("发起时间"), "created_at"),
+    )
+
+    def base_queryset(self) -> Any:
+        return super().base_queryset().select_related("template", "created_by", "region")
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        p = request.POST
         _run(request, lambda: actions.do_run_campaign(request.user, region_code=p.get("region"), name=p.get("name"),
                                                       template=p.get("template"), audience_kind=p.get("audience")),
              gettext("已加入短信发件箱"))
         return redirect("service:campaign_list")
-    return render(request, "service/campaign_list.html", {
-        "title": _("宣传与提醒"), "campaigns": Campaign.objects.for_user(request.user).select_related(
-            "template", "created_by", "region")[:100],
-        "templates": MessageTemplate.objects.filter(status=MessageTemplate.Status.APPROVED).order_by("code",
-                                                                                                    "-version"),
-        "audiences": Campaign.Audience.choices, "regions": region_choices(request),
-        "can_run": can(request.user, "service:campaign_list")})
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(
+            templates=MessageTemplate.objects.filter(status=MessageTemplate.Status.APPROVED).order_by("code",
+                                                                                                   "-version"),
+            audiences=Campaign.Audience.choices, regions=region_choices(self.request),
+            can_run=can(self.request.user, "service:campaign_list"))
+        return context
+
+
+campaign_list = CampaignList.as_view()
+
+
