@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import signoff_views, views
+from . import evaluation_views, signoff_views, views
 
 app_name = "reports"
 
@@ -14,7 +14,13 @@ urlpatterns = [
     path("details/", views.DetailList.as_view(), name="details"),
     path("publication/", views.PublicationList.as_view(), name="publication"),
     path("definitions/", views.definitions, name="definitions"),
-    path("evaluation/", views.evaluation, name="evaluation"),
+    path("evaluation/", evaluation_views.evaluation, name="evaluation"),
+    path("evaluation/compute/", evaluation_views.evaluation_compute, name="evaluation_compute"),
+    path("evaluation/<int:pk>/", evaluation_views.evaluation_detail, name="evaluation_detail"),
+    path("evaluation/<int:pk>/review/", evaluation_views.evaluation_review, name="evaluation_review"),
+    path("evaluation/<int:pk>/sign/", evaluation_views.evaluation_sign, name="evaluation_sign"),
+    path("evaluation/<int:pk>/publish/", evaluation_views.evaluation_publish, name="evaluation_publish"),
+    path("evaluation/scores/<int:pk>/adjust/", evaluation_views.evaluation_adjust, name="evaluation_adjust"),
     path("work/", views.work, name="work"),
     path("analysis/", signoff_views.report_list, name="report_list"),
     path("analysis/<int:pk>/", signoff_views.report_detail, name="report_detail"),

@@ -281,16 +281,6 @@ def can_sign(user: Any, step: str) -> bool:
     return can(user, f"reports:report_{step}")
 
 
-def evaluation(request: HttpRequest) -> HttpResponse:
-    """定点医疗机构年度考核: the year's scoring sheet, every hospital of the reader's regions (a hospital: its own)."""
-    from dae.core import inputs
-
-    raw = request.GET.get("year", "").strip()
-    year = inputs.year(raw) if raw else queries.parse_period(None, "year").year
-    data = queries.evaluation(request.user, year)
-    return render(request, "reports/evaluation.html", {"title": _("定点医疗机构年度考核"), **data})
-
-
 def dashboard(request: HttpRequest) -> HttpResponse:
     """统计看板 per post (manager, supervisor, finance, reviewer; others see the manager's) with period, region and
     hospital filters; every figure with settlements behind it links to its detail list; a year of payouts as a
