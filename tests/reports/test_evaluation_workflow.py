@@ -134,3 +134,40 @@ def test_a_published_poor_grade_lowers_the_credit_score(answers: Any, world: dic
     assert not CreditParty.objects.filter(code="HA0002").exists() or \
         CreditParty.objects.get(code="HA0002").score == 100
     assert EvaluationScore.objects.count() == 2
+
+
+def test_pages_and_api_drive_the_workflow(world: dict[str, Any], client_for: Any) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    manager, supervisor = client_for("manager"), client_for("supervisor")
+    assert "evaluation-compute" in manager.get("/reports/evaluation/?year=2026").content.decode()
+    answer = manager.post("/reports/evaluation/compute/", {"region": A, "year": "2026"})
+    evaluation = Evaluation.objects.get()
+    assert answer.status_code == 302 and answer["Location"] == f"/reports/evaluation/{evaluation.pk}/"
+    row = evaluation.scores.get()
+    url = f"/reports/evaluation/scores/{row.pk}/adjust/"
+    too_much = manager.post(url, {"adjustment": "20", "reason": "多扣"})
+    assert too_much.status_code == 400
+    page = too_much.content.decode()  # the message beside the adjustment field, nothing saved
+    assert 'id="adj-' in page and "is-invalid" in page and "不能大于 10" in page
+    no_reason = manager.post(url, {"adjustment": "2", "reason": " "}).content.decode()
+    assert "请填写调整理由" in no_reason
+    assert EvaluationScore.objects.get().adjustment == 0
+    assert manager.post(url, {"adjustment": "2", "reason": "=当年新开重症病区"}).status_code == 302
+    book = load_workbook(io.BytesIO(manager.get(f"/reports/evaluation/{evaluation.pk}/?export=xlsx").content))
+    sheet = book["考核得分"]
+    cells = {c.value: c for r in sheet.iter_rows() for c in r if c.value is not None}
+    assert cells["HA0001"].data_type == "s" and cells["=当年新开重症病区"].data_type == "s"  # text as text
+    assert Decimal(str(cells["合格"].offset(column=-1).value)) == Decimal("82.00")
+    assert "考核表" in book.sheetnames
+    # the API: review (manager), sign-off (supervisor), publish (manager)
+    assert manager.post(f"/api/v1/reports/evaluations/{evaluation.pk}/review").json()["status"] == "reviewed"
+    assert supervisor.post(f"/api/v1/reports/evaluations/{evaluation.pk}/sign").json()["status"] == "signed"
+    assert supervisor.post(f"/api/v1/reports/evaluations/{evaluation.pk}/publish").status_code == 403
+    assert manager.post(f"/reports/evaluation/{evaluation.pk}/publish/").status_code == 302
+    own = client_for("hospital").get("/api/v1/reports/evaluations").json()
+    assert [(e["year"], [s["final_total"] for s in e["scores"]]) for e in own] == [(2026, ["82.00"])]
+    assert client_for("hospital_b").get("/api/v1/reports/evaluations").json() == []
+    assert client_for("hospital").get(f"/api/v1/reports/evaluations/{evaluation.pk}").status_code == 403
