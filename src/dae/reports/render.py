@@ -127,6 +127,14 @@ def pdf(request: HttpRequest, template: str, context: dict[str, Any]) -> bytes:
     return bytes(HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf())
 
 
+def pdf_document(template: str, context: dict[str, Any]) -> bytes:
+    """The PDF of a print template outside a request (a background export job): the print templates use no
+    request, their charts are inline SVG and their style inline."""
+    from weasyprint import HTML
+
+    return bytes(HTML(string=render_to_string(template, {**context, "pdf": True})).write_pdf())
+
+
 def evaluation_xlsx(evaluation: Any, sheet: Any, rows: list[Any], user: Any) -> bytes:
     """The evaluation's sheet: one row per hospital (its code as text), each criterion's value and points, the
     computed total, the adjustment and its reason, the final total and the grade; a second sheet names the
