@@ -98,11 +98,11 @@ def do_compute_evaluation(user: Any, *, region: str, year: int) -> Evaluation:
             row.final_total = s.total + row.adjustment
             row.grade = ev.grade(row.final_total)
             row.save()
-        gone = [pk for hid, pk in ((h, r.pk) for h, r in kept.items()) if hid not in seen]
-        EvaluationScore.objects.filter(pk__in=gone).delete()
+        gone = {hid: row for hid, row in kept.items() if hid not in seen}  # no figures in the year any more
+        EvaluationScore.objects.filter(pk__in=[row.pk for row in gone.values()]).delete()
         record_event(user, "reports.evaluation_computed", evaluation, region_id=region,
                      after={"year": year, "hospitals": len(scores), "data_version": version,
-                            "sheet_digest": evaluation.sheet_digest})
+                            "sheet_digest": evaluation.sheet_digest, "removed": sorted(gone)})
     return evaluation
 
 
