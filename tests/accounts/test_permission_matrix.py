@@ -152,8 +152,8 @@ def test_it_post_has_no_write_on_business_routes() -> None:
 def test_supervisor_writes_only_the_bureaus_own_step() -> None:
     """The bureau's supervisor reads; its writes are the bureau's own steps: its decision in the audit workflow
     (三方确认), its approval of an archive destruction list, of a fund-operation report and of a use of the
-    risk-adjustment fund, borrowing archives to
-    read them, its own saved analysis views, and its own sign-in (second factor, password)."""
+    risk-adjustment fund, its sign-off of the annual hospital evaluation, borrowing archives to
+    read them, its own saved analysis views and report exports, and its own sign-in (second factor, password)."""
     writes = {name for name, rule in load_matrix().items()
               if not rule.public and "supervisor" in rule.write and name != "accounts:logout"}
     assert writes == {
@@ -162,5 +162,7 @@ def test_supervisor_writes_only_the_bureaus_own_step() -> None:
         "archives:loan_request", "archives:loan_return", "api:archive-loans", "api:archive-loan-return",
         "reports:report_approve", "reports:view_save", "reports:view_delete",
         "fund:risk_use_decide",  # the second approval of a use of the risk-adjustment fund
+        "reports:evaluation_sign", "api:reports-evaluation-sign",  # the sign-off of the annual evaluation
+        "reports:export_start",  # its own long report exports, run as jobs
         "security:two_factor", "security:password_change",
     }

@@ -362,13 +362,15 @@ def record_violation(
     note: str = "",
     party_name: str = "",
     hospital_code: str = "",
+    points: int | None = None,
 ) -> CreditEvent:
     """Record a confirmed violation of a party and score it again, in one transaction.
 
     ``party_kind``: "hospital" (``party_code`` = catalog.Hospital code), "doctor" (bilg_dr_codg; ``hospital_code``
     names the doctor's hospital) or "person" (psn_no). ``region_id``: the region's admdvs code (a number is
     taken as the code). ``source``: (type, id) of what established the violation, e.g. ("audit.finding", 17).
-    Recording the same (kind, code, source) again returns the first event and changes nothing."""
+    Recording the same (kind, code, source) again returns the first event and changes nothing. ``points``: a
+    source that fixes its own points (a poor annual evaluation, ``reports.evaluation``) instead of the amount's."""
     kind = _kind(party_kind)
     code = str(party_code or "").strip()
     if not code or len(code) > 30:
@@ -399,7 +401,11 @@ def record_violation(
         if existing is not None:
             return existing
         params = params_for(region)
-        points = points_for(value, params)
+        fixed = points is not None
+        if points is None:
+            points = points_for(value, params)
+        elif not 0 <= points <= MAX_SCORE:
+            raise InvalidInput("扣分须在 0 至 100 之间", code="invalid_points")
         before = compute(party, today, params)
         counted = points if today < expiry_of(on, params) else 0
         event = CreditEvent.objects.create(
@@ -417,7 +423,8 @@ def record_violation(
             note=note.strip()[:300],
             actor=user_or_none(actor),
         )
-        prefix = f"{on.isoformat()} 违规金额 {value:,.2f} 元扣 {points} 分（{src[0]} {src[1]}）"
+        prefix = (f"{on.isoformat()} 违规金额 {value:,.2f} 元扣 {points} 分（{src[0]} {src[1]}）" if not fixed
+                  else f"{on.isoformat()} 扣 {points} 分（{note.strip()[:60] or src[0]}）")
         rescore(party, today=today, cause=Cause.VIOLATION, actor=actor, prefix=prefix, event=event, params=params)
         record_event(
             actor,

@@ -8,13 +8,18 @@ from typing import Any
 
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from dae.core import inputs
+from dae.core.api import validated
+
+from . import actions, queries
 from . import indicators as engine
-from . import queries
+from .models import Evaluation, EvaluationScore
 
 PERIOD = OpenApiParameter("period", OpenApiTypes.STR, description="YYYY-MM | YYYYQn | YYYY | YYYYYTDmm")
 
@@ -85,9 +90,122 @@ class PivotReport(APIView):
                                   for r in table["rows"]]})
 
 
+# --- the annual hospital evaluation (定点医疗机构年度考核) ---------------------------------------------------------
+
+
+class EvaluationScoreSerializer(serializers.ModelSerializer[EvaluationScore]):
+    hospital_code = serializers.CharField(source="hospital.code", read_only=True)
+    hospital_name = serializers.CharField(source="hospital.name", read_only=True)
+    grade_name = serializers.CharField(read_only=True)
+    values = serializers.DictField(child=serializers.CharField(allow_null=True), read_only=True,
+                                   help_text="criterion → measured value (decimal string; null: not measurable)")
+    points = serializers.DictField(child=serializers.CharField(), read_only=True,
+                                   help_text="criterion → points (decimal string)")
+
+    class Meta:
+        model = EvaluationScore
+        fields = ["id", "hospital", "hospital_code", "hospital_name", "values", "points", "total", "adjustment",
+                  "reason", "final_total", "grade", "grade_name", "adjusted_at"]
+        read_only_fields = fields
+
+
+class EvaluationSerializer(serializers.ModelSerializer[Evaluation]):
+    scores = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Evaluation
+        fields = ["id", "region", "year", "status", "sheet", "sheet_digest", "data_version", "computed_at",
+                  "reviewed_at", "signed_at", "published_at", "scores"]
+        read_only_fields = fields
+
+    @extend_schema_field(EvaluationScoreSerializer(many=True))
+    def get_scores(self, obj: Evaluation) -> Any:
+        rows = self.context.get("scores")
+        rows = rows.filter(evaluation=obj) if rows is not None else obj.scores.select_related("hospital")
+        return EvaluationScoreSerializer(rows, many=True).data
+
+
+class EvaluationComputeInput(serializers.Serializer[Any]):
+    region = serializers.CharField(max_length=12)
+    year = serializers.CharField(max_length=4, help_text="YYYY")
+
+
+class EvaluationAdjustInput(serializers.Serializer[Any]):
+    adjustment = serializers.CharField(max_length=12, help_text="decimal string, within ±10 points")
+    reason = serializers.CharField(max_length=500, allow_blank=True)
+
+
+class EvaluationList(APIView):
+    """The evaluations of the caller's regions (a hospital: the published ones, with its own sheet only);
+    POST computes (or recomputes a draft of) a region's year (manager)."""
+
+    @extend_schema(parameters=[OpenApiParameter("year", OpenApiTypes.INT)],
+                   responses=EvaluationSerializer(many=True), summary="定点医疗机构年度考核 (annual evaluations)")
+    def get(self, request: Request) -> Response:
+        raw = request.query_params.get("year", "").strip()
+        if getattr(request.user, "scope_kind", "") == "hospital":
+            sheets = EvaluationScore.objects.for_user(request.user).filter(
+                evaluation__status=Evaluation.Status.PUBLISHED).select_related("hospital")
+            rows = Evaluation.objects.filter(pk__in=sheets.values("evaluation_id"))
+            context = {"scores": sheets}
+        else:
+            rows, context = Evaluation.objects.for_user(request.user), {}
+        if raw:
+            rows = rows.filter(year=inputs.year(raw))
+        return Response(EvaluationSerializer(rows.order_by("-year", "region_id")[:100], many=True,
+                                             context=context).data)
+
+    @extend_schema(request=EvaluationComputeInput, responses={201: EvaluationSerializer},
+                   summary="计算年度考核 (compute a draft)")
+    def post(self, request: Request) -> Response:
+        data = validated(EvaluationComputeInput(data=request.data), "请填写统筹区和考核年度")
+        evaluation = actions.do_compute_evaluation(request.user, region=inputs.region(request.user, data["region"]),
+                                                   year=inputs.year(data["year"]))
+        return Response(EvaluationSerializer(evaluation).data, status=status.HTTP_201_CREATED)
+
+
+class EvaluationDetail(APIView):
+    @extend_schema(responses=EvaluationSerializer, summary="一次年度考核 (one evaluation with every sheet)")
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(EvaluationSerializer(queries.access_evaluation_by_id(request, pk)).data)
+
+
+class EvaluationAdjust(APIView):
+    @extend_schema(request=EvaluationAdjustInput, responses=EvaluationScoreSerializer,
+                   summary="调整一家医疗机构的考核得分 (with a reason)")
+    def post(self, request: Request, pk: int) -> Response:
+        row = queries.access_evaluation_score_by_id(request, pk)
+        data = validated(EvaluationAdjustInput(data=request.data), "请填写调整分和调整理由")
+        return Response(EvaluationScoreSerializer(
+            actions.do_adjust_score(request.user, row, adjustment=data["adjustment"], reason=data["reason"])).data)
+
+
+def _step_view(action: Any, summary: str) -> type[APIView]:
+    class Step(APIView):
+        @extend_schema(request=None, responses=EvaluationSerializer, summary=summary)
+        def post(self, request: Request, pk: int) -> Response:
+            return Response(EvaluationSerializer(action(request.user, queries.access_evaluation_by_id(request, pk)))
+                            .data)
+
+    Step.__name__ = Step.__qualname__ = f"Evaluation{action.__name__.split('_')[1].title()}"
+    return Step
+
+
+EvaluationReview = _step_view(actions.do_review_evaluation, "复核年度考核 (manager)")
+EvaluationSign = _step_view(actions.do_sign_off_evaluation, "签发年度考核 (supervisor; not who adjusted)")
+EvaluationPublish = _step_view(actions.do_publish_evaluation, "公布年度考核 (to each hospital; feeds credit)")
+
+
 api_urlpatterns = [
     path("reports/indicators", IndicatorRegistry.as_view(), name="reports-indicators"),
     path("reports/brief", BriefReport.as_view(), name="reports-brief"),
     path("reports/payout", PayoutReport.as_view(), name="reports-payout"),
     path("reports/pivot", PivotReport.as_view(), name="reports-pivot"),
+    path("reports/evaluations", EvaluationList.as_view(), name="reports-evaluations"),
+    path("reports/evaluations/<int:pk>", EvaluationDetail.as_view(), name="reports-evaluation"),
+    path("reports/evaluations/<int:pk>/review", EvaluationReview.as_view(), name="reports-evaluation-review"),
+    path("reports/evaluations/<int:pk>/sign", EvaluationSign.as_view(), name="reports-evaluation-sign"),
+    path("reports/evaluations/<int:pk>/publish", EvaluationPublish.as_view(), name="reports-evaluation-publish"),
+    path("reports/evaluation-scores/<int:pk>/adjust", EvaluationAdjust.as_view(),
+         name="reports-evaluation-adjust"),
 ]

@@ -14,6 +14,10 @@ history rows, already paid: state ``paid``, no statement, no ledger entry — fi
 
 ``seed_reports`` prepares, checks, approves and submits the demo year's four quarterly and one annual analysis
 report for the first region, with the demo's manager, checker and supervisor.
+
+``seed_evaluation`` computes the demo year's annual hospital evaluation of the first region, adjusts one
+hospital's total with a reason (the manager), has it reviewed (the manager), signed off (the supervisor) and
+published — so each demo hospital reads its own sheet and the poor grades are in the credit lists.
 """
 
 from __future__ import annotations
@@ -131,3 +135,30 @@ def seed_reports(demo_year: int, region: str) -> list[int]:
         do_submit_report(users["manager"], report)
         done.append(report.pk)
     return done
+
+
+def seed_evaluation(demo_year: int, region: str) -> Any:
+    """The demo year's evaluation of ``region``: computed, one adjustment, reviewed, signed off and published
+    (none if it exists already or the demo's manager and supervisor are missing)."""
+    from dae.accounts.models import User
+
+    from .actions import (
+        do_adjust_score,
+        do_compute_evaluation,
+        do_publish_evaluation,
+        do_review_evaluation,
+        do_sign_off_evaluation,
+    )
+    from .models import Evaluation
+
+    users = {u.username: u for u in User.objects.filter(username__in=("manager", "supervisor"))}
+    if len(users) < 2 or Evaluation.objects.filter(region_id=region, year=demo_year).exists():
+        return None
+    evaluation = do_compute_evaluation(users["manager"], region=region, year=demo_year)
+    first = evaluation.scores.order_by("final_total", "hospital_id").first()
+    if first is not None:
+        do_adjust_score(users["manager"], first, adjustment="2.00",
+                        reason="年内完成医保结算清单质控整改, 经现场核实加分")
+    do_review_evaluation(users["manager"], evaluation)
+    do_sign_off_evaluation(users["supervisor"], evaluation)
+    return do_publish_evaluation(users["manager"], evaluation)

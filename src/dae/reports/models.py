@@ -91,3 +91,85 @@ class AnalysisReport(models.Model):
     @property
     def frozen(self) -> bool:
         return self.status in (self.Status.APPROVED, self.Status.SUBMITTED)
+
+
+class Evaluation(models.Model):
+    """The annual hospital evaluation (定点医疗机构年度考核) of one region and year: computed (草稿, recomputed
+    while a draft), reviewed by the manager (已复核), signed off by the supervisor (已签发: frozen), published to
+    the hospitals (已公布: each reads its own sheet; the grades feed the credit scores). The sheet it used is
+    stored with its digest, and the data version its figures came from."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        REVIEWED = "reviewed", _("已复核")
+        SIGNED = "signed", _("已签发")
+        PUBLISHED = "published", _("已公布")
+
+    region = models.ForeignKey("core.Region", verbose_name=_("统筹区"), on_delete=models.PROTECT)
+    year = models.PositiveSmallIntegerField(_("考核年度"))
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    sheet = models.JSONField(_("考核表"), default=list)
+    sheet_digest = models.CharField(_("考核表摘要"), max_length=64)
+    data_version = models.CharField(_("数据版本"), max_length=32)
+    computed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("计算人"), on_delete=models.PROTECT,
+                                    related_name="+")
+    computed_at = models.DateTimeField(_("计算时间"), default=timezone.now)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("复核人"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    reviewed_at = models.DateTimeField(_("复核时间"), null=True, blank=True)
+    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("签发人"), null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+")
+    signed_at = models.DateTimeField(_("签发时间"), null=True, blank=True)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("公布人"), null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+")
+    published_at = models.DateTimeField(_("公布时间"), null=True, blank=True)
+
+    objects = ScopedManager(region_field="region")
+
+    class Meta:
+        ordering = ["-year", "region"]
+        verbose_name = _("定点医疗机构年度考核")
+        constraints = [models.UniqueConstraint(fields=["region", "year"], name="reports_one_evaluation")]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.year}"
+
+    @property
+    def frozen(self) -> bool:
+        return self.status in (self.Status.SIGNED, self.Status.PUBLISHED)
+
+
+class EvaluationScore(models.Model):
+    """One hospital's sheet in an evaluation: each criterion's measured value and points (JSON of Decimal
+    strings), the computed total, the manager's adjustment with its reason, the final total and its grade."""
+
+    evaluation = models.ForeignKey(Evaluation, verbose_name=_("年度考核"), on_delete=models.CASCADE,
+                                   related_name="scores")
+    hospital = models.ForeignKey("catalog.Hospital", verbose_name=_("医疗机构"), on_delete=models.PROTECT,
+                                 related_name="+")
+    values = models.JSONField(_("指标值"), default=dict)
+    points = models.JSONField(_("各项得分"), default=dict)
+    total = models.DecimalField(_("计算得分"), max_digits=6, decimal_places=2)
+    adjustment = models.DecimalField(_("调整分"), max_digits=5, decimal_places=2, default=0)
+    reason = models.CharField(_("调整理由"), max_length=500, blank=True)
+    adjusted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("调整人"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    adjusted_at = models.DateTimeField(_("调整时间"), null=True, blank=True)
+    final_total = models.DecimalField(_("最终得分"), max_digits=6, decimal_places=2)
+    grade = models.CharField(_("考核等级"), max_length=10)
+
+    objects = ScopedManager(region_field="evaluation__region", hospital_field="hospital")
+
+    class Meta:
+        ordering = ["-final_total", "hospital_id"]
+        verbose_name = _("医疗机构考核得分")
+        constraints = [models.UniqueConstraint(fields=["evaluation", "hospital"], name="reports_one_score")]
+
+    def __str__(self) -> str:
+        return f"{self.evaluation_id} {self.hospital_id}"
+
+    @property
+    def grade_name(self) -> str:
+        from .evaluation import GRADE_NAMES
+
+        return GRADE_NAMES.get(self.grade, self.grade)

@@ -317,9 +317,46 @@ def access_view_by_id(request: HttpRequest, pk: Any) -> SavedView:
 # --- the annual hospital evaluation (定点医疗机构年度考核) ---------------------------------------------------------
 
 
+def answer_counts(regions: tuple[str, ...] | None, year: int) -> dict[str, tuple[int, int]]:
+    """Per hospital (id as text): the findings whose answer by the hospital (认可 or 申诉) fell due in ``year``
+    (the deadline set when the reviewer confirmed them), and how many of those were answered by that deadline
+    (an answer step not marked 逾期办理). Unanswered findings past their deadline count as not on time.
+    Two grouped queries."""
+    from dae.auditing.models import FindingStep
+
+    confirmed = FindingStep.objects.filter(kind=FindingStep.Kind.CONFIRMED, due_on__gte=dt.date(year, 1, 1),
+                                           due_on__lt=dt.date(year + 1, 1, 1))
+    if regions is not None:
+        confirmed = confirmed.filter(finding__region_id__in=regions)
+    due = {str(r["finding__hospital_id"]): r["n"] for r in confirmed.values("finding__hospital_id")
+           .annotate(n=Count("finding_id", distinct=True)).order_by()}
+    answered = FindingStep.objects.filter(kind__in=(FindingStep.Kind.ACCEPTED, FindingStep.Kind.APPEALED),
+                                          late=False, finding_id__in=confirmed.values("finding_id"))
+    on_time = {str(r["finding__hospital_id"]): r["n"] for r in answered.values("finding__hospital_id")
+               .annotate(n=Count("finding_id", distinct=True)).order_by()}
+    return {h: (n, on_time.get(h, 0)) for h, n in due.items()}
+
+
+def evaluation_scores(scope: engine.Scope, year: int,
+                      sheet: tuple[Any, ...] | None = None) -> tuple[list[Any], str]:
+    """Every hospital with figures in ``scope`` scored for ``year`` (its level's median from the same scope),
+    and the data version the figures came from."""
+    from . import evaluation as ev
+
+    bound, version = tables.bound(scope)
+    with tables.lock():
+        rows = engine.hospital_profile(bound, Period("year", year, 0))
+    answers = answer_counts(scope.regions, year)
+    profiles = [ev.Profile(r["hospital"], r["level"], r["admissions"], r["cost_fen"], r["drug_fen"],
+                           r["lines_fen"], r["readmissions"], r["deductions_fen"], r["payout_fen"],
+                           *answers.get(r["hospital"], (0, 0))) for r in rows]
+    return ev.score(profiles, sheet or ev.DEFAULT_SHEET), version
+
+
 def evaluation(user: Any, year: int) -> dict[str, Any]:
-    """Every hospital of the reader's regions scored for ``year`` on the default sheet; a hospital reads its own
-    sheet only (its level's median still comes from all its peers)."""
+    """Every hospital of the reader's regions scored for ``year`` on the default sheet (computed on read: the
+    preview before an evaluation is computed and stored); a hospital reads its own sheet only (its level's
+    median still comes from all its peers)."""
     from dae.catalog.models import Hospital
 
     from . import evaluation as sheet
@@ -329,17 +366,32 @@ def evaluation(user: Any, year: int) -> dict[str, Any]:
     if own is not None:
         region = Hospital.objects.filter(pk=int(own)).values_list("region_id", flat=True).first()
         scope = engine.Scope(regions=(region,) if region else ())
-    bound, version = tables.bound(scope)
-    with tables.lock():
-        rows = engine.hospital_profile(bound, Period("year", year, 0))
-    profiles = [sheet.Profile(r["hospital"], r["level"], r["admissions"], r["cost_fen"], r["drug_fen"],
-                              r["lines_fen"], r["readmissions"], r["deductions_fen"], r["payout_fen"]) for r in rows]
-    scores = sheet.score(profiles)
+    scores, version = evaluation_scores(scope, year)
     if own is not None:
         scores = [s for s in scores if s.hospital == own]
     names = dimension_names("hospital", {s.hospital for s in scores})
     return {"year": year, "version": version, "sheet": sheet.DEFAULT_SHEET,
             "rows": [{"hospital": names.get(s.hospital, s.hospital), "score": s} for s in scores]}
+
+
+def access_evaluation_by_id(request: HttpRequest, pk: Any) -> Any:
+    from .models import Evaluation
+
+    return access_by_id(Evaluation, request, pk)
+
+
+def access_evaluation_score_by_id(request: HttpRequest, pk: Any) -> Any:
+    from .models import EvaluationScore
+
+    return access_by_id(EvaluationScore, request, pk)
+
+
+def published_sheets(user: Any) -> Any:
+    """The published sheets a reader may see: a hospital its own, staff their regions'."""
+    from .models import Evaluation, EvaluationScore
+
+    return (EvaluationScore.objects.for_user(user).filter(evaluation__status=Evaluation.Status.PUBLISHED)
+            .select_related("evaluation", "evaluation__region", "hospital").order_by("-evaluation__year"))
 
 
 #: Each post's dashboard: the indicators it watches (every one links to its detail list where it has one).

@@ -125,3 +125,39 @@ def pdf(request: HttpRequest, template: str, context: dict[str, Any]) -> bytes:
 
     html = render_to_string(template, {**context, "pdf": True}, request=request)
     return bytes(HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf())
+
+
+def pdf_document(template: str, context: dict[str, Any]) -> bytes:
+    """The PDF of a print template outside a request (a background export job): the print templates use no
+    request, their charts are inline SVG and their style inline."""
+    from weasyprint import HTML
+
+    return bytes(HTML(string=render_to_string(template, {**context, "pdf": True})).write_pdf())
+
+
+def evaluation_xlsx(evaluation: Any, sheet: Any, rows: list[Any], user: Any) -> bytes:
+    """The evaluation's sheet: one row per hospital (its code as text), each criterion's value and points, the
+    computed total, the adjustment and its reason, the final total and the grade; a second sheet names the
+    criteria, weights and bands, the sheet's digest and the data version."""
+    cols = [ExportColumn("医疗机构", width=24), ExportColumn("医疗机构编码", width=14)]
+    for c in sheet:
+        cols += [ExportColumn(f"{c.zh}{'(' + c.unit + ')' if c.unit else ''}", width=14),
+                 ExportColumn(f"{c.zh} 得分", "money", 10)]
+    cols += [ExportColumn("计算得分", "money", 10), ExportColumn("调整分", "money", 10),
+             ExportColumn("调整理由", width=30), ExportColumn("最终得分", "money", 10), ExportColumn("考核等级", width=10)]
+    out = []
+    for r in rows:
+        line: list[Any] = [r.hospital.name, r.hospital.code]
+        for c in sheet:
+            line += [r.values.get(c.id) or "无法计量", _d(r.points.get(c.id))]
+        line += [r.total, r.adjustment, r.reason, r.final_total, r.grade_name]
+        out.append(line)
+    criteria = [[c.zh, str(c.weight), ("不低于 " if c.higher else "不超过 ")
+                 + "；".join(f"{a}{c.unit}→{b}" for a, b in c.bands)] for c in sheet]
+    criteria += [["考核表摘要", "", evaluation.sheet_digest], ["数据版本", "", evaluation.data_version]]
+    head = [f"{evaluation.year} 年度定点医疗机构考核 · {evaluation.region.name}",
+            f"状态: {evaluation.get_status_display()}  数据版本: {evaluation.data_version}",
+            f"导出人: {getattr(user, 'username', '')}  导出时间: {timezone.localtime():%Y-%m-%d %H:%M}"]
+    return xlsx_bytes([("考核得分", cols, out),
+                       ("考核表", [ExportColumn("考核项目", width=30), ExportColumn("权重", width=8),
+                                ExportColumn("评分档次", width=60)], criteria)], header_lines=head)

@@ -75,6 +75,12 @@ def _chart(report: AnalysisReport) -> str:
                                               for r in rows])], title="赔付金额前10位医疗机构", width=720)
 
 
+def report_context(report: AnalysisReport) -> dict[str, Any]:
+    """What the report's page and its PDF (direct or as a job) render."""
+    return {"title": report.get_kind_display(), "report": report, "figures": report.figures,
+            "period": Period.parse(report.period), "chart": _chart(report)}
+
+
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = access_report_by_id(request, pk)
     if request.method == "POST":
@@ -82,8 +88,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
                                problems=request.POST.get("problems", ""),
                                suggestions=request.POST.get("suggestions", ""))
         return redirect("reports:report_detail", report.pk)
-    context = {"title": report.get_kind_display(), "report": report, "figures": report.figures,
-               "period": Period.parse(report.period), "chart": _chart(report),
+    context = {**report_context(report),
                "can_edit": report.status == AnalysisReport.Status.PREPARED and can(request.user, "reports:report_detail"),
                "can_check": report.status == "prepared" and can(request.user, "reports:report_check"),
                "can_approve": report.status == "checked" and can(request.user, "reports:report_approve"),

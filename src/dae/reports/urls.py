@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import signoff_views, views
+from . import evaluation_views, signoff_views, views
 
 app_name = "reports"
 
@@ -14,8 +14,17 @@ urlpatterns = [
     path("details/", views.DetailList.as_view(), name="details"),
     path("publication/", views.PublicationList.as_view(), name="publication"),
     path("definitions/", views.definitions, name="definitions"),
-    path("evaluation/", views.evaluation, name="evaluation"),
+    path("evaluation/", evaluation_views.evaluation, name="evaluation"),
+    path("evaluation/compute/", evaluation_views.evaluation_compute, name="evaluation_compute"),
+    path("evaluation/<int:pk>/", evaluation_views.evaluation_detail, name="evaluation_detail"),
+    path("evaluation/<int:pk>/review/", evaluation_views.evaluation_review, name="evaluation_review"),
+    path("evaluation/<int:pk>/sign/", evaluation_views.evaluation_sign, name="evaluation_sign"),
+    path("evaluation/<int:pk>/publish/", evaluation_views.evaluation_publish, name="evaluation_publish"),
+    path("evaluation/scores/<int:pk>/adjust/", evaluation_views.evaluation_adjust, name="evaluation_adjust"),
     path("work/", views.work, name="work"),
+    path("exports/", views.export_start, name="export_start"),
+    path("exports/<int:pk>/", views.export_detail, name="export_detail"),
+    path("exports/<int:pk>/download/", views.export_download, name="export_download"),
     path("analysis/", signoff_views.report_list, name="report_list"),
     path("analysis/<int:pk>/", signoff_views.report_detail, name="report_detail"),
     path("analysis/<int:pk>/check/", signoff_views.report_check, name="report_check"),

@@ -89,10 +89,7 @@ def monthly(request: HttpRequest) -> HttpResponse:
     for row in report["hospitals"]:
         row["link"] = _detail_url("payout_amount", period, hospital=row["hospital_id"])
         row["stays_link"] = _detail_url("admissions", period, hospital=row["hospital_id"])
-    context = {"title": _("病历审核和费用支付月报表") if period.kind == "month" else _("赔付报表"), "report": report,
-               "period": period, "hospital_chart": formats.hospital_chart(report),
-               "links": {f.indicator: _detail_url(f.indicator, period) for f in report["key"]},
-               "can_export": can_export(request.user, "reports:monthly")}
+    context = monthly_context(request.user, period, report)
     if fmt == "xlsx":
         return _download(request, "reports:monthly", formats.monthly_xlsx(report, request.user),
                          f"赔付报表-{period.id}", fmt)
@@ -100,6 +97,14 @@ def monthly(request: HttpRequest) -> HttpResponse:
         return _download(request, "reports:monthly", formats.pdf(request, "reports/monthly_print.html", context),
                          f"赔付报表-{period.id}", fmt)
     return render(request, "reports/monthly.html", context)
+
+
+def monthly_context(user: Any, period: Period, report: dict[str, Any]) -> dict[str, Any]:
+    """What the payout report's page and its PDF (direct or as a job) render."""
+    return {"title": _("病历审核和费用支付月报表") if period.kind == "month" else _("赔付报表"), "report": report,
+            "period": period, "hospital_chart": formats.hospital_chart(report),
+            "links": {f.indicator: _detail_url(f.indicator, period) for f in report["key"]},
+            "can_export": can_export(user, "reports:monthly")}
 
 
 def pivot(request: HttpRequest) -> HttpResponse:
@@ -281,16 +286,6 @@ def can_sign(user: Any, step: str) -> bool:
     return can(user, f"reports:report_{step}")
 
 
-def evaluation(request: HttpRequest) -> HttpResponse:
-    """定点医疗机构年度考核: the year's scoring sheet, every hospital of the reader's regions (a hospital: its own)."""
-    from dae.core import inputs
-
-    raw = request.GET.get("year", "").strip()
-    year = inputs.year(raw) if raw else queries.parse_period(None, "year").year
-    data = queries.evaluation(request.user, year)
-    return render(request, "reports/evaluation.html", {"title": _("定点医疗机构年度考核"), **data})
-
-
 def dashboard(request: HttpRequest) -> HttpResponse:
     """统计看板 per post (manager, supervisor, finance, reviewer; others see the manager's) with period, region and
     hospital filters; every figure with settlements behind it links to its detail list; a year of payouts as a
@@ -331,3 +326,34 @@ def work(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/work.html", {"title": _("工作量统计"), "period": period,
                                                  "rows": queries.work_stats(request.user, period),
                                                  "target": queries.ERROR_TARGET})
+
+
+# --- long exports as jobs (正在生成…) ----------------------------------------------------------------------------
+
+
+@require_POST
+def export_start(request: HttpRequest) -> HttpResponse:
+    """Start the export of a payout report or an analysis report as a job and show its progress."""
+    from .exports import start_export
+
+    job = start_export(request.user, report=request.POST.get("report", ""), fmt=request.POST.get("fmt", ""),
+                       period=request.POST.get("period", ""), pk=request.POST.get("pk") or None)
+    return redirect("reports:export_detail", job.pk)
+
+
+def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The export job's progress bar (正在生成…), then the link to the file."""
+    from dae.core.jobs import live_state
+
+    from .exports import access_export_job_by_id
+
+    job = live_state(access_export_job_by_id(request, pk))
+    return render(request, "reports/export_job.html", {"title": _("报表导出"), "job": job})
+
+
+def export_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The finished file, for its requester if the post may still export the report (one access record)."""
+    from .exports import access_export_job_by_id, finished_file
+
+    path, result = finished_file(access_export_job_by_id(request, pk))
+    return _download(request, str(result["route"]), path.read_bytes(), str(result["name"]), str(result["fmt"]))

@@ -180,6 +180,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "dae.core.api.postprocess_schema"],
     # fields named kind / status / state carry different choice sets in different models: name each one
     "ENUM_NAME_OVERRIDES": {
+        "EvaluationStatusEnum": "dae.reports.models.Evaluation.Status",  # the annual evaluation (issue 16)
         "StatementStatusEnum": "dae.payments.models.Statement.Status",
         "DeductionKindEnum": "dae.payments.models.Deduction.Kind",
         "DeductionStatusEnum": "dae.payments.models.Deduction.Status",

@@ -173,6 +173,9 @@ EVENT_NAMES.update({
     "reports.report_checked": _("复核运行分析报告"), "reports.report_approved": _("审批运行分析报告"),
     "reports.report_submitted": _("报送运行分析报告"), "reports.report_corrected": _("更正运行分析报告"),
     "reports.demo_history": _("生成演示历史结算"),
+    "reports.evaluation_computed": _("计算年度考核"), "reports.evaluation_adjusted": _("调整年度考核得分"),
+    "reports.evaluation_reviewed": _("复核年度考核"), "reports.evaluation_signed": _("签发年度考核"),
+    "reports.evaluation_published": _("公布年度考核"),
 })
 
 
@@ -205,6 +208,12 @@ OBJECT_KINDS.update({
     "service.messagetemplate": ObjectKind(_("短信模板")),
     "service.campaign": ObjectKind(_("宣传提醒活动")),
     "notices.smsmessage": ObjectKind(_("短信")),
+})
+
+# the annual hospital evaluation (issue 16)
+OBJECT_KINDS.update({
+    "reports.evaluation": ObjectKind(_("年度考核"), "reports:evaluation_detail"),
+    "reports.evaluationscore": ObjectKind(_("医疗机构考核得分")),
 })
 
 

@@ -281,7 +281,7 @@ class Command(BaseCommand):
     def _run_reports(self) -> None:
         """Three earlier years of settlements (no fee lines) for year-on-year figures and forecasts, and the
         demo year's quarterly and annual analysis reports of the first region, signed off."""
-        from dae.reports.demo import seed_history, seed_reports
+        from dae.reports.demo import seed_evaluation, seed_history, seed_reports
 
         loaded = Event.objects.filter(action="demo.loaded").order_by("-id").first()
         if loaded is None:
@@ -291,5 +291,7 @@ class Command(BaseCommand):
         added = seed_history(year)
         regions = sorted(set(Settlement.objects.order_by().values_list("region_id", flat=True).distinct()))
         reports = seed_reports(year, REGION_A if REGION_A in regions else regions[0])
+        evaluation = seed_evaluation(year, REGION_A if REGION_A in regions else regions[0])  # 年度考核, published
         self.stdout.write(f"统计 (statistics): 历史结算 {added} 笔 ({year - 3}–{year - 1}), 运行分析报告 {len(reports)} 份, "
+                          f"年度考核 {evaluation.scores.count() if evaluation else 0} 家, "
                           f"in {time.monotonic() - started:.1f}s")
