@@ -4,7 +4,9 @@ A rule over catalogue restrictions or a parameter table finds nothing unless one
 among the items it restricts; a rule comparing two stays needs two visits; 挂床住院 needs a stay of at least one
 night; 超限价 a line priced above a cap; 收费跨期 a line dated outside its visit. :func:`may_fire` answers from
 the slice's own rows (no query), and only ever says "no" when the rule's query must return nothing — a rule it
-does not know always runs. The equality of single-claim and batch findings over every settlement of a demo city
+does not know always runs. The stay rules (分解住院, 重复住院, 住院时间重叠, 挂床住院) and 限门诊/限住院 are asked of
+the slice's stays and net lines, built here in plain Python the way ``rules.base`` builds them (valid settlements,
+refunds netted): a person's slice has a few visits, and a rule that need not run saves a query. The equality of single-claim and batch findings over every settlement of a demo city
 is the test that keeps these conditions honest.
 
 Pure: no Django, no DuckDB.
@@ -13,7 +15,9 @@ Pure: no Django, no DuckDB.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +26,32 @@ import pyarrow.compute as pc
 
 if TYPE_CHECKING:
     from dae.audit.engine import AuditData
+
+#: med_type prefixes of inpatient care, as ``rules.base.INPATIENT_MED_TYPE_PREFIXES`` (kept equal by a test).
+INPATIENT_PREFIXES = ("2", "52")
+
+
+@dataclass(frozen=True, slots=True)
+class Stay:
+    """One visit over its valid settlements, as ``rules.base.stays``."""
+
+    mdtrt_id: str
+    psn_no: str
+    fixmedins_code: str
+    dise_codg: str
+    inpatient: bool
+    adm_date: dt.date
+    dscg_date: dt.date
+
+
+@dataclass(frozen=True, slots=True)
+class NetLine:
+    """A charged line with its refunds netted, as ``rules.base.net_lines`` (only the columns asked here)."""
+
+    mdtrt_id: str
+    med_list_codg: str
+    med_chrgitm_type: str
+    fee_day: dt.date
 
 
 class Slice:
@@ -50,6 +80,46 @@ class Slice:
 
     def param_codes(self, table: str, column: str = "med_list_codg") -> pa.ChunkedArray:
         return self.data[table][column]
+
+    @functools.cached_property
+    def _valid(self) -> list[dict[str, Any]]:
+        """Settlements that count: neither a cancellation nor cancelled by one (``rules.base.valid_settlements``)."""
+        rows = self.data["settlement"].to_pylist()
+        cancelled = {r["init_setl_id"] for r in rows if r["init_setl_id"]}
+        return [r for r in rows if not r["init_setl_id"] and r["setl_id"] not in cancelled]
+
+    @functools.cached_property
+    def stays(self) -> list[Stay]:
+        """One row per visit: the latest valid settlement's person, hospital, medical type and main diagnosis, the
+        first admission and the last discharge (``rules.base.stays``)."""
+        by_visit: dict[str, list[dict[str, Any]]] = {}
+        for row in self._valid:
+            by_visit.setdefault(row["mdtrt_id"], []).append(row)
+        out = []
+        for mdtrt, rows in by_visit.items():
+            last = max(rows, key=lambda r: (r["setl_time"], r["setl_id"]))
+            out.append(Stay(mdtrt, last["psn_no"], last["fixmedins_code"], last["dise_codg"] or "",
+                            last["med_type"].startswith(INPATIENT_PREFIXES), min(r["adm_date"] for r in rows),
+                            max(r["dscg_date"] for r in rows)))  # fmt: skip
+        return out
+
+    @functools.cached_property
+    def net_lines(self) -> list[NetLine]:
+        """Charges of valid settlements with their refunds subtracted; lines refunded in full are gone
+        (``rules.base.net_lines``)."""
+        lines = self.data["fee_line"].select(
+            ["setl_id", "mdtrt_id", "feedetl_sn", "init_feedetl_sn", "cnt", "med_list_codg", "med_chrgitm_type",
+             "fee_ocur_time"]).to_pylist()  # fmt: skip
+        valid = {r["setl_id"] for r in self._valid}
+        refunded: dict[tuple[str, str], Decimal] = {}
+        for r in lines:
+            if r["setl_id"] in valid and r["cnt"] < 0 and r["init_feedetl_sn"]:
+                at = (r["mdtrt_id"], r["init_feedetl_sn"])
+                refunded[at] = refunded.get(at, Decimal(0)) + r["cnt"]
+        return [NetLine(r["mdtrt_id"], r["med_list_codg"], r["med_chrgitm_type"], r["fee_ocur_time"].date())
+                for r in lines
+                if r["setl_id"] in valid and r["cnt"] > 0
+                and r["cnt"] + refunded.get((r["mdtrt_id"], r["feedetl_sn"]), Decimal(0)) > 0]  # fmt: skip
 
 
 def _pairs_both(s: Slice, params: Mapping[str, Any]) -> bool:
@@ -98,6 +168,67 @@ def _outside_visit(s: Slice, params: Mapping[str, Any]) -> bool:
     return False
 
 
+def _setting(s: Slice, params: Mapping[str, Any]) -> bool:
+    """限门诊/限住院 needs a net line of an item restricted to inpatient care (in any version) on an outpatient visit,
+    or one restricted to outpatient care on an inpatient visit."""
+    cat = s.data["catalogue"]
+    inp = set(s.catalogue_codes(pc.fill_null(cat["inpatient_only"], False)).to_pylist())
+    outp = set(s.catalogue_codes(pc.fill_null(cat["outpatient_only"], False)).to_pylist())
+    if not inp and not outp:
+        return False
+    inpatient = {stay.mdtrt_id: stay.inpatient for stay in s.stays}
+    for line in s.net_lines:
+        visit = inpatient.get(line.mdtrt_id)
+        if visit is not None and ((line.med_list_codg in inp and not visit) or (line.med_list_codg in outp and visit)):
+            return True
+    return False
+
+
+def _idle_bed(s: Slice, params: Mapping[str, Any]) -> bool:
+    """挂床住院 needs an inpatient stay whose nights less its days with a treatment charge (a net line of the active
+    types dated from admission to the day before discharge) reach the rule's idle days."""
+    active_types = set(params["active_types"])
+    for stay in s.stays:
+        los = (stay.dscg_date - stay.adm_date).days
+        if not stay.inpatient or los <= 0:
+            continue
+        active = {line.fee_day for line in s.net_lines if line.mdtrt_id == stay.mdtrt_id
+                  and line.med_chrgitm_type in active_types and stay.adm_date <= line.fee_day < stay.dscg_date}
+        if los - len(active) >= int(params["min_idle_days"]):
+            return True
+    return False
+
+
+def _overlap(s: Slice, params: Mapping[str, Any]) -> bool:
+    """住院时间重叠 needs two inpatient stays of the person at different hospitals overlapping by the rule's days (the
+    later admission's span, as the rule: from its admission to the earlier of the two discharges)."""
+    stays = [x for x in s.stays if x.inpatient]
+    return any(
+        a.psn_no == b.psn_no and a.fixmedins_code != b.fixmedins_code
+        and (a.adm_date < b.adm_date or (a.adm_date == b.adm_date and a.mdtrt_id < b.mdtrt_id))
+        and a.dscg_date > b.adm_date and (min(a.dscg_date, b.dscg_date) - b.adm_date).days >= int(params["min_days"])
+        for a in stays for b in stays
+    )  # fmt: skip
+
+
+def _readmission(same_hospital: bool) -> Callable[[Slice, Mapping[str, Any]], bool]:
+    """分解住院 (same hospital) and 重复住院 (another hospital) need two inpatient stays with a main diagnosis of the
+    same category (its first ``dise_chars`` characters), the second admitted 0 to ``days`` days after the first's
+    discharge. Consecutive stays of a category are such a pair, so no pair means no finding."""
+
+    def condition(s: Slice, params: Mapping[str, Any]) -> bool:
+        chars, days = int(params["dise_chars"]), int(params["days"])
+        stays = [x for x in s.stays if x.inpatient and x.dise_codg != ""]
+        return any(
+            a is not b and a.psn_no == b.psn_no and a.dise_codg.upper()[:chars] == b.dise_codg.upper()[:chars]
+            and (a.fixmedins_code == b.fixmedins_code) == same_hospital
+            and 0 <= (b.adm_date - a.dscg_date).days <= days
+            for a in stays for b in stays
+        )  # fmt: skip
+
+    return condition
+
+
 def _not_blank(column: pa.ChunkedArray) -> pa.ChunkedArray:
     return pc.and_(pc.is_valid(column), pc.not_equal(column, ""))
 
@@ -113,17 +244,14 @@ CONDITIONS: dict[str, Callable[[Slice, Mapping[str, Any]], bool]] = {
                                                             pc.is_valid(s.data["catalogue"]["lmt_age_max"])))),
     "R08_HOSP_LEVEL": lambda s, p: s.uses(s.catalogue_codes(pc.is_valid(s.data["catalogue"]["min_hosp_grade"])))
     or s.uses(s.param_codes("item_hosp_lv")),
-    "R09_SETTING": lambda s, p: s.uses(s.catalogue_codes(pc.or_(pc.fill_null(s.data["catalogue"]["inpatient_only"],
-                                                                             False),
-                                                                pc.fill_null(s.data["catalogue"]["outpatient_only"],
-                                                                             False)))),
+    "R09_SETTING": _setting,
     "R10_DIAGNOSIS": lambda s, p: s.uses(s.param_codes("item_dise_prefix")),
     "R11_PRICE_CAP": _over_cap,
     "R12_COURSE": lambda s, p: s.uses(s.param_codes(p["limits"])),
-    "R13_SPLIT_STAY": lambda s, p: s.visits >= 2,
-    "R14_IDLE_BED": lambda s, p: s.nights,
-    "R15_OVERLAP": lambda s, p: s.visits >= 2,
-    "R16_REPEAT_STAY": lambda s, p: s.visits >= 2,
+    "R13_SPLIT_STAY": lambda s, p: s.visits >= 2 and _readmission(True)(s, p),
+    "R14_IDLE_BED": lambda s, p: s.nights and _idle_bed(s, p),
+    "R15_OVERLAP": lambda s, p: s.visits >= 2 and _overlap(s, p),
+    "R16_REPEAT_STAY": lambda s, p: s.visits >= 2 and _readmission(False)(s, p),
     "R17_CROSS_PERIOD": _outside_visit,
     "R18_SUBSTITUTE": lambda s, p: s.uses(s.param_codes(p["pairs"], "material_codg")),
 }  # fmt: skip
