@@ -699,7 +699,7 @@ def check_one(
         piece = data.slice_for_person(match["psn_no"][0].as_py())
     started = time.perf_counter()
     ids = tuple(rule.id for rule in rules)
-    rows = compiled_suite(ids, _freeze(resolved)).run(piece, rules_that_may_fire(ids, piece, resolved))
+    rows = compiled_suite(ids, _freeze(resolved)).run(piece, rules_that_may_fire(ids, piece, resolved, setl_id))
     found = collect([rows], resolved, {"*": time.perf_counter() - started})
     return _touching(found, setl_id)
 

@@ -2,7 +2,7 @@
 
 A rule over catalogue restrictions or a parameter table finds nothing unless one of the slice's charged items is
 among the items it restricts; a rule comparing two stays needs two visits; 挂床住院 needs a stay of at least one
-night; 超限价 a line priced above a cap; 收费跨期 a line dated outside its visit. :func:`may_fire` answers from
+night; 超限价 a line priced above its cap; 收费跨期 a line dated outside its visit. :func:`may_fire` answers from
 the slice's own rows (no query), and only ever says "no" when the rule's query must return nothing — a rule it
 does not know always runs. The stay rules (分解住院, 重复住院, 住院时间重叠, 挂床住院) and 限门诊/限住院 are asked of
 the slice's stays and net lines, built here in plain Python the way ``rules.base`` builds them (valid settlements,
@@ -36,6 +36,7 @@ class Stay:
     """One visit over its valid settlements, as ``rules.base.stays``."""
 
     mdtrt_id: str
+    setl_id: str
     psn_no: str
     fixmedins_code: str
     dise_codg: str
@@ -48,20 +49,30 @@ class Stay:
 class NetLine:
     """A charged line with its refunds netted, as ``rules.base.net_lines`` (only the columns asked here)."""
 
+    setl_id: str
     mdtrt_id: str
     med_list_codg: str
     med_chrgitm_type: str
     fee_day: dt.date
+    pric: Decimal
 
 
 class Slice:
-    """What the conditions look at, computed once per check: the charged item codes and the visits."""
+    """What the conditions look at, computed once per check: the charged item codes and the visits.
 
-    def __init__(self, data: AuditData) -> None:
+    ``focus`` is the settlement a single-claim check reports on (``engine.check_one`` keeps the findings on it or
+    naming it as evidence): the rules whose findings and evidence are one settlement's own lines (限性别 … 超限价,
+    :data:`OWN_LINES`) or one stay's latest settlement (挂床住院), and the pairs of stays (分解住院, 冒名顶替, 重复住院),
+    are then asked about that settlement only. ``None``: any settlement of the slice."""
+
+    def __init__(self, data: AuditData, focus: str | None = None) -> None:
         self.data = data
+        self.focus = focus
         lines = data["fee_line"]
         self.charged = lines.filter(pc.greater(lines["cnt"], 0))
         self.codes = pc.unique(self.charged["med_list_codg"])
+        own = self.charged if focus is None else self.charged.filter(pc.equal(self.charged["setl_id"], focus))
+        self.own_codes = pc.unique(own["med_list_codg"])
         settlements = data["settlement"]
         self.visits = len(pc.unique(settlements["mdtrt_id"]))
         self.nights = bool(settlements.num_rows) and pc.any(
@@ -73,6 +84,16 @@ class Slice:
         if not len(self.codes) or not len(codes):
             return False
         return bool(pc.any(pc.is_in(self.codes, value_set=pc.unique(codes))).as_py())
+
+    def uses_own(self, codes: pa.Array | pa.ChunkedArray) -> bool:
+        """Whether any item charged on the focus settlement is among ``codes``."""
+        if not len(self.own_codes) or not len(codes):
+            return False
+        return bool(pc.any(pc.is_in(self.own_codes, value_set=pc.unique(codes))).as_py())
+
+    def own(self, setl_id: str) -> bool:
+        """Whether a finding on ``setl_id`` can be the focus settlement's."""
+        return self.focus is None or setl_id == self.focus
 
     def catalogue_codes(self, mask: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray:
         cat = self.data["catalogue"]
@@ -98,7 +119,7 @@ class Slice:
         out = []
         for mdtrt, rows in by_visit.items():
             last = max(rows, key=lambda r: (r["setl_time"], r["setl_id"]))
-            out.append(Stay(mdtrt, last["psn_no"], last["fixmedins_code"], last["dise_codg"] or "",
+            out.append(Stay(mdtrt, last["setl_id"], last["psn_no"], last["fixmedins_code"], last["dise_codg"] or "",
                             last["med_type"].startswith(INPATIENT_PREFIXES), min(r["adm_date"] for r in rows),
                             max(r["dscg_date"] for r in rows)))  # fmt: skip
         return out
@@ -109,14 +130,14 @@ class Slice:
         (``rules.base.net_lines``)."""
         lines = self.data["fee_line"].select(
             ["setl_id", "mdtrt_id", "feedetl_sn", "init_feedetl_sn", "cnt", "med_list_codg", "med_chrgitm_type",
-             "fee_ocur_time"]).to_pylist()  # fmt: skip
+             "fee_ocur_time", "pric"]).to_pylist()  # fmt: skip
         valid = {r["setl_id"] for r in self._valid}
         refunded: dict[tuple[str, str], Decimal] = {}
         for r in lines:
             if r["setl_id"] in valid and r["cnt"] < 0 and r["init_feedetl_sn"]:
                 at = (r["mdtrt_id"], r["init_feedetl_sn"])
                 refunded[at] = refunded.get(at, Decimal(0)) + r["cnt"]
-        return [NetLine(r["mdtrt_id"], r["med_list_codg"], r["med_chrgitm_type"], r["fee_ocur_time"].date())
+        return [NetLine(r["setl_id"], r["mdtrt_id"], r["med_list_codg"], r["med_chrgitm_type"], r["fee_ocur_time"].date(), r["pric"])
                 for r in lines
                 if r["setl_id"] in valid and r["cnt"] > 0
                 and r["cnt"] + refunded.get((r["mdtrt_id"], r["feedetl_sn"]), Decimal(0)) > 0]  # fmt: skip
@@ -132,19 +153,23 @@ def _pairs_both(s: Slice, params: Mapping[str, Any]) -> bool:
 
 
 def _over_cap(s: Slice, params: Mapping[str, Any]) -> bool:
-    """超限价 needs a charged line priced above its item's cap (+ tolerance); the lowest cap of any version of the
-    item stands in for the version in force (a line above the cap in force is above the lowest)."""
+    """超限价 needs a net line priced above the cap (+ tolerance) of its item's version in force on the line's day."""
+    if not len(s.codes):
+        return False
     cat = s.data["catalogue"]
     cat = cat.filter(pc.and_(pc.is_valid(cat["pric_uplmt_amt"]), pc.is_in(cat["med_list_codg"], value_set=s.codes)))
     if not cat.num_rows:
         return False
-    lowest: dict[str, Decimal] = {}
-    for code, cap in zip(cat["med_list_codg"].to_pylist(), cat["pric_uplmt_amt"].to_pylist(), strict=True):
-        lowest[code] = min(cap, lowest.get(code, cap))
+    caps: dict[str, list[tuple[dt.date, dt.date | None, Decimal]]] = {}
+    for row in cat.select(["med_list_codg", "begin_date", "end_date", "pric_uplmt_amt"]).to_pylist():
+        caps.setdefault(row["med_list_codg"], []).append((row["begin_date"], row["end_date"], row["pric_uplmt_amt"]))
     tolerance = Decimal(str(params["tolerance"]))
-    lines = s.charged
-    return any(code in lowest and price is not None and price > lowest[code] + tolerance
-               for code, price in zip(lines["med_list_codg"].to_pylist(), lines["pric"].to_pylist(), strict=True))
+    return any(
+        begin <= line.fee_day and (end is None or line.fee_day < end) and line.pric > cap + tolerance
+        for line in s.net_lines
+        if s.own(line.setl_id)
+        for begin, end, cap in caps.get(line.med_list_codg, ())
+    )
 
 
 def _outside_visit(s: Slice, params: Mapping[str, Any]) -> bool:
@@ -179,7 +204,7 @@ def _setting(s: Slice, params: Mapping[str, Any]) -> bool:
     inpatient = {stay.mdtrt_id: stay.inpatient for stay in s.stays}
     for line in s.net_lines:
         visit = inpatient.get(line.mdtrt_id)
-        if visit is not None and ((line.med_list_codg in inp and not visit) or (line.med_list_codg in outp and visit)):
+        if visit is not None and s.own(line.setl_id) and ((line.med_list_codg in inp and not visit) or (line.med_list_codg in outp and visit)):
             return True
     return False
 
@@ -190,7 +215,7 @@ def _idle_bed(s: Slice, params: Mapping[str, Any]) -> bool:
     active_types = set(params["active_types"])
     for stay in s.stays:
         los = (stay.dscg_date - stay.adm_date).days
-        if not stay.inpatient or los <= 0:
+        if not stay.inpatient or los <= 0 or not s.own(stay.setl_id):
             continue
         active = {line.fee_day for line in s.net_lines if line.mdtrt_id == stay.mdtrt_id
                   and line.med_chrgitm_type in active_types and stay.adm_date <= line.fee_day < stay.dscg_date}
@@ -204,7 +229,7 @@ def _overlap(s: Slice, params: Mapping[str, Any]) -> bool:
     later admission's span, as the rule: from its admission to the earlier of the two discharges)."""
     stays = [x for x in s.stays if x.inpatient]
     return any(
-        a.psn_no == b.psn_no and a.fixmedins_code != b.fixmedins_code
+        a.psn_no == b.psn_no and a.fixmedins_code != b.fixmedins_code and (s.own(a.setl_id) or s.own(b.setl_id))
         and (a.adm_date < b.adm_date or (a.adm_date == b.adm_date and a.mdtrt_id < b.mdtrt_id))
         and a.dscg_date > b.adm_date and (min(a.dscg_date, b.dscg_date) - b.adm_date).days >= int(params["min_days"])
         for a in stays for b in stays
@@ -220,7 +245,7 @@ def _readmission(same_hospital: bool) -> Callable[[Slice, Mapping[str, Any]], bo
         chars, days = int(params["dise_chars"]), int(params["days"])
         stays = [x for x in s.stays if x.inpatient and x.dise_codg != ""]
         return any(
-            a is not b and a.psn_no == b.psn_no and a.dise_codg.upper()[:chars] == b.dise_codg.upper()[:chars]
+            a is not b and (s.own(a.setl_id) or s.own(b.setl_id)) and a.psn_no == b.psn_no and a.dise_codg.upper()[:chars] == b.dise_codg.upper()[:chars]
             and (a.fixmedins_code == b.fixmedins_code) == same_hospital
             and 0 <= (b.adm_date - a.dscg_date).days <= days
             for a in stays for b in stays
@@ -239,13 +264,13 @@ CONDITIONS: dict[str, Callable[[Slice, Mapping[str, Any]], bool]] = {
     "R03_FREQ_DAY": lambda s, p: s.uses(s.catalogue_codes(pc.is_valid(s.data["catalogue"]["max_per_day"]))),
     "R04_FREQ_STAY": lambda s, p: s.uses(s.catalogue_codes(pc.is_valid(s.data["catalogue"]["max_per_stay"]))),
     "R05_FREQ_PERIOD": lambda s, p: s.uses(s.param_codes(p["limits"])),
-    "R06_SEX": lambda s, p: s.uses(s.catalogue_codes(_not_blank(s.data["catalogue"]["lmt_sex"]))),
-    "R07_AGE": lambda s, p: s.uses(s.catalogue_codes(pc.or_(pc.is_valid(s.data["catalogue"]["lmt_age_min"]),
+    "R06_SEX": lambda s, p: s.uses_own(s.catalogue_codes(_not_blank(s.data["catalogue"]["lmt_sex"]))),
+    "R07_AGE": lambda s, p: s.uses_own(s.catalogue_codes(pc.or_(pc.is_valid(s.data["catalogue"]["lmt_age_min"]),
                                                             pc.is_valid(s.data["catalogue"]["lmt_age_max"])))),
-    "R08_HOSP_LEVEL": lambda s, p: s.uses(s.catalogue_codes(pc.is_valid(s.data["catalogue"]["min_hosp_grade"])))
-    or s.uses(s.param_codes("item_hosp_lv")),
+    "R08_HOSP_LEVEL": lambda s, p: s.uses_own(s.catalogue_codes(pc.is_valid(s.data["catalogue"]["min_hosp_grade"])))
+    or s.uses_own(s.param_codes("item_hosp_lv")),
     "R09_SETTING": _setting,
-    "R10_DIAGNOSIS": lambda s, p: s.uses(s.param_codes("item_dise_prefix")),
+    "R10_DIAGNOSIS": lambda s, p: s.uses_own(s.param_codes("item_dise_prefix")),
     "R11_PRICE_CAP": _over_cap,
     "R12_COURSE": lambda s, p: s.uses(s.param_codes(p["limits"])),
     "R13_SPLIT_STAY": lambda s, p: s.visits >= 2 and _readmission(True)(s, p),
@@ -257,6 +282,11 @@ CONDITIONS: dict[str, Callable[[Slice, Mapping[str, Any]], bool]] = {
 }  # fmt: skip
 
 
+#: Rules whose every finding is one settlement's own lines (``rules.base.per_item``: finding and evidence on the
+#: line's settlement), asked of the focus settlement's lines only.
+OWN_LINES = ("R06_SEX", "R07_AGE", "R08_HOSP_LEVEL", "R09_SETTING", "R10_DIAGNOSIS", "R11_PRICE_CAP")
+
+
 def may_fire(rule_id: str, data: AuditData | Slice, params: Mapping[str, Any]) -> bool:
     """False only when ``rule_id`` with ``params`` cannot find anything in ``data``."""
     condition = CONDITIONS.get(rule_id)
@@ -265,8 +295,9 @@ def may_fire(rule_id: str, data: AuditData | Slice, params: Mapping[str, Any]) -
     return bool(condition(data if isinstance(data, Slice) else Slice(data), params))
 
 
-def rules_that_may_fire(rule_ids: tuple[str, ...], data: AuditData, params: Mapping[str, Mapping[str, Any]]
-                        ) -> tuple[str, ...]:  # fmt: skip
-    """The rules of ``rule_ids`` worth running on ``data`` (in their order)."""
-    piece = Slice(data)
+def rules_that_may_fire(rule_ids: tuple[str, ...], data: AuditData, params: Mapping[str, Mapping[str, Any]],
+                        focus: str | None = None) -> tuple[str, ...]:  # fmt: skip
+    """The rules of ``rule_ids`` worth running on ``data`` (in their order); with ``focus``, those that may find
+    something on that settlement or naming it."""
+    piece = Slice(data, focus)
     return tuple(r for r in rule_ids if may_fire(r, piece, params[r]))
