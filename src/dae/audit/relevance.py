@@ -61,9 +61,9 @@ class Slice:
     """What the conditions look at, computed once per check: the charged item codes and the visits.
 
     ``focus`` is the settlement a single-claim check reports on (``engine.check_one`` keeps the findings on it or
-    naming it as evidence): the rules whose findings and evidence are one settlement's own lines (限性别 … 超限价,
-    :data:`OWN_LINES`) or one stay's latest settlement (挂床住院), and the pairs of stays (分解住院, 冒名顶替, 重复住院),
-    are then asked about that settlement only. ``None``: any settlement of the slice."""
+    naming it as evidence): the rules whose findings touch a settlement only through its own lines (超限定频次,
+    限性别 … 超限价: :data:`OWN_LINES`) or as a stay's latest settlement (挂床住院), and the pairs of stays (分解住院,
+    冒名顶替, 重复住院), are then asked about that settlement only. ``None``: any settlement of the slice."""
 
     def __init__(self, data: AuditData, focus: str | None = None) -> None:
         self.data = data
@@ -261,8 +261,8 @@ def _not_blank(column: pa.ChunkedArray) -> pa.ChunkedArray:
 CONDITIONS: dict[str, Callable[[Slice, Mapping[str, Any]], bool]] = {
     "R01_DUP_SAME_DAY": lambda s, p: s.uses(s.param_codes(p["items"])),
     "R02_DUP_BUNDLED": _pairs_both,
-    "R03_FREQ_DAY": lambda s, p: s.uses(s.catalogue_codes(pc.is_valid(s.data["catalogue"]["max_per_day"]))),
-    "R04_FREQ_STAY": lambda s, p: s.uses(s.catalogue_codes(pc.is_valid(s.data["catalogue"]["max_per_stay"]))),
+    "R03_FREQ_DAY": lambda s, p: s.uses_own(s.catalogue_codes(pc.is_valid(s.data["catalogue"]["max_per_day"]))),
+    "R04_FREQ_STAY": lambda s, p: s.uses_own(s.catalogue_codes(pc.is_valid(s.data["catalogue"]["max_per_stay"]))),
     "R05_FREQ_PERIOD": lambda s, p: s.uses(s.param_codes(p["limits"])),
     "R06_SEX": lambda s, p: s.uses_own(s.catalogue_codes(_not_blank(s.data["catalogue"]["lmt_sex"]))),
     "R07_AGE": lambda s, p: s.uses_own(s.catalogue_codes(pc.or_(pc.is_valid(s.data["catalogue"]["lmt_age_min"]),
@@ -282,9 +282,11 @@ CONDITIONS: dict[str, Callable[[Slice, Mapping[str, Any]], bool]] = {
 }  # fmt: skip
 
 
-#: Rules whose every finding is one settlement's own lines (``rules.base.per_item``: finding and evidence on the
-#: line's settlement), asked of the focus settlement's lines only.
-OWN_LINES = ("R06_SEX", "R07_AGE", "R08_HOSP_LEVEL", "R09_SETTING", "R10_DIAGNOSIS", "R11_PRICE_CAP")
+#: Rules whose findings touch a settlement only through its own lines of the finding's item, asked of the focus
+#: settlement's lines only: ``rules.base.per_item`` (finding and evidence on the line's settlement) and the
+#: frequency limits per day and per stay (a visit's lines of one item; the finding's settlement is one of theirs).
+OWN_LINES = ("R03_FREQ_DAY", "R04_FREQ_STAY", "R06_SEX", "R07_AGE", "R08_HOSP_LEVEL", "R09_SETTING", "R10_DIAGNOSIS",
+             "R11_PRICE_CAP")  # fmt: skip
 
 
 def may_fire(rule_id: str, data: AuditData | Slice, params: Mapping[str, Any]) -> bool:
