@@ -8,7 +8,7 @@ planted audit cases included) and times, for ``--checks`` settlements drawn at r
 3101 request built from the same settlement's stay and fee lines, through the API view. Loading is not timed.
 Prints p50 / p95 / p99 / max in milliseconds of wall time and of this process's CPU time (on a shared machine
 the wall time includes waiting for a core; the CPU time is what one check costs), and the rules' first
-compilation (once per process). ``--check`` exits 1 unless the wall-time p99 is under 50 ms for
+compilation (once per process), the load average before and after and the peak memory. ``--check`` exits 1 unless the wall-time p99 is under 50 ms for
 ``check_settlement`` and under 80 ms through the 3101 API.
 """
 
@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import resource
 import statistics
 import sys
 import tempfile
@@ -60,6 +61,7 @@ def main() -> int:
     )
     ids = sorted(Settlement.objects.filter(init_setl_id="").values_list("pk", flat=True))
     chosen = random.Random(7).sample(ids, min(args.checks, len(ids)))
+    load_before = os.getloadavg()[0]
     first = Settlement.objects.get(pk=chosen[0])
     started = time.perf_counter()
     check.check_settlement(first)
@@ -132,7 +134,9 @@ def main() -> int:
                   f"p99 {p99:.0f} ms, max {values[-1]:.0f} ms")  # fmt: skip
             if what == "wall":
                 p99s[name] = p99
-    print(f"load average during the run: {os.getloadavg()[0]:.1f} (2 cores)")
+    print(f"load average (1 min) before the checks {load_before:.1f}, after {os.getloadavg()[0]:.1f} "
+          f"({os.cpu_count()} cores)")  # fmt: skip
+    print(f"peak memory (RSS) {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
     if args.check:
         missed = [f"{name} p99 {p99s[name]:.0f} ms >= {target} ms" for name, target in
                   (("check_settlement (stored settlement)", 50), ("POST /api/v1/audit/3101", 80))

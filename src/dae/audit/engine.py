@@ -699,7 +699,7 @@ def check_one(
         piece = data.slice_for_person(match["psn_no"][0].as_py())
     started = time.perf_counter()
     ids = tuple(rule.id for rule in rules)
-    rows = compiled_suite(ids, _freeze(resolved)).run(piece, rules_that_may_fire(ids, piece, resolved))
+    rows = compiled_suite(ids, _freeze(resolved)).run(piece, rules_that_may_fire(ids, piece, resolved, setl_id))
     found = collect([rows], resolved, {"*": time.perf_counter() - started})
     return _touching(found, setl_id)
 
@@ -743,6 +743,9 @@ class CompiledSuite:
     def run(self, piece: AuditData, rule_ids: Iterable[str] | None = None) -> pa.Table:
         """The long rows of the rules ``rule_ids`` (default all of the suite's) on ``piece``."""
         wanted = self.rule_ids if rule_ids is None else tuple(rule_ids)
+        target = OUTPUT_SCHEMA.to_pyarrow()
+        if not wanted:  # no rule may fire: nothing to load or run
+            return target.empty_table()
         with self.lock:
             for name, table in piece.tables.items():
                 before = self.loaded.get(name)
@@ -761,7 +764,6 @@ class CompiledSuite:
                     self.con.execute(f'DELETE FROM "audit_{name}"')
                     self.con.execute(f"EXECUTE build_{name}")
             parts = [self.con.sql(f"EXECUTE rule_{rule_id}").to_arrow_table() for rule_id in wanted]
-        target = OUTPUT_SCHEMA.to_pyarrow()
         return pa.concat_tables([p.cast(target) for p in parts]) if parts else target.empty_table()
 
 
