@@ -93,7 +93,10 @@ class Incoming:
     med_type: str = ""
     mdtrt_id: str = ""
     place_category: str = "local"
-    lines: list[Line] = field(default_factory=list)
+    lines: list[Line] = field(default_factory=list)  # while read; afterwards kept only for dialysis (the engine)
+    line_count: int = 0
+    #: the distinct (hospital code, national code, fee day) of its lines, in line order (catalogue and mapping)
+    line_keys: tuple[tuple[str, str, date], ...] = ()
     rejected: Rejected | None = None
     outcome: str = ""
     computed: Decimal | None = None
