@@ -6,7 +6,7 @@ and a file with 1% of the rows changed.
 Uses a fresh SQLite database in a temporary directory unless ``--database`` names another (for PostgreSQL:
 ``postgres://postgres@127.0.0.1:5432/dae_bench`` — it is dropped and created). Prints the time of each phase
 as the job reports it (validating, loading) and the totals. ``--check`` exits 1 unless the first import takes
-less than 180 s. The file is built before timing starts.
+less than 30 s and the same file again less than 10 s (issue 21). Prints the peak RSS. The file is built before timing starts.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the tests package holds the roster row builder
 
-TARGET_SECONDS = 180.0
+TARGET_SECONDS = 30.0
+AGAIN_SECONDS = 10.0
 
 
 def main() -> int:
@@ -76,13 +77,18 @@ def main() -> int:
 
     first = timed("first import", content)
     print(f"  persons={Person.objects.count():,} enrolments={Enrolment.objects.count():,}")
-    timed("same file again", content)
+    again = timed("same file again", content)
     for i in range(0, len(rows), 100):
         rows[i]["psn_name"] = rows[i]["psn_name"] + "改"
     timed("1% changed", to_csv(rows))
     print(f"  enrolments={Enrolment.objects.count():,} (unchanged by name changes)")
-    if args.check and first >= TARGET_SECONDS:
-        print(f"FAIL: first import {first:.1f} s >= {TARGET_SECONDS:.0f} s")
+    import resource
+
+    print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024:.2f} GiB; "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    if args.check and (first >= TARGET_SECONDS or again >= AGAIN_SECONDS):
+        print(f"FAIL: first import {first:.1f} s (< {TARGET_SECONDS:.0f} s), again {again:.1f} s "
+              f"(< {AGAIN_SECONDS:.0f} s)")
         return 1
     return 0
 
