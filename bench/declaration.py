@@ -108,6 +108,27 @@ def main() -> int:
 
     print(f"file: {n:,} settlements, {n * args.lines_per:,} fee lines, {size / 1e6:.0f} MB NDJSON, built "
           f"in {time.perf_counter() - started:.1f} s (not timed); database: {connection.vendor}")
+    from dae.auditing import runs
+    from dae.claims import declare
+
+    phases: dict[str, float] = {}
+
+    def timed(name: str, owner: object, attribute: str) -> None:  # each phase's own time, printed below
+        inner = getattr(owner, attribute)
+
+        def wrapper(*a: object, **k: object) -> object:
+            t = time.perf_counter()
+            try:
+                return inner(*a, **k)
+            finally:
+                phases[name] = phases.get(name, 0.0) + time.perf_counter() - t
+
+        setattr(owner, attribute, wrapper)
+
+    timed("cross-checks (duplicates, persons, coverage, catalogue, mapping)", declare.Check, "_cross_checks")
+    timed("recompute", declare.Check, "_compute")
+    timed("store", declare.Check, "_store")
+    timed("automatic audit", runs, "audit_declaration")
     t0 = time.perf_counter()
     declaration, _created = submit_declaration(user, file_name="d.ndjson", chunks=chunks())
     seconds = time.perf_counter() - t0
@@ -115,6 +136,9 @@ def main() -> int:
     print(f"declaration: {seconds:.1f} s status={declaration.status} accepted={declaration.accepted:,} "
           f"differing={declaration.differing:,} rejected={declaration.rejected:,} "
           f"lines={declaration.lines_count:,} ({declaration.lines_count / seconds:,.0f} lines/s)")
+    rest = seconds - sum(phases.values())
+    print("  " + "; ".join(f"{name} {value:.1f} s" for name, value in phases.items())
+          + f"; upload, reading and checking each settlement (lines to the spool) {rest:.1f} s")
     print(f"  stored settlements={Settlement.objects.count():,} fee lines={FeeLine.objects.count():,} "
           f"pay deadline={declaration.pay_deadline}")
     t1 = time.perf_counter()
