@@ -7,23 +7,26 @@ is dropped and created), 20,000 enrolled persons, the default rule set, and an N
 national format (each person one stay; every 50th a cancellation of an earlier stay in the same file), a
 catalogue of the 500 codes the lines use and mappings for 490 of them. Then
 times the whole job — read, check, coverage, recomputation, store — as the job runs it, and prints each figure.
-``--check`` exits 1 unless it takes less than 300 s. Building the file is not timed.
+``--check`` exits 1 unless it takes less than 45 s (issue 21). Building the file is not timed. Prints the peak
+RSS of the process (the file is built in memory first: the figure includes it).
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-TARGET_SECONDS = 300.0
+TARGET_SECONDS = 45.0
 
 
 def main() -> int:
@@ -49,7 +52,7 @@ def main() -> int:
     from django.core.management import call_command
     from django.db import connection
     from django.utils import timezone
-    from tests.claims.builders import cancel_of, ndjson, settlement
+    from tests.claims.builders import cancel_of, settlement
 
     from dae.accounts.models import User
     from dae.benefits.actions import do_install_default
@@ -83,30 +86,70 @@ def main() -> int:
                 ((ids[f"P{i:09d}"], "330", "1101", "1", dt.date(2015, 1, 1), dt.date(2015, 1, 1), "220282",
                   "import", "", timezone.now()) for i in range(n)))
     started = time.perf_counter()
-    rows = []
-    for i in range(n):
-        if i % 50 == 49:
-            rows.append(cancel_of(rows[-1], f"C{i:09d}", "2026-10-30 16:00:00"))
-            continue
-        medfee = Decimal(20000 + (i * 7919) % 90000)  # some pass the entry threshold
-        rows.append(settlement(f"S{i:09d}", f"P{i:09d}", f"2026-10-{1 + i % 28:02d} 10:00:00",
-                               medfee=f"{medfee}.00", fulamt="500.00", preself="300.00", lines=args.lines_per))
-    content = ndjson(hospital.code, "2026-10", rows, key="bench")
-    del rows
-    print(f"file: {n:,} settlements, {n * args.lines_per:,} fee lines, {len(content) / 1e6:.0f} MB NDJSON, built "
+    path = work / "declaration.ndjson"  # written settlement by settlement: the benchmark holds no file in memory
+    head = {"fixmedins_code": hospital.code, "month": "2026-10", "idempotency_key": "bench"}
+    previous: dict[str, object] = {}
+    with path.open("w", encoding="utf-8") as out:
+        out.write(json.dumps(head, ensure_ascii=False) + "\n")
+        for i in range(n):
+            if i % 50 == 49:
+                row = cancel_of(previous, f"C{i:09d}", "2026-10-30 16:00:00")
+            else:
+                medfee = Decimal(20000 + (i * 7919) % 90000)  # some pass the entry threshold
+                row = previous = settlement(f"S{i:09d}", f"P{i:09d}", f"2026-10-{1 + i % 28:02d} 10:00:00",
+                                            medfee=f"{medfee}.00", fulamt="500.00", preself="300.00",
+                                            lines=args.lines_per)
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    size = path.stat().st_size
+
+    def chunks() -> Iterator[bytes]:
+        with path.open("rb") as fh:
+            yield from iter(lambda: fh.read(1 << 20), b"")
+
+    print(f"file: {n:,} settlements, {n * args.lines_per:,} fee lines, {size / 1e6:.0f} MB NDJSON, built "
           f"in {time.perf_counter() - started:.1f} s (not timed); database: {connection.vendor}")
-    t0 = time.perf_counter()
-    declaration, _created = submit_declaration(user, file_name="d.ndjson", chunks=iter([content]))
-    seconds = time.perf_counter() - t0
+    from dae.auditing import runs
+    from dae.claims import declare
+
+    phases: dict[str, float] = {}
+
+    def timed(name: str, owner: object, attribute: str) -> None:  # each phase's own time, printed below
+        inner = getattr(owner, attribute)
+
+        def wrapper(*a: object, **k: object) -> object:
+            t = time.perf_counter()
+            try:
+                return inner(*a, **k)
+            finally:
+                phases[name] = phases.get(name, 0.0) + time.perf_counter() - t
+
+        setattr(owner, attribute, wrapper)
+
+    timed("cross-checks (duplicates, persons, coverage, catalogue, mapping)", declare.Check, "_cross_checks")
+    timed("recompute", declare.Check, "_compute")
+    timed("store", declare.Check, "_store")
+    timed("automatic audit", runs, "audit_declaration")
+    t0, cpu0 = time.perf_counter(), time.process_time()
+    declaration, _created = submit_declaration(user, file_name="d.ndjson", chunks=chunks())
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - cpu0
     declaration.refresh_from_db()
     print(f"declaration: {seconds:.1f} s status={declaration.status} accepted={declaration.accepted:,} "
           f"differing={declaration.differing:,} rejected={declaration.rejected:,} "
-          f"lines={declaration.lines_count:,} ({declaration.lines_count / seconds:,.0f} lines/s)")
+          f"lines={declaration.lines_count:,} ({declaration.lines_count / seconds:,.0f} lines/s); CPU {cpu:.1f} s "
+          f"(on a shared machine the CPU time is the steadier figure)")
+    rest = seconds - sum(phases.values())
+    print("  " + "; ".join(f"{name} {value:.1f} s" for name, value in phases.items())
+          + f"; upload, reading and checking each settlement (lines to the spool) {rest:.1f} s")
     print(f"  stored settlements={Settlement.objects.count():,} fee lines={FeeLine.objects.count():,} "
           f"pay deadline={declaration.pay_deadline}")
     t1 = time.perf_counter()
-    again, created = submit_declaration(user, file_name="d.ndjson", chunks=iter([content]))
+    again, created = submit_declaration(user, file_name="d.ndjson", chunks=chunks())
     print(f"replay: {time.perf_counter() - t1:.1f} s, created={created} (same declaration #{again.pk})")
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
+    print(f"peak RSS {peak:.2f} GiB (the whole process: setup, check, replay); "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     if declaration.status != "checked":
         return 1
     if args.check and seconds >= TARGET_SECONDS:

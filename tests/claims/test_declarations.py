@@ -228,3 +228,33 @@ def test_declaration_list_shows_working_days_left_while_payable(world: dict[str,
     pay_month("220282", "2026-09", world["users"]["finance"], dt.date(2026, 10, 20))
     page = client_for("finance").get("/claims/declarations/").content.decode()
     assert 'data-testid="days-left"' not in page
+
+
+def test_fee_lines_are_parked_not_held_and_every_form_is_read_the_same(world: dict[str, Any], person: Any,
+                                                                       monkeypatch: Any) -> None:
+    from dae.claims import declare
+
+    plain = settlement("L1", "PS0001", "2026-09-03 10:00:00", medfee="300.00", lines=3)
+    other = settlement("L2", "PS0001", "2026-09-03 10:00:00", medfee="300.00", lines=3)
+    for line in other["feedetail"]:
+        line["feedetl_sn"] = line["feedetl_sn"].replace("L2", "L1")  # the same serials as the plain lines
+        line["cnt"] = 1  # a JSON number
+        line["pric"] = f" {line['pric']} "  # spaces: read by the field-by-field reading, which strips them
+        line["fee_ocur_time"] = "2026-09-03T10:00:00"
+    held: list[int] = []
+    compute = declare.Check._compute
+
+    def spy(self: Any) -> None:
+        held.extend(len(i.lines) for i in self.items)
+        compute(self)
+
+    monkeypatch.setattr(declare.Check, "_compute", spy)
+    d, _ = submit(world["users"]["hospital"], declaration("HA0001", "2026-09", [plain, other]))
+    assert d.status == "checked" and d.rejected == 0 and d.lines_count == 6
+    assert held == [0, 0]  # the lines wait in the spool: none held in memory after reading
+
+    def stored(setl_id: str) -> list[tuple[Any, ...]]:
+        return list(FeeLine.objects.filter(settlement__setl_id=setl_id).order_by("feedetl_sn").values_list(
+            "feedetl_sn", "cnt", "pric", "det_item_fee_sumamt", "fee_ocur_time", "med_list_codg"))
+
+    assert len(stored("L1")) == 3 and stored("L1") == stored("L2")

@@ -181,3 +181,35 @@ def test_1101_json_enrols_only_the_330_row(clerk: Any) -> None:
     assert not Person.objects.filter(psn_no="13030000000000002").exists()
     assert coverage_on(person.psn_no, date(2006, 6, 30)).code == "before_begin"
     assert coverage_on(person.psn_no, date(2006, 7, 1)).covered
+
+
+def test_rows_loaded_before_are_known_by_digest_and_a_manual_change_voids_it(clerk: Any, monkeypatch: Any,
+                                                                              world: dict[str, Any]) -> None:
+    from dae.enrollment import importers
+    from dae.enrollment.actions import do_suspend
+    from dae.enrollment.models import RosterRow
+
+    rows = [roster_row(i) for i in range(1, 11)]
+    first = run(clerk, to_csv(rows))
+    assert first.status == "loaded" and RosterRow.objects.count() == 10
+    checked: list[str] = []
+    original = importers.RosterImporter.check
+
+    def counting(self: Any, row_no: int, values: dict[str, Any], problems: Any) -> Any:
+        checked.append(values["psn_no"])
+        return original(self, row_no, values, problems)
+
+    monkeypatch.setattr(importers.RosterImporter, "check", counting)
+    again = run(clerk, to_csv(rows))
+    assert (again.rows_new, again.rows_changed, again.rows_same) == (0, 0, 10)
+    assert checked == []  # every row known by its digest: none read and checked again
+    person = Person.objects.get(psn_no=rows[0]["psn_no"])
+    do_suspend(world["users"]["manager"], person, date(2026, 3, 1), "暂停参保")  # a newer record voids the digest
+    rows[1]["psn_name"] = "更名人员"
+    restored = run(clerk, to_csv(rows))
+    assert checked == [rows[0]["psn_no"], rows[1]["psn_no"]]  # only the changed and the voided row are read
+    assert (restored.rows_new, restored.rows_changed, restored.rows_same) == (0, 2, 8)
+    assert Enrolment.objects.filter(person=person).count() == 3  # imported, suspended, the file's again
+    duplicated = run(clerk, to_csv([*rows, rows[5]]))  # a known row twice is still a duplicate
+    assert duplicated.status == "rejected"
+    assert "第 7 行" in duplicated.problems.get(row_no=12).reason

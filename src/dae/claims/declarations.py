@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from django.utils import timezone
 
 from dae.core import inputs
 from dae.core.errors import InvalidInput
+from dae.core.money import FEN
 
 ZERO = Decimal("0.00")
 HOSPITAL_SHARE_FUNDS = frozenset({"999996", "999997"})
@@ -91,7 +93,10 @@ class Incoming:
     med_type: str = ""
     mdtrt_id: str = ""
     place_category: str = "local"
-    lines: list[Line] = field(default_factory=list)
+    lines: list[Line] = field(default_factory=list)  # while read; afterwards kept only for dialysis (the engine)
+    line_count: int = 0
+    #: the distinct (hospital code, national code, fee day) of its lines, in line order (catalogue and mapping)
+    line_keys: tuple[tuple[str, str, date], ...] = ()
     rejected: Rejected | None = None
     outcome: str = ""
     computed: Decimal | None = None
@@ -330,35 +335,138 @@ def _identities(item: Incoming, detail: list[Any]) -> None:
 def _lines(item: Incoming, feedetail: list[Any], valid: Callable[[str, str], bool]) -> None:
     total = ZERO
     seen: set[str] = set()
+    times: dict[str, datetime] = {}
     for index, row in enumerate(feedetail):
-        path = f"feedetail[{index}]"
-        if not isinstance(row, dict):
-            raise Rejected("bad_field", f"{path} 应为对象")
-        sn = _text(row, "feedetl_sn", path, 30)
-        if sn in seen:
-            raise Rejected("bad_field", f"{path}.feedetl_sn “{sn}” 重复")
-        seen.add(sn)
-        amount = _money(row, "det_item_fee_sumamt", path)
-        assert amount is not None
-        level = _text(row, "chrgitm_lv", path, 3)
-        category = _text(row, "med_chrgitm_type", path, 6)
-        if not valid("chrgitm_lv", level):
-            raise Rejected("unknown_code", f"{path}.chrgitm_lv “{level}”")
-        if not valid("med_chrgitm_type", category) and not valid("med_chrgitm_type", category[:2]):
-            raise Rejected("unknown_code", f"{path}.med_chrgitm_type “{category}”")
-        extras = [(_money(row, name, path, required=False) or ZERO) for name in LINE_MONEY[1:]]
-        session = str((row.get("dae") or {}).get("dialysis_session") or "") if isinstance(row.get("dae"), dict) \
-            else ""
-        item.lines.append(Line((
-            sn, _text(row, "init_feedetl_sn", path, 30, required=False),
-            _datetime(row.get("fee_ocur_time"), f"{path}.fee_ocur_time"),
-            _text(row, "med_list_codg", path, 50), _text(row, "medins_list_codg", path, 150), amount,
-            _quantity(row.get("cnt"), f"{path}.cnt", 4), _quantity(row.get("pric"), f"{path}.pric", 6), level,
-            category, *extras,
-            _text(row, "bilg_dept_codg", path, 30, required=False), _text(row, "bilg_dept_name", path, 100, False),
-            _text(row, "bilg_dr_codg", path, 30, required=False), _text(row, "bilg_dr_name", path, 50, False),
-            session,
-        ), bool(session)))
-        total += amount
+        try:  # the usual line (plain strings) read inline; anything else goes the checked way below
+            line = _plain_line(row, seen, valid, times)
+        except _NotPlain:
+            line = _checked_line(index, row, seen, valid)
+        seen.add(line.values[0])
+        item.lines.append(line)
+        total += line.values[5]
     if item.lines and total != item.money["medfee_sumamt"]:
         raise Rejected("identity", f"费用明细合计 {total} ≠ 医疗费总额 {item.money['medfee_sumamt']}")
+
+
+def _checked_line(index: int, row: Any, seen: set[str], valid: Callable[[str, str], bool]) -> Line:
+    """One fee line read field by field, each problem a ``Rejected`` with its path (the reference reading)."""
+    path = f"feedetail[{index}]"
+    if not isinstance(row, dict):
+        raise Rejected("bad_field", f"{path} 应为对象")
+    sn = _text(row, "feedetl_sn", path, 30)
+    if sn in seen:
+        raise Rejected("bad_field", f"{path}.feedetl_sn “{sn}” 重复")
+    amount = _money(row, "det_item_fee_sumamt", path)
+    assert amount is not None
+    level = _text(row, "chrgitm_lv", path, 3)
+    category = _text(row, "med_chrgitm_type", path, 6)
+    if not valid("chrgitm_lv", level):
+        raise Rejected("unknown_code", f"{path}.chrgitm_lv “{level}”")
+    if not valid("med_chrgitm_type", category) and not valid("med_chrgitm_type", category[:2]):
+        raise Rejected("unknown_code", f"{path}.med_chrgitm_type “{category}”")
+    extras = [(_money(row, name, path, required=False) or ZERO) for name in LINE_MONEY[1:]]
+    session = str((row.get("dae") or {}).get("dialysis_session") or "") if isinstance(row.get("dae"), dict) \
+        else ""
+    return Line((
+        sn, _text(row, "init_feedetl_sn", path, 30, required=False),
+        _datetime(row.get("fee_ocur_time"), f"{path}.fee_ocur_time"),
+        _text(row, "med_list_codg", path, 50), _text(row, "medins_list_codg", path, 150), amount,
+        _quantity(row.get("cnt"), f"{path}.cnt", 4), _quantity(row.get("pric"), f"{path}.pric", 6), level,
+        category, *extras,
+        _text(row, "bilg_dept_codg", path, 30, required=False), _text(row, "bilg_dept_name", path, 100, False),
+        _text(row, "bilg_dr_codg", path, 30, required=False), _text(row, "bilg_dr_name", path, 50, False),
+        session,
+    ), bool(session))
+
+
+# -- the usual fee line, read inline ----------------------------------------------------------------------
+# A declaration has millions of lines; nearly all are plain strings in the usual shapes. ``_plain_line`` reads
+# such a line to exactly the values ``_checked_line`` gives and gives up (``_NotPlain``) on anything else — a
+# number, a blank with spaces, a bound reached, an unknown code — so every problem is still found and worded by
+# the checked reading.
+
+class _NotPlain(Exception):
+    pass
+
+
+_PLAIN_MONEY = re.compile(r"-?\d{1,8}(?:\.\d{1,2})?")
+_PLAIN_QUANTITY = {4: re.compile(r"-?\d{1,8}(?:\.\d{1,4})?"), 6: re.compile(r"-?\d{1,8}(?:\.\d{1,6})?")}
+_MAX, _MIN = inputs.CLAIM_MAX, -inputs.CLAIM_MAX
+
+
+def _plain_text(value: Any, max_length: int, required: bool) -> str:
+    if type(value) is str:
+        text = value.strip()
+        if text:
+            if len(text) > max_length:
+                raise _NotPlain
+            return text
+    elif value is not None:
+        raise _NotPlain
+    if required:
+        raise _NotPlain
+    return ""
+
+
+def _plain_money(value: Any, required: bool) -> Decimal | None:
+    if value is None or value == "":
+        if required:
+            raise _NotPlain
+        return None
+    if type(value) is not str or not _PLAIN_MONEY.fullmatch(value):
+        raise _NotPlain
+    number = Decimal(value).quantize(FEN)
+    if number > _MAX or number < _MIN:
+        raise _NotPlain
+    return number
+
+
+def _plain_quantity(value: Any, places: int) -> Decimal:
+    if type(value) is int:
+        number = Decimal(value)
+    elif type(value) is str and _PLAIN_QUANTITY[places].fullmatch(value):
+        number = Decimal(value)
+    else:
+        raise _NotPlain
+    if number > _MAX or number < _MIN:
+        raise _NotPlain
+    return number
+
+
+def _plain_time(value: Any, times: dict[str, datetime]) -> datetime:
+    """A fee time; ``times`` holds the settlement's times already read (a stay has few)."""
+    if type(value) is not str:
+        raise _NotPlain
+    parsed = times.get(value)
+    if parsed is None:
+        try:
+            parsed = _datetime(value, "")
+        except Rejected:
+            raise _NotPlain from None
+        times[value] = parsed
+    return parsed
+
+
+def _plain_line(row: Any, seen: set[str], valid: Callable[[str, str], bool], times: dict[str, datetime]) -> Line:
+    if type(row) is not dict:
+        raise _NotPlain
+    get = row.get
+    sn = _plain_text(get("feedetl_sn"), 30, True)
+    if sn in seen:
+        raise _NotPlain
+    amount = _plain_money(get("det_item_fee_sumamt"), True)
+    level = _plain_text(get("chrgitm_lv"), 3, True)
+    category = _plain_text(get("med_chrgitm_type"), 6, True)
+    if not valid("chrgitm_lv", level) or not (valid("med_chrgitm_type", category)
+                                              or valid("med_chrgitm_type", category[:2])):
+        raise _NotPlain
+    extras = [_plain_money(get(name), False) or ZERO for name in LINE_MONEY[1:]]
+    dae = get("dae")
+    session = str(dae.get("dialysis_session") or "") if isinstance(dae, dict) else ""
+    return Line((
+        sn, _plain_text(get("init_feedetl_sn"), 30, False), _plain_time(get("fee_ocur_time"), times),
+        _plain_text(get("med_list_codg"), 50, True), _plain_text(get("medins_list_codg"), 150, True), amount,
+        _plain_quantity(get("cnt"), 4), _plain_quantity(get("pric"), 6), level, category, *extras,
+        _plain_text(get("bilg_dept_codg"), 30, False), _plain_text(get("bilg_dept_name"), 100, False),
+        _plain_text(get("bilg_dr_codg"), 30, False), _plain_text(get("bilg_dr_name"), 50, False), session,
+    ), bool(session))

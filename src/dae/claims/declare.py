@@ -20,10 +20,11 @@ from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -44,7 +45,7 @@ from dae.enrollment.coverage import coverage_many
 from dae.enrollment.models import Person
 
 from .adjustments import record_adjustments
-from .declarations import Incoming, Rejected, read_document
+from .declarations import Incoming, Line, Rejected, read_document
 from .models import Declaration, DeclarationItem, FeeLine, Settlement
 from .payout import book_for_region, stored_inputs
 from .states import ClaimState
@@ -140,25 +141,34 @@ class Check:
         self.adjustments: list[tuple[Any, ...]] = []
         self.person_ids: dict[str, tuple[int, str]] = {}
         self.originals: dict[str, Settlement] = {}
+        self.keys: dict[tuple[str, str, date], tuple[str, str, date]] = {}
+        self.spool: LineSpool
 
     def run(self) -> dict[str, Any]:
         from .declarations import parse_settlement
 
         header, stream, count = read_document(Path(self.declaration.path))
+        valid = lru_cache(maxsize=None)(codes.is_valid)  # the dictionaries do not change during one check
         self.progress(0, count, "正在校验 (checking)")
         lines = 0
-        for seq, obj, digest in stream:
-            item = parse_settlement(seq, obj, digest, codes.is_valid)
-            lines += len(item.lines)
-            self.items.append(item)
-            if seq % 200 == 0:
-                self.progress(seq, count)
-        self.progress(len(self.items), len(self.items), "正在核对参保与重复 (cross-checking)")
-        self._cross_checks()
-        self.progress(len(self.items), len(self.items), "正在重算 (recomputing)")
-        self._compute()
-        self.progress(len(self.items), len(self.items), "正在保存 (storing)")
-        self._store(lines)
+        self.spool = LineSpool(self.declaration.pk)
+        try:
+            for seq, obj, digest in stream:
+                item = parse_settlement(seq, obj, digest, valid)
+                lines += len(item.lines)
+                self._keep(item)
+                self.items.append(item)
+                if seq % 200 == 0:
+                    self.progress(seq, count)
+            self.spool.flush()
+            self.progress(len(self.items), len(self.items), "正在核对参保与重复 (cross-checking)")
+            self._cross_checks()
+            self.progress(len(self.items), len(self.items), "正在重算 (recomputing)")
+            self._compute()
+            self.progress(len(self.items), len(self.items), "正在保存 (storing)")
+            self._store(lines)
+        finally:
+            self.spool.drop()
         d = self.declaration
         from dae.auditing.runs import audit_declaration  # the automatic first review of every stored settlement
 
@@ -168,6 +178,28 @@ class Check:
                       f"通过 {d.accepted}，差异 {d.differing}，拒绝 {d.rejected}，重复 {d.replayed}")
         return {"url": reverse("claims:declaration_detail", args=[d.pk]), "declaration": d.pk,
                 "accepted": d.accepted, "differing": d.differing, "rejected": d.rejected, "replayed": d.replayed}
+
+    def _keep(self, item: Incoming) -> None:
+        """What the later steps need of a read settlement: its lines go to the spool (only a settlement read
+        without a problem can be stored), the catalogue keys and the count stay; the lines themselves stay only
+        for dialysis, which the engine computes line by line. So the whole file is never held at once."""
+        item.line_count = len(item.lines)
+        if item.rejected is not None or not item.lines:
+            item.lines = []
+            return
+        self.spool.add(item.seq, item.lines)
+        days: dict[Any, date] = {}
+        keys: dict[tuple[str, str, date], None] = {}
+        for line in item.lines:
+            when = line.values[2]
+            day = days.get(when)
+            if day is None:
+                day = days[when] = timezone.localtime(when).date()
+            key = (line.values[4], line.values[3], day)
+            keys[self.keys.setdefault(key, key)] = None  # one tuple per distinct key for the whole file
+        item.line_keys = tuple(keys)
+        if not any(line.dialysis for line in item.lines):
+            item.lines = []
 
     def live(self) -> Iterator[Incoming]:
         return (i for i in self.items if i.rejected is None and i.outcome != DeclarationItem.Outcome.REPLAYED)
@@ -206,7 +238,7 @@ class Check:
                     "id", "psn_no", "region_id"):
                 self.person_ids[psn_no] = (pk, region)
         self._check_cancellations(live)
-        self._check_catalogue([i for i in live if i.rejected is None and i.lines])
+        self._check_catalogue([i for i in live if i.rejected is None and i.line_count])
         questions = [(i.psn_no, i.setl_time.date()) for i in live if not i.init_setl_id and i.setl_time
                      and i.psn_no in self.person_ids]
         answers = coverage_many(questions)
@@ -236,27 +268,25 @@ class Check:
         if not CatalogueItem.objects.exists():
             self.declaration.note = "基本医疗目录为空，未核对目录编码与对码"
             return
-        owners: list[Incoming] = []
-        lines = []
+        # every distinct (hospital code, national code, day) once: a file repeats the same few thousand
+        distinct = list(dict.fromkeys(key for item in items for key in item.line_keys))
+        versions = item_versions({national for _own, national, _day in distinct})
+        known = {key for key in distinct if any(v.covers(key[2]) for v in versions.get(key[1], ()))}
         for item in items:
-            for line in item.lines:
-                owners.append(item)
-                lines.append((line.values[4], line.values[3], timezone.localtime(line.values[2]).date()))
-        versions = item_versions({national for _own, national, _day in lines})
-        for index, (_own, national, day) in enumerate(lines):
-            item = owners[index]
-            if item.rejected is None and not any(v.covers(day) for v in versions.get(national, ())):
-                self._reject(item, "unknown_catalogue_code", f"{national}（{day.isoformat()}）")
-        notes: dict[int, list[str]] = defaultdict(list)
-        for problem in check_mapping(self.hospital, lines):
-            item = owners[problem.index]
-            if item.rejected is None and problem.kind in (UNMAPPED, MISMATCH, MISSING_CODE):
-                notes[item.seq].append(problem.medins_list_codg or "—")
+            for key in item.line_keys:  # the first line not in the catalogue names the rejection
+                if key not in known:
+                    self._reject(item, "unknown_catalogue_code", f"{key[1]}（{key[2].isoformat()}）")
+                    break
+        unmapped: dict[tuple[str, str, date], set[str]] = defaultdict(set)
+        for problem in check_mapping(self.hospital, distinct):
+            if problem.kind in (UNMAPPED, MISMATCH, MISSING_CODE):
+                unmapped[distinct[problem.index]].add(problem.medins_list_codg or "—")
         for item in items:
-            if item.rejected is None and notes.get(item.seq):
-                unique = sorted(set(notes[item.seq]))
-                item.mapping_note = ("未对码或对码不一致的医院目录编码：" + "、".join(unique[:10])
-                                     + (f" 等 {len(unique)} 个" if len(unique) > 10 else ""))
+            if item.rejected is None:
+                unique = sorted({code for key in item.line_keys for code in unmapped.get(key, ())})
+                if unique:
+                    item.mapping_note = ("未对码或对码不一致的医院目录编码：" + "、".join(unique[:10])
+                                         + (f" 等 {len(unique)} 个" if len(unique) > 10 else ""))
 
     def _check_cancellations(self, live: list[Incoming]) -> None:
         cancels = [i for i in live if i.init_setl_id]
@@ -386,8 +416,7 @@ class Check:
             for start in range(0, len(wanted), 900):
                 ids.update(Settlement.objects.filter(setl_id__in=wanted[start:start + 900])
                            .values_list("setl_id", "id"))
-            insert_rows(FeeLine, FEE_LINE_COLUMNS,
-                        ((ids[i.setl_id], *line.values) for i in stored_items for line in i.lines))
+            self.spool.store({i.seq: ids[i.setl_id] for i in stored_items})
             cancelled = dict(Settlement.objects.filter(
                 setl_id__in=[i.init_setl_id for i in stored_items if i.init_setl_id]).values_list("setl_id", "id"))
             if cancelled:
@@ -491,6 +520,69 @@ class Check:
 
     def _store_adjustments(self, now: Any) -> None:
         record_adjustments(self.declaration.created_by, self.adjustments, self.declaration.month)
+
+
+class LineSpool:
+    """The fee lines read, parked in a temporary table (by settlement ``seq`` and line order) until the store
+    copies those of the stored settlements into ``FeeLine`` with one ``INSERT … SELECT``: the lines are read once
+    and never all held in memory. COPY on PostgreSQL, ``executemany`` in big batches on SQLite."""
+
+    BATCH = 20_000
+
+    def __init__(self, declaration_id: int) -> None:
+        self.table = f"dae_declaration_lines_{declaration_id}"
+        self.fields = [FeeLine._meta.get_field(name) for name in FEE_LINE_COLUMNS[1:]]
+        self.datetimes = [i + 2 for i, f in enumerate(self.fields) if f.get_internal_type() == "DateTimeField"]
+        self.pending: list[list[Any]] = []
+        quote = connection.ops.quote_name
+        self.columns = ", ".join(quote(f.column) for f in self.fields)  # type: ignore[union-attr]
+        definition = ", ".join(f"{quote(f.column)} {f.db_type(connection)}" for f in self.fields)  # type: ignore[union-attr]
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {quote(self.table)}")
+            cursor.execute(f"CREATE TEMPORARY TABLE {quote(self.table)} (seq integer NOT NULL, n integer NOT NULL, "
+                           f"{definition})")
+
+    def add(self, seq: int, lines: list[Line]) -> None:
+        self.pending.extend([seq, n, *line.values] for n, line in enumerate(lines))
+        if len(self.pending) >= self.BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        rows, self.pending = self.pending, []
+        if not rows:
+            return
+        quote = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                with cursor.cursor.copy(f"COPY {quote(self.table)} (seq, n, {self.columns}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+                return
+            adapt = connection.ops.adapt_datetimefield_value
+            for row in rows:
+                for i in self.datetimes:
+                    row[i] = adapt(row[i])
+            marks = ", ".join(["%s"] * (len(self.fields) + 2))
+            cursor.executemany(f"INSERT INTO {quote(self.table)} (seq, n, {self.columns}) VALUES ({marks})", rows)
+
+    def store(self, settlement_ids: dict[int, int]) -> None:
+        """Copy the lines of the stored settlements (``seq`` -> settlement id) into ``FeeLine``."""
+        quote = connection.ops.quote_name
+        ids = quote(self.table + "_ids")
+        selected = ", ".join(f"t.{quote(f.column)}" for f in self.fields)  # type: ignore[union-attr]
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {ids}")
+            cursor.execute(f"CREATE TEMPORARY TABLE {ids} (seq integer PRIMARY KEY, settlement_id bigint NOT NULL)")
+            cursor.executemany(f"INSERT INTO {ids} (seq, settlement_id) VALUES (%s, %s)",
+                               list(settlement_ids.items()))
+            cursor.execute(f"INSERT INTO {quote(FeeLine._meta.db_table)} (settlement_id, {self.columns}) "
+                           f"SELECT m.settlement_id, {selected} FROM {quote(self.table)} t "
+                           f"JOIN {ids} m ON m.seq = t.seq ORDER BY t.seq, t.n")
+            cursor.execute(f"DROP TABLE {ids}")
+
+    def drop(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {connection.ops.quote_name(self.table)}")
 
 
 def _engine_input(i: Incoming) -> em.Settlement:

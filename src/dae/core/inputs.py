@@ -335,13 +335,18 @@ def header_index(header: Iterable[Any], names: dict[str, str],
 
 #: Deepest nesting a JSON document may have (a declaration is ~6 levels deep; Python's parser recurses).
 JSON_MAX_DEPTH = 64
-_JSON_STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_JSON_STRINGS = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')  # "(?:[^"\\]|\\.)*" unrolled: the same, ~3x faster
 _JSON_NOT_BRACKETS = re.compile(rb"[^\[\]{}]+")
+_JSON_PLAIN_STRINGS = re.compile(rb'"[^"]*"')
+_JSON_STRUCTURE = bytes(range(256)).translate(None, b'"[]{}')  # every byte but quotes and brackets
 
 
 def json_depth(data: bytes, limit: int = JSON_MAX_DEPTH) -> int:
     """The nesting depth of a JSON text, counted without parsing it (strings skipped), stopping past ``limit``."""
-    brackets = _JSON_NOT_BRACKETS.sub(b"", _JSON_STRINGS.sub(b"", data))
+    if b"\\" not in data:  # no escapes: a string is quote to quote, so only quotes and brackets matter (fast path)
+        brackets = _JSON_PLAIN_STRINGS.sub(b"", data.translate(None, _JSON_STRUCTURE)).translate(None, b'"')
+    else:
+        brackets = _JSON_NOT_BRACKETS.sub(b"", _JSON_STRINGS.sub(b"", data))
     depth = deepest = 0
     for byte in brackets:
         if byte in (0x5B, 0x7B):  # [ {

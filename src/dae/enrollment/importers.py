@@ -13,19 +13,21 @@ import hashlib
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection
+from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 
 from dae.core.bulk import insert_rows
 from dae.core.events import event_row, insert_events
 from dae.core.idcard import validate_certno
 from dae.core.inputs import BIRTH_MIN
-from dae.imports.framework import Column, Counts, Importer, Problems, read_json
+from dae.dictionaries import codes
+from dae.imports.framework import Column, Counts, Importer, Problems, cell_text, read_json
 from dae.imports.registry import register
 
-from .models import ContributionYear, Enrolment, Person, Unit
+from .models import ContributionYear, Enrolment, Person, RosterRow, Unit
 
 NORMAL, SUSPENDED, ENDED = Enrolment.Status.NORMAL, Enrolment.Status.SUSPENDED, Enrolment.Status.ENDED
 
@@ -54,6 +56,23 @@ COLUMNS = (
  CONTRIB_YEAR, CONTRIB_STAS) = range(16)
 
 
+class Same(NamedTuple):
+    """A row loaded before and unchanged since (its digest is stored): what the cross-row checks and the units
+    still need of it."""
+
+    psn_no: str
+    emp_no: str | None
+    emp_name: str | None
+
+
+def _cell(raw: dict[str, Any], name: str) -> str | None:
+    """A text cell as ``parse`` reads it (stripped; empty is ``None``)."""
+    cell = raw.get(name)
+    if isinstance(cell, str):
+        cell = cell.strip()
+    return None if cell is None or cell == "" else cell_text(cell)
+
+
 def generated_emp_no(admdvs: str, emp_name: str) -> str:
     """A stable unit number for a unit known only by name (the 1101 output has no unit number)."""
     return "U" + admdvs + hashlib.sha1(emp_name.encode("utf-8")).hexdigest()[:12].upper()
@@ -70,6 +89,36 @@ class RosterImporter(Importer):
         super().__init__(batch, user)
         self.ignored = 0
         self.existing: dict[str, tuple[Any, ...]] = {}
+        self.known: dict[str, str] | None = None  # psn_no -> digest of the row last loaded, still valid
+        self.digests: dict[int, str] = {}  # row_no -> digest, of the rows read (stored when loaded)
+        self.key = b""
+
+    # -- rows loaded before -----------------------------------------------------------------------------
+    def unchanged(self, row_no: int, raw: dict[str, Any]) -> Same | None:
+        if self.known is None:
+            self.known = self._known_digests()
+            lists = sorted({c.codelist for c in self.columns if c.codelist})
+            # the digest holds the region and the dictionaries the row was checked against: a code withdrawn
+            # since makes every row read and checked again
+            seed = repr((self.batch.region_id, [(k, sorted(codes.valid_codes(k))) for k in lists])).encode()
+            self.key = hashlib.blake2b(seed, digest_size=32).digest()
+        digest = hashlib.blake2b(repr([raw.get(c.name) for c in self.columns]).encode(), digest_size=16,
+                                 key=self.key).hexdigest()
+        psn_no = _cell(raw, "psn_no")
+        if psn_no is not None and self.known.get(psn_no) == digest:
+            emp_no, emp_name = _cell(raw, "emp_no"), _cell(raw, "emp_name")
+            if emp_no is None and emp_name is not None:
+                emp_no = generated_emp_no(self.batch.region_id, emp_name)
+            return Same(psn_no, emp_no, emp_name)
+        self.digests[row_no] = digest
+        return None
+
+    def _known_digests(self) -> dict[str, str]:
+        """The digests of the region's persons with no enrolment record newer than their last loaded row."""
+        newer = Enrolment.objects.filter(person_id=OuterRef("person_id"), id__gt=OuterRef("enrolment_seen"))
+        rows = (RosterRow.objects.filter(person__region_id=self.batch.region_id).filter(~Exists(newer))
+                .values_list("person__psn_no", "digest"))
+        return dict(rows.iterator(chunk_size=20000))
 
     def check(self, row_no: int, v: dict[str, Any], problems: Problems) -> tuple[Any, ...] | None:  # noqa: C901 -- issue 14: split after the roster-import speed work in this file lands
         if (v["insutype"] or "330") != "330":
@@ -140,7 +189,9 @@ class RosterImporter(Importer):
         certno_row: dict[str, tuple[int, str]] = {}
         units = dict(Unit.objects.values_list("emp_no", "region_id"))
         for row_no, r in records:
-            psn_no, certno = r[PSN_NO], r[CERTNO]
+            same = isinstance(r, Same)  # the stored person's own certno, region and unit: checked when loaded
+            psn_no = r.psn_no if same else r[PSN_NO]
+            certno = self.existing[psn_no][3] if same else r[CERTNO]
             if psn_no in first_row:
                 problems.add(row_no, "psn_no", psn_no, f"人员编号与第 {first_row[psn_no]} 行重复")
                 continue
@@ -149,6 +200,8 @@ class RosterImporter(Importer):
             if seen is not None and seen[1] != psn_no:
                 problems.add(row_no, "certno", certno, f"证件号码与第 {seen[0]} 行（另一人员编号）重复")
             certno_row[certno] = (row_no, psn_no)
+            if same:
+                continue
             owner = owner_of_certno.get(certno)
             if owner is not None and owner != psn_no:
                 problems.add(row_no, "certno", certno, f"证件号码已属于人员 {owner}")
@@ -163,7 +216,12 @@ class RosterImporter(Importer):
                     problems.add(row_no, "emp_name", "", "新单位必须填写单位名称")
 
     def load(self, records: list[tuple[int, Any]], progress: Callable[[int], None]) -> Counts:
-        return RosterLoad(self, [r for _n, r in records], progress).run()
+        load = RosterLoad(self, [r for _n, r in records if not isinstance(r, Same)], progress)
+        load.same_rows = [r for _n, r in records if isinstance(r, Same)]
+        load.units_in_order = [(r.emp_no, r.emp_name) if isinstance(r, Same) else (r[EMP_NO], r[EMP_NAME])
+                               for _n, r in records]
+        load.digests = [self.digests[n] for n, r in records if not isinstance(r, Same)]
+        return load.run()
 
 
 class RosterLoad:
@@ -178,6 +236,9 @@ class RosterLoad:
         self.now = timezone.now()
         self.today = timezone.localdate()
         self.events: list[tuple[Any, ...]] = []
+        self.same_rows: list[Same] = []  # rows known unchanged by their digest: counted, not compared
+        self.units_in_order = [(r[EMP_NO], r[EMP_NAME]) for r in rows]  # every row's unit, in file order
+        self.digests: list[str] = []  # of ``rows``, stored with the person when given
 
     def run(self) -> Counts:
         unit_ids = self._units()
@@ -195,10 +256,24 @@ class RosterLoad:
         self.progress(len(self.rows) * 3 // 4)
         changed_contribution = self._contributions(ids)
         insert_events(self.events)
+        if self.digests:
+            self._store_digests(ids)
         changed = (changed_people | changed_enrolment | changed_contribution) - {r[PSN_NO] for r in new_rows}
         self.progress(len(self.rows))
-        return Counts(new=len(new_rows), changed=len(changed), same=len(self.rows) - len(new_rows) - len(changed),
+        return Counts(new=len(new_rows), changed=len(changed),
+                      same=len(self.rows) - len(new_rows) - len(changed) + len(self.same_rows),
                       ignored=self.importer.ignored)
+
+    def _store_digests(self, ids: dict[str, int]) -> None:
+        """The digest of every row read and loaded, with the newest enrolment record now: a later record of
+        the person (a manual change) voids it."""
+        seen = Enrolment.objects.aggregate(newest=Max("id"))["newest"] or 0
+        persons = [ids[r[PSN_NO]] for r in self.rows]
+        if RosterRow.objects.exists():
+            for start in range(0, len(persons), 900):
+                RosterRow.objects.filter(person_id__in=persons[start:start + 900]).delete()
+        insert_rows(RosterRow, ("person", "digest", "enrolment_seen"),
+                    ((pk, digest, seen) for pk, digest in zip(persons, self.digests, strict=True)))
 
     def _event(self, action: str, object_type: str, object_id: Any, before: dict[str, Any],
                after: dict[str, Any]) -> None:
@@ -209,9 +284,9 @@ class RosterLoad:
     def _units(self) -> dict[str, int]:
         stored = {no: (pk, name) for no, pk, name in Unit.objects.values_list("emp_no", "id", "emp_name")}
         wanted: dict[str, str | None] = {}
-        for r in self.rows:
-            if r[EMP_NO] is not None and (r[EMP_NO] not in wanted or r[EMP_NAME] is not None):
-                wanted[r[EMP_NO]] = r[EMP_NAME]
+        for emp_no, emp_name in self.units_in_order:
+            if emp_no is not None and (emp_no not in wanted or emp_name is not None):
+                wanted[emp_no] = emp_name
         new = [(no, name, self.batch.region_id) for no, name in wanted.items() if no not in stored]
         insert_rows(Unit, ("emp_no", "emp_name", "region"), new)
         for no, name in wanted.items():
@@ -262,7 +337,7 @@ class RosterLoad:
 
     def _enrolments(self, ids: dict[str, int], unit_ids: dict[str, int]) -> set[str]:
         person_ids = {ids[r[PSN_NO]] for r in self.rows}
-        current = self._current_enrolments(person_ids) if self.importer.existing else {}
+        current = self._current_enrolments(person_ids) if self.importer.existing and person_ids else {}
         out = []
         changed: set[str] = set()
         for r in self.rows:

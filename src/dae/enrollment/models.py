@@ -136,3 +136,17 @@ class ContributionYear(models.Model):
         ordering = ["person_id", "year"]
         verbose_name = _("年度缴费")
         constraints = [models.UniqueConstraint(fields=["person", "year"], name="unique_contribution_year")]
+
+
+class RosterRow(models.Model):
+    """The roster row last loaded for a person, as a digest of its cells (with the region and the dictionaries
+    it was checked against). The same row in a later file is then known without reading it again — unless a
+    newer enrolment record of the person (a manual change) came after ``enrolment_seen``, which voids it."""
+
+    person = models.OneToOneField(Person, verbose_name=_("参保人"), primary_key=True, on_delete=models.CASCADE,
+                                  related_name="+")
+    digest = models.CharField(_("行摘要"), max_length=32)
+    enrolment_seen = models.BigIntegerField(_("已知的最新参保记录"), default=0)
+
+    class Meta:
+        verbose_name = _("名单行摘要")

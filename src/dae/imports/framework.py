@@ -8,6 +8,9 @@ implements three steps:
     clean record, or ``None`` after reporting with ``problems.add(row_no, column, value, reason)``.
 ``check_all(records, problems)``
     cross-row checks (duplicates within the file, against the database) on ``[(row_no, record), ...]``.
+``unchanged(row_no, raw)`` (optional)
+    a record for a row known to be loaded already and unchanged since (the roster's row digests), so a file
+    loaded again is not read cell by cell; ``None`` otherwise.
 ``load(records, progress)``
     write everything; runs inside one transaction and only when no problem was found. Must be idempotent:
     a row equal to what is stored changes nothing, a changed row adds history. Returns ``Counts``.
@@ -79,6 +82,9 @@ class Counts:
     ignored: int = 0
 
 
+_UNSEEN = object()
+MAX_PARSED = 100_000  # distinct texts remembered per column (dates of birth: ~30,000)
+
 #: The problems kept for the report; the rest are counted per kind (a junk file may have millions).
 MAX_KEPT_PROBLEMS = 1000
 _SPECIFIC = re.compile(r"“[^”]*”|\"[^\"]*\"|：.*$|\d+")
@@ -128,6 +134,9 @@ class Importer:
         self.today = timezone.localdate()
         #: a required column is missing: rows are checked cell by cell only (see the module's docstring)
         self.header_incomplete = False
+        #: cells already parsed, by column, for the kinds whose value depends only on the text (codes, dates,
+        #: numbers): a roster repeats a few hundred such texts a million times. Only values that parsed are kept.
+        self._parsed: dict[str, dict[str, Any]] = {c.name: {} for c in self.columns if c.kind != "str"}
 
     # -- reading ---------------------------------------------------------------------------------------
     def estimate_rows(self, path: Path, fmt: str) -> int:
@@ -178,11 +187,20 @@ class Importer:
                     ok = False
                 values[col.name] = None
                 continue
+            seen = self._parsed.get(col.name) if type(cell) is str else None
+            if seen is not None:
+                value = seen.get(cell, _UNSEEN)
+                if value is not _UNSEEN:
+                    values[col.name] = value
+                    continue
             try:
-                values[col.name] = self._parse_cell(col, cell)
+                values[col.name] = value = self._parse_cell(col, cell)
             except ValueError as exc:
                 problems.add(row_no, col.name, cell, str(exc))
                 ok = False
+                continue
+            if seen is not None and len(seen) < MAX_PARSED:
+                seen[cell] = value
         return values if ok else None
 
     def _parse_cell(self, col: Column, cell: Any) -> Any:
@@ -223,6 +241,11 @@ class Importer:
         return own[1] if own is not None else "csv"
 
     # -- the importer's own steps -------------------------------------------------------------------------
+    def unchanged(self, row_no: int, raw: dict[str, Any]) -> Any:
+        """A record standing for a row the importer knows it loaded before, unchanged since (its cell and row
+        checks are then skipped; ``check_all`` and ``load`` receive it among the records), or ``None``."""
+        return None
+
     def check(self, row_no: int, values: dict[str, Any], problems: Problems) -> Any:
         return values
 
@@ -369,6 +392,10 @@ def _validate_and_load(batch: ImportBatch, importer: Importer, path: Path, url: 
     seen = 0
     for row_no, raw in importer.read(path, batch.fmt, problems):
         seen += 1
+        known = None if importer.header_incomplete else importer.unchanged(row_no, raw)
+        if known is not None:  # loaded before and unchanged since: stands for its record in the cross-row checks
+            records.append((row_no, known))
+            continue
         values = importer.parse(row_no, raw, problems)
         if values is not None and not importer.header_incomplete:
             record = importer.check(row_no, values, problems)
