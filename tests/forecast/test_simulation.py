@@ -125,3 +125,48 @@ def test_pages_run_export_save_rerun_compare(year: dict[str, Any]) -> None:
     assert "起付线降至5万" in listing and "一致" in listing
     bad = client.get(f"/forecast/simulation/?region={REGION_A}&year={YEAR}&entry_threshold=1e5").content.decode()
     assert 'data-testid="sim-error"' in bad
+
+
+def _pdf_text(content: bytes) -> str:
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(content)
+    return "".join(document[i].get_textpage().get_text_range() for i in range(len(document)))
+
+
+def test_pdf_export_of_simulation_and_scenario(year: dict[str, Any]) -> None:
+    from dae.core.models import AccessRecord
+    from dae.forecast.models import Scenario
+    from dae.forecast.views import _yuan
+    from tests.factories import make_user
+
+    from .conftest import login
+
+    client = login(make_user("manager"))
+    query = f"?region={REGION_A}&year={YEAR}&entry_threshold=50000"
+    page = client.get("/forecast/simulation/" + query).content.decode()
+    assert "/forecast/simulation/pdf/" + query.replace("&", "&amp;") in page
+    results = simulation.simulate(REGION_A, YEAR, simulation.with_changes(year["published"].document,
+                                                                          {"entry_threshold": "50000.00"}))
+    current, draft, change = (str(_yuan(results["totals"][k])) for k in ("current", "draft", "change"))
+    assert current in page and draft in page and change in page  # the page's figures, as the PDF must show
+    exported = client.get("/forecast/simulation/pdf/" + query)
+    assert exported.status_code == 200 and exported["Content-Type"] == "application/pdf"
+    text = _pdf_text(exported.content)
+    assert "政策测算报告" in text and "起付线（元）" in text and "50000.00" in text
+    old = str(year["published"].document["entry_threshold"])
+    assert old != "50000.00" and old in text
+    assert current in text and draft in text and change in text and current != draft
+    assert results["digest"] in text and "按医院等级" in text and "导出人" in text
+    assert AccessRecord.objects.filter(object_type="list:forecast:simulation_pdf").exists()
+    # a saved scenario: its stored figures and digest
+    client.post("/forecast/simulation/", {"region": REGION_A, "year": str(YEAR), "entry_threshold": "50000",
+                                          "name": "起付线降至5万"})
+    scenario = Scenario.objects.get()
+    assert f"/forecast/scenarios/{scenario.pk}/pdf/" in client.get(f"/forecast/scenarios/{scenario.pk}/").content.decode()
+    saved = _pdf_text(client.get(f"/forecast/scenarios/{scenario.pk}/pdf/").content)
+    assert "起付线降至5万" in saved and scenario.digest in saved and change in saved
+    # a post that may not export the simulation is refused
+    other = login(make_user("settlement"))
+    assert other.get("/forecast/simulation/pdf/" + query).status_code == 403
+    assert other.get(f"/forecast/scenarios/{scenario.pk}/pdf/").status_code == 403

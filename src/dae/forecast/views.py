@@ -520,6 +520,100 @@ def simulation_export(request: HttpRequest) -> HttpResponse:
     return exports.export_response(content, f"policy-simulation-{sim['region']}-{sim['year']}", "xlsx")
 
 
+def _doc_value(document: dict[str, Any], path: str) -> Any:
+    """The value at a form parameter's path (``segments.0.ratio``) in a rule document; None if absent."""
+    target: Any = document
+    for part in path.split("."):
+        if isinstance(target, list):
+            index = int(part)
+            if index >= len(target):
+                return None
+            target = target[index]
+        elif isinstance(target, dict):
+            if part not in target:
+                return None
+            target = target[part]
+        else:
+            return None
+    return target
+
+
+def _param_diffs(current: dict[str, Any], draft: dict[str, Any]) -> list[dict[str, Any]]:
+    """The form's parameters whose value differs between the current rules and the draft (Chinese labels)."""
+    out = []
+    for key, label, _kind in SIM_PARAMS:
+        old, new = _doc_value(current, key), _doc_value(draft, key)
+        if str(old) != str(new):
+            out.append({"label": label, "old": "—" if old is None else old, "new": "—" if new is None else new})
+    return out
+
+
+def _sim_pdf(request: HttpRequest, route: str, *, region: str, year: int, draft_name: str,
+             draft_document: dict[str, Any], results: dict[str, Any], name: str, scenario: Any = None) -> HttpResponse:
+    """The simulation as a PDF to sign and file: the two rule sets by name and version, the differing parameters,
+    the totals and fund impact, every breakdown of the page, the distribution chart as vector SVG, who exported
+    when and the result digest. One access record per download, like the workbook."""
+    from urllib.parse import quote
+
+    from dae.benefits.queries import published_versions, ruleset_for_region
+    from dae.core.access import record_export
+    from dae.core.models import Region
+    from dae.reports import charts
+    from dae.reports.render import pdf
+
+    ruleset = ruleset_for_region(region)
+    if ruleset is None:
+        raise DaeError(gettext("该统筹区尚未设置补偿规则"), code="no_ruleset")
+    current = published_versions(ruleset).last()
+    view = _sim_view(results)
+    chart = charts.bar_chart([str(label) for label in view["chart"]["labels"]],
+                             [(gettext("人数"), [Decimal(v) for v in view["chart"]["values"]])],
+                             title=gettext("每人变化分布（元）"), width=680)
+    region_obj = Region.objects.filter(pk=region).first()
+    content = pdf(request, "forecast/simulation_print.html", {
+        "title": _("政策测算报告"), "scenario": scenario, "year": year,
+        "region_name": region_obj.name if region_obj else region, "ruleset": ruleset,
+        "current_versions": results.get("current_versions", []), "draft_name": draft_name,
+        "diffs": _param_diffs(current.document if current else {}, draft_document),
+        "results": results, "view": view, "groups": _groups(view), "chart": chart,
+        "exported_by": request.user, "exported_at": timezone.localtime()})
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = (f"attachment; filename=\"policy-simulation.pdf\"; "
+                                       f"filename*=UTF-8''{quote(name)}.pdf")
+    record_export(request, route, results["settlements"], "pdf")
+    return response
+
+
+def simulation_pdf(request: HttpRequest) -> HttpResponse:
+    """The simulation's result (the same inputs as the page and the workbook) as a PDF."""
+    from .simulation import simulate
+
+    sim = _sim_request(request, request.GET)
+    if sim is None:
+        raise Http404()
+    try:
+        results = simulate(sim["region"], sim["year"], sim["document"])
+    except EngineError as exc:
+        raise DaeError(gettext("规则或结算数据无法计算：%(e)s") % {"e": str(exc)[:300]},
+                       code="simulation_failed") from exc
+    base = sim["base"]
+    return _sim_pdf(request, "forecast:simulation_pdf", region=sim["region"], year=sim["year"],
+                    draft_name=f"{base.ruleset.name} {base.version}（{base.get_status_display()}）",
+                    draft_document=sim["document"], results=results,
+                    name=f"政策测算-{sim['region']}-{sim['year']}")
+
+
+def scenario_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """A saved scenario's figures (as saved, with their digest) as a PDF."""
+    scenario = queries.access_scenario_by_id(request, pk)
+    draft = scenario.draft_version
+    draft_name = (f"{draft.ruleset.name} {draft.version}" if draft is not None
+                  else f"{scenario.draft_document.get('version', '')}")
+    return _sim_pdf(request, "forecast:scenario_pdf", region=scenario.region_id, year=scenario.year,
+                    draft_name=draft_name, draft_document=scenario.draft_document, results=scenario.results,
+                    name=f"测算方案-{scenario.name}", scenario=scenario)
+
+
 def json_changes(changes: dict[str, str]) -> str:
     return "；".join(f"{k}={v}" for k, v in changes.items()) or gettext("无参数调整")
 
