@@ -158,6 +158,9 @@ def test_pdf_export_of_simulation_and_scenario(year: dict[str, Any]) -> None:
     assert old != "50000.00" and old in text
     assert current in text and draft in text and change in text and current != draft
     assert results["digest"] in text and "按医院等级" in text and "导出人" in text
+    import re
+
+    assert "按统筹区" in text and re.search(rf"(^|\s){REGION_A}(\s|$)", text) is None  # regions by name, not code
     assert AccessRecord.objects.filter(object_type="list:forecast:simulation_pdf").exists()
     # a saved scenario: its stored figures and digest
     client.post("/forecast/simulation/", {"region": REGION_A, "year": str(YEAR), "entry_threshold": "50000",

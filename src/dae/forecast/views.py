@@ -566,6 +566,8 @@ def _sim_pdf(request: HttpRequest, route: str, *, region: str, year: int, draft_
         raise DaeError(gettext("该统筹区尚未设置补偿规则"), code="no_ruleset")
     current = published_versions(ruleset).last()
     view = _sim_view(results)
+    region_names = dict(Region.objects.filter(pk__in=[r["key"] for r in view["by_region"]]).values_list("pk", "name"))
+    view["by_region"] = [{**r, "key": region_names.get(r["key"], r["key"])} for r in view["by_region"]]
     chart = charts.bar_chart([str(label) for label in view["chart"]["labels"]],
                              [(gettext("人数"), [Decimal(v) for v in view["chart"]["values"]])],
                              title=gettext("每人变化分布（元）"), width=680)
