@@ -68,3 +68,38 @@ def test_scenarios_of_another_region_cannot_be_compared(client_for: Any, world: 
     assert page_figures(client, "/forecast/scenarios/?compare=abc")[0] == 0  # nothing to show: no scenario in A
     _scenario(ra, "甲区方案", 1, 3)
     assert page_figures(client, "/forecast/scenarios/?compare=abc")[0] == 1  # not an id: no narrowing
+
+
+def test_worklist_filtered_and_exported(client_for: Any, world: dict[str, Any]) -> None:
+    from dae.monitoring import actions
+    from dae.monitoring.models import Admission
+
+    today = timezone.localdate()
+    hospital, users = world["hospitals"][0], world["users"]
+    rep = users["inspector"]
+    actions.do_create_assignment(kind="resident", user=rep, region_id=hospital.region_id, hospitals=[hospital],
+                                 start_date=today - dt.timedelta(days=30), end_date=today + dt.timedelta(days=30),
+                                 actor=users["manager"])
+    admitted = [actions.do_report_admission(
+        hospital=hospital, mdtrt_id=f"WL{i}", psn_no=psn, dept_name="心内科", bed_no=str(10 + i),
+        adm_date=today - dt.timedelta(days=3 + i), dise_codg="I20.0", dise_name="不稳定型心绞痛", actor=users["hospital"])
+        for i, psn in enumerate(("PA0001", "PX0009", "PX0010"))]
+    Admission.objects.filter(pk=admitted[0].pk).update(next_visit_due=today - dt.timedelta(days=1))
+    Admission.objects.filter(pk=admitted[1].pk).update(next_visit_due=today - dt.timedelta(days=2))
+    Admission.objects.filter(pk=admitted[2].pk).update(next_visit_due=today + dt.timedelta(days=2))
+    client = client_for("inspector")
+    page = client.get("/monitoring/").content.decode()
+    assert page.count('data-testid="work-item"') == 3 and 'data-testid="export-xlsx"' in page
+    assert 'data-testid="list-table"' not in page and 'data-testid="pager"' in page  # cards, not the table
+    url = f"/monitoring/?visit=overdue&hospital={hospital.code}"
+    assert page_figures(client, url) == (2, {})
+    assert client.get(url).content.decode().count('data-testid="work-item"') == 2
+    before = AccessRecord.objects.filter(object_type="list:monitoring:worklist").count()
+    body = assert_read_back(client, url, 2)
+    assert AccessRecord.objects.filter(object_type="list:monitoring:worklist").count() == before + 2
+    header, _rows, footer = exported(client, url, "xlsx")
+    assert footer is None and "查床：逾期" in header[3] and hospital.name in header[3]
+    assert [r[1] for r in body] == ["PX0009", "PA0001"]  # the longest overdue first
+    assert body[1][0] == "张*"  # the representative's download masks names (export_full: manager)
+    assert body[1][2] == hospital.name and body[1][8] == "逾期"
+    assert client.get("/monitoring/?visit=due&size=25").content.decode().count('data-testid="work-item"') == 2
