@@ -4,6 +4,7 @@ phone at the bedside (one column, large controls, the camera for photos)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -171,15 +172,74 @@ def admission_link(request: HttpRequest, pk: int) -> HttpResponse:
 # -- work list and visits (phone) --------------------------------------------------------------------------------
 
 
-def worklist(request: HttpRequest) -> HttpResponse:
-    """今日工作: the inpatients of my hospitals, overdue and due visits first."""
+def _visit_state(a: Admission) -> str:
     today = timezone.localdate()
-    rows = list(queries.work_list(request.user, today)[:200])
-    assignments = queries.active_assignments(request.user, today).prefetch_related("hospitals")
-    return render(request, "monitoring/worklist.html", {
-        "title": _("今日工作"), "rows": rows, "today": today, "assignments": assignments,
-        "counts": queries.inpatient_counts(queries.work_list(request.user, today), today),
-    })
+    if a.next_visit_due and a.next_visit_due < today:
+        return gettext("逾期")
+    if a.next_visit_due == today:
+        return gettext("今日应查")
+    return ""
+
+
+@dataclass(frozen=True)
+class VisitDueFilter(Filter):
+    """查床: overdue, or due today or earlier — against today's date when the list is read (not at import)."""
+
+    def apply(self, qs: Any, value: str) -> Any:
+        today = timezone.localdate()
+        if value == "overdue":
+            return qs.filter(next_visit_due__lt=today)
+        if value == "due":
+            return qs.filter(next_visit_due__lte=today)
+        return qs
+
+
+class WorkList(ScopedListView):
+    """今日工作: the inpatients of my hospitals (my assignments today), overdue and due visits first, drawn as
+    cards for a phone at the bedside (``rows_template``) with the component's filters, paging and export."""
+
+    model = Admission
+    title = _("今日工作")
+    template_name = "monitoring/worklist.html"
+    rows_template = "monitoring/_worklist_rows.html"
+    paginate_by = 50
+    columns = (
+        Column(_("姓名"), "psn_name", mask="name"),
+        Column(_("人员编号"), "psn_no"),
+        Column(_("医疗机构"), "hospital.name"),
+        Column(_("科室"), "dept_name"),
+        Column(_("床位号"), "bed_no"),
+        Column(_("入院日期"), "adm_date", kind="date"),
+        Column(_("入院诊断"), "dise_name"),
+        Column(_("下次查床期限"), "next_visit_due", kind="date"),
+        Column(_("查床"), _visit_state, sort=""),
+        Column(_("入院日参保"), lambda a: gettext("是") if a.covered else gettext("否（%s）") % a.coverage_reason,
+               sort="covered"),
+    )
+    search_fields = ("psn_no", "psn_name", "dise_name__icontains")
+    search_placeholder = _("人员编号、姓名或诊断")
+    filters = (
+        HospitalFilter(),
+        VisitDueFilter("visit", _("查床"), "", (("due", _("今日应查（含逾期）")), ("overdue", _("逾期")))),
+        Filter("covered", _("入院日参保"), {"yes": {"covered": True}, "no": {"covered": False}},
+               (("yes", _("已参保")), ("no", _("未参保")))),
+        DateRange("adm", _("入院日期"), "adm_date"),
+    )
+    empty_hint = _("我的医院暂无在院参保人")
+
+    def base_queryset(self) -> Any:
+        return queries.work_list(self.request.user, timezone.localdate())
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        context.update(today=today,
+                       assignments=queries.active_assignments(self.request.user, today).prefetch_related("hospitals"),
+                       counts=queries.inpatient_counts(queries.work_list(self.request.user, today), today))
+        return context
+
+
+worklist = WorkList.as_view()
 
 
 def visit_new(request: HttpRequest, pk: int) -> HttpResponse:

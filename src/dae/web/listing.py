@@ -476,6 +476,9 @@ class ScopedListView(ListView):  # type: ignore[type-arg]
     export_columns: Sequence[Column] = ()
     #: what to say when the list is empty and no filter is set (what to do next)
     empty_hint: str | Promise = ""
+    #: a template drawing the page's rows its own way (cards on a phone) instead of the table; the toolbar (count,
+    #: export), the filters and the pager stay the component's; ``columns`` are still those of the export
+    rows_template: str = ""
 
     # -- reading the request ----------------------------------------------------------------------------
     def get_template_names(self) -> list[str]:
@@ -741,6 +744,7 @@ class ScopedListView(ListView):  # type: ignore[type-arg]
             sort_value=current_sort,
             total_count=context["paginator"].count if context.get("paginator") else len(context["object_list"]),
             extra_hidden=self.extra_hidden(),
+            rows_template=self.rows_template,
         )
         return context
 
