@@ -32,6 +32,7 @@ def test_every_credit_route_is_in_the_matrix() -> None:
     assert [name for name, _ in routes if name not in matrix] == []
 
 
+@pytest.mark.route_walk  # the SQLite run carries the route walks
 @pytest.mark.django_db
 def test_every_post_gets_exactly_what_the_matrix_says_on_credit_routes(screening_world: dict[str, Any]) -> None:
     event = services.record_violation(

@@ -78,6 +78,7 @@ def _pk(name: str, things: dict[str, Any]) -> int:
     raise AssertionError(name)
 
 
+@pytest.mark.route_walk  # the SQLite run carries the route walks
 def test_every_inspection_route_as_every_post(world: Any, users: Any, things: dict[str, Any]) -> None:
     matrix = load_matrix()
     routes = [

@@ -50,6 +50,7 @@ def _leaks(body: str) -> list[str]:
     return [m for m in MARKERS if m in body]
 
 
+@pytest.mark.route_walk  # ~5 minutes on PostgreSQL; scoping is the same ORM query on both, the SQLite run carries it
 @pytest.mark.django_db
 def test_no_route_shows_region_a_to_outsiders_and_every_refusal_is_logged(world: dict[str, Any]) -> None:
     matrix = load_matrix()
