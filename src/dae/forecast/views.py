@@ -476,21 +476,27 @@ def simulation_page(request: HttpRequest) -> HttpResponse:
         "groups": _groups(view) if view else []})
 
 
-def simulation_export(request: HttpRequest) -> HttpResponse:
-    """The simulation's side-by-side figures as one workbook (one sheet per breakdown), through core.exports."""
-    from dae.core import exports
-    from dae.core.access import record_export
-
+def _simulated(request: HttpRequest) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The simulation an export asks for (the page's inputs in the query): its inputs and its results; 404 when it
+    asks for none, the engine's refusal as a DaeError."""
     from .simulation import simulate
 
     sim = _sim_request(request, request.GET)
     if sim is None:
         raise Http404()
     try:
-        results = simulate(sim["region"], sim["year"], sim["document"])
+        return sim, simulate(sim["region"], sim["year"], sim["document"])
     except EngineError as exc:
         raise DaeError(gettext("规则或结算数据无法计算：%(e)s") % {"e": str(exc)[:300]},
                        code="simulation_failed") from exc
+
+
+def simulation_export(request: HttpRequest) -> HttpResponse:
+    """The simulation's side-by-side figures as one workbook (one sheet per breakdown), through core.exports."""
+    from dae.core import exports
+    from dae.core.access import record_export
+
+    sim, results = _simulated(request)
     view = _sim_view(results)
     money = [exports.ExportColumn(gettext("分组"), "text", 22), exports.ExportColumn(gettext("现行规则（元）"), "money"),
              exports.ExportColumn(gettext("草案规则（元）"), "money"), exports.ExportColumn(gettext("变化（元）"), "money"),
@@ -589,16 +595,7 @@ def _sim_pdf(request: HttpRequest, route: str, *, region: str, year: int, draft_
 
 def simulation_pdf(request: HttpRequest) -> HttpResponse:
     """The simulation's result (the same inputs as the page and the workbook) as a PDF."""
-    from .simulation import simulate
-
-    sim = _sim_request(request, request.GET)
-    if sim is None:
-        raise Http404()
-    try:
-        results = simulate(sim["region"], sim["year"], sim["document"])
-    except EngineError as exc:
-        raise DaeError(gettext("规则或结算数据无法计算：%(e)s") % {"e": str(exc)[:300]},
-                       code="simulation_failed") from exc
+    sim, results = _simulated(request)
     base = sim["base"]
     return _sim_pdf(request, "forecast:simulation_pdf", region=sim["region"], year=sim["year"],
                     draft_name=f"{base.ruleset.name} {base.version}（{base.get_status_display()}）",
