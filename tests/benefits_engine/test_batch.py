@@ -87,19 +87,20 @@ def assert_same(row: BatchRow, reference: Any) -> None:
     )
 
 
+def _reference(case: tuple[RuleBook, list[Settlement], set[str], list[YearOpening]]) -> Any:
+    """The reference engine's run of a generated case (its cancelled settlements cancelled)."""
+    rules, settlements, cancelled, opened = case
+    return calculate(settlements, rules, openings=opened, trace=False,
+                     cancellations=[Cancellation(s.setl_id, s.psn_no) for s in settlements if s.setl_id in cancelled])
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case=batch_case())
 def test_batch_equals_the_reference_engine(
     case: tuple[RuleBook, list[Settlement], set[str], list[YearOpening]],
 ) -> None:
     rules, settlements, cancelled, opened = case
-    reference = calculate(
-        settlements,
-        rules,
-        openings=opened,
-        cancellations=[Cancellation(s.setl_id, s.psn_no) for s in settlements if s.setl_id in cancelled],
-        trace=False,
-    )
+    reference = _reference(case)
     opening_rows = [
         {"psn_no": o.psn_no, "policy_year": o.policy_year, "eligible_amount": o.sums.eligible_amount,
          "dae_base": o.sums.dae_base, "paid": o.sums.paid}
@@ -330,13 +331,7 @@ def test_fee_line_path_equals_the_reference_engine_to_the_fen(
     case: tuple[RuleBook, list[Settlement], set[str], list[YearOpening]],
 ) -> None:
     rules, settlements, cancelled, opened = case
-    reference = calculate(
-        settlements,
-        rules,
-        openings=opened,
-        cancellations=[Cancellation(s.setl_id, s.psn_no) for s in settlements if s.setl_id in cancelled],
-        trace=False,
-    )
+    reference = _reference(case)
     rows = [settlement_row(s, cancelled=s.setl_id in cancelled) for s in settlements]
     lines = [line_row(s.setl_id, line) for s in settlements for line in s.fee_lines]
     opening_rows = [
