@@ -120,7 +120,7 @@ def test_every_registered_importer_refuses_cleanly_or_loads(world: dict[str, Any
 
 @pytest.mark.django_db
 def test_declarations_refuse_cleanly_or_are_checked(world: dict[str, Any]) -> None:
-    from dae.claims.declare import submit_declaration
+    from dae.claims.actions import do_submit_declaration
     from dae.claims.models import Declaration
 
     hospital = world["users"]["hospital"]
@@ -144,7 +144,7 @@ def test_declarations_refuse_cleanly_or_are_checked(world: dict[str, Any]) -> No
     def fuzz(raw: bytes) -> None:
         files, counts = _upload_files(), _row_counts()
         try:
-            declaration, _created = submit_declaration(hospital, file_name="d.json", chunks=iter([raw]))
+            declaration, _created = do_submit_declaration(hospital, file_name="d.json", chunks=iter([raw]))
         except InvalidInput:
             assert _upload_files() == files and _row_counts() == counts
             return

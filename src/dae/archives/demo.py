@@ -114,7 +114,7 @@ def _declaration(region: str, year: int) -> None:
     """One hospital's declaration of November, checked by the ordinary job: its two settlements name persons the
     roster does not know, so both are rejected and no money moves (the demo year's books stay as they are)."""
     from dae.catalog.models import Hospital
-    from dae.claims.declare import submit_declaration
+    from dae.claims.actions import do_submit_declaration
     from dae.core.jobs import run_job
 
     hospital = Hospital.objects.filter(region_id=region).order_by("code").first()
@@ -137,7 +137,7 @@ def _declaration(region: str, year: int) -> None:
     document = {"fixmedins_code": hospital.code, "month": month, "idempotency_key": f"demo-archive-{month}",
                 "settlements": settlements}
     clerk = _user(Post.SETTLEMENT, region)
-    declaration, created = submit_declaration(clerk, file_name="declaration.json",
+    declaration, created = do_submit_declaration(clerk, file_name="declaration.json",
                                               chunks=iter([json.dumps(document, ensure_ascii=False).encode()]))
     if created and declaration.job_id is not None:
         run_job.call(declaration.job_id)

@@ -154,6 +154,15 @@ def audit_declaration(declaration: Declaration, actor: Any) -> AuditRun | None:
     )
 
 
+@job_handler("declaration_audit")
+def run_declaration_audit(job: Job, progress: Progress) -> dict[str, Any]:
+    """The automatic audit of a stored declaration, queued by the declaration's job once it has stored it."""
+    declaration = Declaration.objects.select_related("created_by").get(pk=job.params["declaration"])
+    progress(0, 1, "正在智能审核 (auditing)")
+    run = audit_declaration(declaration, declaration.created_by)
+    return {"declaration": declaration.pk, "run": run.pk if run is not None else None}
+
+
 def rerun(run: AuditRun, actor: Any) -> AuditRun:
     """Run ``run`` again over the same selection with exactly the rule versions and parameters it recorded."""
     origin = run

@@ -31,8 +31,8 @@ from dae.web.listing import (
 )
 from dae.web.names import with_item_names
 
-from .actions import do_accept_computed, do_reject
-from .declare import pay_deadline_days_left, submit_declaration
+from .actions import do_accept_computed, do_reject, do_submit_declaration
+from .declare import pay_deadline_days_left
 from .feedback import feedback_csv, feedback_rows
 from .models import Adjustment, Declaration, DeclarationItem, Settlement
 from .states import ClaimState
@@ -172,7 +172,7 @@ def declaration_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            declaration, _created = submit_declaration(request.user, file_name=upload.name, chunks=upload.chunks())
+            declaration, _created = do_submit_declaration(request.user, file_name=upload.name, chunks=upload.chunks())
         except DaeError as exc:
             error = exc
         else:

@@ -113,13 +113,13 @@ class Command(BaseCommand):
 
     # -- declarations and bank statements --------------------------------------------------------------------
     def _declaration(self, user: Any, path: Path) -> bool:
-        from dae.claims.declare import submit_declaration
+        from dae.claims.actions import do_submit_declaration
         from dae.core.jobs import jobs_inline
 
         bar = Bar(self.stderr)
         with path.open("rb") as fh, jobs_inline(bar):
-            declaration, created = submit_declaration(user, file_name=path.name,
-                                                      chunks=iter(lambda: fh.read(1 << 20), b""))
+            declaration, created = do_submit_declaration(user, file_name=path.name,
+                                                         chunks=iter(lambda: fh.read(1 << 20), b""))
         bar.close()
         declaration.refresh_from_db()
         if not created:
