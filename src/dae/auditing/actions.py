@@ -47,10 +47,6 @@ def _lock(finding: Finding, allowed: Iterable[str], what: str) -> Finding:
     return locked
 
 
-def _amount(value: Any, field: str = "amount") -> Decimal:
-    return inputs.signed_amount(value, field=field, label="金额", maximum=inputs.CLAIM_MAX)
-
-
 def _due(days: int) -> Any:
     """``days`` working days from today (a year not yet in the calendar warns, it does not stop the workflow)."""
     return workdays.deadline(timezone.localdate(), days).due
@@ -107,7 +103,7 @@ def do_dismiss(finding: Finding, *, reason: str, actor: Any) -> Finding:
 def do_confirm(finding: Finding, *, amount: Any, note: str, actor: Any) -> Finding:
     """审核认定: the reviewer confirms the amount to deduct; the hospital is asked to accept or appeal."""
     note = require_reason(note, "认定意见", max_length=1000)
-    value = _amount(amount)
+    value = inputs.claim_amount(amount)
     with transaction.atomic():
         f = _lock(finding, (Finding.Status.OPEN,), "认定")
         if value <= 0:
@@ -231,7 +227,7 @@ def do_settle(finding: Finding, *, amount: Any, note: str, actor: Any) -> Findin
     """三方确认 by the bureau's supervisor. After an acceptance (or a hospital deadline passed without an answer)
     the amount is the reviewer's; after an appeal it is from 0 (申诉成立) up to the reviewer's."""
     note = require_reason(note, "确认意见", max_length=1000)
-    value = _amount(amount)
+    value = inputs.claim_amount(amount)
     today = timezone.localdate()
     with transaction.atomic():
         f = _lock(finding, (Finding.Status.ACCEPTED, Finding.Status.APPEALED, Finding.Status.CONFIRMED), "确认")

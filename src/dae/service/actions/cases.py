@@ -13,6 +13,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from dae.accounts.permissions import writers
 from dae.accounts.posts import Post
 from dae.approvals.actions import require
 from dae.catalog.models import Hospital
@@ -27,8 +28,17 @@ from ..errors import ErrorCode
 from ..models import Case, Channel, Handover
 from .common import choice, day, due, region, staff_user, text
 
-#: Posts a case may be handed to (流转): the service desk and the posts that look into what is reported.
-ASSIGNABLE_POSTS = (Post.SERVICE, Post.SETTLEMENT, Post.REVIEWER, Post.INSPECTOR, Post.MANAGER)
+#: A case may be handed to (流转) the posts that may reply to it — the service desk and the posts that look into
+#: what is reported; the permission matrix is the one source.
+HANDLER_ROUTE = "service:case_reply"
+
+
+def assignable_posts() -> tuple[Post, ...]:
+    """The posts a case may be handed to, as the matrix says: the service desk first, the manager last."""
+    chosen = writers(HANDLER_ROUTE)
+    order = list(Post)
+    return tuple(sorted((p for p in Post if p in chosen),
+                        key=lambda p: (p == Post.MANAGER, p != Post.SERVICE, order.index(p))))
 
 
 def _state(case: Case) -> dict[str, Any]:
@@ -98,7 +108,7 @@ def do_assign_case(actor: Any, case: Case, *, assignee: Any = None, post: Any = 
                            details=[{"path": "assignee", "message": "请选择承办人或承办岗位"}])
     if user is not None:
         post_code = user.post
-    if post_code not in ASSIGNABLE_POSTS:
+    if post_code not in assignable_posts():
         raise InvalidInput("该岗位不承办投诉举报", code=ErrorCode.UNKNOWN_ASSIGNEE,
                            details=[{"path": "post", "message": "岗位不正确"}])
     note_text = text(note, "note", "流转说明", 500, required=False)
