@@ -2,7 +2,7 @@
 
 A template is a versioned text with ``{变量}`` placeholders; a new version is a draft until a second person (the
 manager) approves it, and only an approved version is used. A campaign picks an audience of the region, fills the
-template for each person and queues one SMS each through ``notices.dispatch.do_queue_sms`` (key
+template for each person and queues one SMS each through ``notices.actions.dispatch.do_queue_sms`` (key
 ``campaign:<id>:<psn_no>``: never queued twice; the per-person daily limit applies), so what each person was sent
 is the outbox.
 """
@@ -26,7 +26,7 @@ from dae.core.errors import Conflict, InvalidInput, PermissionDenied
 from dae.core.events import record_event, user_or_none
 from dae.core.money import fmt_yuan
 from dae.enrollment.models import ContributionYear, Person
-from dae.notices.dispatch import do_queue_sms
+from dae.notices.actions.dispatch import do_queue_sms
 
 from ..errors import ErrorCode
 from ..models import Campaign, MessageTemplate
