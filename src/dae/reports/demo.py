@@ -117,9 +117,9 @@ def seed_reports(demo_year: int, region: str) -> list[int]:
     manager, checked by the checker, approved by the bureau's supervisor, submitted by the manager)."""
     from dae.accounts.models import User
 
+    from .actions.signoff import do_approve_report, do_check_report, do_prepare_report, do_submit_report
     from .models import AnalysisReport
     from .periods import Period
-    from .signoff import do_approve_report, do_check_report, do_prepare_report, do_submit_report
 
     users = {u.username: u for u in User.objects.filter(username__in=("manager", "checker", "supervisor"))}
     if len(users) < 3:
