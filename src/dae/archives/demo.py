@@ -225,7 +225,7 @@ def seed_demo(year: int, regions: list[str]) -> dict[str, Any]:
     """Make the demo's archive (once). Returns what was made."""
     from dae.demo.users import REGION_A
 
-    from .jobs import daily
+    from .actions import do_archive_daily
 
     region = REGION_A if REGION_A in regions else regions[0]
     _claims(region, year + 1)
@@ -247,7 +247,7 @@ def seed_demo(year: int, regions: list[str]) -> dict[str, Any]:
     actions.do_approve_destruction(_user(Post.MANAGER, region), dl, approve=True, note="同意销毁")
     actions.do_approve_destruction(_user(Post.SUPERVISOR, region), dl, approve=True, note="经审核，同意销毁")
     actions.do_execute_destruction(archivist, dl)
-    summary = daily(timezone.localdate(), actor=archivist)  # the anchor of the day the demo was made
+    summary = do_archive_daily(timezone.localdate(), actor=archivist)  # the anchor of the day the demo was made
     return {"archived": counts["archived"], "failed": counts["failed"], "destruction": dl.number,
             "anchors": [c.get("item") for c in summary["chains"].values()]}
 
