@@ -108,7 +108,7 @@ def main() -> int:
 
     print(f"file: {n:,} settlements, {n * args.lines_per:,} fee lines, {size / 1e6:.0f} MB NDJSON, built "
           f"in {time.perf_counter() - started:.1f} s (not timed); database: {connection.vendor}")
-    from dae.auditing import runs
+    from dae.auditing.actions import runs
     from dae.claims import declare
 
     phases: dict[str, float] = {}
@@ -128,7 +128,7 @@ def main() -> int:
     timed("cross-checks (duplicates, persons, coverage, catalogue, mapping)", declare.Check, "_cross_checks")
     timed("recompute", declare.Check, "_compute")
     timed("store", declare.Check, "_store")
-    timed("automatic audit", runs, "audit_declaration")
+    timed("automatic audit", runs, "do_audit_declaration")
     t0, cpu0 = time.perf_counter(), time.process_time()
     declaration, _created = do_submit_declaration(user, file_name="d.ndjson", chunks=chunks())
     seconds, cpu = time.perf_counter() - t0, time.process_time() - cpu0

@@ -27,7 +27,7 @@ from dae.core.uploads import discard, store_upload
 from dae.payments.deductions import record_deduction
 from dae.workdays import service as workdays
 
-from .models import Finding, FindingDocument, FindingLine, FindingStep, PlatformFeedback
+from ..models import Finding, FindingDocument, FindingLine, FindingStep, PlatformFeedback
 
 #: Working days the hospital has to accept or appeal a confirmed finding (医院反馈期限).
 HOSPITAL_DAYS = 5
