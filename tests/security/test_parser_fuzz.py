@@ -76,7 +76,7 @@ def _importer_columns(kind: str) -> list[str]:
 
 def _fuzz_importer(kind: str, manager: Any, outcomes: set[str]) -> None:
     from dae.imports import registry
-    from dae.imports.framework import start_import
+    from dae.imports.actions import do_start_import
     from dae.imports.models import ImportBatch
 
     importer = registry.get(kind)
@@ -88,7 +88,7 @@ def _fuzz_importer(kind: str, manager: Any, outcomes: set[str]) -> None:
             fmt = importer.formats[0]
         files, counts = _upload_files(), _row_counts()
         try:
-            batch = start_import(kind, user=manager, file_name=f"fuzz.{fmt}", chunks=iter([content]),
+            batch = do_start_import(kind, user=manager, file_name=f"fuzz.{fmt}", chunks=iter([content]),
                                  region_id="220282")
         except InvalidInput:
             outcomes.add("refused")

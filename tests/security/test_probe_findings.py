@@ -53,10 +53,10 @@ def test_ledger_statement_export_writes_a_formula_looking_description_as_text(wo
 
 
 def _roster_batch(world: dict[str, Any], content: bytes) -> Any:
-    from dae.imports.framework import start_import
+    from dae.imports.actions import do_start_import
     from dae.imports.models import ImportBatch
 
-    batch = start_import("roster", user=world["users"]["manager"], file_name="roster.csv", chunks=iter([content]),
+    batch = do_start_import("roster", user=world["users"]["manager"], file_name="roster.csv", chunks=iter([content]),
                          region_id=REGION_A)
     return ImportBatch.objects.get(pk=batch.pk)
 

@@ -150,7 +150,7 @@ def _roster(region: str, year: int) -> None:
     from dae.core.idcard import make_certno
     from dae.core.jobs import run_job
     from dae.enrollment.importers import COLUMNS
-    from dae.imports.framework import start_import
+    from dae.imports.actions import do_start_import
 
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=[c.name for c in COLUMNS], extrasaction="ignore")
@@ -165,7 +165,7 @@ def _roster(region: str, year: int) -> None:
                          "psn_insu_date": f"{year}-12-01", "paus_insu_date": "", "insu_end_date": "",
                          "contrib_year": str(year), "contrib_stas": "1"})
     clerk = _user(Post.SETTLEMENT, region)
-    batch = start_import("roster", user=clerk, file_name=f"新增参保人员-{year}12.csv",
+    batch = do_start_import("roster", user=clerk, file_name=f"新增参保人员-{year}12.csv",
                          chunks=iter([out.getvalue().encode("utf-8")]), region_id=region)
     job_id = getattr(batch, "job_id", None)
     if job_id is not None:

@@ -88,13 +88,14 @@ class Command(BaseCommand):
     def _import(self, kind: str, user: Any, path: Path, options: dict[str, Any]) -> bool:
         from dae.core.jobs import jobs_inline
         from dae.imports import registry
-        from dae.imports.framework import problems_workbook, start_import
+        from dae.imports.actions import do_start_import
+        from dae.imports.framework import problems_workbook
         from dae.imports.models import ImportBatch
 
         registry.get(kind)  # an unknown kind is refused with the list of kinds
         bar = Bar(self.stderr)
         with path.open("rb") as fh, jobs_inline(bar):
-            batch = start_import(kind, user=user, file_name=path.name, chunks=iter(lambda: fh.read(1 << 20), b""),
+            batch = do_start_import(kind, user=user, file_name=path.name, chunks=iter(lambda: fh.read(1 << 20), b""),
                                  region_id=options["region"] or None)
         bar.close()
         batch.refresh_from_db()
