@@ -10,6 +10,7 @@ with the reasons for the archivist; one that passes gets the next item number of
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable
 from typing import Any
 
@@ -39,6 +40,7 @@ from .models import (
     RetentionRule,
     expiry,
 )
+from .package import build_package
 from .registry import ItemKind, Record, get_kind
 from .render import record_pdf
 
@@ -460,13 +462,10 @@ def do_execute_destruction(actor: Any, dl: DestructionList) -> DestructionList:
 
 def do_export_package(actor: Any, items: list[Item]) -> bytes:
     """A transfer package of archived items (see ``package.py``), recorded as an event."""
-    from .package import build_package
-
     chosen = [i for i in items if i.status == Item.Status.ARCHIVED]
     if not chosen:
         raise InvalidInput("请选择已归档的档案", code=ErrorCode.PACKAGE_EMPTY)
     content = build_package(chosen, made_by=str(actor) if actor is not None else "dae")
-    import hashlib
 
     with transaction.atomic():
         record_event(actor, "archives.package_exported", object_type="archives.package",

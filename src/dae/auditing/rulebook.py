@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+import pyarrow as pa
 from django.db.models import Max
 
 from dae.audit import RULES, SCHEMAS, AuditInputError, ParamError
@@ -64,8 +65,6 @@ class Book:
 
 
 def rows_table(name: str, rows: list[dict[str, Any]]) -> Any:
-    import pyarrow as pa
-
     schema = SCHEMAS[name]
     columns: dict[str, list[Any]] = {f.name: [] for f in schema}
     for row in rows:

@@ -45,6 +45,7 @@ from dae.core.exports import ExportColumn, xlsx_bytes
 from dae.core.files import count_xlsx_rows, csv_rows, text_and_encoding, xlsx_rows
 from dae.core.inputs import header_index, json_document, visible
 from dae.dictionaries import codes
+from dae.dictionaries.models import CodeList
 
 from . import registry
 from .models import ImportBatch
@@ -372,8 +373,6 @@ def example_value(col: Column) -> str:
 def describe(importer: type[Importer]) -> dict[str, Any]:
     """What the import page says about one kind: its columns with Chinese type names, whether each is required,
     the dictionary it takes codes from (by name), and an example value (plain data: a template never calls it)."""
-    from dae.dictionaries.models import CodeList
-
     lists = dict(CodeList.objects.filter(key__in=[c.codelist for c in importer.columns if c.codelist])
                  .values_list("key", "name"))
     columns = [{"name": c.name, "label": c.label, "required": c.required, "kind": KIND_LABELS.get(c.kind, c.kind),

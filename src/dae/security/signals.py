@@ -11,6 +11,7 @@ from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
 
 from .actions import do_record_lockout, do_record_login_failure
+from .passwords import password_expired
 
 AUTH_AT = "dae_auth_at"
 SEEN_AT = "dae_seen_at"
@@ -38,6 +39,5 @@ def start_clocks(sender: Any, request: Any = None, user: Any = None, **kwargs: A
         now = int(time.time())
         request.session[AUTH_AT] = now
         request.session[SEEN_AT] = now
-        from .passwords import password_expired
 
         request.session[PW_CHANGE] = bool(getattr(user, "must_change_password", False) or password_expired(user))

@@ -3,6 +3,7 @@ change, and IT's and the manager's security pages (lockouts, API tokens, passwor
 
 from __future__ import annotations
 
+import base64
 import time
 from typing import Any
 
@@ -15,15 +16,18 @@ from django.contrib.auth import update_session_auth_hash, user_login_failed
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django_otp import login as otp_login
 
 from dae.accounts.forms import LoginForm
 from dae.accounts.models import User
 from dae.accounts.permissions import can
 from dae.core.errors import DaeError, NotFound
+from dae.core.inputs import object_id
 from dae.web.listing import Column, DateRange, ScopedListView
 
 from . import otp
@@ -77,8 +81,6 @@ class LoginView(auth_views.LoginView):
 
 
 def _url(name: str) -> str:
-    from django.urls import reverse
-
     return reverse(name)
 
 
@@ -107,7 +109,7 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
             del request.session[PENDING]
             user.backend = pending.get("backend") or "django.contrib.auth.backends.ModelBackend"
             auth_login(request, user)
-            otp.otp_login(request, device)
+            otp_login(request, device)
             do_record_sign_in(request, user, "recovery_code" if recovery else "totp")
             if recovery:
                 messages.warning(request, gettext("已使用一个恢复码，剩余 %(n)d 个") % {"n": otp.recovery_codes_left(user)})
@@ -137,7 +139,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
             user_login_failed.send(sender=__name__, credentials={"username": user.username}, request=request)
             form.add_error("code", gettext("验证码不正确"))
         else:
-            otp.otp_login(request, found[0])
+            otp_login(request, found[0])
             return redirect("web:home")
     elif request.method == "POST" and action == "renew" and verified:
         codes = do_new_recovery_codes(user)
@@ -161,8 +163,6 @@ def two_factor(request: HttpRequest) -> HttpResponse:
 
 
 def _base32(key: bytes) -> str:
-    import base64
-
     text = base64.b32encode(key).decode().rstrip("=")
     return " ".join(text[i:i + 4] for i in range(0, len(text), 4))
 
@@ -278,8 +278,6 @@ class LockoutList(ScopedListView):
         return locked_attempts().order_by("-attempt_time")  # system-wide: sign-in is not in any region
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        from dae.core.inputs import object_id
-
         if do_unlock(request.user, object_id(request.POST.get("attempt"))):
             messages.success(request, gettext("已解除锁定"))
         return redirect("security:lockouts")

@@ -25,7 +25,7 @@ from dae.web.who import region_choices
 
 from . import actions, queries
 from .actions.cases import assignable_posts
-from .models import Case, Channel, Consultation, KnowledgeEntry
+from .models import Case, Channel, Consultation, KnowledgeEntry, Respondent
 
 
 def _run(request: HttpRequest, run: Callable[[], Any], done: str) -> Any:
@@ -351,8 +351,6 @@ def _knowledge_form(request: HttpRequest, entry: KnowledgeEntry | None) -> HttpR
 def my_service(request: HttpRequest) -> HttpResponse:
     """参保人服务: ask a question online and read the answers; one's complaints, their replies and the rating;
     surveys waiting for one's answers."""
-    from .models import Respondent
-
     user = request.user
     if request.method == "POST":
         _run(request, lambda: actions.do_ask_online(user, question=request.POST.get("question"),

@@ -24,6 +24,7 @@ from dae.core import inputs
 from dae.core.errors import Conflict, InvalidInput, require_reason
 from dae.core.events import record_event, user_or_none
 from dae.core.uploads import discard, store_upload
+from dae.credit import services as credit
 from dae.payments.deductions import record_deduction
 from dae.workdays import service as workdays
 
@@ -346,8 +347,6 @@ def do_link_finding_settlement(finding: Finding, settlement: Any, *, actor: Any)
 
 def _credit(f: Finding, value: Decimal, on: Any, actor: Any) -> None:
     """Credit events for the hospital and the billing doctors of the violating lines (诚信管理)."""
-    from dae.credit import services as credit
-
     source = ("audit.finding", f.pk)
     credit.record_violation(
         party_kind="hospital",

@@ -21,6 +21,7 @@ from dae.core import inputs
 from dae.core.errors import Conflict, InvalidInput, PermissionDenied, require_reason
 from dae.core.events import record_event, snapshot, user_or_none
 from dae.enrollment.models import Person
+from dae.inspection.actions import do_create_inspection, do_create_investigation
 from dae.notices.actions import check_phone
 
 from .. import rules
@@ -235,8 +236,6 @@ def do_extend_case(actor: Any, case: Case, *, reason: Any) -> Case:
 
 def do_open_inspection(actor: Any, case: Case, *, inspected_on: Any, kind: Any, inspectors: Any) -> Case:
     """A tip-off opens an on-site inspection of the hospital it names (linked both ways)."""
-    from dae.inspection.actions import do_create_inspection
-
     _check_linkable(case)
     if case.hospital is None:
         raise InvalidInput("该举报未涉及医疗机构，不能转现场巡查", code=ErrorCode.NOT_TIPOFF,
@@ -256,8 +255,6 @@ def do_open_inspection(actor: Any, case: Case, *, inspected_on: Any, kind: Any, 
 def do_open_investigation(actor: Any, case: Case, *, psn_no: Any = "", hospital_name: Any = "",
                           hospital_place: Any = "") -> Case:
     """A tip-off opens a remote investigation (异地协查), linked both ways."""
-    from dae.inspection.actions import do_create_investigation
-
     _check_linkable(case)
     with transaction.atomic():
         locked = _locked(case)
