@@ -57,7 +57,7 @@ def main() -> int:
     from dae.accounts.models import User
     from dae.benefits.actions import do_install_default
     from dae.catalog.models import Hospital
-    from dae.claims.declare import submit_declaration
+    from dae.claims.actions import do_submit_declaration
     from dae.claims.models import FeeLine, Settlement
     from dae.core.bulk import insert_rows
     from dae.core.models import Region
@@ -108,7 +108,7 @@ def main() -> int:
 
     print(f"file: {n:,} settlements, {n * args.lines_per:,} fee lines, {size / 1e6:.0f} MB NDJSON, built "
           f"in {time.perf_counter() - started:.1f} s (not timed); database: {connection.vendor}")
-    from dae.auditing import runs
+    from dae.auditing.actions import runs
     from dae.claims import declare
 
     phases: dict[str, float] = {}
@@ -128,9 +128,9 @@ def main() -> int:
     timed("cross-checks (duplicates, persons, coverage, catalogue, mapping)", declare.Check, "_cross_checks")
     timed("recompute", declare.Check, "_compute")
     timed("store", declare.Check, "_store")
-    timed("automatic audit", runs, "audit_declaration")
+    timed("automatic audit", runs, "do_audit_declaration")
     t0, cpu0 = time.perf_counter(), time.process_time()
-    declaration, _created = submit_declaration(user, file_name="d.ndjson", chunks=chunks())
+    declaration, _created = do_submit_declaration(user, file_name="d.ndjson", chunks=chunks())
     seconds, cpu = time.perf_counter() - t0, time.process_time() - cpu0
     declaration.refresh_from_db()
     print(f"declaration: {seconds:.1f} s status={declaration.status} accepted={declaration.accepted:,} "
@@ -143,7 +143,7 @@ def main() -> int:
     print(f"  stored settlements={Settlement.objects.count():,} fee lines={FeeLine.objects.count():,} "
           f"pay deadline={declaration.pay_deadline}")
     t1 = time.perf_counter()
-    again, created = submit_declaration(user, file_name="d.ndjson", chunks=chunks())
+    again, created = do_submit_declaration(user, file_name="d.ndjson", chunks=chunks())
     print(f"replay: {time.perf_counter() - t1:.1f} s, created={created} (same declaration #{again.pk})")
     import resource
 

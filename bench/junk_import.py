@@ -49,7 +49,8 @@ def main() -> int:
     from django.core.management import call_command
 
     from dae.accounts.models import User
-    from dae.imports.framework import problems_workbook, start_import
+    from dae.imports.actions import do_start_import
+    from dae.imports.framework import problems_workbook
     from dae.imports.models import ImportBatch
 
     call_command("migrate", verbosity=0)
@@ -60,7 +61,7 @@ def main() -> int:
     manager.regions.set([region])
     content = junk_roster(int(args.mb * 1024 * 1024))
     started = time.perf_counter()
-    batch = start_import("roster", user=manager, file_name="junk.csv", chunks=iter([content]), region_id="220282")
+    batch = do_start_import("roster", user=manager, file_name="junk.csv", chunks=iter([content]), region_id="220282")
     validated = time.perf_counter() - started
     batch = ImportBatch.objects.get(pk=batch.pk)
     started = time.perf_counter()

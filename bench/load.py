@@ -149,7 +149,7 @@ def samples() -> dict[str, Any]:
     from dae.accounts.models import User
     from dae.claims.models import Settlement
     from dae.enrollment.models import Person
-    from dae.security.tokens import do_issue_token
+    from dae.security.actions import do_issue_token
 
     AccessAttempt.objects.all().delete()
     hospital_user = User.objects.get(username="hospital")

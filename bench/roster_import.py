@@ -47,7 +47,7 @@ def main() -> int:
     from dae.accounts.models import User
     from dae.core.models import Region
     from dae.enrollment.models import Enrolment, Person
-    from dae.imports.framework import start_import
+    from dae.imports.actions import do_start_import
 
     call_command("migrate", verbosity=0)
     Region.objects.get_or_create(admdvs="220282", defaults={"name": "桦甸市"})
@@ -62,7 +62,7 @@ def main() -> int:
 
     def timed(label: str, data: bytes) -> float:
         t0, cpu0 = time.perf_counter(), time.process_time()
-        batch = start_import("roster", user=user, file_name="roster.csv", chunks=iter([data]), region_id="220282")
+        batch = do_start_import("roster", user=user, file_name="roster.csv", chunks=iter([data]), region_id="220282")
         batch.refresh_from_db()
         seconds, cpu = time.perf_counter() - t0, time.process_time() - cpu0
         job = batch.job

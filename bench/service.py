@@ -113,7 +113,7 @@ def survey(n: int) -> None:
 def dispatch(n: int) -> None:
     from django.utils import timezone
 
-    from dae.notices.dispatch import BACKOFF, do_dispatch_sms
+    from dae.notices.actions.dispatch import BACKOFF, do_dispatch_sms
     from dae.notices.models import SmsMessage
 
     SmsMessage.objects.bulk_create([SmsMessage(psn_no=f"PB{i:08d}", phone="13900000000", text=f"提醒 {i}",

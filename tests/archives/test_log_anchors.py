@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
-from dae.archives.jobs import daily
+from dae.archives.actions import do_archive_daily
 from dae.archives.models import Item
 from dae.core.events import record_event
 from dae.core.models import AccessRecord, Event
@@ -26,7 +26,7 @@ def test_the_daily_job_anchors_each_chain_and_verify_logs_catches_a_cut_tail(wor
     AccessRecord.objects.create(psn_no="PA0001", object_type="t", object_id="1", why="business")
     last = Event.objects.order_by("-seq").first()
     assert last is not None
-    summary = daily(timezone.localdate())
+    summary = do_archive_daily(timezone.localdate())
     assert summary["chains"]["event"]["ok"] and summary["chains"]["access"]["ok"]
     anchors = Item.objects.filter(kind="log_anchor", status="archived").order_by("code")
     assert [a.metadata["record"]["chain"] for a in anchors] == ["event", "access"]

@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
-from dae.auditing import runs
+from dae.auditing.actions.runs import do_start_run
 from dae.auditing.models import AuditRun, Finding, FindingDocument, FindingStep
 
 from ..factories import FeeLineFactory
@@ -21,7 +21,7 @@ def samples_for(name: str, world: dict[str, Any]) -> dict[str, str]:
     if finding is None:
         FeeLineFactory(settlement=world["settlements"][0], feedetl_sn="WALK-OUT",
                        fee_ocur_time=timezone.make_aware(dt.datetime(2026, 2, 20, 9)))
-        runs.start_run(region="220282", scope=AuditRun.Scope.SELECTION, setl_ids=["SA0001"],
+        do_start_run(region="220282", scope=AuditRun.Scope.SELECTION, setl_ids=["SA0001"],
                        actor=world["users"]["reviewer"], background=False)
         finding = Finding.objects.get(rule_id="R17_CROSS_PERIOD")
         path = Path(settings.UPLOAD_DIR) / "walk-document.pdf"

@@ -12,6 +12,7 @@ import pytest
 
 from dae.audit import check_one
 from dae.auditing import check, rulebook
+from dae.auditing.actions.rules import do_change_setting
 from dae.catalog.actions import content, content_dict, do_revise_item
 from dae.catalog.models import CatalogueItem
 
@@ -51,13 +52,13 @@ def test_a_rule_setting_shows_in_the_next_check(audit_world: dict[str, Any]) -> 
     first = audit_world["first"]
     manager = make_user("manager", username="check-manager")
     assert _rules(check.check_settlement(first))["R17_CROSS_PERIOD"] == {"100.00"}
-    rulebook.do_change_setting("R17_CROSS_PERIOD", enabled=None, params={"min_amount": "100.01"}, tables=None,
+    do_change_setting("R17_CROSS_PERIOD", enabled=None, params={"min_amount": "100.01"}, tables=None,
                                reason="只报超过100元的", actor=manager)  # fmt: skip
     assert "R17_CROSS_PERIOD" not in _rules(check.check_settlement(first))
-    rulebook.do_change_setting("R17_CROSS_PERIOD", enabled=None, params={"min_amount": "0"}, tables=None,
+    do_change_setting("R17_CROSS_PERIOD", enabled=None, params={"min_amount": "0"}, tables=None,
                                reason="恢复", actor=manager)  # fmt: skip
     assert "R17_CROSS_PERIOD" in _rules(check.check_settlement(first))
-    rulebook.do_change_setting("R17_CROSS_PERIOD", enabled=False, params={}, tables=None, reason="停用",
+    do_change_setting("R17_CROSS_PERIOD", enabled=False, params={}, tables=None, reason="停用",
                                actor=manager)  # fmt: skip
     assert "R17_CROSS_PERIOD" not in _rules(check.check_settlement(first))
 
@@ -66,11 +67,11 @@ def test_a_parameter_table_change_shows_in_the_next_check(audit_world: dict[str,
     first = audit_world["first"]
     manager = make_user("manager", username="check-manager")
     assert "R05_FREQ_PERIOD" not in _rules(check.check_settlement(first))
-    rulebook.do_change_setting("R05_FREQ_PERIOD", enabled=None, params={}, reason="每30天至多1次", actor=manager,
+    do_change_setting("R05_FREQ_PERIOD", enabled=None, params={}, reason="每30天至多1次", actor=manager,
                                tables={"period_limit": [{"med_list_codg": CODE, "window_days": 30,
                                                          "max_cnt": "1"}]})  # fmt: skip
     assert "R05_FREQ_PERIOD" in _rules(check.check_settlement(first))
-    rulebook.do_change_setting("R05_FREQ_PERIOD", enabled=None, params={}, reason="放宽", actor=manager,
+    do_change_setting("R05_FREQ_PERIOD", enabled=None, params={}, reason="放宽", actor=manager,
                                tables={"period_limit": [{"med_list_codg": CODE, "window_days": 30,
                                                          "max_cnt": "5"}]})  # fmt: skip
     assert "R05_FREQ_PERIOD" not in _rules(check.check_settlement(first))

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from dae.auditing import rulebook, runs
+from dae.auditing.actions.rules import do_change_setting
+from dae.auditing.actions.runs import do_rerun, do_start_run
 from dae.auditing.models import AuditRun, Finding, FindingLine, FindingStep, RunHit
 from dae.core.errors import InvalidInput
 from dae.core.models import Event, Job
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 def month_run(world: dict[str, Any], **kw: Any) -> AuditRun:
-    run = runs.start_run(region="220282", scope="month", month="2026-03", actor=world["users"]["reviewer"], **kw)
+    run = do_start_run(region="220282", scope="month", month="2026-03", actor=world["users"]["reviewer"], **kw)
     run.refresh_from_db()
     return run
 
@@ -71,7 +72,7 @@ def test_a_second_run_adds_hits_not_findings(audit_world: dict[str, Any]) -> Non
 
 
 def test_a_selection_keeps_only_findings_on_its_settlements(audit_world: dict[str, Any]) -> None:
-    run = runs.start_run(
+    run = do_start_run(
         region="220282", scope="selection", setl_ids=["SA0001"], actor=audit_world["users"]["reviewer"]
     )
     run.refresh_from_db()
@@ -82,14 +83,14 @@ def test_a_selection_keeps_only_findings_on_its_settlements(audit_world: dict[st
 def test_replay_uses_the_recorded_versions_after_a_parameter_change(audit_world: dict[str, Any]) -> None:
     manager = audit_world["users"]["manager"]
     original = month_run(audit_world)
-    setting = rulebook.do_change_setting(
+    setting = do_change_setting(
         "R17_CROSS_PERIOD", enabled=True, params={"days": 10}, tables={}, reason="放宽跨期天数", actor=manager
     )
     assert setting.version == 1
     changed = month_run(audit_world)
     assert "R17_CROSS_PERIOD" not in changed.counts and changed.rules["R17_CROSS_PERIOD"]["version"] == 1
     assert changed.rules["R17_CROSS_PERIOD"]["sql"] != original.rules["R17_CROSS_PERIOD"]["sql"]
-    replay = runs.rerun(original, manager)
+    replay = do_rerun(original, manager)
     replay.refresh_from_db()
     assert replay.replay_of_id == original.pk and replay.rules == original.rules
     assert replay.digest == original.digest and replay.counts == original.counts
@@ -97,7 +98,7 @@ def test_replay_uses_the_recorded_versions_after_a_parameter_change(audit_world:
 
 
 def test_a_disabled_rule_does_not_run(audit_world: dict[str, Any]) -> None:
-    rulebook.do_change_setting(
+    do_change_setting(
         "R15_OVERLAP", enabled=False, params={}, tables={}, reason="暂停此规则", actor=audit_world["users"]["manager"]
     )
     run = month_run(audit_world)
@@ -107,11 +108,11 @@ def test_a_disabled_rule_does_not_run(audit_world: dict[str, Any]) -> None:
 def test_bad_run_requests_are_refused_in_chinese(audit_world: dict[str, Any]) -> None:
     user = audit_world["users"]["reviewer"]
     with pytest.raises(InvalidInput, match="月份格式"):
-        runs.start_run(region="220282", scope="month", month="2026-3", actor=user)
+        do_start_run(region="220282", scope="month", month="2026-3", actor=user)
     with pytest.raises(InvalidInput, match="结算ID"):
-        runs.start_run(region="220282", scope="selection", setl_ids=[" "], actor=user)
+        do_start_run(region="220282", scope="selection", setl_ids=[" "], actor=user)
     with pytest.raises(InvalidInput, match="未知的规则"):
-        runs.start_run(region="220282", scope="month", month="2026-03", rule_ids=["R99"], actor=user)
+        do_start_run(region="220282", scope="month", month="2026-03", rule_ids=["R99"], actor=user)
     assert not AuditRun.objects.exists()
 
 

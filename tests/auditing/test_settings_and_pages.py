@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 
-from dae.auditing import rulebook, runs
+from dae.auditing import rulebook
+from dae.auditing.actions.rules import do_change_setting
+from dae.auditing.actions.runs import do_start_run
 from dae.auditing.models import AuditRun, Finding, RuleSetting
 from dae.core.errors import AppendOnlyViolation, InvalidInput
 from dae.core.models import Event
@@ -18,10 +20,10 @@ pytestmark = pytest.mark.django_db
 
 def test_settings_are_versions_with_history(audit_world: dict[str, Any]) -> None:
     manager = audit_world["users"]["manager"]
-    one = rulebook.do_change_setting(
+    one = do_change_setting(
         "R13_SPLIT_STAY", enabled=True, params={"days": 10}, tables={}, reason="按本市口径调整为10天", actor=manager
     )
-    two = rulebook.do_change_setting(
+    two = do_change_setting(
         "R13_SPLIT_STAY", enabled=False, params={"days": 12}, tables={}, reason="暂停核查", actor=manager
     )
     assert (one.version, two.version) == (1, 2)
@@ -55,11 +57,11 @@ def test_bad_settings_are_refused_and_nothing_is_written(audit_world: dict[str, 
     ]
     for rule_id, params, tables, message in cases:
         with pytest.raises(InvalidInput, match=message):
-            rulebook.do_change_setting(
+            do_change_setting(
                 rule_id, enabled=True, params=params, tables=tables, reason="测试修改", actor=manager
             )
     with pytest.raises(InvalidInput, match="修改原因"):
-        rulebook.do_change_setting("R13_SPLIT_STAY", enabled=True, params={}, tables={}, reason="", actor=manager)
+        do_change_setting("R13_SPLIT_STAY", enabled=True, params={}, tables={}, reason="", actor=manager)
     assert not RuleSetting.objects.exists() and not Event.objects.filter(action="audit.rule_setting").exists()
 
 
@@ -76,9 +78,9 @@ def test_a_parameter_table_set_by_the_manager_is_used_by_the_next_run(audit_worl
             fee_ocur_time=aware(2026, 3, 3, 9 if sn == "D-1" else 15),
         )
     user = audit_world["users"]["reviewer"]
-    runs.start_run(region="220282", scope="month", month="2026-03", actor=user)
+    do_start_run(region="220282", scope="month", month="2026-03", actor=user)
     assert not Finding.objects.filter(rule_id="R01_DUP_SAME_DAY").exists()
-    rulebook.do_change_setting(
+    do_change_setting(
         "R01_DUP_SAME_DAY",
         enabled=True,
         params={},
@@ -86,7 +88,7 @@ def test_a_parameter_table_set_by_the_manager_is_used_by_the_next_run(audit_worl
         reason="诊查费每日一次",
         actor=audit_world["users"]["manager"],
     )
-    run = runs.start_run(region="220282", scope="month", month="2026-03", actor=user)
+    run = do_start_run(region="220282", scope="month", month="2026-03", actor=user)
     run.refresh_from_db()
     f = Finding.objects.get(rule_id="R01_DUP_SAME_DAY")
     assert sorted(f.lines.values_list("feedetl_sn", "role")) == [("D-1", "involved"), ("D-2", "violation")]
@@ -134,10 +136,10 @@ def test_pages(audit_world: dict[str, Any], client_for: Any) -> None:
 
 def test_parameters_survive_switching_a_rule_off_and_on(audit_world: dict[str, Any], client_for: Any) -> None:
     manager = audit_world["users"]["manager"]
-    rulebook.do_change_setting("R13_SPLIT_STAY", enabled=True, params={"days": 30}, tables={}, reason="三十天",
+    do_change_setting("R13_SPLIT_STAY", enabled=True, params={"days": 30}, tables={}, reason="三十天",
                                actor=manager)
-    rulebook.do_change_setting("R13_SPLIT_STAY", enabled=False, params={}, tables={}, reason="暂停", actor=manager)
-    again = rulebook.do_change_setting("R13_SPLIT_STAY", enabled=None, params={"dise_chars": 4}, tables={},
+    do_change_setting("R13_SPLIT_STAY", enabled=False, params={}, tables={}, reason="暂停", actor=manager)
+    again = do_change_setting("R13_SPLIT_STAY", enabled=None, params={"dise_chars": 4}, tables={},
                                        reason="改为四位", actor=manager)
     assert (again.enabled, again.params) == (False, {"days": 30, "dise_chars": 4})
     page = client_for("manager").get("/audit/rules/R13_SPLIT_STAY/").content.decode()
@@ -162,7 +164,7 @@ def test_a_declaration_stays_stored_when_no_rule_is_enabled(world: dict[str, Any
     from ..factories import EnrolmentFactory, PersonFactory, region
 
     for rule_id in RULES:
-        rulebook.do_change_setting(rule_id, enabled=False, params={}, tables={}, reason="全部停用",
+        do_change_setting(rule_id, enabled=False, params={}, tables={}, reason="全部停用",
                                    actor=world["users"]["manager"])
     p = PersonFactory(region=region("220282"), psn_no="PS0001", psn_name="王五", certno="220282197506150017")
     EnrolmentFactory(person=p)

@@ -11,7 +11,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from dae.auditing import actions, runs
+from dae.auditing import actions
+from dae.auditing.actions.runs import do_start_run
 from dae.auditing.models import Finding, FindingDocument, FindingStep, PlatformFeedback
 from dae.core.errors import Conflict, InvalidInput
 from dae.core.models import Event
@@ -24,7 +25,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def found(audit_world: dict[str, Any]) -> dict[str, Any]:
-    runs.start_run(region="220282", scope="month", month="2026-03", actor=audit_world["users"]["reviewer"])
+    do_start_run(region="220282", scope="month", month="2026-03", actor=audit_world["users"]["reviewer"])
     return {
         **audit_world,
         "cross": Finding.objects.get(rule_id="R17_CROSS_PERIOD"),

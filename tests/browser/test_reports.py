@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from dae.claims.models import Settlement
-from dae.reports import signoff, tables
+from dae.reports import tables
+from dae.reports.actions import signoff
 from dae.reports.periods import Period
 from tests.reports.test_reconcile import build_march
 

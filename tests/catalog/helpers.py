@@ -6,7 +6,7 @@ import csv
 import io
 from typing import Any
 
-from dae.imports.framework import start_import
+from dae.imports.actions import do_start_import
 from dae.imports.models import ImportBatch
 
 ITEM_HEADER = ("med_list_codg", "name", "list_type", "chrgitm_lv", "med_chrgitm_type", "spec", "unit",
@@ -36,7 +36,7 @@ def to_csv(rows: list[dict[str, Any]], header: tuple[str, ...] | None = None) ->
 
 
 def run(kind: str, user: Any, content: bytes, name: str = "file.csv") -> ImportBatch:
-    batch = start_import(kind, user=user, file_name=name, chunks=iter([content]), region_id=None)
+    batch = do_start_import(kind, user=user, file_name=name, chunks=iter([content]), region_id=None)
     batch.refresh_from_db()
     return batch
 

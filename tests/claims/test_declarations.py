@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from dae.benefits.engine.person_year import calculate
-from dae.claims.declare import submit_declaration
+from dae.claims.actions import do_submit_declaration
 from dae.claims.models import Adjustment, Declaration, DeclarationItem, FeeLine, Settlement
 from dae.claims.payout import book_for_region, stored_inputs
 from dae.core.models import Event
@@ -23,7 +23,7 @@ from .builders import cancel_of, declaration, ndjson, sample_2304, settlement
 
 
 def submit(user: Any, content: bytes, name: str = "d.json") -> tuple[Declaration, bool]:
-    d, created = submit_declaration(user, file_name=name, chunks=iter([content]))
+    d, created = do_submit_declaration(user, file_name=name, chunks=iter([content]))
     d.refresh_from_db()
     return d, created
 

@@ -11,7 +11,7 @@ import pytest
 from dae.core.models import Event
 from dae.enrollment.coverage import coverage_on
 from dae.enrollment.models import ContributionYear, Enrolment, Person, Unit
-from dae.imports.framework import start_import
+from dae.imports.actions import do_start_import
 from dae.imports.models import ImportBatch
 
 from .roster import HEADER, roster_row, to_csv
@@ -19,7 +19,7 @@ from .roster import HEADER, roster_row, to_csv
 
 def run(user: Any, content: bytes, name: str = "roster.csv", kind: str = "roster",
         region: str = "220282") -> ImportBatch:
-    batch = start_import(kind, user=user, file_name=name, chunks=iter([content]), region_id=region)
+    batch = do_start_import(kind, user=user, file_name=name, chunks=iter([content]), region_id=region)
     batch.refresh_from_db()
     return batch
 

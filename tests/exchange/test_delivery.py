@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from dae.auditing.actions.runs import do_start_run
 from dae.core.crash import CRASH_EXIT_CODE
 from dae.exchange import delivery
 from dae.exchange.client import PlatformClient
@@ -60,11 +61,11 @@ def test_each_message_is_delivered_exactly_once_across_a_crash_between_send_and_
 @pytest.fixture
 def feedback(audit_world: dict[str, Any]) -> Any:
     """An audit finding taken through 三方确认, so its 3101-vocabulary feedback waits in the outbox."""
-    from dae.auditing import actions, runs
+    from dae.auditing import actions
     from dae.auditing.models import Finding, PlatformFeedback
 
     users = audit_world["users"]
-    runs.start_run(region="220282", scope="month", month="2026-03", actor=users["reviewer"])
+    do_start_run(region="220282", scope="month", month="2026-03", actor=users["reviewer"])
     f = Finding.objects.get(rule_id="R17_CROSS_PERIOD")
     f = actions.do_confirm(f, amount="80.00", note="跨期收费属实", actor=users["reviewer"])
     f = actions.do_accept(f, note="认可", actor=users["hospital"])

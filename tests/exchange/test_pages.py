@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from dae.auditing.actions.runs import do_start_run
 from dae.claims.models import Settlement
 from dae.exchange import delivery
 from dae.exchange.client import PlatformClient
@@ -73,11 +74,11 @@ def test_a_reviewer_may_read_but_not_resolve(month: dict[str, Any], platform: Pl
 
 def test_the_outbox_page_shows_a_refusal_with_the_platforms_message(
         audit_world: dict[str, Any], simulator: PlatformSimulator, platform: PlatformClient) -> None:
-    from dae.auditing import actions, runs
+    from dae.auditing import actions
     from dae.auditing.models import Finding
 
     users = audit_world["users"]
-    runs.start_run(region="220282", scope="month", month="2026-03", actor=users["reviewer"])
+    do_start_run(region="220282", scope="month", month="2026-03", actor=users["reviewer"])
     f = Finding.objects.get(rule_id="R17_CROSS_PERIOD")
     f = actions.do_confirm(f, amount="80.00", note="跨期收费属实", actor=users["reviewer"])
     f = actions.do_accept(f, note="认可", actor=users["hospital"])

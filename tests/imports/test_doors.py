@@ -12,7 +12,7 @@ import pytest
 from django.core.management import call_command
 
 from dae.enrollment.models import Person
-from dae.imports.framework import start_import
+from dae.imports.actions import do_start_import
 from dae.imports.models import ImportBatch
 
 from ..enrollment.roster import HEADER, roster_row, to_csv
@@ -32,7 +32,7 @@ def test_the_import_page_states_columns_types_and_required_fields(client_for: An
 def test_the_roster_example_file_loads_as_it_is(client_for: Any, world: dict[str, Any]) -> None:
     response = client_for("settlement").get("/imports/examples/roster/")
     assert response.status_code == 200 and response["Content-Disposition"] == 'attachment; filename="roster-example.csv"'
-    batch = start_import("roster", user=world["users"]["settlement"], file_name="example.csv",
+    batch = do_start_import("roster", user=world["users"]["settlement"], file_name="example.csv",
                          chunks=iter([response.content]), region_id="220282")
     batch.refresh_from_db()
     assert (batch.status, batch.rows_new) == (ImportBatch.Status.LOADED, 1), list(batch.problems.values_list(
@@ -43,7 +43,7 @@ def test_the_roster_example_file_loads_as_it_is(client_for: Any, world: dict[str
 def test_a_file_missing_a_column_is_still_checked_row_by_row(world: dict[str, Any]) -> None:
     rows = [roster_row(1), roster_row(2, brdy="1999-02-30"), roster_row(3, gend="9")]
     content = to_csv(rows, header=[h for h in HEADER if h != "psn_name"])
-    batch = start_import("roster", user=world["users"]["settlement"], file_name="r.csv", chunks=iter([content]),
+    batch = do_start_import("roster", user=world["users"]["settlement"], file_name="r.csv", chunks=iter([content]),
                          region_id="220282")
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.REJECTED

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from dae.imports.framework import start_import
+from dae.imports.actions import do_start_import
 from dae.monitoring.models import Admission
 
 HEADER = "fixmedins_code,mdtrt_id,psn_no,adm_dept_codg,adm_dept_name,adm_bed,begntime,dise_codg,dise_name\n"
 
 
 def run(user: Any, text: str) -> Any:
-    batch = start_import("admissions", user=user, file_name="adm.csv", chunks=iter([text.encode()]),
+    batch = do_start_import("admissions", user=user, file_name="adm.csv", chunks=iter([text.encode()]),
                          region_id="220282")
     batch.refresh_from_db()
     return batch

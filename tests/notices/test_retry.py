@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from dae.core.models import Event
 from dae.notices.actions import remember_phone
-from dae.notices.dispatch import BACKOFF, do_dispatch_sms, do_queue_sms
+from dae.notices.actions.dispatch import BACKOFF, do_dispatch_sms, do_queue_sms
 from dae.notices.models import SmsMessage
 from dae.notices.sms import SendResult, SmsBackend
 

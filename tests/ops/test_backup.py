@@ -19,6 +19,7 @@ from django.db import connections, transaction
 from dae.catalog.models import Hospital
 from dae.enrollment.models import Person
 from dae.ledger import entries
+from dae.ops.actions import do_mask_copy
 from dae.ops.backup import (
     BackupError,
     close_alias,
@@ -29,7 +30,6 @@ from dae.ops.backup import (
     scratch_database,
     trial_balance,
 )
-from dae.ops.masking import masked_copy
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -106,7 +106,7 @@ def test_the_masked_copy_has_no_real_name_id_or_account_and_the_same_trial_balan
     before = trial_balance("default")
     vendor = connections["default"].vendor
     with scratch_database(vendor, tmp_path, alias="target") as (_alias, cfg):
-        counts = masked_copy(cfg)
+        counts = do_mask_copy(cfg)
         assert counts["persons"] == len(real) == 2
         open_alias("copy", cfg)
         try:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from dae.core.models import AccessRecord, Job
-from dae.reports import signoff
+from dae.reports.actions import signoff
 from dae.reports.periods import Period
 
 

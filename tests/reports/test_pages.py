@@ -14,8 +14,7 @@ from django.utils import timezone
 from dae.claims.models import Settlement
 from dae.core.errors import Conflict
 from dae.core.models import Event
-from dae.reports import signoff
-from dae.reports.actions import MAX_VIEWS, do_save_view
+from dae.reports.actions import MAX_VIEWS, do_save_view, signoff
 from dae.reports.models import AnalysisReport, SavedView
 from dae.reports.periods import Period
 

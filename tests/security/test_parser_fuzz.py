@@ -76,7 +76,7 @@ def _importer_columns(kind: str) -> list[str]:
 
 def _fuzz_importer(kind: str, manager: Any, outcomes: set[str]) -> None:
     from dae.imports import registry
-    from dae.imports.framework import start_import
+    from dae.imports.actions import do_start_import
     from dae.imports.models import ImportBatch
 
     importer = registry.get(kind)
@@ -88,7 +88,7 @@ def _fuzz_importer(kind: str, manager: Any, outcomes: set[str]) -> None:
             fmt = importer.formats[0]
         files, counts = _upload_files(), _row_counts()
         try:
-            batch = start_import(kind, user=manager, file_name=f"fuzz.{fmt}", chunks=iter([content]),
+            batch = do_start_import(kind, user=manager, file_name=f"fuzz.{fmt}", chunks=iter([content]),
                                  region_id="220282")
         except InvalidInput:
             outcomes.add("refused")
@@ -120,7 +120,7 @@ def test_every_registered_importer_refuses_cleanly_or_loads(world: dict[str, Any
 
 @pytest.mark.django_db
 def test_declarations_refuse_cleanly_or_are_checked(world: dict[str, Any]) -> None:
-    from dae.claims.declare import submit_declaration
+    from dae.claims.actions import do_submit_declaration
     from dae.claims.models import Declaration
 
     hospital = world["users"]["hospital"]
@@ -144,7 +144,7 @@ def test_declarations_refuse_cleanly_or_are_checked(world: dict[str, Any]) -> No
     def fuzz(raw: bytes) -> None:
         files, counts = _upload_files(), _row_counts()
         try:
-            declaration, _created = submit_declaration(hospital, file_name="d.json", chunks=iter([raw]))
+            declaration, _created = do_submit_declaration(hospital, file_name="d.json", chunks=iter([raw]))
         except InvalidInput:
             assert _upload_files() == files and _row_counts() == counts
             return

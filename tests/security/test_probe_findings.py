@@ -14,7 +14,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from dae.claims.declare import submit_declaration
+from dae.claims.actions import do_submit_declaration
 from dae.claims.models import Declaration, Settlement
 from dae.core.errors import InvalidInput
 from dae.core.models import AccessRecord
@@ -53,10 +53,10 @@ def test_ledger_statement_export_writes_a_formula_looking_description_as_text(wo
 
 
 def _roster_batch(world: dict[str, Any], content: bytes) -> Any:
-    from dae.imports.framework import start_import
+    from dae.imports.actions import do_start_import
     from dae.imports.models import ImportBatch
 
-    batch = start_import("roster", user=world["users"]["manager"], file_name="roster.csv", chunks=iter([content]),
+    batch = do_start_import("roster", user=world["users"]["manager"], file_name="roster.csv", chunks=iter([content]),
                          region_id=REGION_A)
     return ImportBatch.objects.get(pk=batch.pk)
 
@@ -95,7 +95,7 @@ def test_a_declared_amount_beyond_what_a_stay_costs_is_rejected_and_never_stored
     EnrolmentFactory(person=person)
     huge = settlement("HUGE1", "PX0001", "2026-09-01 10:00:00", medfee="999999999999999.99",
                       inscp="999999999999999.99")
-    d, _created = submit_declaration(world["users"]["hospital"], file_name="d.json",
+    d, _created = do_submit_declaration(world["users"]["hospital"], file_name="d.json",
                                      chunks=iter([declaration("HA0001", "2026-09", [huge])]))
     d.refresh_from_db()
     assert (d.accepted, d.rejected) == (0, 1)
@@ -171,7 +171,7 @@ def test_an_id_that_is_not_an_id_answers_404_on_the_eight_routes(world: dict[str
 def test_a_refused_declaration_file_is_removed(world: dict[str, Any]) -> None:
     before = set(Path(settings.UPLOAD_DIR).glob("declarations/*/*"))
     with pytest.raises(InvalidInput):
-        submit_declaration(world["users"]["hospital"], file_name="d.json", chunks=iter([b'{"settlements": 1}']))
+        do_submit_declaration(world["users"]["hospital"], file_name="d.json", chunks=iter([b'{"settlements": 1}']))
     assert set(Path(settings.UPLOAD_DIR).glob("declarations/*/*")) == before
     assert Declaration.objects.count() == 0
 

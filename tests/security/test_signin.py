@@ -16,7 +16,7 @@ from dae.accounts.models import User
 from dae.core.errors import InvalidInput
 from dae.core.models import Event
 from dae.security import otp
-from dae.security.passwords import do_change_password, do_reset_password, do_set_max_age
+from dae.security.actions import do_change_password, do_new_recovery_codes, do_reset_password, do_set_max_age
 from dae.security.signals import AUTH_AT, SEEN_AT
 from dae.security.testing import current_code_for, sign_in
 from tests.factories import make_user
@@ -252,7 +252,7 @@ def test_a_recovery_code_signs_in_once() -> None:
     user = _user(post="manager", username="wm")
     client = Client()
     sign_in(client, "wm", GOOD)
-    codes = otp.do_new_recovery_codes(user)
+    codes = do_new_recovery_codes(user)
     assert len(codes) == 10 and len(set(codes)) == 10
     client.logout()
     first = Client()

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from dae.core.errors import InvalidInput
 from dae.core.models import Event
+from dae.security.actions import do_issue_token, do_revoke_token
 from dae.security.models import ApiToken
-from dae.security.tokens import do_issue_token, do_revoke_token
 
 pytestmark = pytest.mark.django_db
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from dae.auditing.actions.runs import do_start_run
 from dae.web.changes import changes_text
 from dae.web.names import event_name, object_links, object_name, source_link
 
@@ -70,10 +71,9 @@ def test_a_hospital_reads_no_other_hospital_in_a_finding(audit_world: dict[str, 
     from django.test import Client
 
     from dae.accounts.models import User
-    from dae.auditing import runs
     from dae.auditing.models import Finding
 
-    runs.start_run(region="220282", scope="month", month="2026-03", actor=audit_world["users"]["reviewer"])
+    do_start_run(region="220282", scope="month", month="2026-03", actor=audit_world["users"]["reviewer"])
     overlap = Finding.objects.get(rule_id="R15_OVERLAP")  # ST0002 at HA0002, overlapping SA0001 at HA0001
     assert "HA0001" in overlap.detail or "桦甸市人民医院" in overlap.detail
     client = Client()

@@ -10,6 +10,7 @@ with the reasons for the archivist; one that passes gets the next item number of
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable
 from typing import Any
 
@@ -20,10 +21,12 @@ from django.utils import timezone
 from dae.core.chain import canonical
 from dae.core.errors import Conflict, InvalidInput, PermissionDenied, require_reason
 from dae.core.events import record_event, user_or_none
+from dae.core.logchain import CHAINS, describe, verify_all
 from dae.core.models import Event
 
 from . import checks, queries, storage
 from .errors import ErrorCode
+from .kinds.logs import ChainDay
 from .models import (
     Counter,
     DestructionEntry,
@@ -37,6 +40,7 @@ from .models import (
     RetentionRule,
     expiry,
 )
+from .package import build_package
 from .registry import ItemKind, Record, get_kind
 from .render import record_pdf
 
@@ -458,16 +462,57 @@ def do_execute_destruction(actor: Any, dl: DestructionList) -> DestructionList:
 
 def do_export_package(actor: Any, items: list[Item]) -> bytes:
     """A transfer package of archived items (see ``package.py``), recorded as an event."""
-    from .package import build_package
-
     chosen = [i for i in items if i.status == Item.Status.ARCHIVED]
     if not chosen:
         raise InvalidInput("请选择已归档的档案", code=ErrorCode.PACKAGE_EMPTY)
     content = build_package(chosen, made_by=str(actor) if actor is not None else "dae")
-    import hashlib
 
     with transaction.atomic():
         record_event(actor, "archives.package_exported", object_type="archives.package",
                      object_id=hashlib.sha256(content).hexdigest()[:64],
                      after={"items": [i.code for i in chosen], "bytes": len(content)})
     return content
+
+
+# -- the daily work ------------------------------------------------------------------------------------------------------
+
+
+def do_archive_daily(day: dt.date | None = None, *, actor: Any = None, progress: Any = None) -> dict[str, Any]:
+    """The daily work for ``day`` (default: yesterday): verify both log chains, anchor each chain's last hash of
+    the day as an archival item (日志链存证; a broken chain is an event instead), end expired loans, sweep."""
+    day = day or timezone.localdate() - dt.timedelta(days=1)
+    results = verify_all(progress=(lambda key, n: progress(n, message=f"校验{CHAINS[key].label}")) if progress else None)
+    summary: dict[str, Any] = {"day": day.isoformat(), "chains": {}}
+    for verification in results:
+        text = describe(verification)
+        summary["chains"][verification.spec.key] = {"ok": verification.ok, "message": text}
+        code = _anchor_chain_day(verification, text, day, actor)
+        if code:
+            summary["chains"][verification.spec.key]["item"] = code
+    summary["loans_expired"] = do_expire_loans(actor)
+    summary["swept"] = do_archive_pending(actor=actor)
+    if progress is not None:
+        progress(1, 1, message="；".join(v["message"] for v in summary["chains"].values()))
+    return summary
+
+
+def _anchor_chain_day(verification: Any, text: str, day: dt.date, actor: Any) -> str:
+    """One chain's day: its anchor archived (the item's code), or the break recorded ("")."""
+    spec = verification.spec
+    if not verification.ok:
+        with transaction.atomic():
+            record_event(actor, "archives.chain_broken", object_type="core.logchain", object_id=spec.key,
+                         after={"day": day.isoformat(), "message": text})
+        return ""
+    start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+    end = start + dt.timedelta(days=1)
+    model = spec.model._default_manager
+    last = model.filter(at__lt=end).order_by("-seq").values_list("seq", "row_hash").first()
+    if last is None:
+        return ""
+    rows = model.filter(at__gte=start, at__lt=end).count()
+    anchor = ChainDay(spec.key, day, int(last[0]), str(last[1]), rows, text)
+    with transaction.atomic():
+        record_event(actor, "archives.chain_verified", object_type="core.logchain_day", object_id=anchor.key,
+                     after={"last_seq": anchor.last_seq, "last_hash": anchor.last_hash, "rows": rows})
+    return do_archive("log_anchor", anchor, actor=actor).code

@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from dae.accounts.permissions import can
 from dae.core import inputs
 from dae.core.access import record_access
+from dae.core.errors import NotFound
 
 from . import actions, queries
 from .models import DestructionList, Item, ItemFile, Loan
@@ -142,8 +143,6 @@ class LoanReturn(APIView):
     def post(self, request: Request, pk: int) -> Response:
         loan = queries.access_loan_by_id(request, pk)
         if loan.borrower_id != request.user.pk and not can(request.user, "archives:loan_decide"):
-            from dae.core.errors import NotFound
-
             raise NotFound()
         return Response(ArchiveLoanSerializer(actions.do_return_loan(request.user, loan)).data)
 

@@ -10,8 +10,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from PIL import Image, UnidentifiedImageError
+
 from dae.core.chain import row_hash
 from dae.core.logchain import EVENT_CHAIN
+
+from .render import pdf_pages
 
 AUTHENTICITY, INTEGRITY, USABILITY, SAFETY = "authenticity", "integrity", "usability", "safety"
 SKIPPED = "前三项检测未通过，未写入档案存储"
@@ -69,16 +73,12 @@ def integrity(required: Iterable[tuple[str, Any]], files: Sequence[Content], met
 def _opens(content: Content) -> str:
     """'' if the file opens, else why not."""
     if content.media_type == "application/pdf":
-        from .render import pdf_pages
-
         try:
             pages = pdf_pages(content.data)
         except Exception as exc:  # noqa: BLE001 - any parser failure means the file is not usable; the reason is kept
             return f"PDF 无法解析（{type(exc).__name__}）"
         return "" if pages > 0 else "PDF 没有页面"
     if content.media_type.startswith("image/"):
-        from PIL import Image, UnidentifiedImageError
-
         try:
             with Image.open(io.BytesIO(content.data)) as image:
                 image.load()

@@ -6,6 +6,7 @@ and executed, and the log chains' anchor of yesterday."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import json
@@ -14,12 +15,33 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from PIL import Image, ImageDraw
 
+from dae.accounts.actions import do_update_user
 from dae.accounts.models import User
 from dae.accounts.posts import Post
+from dae.catalog.models import Hospital
+from dae.claims.actions import do_submit_declaration
+from dae.claims.models import Settlement
+from dae.core.idcard import make_certno
+from dae.core.jobs import run_job
+from dae.core.models import Region
+from dae.demo.finance import bank_result
+from dae.demo.users import REGION_A
+from dae.enrollment.importers import COLUMNS
+from dae.enrollment.models import Person
+from dae.fund import actions as fund_actions
+from dae.fund.services import spending_shortfall
+from dae.imports.actions import do_start_import
+from dae.inspection import actions as insp
+from dae.payments.batches import create_batch, export_batch, import_result
+from dae.reimbursement import actions as claims
+from dae.reimbursement.inputs import ClaimInput, InvoiceInput
 
 from . import actions
+from .actions import do_archive_daily
 from .models import Item, Loan
+from .render import _font
 
 
 def _user(post: str, region: str | None = None) -> User:
@@ -33,11 +55,8 @@ def _user(post: str, region: str | None = None) -> User:
 
 
 def _scan_png(text: str) -> bytes:
-    from PIL import Image, ImageDraw
-
     image = Image.new("RGB", (620, 877), "white")
     draw = ImageDraw.Draw(image)
-    from .render import _font
 
     draw.text((40, 40), "现场检查记录（签字页扫描件）", font=_font(26), fill="black")
     for i, line in enumerate(text.split("\n")):
@@ -50,11 +69,6 @@ def _scan_png(text: str) -> bytes:
 
 def _claims(region: str, year: int) -> list[Any]:
     """Three window claims: two paid (through a payment batch and the bank's result), one rejected."""
-    from dae.claims.models import Settlement
-    from dae.enrollment.models import Person
-    from dae.reimbursement import actions as claims
-    from dae.reimbursement.inputs import ClaimInput, InvoiceInput
-
     clerk, checker = _user(Post.SETTLEMENT, region), _user(Post.CHECKER, region)
     local: list[tuple[str, str]] = []
     for psn_no, hospital in (Settlement.objects.filter(region_id=region, settle_way="direct",
@@ -89,12 +103,6 @@ def _claims(region: str, year: int) -> list[Any]:
 
 
 def _pay_persons(region: str) -> None:
-    from dae.claims.models import Settlement
-    from dae.demo.finance import bank_result
-    from dae.fund import actions as fund_actions
-    from dae.fund.services import spending_shortfall
-    from dae.payments.batches import create_batch, export_batch, import_result
-
     finance = _user(Post.FINANCE, region)
     today = timezone.localdate()
     due = sum((s.hifob_pay or Decimal("0.00") for s in Settlement.objects.filter(
@@ -113,10 +121,6 @@ def _pay_persons(region: str) -> None:
 def _declaration(region: str, year: int) -> None:
     """One hospital's declaration of November, checked by the ordinary job: its two settlements name persons the
     roster does not know, so both are rejected and no money moves (the demo year's books stay as they are)."""
-    from dae.catalog.models import Hospital
-    from dae.claims.declare import submit_declaration
-    from dae.core.jobs import run_job
-
     hospital = Hospital.objects.filter(region_id=region).order_by("code").first()
     assert hospital is not None
     people = [f"DEMOAR{region}{n:04d}" for n in (1, 2)]
@@ -137,7 +141,7 @@ def _declaration(region: str, year: int) -> None:
     document = {"fixmedins_code": hospital.code, "month": month, "idempotency_key": f"demo-archive-{month}",
                 "settlements": settlements}
     clerk = _user(Post.SETTLEMENT, region)
-    declaration, created = submit_declaration(clerk, file_name="declaration.json",
+    declaration, created = do_submit_declaration(clerk, file_name="declaration.json",
                                               chunks=iter([json.dumps(document, ensure_ascii=False).encode()]))
     if created and declaration.job_id is not None:
         run_job.call(declaration.job_id)
@@ -145,12 +149,6 @@ def _declaration(region: str, year: int) -> None:
 
 def _roster(region: str, year: int) -> None:
     """A roster file of three new insured persons, loaded by the ordinary import job."""
-    import csv
-
-    from dae.core.idcard import make_certno
-    from dae.core.jobs import run_job
-    from dae.enrollment.importers import COLUMNS
-    from dae.imports.framework import start_import
 
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=[c.name for c in COLUMNS], extrasaction="ignore")
@@ -165,7 +163,7 @@ def _roster(region: str, year: int) -> None:
                          "psn_insu_date": f"{year}-12-01", "paus_insu_date": "", "insu_end_date": "",
                          "contrib_year": str(year), "contrib_stas": "1"})
     clerk = _user(Post.SETTLEMENT, region)
-    batch = start_import("roster", user=clerk, file_name=f"新增参保人员-{year}12.csv",
+    batch = do_start_import("roster", user=clerk, file_name=f"新增参保人员-{year}12.csv",
                          chunks=iter([out.getvalue().encode("utf-8")]), region_id=region)
     job_id = getattr(batch, "job_id", None)
     if job_id is not None:
@@ -173,9 +171,6 @@ def _roster(region: str, year: int) -> None:
 
 
 def _inspection(region: str, year: int) -> None:
-    from dae.catalog.models import Hospital
-    from dae.inspection import actions as insp
-
     inspector, manager = _user(Post.INSPECTOR, region), _user(Post.MANAGER, region)
     hospital = Hospital.objects.filter(region_id=region).order_by("code").first()
     inspection = insp.do_create_inspection(inspector, hospital=hospital,
@@ -192,9 +187,6 @@ def _inspection(region: str, year: int) -> None:
 
 def _old_investigations(region: str) -> list[Any]:
     """Remote investigations of 2014 and 2015, fed back then: their ten years are over."""
-    from dae.enrollment.models import Person
-    from dae.inspection import actions as insp
-
     inspector = _user(Post.INSPECTOR, region)
     persons = list(Person.objects.filter(region_id=region).order_by("psn_no")[10:13])
     made = []
@@ -211,9 +203,6 @@ def _old_investigations(region: str) -> list[Any]:
 
 
 def _permission_changes(region_b: str) -> None:
-    from dae.accounts.actions import do_update_user
-    from dae.core.models import Region
-
     it = _user(Post.IT)
     archivist = _user(Post.ARCHIVIST)
     regions = list(Region.objects.filter(admdvs__in=[*archivist.region_codes, region_b]))
@@ -223,9 +212,6 @@ def _permission_changes(region_b: str) -> None:
 
 def seed_demo(year: int, regions: list[str]) -> dict[str, Any]:
     """Make the demo's archive (once). Returns what was made."""
-    from dae.demo.users import REGION_A
-
-    from .jobs import daily
 
     region = REGION_A if REGION_A in regions else regions[0]
     _claims(region, year + 1)
@@ -247,7 +233,7 @@ def seed_demo(year: int, regions: list[str]) -> dict[str, Any]:
     actions.do_approve_destruction(_user(Post.MANAGER, region), dl, approve=True, note="同意销毁")
     actions.do_approve_destruction(_user(Post.SUPERVISOR, region), dl, approve=True, note="经审核，同意销毁")
     actions.do_execute_destruction(archivist, dl)
-    summary = daily(timezone.localdate(), actor=archivist)  # the anchor of the day the demo was made
+    summary = do_archive_daily(timezone.localdate(), actor=archivist)  # the anchor of the day the demo was made
     return {"archived": counts["archived"], "failed": counts["failed"], "destruction": dl.number,
             "anchors": [c.get("item") for c in summary["chains"].values()]}
 

@@ -119,13 +119,13 @@ class Item(models.Model):
 
     @property
     def kind_label(self) -> str:
-        from .registry import kind_label
+        from .registry import kind_label  # cycle: archives.models ↔ archives.registry (through jobs and queries)
 
         return kind_label(self.kind)
 
     @property
     def category_label(self) -> str:
-        from .registry import category_label
+        from .registry import category_label  # cycle: archives.models ↔ archives.registry
 
         return category_label(self.category)
 

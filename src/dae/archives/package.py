@@ -91,6 +91,6 @@ def build_package(items: Sequence[Item], *, made_by: str) -> bytes:
 
 
 def storage_fonds() -> str:
-    from .actions import fonds
+    from .actions import fonds  # cycle: archives.package ↔ archives.actions (which exports packages)
 
     return fonds()

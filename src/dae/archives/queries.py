@@ -12,7 +12,11 @@ from django.db.models.functions import TruncMonth
 from django.http import HttpRequest
 from django.utils import timezone
 
+from dae.auditing.models import OPEN_STATUSES, Finding
+from dae.core.errors import NotFound
+from dae.core.inputs import object_id
 from dae.core.scoping import access_by_id
+from dae.inspection.models import Investigation
 
 from .models import DestructionList, Hold, Item, Loan
 from .registry import ItemKind, iter_kinds
@@ -26,9 +30,6 @@ def access_item_by_id(request: HttpRequest, pk: Any) -> Item:
 
 def access_loan_by_id(request: HttpRequest, pk: Any) -> Loan:
     """A loan: the archivists' and approvers' regions see it; a borrower always sees their own."""
-    from dae.core.errors import NotFound
-    from dae.core.inputs import object_id
-
     own = Loan.objects.filter(pk=object_id(pk), borrower_id=getattr(request.user, "pk", None)).first()
     if own is not None:
         return own
@@ -72,9 +73,6 @@ def holds_of(item: Item) -> list[str]:
     reasons = [f"冻结：{h.reason}" + (f"（{h.reference}）" if h.reference else "")
                for h in item.holds.filter(released_at__isnull=True)]
     if item.psn_no:
-        from dae.auditing.models import OPEN_STATUSES, Finding
-        from dae.inspection.models import Investigation
-
         open_inv = (Investigation.objects.filter(psn_no=item.psn_no)
                     .exclude(status=Investigation.Status.CLOSED).order_by("pk").first())
         if open_inv is not None:

@@ -20,6 +20,12 @@ from django.db.models import Model, QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from dae.core.errors import InvalidInput
+from dae.core.events import after_commit_of
+from dae.core.logchain import ANCHOR_SOURCES
+
+from .errors import ErrorCode
+
 #: 类别 (DA/T 22-2015 机构/问题): code → name. The code is part of the archival code.
 CATEGORIES: dict[str, Any] = {
     "CB": _("承保"),
@@ -109,10 +115,6 @@ def kinds() -> list[ItemKind]:
 
 
 def get_kind(key: str) -> ItemKind:
-    from dae.core.errors import InvalidInput
-
-    from .errors import ErrorCode
-
     if key not in _KINDS:
         raise InvalidInput(f"未知的档案类型：{key[:40]}", code=ErrorCode.UNKNOWN_KIND)
     return _KINDS[key]
@@ -137,16 +139,13 @@ def object_label(obj: Model) -> str:
 
 def connect() -> None:
     """Archive a kind's closed objects once a transaction that wrote one of its closing events commits."""
-    from dae.core.events import after_commit_of
-
+    # cycle: archives.registry ↔ archives.models (its labels) — jobs and queries import the models
     from .jobs import archive_soon
     from .queries import anchors
 
     for kind in _KINDS.values():
         if kind.close_events:
             after_commit_of([(action, kind.object_type) for action in kind.close_events], _trigger(kind.key))
-    from dae.core.logchain import ANCHOR_SOURCES
-
     if anchors not in ANCHOR_SOURCES:
         ANCHOR_SOURCES.append(anchors)
     _ = archive_soon
@@ -158,7 +157,7 @@ _TRIGGERS: dict[str, Callable[[], None]] = {}
 def _trigger(key: str) -> Callable[[], None]:
     if key not in _TRIGGERS:
         def fire() -> None:
-            from .jobs import archive_soon
+            from .jobs import archive_soon  # cycle: archives.registry ↔ archives.models (through jobs)
 
             archive_soon(key)
 

@@ -21,7 +21,9 @@ from dae.core.errors import InvalidInput
 from dae.core.inputs import BIRTH_MIN, CLAIM_MAX, AmountField, BoundedDateField, InputCode
 from dae.core.scoping import get_scoped_or_404
 
-from . import actions, check, rulebook, runs
+from . import actions, check, rulebook
+from .actions.rules import do_change_setting
+from .actions.runs import do_rerun, do_start_run
 from .models import AuditRun, Finding, FindingLine, FindingStep, PlatformFeedback, RuleSetting
 
 
@@ -291,7 +293,7 @@ class RunListCreate(generics.ListAPIView[AuditRun]):
                 raise InvalidInput(
                     f"月结申报 #{declaration.pk} 属于统筹区 {declaration.region_id}，不是 {region}", code=InputCode.INVALID_REGION
                 )
-        run = runs.start_run(
+        run = do_start_run(
             region=region,
             scope=data["scope"],
             month=data["month"],
@@ -315,7 +317,7 @@ class RunReplay(APIView):
 
     @extend_schema(request=None, responses={202: AuditRunSerializer})
     def post(self, request: Request, pk: int) -> Response:
-        run = runs.rerun(get_scoped_or_404(AuditRun, request, pk=pk), request.user)
+        run = do_rerun(get_scoped_or_404(AuditRun, request, pk=pk), request.user)
         run.refresh_from_db()
         return Response(AuditRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 
@@ -364,7 +366,7 @@ class RuleSettings(APIView):
     @extend_schema(request=AuditRuleSettingInput, responses={201: AuditRuleSettingSerializer})
     def post(self, request: Request, rule_id: str) -> Response:
         data = validated(AuditRuleSettingInput(data=request.data), "规则参数格式错误")
-        setting = rulebook.do_change_setting(
+        setting = do_change_setting(
             rule_id,
             enabled=data["enabled"],
             params=data["params"],

@@ -126,19 +126,15 @@ def _unit_price(amount: Decimal, cnt: Decimal) -> Decimal:
 # -- 3101 / 3102 -------------------------------------------------------------------------------------------
 
 
-def _date(value: Any, where: str) -> dt.date:
-    if isinstance(value, dt.date):
-        return value if not isinstance(value, dt.datetime) else value.date()
-    return inputs.date(str(value)[:10], field=where, label=where)
-
-
 def _time(value: Any, where: str) -> dt.datetime:
     if isinstance(value, dt.datetime):
         return timezone.localtime(value).replace(tzinfo=None) if value.tzinfo else value
     text = str(value)
     try:
         parsed = (
-            dt.datetime.fromisoformat(text) if len(text) > 10 else dt.datetime.combine(_date(text, where), dt.time(8))
+            dt.datetime.fromisoformat(text)
+            if len(text) > 10
+            else dt.datetime.combine(inputs.leading_date(text, field=where, label=where), dt.time(8))
         )
     except ValueError as exc:
         raise InvalidInput(f"{where} 时间格式错误：{value}", code="bad_time", details=[{"path": where}]) from exc
@@ -187,7 +183,10 @@ def _analyse_patient(
         )
     today = timezone.localdate()
     spans = [
-        (_date(e["adm_date"], f"{where}.adm_date"), _date(e.get("dscg_date") or today, f"{where}.dscg_date"))
+        (
+            inputs.leading_date(e["adm_date"], field=f"{where}.adm_date", label=f"{where}.adm_date"),
+            inputs.leading_date(e.get("dscg_date") or today, field=f"{where}.dscg_date", label=f"{where}.dscg_date"),
+        )
         for e in encounters.values()
     ]
     data = _person_data(psn_no, (min(s[0] for s in spans), max(s[1] for s in spans)), book)
@@ -198,7 +197,11 @@ def _analyse_patient(
             {
                 "psn_no": [psn_no],
                 "gend": [patient.get("gend") or None],
-                "brdy": [_date(patient["brdy"], f"{where}.brdy") if patient.get("brdy") else None],
+                "brdy": [
+                    inputs.leading_date(patient["brdy"], field=f"{where}.brdy", label=f"{where}.brdy")
+                    if patient.get("brdy")
+                    else None
+                ],
             },
         )
     hospitals = set(data["hospital"]["fixmedins_code"].to_pylist())

@@ -14,7 +14,9 @@ from dae.audit import RULES, Findings
 from dae.audit.engine import EVIDENCE_COLUMNS, FINDING_COLUMNS
 from dae.claims.models import Settlement
 
-from . import actions, rulebook, runs
+from . import actions, rulebook
+from .actions.rules import do_change_setting
+from .actions.runs import do_start_run
 from .models import AuditRun, Finding, FindingLine
 
 
@@ -27,7 +29,7 @@ def install_settings(actor: Any) -> int:
         tables = {t: [dict(r) for r in DEMO_AUDIT_TABLES.get(t, [])] for t in rulebook.table_params(rule_id).values()}
         params = dict(DEMO_RULE_PARAMS.get(rule_id, {}))
         if any(tables.values()) or params:
-            rulebook.do_change_setting(
+            do_change_setting(
                 rule_id,
                 enabled=True,
                 params=params,
@@ -50,7 +52,7 @@ def seed_demo(year: int, actor: Any) -> dict[str, Any]:
     settings_made = install_settings(actor)
     regions = sorted(set(Settlement.objects.filter(setl_time__year=year).values_list("region_id", flat=True)))
     made = [
-        runs.start_run(
+        do_start_run(
             region=r,
             scope=AuditRun.Scope.YEAR,
             month=str(year),

@@ -3,7 +3,7 @@
 The rules themselves are code in :mod:`dae.audit`; what the manager edits is their *setting*: on/off, scalar
 parameters and parameter tables, kept as append-only versions (:class:`RuleSetting`, like rule-set versions). A
 run (:class:`AuditRun`) records the setting version, parameters and compiled-SQL digest of every rule it used, so
-it can be run again with exactly the same rules (:func:`dae.auditing.runs.rerun`).
+it can be run again with exactly the same rules (:func:`dae.auditing.actions.runs.do_rerun`).
 
 A finding (:class:`Finding`, 疑点) is one case of one rule, identified by the rule and the engine's
 ``finding_key``: a later run that finds the same case again adds a :class:`RunHit`, not a second finding. Its

@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+import pyarrow as pa
 from django.db.models import Max
 
 from dae.audit import RULES, SCHEMAS, AuditInputError, ParamError
 from dae.audit.engine import conform, resolve_params, rule_fingerprint, stored_schema
-from dae.core.errors import InvalidInput, require_reason
-from dae.core.events import jsonable, record_event, user_or_none
+from dae.core.errors import InvalidInput
+from dae.core.events import jsonable
 
 from .models import RuleSetting
 
@@ -30,7 +30,7 @@ def table_params(rule_id: str) -> dict[str, str]:
     return {p.name: str(p.default) for p in RULES[rule_id].params if p.kind == "table"}
 
 
-def _jsonable_params(values: Mapping[str, Any]) -> dict[str, Any]:
+def jsonable_params(values: Mapping[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, value in values.items():
         if isinstance(value, Decimal):
@@ -61,12 +61,10 @@ class Book:
 
     def engine_tables(self) -> dict[str, Any]:
         """The parameter tables as pyarrow tables of the engine's schemas."""
-        return {name: conform(name, _rows_table(name, rows)) for name, rows in self.tables.items()}
+        return {name: conform(name, rows_table(name, rows)) for name, rows in self.tables.items()}
 
 
-def _rows_table(name: str, rows: list[dict[str, Any]]) -> Any:
-    import pyarrow as pa
-
+def rows_table(name: str, rows: list[dict[str, Any]]) -> Any:
     schema = SCHEMAS[name]
     columns: dict[str, list[Any]] = {f.name: [] for f in schema}
     for row in rows:
@@ -117,7 +115,7 @@ def book_of(settings: Mapping[str, RuleSetting | None], rule_ids: tuple[str, ...
         own_tables = {t: digest(tables[t]) for t in table_params(rule_id).values()}
         record[rule_id] = {
             "version": versions[rule_id],
-            "params": _jsonable_params(resolved[rule_id]),
+            "params": jsonable_params(resolved[rule_id]),
             "tables": own_tables,
             "sql": rule_fingerprint(rule_id, resolved[rule_id]),
         }
@@ -147,70 +145,3 @@ def book_of_record(record: Mapping[str, Mapping[str, Any]]) -> Book:
             tables=stored.tables if stored else {},
         )
     return book_of(settings, tuple(record))
-
-
-def do_change_setting(
-    rule_id: str,
-    *,
-    enabled: bool | None,
-    params: Mapping[str, Any],
-    tables: Mapping[str, list[dict[str, Any]]] | None,
-    reason: str,
-    actor: Any,
-) -> RuleSetting:
-    """A new version of ``rule_id``'s setting. Parameters not given keep their values of the previous version
-    (``enabled=None`` keeps it on or off); parameters are checked by the rule's own specs, table rows by the
-    engine's schemas; a bad value changes nothing."""
-    if rule_id not in RULES:
-        raise InvalidInput(f"未知的规则：{rule_id}", code="unknown_rule")
-    reason = require_reason(reason, "修改原因")
-    clean_tables: dict[str, list[dict[str, Any]]] = {}
-    own = set(table_params(rule_id).values())
-    for name, rows in (tables or {}).items():
-        if name not in own:
-            raise InvalidInput(f"规则 {rule_id} 没有参数表 {name}", code="bad_rule_table")
-        columns = set(SCHEMAS[name].names)
-        for i, row in enumerate(rows):
-            extra = sorted(set(row) - columns) if isinstance(row, dict) else ["?"]
-            if extra:
-                raise InvalidInput(
-                    f"参数表 {name} 第 {i + 1} 行有未知的列：{', '.join(extra)}（应为 {', '.join(sorted(columns))}）",
-                    code="bad_rule_table",
-                )
-        try:
-            conform(name, _rows_table(name, rows))
-        except (AuditInputError, ValueError, TypeError, ArithmeticError) as exc:
-            raise InvalidInput(f"参数表 {name} 格式错误：{exc}", code="bad_rule_table") from exc
-        clean_tables[name] = [{k: (str(v) if isinstance(v, Decimal) else v) for k, v in row.items()} for row in rows]
-    with transaction.atomic():
-        previous = RuleSetting.objects.select_for_update().filter(rule_id=rule_id).order_by("-version").first()
-        given = {**(previous.params if previous else {}), **params}
-        try:
-            resolved = resolve_params([RULES[rule_id]], {rule_id: given})[rule_id]
-        except ParamError as exc:
-            raise InvalidInput(str(exc), code="bad_rule_param") from exc
-        chosen = {k: v for k, v in _jsonable_params(resolved).items() if k in given}
-        if enabled is None:
-            enabled = previous.enabled if previous else True
-        if previous is not None:
-            clean_tables = {t: clean_tables.get(t, previous.tables.get(t, [])) for t in own}
-        setting = RuleSetting.objects.create(
-            rule_id=rule_id,
-            version=(previous.version + 1) if previous else 1,
-            enabled=enabled,
-            params=chosen,
-            tables=clean_tables,
-            reason=reason,
-            created_by=user_or_none(actor),
-        )
-        record_event(
-            actor,
-            "audit.rule_setting",
-            setting,
-            before=(
-                {"enabled": previous.enabled, "params": previous.params, "tables": previous.tables} if previous else {}
-            ),
-            after={"enabled": enabled, "params": chosen, "tables": clean_tables},
-            note=reason,
-        )
-    return setting

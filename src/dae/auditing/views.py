@@ -29,7 +29,9 @@ from dae.web.listing import AmountRange, Column, DateRange, Filter, HospitalFilt
 from dae.web.names import with_item_names
 from dae.web.who import post_of, region_choices
 
-from . import actions, check, rulebook, runs
+from . import actions, check, rulebook
+from .actions.rules import do_change_setting
+from .actions.runs import do_rerun, do_start_run
 from .models import OPEN_STATUSES, AuditRun, Finding, FindingDocument, PlatformFeedback, RuleSetting
 
 
@@ -272,7 +274,7 @@ def run_start(request: HttpRequest) -> HttpResponse:
             raise InvalidInput("请选择本人负责的统筹区", code=InputCode.INVALID_REGION)
         ids = request.POST.get("setl_ids", "").replace(",", " ").split()
         if ids:
-            run = runs.start_run(
+            run = do_start_run(
                 region=region,
                 scope=AuditRun.Scope.SELECTION,
                 setl_ids=ids,
@@ -281,7 +283,7 @@ def run_start(request: HttpRequest) -> HttpResponse:
             )
         else:
             month = request.POST.get("month", "").strip()
-            run = runs.start_run(
+            run = do_start_run(
                 region=region,
                 scope=AuditRun.Scope.MONTH,
                 month=month,
@@ -327,7 +329,7 @@ def run_replay(request: HttpRequest, pk: int) -> HttpResponse:
     run = get_scoped_or_404(AuditRun, request, pk=pk)
     if request.method == "POST" and can(request.user, "auditing:run_replay"):
         try:
-            again = runs.rerun(run, request.user)
+            again = do_rerun(run, request.user)
         except DaeError as exc:
             messages.error(request, exc.message)
         else:
@@ -385,7 +387,7 @@ def rule_detail(request: HttpRequest, rule_id: str) -> HttpResponse:
                         ) from exc
                     if not isinstance(tables[name], list):
                         raise InvalidInput(f"参数表 {name} 应为行的列表", code="bad_rule_table")
-            rulebook.do_change_setting(
+            do_change_setting(
                 rule_id,
                 enabled=request.POST.get("enabled") == "on",
                 params=params,

@@ -15,7 +15,7 @@ from dae.core.api import BoundedJSONParser, ScopedViewSetMixin
 from dae.core.errors import InvalidInput
 from dae.core.inputs import BoundedDateField
 
-from .declare import submit_declaration
+from .actions import do_submit_declaration
 from .feedback import feedback_rows
 from .models import Adjustment, Declaration, DeclarationItem, FeeLine, Settlement
 
@@ -123,7 +123,7 @@ class DeclarationViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet[Decla
                 raise InvalidInput("请以 JSON 提交申报，或以 multipart 上传 file", code="no_file")
             chunks = upload.chunks()
             name = upload.name
-        declaration, created = submit_declaration(request.user, file_name=name, chunks=chunks)
+        declaration, created = do_submit_declaration(request.user, file_name=name, chunks=chunks)
         declaration.refresh_from_db()
         return Response(DeclarationSerializer(declaration).data, status=202 if created else 200)
 

@@ -6,3 +6,6 @@ class ClaimsConfig(AppConfig):
     name = "dae.claims"
     label = "claims"
     verbose_name = _("补偿处理")
+
+    def ready(self) -> None:
+        from . import declare  # noqa: F401  (registers the declaration's job handler)

@@ -197,7 +197,7 @@ def _money(obj: dict[str, Any], name: str, path: str, required: bool = True) -> 
             raise Rejected("bad_field", f"{path}.{name} 缺失")
         return None
     try:  # one settlement's amount: bounded by what a stay can cost, negative only for a cancellation
-        return inputs.signed_amount(value, field=f"{path}.{name}", label=f"{path}.{name} ", maximum=inputs.CLAIM_MAX)
+        return inputs.claim_amount(value, field=f"{path}.{name}", label=f"{path}.{name} ")
     except InvalidInput as exc:
         raise Rejected("bad_field", exc.message) from None
 
@@ -239,13 +239,13 @@ def _datetime(value: Any, path: str) -> datetime:
     return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
 
 
-def _date(value: Any, path: str, required: bool = False) -> date | None:
+def _field_date(obj: dict[str, Any], name: str, path: str) -> date | None:
+    """An optional date field (the date part of a date-time text too), read by ``core.inputs``."""
+    value = obj.get(name)
     if value is None or str(value).strip() == "":
-        if required:
-            raise Rejected("bad_field", f"{path} 缺失")
         return None
     try:
-        return inputs.date(str(value).strip()[:10], field=path, label=f"{path} ")
+        return inputs.leading_date(value, field=f"{path}.{name}", label=f"{path}.{name} ")
     except InvalidInput as exc:
         raise Rejected("bad_field", exc.message) from None
 
@@ -276,8 +276,8 @@ def _parse_into(item: Incoming, obj: dict[str, Any], info: dict[str, Any], valid
     if not valid("med_type", item.med_type):
         raise Rejected("unknown_code", f"医疗类别 med_type “{item.med_type}”")
     item.setl_time = _datetime(info.get("setl_time"), f"{path}.setl_time")
-    item.adm_date = _date(info.get("begndate"), f"{path}.begndate") or item.setl_time.date()
-    item.dscg_date = _date(info.get("enddate"), f"{path}.enddate") or item.setl_time.date()
+    item.adm_date = _field_date(info, "begndate", path) or item.setl_time.date()
+    item.dscg_date = _field_date(info, "enddate", path) or item.setl_time.date()
     if item.dscg_date < item.adm_date:
         raise Rejected("bad_field", "出院日期早于入院日期")
     extension = obj.get("dae") if isinstance(obj.get("dae"), dict) else {}

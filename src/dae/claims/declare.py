@@ -1,7 +1,6 @@
-"""Submitting and checking a declaration: the job that validates, recomputes and stores it.
+"""Checking a declaration: the job that validates, recomputes and hands the result to the store.
 
-``submit_declaration`` stores the file and answers at once; a replay (same hospital and idempotency key, same
-content) returns the declaration already made and changes nothing. The job ``run_declaration``:
+The file is received by ``claims.actions.do_submit_declaration``, which queues the job ``run_declaration``:
 
 1. reads and checks every settlement on its own (fields, codes, amount identities, fee-line totals);
 2. checks them together: duplicates, replays of stored settlements, hospital, person, coverage on the
@@ -10,21 +9,21 @@ content) returns the declaration already made and changes nothing. The job ``run
    cancelled — compares each new payout with the declared ``hifob_pay`` (accepted / differing, the difference
    explained by the trace) and turns every change of a stored settlement's payout into an ``Adjustment``
    (补付 / 追回) for the next statement, never an edit of a paid amount;
-4. stores everything in one transaction, with the payment deadline (15 working days).
+4. stores everything in one transaction (``claims.actions.do_store_checked_declaration``), with the payment
+   deadline (15 working days), and queues the automatic audit as its own job (``declaration_audit``, whose
+   handler is auditing's).
 """
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date
-from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -33,88 +32,27 @@ from dae.benefits.engine.errors import InputInvalid
 from dae.benefits.engine.explain import format_trace_zh
 from dae.benefits.engine.person_year import calculate
 from dae.benefits.engine.results import Calculation
-from dae.catalog.models import Hospital
-from dae.core.bulk import insert_rows
-from dae.core.errors import Conflict, DaeError, NotFound, PermissionDenied
-from dae.core.events import event_row, insert_events, jsonable, record_event
+from dae.catalog.models import CatalogueItem
+from dae.catalog.queries import MISMATCH, MISSING_CODE, UNMAPPED, check_mapping, item_versions
 from dae.core.jobs import Progress, job_handler, start_job
 from dae.core.models import Job
-from dae.core.uploads import StoredUpload, discard, store_upload
 from dae.dictionaries import codes
 from dae.enrollment.coverage import coverage_many
 from dae.enrollment.models import Person
+from dae.workdays.service import working_days_between
 
-from .adjustments import record_adjustments
-from .declarations import Incoming, Line, Rejected, read_document
+from .actions.declarations import do_store_checked_declaration
+from .declarations import Incoming, Line, Rejected, parse_settlement, read_document
 from .models import Declaration, DeclarationItem, FeeLine, Settlement
 from .payout import book_for_region, stored_inputs
 from .states import ClaimState
 
-MAX_FILE = 4 * 1024 * 1024 * 1024
-DEADLINE_DAYS = 15
-SUBMIT_POSTS = frozenset({"hospital", "settlement", "manager"})
-
-SETTLEMENT_COLUMNS = (
-    "setl_id", "mdtrt_id", "init_setl_id", "psn_no", "person", "hospital", "region", "med_type", "adm_date",
-    "dscg_date", "setl_time", "dise_codg", "dise_name", "place_category", "settle_way", "mid_setl_flag",
-    "medfee_sumamt", "fulamt_ownpay_amt", "overlmt_selfpay", "preselfpay_amt", "inscp_scp_amt", "hifob_pay",
-    "computed_pay", "state", "declaration", "national",
-)
 FEE_LINE_COLUMNS = (
     "settlement", "feedetl_sn", "init_feedetl_sn", "fee_ocur_time", "med_list_codg", "medins_list_codg",
     "det_item_fee_sumamt", "cnt", "pric", "chrgitm_lv", "med_chrgitm_type", "overlmt_amt", "fulamt_ownpay_amt",
     "preselfpay_amt", "inscp_scp_amt", "bilg_dept_codg", "bilg_dept_name", "bilg_dr_codg", "bilg_dr_name",
     "dialysis_session",
 )
-
-
-# -- submitting -----------------------------------------------------------------------------------------
-
-def submit_declaration(user: Any, *, file_name: str, chunks: Iterator[bytes]) -> tuple[Declaration, bool]:
-    """Store the file and queue its check. Returns (declaration, created); a replay returns the earlier one."""
-    if user.post not in SUBMIT_POSTS:
-        raise PermissionDenied("当前岗位不能提交月结申报")
-    stored = store_upload(chunks, name="declaration.json", folder="declarations", max_bytes=MAX_FILE,
-                          too_large="申报文件超过 4 GB", empty="申报文件为空")
-    try:
-        declaration, created = _accept_stored(user, stored)
-    except DaeError:
-        discard(stored)  # a refused file is not kept
-        raise
-    if not created:
-        discard(stored)  # a replay: the earlier declaration keeps its own file
-        return declaration, False
-    job = start_job("declaration", f"月结申报 {declaration.hospital.code} {declaration.month}", user=user,
-                    params={"declaration": declaration.pk}, region_id=declaration.region_id,
-                    total=declaration.settlements_count)
-    Declaration.objects.filter(pk=declaration.pk).update(job=job)
-    declaration.refresh_from_db()
-    return declaration, True
-
-
-def _accept_stored(user: Any, stored: StoredUpload) -> tuple[Declaration, bool]:
-    """The declaration for a stored file: the earlier one for a replay, else a new one (with its event)."""
-    target, sha = stored.path, stored.sha256
-    header, _items, count = read_document(target)
-    hospital = Hospital.objects.filter(code=header.fixmedins_code).first()
-    if hospital is None:
-        raise NotFound(f"无此医疗机构：{header.fixmedins_code}", code="unknown_hospital")
-    if not Hospital.objects.for_user(user).filter(pk=hospital.pk).exists():
-        raise PermissionDenied("无权为该医疗机构申报")
-    key = header.idempotency_key or sha
-    with transaction.atomic():
-        earlier = Declaration.objects.select_for_update().filter(hospital=hospital, idempotency_key=key).first()
-        if earlier is not None:
-            if earlier.sha256 != sha:
-                raise Conflict("该幂等键已用于内容不同的申报", code="idempotency_conflict",
-                               details={"declaration": earlier.pk})
-            return earlier, False
-        declaration = Declaration.objects.create(
-            hospital=hospital, region_id=hospital.region_id, month=header.month, idempotency_key=key, sha256=sha,
-            path=str(target), settlements_count=count, created_by=user)
-        record_event(user, "declaration.received", declaration, region_id=hospital.region_id,
-                     after={"hospital": hospital.code, "month": header.month, "settlements": count, "sha256": sha})
-    return declaration, True
 
 
 # -- checking ---------------------------------------------------------------------------------------------
@@ -145,8 +83,6 @@ class Check:
         self.spool: LineSpool
 
     def run(self) -> dict[str, Any]:
-        from .declarations import parse_settlement
-
         header, stream, count = read_document(Path(self.declaration.path))
         valid = lru_cache(maxsize=None)(codes.is_valid)  # the dictionaries do not change during one check
         self.progress(0, count, "正在校验 (checking)")
@@ -170,10 +106,10 @@ class Check:
         finally:
             self.spool.drop()
         d = self.declaration
-        from dae.auditing.runs import audit_declaration  # the automatic first review of every stored settlement
-
-        self.progress(len(self.items), len(self.items), "正在智能审核 (auditing)")
-        audit_declaration(d, d.created_by)
+        if d.accepted + d.differing:  # the automatic first review of every stored settlement: auditing's job
+            self.progress(len(self.items), len(self.items), "正在智能审核 (auditing)")
+            start_job("declaration_audit", f"月结申报 #{d.pk} 自动审核", user=d.created_by,
+                      params={"declaration": d.pk}, region_id=d.region_id)
         self.progress(len(self.items), len(self.items),
                       f"通过 {d.accepted}，差异 {d.differing}，拒绝 {d.rejected}，重复 {d.replayed}")
         return {"url": reverse("claims:declaration_detail", args=[d.pk]), "declaration": d.pk,
@@ -262,9 +198,6 @@ class Check:
         mapping are reported on the settlement's result, never guessed. An empty catalogue is said, not assumed."""
         if not items:
             return
-        from dae.catalog.models import CatalogueItem
-        from dae.catalog.queries import MISMATCH, MISSING_CODE, UNMAPPED, check_mapping, item_versions
-
         if not CatalogueItem.objects.exists():
             self.declaration.note = "基本医疗目录为空，未核对目录编码与对码"
             return
@@ -400,126 +333,7 @@ class Check:
 
     # -- storing ---------------------------------------------------------------------------------------------
     def _store(self, lines_count: int) -> None:
-        d = self.declaration
-        today = timezone.localdate()
-        from dae.workdays.service import deadline, warning_dict
-
-        due = deadline(today, DEADLINE_DAYS)
-        stored_items = [i for i in self.items if i.rejected is None and i.outcome in (
-            DeclarationItem.Outcome.ACCEPTED, DeclarationItem.Outcome.DIFFERING)]
-        now = timezone.now()
-        actor = d.created_by_id
-        with transaction.atomic():
-            insert_rows(Settlement, SETTLEMENT_COLUMNS, (self._settlement_row(i) for i in stored_items))
-            ids = {}
-            wanted = [i.setl_id for i in stored_items]
-            for start in range(0, len(wanted), 900):
-                ids.update(Settlement.objects.filter(setl_id__in=wanted[start:start + 900])
-                           .values_list("setl_id", "id"))
-            self.spool.store({i.seq: ids[i.setl_id] for i in stored_items})
-            cancelled = dict(Settlement.objects.filter(
-                setl_id__in=[i.init_setl_id for i in stored_items if i.init_setl_id]).values_list("setl_id", "id"))
-            if cancelled:
-                Settlement.objects.filter(pk__in=cancelled.values()).update(state=ClaimState.CANCELLED)
-            insert_rows(DeclarationItem, ("declaration", "seq", "setl_id", "psn_no", "init_setl_id", "outcome",
-                                          "reason_code", "reason", "declared_pay", "computed_pay", "difference"),
-                        (self._item_row(i) for i in self.items))
-            self._post_payables(ids, today)
-            self._store_adjustments(now)
-            events = []
-            for i in stored_items:
-                state = ClaimState.PAYABLE if i.outcome == DeclarationItem.Outcome.ACCEPTED else ClaimState.COMPUTED
-                events.append(event_row(
-                    actor, f"claim.{state}", object_type="claims.settlement", object_id=ids[i.setl_id],
-                    region_id=i.region_id, after={"state": state, "computed_pay": i.computed}, at=now,
-                    note=f"申报 #{d.pk}：已受理 → 已计算" + (" → 待支付" if state == ClaimState.PAYABLE else "")))
-            for setl_id, pk in cancelled.items():
-                events.append(event_row(actor, "claim.cancelled", object_type="claims.settlement", object_id=pk,
-                                        region_id=d.region_id, after={"state": "cancelled"}, at=now,
-                                        note=f"申报 #{d.pk} 中的撤销结算 {setl_id}"))
-            insert_events(events)
-            outcome = defaultdict(int)
-            for i in self.items:
-                outcome["rejected" if i.rejected is not None else i.outcome] += 1
-            d.accepted, d.differing = outcome["accepted"], outcome["differing"]
-            d.rejected, d.replayed = outcome["rejected"], outcome["replayed"]
-            d.lines_count = lines_count
-            d.settlements_count = len(self.items)
-            d.declared_total = sum((i.declared or Decimal(0) for i in stored_items), Decimal("0.00"))
-            d.computed_total = sum((i.computed or Decimal(0) for i in stored_items), Decimal("0.00"))
-            d.status = Declaration.Status.CHECKED
-            d.checked_on = today
-            d.pay_deadline = due.due
-            d.deadline_warnings = [warning_dict(w) for w in due.warnings]
-            d.save()
-            record_event(d.created_by, "declaration.checked", d, region_id=d.region_id,
-                         after={"accepted": d.accepted, "differing": d.differing, "rejected": d.rejected,
-                                "replayed": d.replayed, "declared_total": d.declared_total,
-                                "computed_total": d.computed_total, "pay_deadline": d.pay_deadline,
-                                "adjustments": len(self.adjustments)})
-
-    def _post_payables(self, ids: dict[str, int], today: date) -> None:
-        """The ledger's 补助支出 / 应付医疗机构 for every settlement that became payable, in the same transaction as
-        the settlements. A 2305 cancellation posts the reverse of its original — unless the original was never
-        payable (a differing settlement not yet decided): then nothing was owed and the cancellation is closed
-        as cancelled too."""
-        from dae.ledger.entries import entry_settlement_payable, settlement_key
-        from dae.ledger.models import Transaction
-        from dae.ledger.posting import post_many
-
-        accepted = [i.setl_id for i in self.items if i.rejected is None
-                    and i.outcome == DeclarationItem.Outcome.ACCEPTED and i.setl_id in ids]
-        # accepted ones are payable, or already cancelled by a 2305 later in the same file (posted all the same)
-        payable = list(Settlement.objects.filter(pk__in=[ids[x] for x in accepted]).only(
-            "setl_id", "init_setl_id", "region_id", "settle_way", "computed_pay", "hifob_pay"))
-        originals = [settlement_key(s.init_setl_id) for s in payable if s.init_setl_id]
-        posted = {settlement_key(s.setl_id) for s in payable if entry_settlement_payable(s, on=today) is not None}
-        for start in range(0, len(originals), 900):
-            posted.update(Transaction.objects.filter(idempotency_key__in=originals[start:start + 900])
-                          .values_list("idempotency_key", flat=True))
-        unowed = [s for s in payable if s.init_setl_id and settlement_key(s.init_setl_id) not in posted]
-        if unowed:
-            Settlement.objects.filter(pk__in=[s.pk for s in unowed]).update(state=ClaimState.CANCELLED)
-            insert_events(event_row(self.declaration.created_by, "claim.cancelled", object_type="claims.settlement",
-                                    object_id=s.pk, region_id=s.region_id, after={"state": "cancelled"},
-                                    note=f"撤销的原结算 {s.init_setl_id} 未曾确认应付，撤销结算无需冲减")
-                          for s in unowed)
-        skip = {s.pk for s in unowed}
-        post_many((e for s in payable if s.pk not in skip
-                   if (e := entry_settlement_payable(s, on=today)) is not None),
-                  actor=self.declaration.created_by)
-
-    def _settlement_row(self, i: Incoming) -> tuple[Any, ...]:
-        info = i.setlinfo
-        state = ClaimState.PAYABLE if i.outcome == DeclarationItem.Outcome.ACCEPTED else ClaimState.COMPUTED
-        national = {"setlinfo": info, "setldetail": i.setldetail, "_hash": i.raw_hash}
-        return (i.setl_id, i.mdtrt_id, i.init_setl_id, i.psn_no, self.person_ids[i.psn_no][0], self.hospital.pk,
-                i.region_id, i.med_type, i.adm_date, i.dscg_date, i.setl_time,
-                str(info.get("dise_no") or info.get("dise_codg") or "")[:20],
-                str(info.get("dise_name") or "")[:100], i.place_category, "direct",
-                str(info.get("mid_setl_flag") or "0") == "1", i.money["medfee_sumamt"], i.money["fulamt_ownpay_amt"],
-                i.money["overlmt_selfpay"], i.money["preselfpay_amt"], i.money["inscp_scp_amt"], i.declared,
-                i.computed, state, self.declaration.pk, json.dumps(jsonable(national), ensure_ascii=False))
-
-    def _item_row(self, i: Incoming) -> tuple[Any, ...]:
-        if i.rejected is not None:
-            return (self.declaration.pk, i.seq, i.setl_id[:30], i.psn_no, i.init_setl_id,
-                    DeclarationItem.Outcome.REJECTED, i.rejected.code, i.rejected.reason[:500], i.declared, None,
-                    None)
-        difference = None if i.computed is None or i.declared is None else i.computed - i.declared
-        reason = i.mapping_note
-        if i.outcome == DeclarationItem.Outcome.DIFFERING:
-            reason = f"核定 {i.computed}，申报 {i.declared}，差额 {difference}"
-            if i.mapping_note:
-                reason += "｜" + i.mapping_note
-            if i.explanation:
-                reason += "｜" + i.explanation.splitlines()[0]
-        return (self.declaration.pk, i.seq, i.setl_id, i.psn_no, i.init_setl_id, i.outcome,
-                "payout_difference" if i.outcome == DeclarationItem.Outcome.DIFFERING else "", reason[:500],
-                i.declared, i.computed, difference)
-
-    def _store_adjustments(self, now: Any) -> None:
-        record_adjustments(self.declaration.created_by, self.adjustments, self.declaration.month)
+        do_store_checked_declaration(self, lines_count)
 
 
 class LineSpool:
@@ -607,6 +421,4 @@ def pay_deadline_days_left(declaration: Declaration, today: date | None = None) 
     """Working days left before the payment deadline (negative when overdue)."""
     if declaration.pay_deadline is None:
         return None
-    from dae.workdays.service import working_days_between
-
     return working_days_between(today or timezone.localdate(), declaration.pay_deadline)

@@ -10,9 +10,11 @@ from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from dae.accounts.permissions import can
+from dae.benefits.engine.explain import format_trace_zh
 from dae.core import inputs
 from dae.core.access import record_access
 from dae.core.errors import DaeError, InvalidInput
@@ -31,10 +33,11 @@ from dae.web.listing import (
 )
 from dae.web.names import with_item_names
 
-from .actions import do_accept_computed, do_reject
-from .declare import pay_deadline_days_left, submit_declaration
+from .actions import do_accept_computed, do_reject, do_submit_declaration
+from .declare import pay_deadline_days_left
 from .feedback import feedback_csv, feedback_rows
 from .models import Adjustment, Declaration, DeclarationItem, Settlement
+from .payout import explain
 from .states import ClaimState
 
 _YES_NO = (("yes", _("是")), ("no", _("否")))
@@ -92,10 +95,6 @@ def settlement_detail(request: HttpRequest, setl_id: str) -> HttpResponse:
     user: Any = request.user
     explanation = None
     if request.GET.get("explain") == "1":
-        from dae.benefits.engine.explain import format_trace_zh
-
-        from .payout import explain
-
         try:
             result = explain(settlement)
         except DaeError as exc:
@@ -147,8 +146,6 @@ class DeclarationList(ScopedListView):
 
 
 def _days_left_badge(declaration: Declaration, has_payable: bool) -> Any:
-    from django.utils.html import format_html
-
     if declaration.pay_deadline is None:
         return ""
     if not has_payable:
@@ -172,7 +169,7 @@ def declaration_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            declaration, _created = submit_declaration(request.user, file_name=upload.name, chunks=upload.chunks())
+            declaration, _created = do_submit_declaration(request.user, file_name=upload.name, chunks=upload.chunks())
         except DaeError as exc:
             error = exc
         else:

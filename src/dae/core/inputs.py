@@ -134,6 +134,11 @@ def signed_amount(value: Any, *, maximum: Decimal = COLUMN_MAX, **kwargs: Any) -
     return amount(value, maximum=maximum, minimum=-maximum, **kwargs)
 
 
+def claim_amount(value: Any, *, field: str = "amount", label: str = "金额") -> Decimal:
+    """An amount about one claim (a settlement's field, a finding's amount): signed, within ``±CLAIM_MAX``."""
+    return signed_amount(value, field=field, label=label, maximum=CLAIM_MAX)
+
+
 def percent(value: Any, *, field: str = "percent", label: str = "比例") -> Decimal:
     """A percentage 0–100 with at most two decimals, e.g. ``"12.50"``."""
     return amount(value, field=field, label=label, maximum=Decimal(100), places=2)
@@ -196,6 +201,11 @@ def date(
     if not minimum <= day <= maximum:
         raise refuse(InputCode.INVALID_DATE, field, label, f"应在 {minimum} 到 {maximum} 之间", "range")
     return day
+
+
+def leading_date(value: Any, **kwargs: Any) -> dt.date:
+    """The date of a date, a date-time, or a text starting with ``YYYY-MM-DD`` (a date-time text's date part)."""
+    return date(value if isinstance(value, dt.date) else str(value).strip()[:10], **kwargs)
 
 
 def optional_date(value: Any, **kwargs: Any) -> dt.date | None:

@@ -96,14 +96,15 @@ class FeeDrafter:
             self._refund(rng, ep, lines)
         return lines
 
-    def _day(self, ep: DraftEpisode, index: int) -> date:
+    def _stay_day(self, ep: DraftEpisode, index: int) -> date:
+        """The calendar day of day ``index`` of the stay (0: the admission day)."""
         return ep.adm_date + timedelta(days=index)
 
     def _when(self, rng: random.Random, ep: DraftEpisode, index: int, los: int) -> datetime:
         """A moment on day ``index`` of the stay; discharge-day charges come before the morning's settlement."""
         if index >= los:
             return at(ep.dscg_date, rng, 6, 8)
-        return at(self._day(ep, index), rng, 7, 20)
+        return at(self._stay_day(ep, index), rng, 7, 20)
 
     def _daily_lines(self, rng: random.Random, ep: DraftEpisode, lines: list[DraftLine], los: int, icu_days: int,
                      dept: Department, doctor: Doctor, *, severe: bool) -> None:
@@ -163,7 +164,7 @@ class FeeDrafter:
                          operation: Operation, dept: Department, doctor: Doctor) -> None:
         ref = self.ref
         day = 0 if ep.med_type == "24" else min(los - 1, rng.randint(1, 3))
-        when = at(self._day(ep, day), rng, 8, 16)
+        when = at(self._stay_day(ep, day), rng, 8, 16)
         for name in operation.procedures:
             lines.append(self._line(rng, ep, ref.item(name), when, 1, dept, doctor))
         if operation.anaesthesia:

@@ -20,10 +20,17 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Sum
 
+from dae.bank.demo import reconcile_year
+from dae.catalog.models import Hospital
 from dae.claims.models import Settlement
 from dae.claims.states import ClaimState
 from dae.core.events import event_row, insert_events
+from dae.fund import actions as fund_actions
+from dae.fund.demo import run_year, working_day_from
+from dae.fund.models import FundEntry
+from dae.fund.services import spending_shortfall
 from dae.ledger import entries
 from dae.ledger.posting import Entry, post_many
 from dae.payments.batches import RESULT_COLUMNS, confirm_order, create_batch, export_batch, import_result
@@ -47,8 +54,6 @@ def post_payables(region: str, *, actor: Any = None) -> int:
 
 def _working_day(day: dt.date, after: int = 0) -> dt.date:
     """The first working day on or after ``day``, then ``after`` working days more."""
-    from dae.fund.demo import working_day_from
-
     first = working_day_from(day)
     return deadline(first, after).due if after else first
 
@@ -74,10 +79,6 @@ def _pay_hospitals(region: str, month: str, number: int, year: int, actor: Any, 
     """The statements of ``month`` (the ``number``-th month of ``year``): built, approved, paid. The first
     batch from June on meets a failed line, the first from September on a line left in progress (``planted``
     remembers which were planted)."""
-    from dae.fund import actions as fund_actions
-    from dae.fund.models import FundEntry
-    from dae.fund.services import spending_shortfall
-
     following = dt.date(year + number // 12, number % 12 + 1, 1)
     built_on = _working_day(following, 2)
     for st in build_statements(region, month, actor=actor, on=built_on):
@@ -133,14 +134,11 @@ def _pay_manual(region: str, first: dt.date, last: dt.date, actor: Any) -> int:
 def _inspections(region: str, year: int, actor: Any) -> None:
     """One on-site inspection deduction (巡查扣款) per quarter at the hospital of the region's own that is paid
     the most."""
-    from django.db.models import Sum
-
     busiest = (Settlement.objects.filter(region_id=region, settle_way=Settlement.SettleWay.DIRECT,
                                          hospital__region_id=region)
                .values("hospital").annotate(paid=Sum("computed_pay")).order_by("-paid", "hospital").first())
     if busiest is None:
         return
-    from dae.catalog.models import Hospital
 
     hospital = Hospital.objects.get(pk=busiest["hospital"])
     for quarter in range(1, 5):
@@ -153,9 +151,6 @@ def _inspections(region: str, year: int, actor: Any) -> None:
 def run_finance_year(regions: list[str], year: int, *, actor: Any = None,
                      progress: Progress = lambda label, done, total: None) -> dict[str, Any]:
     """Run ``year``'s money for each region; returns each region's fund summary and bank counts."""
-    from dae.bank.demo import reconcile_year
-    from dae.fund.demo import run_year
-
     summary: dict[str, Any] = {}
     for region in regions:
         label = f"基金财务 finance {region}"

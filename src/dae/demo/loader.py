@@ -24,6 +24,7 @@ from dae.claims.models import FeeLine, Settlement
 from dae.core.bulk import insert_rows
 from dae.core.events import record_event
 from dae.core.models import Region
+from dae.demo.finance import post_payables
 from dae.enrollment.models import Enrolment, Person, Unit
 
 from .city import City
@@ -93,7 +94,6 @@ def load_city(city: City, progress: Progress = lambda label, done, total: None,
         _insert(FeeLine, FEE_LINE_COLUMNS, (_fee_line(f, settlement_ids) for f in city.fee_lines),
                 "费用明细 fee lines", len(city.fee_lines), progress)
         progress("应付记账 payables", 0, 1)
-        from dae.demo.finance import post_payables
 
         for code in sorted({s.admdvs for s in city.settlements}):
             post_payables(code)

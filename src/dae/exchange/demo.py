@@ -13,17 +13,22 @@ nothing (each part is skipped when its records exist).
 from __future__ import annotations
 
 import json
+import time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Count
 from django.db.models.functions import TruncMonth
 
+from dae.accounts.models import User
+from dae.accounts.posts import Post
 from dae.catalog.models import Hospital
 from dae.claims.models import Settlement
-from dae.core.models import Region
+from dae.core.events import record_event
+from dae.core.models import Event, Region
 
 from . import actions, delivery, queries
 from .client import PlatformClient
@@ -102,14 +107,6 @@ def seed_demo(year: int, actor: Any = None) -> dict[str, Any]:
 
 def run_in_demo(out: Any) -> None:
     """``dae demo``'s step: seed the exchange once, record it, and print the figures."""
-    import time
-
-    from django.db import transaction
-
-    from dae.accounts.models import User
-    from dae.accounts.posts import Post
-    from dae.core.events import record_event
-    from dae.core.models import Event
 
     loaded = Event.objects.filter(action="demo.loaded").order_by("-id").first()
     if loaded is None:

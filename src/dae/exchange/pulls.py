@@ -1,6 +1,6 @@
 """Pulls of a hospital-month's settlements from the platform (2304/2305 data, where the region offers them) as an
 alternative to an uploaded declaration. The answer becomes a declaration document and goes through the one
-declaration path (``claims.declare.submit_declaration``: the same checks, the same job, the same idempotency) —
+declaration path (``claims.actions.do_submit_declaration``: the same checks, the same job, the same idempotency) —
 nothing of the declaration logic is repeated here. The idempotency key is derived from the pulled content, so
 pulling the same month twice is a replay that changes nothing."""
 
@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from dae.catalog.models import Hospital
-from dae.claims.declare import submit_declaration
+from dae.claims.actions import do_submit_declaration
 from dae.claims.models import Declaration
 from dae.core.events import jsonable
 
@@ -36,4 +36,4 @@ def pull_settlements(user: Any, hospital: Hospital, month: str, *,
     document = {"fixmedins_code": hospital.code, "month": month, "idempotency_key": f"platform:{month}:{digest[:32]}",
                 "settlements": settlements}
     body = json.dumps(document, ensure_ascii=False).encode("utf-8")
-    return submit_declaration(user, file_name=f"platform-{hospital.code}-{month}.json", chunks=iter([body]))
+    return do_submit_declaration(user, file_name=f"platform-{hospital.code}-{month}.json", chunks=iter([body]))

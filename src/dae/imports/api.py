@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from dae.core.api import ScopedViewSetMixin
 from dae.core.errors import InvalidInput
 
-from .framework import start_import
+from .actions import do_start_import
 from .models import ImportBatch
 
 
@@ -55,6 +55,6 @@ class ImportBatchViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet[Impor
         if not body.is_valid():
             raise InvalidInput(details=body.errors)
         upload = body.validated_data["file"]
-        batch = start_import(body.validated_data["kind"], user=request.user, file_name=upload.name,
+        batch = do_start_import(body.validated_data["kind"], user=request.user, file_name=upload.name,
                              chunks=upload.chunks(), region_id=body.validated_data.get("region") or None)
         return Response(ImportBatchSerializer(batch).data, status=202)

@@ -8,6 +8,6 @@ class ImportsConfig(AppConfig):
     verbose_name = _("数据导入")
 
     def ready(self) -> None:
-        from . import framework, registry  # noqa: F401  (framework registers the job handler)
+        from . import jobs, registry  # noqa: F401  (jobs registers the import's job handler)
 
         registry.autodiscover()

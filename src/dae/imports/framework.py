@@ -21,7 +21,8 @@ cell by cell (every column that is there), so one upload shows every problem; th
 cross-row checks run only on a complete header. Row numbers are the file's own (header = row 1), as a clerk sees
 them in Excel. An importer may override ``read`` for other shapes (JSON).
 
-``start_import`` stores the upload and queues the job; ``run_import`` is the job.
+``imports.actions.do_start_import`` stores the upload and queues the job; ``imports.jobs.run_import`` is the job
+(checking here, loading or refusing through the actions).
 """
 
 from __future__ import annotations
@@ -36,24 +37,18 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, ClassVar
 
-from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from dae.core import inputs
-from dae.core.bulk import insert_rows
-from dae.core.errors import InvalidInput, PermissionDenied
-from dae.core.events import record_event
+from dae.core.errors import InvalidInput
 from dae.core.exports import ExportColumn, xlsx_bytes
 from dae.core.files import count_xlsx_rows, csv_rows, text_and_encoding, xlsx_rows
 from dae.core.inputs import header_index, json_document, visible
-from dae.core.jobs import Progress, job_handler, start_job
-from dae.core.models import Job
-from dae.core.uploads import store_upload
 from dae.dictionaries import codes
+from dae.dictionaries.models import CodeList
 
 from . import registry
-from .models import ImportBatch, ImportProblem
+from .models import ImportBatch
 
 FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".json": "json"}
 MAX_UPLOAD = 1024 * 1024 * 1024  # 1 GiB
@@ -328,134 +323,6 @@ def read_json(path: Path) -> Any:
     return json_document(path.read_bytes(), field="file", label="JSON 文件")
 
 
-# -- starting and running -------------------------------------------------------------------------------
-
-def start_import(kind: str, *, user: Any, file_name: str, chunks: Iterator[bytes],
-                 region_id: str | None = None) -> ImportBatch:
-    """Store the upload, create the batch and queue its job. Checks the post, the format and the region."""
-    importer = registry.get(kind)
-    if user.post not in importer.posts:
-        raise PermissionDenied(f"当前岗位不能导入“{importer.title}”")
-    suffix = Path(file_name).suffix.lower()
-    fmt = FORMATS.get(suffix)
-    if fmt is None or fmt not in importer.formats:
-        allowed = "、".join(importer.formats)
-        raise InvalidInput(f"不支持的文件格式“{suffix or file_name}”，可用格式：{allowed}", code="bad_format")
-    if importer.regional:
-        if not region_id:
-            raise InvalidInput("请选择统筹区", code="region_required")
-        if region_id not in user.region_codes:
-            raise PermissionDenied("无权导入该统筹区的数据")
-    else:
-        region_id = None
-    stored = store_upload(chunks, name=f"upload{suffix}", max_bytes=MAX_UPLOAD, too_large="文件超过 1 GB")
-    target, sha, size = stored.path, stored.sha256, stored.size
-    same = (ImportBatch.objects.filter(kind=kind, sha256=sha, status=ImportBatch.Status.LOADED)
-            .order_by("-id").first())
-    with transaction.atomic():
-        batch = ImportBatch.objects.create(kind=kind, file_name=Path(file_name).name[:200], fmt=fmt, sha256=sha,
-                                           size=size, path=str(target), region_id=region_id, created_by=user,
-                                           same_as=same)
-        record_event(user, "import.uploaded", batch, region_id=region_id,
-                     after={"kind": kind, "file_name": batch.file_name, "sha256": sha, "size": size})
-    job = start_job("import", f"{importer.title}：{batch.file_name}", user=user, params={"batch": batch.pk},
-                    region_id=region_id)
-    ImportBatch.objects.filter(pk=batch.pk).update(job=job)
-    batch.refresh_from_db()
-    return batch
-
-
-@job_handler("import")
-def run_import(job: Job, progress: Progress) -> dict[str, Any]:
-    batch = ImportBatch.objects.select_related("created_by").get(pk=job.params["batch"])
-    importer = registry.get(batch.kind)(batch, batch.created_by)
-    batch.status = ImportBatch.Status.RUNNING
-    batch.save(update_fields=["status"])
-    path, url = Path(batch.path), reverse("imports:batch_detail", args=[batch.pk])
-    try:
-        return _validate_and_load(batch, importer, path, url, progress)
-    except Exception as exc:
-        batch.refresh_from_db()
-        if batch.status == ImportBatch.Status.RUNNING:
-            reason = exc.message if isinstance(exc, InvalidInput) else "内部错误，未导入任何数据"
-            _end(batch, ImportBatch.Status.FAILED, note=reason)
-            _remove_upload(batch)
-        raise
-
-
-def _validate_and_load(batch: ImportBatch, importer: Importer, path: Path, url: str,
-                       progress: Progress) -> dict[str, Any]:
-    total = importer.estimate_rows(path, batch.fmt)
-    progress(0, total, "正在校验 (validating)")
-    problems = Problems()
-    records: list[tuple[int, Any]] = []
-    seen = 0
-    for row_no, raw in importer.read(path, batch.fmt, problems):
-        seen += 1
-        known = None if importer.header_incomplete else importer.unchanged(row_no, raw)
-        if known is not None:  # loaded before and unchanged since: stands for its record in the cross-row checks
-            records.append((row_no, known))
-            continue
-        values = importer.parse(row_no, raw, problems)
-        if values is not None and not importer.header_incomplete:
-            record = importer.check(row_no, values, problems)
-            if record is not None:
-                records.append((row_no, record))
-        if seen % 2000 == 0:
-            progress(seen, max(total, seen))
-    progress(seen, seen)
-    if not importer.header_incomplete:
-        importer.check_all(records, problems)  # on the rows that passed alone, so every bad row is reported
-    batch.rows_total = seen
-    if problems:
-        return _reject(batch, problems, url)
-    progress(0, len(records), "正在写入 (loading)")
-    with transaction.atomic():
-        counts = importer.load(records, lambda done: progress(done))
-        batch.rows_new, batch.rows_changed = counts.new, counts.changed
-        batch.rows_same, batch.rows_ignored = counts.same, counts.ignored
-        _end(batch, ImportBatch.Status.LOADED)
-        record_event(batch.created_by, "import.loaded", batch, region_id=batch.region_id,
-                     after={"kind": batch.kind, "rows": seen, "new": counts.new, "changed": counts.changed,
-                            "same": counts.same, "ignored": counts.ignored})
-    progress(len(records), len(records),
-             f"已导入：新增 {counts.new}，变更 {counts.changed}，无变化 {counts.same}，忽略 {counts.ignored}")
-    return {"url": url, "batch": batch.pk, "status": batch.status, "new": counts.new, "changed": counts.changed,
-            "same": counts.same, "ignored": counts.ignored}
-
-
-def _reject(batch: ImportBatch, problems: Problems, url: str) -> dict[str, Any]:
-    with transaction.atomic():
-        insert_rows(ImportProblem, ("batch", "row_no", "column", "value", "reason"),
-                    ((batch.pk, r, c, v, why) for r, c, v, why in problems.items))
-        batch.rows_bad = len(problems.bad_rows)
-        batch.problems_total = problems.total
-        batch.problem_counts = dict(sorted(problems.counts.items(), key=lambda kv: -kv[1])[:200])
-        _end(batch, ImportBatch.Status.REJECTED, note=f"{batch.rows_bad} 行有错误，未导入任何数据")
-        record_event(batch.created_by, "import.rejected", batch, region_id=batch.region_id,
-                     after={"kind": batch.kind, "rows": batch.rows_total, "bad_rows": batch.rows_bad})
-    _remove_upload(batch)
-    return {"url": url, "batch": batch.pk, "status": batch.status, "bad_rows": batch.rows_bad,
-            "problems": len(problems)}
-
-
-def _remove_upload(batch: ImportBatch) -> None:
-    """A refused file is not kept: nothing of it was loaded, and its report is stored with the batch."""
-    path = Path(batch.path)
-    if batch.path and path.is_file():
-        path.unlink()
-        if not any(path.parent.iterdir()):
-            path.parent.rmdir()
-
-
-def _end(batch: ImportBatch, status: str, note: str | None = None) -> None:
-    batch.status = status
-    if note:
-        batch.note = (f"{batch.note}；{note}" if batch.note else note)[:500]
-    batch.finished_at = timezone.now()
-    batch.save()
-
-
 def problems_workbook(batch: ImportBatch, exported_by: Any = "") -> bytes:
     """The error report as Excel through the one export helper (values stay text, never formulas): the first
     ``MAX_KEPT_PROBLEMS`` problems with row, column, value and reason, and the count of every kind of problem.
@@ -506,8 +373,6 @@ def example_value(col: Column) -> str:
 def describe(importer: type[Importer]) -> dict[str, Any]:
     """What the import page says about one kind: its columns with Chinese type names, whether each is required,
     the dictionary it takes codes from (by name), and an example value (plain data: a template never calls it)."""
-    from dae.dictionaries.models import CodeList
-
     lists = dict(CodeList.objects.filter(key__in=[c.codelist for c in importer.columns if c.codelist])
                  .values_list("key", "name"))
     columns = [{"name": c.name, "label": c.label, "required": c.required, "kind": KIND_LABELS.get(c.kind, c.kind),

@@ -18,7 +18,8 @@ from dae.web.forms import StyledFormMixin
 from dae.web.listing import Column, DateRange, Filter, RegionFilter, ScopedListView
 
 from . import registry
-from .framework import MAX_UPLOAD, describe, example_file, problems_workbook, start_import, template_csv
+from .actions import do_start_import
+from .framework import MAX_UPLOAD, describe, example_file, problems_workbook, template_csv
 from .models import ImportBatch
 
 
@@ -101,7 +102,7 @@ def batch_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            batch = start_import(form.cleaned_data["kind"], user=user, file_name=upload.name,
+            batch = do_start_import(form.cleaned_data["kind"], user=user, file_name=upload.name,
                                  chunks=upload.chunks(), region_id=form.cleaned_data["region"] or None)
         except DaeError as exc:
             error = exc

@@ -20,7 +20,7 @@ from dae.claims.models import Settlement
 from dae.core.events import record_event
 from dae.core.models import Region
 from dae.enrollment.coverage import coverage_many
-from dae.enrollment.models import Person
+from dae.enrollment.models import Enrolment, Person
 
 from . import actions
 from .models import Admission, Visit
@@ -138,8 +138,6 @@ def _covered_persons(rng: random.Random, today: dt.date, n: int) -> list[str]:
 
 
 def _lapsed_person(today: dt.date) -> str | None:
-    from dae.enrollment.models import Enrolment
-
     ended = (Enrolment.objects.filter(region_id=REGION, status=Enrolment.Status.ENDED, end_date__lt=today)
              .order_by("person__psn_no").values_list("person__psn_no", flat=True)[:20])
     answers = coverage_many((p, today) for p in ended)

@@ -76,6 +76,7 @@ def schedule_delivery(message_ids: list[int]) -> None:
 def deliver_sms(message_ids: list[int]) -> int:
     """Send the queued messages among ``message_ids`` (retries included, see ``dispatch``); returns how many the
     gateway accepted."""
-    from .dispatch import do_dispatch_sms
+    # cycle: notices.sms ↔ notices.actions (the actions schedule delivery through this module)
+    from .actions.dispatch import do_dispatch_sms
 
     return do_dispatch_sms(None, ids=message_ids).sent

@@ -30,9 +30,14 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from dae.accounts.models import User
 from dae.claims.models import Settlement
 from dae.core.bulk import insert_rows
 from dae.core.events import record_event
+
+from .actions.signoff import do_approve_report, do_check_report, do_prepare_report, do_submit_report
+from .models import AnalysisReport, Evaluation
+from .periods import Period
 
 SPRING_FESTIVAL = {2019: 2, 2020: 1, 2021: 2, 2022: 2, 2023: 1, 2024: 2, 2025: 1, 2026: 2, 2027: 2}
 WINTER = {12: Decimal("1.12"), 1: Decimal("1.08")}
@@ -115,11 +120,6 @@ def _history_row(row: tuple[Any, ...], year: int, back: int, month: int, seq: in
 def seed_reports(demo_year: int, region: str) -> list[int]:
     """The demo year's four quarterly and one annual analysis report of ``region``, signed off (prepared by the
     manager, checked by the checker, approved by the bureau's supervisor, submitted by the manager)."""
-    from dae.accounts.models import User
-
-    from .models import AnalysisReport
-    from .periods import Period
-    from .signoff import do_approve_report, do_check_report, do_prepare_report, do_submit_report
 
     users = {u.username: u for u in User.objects.filter(username__in=("manager", "checker", "supervisor"))}
     if len(users) < 3:
@@ -140,7 +140,6 @@ def seed_reports(demo_year: int, region: str) -> list[int]:
 def seed_evaluation(demo_year: int, region: str) -> Any:
     """The demo year's evaluation of ``region``: computed, one adjustment, reviewed, signed off and published
     (none if it exists already or the demo's manager and supervisor are missing)."""
-    from dae.accounts.models import User
 
     from .actions import (
         do_adjust_score,
@@ -149,7 +148,6 @@ def seed_evaluation(demo_year: int, region: str) -> Any:
         do_review_evaluation,
         do_sign_off_evaluation,
     )
-    from .models import Evaluation
 
     users = {u.username: u for u in User.objects.filter(username__in=("manager", "supervisor"))}
     if len(users) < 2 or Evaluation.objects.filter(region_id=region, year=demo_year).exists():

@@ -16,8 +16,9 @@ from dae.core.scoping import access_by_id
 from dae.web.listing import Column, Filter, RegionFilter, ScopedListView
 from dae.web.who import region_choices
 
-from . import charts, queries, signoff
+from . import charts, queries
 from . import render as formats
+from .actions import signoff
 from .models import AnalysisReport
 from .periods import Period
 

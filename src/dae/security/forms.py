@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from dae.accounts.models import User
 from dae.core.inputs import BoundedDateFormField
 from dae.web.forms import StyledFormMixin
 
@@ -48,6 +49,5 @@ class TokenForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        from dae.accounts.models import User
 
         self.fields["user"].queryset = User.objects.filter(post="hospital", is_active=True)  # type: ignore[attr-defined]

@@ -12,14 +12,10 @@ import hashlib
 import secrets
 from typing import Any
 
-from django.db import transaction
 from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp import login as otp_login
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
-
-from dae.core.events import record_event
 
 from .policy import RECOVERY_CODES, two_factor_required
 
@@ -65,34 +61,12 @@ def _new_codes() -> list[str]:
     return codes
 
 
-def _replace_recovery(user: Any) -> list[str]:
+def replace_recovery(user: Any) -> list[str]:
+    """New recovery codes for ``user`` in place of the old ones (within the caller's transaction)."""
     StaticDevice.objects.filter(user=user, name=RECOVERY).delete()
     device = StaticDevice.objects.create(user=user, name=RECOVERY, confirmed=True)
     codes = _new_codes()
     StaticToken.objects.bulk_create([StaticToken(device=device, token=_digest(c)) for c in codes])
-    return codes
-
-
-def do_confirm_enrolment(request: Any, device: TOTPDevice, code: str) -> list[str] | None:
-    """Confirm the new authenticator with a first code: the old one (if any) goes, recovery codes are made,
-    and the session is verified. Returns the recovery codes to show once, or None for a wrong code."""
-    if not device.verify_token(code.strip()):
-        return None
-    user = device.user
-    with transaction.atomic():
-        TOTPDevice.objects.filter(user=user, confirmed=True).exclude(pk=device.pk).delete()
-        device.confirmed = True
-        device.save(update_fields=["confirmed"])
-        codes = _replace_recovery(user)
-        record_event(user, "security.totp_enrolled", user)
-    otp_login(request, device)
-    return codes
-
-
-def do_new_recovery_codes(user: Any) -> list[str]:
-    with transaction.atomic():
-        codes = _replace_recovery(user)
-        record_event(user, "security.recovery_codes_renewed", user)
     return codes
 
 

@@ -8,12 +8,10 @@ from typing import Any
 from django.contrib.auth.hashers import check_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dae.core.errors import InvalidInput
-from dae.core.events import record_event
 
 from .errors import ErrorCode
 from .models import PasswordHistory, SecuritySetting
@@ -114,41 +112,11 @@ def password_expired(user: Any, now: dt.datetime | None = None) -> bool:
     return bool(changed and now - changed > dt.timedelta(days=days))
 
 
-def _set(user: Any, password: str, *, must_change: bool) -> None:
+def store_password(user: Any, password: str, *, must_change: bool) -> None:
+    """Set ``user``'s password, keeping the old one's hash in the history; within the caller's transaction."""
     if user.password:
         PasswordHistory.objects.create(user=user, password=user.password)
     user.set_password(password)
     user.password_changed_at = timezone.now()
     user.must_change_password = must_change
     user.save(update_fields=["password", "password_changed_at", "must_change_password"])
-
-
-def do_change_password(user: Any, *, old_password: str, new_password: str) -> None:
-    """The user's own change: the old password, then every rule; history kept; other sessions end (Django's
-    session hash changes with the password; the caller keeps the current one with update_session_auth_hash)."""
-    if not user.check_password(old_password):
-        raise InvalidInput(_("原密码不正确"), code=ErrorCode.WRONG_PASSWORD,
-                           details=[{"path": "old_password", "message": _("原密码不正确")}])
-    check_new_password(new_password, user)
-    with transaction.atomic():
-        _set(user, new_password, must_change=False)
-        record_event(user, "security.password_changed", user)
-
-
-def do_reset_password(actor: Any, user: Any, *, new_password: str) -> None:
-    """IT sets a temporary password: every rule applies, and the user must change it at the next sign-in."""
-    check_new_password(new_password, user)
-    with transaction.atomic():
-        _set(user, new_password, must_change=True)
-        record_event(actor, "security.password_reset", user)
-
-
-def do_set_max_age(actor: Any, *, days: int, effective_from: dt.date) -> SecuritySetting:
-    if days < 0 or days > 3650:
-        raise InvalidInput(_("密码有效期须在 0 到 3650 天之间"), details=[{"path": "days", "message": "range"}])
-    with transaction.atomic():
-        row = SecuritySetting.objects.create(password_max_age_days=days, effective_from=effective_from,
-                                             created_by=actor)
-        record_event(actor, "security.settings_changed", row,
-                     after={"password_max_age_days": days, "effective_from": effective_from})
-    return row

@@ -8,6 +8,9 @@ from typing import Any
 
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from .otp import current_code
 
 _original_force_login = Client.force_login
 
@@ -27,9 +30,6 @@ def force_login_verified(self: Client, user: Any, backend: str | None = None) ->
 
 def current_code_for(username: str) -> str:
     """The code of the user's authenticator now, made usable again (a code is accepted once per 30 s)."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from .otp import current_code
 
     device = TOTPDevice.objects.filter(user__username=username, confirmed=True).order_by("-id").first()
     assert device is not None, f"{username} has no authenticator"

@@ -7,21 +7,14 @@ token's scopes: each scope names the API routes (URL names, shell patterns) it r
 
 from __future__ import annotations
 
-import datetime as dt
 import fnmatch
 import hashlib
-import secrets
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import BaseAuthentication
-
-from dae.core.errors import InvalidInput
-from dae.core.events import record_event
 
 from .models import ApiToken
 
@@ -48,37 +41,6 @@ def scope_allows(scopes: Iterable[str], view_name: str) -> bool:
         if any(fnmatch.fnmatchcase(view_name, p) for p in patterns):
             return True
     return False
-
-
-def do_issue_token(actor: Any, user: Any, *, name: str, scopes: list[str], days: int) -> tuple[ApiToken, str]:
-    """A new token for ``user``; returns it and the secret, which is shown once and never stored."""
-    unknown = sorted(set(scopes) - set(SCOPES))
-    if not scopes or unknown:
-        raise InvalidInput("请选择有效的令牌范围", details=[{"path": "scopes", "message": ",".join(unknown)}])
-    if not 1 <= days <= MAX_DAYS:
-        raise InvalidInput(f"有效期须在 1 到 {MAX_DAYS} 天之间", details=[{"path": "days", "message": "range"}])
-    if not user.is_active:
-        raise InvalidInput("该账号已停用", details=[{"path": "user", "message": "inactive"}])
-    if user.post != "hospital":  # a token never stands in for a person's sign-in (nor their second factor)
-        raise InvalidInput("接口令牌只签发给医院账号", details=[{"path": "user", "message": "not_hospital"}])
-    prefix = secrets.token_hex(4)
-    raw = f"dae_{prefix}_{secrets.token_urlsafe(32)}"
-    with transaction.atomic():
-        token = ApiToken.objects.create(user=user, name=name[:100], prefix=prefix, digest=digest(raw),
-                                        scopes=sorted(set(scopes)),
-                                        expires_at=timezone.now() + dt.timedelta(days=days), created_by=actor)
-        record_event(actor, "security.token_issued", token,
-                     after={"user": user.username, "scopes": token.scopes, "expires_at": token.expires_at})
-    return token, raw
-
-
-def do_revoke_token(actor: Any, token: ApiToken) -> None:
-    with transaction.atomic():
-        token = ApiToken.objects.select_for_update().get(pk=token.pk)
-        if token.revoked_at is None:
-            token.revoked_at = timezone.now()
-            token.save(update_fields=["revoked_at"])
-            record_event(actor, "security.token_revoked", token, after={"user_id": token.user_id})
 
 
 def find(raw: str) -> ApiToken | None:

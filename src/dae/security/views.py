@@ -3,6 +3,7 @@ change, and IT's and the manager's security pages (lockouts, API tokens, passwor
 
 from __future__ import annotations
 
+import base64
 import time
 from typing import Any
 
@@ -13,28 +14,40 @@ from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import update_session_auth_hash, user_login_failed
 from django.contrib.auth import views as auth_views
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django_otp import login as otp_login
 
 from dae.accounts.forms import LoginForm
 from dae.accounts.models import User
 from dae.accounts.permissions import can
 from dae.core.errors import DaeError, NotFound
-from dae.core.events import record_event
+from dae.core.inputs import object_id
 from dae.web.listing import Column, DateRange, ScopedListView
 
 from . import otp
+from .actions import (
+    do_change_password,
+    do_confirm_enrolment,
+    do_issue_token,
+    do_new_recovery_codes,
+    do_record_sign_in,
+    do_reset_password,
+    do_revoke_token,
+    do_set_max_age,
+    do_unlock,
+)
 from .forms import CodeForm, PasswordChangeForm, PasswordResetForm, SettingsForm, TokenForm
-from .lockout import do_unlock, locked_attempts
+from .lockout import locked_attempts
 from .models import ApiToken, SecuritySetting
-from .passwords import do_change_password, do_reset_password, do_set_max_age, max_age_days
+from .passwords import max_age_days
 from .signals import PW_CHANGE
-from .tokens import SCOPES, do_issue_token, do_revoke_token
+from .tokens import SCOPES
 
 PENDING = "dae_pending_2fa"
 PENDING_SECONDS = 300
@@ -45,12 +58,6 @@ def _next(request: HttpRequest) -> str:
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return target
     return "/"
-
-
-def _signed_in(request: HttpRequest, user: Any, factor: str) -> None:
-    with transaction.atomic():
-        record_event(user, "security.signed_in", user, after={"factor": factor},
-                     note=str(request.META.get("REMOTE_ADDR", "")))
 
 
 class LoginView(auth_views.LoginView):
@@ -69,13 +76,11 @@ class LoginView(auth_views.LoginView):
                                              "backend": getattr(user, "backend", "")}
             return redirect(f"{_url('security:otp_verify')}?next={_next(self.request)}")
         auth_login(self.request, user)
-        _signed_in(self.request, user, "password")
+        do_record_sign_in(self.request, user, "password")
         return redirect(_next(self.request))
 
 
 def _url(name: str) -> str:
-    from django.urls import reverse
-
     return reverse(name)
 
 
@@ -104,11 +109,9 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
             del request.session[PENDING]
             user.backend = pending.get("backend") or "django.contrib.auth.backends.ModelBackend"
             auth_login(request, user)
-            otp.otp_login(request, device)
-            _signed_in(request, user, "recovery_code" if recovery else "totp")
+            otp_login(request, device)
+            do_record_sign_in(request, user, "recovery_code" if recovery else "totp")
             if recovery:
-                with transaction.atomic():
-                    record_event(user, "security.recovery_code_used", user)
                 messages.warning(request, gettext("已使用一个恢复码，剩余 %(n)d 个") % {"n": otp.recovery_codes_left(user)})
             return redirect(_next(request))
     return render(request, "security/otp_verify.html", {"form": form, "title": _("双因素认证"),
@@ -136,14 +139,14 @@ def two_factor(request: HttpRequest) -> HttpResponse:
             user_login_failed.send(sender=__name__, credentials={"username": user.username}, request=request)
             form.add_error("code", gettext("验证码不正确"))
         else:
-            otp.otp_login(request, found[0])
+            otp_login(request, found[0])
             return redirect("web:home")
     elif request.method == "POST" and action == "renew" and verified:
-        codes = otp.do_new_recovery_codes(user)
+        codes = do_new_recovery_codes(user)
     elif request.method == "POST" and action == "confirm" and form.is_valid():
         pending_device = otp.totp_device(user, confirmed=False)
         if pending_device is not None:
-            codes = otp.do_confirm_enrolment(request, pending_device, form.cleaned_data["code"])
+            codes = do_confirm_enrolment(request, pending_device, form.cleaned_data["code"])
             if codes is None:
                 form.add_error("code", gettext("验证码不正确"))
     enrolling = (device is None or request.GET.get("enrol") == "1" and verified) and codes is None
@@ -160,8 +163,6 @@ def two_factor(request: HttpRequest) -> HttpResponse:
 
 
 def _base32(key: bytes) -> str:
-    import base64
-
     text = base64.b32encode(key).decode().rstrip("=")
     return " ".join(text[i:i + 4] for i in range(0, len(text), 4))
 
@@ -277,8 +278,6 @@ class LockoutList(ScopedListView):
         return locked_attempts().order_by("-attempt_time")  # system-wide: sign-in is not in any region
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        from dae.core.inputs import object_id
-
         if do_unlock(request.user, object_id(request.POST.get("attempt"))):
             messages.success(request, gettext("已解除锁定"))
         return redirect("security:lockouts")

@@ -9,15 +9,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
+from dae.catalog.models import Hospital
+from dae.core.models import Region
 from dae.core.scoping import access_by_id
 from dae.workdays.service import deadline
 
-from . import rules
+from . import analysis, rules
 from .models import (
+    Answer,
     Campaign,
     Case,
     Consultation,
@@ -112,13 +115,7 @@ DIMENSION_NAMES = {"policy_basic": "基本医疗保险政策", "policy_dae": "�
 def survey_analysis(survey: Survey) -> Any:
     """The survey's analysis: the database counts answers per (region, hospital, question, score) in one grouped
     query and collects the free text; ``analysis.analyse`` adds them up."""
-    from django.db.models import Count
 
-    from dae.catalog.models import Hospital
-    from dae.core.models import Region
-
-    from . import analysis
-    from .models import Answer
 
     forms = list(survey.questionnaires.all())
     questions = [analysis.Question(f.code, q["code"], q["text"], q["kind"], q.get("dimension", f.code))

@@ -24,8 +24,8 @@ from dae.web.listing import Column, DateRange, Filter, ScopedListView
 from dae.web.who import region_choices
 
 from . import actions, queries
-from .actions.cases import ASSIGNABLE_POSTS
-from .models import Case, Channel, Consultation, KnowledgeEntry
+from .actions.cases import assignable_posts
+from .models import Case, Channel, Consultation, KnowledgeEntry, Respondent
 
 
 def _run(request: HttpRequest, run: Callable[[], Any], done: str) -> Any:
@@ -43,7 +43,7 @@ def _run(request: HttpRequest, run: Callable[[], Any], done: str) -> Any:
 
 
 def _staff_choices(request: HttpRequest) -> list[User]:
-    return list(User.objects.filter(is_active=True, post__in=ASSIGNABLE_POSTS,
+    return list(User.objects.filter(is_active=True, post__in=assignable_posts(),
                                     regions__admdvs__in=request.user.region_codes)  # type: ignore[union-attr]
                 .distinct().order_by("post", "username"))
 
@@ -126,7 +126,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "title": gettext("%(kind)s %(n)s") % {"kind": case.get_kind_display(), "n": case.number},
         "case": case, "handovers": case.handovers.select_related("from_user", "to_user"),
         "overdue": case.is_overdue(), "pending_extension": pending,
-        "staff": _staff_choices(request), "posts": [(p.value, p.label) for p in ASSIGNABLE_POSTS],
+        "staff": _staff_choices(request), "posts": [(p.value, p.label) for p in assignable_posts()],
         "can_assign": can(user, "service:case_assign"), "can_reply": can(user, "service:case_reply"),
         "can_extend": can(user, "service:case_extend"), "can_archive": can(user, "service:case_archive"),
         "can_rate": can(user, "service:case_rate"), "can_reporter": can(user, "service:case_reporter", write=False),
@@ -351,8 +351,6 @@ def _knowledge_form(request: HttpRequest, entry: KnowledgeEntry | None) -> HttpR
 def my_service(request: HttpRequest) -> HttpResponse:
     """参保人服务: ask a question online and read the answers; one's complaints, their replies and the rating;
     surveys waiting for one's answers."""
-    from .models import Respondent
-
     user = request.user
     if request.method == "POST":
         _run(request, lambda: actions.do_ask_online(user, question=request.POST.get("question"),

@@ -7,9 +7,13 @@ import mimetypes
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dae.archives.registry import Document, ItemKind, Record, file_content, register
+from dae.auditing.models import Finding
+from dae.inspection.models import Document as InspectionDocument
+from dae.inspection.models import Inspection, Investigation
 
 from . import closed_on, name_of, when, yuan
 
@@ -19,8 +23,6 @@ def _media_type(name: str, default: str = "application/octet-stream") -> str:
 
 
 def _findings() -> QuerySet[Any]:
-    from dae.auditing.models import Finding
-
     return Finding.objects.filter(status__in=("dismissed", "settled", "overturned")).select_related(
         "hospital", "settlement")
 
@@ -54,8 +56,6 @@ def build_finding(f: Any) -> Record:
 
 
 def timezone_date(moment: Any) -> Any:
-    from django.utils import timezone
-
     return timezone.localdate(moment) if moment is not None else None
 
 
@@ -67,8 +67,6 @@ register(ItemKind(
 
 
 def _inspections() -> QuerySet[Any]:
-    from dae.inspection.models import Inspection
-
     return Inspection.objects.filter(status="confirmed").select_related("hospital")
 
 
@@ -83,7 +81,6 @@ def build_inspection(i: Any) -> Record:
             ("确认日期", when(i.confirmed_on))]},
         {"title": "发现问题", "head": ["序号", "问题描述", "违规依据", "扣款金额"], "grid": findings},
     ]
-    from dae.inspection.models import Document as InspectionDocument
 
     scans = InspectionDocument.objects.filter(inspection=i).order_by("uploaded_at", "id")
     documents = [Document(f"scan-{d.pk}" if n else "scan", _("现场检查记录（扫描件）"), d.name, d.content_type,
@@ -107,8 +104,6 @@ register(ItemKind(
 
 
 def _investigations() -> QuerySet[Any]:
-    from dae.inspection.models import Investigation
-
     return Investigation.objects.filter(status="closed").select_related("settlement")
 
 

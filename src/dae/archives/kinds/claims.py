@@ -11,19 +11,19 @@ from django.utils.translation import gettext_lazy as _
 
 from dae.archives.registry import Document, ItemKind, Record, file_content, register
 from dae.archives.render import html_pdf
+from dae.claims.models import Declaration, DeclarationItem
+from dae.reimbursement.actions import material_items
+from dae.reimbursement.models import ManualClaim
+from dae.reimbursement.receipt import receipt_context
 
 from . import closed_on, name_of, when, yuan
 
 
 def _claims() -> QuerySet[Any]:
-    from dae.reimbursement.models import ManualClaim
-
     return ManualClaim.objects.filter(state__in=("paid", "rejected")).select_related("person", "hospital")
 
 
 def _receipt(claim: Any) -> bytes:
-    from dae.reimbursement.receipt import receipt_context
-
     return html_pdf(render_to_string("reimbursement/receipt_pdf.html", receipt_context(claim)))
 
 
@@ -48,8 +48,6 @@ def _review(claim: Any) -> bytes | None:
 
 
 def build_claim(claim: Any) -> Record:
-    from dae.reimbursement.actions import material_items
-
     paid = claim.state == "paid"
     closed = claim.paid_on if paid and claim.paid_on else closed_on(
         "reimbursement.manualclaim", claim.pk, ("claim.paid", "claim.rejected"), claim.received_on)
@@ -103,14 +101,10 @@ register(ItemKind(
 
 
 def _declarations() -> QuerySet[Any]:
-    from dae.claims.models import Declaration
-
     return Declaration.objects.filter(status__in=("checked", "failed")).select_related("hospital")
 
 
 def _outcomes(declaration: Any) -> bytes:
-    from dae.claims.models import DeclarationItem
-
     rows = ["seq,setl_id,psn_no,outcome,reason_code,declared_pay,computed_pay,difference"]
     for i in DeclarationItem.objects.filter(declaration=declaration).order_by("seq"):
         rows.append(",".join(str(v if v is not None else "") for v in (

@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from dae.archives.registry import Document, ItemKind, Record, file_content, register
+from dae.imports.models import ImportBatch
 
 from . import closed_on, name_of, when
 
@@ -17,8 +18,6 @@ MEDIA = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocume
 
 
 def _batches() -> QuerySet[Any]:
-    from dae.imports.models import ImportBatch
-
     return ImportBatch.objects.filter(kind__in=ROSTER_KINDS, status="loaded")
 
 

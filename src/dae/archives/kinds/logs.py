@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from dae.archives.registry import ItemKind, Record, register
+from dae.core.logchain import CHAINS
 
 
 @dataclass(frozen=True)
@@ -26,8 +27,6 @@ class ChainDay:
 
 
 def build_day(cd: ChainDay) -> Record:
-    from dae.core.logchain import CHAINS
-
     label = CHAINS[cd.chain].label
     sections = [{"title": "日末存证", "rows": [
         ("日志", label), ("日期", cd.day.isoformat()), ("当日新增行数", cd.rows_that_day),

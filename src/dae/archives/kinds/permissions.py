@@ -9,7 +9,10 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dae.accounts.models import User
+from dae.accounts.posts import Post
 from dae.archives.registry import ItemKind, Record, register
+from dae.core.models import Event
 
 from . import name_of, when
 
@@ -19,15 +22,11 @@ LABELS = {"username": "用户名", "display_name": "姓名", "post": "岗位", "
 
 
 def _changes() -> QuerySet[Any]:
-    from dae.core.models import Event
-
     return Event.objects.filter(action__in=ACTIONS, object_type="accounts.user")
 
 
 def _show(field: str, value: Any) -> str:
     if field == "post" and value:
-        from dae.accounts.posts import Post
-
         try:
             return f"{Post(value).label}"
         except ValueError:
@@ -40,8 +39,6 @@ def _show(field: str, value: Any) -> str:
 
 
 def build_change(event: Any) -> Record:
-    from dae.accounts.models import User
-
     user = User.objects.filter(pk=event.object_id).first()
     who = f"{user.username}（{user}）" if user is not None else f"#{event.object_id}"
     fields = sorted(set(event.before) | set(event.after), key=lambda k: list(LABELS).index(k) if k in LABELS else 99)

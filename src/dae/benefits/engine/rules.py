@@ -181,14 +181,15 @@ def default_rulebook() -> RuleBook:
     return load_rulebook([default_ruleset_document()])
 
 
-def _day(text: str | None) -> date | None:
+def _rule_date(text: str | None) -> date | None:
+    """A rule document's validity date (the schema has checked its ISO form; ``None`` for an open end)."""
     return None if text is None else date.fromisoformat(text)
 
 
 def _build(doc: Mapping[str, Any]) -> RuleSet:
     fsp = doc["first_self_pay"]
     dialysis = doc["dialysis"]
-    valid_from = _day(doc["valid_from"])
+    valid_from = _rule_date(doc["valid_from"])
     assert valid_from is not None  # the schema requires it
     return RuleSet(
         ruleset_id=doc["id"],
@@ -196,7 +197,7 @@ def _build(doc: Mapping[str, Any]) -> RuleSet:
         region=doc["region"],
         name=doc["name"],
         valid_from=valid_from,
-        valid_to=_day(doc["valid_to"]),
+        valid_to=_rule_date(doc["valid_to"]),
         year_basis=DateBasis(doc["year_basis"]),
         version_basis=DateBasis(doc["version_basis"]),
         entry_threshold=D(doc["entry_threshold"]),

@@ -13,6 +13,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from dae.accounts.permissions import writers
 from dae.accounts.posts import Post
 from dae.approvals.actions import require
 from dae.catalog.models import Hospital
@@ -20,6 +21,7 @@ from dae.core import inputs
 from dae.core.errors import Conflict, InvalidInput, PermissionDenied, require_reason
 from dae.core.events import record_event, snapshot, user_or_none
 from dae.enrollment.models import Person
+from dae.inspection.actions import do_create_inspection, do_create_investigation
 from dae.notices.actions import check_phone
 
 from .. import rules
@@ -27,8 +29,17 @@ from ..errors import ErrorCode
 from ..models import Case, Channel, Handover
 from .common import choice, day, due, region, staff_user, text
 
-#: Posts a case may be handed to (流转): the service desk and the posts that look into what is reported.
-ASSIGNABLE_POSTS = (Post.SERVICE, Post.SETTLEMENT, Post.REVIEWER, Post.INSPECTOR, Post.MANAGER)
+#: A case may be handed to (流转) the posts that may reply to it — the service desk and the posts that look into
+#: what is reported; the permission matrix is the one source.
+HANDLER_ROUTE = "service:case_reply"
+
+
+def assignable_posts() -> tuple[Post, ...]:
+    """The posts a case may be handed to, as the matrix says: the service desk first, the manager last."""
+    chosen = writers(HANDLER_ROUTE)
+    order = list(Post)
+    return tuple(sorted((p for p in Post if p in chosen),
+                        key=lambda p: (p == Post.MANAGER, p != Post.SERVICE, order.index(p))))
 
 
 def _state(case: Case) -> dict[str, Any]:
@@ -98,7 +109,7 @@ def do_assign_case(actor: Any, case: Case, *, assignee: Any = None, post: Any = 
                            details=[{"path": "assignee", "message": "请选择承办人或承办岗位"}])
     if user is not None:
         post_code = user.post
-    if post_code not in ASSIGNABLE_POSTS:
+    if post_code not in assignable_posts():
         raise InvalidInput("该岗位不承办投诉举报", code=ErrorCode.UNKNOWN_ASSIGNEE,
                            details=[{"path": "post", "message": "岗位不正确"}])
     note_text = text(note, "note", "流转说明", 500, required=False)
@@ -225,8 +236,6 @@ def do_extend_case(actor: Any, case: Case, *, reason: Any) -> Case:
 
 def do_open_inspection(actor: Any, case: Case, *, inspected_on: Any, kind: Any, inspectors: Any) -> Case:
     """A tip-off opens an on-site inspection of the hospital it names (linked both ways)."""
-    from dae.inspection.actions import do_create_inspection
-
     _check_linkable(case)
     if case.hospital is None:
         raise InvalidInput("该举报未涉及医疗机构，不能转现场巡查", code=ErrorCode.NOT_TIPOFF,
@@ -246,8 +255,6 @@ def do_open_inspection(actor: Any, case: Case, *, inspected_on: Any, kind: Any, 
 def do_open_investigation(actor: Any, case: Case, *, psn_no: Any = "", hospital_name: Any = "",
                           hospital_place: Any = "") -> Case:
     """A tip-off opens a remote investigation (异地协查), linked both ways."""
-    from dae.inspection.actions import do_create_investigation
-
     _check_linkable(case)
     with transaction.atomic():
         locked = _locked(case)

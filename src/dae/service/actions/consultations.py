@@ -15,6 +15,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from dae.accounts.posts import Post
+from dae.core import inputs
 from dae.core.errors import Conflict, InvalidInput, PermissionDenied
 from dae.core.events import record_event, snapshot, user_or_none
 from dae.enrollment.models import Person
@@ -34,7 +35,6 @@ def _knowledge(value: Any) -> KnowledgeEntry | None:
         return None
     if isinstance(value, KnowledgeEntry):
         return value
-    from dae.core import inputs
 
     pk = inputs.whole(value, field="knowledge", label="知识库条目", minimum=1, maximum=2**63 - 1)
     entry = KnowledgeEntry.objects.filter(pk=pk, status=KnowledgeEntry.Status.PUBLISHED).first()

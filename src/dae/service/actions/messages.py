@@ -2,7 +2,7 @@
 
 A template is a versioned text with ``{变量}`` placeholders; a new version is a draft until a second person (the
 manager) approves it, and only an approved version is used. A campaign picks an audience of the region, fills the
-template for each person and queues one SMS each through ``notices.dispatch.do_queue_sms`` (key
+template for each person and queues one SMS each through ``notices.actions.dispatch.do_queue_sms`` (key
 ``campaign:<id>:<psn_no>``: never queued twice; the per-person daily limit applies), so what each person was sent
 is the outbox.
 """
@@ -20,13 +20,14 @@ from django.utils import timezone
 
 from dae.accounts.posts import Post
 from dae.claims.models import Settlement
-from dae.claims.payout import COUNTING
+from dae.claims.payout import COUNTING, book_for_region
 from dae.core import inputs
 from dae.core.errors import Conflict, InvalidInput, PermissionDenied
 from dae.core.events import record_event, user_or_none
+from dae.core.models import Region
 from dae.core.money import fmt_yuan
 from dae.enrollment.models import ContributionYear, Person
-from dae.notices.dispatch import do_queue_sms
+from dae.notices.actions.dispatch import do_queue_sms
 
 from ..errors import ErrorCode
 from ..models import Campaign, MessageTemplate
@@ -103,8 +104,6 @@ def audience(region_code: str, kind: str, today: dt.date) -> list[tuple[str, str
         rows = Person.objects.filter(region_id=region_code).exclude(pk__in=paid).order_by("psn_no")
         return [(p.psn_no, p.psn_name, None) for p in rows.only("psn_no", "psn_name")]
     if kind == Campaign.Audience.NEAR_THRESHOLD:
-        from dae.claims.payout import book_for_region
-
         rules = book_for_region(region_code).version_for(today)
         if rules is None:
             return []
@@ -145,7 +144,6 @@ def do_run_campaign(actor: Any, *, region_code: Any, name: Any, template: Any, a
         raise Conflict("模板尚未审核，不能使用", code=ErrorCode.TEMPLATE_NOT_APPROVED)
     day = today or timezone.localdate()
     people = audience(code, kind, day)
-    from dae.core.models import Region
 
     region_name = Region.objects.get(pk=code).name
     with transaction.atomic():

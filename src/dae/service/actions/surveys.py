@@ -18,6 +18,7 @@ from dae.claims.payout import COUNTING
 from dae.core import inputs
 from dae.core.errors import Conflict, InvalidInput, PermissionDenied
 from dae.core.events import record_event, user_or_none
+from dae.enrollment.models import Person
 
 from .. import sampling
 from ..errors import ErrorCode
@@ -95,7 +96,6 @@ def do_create_survey(actor: Any, *, region_code: Any, title: Any, period_from: A
         raise InvalidInput("该期间没有报销人员，无法抽样", code="empty_population",
                            details=[{"path": "period_from", "message": "期间内没有报销人员"}])
     chosen = sampling.draw(people, size, seed_text)
-    from dae.enrollment.models import Person
 
     names = dict(Person.objects.filter(psn_no__in=[c.psn_no for c in chosen]).values_list("psn_no", "psn_name"))
     with transaction.atomic():

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from dae.archives.jobs import daily
+from dae.archives.actions import do_archive_daily
 from dae.core import inputs
 
 
@@ -19,7 +19,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         day = inputs.optional_date(options.get("day"), field="day", label="日期")
-        summary = daily(day)
+        summary = do_archive_daily(day)
         for chain in summary["chains"].values():
             self.stdout.write(f"{chain['message']}" + (f" → {chain['item']}" if chain.get("item") else ""))
         self.stdout.write(f"到期借阅 (loans expired) {summary['loans_expired']}；补归档 (swept) {summary['swept']}")

@@ -21,7 +21,16 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from dae.core.errors import DaeError
+from dae.accounts.models import User
+from dae.accounts.permissions import can
+from dae.bank.actions import import_statement
+from dae.claims.actions import do_submit_declaration
+from dae.core.errors import DaeError, PermissionDenied
+from dae.core.jobs import jobs_inline
+from dae.imports import registry
+from dae.imports.actions import do_start_import
+from dae.imports.framework import problems_workbook
+from dae.imports.models import ImportBatch
 
 ALIASES = {"icd10": "icd10_extension", "mapping": "code_mapping", "bank_statement": "bank"}
 SPECIAL = ("declaration", "bank")
@@ -62,8 +71,6 @@ class Command(BaseCommand):
         parser.add_argument("--report", default="", help="被拒绝时把错误报告写入此 Excel 文件 (write the problem report)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from dae.accounts.models import User
-
         kind = ALIASES.get(options["kind"], options["kind"])
         path = Path(options["file"])
         if not path.is_file():
@@ -86,15 +93,10 @@ class Command(BaseCommand):
 
     # -- the import framework's kinds ------------------------------------------------------------------------
     def _import(self, kind: str, user: Any, path: Path, options: dict[str, Any]) -> bool:
-        from dae.core.jobs import jobs_inline
-        from dae.imports import registry
-        from dae.imports.framework import problems_workbook, start_import
-        from dae.imports.models import ImportBatch
-
         registry.get(kind)  # an unknown kind is refused with the list of kinds
         bar = Bar(self.stderr)
         with path.open("rb") as fh, jobs_inline(bar):
-            batch = start_import(kind, user=user, file_name=path.name, chunks=iter(lambda: fh.read(1 << 20), b""),
+            batch = do_start_import(kind, user=user, file_name=path.name, chunks=iter(lambda: fh.read(1 << 20), b""),
                                  region_id=options["region"] or None)
         bar.close()
         batch.refresh_from_db()
@@ -113,13 +115,10 @@ class Command(BaseCommand):
 
     # -- declarations and bank statements --------------------------------------------------------------------
     def _declaration(self, user: Any, path: Path) -> bool:
-        from dae.claims.declare import submit_declaration
-        from dae.core.jobs import jobs_inline
-
         bar = Bar(self.stderr)
         with path.open("rb") as fh, jobs_inline(bar):
-            declaration, created = submit_declaration(user, file_name=path.name,
-                                                      chunks=iter(lambda: fh.read(1 << 20), b""))
+            declaration, created = do_submit_declaration(user, file_name=path.name,
+                                                         chunks=iter(lambda: fh.read(1 << 20), b""))
         bar.close()
         declaration.refresh_from_db()
         if not created:
@@ -129,10 +128,6 @@ class Command(BaseCommand):
         return declaration.status != "failed"
 
     def _bank(self, user: Any, path: Path, options: dict[str, Any]) -> bool:
-        from dae.accounts.permissions import can
-        from dae.bank.actions import import_statement
-        from dae.core.errors import PermissionDenied
-
         if not can(user, "bank:statement_upload"):
             raise PermissionDenied("当前岗位不能导入银行对账单")
         if not options["region"]:

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from dae.core import inputs
-from dae.notices.dispatch import do_dispatch_sms
+from dae.notices.actions.dispatch import do_dispatch_sms
 
 
 class Command(BaseCommand):

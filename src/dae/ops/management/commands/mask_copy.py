@@ -9,7 +9,7 @@ import dj_database_url
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
-from dae.ops.masking import masked_copy
+from dae.ops.actions import do_mask_copy
 
 
 class Command(BaseCommand):
@@ -26,6 +26,6 @@ class Command(BaseCommand):
             raise CommandError("目标不能是正在使用的数据库 (the target must not be the database in use)")
         if target["ENGINE"] != current["ENGINE"]:
             raise CommandError("目标数据库须与当前数据库同类 (the target must be the same kind of database)")
-        counts = masked_copy(target)
+        counts = do_mask_copy(target)
         self.stdout.write(f"脱敏副本已生成 (masked copy written) {target['NAME']} in {time.monotonic() - started:.1f}s: "
                           + ", ".join(f"{k} {v:,}" for k, v in counts.items()))

@@ -24,10 +24,11 @@ from dae.core import inputs
 from dae.core.errors import Conflict, InvalidInput, require_reason
 from dae.core.events import record_event, user_or_none
 from dae.core.uploads import discard, store_upload
+from dae.credit import services as credit
 from dae.payments.deductions import record_deduction
 from dae.workdays import service as workdays
 
-from .models import Finding, FindingDocument, FindingLine, FindingStep, PlatformFeedback
+from ..models import Finding, FindingDocument, FindingLine, FindingStep, PlatformFeedback
 
 #: Working days the hospital has to accept or appeal a confirmed finding (医院反馈期限).
 HOSPITAL_DAYS = 5
@@ -45,10 +46,6 @@ def _lock(finding: Finding, allowed: Iterable[str], what: str) -> Finding:
     if locked.status not in allowed:
         raise Conflict(f"疑点当前状态为「{locked.get_status_display()}」，不能{what}", code="bad_finding_state")
     return locked
-
-
-def _amount(value: Any, field: str = "amount") -> Decimal:
-    return inputs.signed_amount(value, field=field, label="金额", maximum=inputs.CLAIM_MAX)
 
 
 def _due(days: int) -> Any:
@@ -107,7 +104,7 @@ def do_dismiss(finding: Finding, *, reason: str, actor: Any) -> Finding:
 def do_confirm(finding: Finding, *, amount: Any, note: str, actor: Any) -> Finding:
     """审核认定: the reviewer confirms the amount to deduct; the hospital is asked to accept or appeal."""
     note = require_reason(note, "认定意见", max_length=1000)
-    value = _amount(amount)
+    value = inputs.claim_amount(amount)
     with transaction.atomic():
         f = _lock(finding, (Finding.Status.OPEN,), "认定")
         if value <= 0:
@@ -231,7 +228,7 @@ def do_settle(finding: Finding, *, amount: Any, note: str, actor: Any) -> Findin
     """三方确认 by the bureau's supervisor. After an acceptance (or a hospital deadline passed without an answer)
     the amount is the reviewer's; after an appeal it is from 0 (申诉成立) up to the reviewer's."""
     note = require_reason(note, "确认意见", max_length=1000)
-    value = _amount(amount)
+    value = inputs.claim_amount(amount)
     today = timezone.localdate()
     with transaction.atomic():
         f = _lock(finding, (Finding.Status.ACCEPTED, Finding.Status.APPEALED, Finding.Status.CONFIRMED), "确认")
@@ -350,8 +347,6 @@ def do_link_finding_settlement(finding: Finding, settlement: Any, *, actor: Any)
 
 def _credit(f: Finding, value: Decimal, on: Any, actor: Any) -> None:
     """Credit events for the hospital and the billing doctors of the violating lines (诚信管理)."""
-    from dae.credit import services as credit
-
     source = ("audit.finding", f.pk)
     credit.record_violation(
         party_kind="hospital",

@@ -16,10 +16,11 @@ from dae.core.errors import Conflict, InvalidInput
 from dae.core.events import record_event
 from dae.core.inputs import text
 
-from . import findings, queries
-from .errors import ErrorCode
-from .models import AnalysisReport
-from .periods import Period
+from .. import findings, queries
+from ..api import monthly_json
+from ..errors import ErrorCode
+from ..models import AnalysisReport
+from ..periods import Period
 
 Status = AnalysisReport.Status
 KIND_OF_PERIOD = {"month": AnalysisReport.Kind.MONTHLY, "quarter": AnalysisReport.Kind.QUARTERLY,
@@ -34,8 +35,6 @@ def region_reader(region: str) -> Any:
 
 def frozen_figures(region: str, period: Period) -> dict[str, Any]:
     """The report's figures as JSON (the API's payout report) plus indicator → value for the findings."""
-    from .api import monthly_json
-
     report = queries.monthly_report(region_reader(region), period)
     data = monthly_json(report)
     data["by_indicator"] = {f["indicator"]: f for f in [*data["figures"], *data["finance"]]}

@@ -1,5 +1,5 @@
 """Every write of the statistics system, one transaction each with its event: saved pivot views, the annual
-hospital evaluation's workflow, and the analysis reports' sign-off chain (``reports/signoff.py`` holds the report
+hospital evaluation's workflow, and the analysis reports' sign-off chain (``reports/actions/signoff.py`` holds the report
 writes)."""
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from dae.core.errors import Conflict, InvalidInput, require_reason
 from dae.core.events import record_event
 from dae.core.inputs import text
 
-from . import indicators as engine
-from .errors import ErrorCode
-from .models import Evaluation, EvaluationScore, SavedView
-from .periods import Period, PeriodError
+from .. import indicators as engine
+from ..errors import ErrorCode
+from ..models import Evaluation, EvaluationScore, SavedView
+from ..periods import Period, PeriodError
 
 MAX_VIEWS = 50  # per person: saved views are capped (a BI instance with 8,000 saved pivots did not cope)
 
@@ -69,8 +69,8 @@ def _decimal_json(values: dict[str, Decimal | None]) -> dict[str, str | None]:
 def do_compute_evaluation(user: Any, *, region: str, year: int) -> Evaluation:
     """Score every hospital of ``region`` for ``year`` on the default sheet and store the sheets; a draft is
     computed again (the manager's adjustments and their reasons stay and apply to the new totals)."""
-    from . import evaluation as ev
-    from .queries import evaluation_scores
+    from .. import evaluation as ev
+    from ..queries import evaluation_scores
 
     if region not in getattr(user, "region_codes", []):
         raise InvalidInput("只能计算本人所辖统筹区的考核", code=ErrorCode.NO_REGION)
@@ -109,7 +109,7 @@ def do_compute_evaluation(user: Any, *, region: str, year: int) -> Evaluation:
 def do_adjust_score(user: Any, score: EvaluationScore, *, adjustment: Any, reason: str) -> EvaluationScore:
     """The manager's adjustment of one hospital's total (at most ±``MAX_ADJUSTMENT`` points, a reason
     required); the final total and the grade follow. Only before the sign-off."""
-    from . import evaluation as ev
+    from .. import evaluation as ev
 
     reason = require_reason(reason, "调整理由", max_length=500)
     value = _adjustment(adjustment)
@@ -135,7 +135,7 @@ def do_adjust_score(user: Any, score: EvaluationScore, *, adjustment: Any, reaso
 
 
 def _adjustment(raw: Any) -> Decimal:
-    from . import evaluation as ev
+    from .. import evaluation as ev
 
     return inputs.amount(raw, field="adjustment", label="调整分", minimum=-ev.MAX_ADJUSTMENT,
                          maximum=ev.MAX_ADJUSTMENT)
@@ -183,7 +183,7 @@ def _feed_credit(user: Any, evaluation: Evaluation) -> None:
     a credit event whose source is the published sheet, dated the publication day (idempotent on the sheet)."""
     from dae.credit.services import record_violation
 
-    from . import evaluation as ev
+    from .. import evaluation as ev
 
     for row in evaluation.scores.select_related("hospital").filter(grade__in=list(ev.CREDIT_POINTS)):
         record_violation(party_kind="hospital", party_code=row.hospital.code, region_id=evaluation.region_id,

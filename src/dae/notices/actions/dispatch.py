@@ -27,8 +27,8 @@ from django.utils import timezone
 
 from dae.core.events import record_event
 
-from .models import Contact, SmsMessage
-from .sms import SendResult, backend_path, get_backend
+from ..models import Contact, SmsMessage
+from ..sms import SendResult, backend_path, get_backend
 
 log = logging.getLogger(__name__)
 

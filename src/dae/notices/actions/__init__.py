@@ -18,8 +18,8 @@ from dae.core.errors import InvalidInput
 from dae.core.events import record_event, user_or_none
 from dae.core.money import D, fmt_yuan, round_fen
 
-from .models import Contact, Notice, SmsMessage
-from .sms import backend_path, schedule_delivery
+from ..models import Contact, Notice, SmsMessage
+from ..sms import backend_path, schedule_delivery
 
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 #: Longest SMS text stored (a long text is split by the gateway into several billed parts; keep it short).

@@ -13,8 +13,8 @@ from dae.core.errors import require_reason
 from dae.core.events import record_event
 from dae.ledger import entries
 
-from .models import Settlement
-from .states import ClaimState, check_transition
+from ..models import Settlement
+from ..states import ClaimState, check_transition
 
 
 def do_accept_computed(user: Any, settlement: Settlement, reason: str) -> Settlement:
