@@ -26,7 +26,8 @@ from dae.core.errors import InvalidInput, NotFound
 from dae.core.inputs import FUND_MAX, AmountField, BoundedDateField
 from dae.core.scoping import get_scoped_or_404
 
-from . import actions, queries
+from . import queries
+from .actions import documents, inspections, investigations, samples
 from .models import Document, Finding, Inspection, Investigation, Sample, SampleItem, SamplingSettings
 
 DATE_FORMATS = ["%Y-%m-%d"]
@@ -175,7 +176,7 @@ class Samples(APIView):
     @extend_schema(request=InspectionDrawInput, responses={201: InspectionSampleSerializer})
     def post(self, request: Request) -> Response:
         data = validated(InspectionDrawInput(data=request.data), "请填写统筹区和结算月份")
-        sample = actions.do_draw_sample(
+        sample = samples.do_draw_sample(
             request.user,
             data["region"],
             data["month"],
@@ -219,11 +220,11 @@ class SampleReplay(APIView):
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request, pk: int) -> Response:
         sample = get_scoped_or_404(Sample, request, pk=pk)
-        again = actions.replay(sample)
+        again = queries.replay(sample)
         return Response(
             {
                 "seed": str(sample.seed),
-                "matches": actions.replay_matches(sample),
+                "matches": queries.replay_matches(sample),
                 "setl_ids": again.setl_ids,
                 "strata": [s for _c, s in again.picks],
             }
@@ -236,7 +237,7 @@ class SampleComplete(APIView):
     @extend_schema(request=None, responses={200: InspectionSampleSerializer})
     def post(self, request: Request, pk: int) -> Response:
         sample = get_scoped_or_404(Sample, request, pk=pk)
-        return Response(InspectionSampleSerializer(actions.do_complete_sample(request.user, sample)).data)
+        return Response(InspectionSampleSerializer(samples.do_complete_sample(request.user, sample)).data)
 
 
 class InspectionReviewInput(serializers.Serializer[Any]):
@@ -273,7 +274,7 @@ class SampleItemDetail(APIView):
                 details=[{"path": "not_payable", "message": "金额不能是浮点数"}],
             )
         data = validated(InspectionReviewInput(data=request.data), "复审记录有误")
-        return Response(InspectionSampleItemSerializer(actions.do_review_item(request.user, item, **data)).data)
+        return Response(InspectionSampleItemSerializer(samples.do_review_item(request.user, item, **data)).data)
 
 
 class InspectionUploadInput(serializers.Serializer[Any]):
@@ -295,7 +296,7 @@ class SampleItemDocuments(APIView):
     def post(self, request: Request, pk: int) -> Response:
         item = get_scoped_or_404(SampleItem, request, pk=pk)
         data = validated(InspectionUploadInput(data=request.data), "请选择要上传的文件")
-        doc = actions.do_attach_document(
+        doc = documents.do_attach_document(
             request.user, chunks=data["file"].chunks(), name=data["file"].name, sample_item=item, note=data["note"]
         )
         return Response(InspectionDocumentSerializer(doc).data, status=status.HTTP_201_CREATED)
@@ -345,7 +346,7 @@ class SamplingSettingsView(APIView):
     @extend_schema(request=InspectionSettingsInput, responses={201: InspectionSettingsSerializer})
     def post(self, request: Request) -> Response:
         data = validated(InspectionSettingsInput(data=request.data), "请填写抽样比例、完成时限和变更原因")
-        row = actions.do_change_settings(request.user, **data)
+        row = samples.do_change_settings(request.user, **data)
         return Response(InspectionSettingsSerializer(row).data, status=status.HTTP_201_CREATED)
 
 
@@ -449,7 +450,7 @@ class Inspections(APIView):
                 code="unknown_hospital",
                 details=[{"path": "hospital", "message": "医疗机构不存在"}],
             )
-        inspection = actions.do_create_inspection(
+        inspection = inspections.do_create_inspection(
             request.user,
             hospital=hospital,
             inspected_on=data["inspected_on"],
@@ -474,7 +475,7 @@ class InspectionFindings(APIView):
     def post(self, request: Request, pk: int) -> Response:
         inspection = get_scoped_or_404(Inspection, request, pk=pk)
         data = validated(InspectionFindingInput(data=request.data), "请填写问题描述、违规依据和扣款金额")
-        finding = actions.do_add_finding(request.user, inspection, **data)
+        finding = inspections.do_add_finding(request.user, inspection, **data)
         return Response(InspectionFindingSerializer(finding).data, status=status.HTTP_201_CREATED)
 
 
@@ -496,7 +497,7 @@ class InspectionDocuments(APIView):
                 raise InvalidInput(
                     "该巡查没有这个问题", code="unknown_finding", details=[{"path": "finding", "message": "问题不存在"}]
                 )
-        doc = actions.do_attach_document(
+        doc = documents.do_attach_document(
             request.user,
             chunks=data["file"].chunks(),
             name=data["file"].name,
@@ -513,7 +514,7 @@ class InspectionSubmit(APIView):
     @extend_schema(request=None, responses={200: InspectionRecordSerializer})
     def post(self, request: Request, pk: int) -> Response:
         inspection = get_scoped_or_404(Inspection, request, pk=pk)
-        return Response(InspectionRecordSerializer(actions.do_submit_inspection(request.user, inspection)).data)
+        return Response(InspectionRecordSerializer(inspections.do_submit_inspection(request.user, inspection)).data)
 
 
 class InspectionReturnInput(serializers.Serializer[Any]):
@@ -529,7 +530,7 @@ class InspectionReturn(APIView):
         data = validated(InspectionReturnInput(data=request.data), "请填写退回原因")
         return Response(
             InspectionRecordSerializer(
-                actions.do_return_inspection(request.user, inspection, reason=data["reason"])
+                inspections.do_return_inspection(request.user, inspection, reason=data["reason"])
             ).data
         )
 
@@ -553,7 +554,7 @@ class InspectionConfirm(APIView):
         inspection = get_scoped_or_404(Inspection, request, pk=pk)
         data = validated(InspectionConfirmInput(data=request.data), "确认日期格式应为 YYYY-MM-DD")
         return Response(
-            InspectionRecordSerializer(actions.do_confirm_inspection(request.user, inspection, on=data["on"])).data
+            InspectionRecordSerializer(inspections.do_confirm_inspection(request.user, inspection, on=data["on"])).data
         )
 
 
@@ -648,7 +649,7 @@ class Investigations(APIView):
     @extend_schema(request=InspectionInvestigationInput, responses={201: InspectionInvestigationSerializer})
     def post(self, request: Request) -> Response:
         data = validated(InspectionInvestigationInput(data=request.data), "异地协查数据有误")
-        inv = actions.do_create_investigation(request.user, **data)
+        inv = investigations.do_create_investigation(request.user, **data)
         return Response(InspectionInvestigationSerializer(inv).data, status=status.HTTP_201_CREATED)
 
 
@@ -674,7 +675,7 @@ class InvestigationAssign(APIView):
         inv = get_scoped_or_404(Investigation, request, pk=pk)
         data = validated(InspectionAssignInput(data=request.data), "请选择承办人或承办机构")
         return Response(
-            InspectionInvestigationSerializer(actions.do_assign_investigation(request.user, inv, **data)).data
+            InspectionInvestigationSerializer(investigations.do_assign_investigation(request.user, inv, **data)).data
         )
 
 
@@ -694,7 +695,7 @@ class InvestigationResult(APIView):
     def post(self, request: Request, pk: int) -> Response:
         inv = get_scoped_or_404(Investigation, request, pk=pk)
         data = validated(InspectionResultInput(data=request.data), "请填写协查结论、结果和涉及金额")
-        return Response(InspectionInvestigationSerializer(actions.do_record_result(request.user, inv, **data)).data)
+        return Response(InspectionInvestigationSerializer(investigations.do_record_result(request.user, inv, **data)).data)
 
 
 class InspectionFeedbackInput(serializers.Serializer[Any]):
@@ -709,7 +710,7 @@ class InvestigationFeedback(APIView):
     def post(self, request: Request, pk: int) -> Response:
         inv = get_scoped_or_404(Investigation, request, pk=pk)
         data = validated(InspectionFeedbackInput(data=request.data), "请填写反馈内容")
-        return Response(InspectionInvestigationSerializer(actions.do_feed_back(request.user, inv, **data)).data)
+        return Response(InspectionInvestigationSerializer(investigations.do_feed_back(request.user, inv, **data)).data)
 
 
 class InvestigationStats(APIView):

@@ -30,7 +30,8 @@ from dae.core.scoping import get_scoped_or_404
 from dae.web.listing import Column, DateRange, Filter, HospitalFilter, RegionFilter, ScopedListView
 from dae.web.who import region_choices
 
-from . import actions, queries
+from . import queries
+from .actions import documents, inspections, investigations, samples
 from .forms import (
     AssignForm,
     ConfirmForm,
@@ -134,7 +135,7 @@ def sample_draw(request: HttpRequest) -> HttpResponse:
     sample = _run(
         request,
         form,
-        lambda data: actions.do_draw_sample(
+        lambda data: samples.do_draw_sample(
             request.user,
             data["region"],
             data["month"],
@@ -165,7 +166,7 @@ def sample_detail(request: HttpRequest, pk: int) -> HttpResponse:
         items = items.filter(status=status)
     replayed = None
     if request.GET.get("replay") == "1":
-        replayed = actions.replay_matches(sample)
+        replayed = queries.replay_matches(sample)
     return render(
         request,
         "inspection/sample_detail.html",
@@ -190,7 +191,7 @@ def sample_complete(request: HttpRequest, pk: int) -> HttpResponse:
     sample = get_scoped_or_404(Sample, request, pk=pk)
     if request.method == "POST":
         try:
-            actions.do_complete_sample(request.user, sample)
+            samples.do_complete_sample(request.user, sample)
         except DaeError as exc:
             messages.error(request, exc.message)
         else:
@@ -231,7 +232,7 @@ class SampleSettingsView(ScopedListView):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         form = self._form(request.POST)
-        done = _run(request, form, lambda data: actions.do_change_settings(request.user, **data),
+        done = _run(request, form, lambda data: samples.do_change_settings(request.user, **data),
                     gettext("抽样参数已保存为新版本"))
         if done is not None:
             return redirect("inspection:sample_settings")
@@ -255,9 +256,9 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         form = ReviewForm(request.POST)
         if can_review and form.is_valid():
-            data = {name: form.cleaned_data[name] for name in actions.REVIEW_FIELDS}
+            data = {name: form.cleaned_data[name] for name in samples.REVIEW_FIELDS}
             try:
-                actions.do_review_item(request.user, item, **data)
+                samples.do_review_item(request.user, item, **data)
             except DaeError as exc:
                 messages.error(request, exc.message)
             else:
@@ -268,7 +269,7 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         form = ReviewForm(
             initial={
-                **{name: getattr(item, name) for name in actions.REVIEW_FIELDS if name != "not_payable"},
+                **{name: getattr(item, name) for name in samples.REVIEW_FIELDS if name != "not_payable"},
                 "not_payable": f"{item.not_payable:.2f}" if item.not_payable is not None else "0.00",
             }
         )
@@ -304,7 +305,7 @@ def item_document(request: HttpRequest, pk: int) -> HttpResponse:
         _run(
             request,
             form,
-            lambda data: actions.do_attach_document(
+            lambda data: documents.do_attach_document(
                 request.user, chunks=_chunks(data["file"]), name=data["file"].name, sample_item=item, note=data["note"]
             ),
             gettext("附件已上传"),
@@ -338,7 +339,7 @@ def _quoted(name: str) -> str:
 
 def _inspector_choices(request: HttpRequest) -> list[tuple[int, str]]:
     users = (
-        User.objects.filter(is_active=True, post__in=actions.FIELD_POSTS, regions__admdvs__in=request.user.region_codes)  # type: ignore[union-attr]
+        User.objects.filter(is_active=True, post__in=inspections.field_posts(), regions__admdvs__in=request.user.region_codes)  # type: ignore[union-attr]
         .distinct()
         .order_by("username")
     )
@@ -406,7 +407,7 @@ def inspection_new(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             try:
                 hospital = get_scoped_or_404(Hospital, request, pk=data["hospital"])
-                inspection = actions.do_create_inspection(
+                inspection = inspections.do_create_inspection(
                     request.user,
                     hospital=hospital,
                     inspected_on=data["inspected_on"],
@@ -452,7 +453,7 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
             done = _run(
                 request,
                 form,
-                lambda data: actions.do_update_inspection(request.user, inspection, **data),
+                lambda data: inspections.do_update_inspection(request.user, inspection, **data),
                 gettext("巡查已保存"),
             )
             if done is not None:
@@ -506,7 +507,7 @@ def _inspection_action(
 
 def inspection_finding_add(request: HttpRequest, pk: int) -> HttpResponse:
     return _inspection_action(
-        request, pk, FindingForm, lambda i, data: actions.do_add_finding(request.user, i, **data), gettext("问题已添加")
+        request, pk, FindingForm, lambda i, data: inspections.do_add_finding(request.user, i, **data), gettext("问题已添加")
     )
 
 
@@ -514,7 +515,7 @@ def finding_remove(request: HttpRequest, pk: int) -> HttpResponse:
     finding = get_scoped_or_404(Finding, request, pk=pk)
     if request.method == "POST":
         try:
-            actions.do_remove_finding(request.user, finding)
+            inspections.do_remove_finding(request.user, finding)
         except DaeError as exc:
             messages.error(request, exc.message)
         else:
@@ -531,7 +532,7 @@ def inspection_document(request: HttpRequest, pk: int) -> HttpResponse:
 
         def attach(data: dict[str, Any]) -> Document:
             finding = inspection.findings.filter(pk=data["finding"]).first() if data.get("finding") else None
-            return actions.do_attach_document(
+            return documents.do_attach_document(
                 request.user,
                 chunks=_chunks(data["file"]),
                 name=data["file"].name,
@@ -549,7 +550,7 @@ def inspection_submit(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         None,
-        lambda i, data: actions.do_submit_inspection(request.user, i),
+        lambda i, data: inspections.do_submit_inspection(request.user, i),
         gettext("巡查已提交，等待确认"),
     )
 
@@ -559,7 +560,7 @@ def inspection_return(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         ReasonForm,
-        lambda i, data: actions.do_return_inspection(request.user, i, reason=data["reason"]),
+        lambda i, data: inspections.do_return_inspection(request.user, i, reason=data["reason"]),
         gettext("巡查已退回"),
     )
 
@@ -569,7 +570,7 @@ def inspection_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         ConfirmForm,
-        lambda i, data: actions.do_confirm_inspection(request.user, i, on=data["on"]),
+        lambda i, data: inspections.do_confirm_inspection(request.user, i, on=data["on"]),
         gettext("巡查已确认，扣款将从该医疗机构下一期月结单中扣减"),
     )
 
@@ -580,7 +581,7 @@ def inspection_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 def _assignee_choices(request: HttpRequest) -> list[tuple[int, str]]:
     users = (
         User.objects.filter(
-            is_active=True, post__in=actions.assignee_posts(), regions__admdvs__in=request.user.region_codes
+            is_active=True, post__in=investigations.assignee_posts(), regions__admdvs__in=request.user.region_codes
         )  # type: ignore[union-attr]
         .distinct()
         .order_by("username")
@@ -655,7 +656,7 @@ def investigation_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                inv = actions.do_create_investigation(request.user, **form.cleaned_data)
+                inv = investigations.do_create_investigation(request.user, **form.cleaned_data)
             except DaeError as exc:
                 form.add_error(None, exc.message)
             else:
@@ -706,7 +707,7 @@ def investigation_assign(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         lambda: AssignForm(request.POST, branches=_branch_choices(), assignees=_assignee_choices(request)),
-        lambda inv, data: actions.do_assign_investigation(request.user, inv, **data),
+        lambda inv, data: investigations.do_assign_investigation(request.user, inv, **data),
         gettext("已分派"),
     )
 
@@ -716,7 +717,7 @@ def investigation_result(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         lambda: ResultForm(request.POST),
-        lambda inv, data: actions.do_record_result(request.user, inv, **data),
+        lambda inv, data: investigations.do_record_result(request.user, inv, **data),
         gettext("协查结果已登记"),
     )
 
@@ -726,7 +727,7 @@ def investigation_feedback(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         lambda: FeedbackForm(request.POST),
-        lambda inv, data: actions.do_feed_back(request.user, inv, **data),
+        lambda inv, data: investigations.do_feed_back(request.user, inv, **data),
         gettext("已反馈委托方"),
     )
 

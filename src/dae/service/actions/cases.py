@@ -225,7 +225,7 @@ def do_extend_case(actor: Any, case: Case, *, reason: Any) -> Case:
 
 def do_open_inspection(actor: Any, case: Case, *, inspected_on: Any, kind: Any, inspectors: Any) -> Case:
     """A tip-off opens an on-site inspection of the hospital it names (linked both ways)."""
-    from dae.inspection.actions import do_create_inspection
+    from dae.inspection.actions.inspections import do_create_inspection
 
     _check_linkable(case)
     if case.hospital is None:
@@ -246,7 +246,7 @@ def do_open_inspection(actor: Any, case: Case, *, inspected_on: Any, kind: Any, 
 def do_open_investigation(actor: Any, case: Case, *, psn_no: Any = "", hospital_name: Any = "",
                           hospital_place: Any = "") -> Case:
     """A tip-off opens a remote investigation (异地协查), linked both ways."""
-    from dae.inspection.actions import do_create_investigation
+    from dae.inspection.actions.investigations import do_create_investigation
 
     _check_linkable(case)
     with transaction.atomic():
