@@ -350,10 +350,10 @@ def do_link_finding_settlement(finding: Finding, settlement: Any, *, actor: Any)
 
 def _credit(f: Finding, value: Decimal, on: Any, actor: Any) -> None:
     """Credit events for the hospital and the billing doctors of the violating lines (诚信管理)."""
-    from dae.credit import services as credit
+    from dae.credit.actions import violations as credit
 
     source = ("audit.finding", f.pk)
-    credit.record_violation(
+    credit.do_record_violation(
         party_kind="hospital",
         party_code=f.hospital.code,
         region_id=f.region_id,
@@ -372,7 +372,7 @@ def _credit(f: Finding, value: Decimal, on: Any, actor: Any) -> None:
         .distinct()
     )
     for code, name in sorted(set(doctors)):
-        credit.record_violation(
+        credit.do_record_violation(
             party_kind="doctor",
             party_code=code,
             region_id=f.region_id,

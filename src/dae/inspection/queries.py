@@ -17,6 +17,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from dae.core.models import Region
 from dae.core.sums import fen_sum, yuan
 
 from . import population, sampling
@@ -232,8 +233,6 @@ def investigation_stats(
 ) -> Stats:
     """Counts, overdue counts, on-time rate and amounts of the tasks requested (``created_on``) in
     [``start``, ``end``] by requesting region and by outcome (tasks without a result under 未出结果)."""
-    from dae.core.models import Region
-
     today = today or timezone.localdate()
     rows = Investigation.objects.for_user(user)
     if start is not None:
