@@ -178,7 +178,7 @@ def score_history(party: CreditParty, today: dt.date, params: Params) -> list[tu
     return out
 
 
-def party_kind(party_kind: str) -> str:
+def check_party_kind(party_kind: str) -> str:
     if party_kind not in KINDS:
         raise InvalidInput(
             f"对象类型应为 hospital、doctor 或 person：{party_kind}",
@@ -203,7 +203,7 @@ def find_party(kind: str, code: str, region: Any, user: Any = None) -> tuple[str
     """(name, hospital id) of a party the manager wants to list by hand, looked up in the user's scope: a
     hospital of the catalogue, a person of the roster, a doctor seen on fee lines (the latest line's hospital),
     else a party already on the lists (a doctor the audit recorded)."""
-    kind, region = party_kind(kind), region_code(region)
+    kind, region = check_party_kind(kind), region_code(region)
     code = str(code or "").strip()
     missing = InvalidInput(
         f"在统筹区 {region} 找不到{KIND_ZH[kind]} {code}",

@@ -32,6 +32,7 @@ from ..queries import (
     Cause,
     Params,
     Score,
+    check_party_kind,
     compute,
     expiry_of,
     more_severe,
@@ -201,7 +202,7 @@ def do_record_violation(
     taken as the code). ``source``: (type, id) of what established the violation, e.g. ("audit.finding", 17).
     Recording the same (kind, code, source) again returns the first event and changes nothing. ``points``: a
     source that fixes its own points (a poor annual evaluation, ``reports.evaluation``) instead of the amount's."""
-    kind = party_kind(party_kind)
+    kind = check_party_kind(party_kind)
     code = str(party_code or "").strip()
     if not code or len(code) > 30:
         raise InvalidInput(

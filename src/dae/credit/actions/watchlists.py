@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db import transaction
@@ -19,10 +20,10 @@ from ..models import (
 from ..queries import (
     LEVEL_ZH,
     Cause,
+    check_party_kind,
     compute,
     more_severe,
     params_for,
-    party_kind,
     region_code,
 )
 from .violations import locked_party
@@ -46,7 +47,7 @@ def do_list(
             "人工列入只能选择关注名单或黑名单", code="invalid_level", details=[{"path": "level", "message": "名单有误"}]
         )
     text = require_reason(reason, "列入原因")
-    kind, region = party_kind(kind), region_code(region)
+    kind, region = check_party_kind(kind), region_code(region)
     today = timezone.localdate()
     with transaction.atomic():
         party = locked_party(kind, code, region, name, hospital_id)
@@ -54,28 +55,11 @@ def do_list(
             raise Conflict(f"该对象已人工列入{LEVEL_ZH[level]}", code="already_listed")
         before = party.level
         party.manual_level, party.manual_reason = level, text
-        params = params_for(region)
-        result = compute(party, today, params)
-        after = more_severe(result.score_level, level)
-        party.score, party.points, party.events_count = result.score, result.points, result.events
-        party.score_level, party.level, party.expires_on = result.score_level, after, result.expires_on
-        if after != before:
+        _score(party, today)
+        if party.level != before:
             party.listed_on = today
-        party.updated_at = timezone.now()
         party.save()
-        note = f"人工列入{LEVEL_ZH[level]}：{text}"
-        CreditListChange.objects.create(
-            party=party,
-            region_id=region,
-            hospital_id=party.hospital_id,
-            from_level=before,
-            to_level=after,
-            score=party.score,
-            cause=Cause.MANUAL_LIST,
-            reason=note[:300],
-            on=today,
-            actor=user_or_none(actor),
-        )
+        _history(actor, party, before, Cause.MANUAL_LIST, f"人工列入{LEVEL_ZH[level]}：{text}", today)
         record_event(
             actor,
             "credit.listed",
@@ -83,7 +67,7 @@ def do_list(
             region_id=region,
             note=text,
             before={"level": before},
-            after={"level": after, "manual_level": level},
+            after={"level": party.level, "manual_level": level},
         )
     return party
 
@@ -101,26 +85,10 @@ def do_delist(actor: Any, party: CreditParty, *, reason: str) -> CreditParty:
         last = party.events.order_by("-pk").values_list("pk", flat=True).first()
         party.manual_level, party.manual_reason = "", ""
         party.repaired_at, party.repair_floor = timezone.now(), int(last or 0)
-        params = params_for(party.region_id)
-        result = compute(party, today, params)
-        party.score, party.points, party.events_count = result.score, result.points, result.events
-        party.score_level, party.level, party.expires_on = result.score_level, result.score_level, result.expires_on
+        _score(party, today)
         party.listed_on = None if party.level == Level.NORMAL else party.listed_on
-        party.updated_at = timezone.now()
         party.save()
-        note = f"人工移出{LEVEL_ZH[before]}：{text}"
-        CreditListChange.objects.create(
-            party=party,
-            region_id=party.region_id,
-            hospital_id=party.hospital_id,
-            from_level=before,
-            to_level=party.level,
-            score=party.score,
-            cause=Cause.MANUAL_DELIST,
-            reason=note[:300],
-            on=today,
-            actor=user_or_none(actor),
-        )
+        _history(actor, party, before, Cause.MANUAL_DELIST, f"人工移出{LEVEL_ZH[before]}：{text}", today)
         record_event(
             actor,
             "credit.delisted",
@@ -131,3 +99,29 @@ def do_delist(actor: Any, party: CreditParty, *, reason: str) -> CreditParty:
             after={"level": party.level, "score": party.score},
         )
     return party
+
+
+def _score(party: CreditParty, today: dt.date) -> None:
+    """Score the locked party again after a manual decision (the caller saves it): the level in force is the more
+    severe of the score's and the manual listing (none after a delisting)."""
+    result = compute(party, today, params_for(party.region_id))
+    party.score, party.points, party.events_count = result.score, result.points, result.events
+    party.score_level, party.expires_on = result.score_level, result.expires_on
+    party.level = more_severe(result.score_level, party.manual_level)
+    party.updated_at = timezone.now()
+
+
+def _history(actor: Any, party: CreditParty, before: str, cause: str, note: str, today: dt.date) -> None:
+    """The history row of a manual decision (from ``before`` to the party's level in force)."""
+    CreditListChange.objects.create(
+        party=party,
+        region_id=party.region_id,
+        hospital_id=party.hospital_id,
+        from_level=before,
+        to_level=party.level,
+        score=party.score,
+        cause=cause,
+        reason=note[:300],
+        on=today,
+        actor=user_or_none(actor),
+    )

@@ -31,7 +31,7 @@ from ..forms import (
     ReasonForm,
 )
 from ..models import Document, Finding, Inspection
-from .shared import run_form, upload_chunks
+from .shared import post_action, run_form, upload_chunks
 
 
 def _inspector_choices(request: HttpRequest) -> list[tuple[int, str]]:
@@ -210,13 +210,7 @@ def inspection_finding_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 def finding_remove(request: HttpRequest, pk: int) -> HttpResponse:
     finding = get_scoped_or_404(Finding, request, pk=pk)
-    if request.method == "POST":
-        try:
-            inspections.do_remove_finding(request.user, finding)
-        except DaeError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, gettext("问题已删除"))
+    post_action(request, lambda: inspections.do_remove_finding(request.user, finding), gettext("问题已删除"))
     return redirect("inspection:inspection_detail", pk=finding.inspection_id)
 
 

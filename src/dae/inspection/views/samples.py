@@ -30,7 +30,7 @@ from ..forms import (
     SettingsForm,
 )
 from ..models import Sample, SampleItem, SamplingSettings
-from .shared import run_form, upload_chunks
+from .shared import post_action, run_form, upload_chunks
 
 
 def _progress(sample: Sample) -> str:
@@ -147,13 +147,7 @@ def sample_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def sample_complete(request: HttpRequest, pk: int) -> HttpResponse:
     sample = get_scoped_or_404(Sample, request, pk=pk)
-    if request.method == "POST":
-        try:
-            samples.do_complete_sample(request.user, sample)
-        except DaeError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, gettext("抽样复审已完成"))
+    post_action(request, lambda: samples.do_complete_sample(request.user, sample), gettext("抽样复审已完成"))
     return redirect("inspection:sample_detail", pk=sample.pk)
 
 

@@ -1,5 +1,5 @@
 """What the inspection pages share: a form's errors in one line, a form run through one action with its
-refusal shown as a message, an upload read in chunks."""
+refusal shown as a message, an action posted without a form, an upload read in chunks."""
 
 from __future__ import annotations
 
@@ -30,6 +30,18 @@ def run_form(request: HttpRequest, form: Any, run: Callable[[dict[str, Any]], An
         return None
     messages.success(request, done)
     return result
+
+
+def post_action(request: HttpRequest, run: Callable[[], Any], done: str) -> None:
+    """On a POST, run one action without a form: its refusal becomes an error message, else ``done`` a success."""
+    if request.method != "POST":
+        return
+    try:
+        run()
+    except DaeError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done)
 
 
 def upload_chunks(upload: Any) -> Any:
