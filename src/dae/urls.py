@@ -19,7 +19,7 @@ from dae.credit.api import api_urlpatterns as credit_api
 from dae.enrollment.api import EnrolmentViewSet, PersonViewSet, UnitViewSet, coverage
 from dae.fund.api import api_urlpatterns as fund_api
 from dae.imports.api import ImportBatchViewSet
-from dae.inspection.api import api_urlpatterns as inspection_api
+from dae.inspection.api.urls import api_urlpatterns as inspection_api
 from dae.ledger.api import api_urlpatterns as ledger_api
 from dae.monitoring.api import api_urlpatterns as monitoring_api  # in-hospital monitoring (issue 23)
 from dae.notices.api import NoticeViewSet, SmsOutboxViewSet

@@ -107,7 +107,7 @@ def test_destruction_needs_both_approvals_and_keeps_the_record(people: dict[str,
 
 
 def test_an_item_under_an_open_investigation_cannot_be_destroyed(people: dict[str, Any], item: Item) -> None:
-    from dae.inspection.actions import do_create_investigation
+    from dae.inspection.actions.investigations import do_create_investigation
 
     item = _past_retention(item)
     dl = actions.do_propose_destruction(people["archivist"], [item], reason="保管期满", region_id="220282")

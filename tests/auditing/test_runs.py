@@ -135,7 +135,7 @@ def test_a_declaration_is_audited_when_it_is_stored(world: dict[str, Any]) -> No
 
 
 def test_a_listed_hospital_and_doctor_raise_the_review_priority(audit_world: dict[str, Any]) -> None:
-    from dae.credit import services as credit
+    from dae.credit.actions import watchlists as credit
 
     manager = audit_world["users"]["manager"]
     credit.do_list(manager, kind="hospital", code="HA0001", region="220282", level="black", reason="多次违规")

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from dae.credit import services
+from dae.credit.actions import violations, watchlists
 from dae.credit.models import CreditEvent, CreditParty, ScreeningResult, ScreeningRun
 from tests.factories import REGION_A, REGION_B, HospitalFactory, make_user
 
@@ -25,7 +25,7 @@ def listed(world: dict[str, Any]) -> dict[str, Any]:
     HospitalFactory(region=world["regions"][0], code="HA0002", name="桦甸市中医院")
     today = timezone.localdate()
     for i in range(2):
-        services.record_violation(
+        violations.do_record_violation(
             party_kind="hospital",
             party_code="HA0001",
             region_id=REGION_A,
@@ -35,7 +35,7 @@ def listed(world: dict[str, Any]) -> dict[str, Any]:
             actor=world["users"]["supervisor"],
             note="规则 R01 重复收费",
         )
-    services.record_violation(
+    violations.do_record_violation(
         party_kind="doctor",
         party_code="D1",
         region_id=REGION_A,
@@ -45,7 +45,7 @@ def listed(world: dict[str, Any]) -> dict[str, Any]:
         actor=None,
         hospital_code="HA0001",
     )
-    services.record_violation(
+    violations.do_record_violation(
         party_kind="hospital",
         party_code="HA0002",
         region_id=REGION_A,
@@ -54,7 +54,7 @@ def listed(world: dict[str, Any]) -> dict[str, Any]:
         on=today,
         actor=None,
     )
-    services.record_violation(
+    violations.do_record_violation(
         party_kind="hospital",
         party_code="HB0001",
         region_id=REGION_B,
@@ -79,7 +79,7 @@ def test_the_list_with_filters_worst_first(listed: dict[str, Any]) -> None:
     assert [p["code"] for p in client.get(f"{API}/parties?listed=true").json()["results"]] == ["HA0001"]
     assert [p["code"] for p in client.get(f"{API}/parties?kind=doctor").json()["results"]] == ["D1"]
     assert client.get(f"{API}/parties?level=black").json()["count"] == 0
-    services.do_list(listed["users"]["manager"], kind="doctor", code="D1", region=REGION_A, level="black", reason="x1")
+    watchlists.do_list(listed["users"]["manager"], kind="doctor", code="D1", region=REGION_A, level="black", reason="x1")
     assert [p["code"] for p in client.get(f"{API}/parties").json()["results"]] == ["D1", "HA0001", "HA0002"]
 
 

@@ -13,7 +13,8 @@ import pytest
 from django.utils import timezone
 
 from dae.core.models import AccessRecord
-from dae.credit import services
+from dae.credit.actions import screening as screening_actions
+from dae.credit.actions import violations, watchlists
 from dae.credit.models import CreditEvent, CreditParty, CreditSettings, ScreeningResult, ScreeningRun
 from tests.factories import REGION_A, REGION_B, HospitalFactory, make_user
 
@@ -31,7 +32,7 @@ def embedded(html: str, element_id: str) -> Any:
 
 def violate(code: str, amount: str, n: int, kind: str = "hospital", region: str = REGION_A, **extra: Any) -> None:
     for i in range(n):
-        services.record_violation(
+        violations.do_record_violation(
             party_kind=kind,
             party_code=code,
             region_id=region,
@@ -50,11 +51,11 @@ def lists(world: dict[str, Any]) -> dict[str, Any]:
     other = HospitalFactory(region=world["regions"][0], code="HA0002", name="桦甸市中医院")
     violate("HA0001", "15000.00", 2)
     violate("D1", "0.00", 1, kind="doctor", hospital_code="HA0001", party_name="王医生")
-    services.do_list(
+    watchlists.do_list(
         world["users"]["manager"], kind="doctor", code="D1", region=REGION_A, level="black", reason="多次违规"
     )
     violate("HA0002", "0.00", 1)
-    services.do_list(
+    watchlists.do_list(
         world["users"]["manager"], kind="person", code="PA0001", region=REGION_A, level="watch", reason="冒名嫌疑"
     )
     violate("HB0001", "15000.00", 3, region=REGION_B)
@@ -293,9 +294,7 @@ def test_screening_results_in_the_users_scope(screening_world: dict[str, Any]) -
 
 
 def services_run(world: dict[str, Any]) -> ScreeningRun:
-    from dae.credit import screening
-
-    return screening.start_screening(
+    return screening_actions.do_start_screening(
         region=REGION_A, period_kind="month", period="2026-03", actor=world["users"]["manager"], params=PARAMS
     )
 

@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from dae.accounts.permissions import load_matrix
 from dae.accounts.posts import Post
-from dae.credit import screening, services
+from dae.credit.actions import screening as screening_actions
+from dae.credit.actions import violations
 from dae.credit.models import ScreeningResult
 from tests.accounts.test_permission_matrix import all_routes
 from tests.factories import REGION_A
@@ -35,7 +36,7 @@ def test_every_credit_route_is_in_the_matrix() -> None:
 @pytest.mark.route_walk  # the SQLite run carries the route walks
 @pytest.mark.django_db
 def test_every_post_gets_exactly_what_the_matrix_says_on_credit_routes(screening_world: dict[str, Any]) -> None:
-    event = services.record_violation(
+    event = violations.do_record_violation(
         party_kind="hospital",
         party_code="HA0001",
         region_id=REGION_A,
@@ -44,7 +45,7 @@ def test_every_post_gets_exactly_what_the_matrix_says_on_credit_routes(screening
         on=timezone.localdate(),
         actor=None,
     )
-    run = screening.start_screening(region=REGION_A, period_kind="month", period="2026-03", actor=None, params=PARAMS)
+    run = screening_actions.do_start_screening(region=REGION_A, period_kind="month", period="2026-03", actor=None, params=PARAMS)
     result = ScreeningResult.objects.filter(run=run, hospital=screening_world["hospitals"][0]).first()
     assert result is not None  # HA0001, the hospital user's own
     samples = {

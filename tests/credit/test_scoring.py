@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from dae.core.errors import Conflict, InvalidInput
 from dae.core.models import Event
-from dae.credit import services
+from dae.credit import queries
+from dae.credit.actions import parameters, violations, watchlists
 from dae.credit.models import CreditEvent, CreditListChange, CreditParty, CreditSettings, Level
 from tests.factories import REGION_A, REGION_B, HospitalFactory
 
@@ -36,7 +37,7 @@ def violate(
 ) -> CreditEvent:
     event = None
     for i in range(n):
-        event = services.record_violation(
+        event = violations.do_record_violation(
             party_kind=kind,
             party_code=code,
             region_id=region,
@@ -59,14 +60,14 @@ def party(code: str = "HA0001", kind: str = "hospital", region: str = REGION_A) 
     [("0.00", 5), ("999.99", 5), ("1000.00", 6), ("2999.99", 7), ("15000.00", 20), ("15000.01", 20), ("250000.00", 20)],
 )
 def test_points_per_event(amount: str, points: int) -> None:
-    assert services.points_for(D(amount), services.Params(version=0, **services.DEFAULTS)) == points
+    assert queries.points_for(D(amount), queries.Params(version=0, **queries.DEFAULTS)) == points
 
 
 @pytest.mark.parametrize(
     ("score", "level"), [(100, "normal"), (80, "normal"), (79, "watch"), (60, "watch"), (59, "black"), (0, "black")]
 )
 def test_level_at_the_lines(score: int, level: str) -> None:
-    assert services.level_for(score, services.Params(version=0, **services.DEFAULTS)) == level
+    assert queries.level_for(score, queries.Params(version=0, **queries.DEFAULTS)) == level
 
 
 def test_the_score_reaches_the_watch_line_without_listing_and_lists_below_it(world: dict[str, Any]) -> None:
@@ -137,20 +138,20 @@ def test_recording_the_same_source_again_changes_nothing(world: dict[str, Any]) 
         "on": TODAY(),
         "actor": reviewer,
     }
-    first = services.record_violation(**kwargs)
-    again = services.record_violation(**{**kwargs, "amount": D("9000.00"), "source": ("audit.finding", "17")})
+    first = violations.do_record_violation(**kwargs)
+    again = violations.do_record_violation(**{**kwargs, "amount": D("9000.00"), "source": ("audit.finding", "17")})
     assert again.pk == first.pk and CreditEvent.objects.count() == 1
     assert (party().score, first.points) == (90, 10)
     assert Event.objects.filter(action="credit.violation_recorded").count() == 1
     # the same source for another party (the finding's doctor) is another event
-    doctor = services.record_violation(
+    doctor = violations.do_record_violation(
         **{**kwargs, "party_kind": "doctor", "party_code": "D001", "hospital_code": "HA0001", "party_name": "王医生"}
     )
     assert doctor.pk != first.pk and party("D001", "doctor").hospital_id == world["hospitals"][0].pk
 
 
 def test_a_region_given_as_a_number_is_its_code(world: dict[str, Any]) -> None:
-    event = services.record_violation(
+    event = violations.do_record_violation(
         party_kind="person",
         party_code="PA0001",
         region_id=int(REGION_A),
@@ -188,7 +189,7 @@ def test_refused_violations(world: dict[str, Any], change: dict[str, Any], code:
         "actor": None,
     }
     with pytest.raises(InvalidInput) as err:
-        services.record_violation(**{**kwargs, **change})
+        violations.do_record_violation(**{**kwargs, **change})
     assert err.value.code == code
     assert not CreditEvent.objects.exists() and not CreditParty.objects.exists()
 
@@ -196,14 +197,14 @@ def test_refused_violations(world: dict[str, Any], change: dict[str, Any], code:
 def test_events_leave_the_window(world: dict[str, Any]) -> None:
     reviewer = world["users"]["reviewer"]
     today = TODAY()
-    two_years_ago = services.add_months(today, -24)
+    two_years_ago = queries.add_months(today, -24)
     violate(reviewer, "15000.00", on=two_years_ago)  # expires today: never counts
     assert (party().score, party().events_count, party().expires_on) == (100, 0, None)
     violate(reviewer, "15000.00", n=2, on=two_years_ago + dt.timedelta(days=1))  # counts until tomorrow
     p = party()
     assert (p.score, p.level, p.expires_on) == (60, "watch", today + dt.timedelta(days=1))
-    assert services.refresh_expired(today) == 0  # nothing due yet
-    assert services.refresh_expired(today + dt.timedelta(days=1)) == 1
+    assert violations.do_refresh_expired(today) == 0  # nothing due yet
+    assert violations.do_refresh_expired(today + dt.timedelta(days=1)) == 1
     p.refresh_from_db()
     assert (p.score, p.level, p.expires_on, p.listed_on) == (100, "normal", None, None)
     change = p.changes.order_by("pk").last()
@@ -219,14 +220,14 @@ def test_events_leave_the_window(world: dict[str, Any]) -> None:
 
 def test_the_score_history_by_date(world: dict[str, Any]) -> None:
     today = TODAY()
-    old = services.add_months(today, -24) - dt.timedelta(days=10)  # left the window 10 days ago
-    gone = services.add_months(old, 24)
+    old = queries.add_months(today, -24) - dt.timedelta(days=10)  # left the window 10 days ago
+    gone = queries.add_months(old, 24)
     violate(None, "0.00", on=old)
     violate(None, "15000.00", on=today - dt.timedelta(days=100))
     violate(None, "1000.00", on=today - dt.timedelta(days=50))
     p = party()
-    params = services.params_for(REGION_A)
-    assert services.score_history(p, today, params) == [
+    params = queries.params_for(REGION_A)
+    assert queries.score_history(p, today, params) == [
         (old, 95),
         (today - dt.timedelta(days=100), 75),
         (today - dt.timedelta(days=50), 69),
@@ -234,9 +235,9 @@ def test_the_score_history_by_date(world: dict[str, Any]) -> None:
         (today, 74),
     ]
     assert p.level == "watch"
-    p = services.do_delist(world["users"]["manager"], p, reason="整改完毕")  # today: the earlier ones stop counting
-    assert services.score_history(p, today, params)[-1] == (today, 100)
-    assert services.score_history(p, today, params)[:-1] == [
+    p = watchlists.do_delist(world["users"]["manager"], p, reason="整改完毕")  # today: the earlier ones stop counting
+    assert queries.score_history(p, today, params)[-1] == (today, 100)
+    assert queries.score_history(p, today, params)[:-1] == [
         (old, 95),
         (today - dt.timedelta(days=100), 75),
         (today - dt.timedelta(days=50), 69),
@@ -245,19 +246,19 @@ def test_the_score_history_by_date(world: dict[str, Any]) -> None:
 
 
 def test_add_months_keeps_the_day_or_the_month_end() -> None:
-    assert services.add_months(dt.date(2024, 3, 10), 24) == dt.date(2026, 3, 10)
-    assert services.add_months(dt.date(2024, 2, 29), 12) == dt.date(2025, 2, 28)
-    assert services.add_months(dt.date(2026, 1, 31), 1) == dt.date(2026, 2, 28)
-    assert services.add_months(dt.date(2026, 1, 15), -24) == dt.date(2024, 1, 15)
+    assert queries.add_months(dt.date(2024, 3, 10), 24) == dt.date(2026, 3, 10)
+    assert queries.add_months(dt.date(2024, 2, 29), 12) == dt.date(2025, 2, 28)
+    assert queries.add_months(dt.date(2026, 1, 31), 1) == dt.date(2026, 2, 28)
+    assert queries.add_months(dt.date(2026, 1, 15), -24) == dt.date(2024, 1, 15)
 
 
 def test_manual_black_listing_needs_a_reason_and_holds_over_the_score(world: dict[str, Any]) -> None:
     manager = world["users"]["manager"]
     with pytest.raises(InvalidInput) as err:
-        services.do_list(manager, kind="hospital", code="HA0001", region=REGION_A, level="black", reason=" ")
+        watchlists.do_list(manager, kind="hospital", code="HA0001", region=REGION_A, level="black", reason=" ")
     assert (err.value.code, err.value.message) == ("reason_required", "请填写列入原因")
     assert not CreditParty.objects.exists()
-    p = services.do_list(
+    p = watchlists.do_list(
         manager,
         kind="hospital",
         code="HA0001",
@@ -286,9 +287,9 @@ def test_manual_black_listing_needs_a_reason_and_holds_over_the_score(world: dic
     p.refresh_from_db()
     assert (p.level, p.score, p.score_level) == (Level.BLACK, 95, "normal") and p.changes.count() == 1
     with pytest.raises(Conflict):
-        services.do_list(manager, kind="hospital", code="HA0001", region=REGION_A, level="black", reason="再次")
+        watchlists.do_list(manager, kind="hospital", code="HA0001", region=REGION_A, level="black", reason="再次")
     with pytest.raises(InvalidInput):
-        services.do_list(manager, kind="hospital", code="HA0001", region=REGION_A, level="normal", reason="原因")
+        watchlists.do_list(manager, kind="hospital", code="HA0001", region=REGION_A, level="normal", reason="原因")
 
 
 def test_delisting_needs_a_reason_is_recorded_and_restarts_the_score(world: dict[str, Any]) -> None:
@@ -297,11 +298,11 @@ def test_delisting_needs_a_reason_is_recorded_and_restarts_the_score(world: dict
     p = party()
     assert p.level == "black"
     with pytest.raises(InvalidInput) as err:
-        services.do_delist(manager, p, reason="")
+        watchlists.do_delist(manager, p, reason="")
     assert err.value.message == "请填写移出原因"
     p.refresh_from_db()
     assert p.level == "black"
-    p = services.do_delist(manager, p, reason="已全额退回违规费用并完成整改")
+    p = watchlists.do_delist(manager, p, reason="已全额退回违规费用并完成整改")
     assert (p.level, p.score, p.points, p.events_count, p.listed_on) == ("normal", 100, 0, 0, None)
     assert p.repaired_at is not None and p.repair_floor == CreditEvent.objects.order_by("-pk").first().pk
     change = p.changes.order_by("pk").last()
@@ -317,7 +318,7 @@ def test_delisting_needs_a_reason_is_recorded_and_restarts_the_score(world: dict
         Event.objects.filter(action="credit.delisted", object_id=str(p.pk)).get().note == "已全额退回违规费用并完成整改"
     )
     with pytest.raises(Conflict):
-        services.do_delist(manager, p, reason="再次移出")
+        watchlists.do_delist(manager, p, reason="再次移出")
     violate(reviewer, "1000.00")  # counts from 100 again: 94
     p.refresh_from_db()
     assert (p.score, p.level) == (94, "normal")
@@ -325,7 +326,7 @@ def test_delisting_needs_a_reason_is_recorded_and_restarts_the_score(world: dict
 
 def test_a_manual_watch_listing_does_not_lower_a_black_score(world: dict[str, Any]) -> None:
     violate(world["users"]["reviewer"], "15000.00", n=3)
-    p = services.do_list(
+    p = watchlists.do_list(
         world["users"]["manager"], kind="hospital", code="HA0001", region=REGION_A, level="watch", reason="关注"
     )
     assert (p.level, p.manual_level) == ("black", "watch")
@@ -335,48 +336,48 @@ def test_listed_levels_and_priority_boost(world: dict[str, Any]) -> None:
     manager, reviewer = world["users"]["manager"], world["users"]["reviewer"]
     HospitalFactory(region=world["regions"][1], code="HB0002")
     violate(reviewer, "15000.00", n=2)  # HA0001 → 60 watch
-    services.do_list(manager, kind="person", code="PA0001", region=REGION_A, level="black", reason="冒名就医")
-    services.do_list(manager, kind="doctor", code="D9", region=REGION_A, level="watch", reason="关注")
-    services.do_list(manager, kind="doctor", code="D9", region=REGION_B, level="black", reason="异地也有违规")
+    watchlists.do_list(manager, kind="person", code="PA0001", region=REGION_A, level="black", reason="冒名就医")
+    watchlists.do_list(manager, kind="doctor", code="D9", region=REGION_A, level="watch", reason="关注")
+    watchlists.do_list(manager, kind="doctor", code="D9", region=REGION_B, level="black", reason="异地也有违规")
     violate(reviewer, "0.00", code="HB0001", region=REGION_B)  # 95: not listed
-    assert services.listed_levels(REGION_A) == {
+    assert violations.listed_levels(REGION_A) == {
         ("hospital", "HA0001"): "watch",
         ("person", "PA0001"): "black",
         ("doctor", "D9"): "watch",
     }
-    assert services.listed_levels(REGION_B) == {("doctor", "D9"): "black"}
-    assert services.listed_levels(None) == {
+    assert violations.listed_levels(REGION_B) == {("doctor", "D9"): "black"}
+    assert violations.listed_levels(None) == {
         ("hospital", "HA0001"): "watch",
         ("person", "PA0001"): "black",
         ("doctor", "D9"): "black",
     }
-    assert [services.priority_boost(x) for x in (None, "", "normal", "watch", "black")] == [0, 0, 0, 1, 2]
-    assert services.level_of("hospital", "HB0001") == "normal"
+    assert [queries.priority_boost(x) for x in (None, "", "normal", "watch", "black")] == [0, 0, 0, 1, 2]
+    assert violations.level_of("hospital", "HB0001") == "normal"
 
 
 def test_listed_levels_takes_expired_points_off_first(world: dict[str, Any]) -> None:
-    on = services.add_months(TODAY(), -24) + dt.timedelta(days=1)
+    on = queries.add_months(TODAY(), -24) + dt.timedelta(days=1)
     violate(world["users"]["reviewer"], "15000.00", n=2, on=on)
-    assert services.listed_levels(REGION_A) == {("hospital", "HA0001"): "watch"}
+    assert violations.listed_levels(REGION_A) == {("hospital", "HA0001"): "watch"}
     # as if a day had passed: the events now lie two years back and are due today
     CreditEvent.objects.update(on=on - dt.timedelta(days=1))
     CreditParty.objects.filter(kind="hospital").update(expires_on=TODAY())
-    assert services.listed_levels(REGION_A) == {}
+    assert violations.listed_levels(REGION_A) == {}
 
 
 def test_settings_have_versions_with_history_and_rescore_every_party(world: dict[str, Any]) -> None:
     manager = world["users"]["manager"]
     violate(world["users"]["reviewer"], "0.00", n=3)  # 85
-    values = {**services.DEFAULTS, "watch_below": 90, "base_points": 4}
-    row = services.do_change_settings(manager, REGION_A, values, reason="从严管理")
+    values = {**queries.DEFAULTS, "watch_below": 90, "base_points": 4}
+    row = parameters.do_change_settings(manager, REGION_A, values, reason="从严管理")
     assert (row.version, row.watch_below, row.base_points, row.actor, row.reason) == (1, 90, 4, manager, "从严管理")
     p = party()
     assert (p.score, p.level) == (85, "watch")  # recorded points stay; the new line lists it
     change = p.changes.get()
     assert (change.cause, change.reason) == ("settings", "参数变更（第 1 版）：信用分 85 低于关注名单线 90")
-    assert services.params_for(REGION_A).version == 1 and services.params_for(REGION_B).version == 0
+    assert queries.params_for(REGION_A).version == 1 and queries.params_for(REGION_B).version == 0
     assert violate(world["users"]["reviewer"], "0.00", source="later").points == 4
-    second = services.do_change_settings(manager, REGION_A, {**values, "window_months": 12}, reason="缩短周期")
+    second = parameters.do_change_settings(manager, REGION_A, {**values, "window_months": 12}, reason="缩短周期")
     assert (
         list(
             CreditSettings.objects.filter(region_id=REGION_A)
@@ -389,7 +390,7 @@ def test_settings_have_versions_with_history_and_rescore_every_party(world: dict
     event = Event.objects.get(action="credit.settings_changed", object_id=str(second.pk))
     assert (event.before, event.after) == ({"window_months": 24}, {"window_months": 12})
     with pytest.raises(Conflict):
-        services.do_change_settings(manager, REGION_A, {**values, "window_months": 12}, reason="无变化")
+        parameters.do_change_settings(manager, REGION_A, {**values, "window_months": 12}, reason="无变化")
 
 
 @pytest.mark.parametrize(
@@ -405,12 +406,12 @@ def test_settings_have_versions_with_history_and_rescore_every_party(world: dict
 )
 def test_bad_settings_are_refused(world: dict[str, Any], change: dict[str, Any], path: str) -> None:
     with pytest.raises(InvalidInput) as err:
-        services.do_change_settings(world["users"]["manager"], REGION_A, {**services.DEFAULTS, **change}, reason="测试")
+        parameters.do_change_settings(world["users"]["manager"], REGION_A, {**queries.DEFAULTS, **change}, reason="测试")
     assert err.value.details[0]["path"] == path
     assert not CreditSettings.objects.exists()
     with pytest.raises(InvalidInput) as missing:
-        services.do_change_settings(
-            world["users"]["manager"], REGION_A, {**services.DEFAULTS, "window_months": 6}, reason=""
+        parameters.do_change_settings(
+            world["users"]["manager"], REGION_A, {**queries.DEFAULTS, "window_months": 6}, reason=""
         )
     assert missing.value.code == "reason_required"
 

@@ -13,6 +13,7 @@ import pytest
 from dae.core.errors import InvalidInput
 from dae.core.models import Event
 from dae.credit import anomaly, explain, screening
+from dae.credit.actions import screening as screening_actions
 from dae.credit.models import ScreeningResult, ScreeningRun
 from tests.factories import REGION_A
 
@@ -126,7 +127,7 @@ def test_readmission_within_the_days_counts_the_later_stay() -> None:
 
 
 def _run(world: dict[str, Any]) -> ScreeningRun:
-    return screening.start_screening(
+    return screening_actions.do_start_screening(
         region=REGION_A, period_kind="month", period="2026-03", actor=world["users"]["inspector"], params=PARAMS
     )
 
@@ -297,7 +298,7 @@ def test_bad_periods_are_refused(kind: str, period: str) -> None:
 @pytest.mark.django_db
 def test_parameters_are_checked_before_a_run(world: dict[str, Any]) -> None:
     with pytest.raises(InvalidInput) as err:
-        screening.start_screening(
+        screening_actions.do_start_screening(
             region=REGION_A,
             period_kind="month",
             period="2026-03",

@@ -12,7 +12,7 @@ import pytest
 
 from dae.core.errors import Conflict, InvalidInput
 from dae.core.models import AccessRecord, Event
-from dae.inspection import actions
+from dae.inspection.actions import documents, inspections
 from dae.inspection.models import Finding, Inspection
 from dae.ledger.models import Transaction
 from dae.payments.models import Deduction
@@ -43,7 +43,7 @@ def new_inspection(world: Any, users: Any, **overrides: Any) -> Inspection:
         "findings": FINDINGS,
     }
     fields.update(overrides)
-    return actions.do_create_inspection(users["inspector"], **fields)
+    return inspections.do_create_inspection(users["inspector"], **fields)
 
 
 def test_confirmation_makes_one_deduction_per_finding_with_an_amount(world: Any, users: Any) -> None:
@@ -55,9 +55,9 @@ def test_confirmation_makes_one_deduction_per_finding_with_an_amount(world: Any,
         (2, D("0.00")),
         (3, D("3560.50")),
     ]
-    actions.do_submit_inspection(users["inspector"], inspection)
+    inspections.do_submit_inspection(users["inspector"], inspection)
     before = Transaction.objects.count()
-    done = actions.do_confirm_inspection(users["manager"], inspection, on=dt.date(2025, 5, 20))
+    done = inspections.do_confirm_inspection(users["manager"], inspection, on=dt.date(2025, 5, 20))
     assert (done.status, done.confirmed_by, done.confirmed_on) == ("confirmed", users["manager"], dt.date(2025, 5, 20))
     deductions = list(Deduction.objects.order_by("amount"))
     assert [(d.kind, d.amount, d.source_type, d.hospital, d.confirmed_on, d.status) for d in deductions] == [
@@ -73,7 +73,7 @@ def test_confirmation_makes_one_deduction_per_finding_with_an_amount(world: Any,
     event = Event.objects.get(action="inspection.confirmed")
     assert [d["amount"] for d in event.after["deductions"]] == ["1200.00", "3560.50"]
 
-    again = actions.do_confirm_inspection(users["manager"], inspection, on=dt.date(2025, 5, 21))
+    again = inspections.do_confirm_inspection(users["manager"], inspection, on=dt.date(2025, 5, 21))
     assert again.confirmed_on == dt.date(2025, 5, 20)
     assert Deduction.objects.count() == 2 and Transaction.objects.count() == before + 2
     assert Event.objects.filter(action="inspection.confirmed").count() == 1
@@ -81,8 +81,8 @@ def test_confirmation_makes_one_deduction_per_finding_with_an_amount(world: Any,
 
 def test_the_deductions_land_on_the_hospitals_next_statement(world: Any, users: Any) -> None:
     inspection = new_inspection(world, users)
-    actions.do_submit_inspection(users["inspector"], inspection)
-    actions.do_confirm_inspection(users["manager"], inspection, on=dt.date(2025, 5, 20))
+    inspections.do_submit_inspection(users["inspector"], inspection)
+    inspections.do_confirm_inspection(users["manager"], inspection, on=dt.date(2025, 5, 20))
     statements = build_statements(REGION_A, "2025-05", actor=users["finance"], on=dt.date(2025, 6, 3))
     assert len(statements) == 1
     statement = statements[0]
@@ -92,52 +92,52 @@ def test_the_deductions_land_on_the_hospitals_next_statement(world: Any, users: 
 
 def test_a_manager_who_inspected_does_not_confirm(world: Any, users: Any) -> None:
     inspection = new_inspection(world, users, inspectors=[users["inspector"], users["manager"]])
-    actions.do_submit_inspection(users["inspector"], inspection)
+    inspections.do_submit_inspection(users["inspector"], inspection)
     with pytest.raises(Conflict) as conflict:
-        actions.do_confirm_inspection(users["manager"], inspection, on=DAY)
+        inspections.do_confirm_inspection(users["manager"], inspection, on=DAY)
     assert conflict.value.message == "巡查人员不能确认本人参与的巡查"
-    actions.do_confirm_inspection(users["manager2"], inspection, on=DAY)
+    inspections.do_confirm_inspection(users["manager2"], inspection, on=DAY)
     assert Deduction.objects.count() == 2
 
 
 def test_the_workflow_refusals(world: Any, users: Any) -> None:
     inspection = new_inspection(world, users, findings=[])
     with pytest.raises(Conflict) as conflict:
-        actions.do_confirm_inspection(users["manager"], inspection, on=DAY)
+        inspections.do_confirm_inspection(users["manager"], inspection, on=DAY)
     assert conflict.value.message == "巡查须先提交，才能确认"
-    finding = actions.do_add_finding(
+    finding = inspections.do_add_finding(
         users["inspector2"], inspection, description="重复收取输液费", basis="价格规范", amount="86.00"
     )
     assert finding.seq == 1
-    actions.do_submit_inspection(users["inspector"], inspection)
+    inspections.do_submit_inspection(users["inspector"], inspection)
     with pytest.raises(Conflict) as conflict:
-        actions.do_add_finding(users["inspector"], inspection, description="x 问题", basis="依据", amount="1")
+        inspections.do_add_finding(users["inspector"], inspection, description="x 问题", basis="依据", amount="1")
     assert conflict.value.code == "not_draft" and "只有草稿可以修改" in conflict.value.message
     with pytest.raises(Conflict):
-        actions.do_attach_document(users["inspector"], chunks=[PNG], name="a.png", inspection=inspection)
+        documents.do_attach_document(users["inspector"], chunks=[PNG], name="a.png", inspection=inspection)
     with pytest.raises(InvalidInput) as error:
-        actions.do_return_inspection(users["manager"], inspection, reason="")
+        inspections.do_return_inspection(users["manager"], inspection, reason="")
     assert error.value.message == "请填写退回原因"
-    returned = actions.do_return_inspection(users["manager"], inspection, reason="请补充现场照片")
+    returned = inspections.do_return_inspection(users["manager"], inspection, reason="请补充现场照片")
     assert (returned.status, returned.return_reason) == ("draft", "请补充现场照片")
-    photo = actions.do_attach_document(
+    photo = documents.do_attach_document(
         users["inspector"], chunks=[PNG], name="床位.png", inspection=inspection, finding=finding
     )
     assert (photo.inspection, photo.finding, photo.hospital) == (inspection, finding, world["hospitals"][0])
     with pytest.raises(Conflict) as conflict:
-        actions.do_remove_finding(users["inspector"], finding)
+        inspections.do_remove_finding(users["inspector"], finding)
     assert conflict.value.message == "该问题已有附件，不能删除"
-    extra = actions.do_add_finding(
+    extra = inspections.do_add_finding(
         users["inspector"], inspection, description="多收诊查费", basis="价格规范", amount="12.00"
     )
-    actions.do_remove_finding(users["inspector"], extra)
+    inspections.do_remove_finding(users["inspector"], extra)
     assert list(inspection.findings.values_list("seq", flat=True)) == [1]
-    actions.do_submit_inspection(users["inspector"], inspection)
+    inspections.do_submit_inspection(users["inspector"], inspection)
     assert Inspection.objects.get(pk=inspection.pk).return_reason == ""
-    actions.do_confirm_inspection(users["manager"], inspection, on=DAY)
+    inspections.do_confirm_inspection(users["manager"], inspection, on=DAY)
     assert list(Deduction.objects.values_list("amount", flat=True)) == [D("86.00")]
     with pytest.raises(Conflict):
-        actions.do_return_inspection(users["manager"], inspection, reason="再退回")
+        inspections.do_return_inspection(users["manager"], inspection, reason="再退回")
     assert [e.action for e in Event.objects.filter(action__startswith="inspection.").order_by("id")] == [
         "inspection.created",
         "inspection.finding_added",
@@ -183,14 +183,14 @@ def test_bad_input_writes_nothing(world: Any, users: Any, change: dict[str, Any]
 
 def test_the_hospital_sees_only_its_own_confirmed_inspections(world: Any, users: Any) -> None:
     own = new_inspection(world, users)
-    photo = actions.do_attach_document(users["inspector"], chunks=[PNG], name="现场.png", inspection=own)
-    actions.do_submit_inspection(users["inspector"], own)
-    actions.do_confirm_inspection(users["manager"], own, on=DAY)
+    photo = documents.do_attach_document(users["inspector"], chunks=[PNG], name="现场.png", inspection=own)
+    inspections.do_submit_inspection(users["inspector"], own)
+    inspections.do_confirm_inspection(users["manager"], own, on=DAY)
     pending = new_inspection(world, users, findings=[])
-    pending_photo = actions.do_attach_document(users["inspector"], chunks=[PNG], name="草稿.png", inspection=pending)
+    pending_photo = documents.do_attach_document(users["inspector"], chunks=[PNG], name="草稿.png", inspection=pending)
     other = new_inspection(world, users, hospital=HospitalFactory(name="另一家医院"))
-    actions.do_submit_inspection(users["inspector"], other)
-    actions.do_confirm_inspection(users["manager"], other, on=DAY)
+    inspections.do_submit_inspection(users["inspector"], other)
+    inspections.do_confirm_inspection(users["manager"], other, on=DAY)
     hospital = login(users["hospital"])
     page = hospital.get("/inspection/inspections/").content.decode()
     assert own.number in page and pending.number not in page and other.number not in page

@@ -12,7 +12,8 @@ import pytest
 
 from dae.core.errors import Conflict, InvalidInput
 from dae.core.models import Event
-from dae.inspection import actions, queries
+from dae.inspection import queries
+from dae.inspection.actions import investigations
 from dae.inspection.models import Investigation
 from tests.factories import REGION_A, REGION_B
 
@@ -26,7 +27,7 @@ def task(users: Any, created: dt.date, **fields: Any) -> Investigation:
     fields.setdefault("region", REGION_A)
     fields.setdefault("setl_id", "SA0001")
     fields.setdefault("subject", "核实住院真实性")
-    return actions.do_create_investigation(users["settlement"], created_on=created, **fields)
+    return investigations.do_create_investigation(users["settlement"], created_on=created, **fields)
 
 
 def test_deadlines_in_working_days_across_national_day(world: Any, users: Any) -> None:
@@ -36,7 +37,7 @@ def test_deadlines_in_working_days_across_national_day(world: Any, users: Any) -
     assert (inv.psn_no, inv.psn_name, inv.hospital_name) == ("PA0001", "张三", "桦甸市人民医院")
     assert inv.status == "open" and inv.assignee == users["inspector"]
     assert not inv.result_overdue(dt.date(2025, 10, 14)) and inv.result_overdue(dt.date(2025, 10, 15))
-    answered = actions.do_record_result(
+    answered = investigations.do_record_result(
         users["inspector"],
         inv,
         outcome="partly",
@@ -51,7 +52,7 @@ def test_deadlines_in_working_days_across_national_day(world: Any, users: Any) -
         D("1250.40"),
     )
     assert not answered.is_overdue(dt.date(2025, 10, 17)) and answered.feedback_overdue(dt.date(2025, 10, 20))
-    closed = actions.do_feed_back(
+    closed = investigations.do_feed_back(
         users["inspector"], answered, feedback_text="已书面反馈", feedback_on=dt.date(2025, 10, 17)
     )
     assert closed.status == "closed" and not closed.is_overdue(dt.date(2030, 1, 1))
@@ -64,7 +65,7 @@ def test_deadlines_in_working_days_across_national_day(world: Any, users: Any) -
 
 def test_late_result_and_late_feedback_stay_overdue(world: Any, users: Any) -> None:
     inv = task(users, dt.date(2025, 9, 30))
-    late = actions.do_record_result(
+    late = investigations.do_record_result(
         users["inspector"],
         inv,
         outcome="confirmed",
@@ -73,7 +74,7 @@ def test_late_result_and_late_feedback_stay_overdue(world: Any, users: Any) -> N
         result_on=dt.date(2025, 10, 15),
     )
     assert late.result_overdue() and late.feedback_due == dt.date(2025, 10, 20)  # Wed 15 → Thu, Fri, Mon 20
-    closed = actions.do_feed_back(users["inspector"], late, feedback_text="已反馈", feedback_on=dt.date(2025, 10, 21))
+    closed = investigations.do_feed_back(users["inspector"], late, feedback_text="已反馈", feedback_on=dt.date(2025, 10, 21))
     assert closed.result_overdue() and closed.feedback_overdue() and closed.is_overdue()
 
 
@@ -97,12 +98,12 @@ def test_refusals(world: Any, users: Any, person_b: Any) -> None:
     for change, code, message in cases:
         fields = {"region": REGION_A, "setl_id": "SA0001", "subject": "核实住院真实性", **change}
         with pytest.raises(InvalidInput) as error:
-            actions.do_create_investigation(clerk, created_on=dt.date(2025, 9, 30), **fields)
+            investigations.do_create_investigation(clerk, created_on=dt.date(2025, 9, 30), **fields)
         assert (error.value.code, error.value.message) == (code, message), change
     assert Investigation.objects.count() == 0 and not Event.objects.filter(action__startswith="inspection.").exists()
     inv = task(users, dt.date(2025, 9, 30))
     with pytest.raises(Conflict) as conflict:
-        actions.do_feed_back(users["inspector"], inv, feedback_text="已反馈")
+        investigations.do_feed_back(users["inspector"], inv, feedback_text="已反馈")
     assert conflict.value.message == "须先登记协查结果，且尚未反馈"
     for change, message in [
         ({"outcome": "true"}, "请选择协查结论（属实、部分属实、不属实或无法核实）"),
@@ -110,13 +111,13 @@ def test_refusals(world: Any, users: Any, person_b: Any) -> None:
         ({"result_on": dt.date(2025, 9, 29)}, "结果日期不能早于委托日期"),
     ]:
         with pytest.raises(InvalidInput) as error:
-            actions.do_record_result(
+            investigations.do_record_result(
                 users["inspector"], inv, **{"outcome": "confirmed", "result_text": "属实情况", "amount": "0", **change}
             )
         assert error.value.message == message
     assert Investigation.objects.get(pk=inv.pk).status == "open"
     with pytest.raises(InvalidInput) as error:
-        actions.do_assign_investigation(users["manager"], inv)
+        investigations.do_assign_investigation(users["manager"], inv)
     assert error.value.message == "请选择承办人或承办机构"
 
 
@@ -146,7 +147,7 @@ def make_stats_world(users: Any) -> dict[str, Investigation]:
     made: dict[str, Investigation] = {}
     inspector = users["inspector"]
     # 1. confirmed, on time (result 10-14 ≤ due 10-14, feedback 10-16 ≤ 10-17), 2860.00
-    made["ok"] = actions.do_record_result(
+    made["ok"] = investigations.do_record_result(
         inspector,
         task(users, dt.date(2025, 9, 30)),
         outcome="confirmed",
@@ -154,9 +155,9 @@ def make_stats_world(users: Any) -> dict[str, Investigation]:
         amount="2860.00",
         result_on=dt.date(2025, 10, 14),
     )
-    made["ok"] = actions.do_feed_back(inspector, made["ok"], feedback_text="已反馈", feedback_on=dt.date(2025, 10, 16))
+    made["ok"] = investigations.do_feed_back(inspector, made["ok"], feedback_text="已反馈", feedback_on=dt.date(2025, 10, 16))
     # 2. partly, result late (10-15 > 10-14), fed back in time, 1250.40
-    made["late_result"] = actions.do_record_result(
+    made["late_result"] = investigations.do_record_result(
         inspector,
         task(users, dt.date(2025, 9, 30)),
         outcome="partly",
@@ -164,11 +165,11 @@ def make_stats_world(users: Any) -> dict[str, Investigation]:
         amount="1250.40",
         result_on=dt.date(2025, 10, 15),
     )
-    made["late_result"] = actions.do_feed_back(
+    made["late_result"] = investigations.do_feed_back(
         inspector, made["late_result"], feedback_text="已反馈", feedback_on=dt.date(2025, 10, 16)
     )
     # 3. confirmed, result on time (created 10-09 → due 10-15), feedback late (due 10-20, given 10-21), 100.00
-    made["late_feedback"] = actions.do_record_result(
+    made["late_feedback"] = investigations.do_record_result(
         inspector,
         task(users, dt.date(2025, 10, 9)),
         outcome="confirmed",
@@ -176,11 +177,11 @@ def make_stats_world(users: Any) -> dict[str, Investigation]:
         amount="100.00",
         result_on=dt.date(2025, 10, 15),
     )
-    made["late_feedback"] = actions.do_feed_back(
+    made["late_feedback"] = investigations.do_feed_back(
         inspector, made["late_feedback"], feedback_text="已反馈", feedback_on=dt.date(2025, 10, 21)
     )
     # 4. unfounded, answered 10-20 (created 10-16 → due 10-23), feedback due 10-23, none yet → overdue on 11-03
-    made["no_feedback"] = actions.do_record_result(
+    made["no_feedback"] = investigations.do_record_result(
         inspector,
         task(users, dt.date(2025, 10, 16)),
         outcome="unfounded",
@@ -193,10 +194,10 @@ def make_stats_world(users: Any) -> dict[str, Investigation]:
     # 6. open, created 10-31 → due 11-07: not overdue
     made["open"] = task(users, dt.date(2025, 10, 31))
     # 7. region B (visible to the manager of both regions only): unverifiable, on time, 0
-    made["b"] = actions.do_create_investigation(
+    made["b"] = investigations.do_create_investigation(
         users["manager_ab"], region=REGION_B, setl_id="SB0001", subject="核实异地住院", created_on=dt.date(2025, 10, 9)
     )
-    made["b"] = actions.do_record_result(
+    made["b"] = investigations.do_record_result(
         users["manager_ab"],
         made["b"],
         outcome="unverifiable",
@@ -204,7 +205,7 @@ def make_stats_world(users: Any) -> dict[str, Investigation]:
         amount="0",
         result_on=dt.date(2025, 10, 10),
     )
-    made["b"] = actions.do_feed_back(
+    made["b"] = investigations.do_feed_back(
         users["manager_ab"], made["b"], feedback_text="已反馈", feedback_on=dt.date(2025, 10, 13)
     )
     return made

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from dae.accounts.permissions import load_matrix
 from dae.accounts.posts import Post
-from dae.inspection import actions
+from dae.inspection.actions import documents, inspections, investigations, samples
 from dae.inspection.models import Document, Finding, Inspection, Investigation, Sample, SampleItem, SamplingSettings
 from dae.payments.models import Deduction
 from dae.web.dashboard import work_for
@@ -30,8 +30,8 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
 
 @pytest.fixture
 def things(world: Any, users: Any, march: Any) -> dict[str, Any]:
-    sample = actions.do_draw_sample(users["reviewer"], REGION_A, "2025-03", seed=5, on=dt.date(2025, 4, 7))
-    inspection = actions.do_create_inspection(
+    sample = samples.do_draw_sample(users["reviewer"], REGION_A, "2025-03", seed=5, on=dt.date(2025, 4, 7))
+    inspection = inspections.do_create_inspection(
         users["inspector"],
         hospital=world["hospitals"][0],
         inspected_on=dt.date(2025, 5, 12),
@@ -39,10 +39,10 @@ def things(world: Any, users: Any, march: Any) -> dict[str, Any]:
         inspectors=[users["inspector"], users["inspector2"]],
         findings=[{"description": "超标准收取床位费", "basis": "价格规范", "amount": "1200.00"}],
     )
-    document = actions.do_attach_document(users["inspector"], chunks=[PNG], name="现场.png", inspection=inspection)
-    actions.do_submit_inspection(users["inspector"], inspection)
-    actions.do_confirm_inspection(users["manager"], inspection, on=dt.date(2025, 5, 20))
-    investigation = actions.do_create_investigation(
+    document = documents.do_attach_document(users["inspector"], chunks=[PNG], name="现场.png", inspection=inspection)
+    inspections.do_submit_inspection(users["inspector"], inspection)
+    inspections.do_confirm_inspection(users["manager"], inspection, on=dt.date(2025, 5, 20))
+    investigation = investigations.do_create_investigation(
         users["settlement"],
         region=REGION_A,
         setl_id="SA0001",

@@ -13,7 +13,7 @@ import pytest
 
 from dae.core.errors import Conflict, InvalidInput
 from dae.core.models import Event
-from dae.inspection import actions
+from dae.inspection.actions import documents, samples
 from dae.inspection.models import Document, Sample, SampleItem
 from dae.inspection.queries import sample_progress
 from tests.factories import REGION_A
@@ -38,13 +38,13 @@ GOOD = {
 
 @pytest.fixture
 def sample(world: Any, users: Any, march: Any) -> Sample:
-    return actions.do_draw_sample(users["reviewer"], REGION_A, "2025-03", seed=11, on=dt.date(2025, 4, 7))
+    return samples.do_draw_sample(users["reviewer"], REGION_A, "2025-03", seed=11, on=dt.date(2025, 4, 7))
 
 
 def test_the_three_comparisons_are_stored(users: Any, sample: Sample) -> None:
     item = sample.items.order_by("seq").first()
     assert item is not None
-    done = actions.do_review_item(
+    done = samples.do_review_item(
         users["reviewer"],
         item,
         system_vs_record="inconsistent",
@@ -111,7 +111,7 @@ def test_bad_input_is_refused_in_chinese_and_nothing_is_written(
     item = sample.items.order_by("seq").first()
     assert item is not None
     with pytest.raises(InvalidInput) as error:
-        actions.do_review_item(users["reviewer"], item, **{**GOOD, **change})
+        samples.do_review_item(users["reviewer"], item, **{**GOOD, **change})
     assert error.value.code == "invalid_review"
     assert error.value.message == f"复审记录有误：{message}"
     assert error.value.details == [{"path": path, "message": message}]
@@ -124,7 +124,7 @@ def test_every_problem_is_listed_at_once(users: Any, sample: Sample) -> None:
     item = sample.items.order_by("seq").first()
     assert item is not None
     with pytest.raises(InvalidInput) as error:
-        actions.do_review_item(users["reviewer"], item, system_vs_record="inconsistent", not_payable="x")
+        samples.do_review_item(users["reviewer"], item, system_vs_record="inconsistent", not_payable="x")
     assert [p["path"] for p in error.value.details] == [
         "system_vs_record_note",
         "record_vs_bill",
@@ -133,18 +133,18 @@ def test_every_problem_is_listed_at_once(users: Any, sample: Sample) -> None:
         "conclusion",
     ]
     with pytest.raises(InvalidInput) as error:
-        actions.do_review_item(users["reviewer"], item, unknown="1")
+        samples.do_review_item(users["reviewer"], item, unknown="1")
     assert error.value.message == "未知的复审字段：unknown"
 
 
 def test_corrections_until_completion_then_locked(users: Any, sample: Sample) -> None:
     reviewer = users["reviewer"]
     items = list(sample.items.order_by("seq"))
-    actions.do_review_item(reviewer, items[0], **GOOD)
+    samples.do_review_item(reviewer, items[0], **GOOD)
     with pytest.raises(Conflict) as conflict:
-        actions.do_complete_sample(reviewer, sample)
+        samples.do_complete_sample(reviewer, sample)
     assert conflict.value.code == "items_pending" and conflict.value.message == "还有 2 份病历未复审，不能完成"
-    actions.do_review_item(
+    samples.do_review_item(
         users["inspector"],
         items[0],
         **{**GOOD, "not_payable": "88.00", "conclusion": "non_compliant", "opinion": "复核发现重复收费"},
@@ -154,14 +154,14 @@ def test_corrections_until_completion_then_locked(users: Any, sample: Sample) ->
     event = Event.objects.filter(action="inspection.item_reviewed").latest("id")
     assert event.before["not_payable"] == "0.00" and event.after["not_payable"] == "88.00"
     for item in items[1:]:
-        actions.do_review_item(reviewer, item, **GOOD)
-    done = actions.do_complete_sample(reviewer, sample, on=dt.date(2025, 4, 20))
+        samples.do_review_item(reviewer, item, **GOOD)
+    done = samples.do_complete_sample(reviewer, sample, on=dt.date(2025, 4, 20))
     assert (done.status, done.completed_on, done.completed_by) == ("completed", dt.date(2025, 4, 20), reviewer)
     assert not done.is_overdue()
-    assert actions.do_complete_sample(reviewer, sample).completed_on == dt.date(2025, 4, 20)  # again: unchanged
+    assert samples.do_complete_sample(reviewer, sample).completed_on == dt.date(2025, 4, 20)  # again: unchanged
     assert Event.objects.filter(action="inspection.sample_completed").count() == 1
     with pytest.raises(Conflict) as conflict:
-        actions.do_review_item(reviewer, items[1], **GOOD)
+        samples.do_review_item(reviewer, items[1], **GOOD)
     assert conflict.value.code == "sample_completed"
     assert sample_progress(sample).not_payable == D("88.00")
 
@@ -172,10 +172,10 @@ def test_documents_are_kept_checked_by_content_and_size(
     item = sample.items.order_by("seq").first()
     assert item is not None
     reviewer = users["reviewer"]
-    scan = actions.do_attach_document(
+    scan = documents.do_attach_document(
         reviewer, chunks=[PNG[:5], PNG[5:]], name="../病历首页.png", sample_item=item, note="首页"
     )
-    pdf = actions.do_attach_document(reviewer, chunks=[PDF], name="费用清单.pdf", sample_item=item)
+    pdf = documents.do_attach_document(reviewer, chunks=[PDF], name="费用清单.pdf", sample_item=item)
     assert (scan.name, scan.kind, scan.content_type, scan.size, scan.region_id) == (
         "病历首页.png",
         "image",
@@ -189,14 +189,14 @@ def test_documents_are_kept_checked_by_content_and_size(
     folder = Path(scan.path).parent.parent
     kept = sorted(p.name for p in folder.iterdir())
     with pytest.raises(InvalidInput) as error:
-        actions.do_attach_document(reviewer, chunks=[b"MZ\x90\x00 not a scan"], name="scan.png", sample_item=item)
+        documents.do_attach_document(reviewer, chunks=[b"MZ\x90\x00 not a scan"], name="scan.png", sample_item=item)
     assert error.value.message == "只能上传 JPG、PNG 图片或 PDF 文件"
     with pytest.raises(InvalidInput) as error:
-        actions.do_attach_document(reviewer, chunks=[], name="empty.pdf", sample_item=item)
+        documents.do_attach_document(reviewer, chunks=[], name="empty.pdf", sample_item=item)
     assert error.value.message == "文件为空"
-    monkeypatch.setattr(actions, "MAX_DOCUMENT_BYTES", 32)
+    monkeypatch.setattr(documents, "MAX_DOCUMENT_BYTES", 32)
     with pytest.raises(InvalidInput) as error:
-        actions.do_attach_document(reviewer, chunks=[PNG], name="big.png", sample_item=item)
+        documents.do_attach_document(reviewer, chunks=[PNG], name="big.png", sample_item=item)
     assert error.value.message == "文件超过 10 MB"
     assert Document.objects.count() == 2
     assert sorted(p.name for p in folder.iterdir()) == kept  # nothing left of the refused files

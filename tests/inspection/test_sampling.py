@@ -12,7 +12,8 @@ import pytest
 
 from dae.core.errors import Conflict, InvalidInput
 from dae.core.models import Event
-from dae.inspection import actions, population, sampling
+from dae.inspection import population, queries, sampling
+from dae.inspection.actions import samples
 from dae.inspection.models import Sample, SampleItem, SamplingSettings
 from dae.inspection.queries import settings_in_force
 from tests.factories import REGION_A, REGION_B
@@ -55,7 +56,7 @@ def test_required_sizes_round_up(count: int, ratio: Decimal, expected: int) -> N
 
 
 def test_the_draw_takes_exactly_the_required_counts_by_stratum(world: Any, users: Any, march: dict[str, Any]) -> None:
-    sample = actions.do_draw_sample(users["reviewer"], REGION_A, "2025-03", seed=20250301, on=ON)
+    sample = samples.do_draw_sample(users["reviewer"], REGION_A, "2025-03", seed=20250301, on=ON)
     assert (sample.population, sample.cross_population) == (41, 10)
     assert (sample.required_total, sample.required_cross) == (3, 2)  # ⌈41 × 5 %⌉ = 3, ⌈10 × 20 %⌉ = 2
     items = list(sample.items.select_related("settlement").order_by("seq"))
@@ -85,7 +86,7 @@ def test_when_the_cross_province_stratum_needs_more_than_the_inpatient_ratio(far
 
 
 def test_a_larger_ratio_draws_more_from_the_rest(world: Any, users: Any, march: dict[str, Any]) -> None:
-    sample = actions.do_draw_sample(
+    sample = samples.do_draw_sample(
         users["inspector"], REGION_A, "2025-03", seed=1, on=ON, inpatient_ratio="25", cross_province_ratio="50"
     )
     strata = list(sample.items.order_by("seq").values_list("stratum", flat=True))
@@ -108,52 +109,52 @@ def test_same_seed_same_sample_and_another_seed_another(march: dict[str, Any]) -
 def test_the_stored_sample_replays_and_notices_changed_data(
     world: Any, users: Any, march: dict[str, Any], stay: Any
 ) -> None:
-    sample = actions.do_draw_sample(users["reviewer"], REGION_A, "2025-03", on=ON)
+    sample = samples.do_draw_sample(users["reviewer"], REGION_A, "2025-03", on=ON)
     assert sample.seed_source == "system" and 0 <= sample.seed <= sampling.MAX_SEED
-    assert actions.replay_matches(sample)
-    assert actions.replay(sample).setl_ids == list(
+    assert queries.replay_matches(sample)
+    assert queries.replay(sample).setl_ids == list(
         sample.items.order_by("seq").values_list("settlement__setl_id", flat=True)
     )
     for n in range(30):  # late settlements of the month change the population
         stay(f"SZ{n:03d}", dt.date(2025, 3, 20))
-    assert not actions.replay_matches(sample)
+    assert not queries.replay_matches(sample)
 
 
 def test_two_system_seeds_differ(world: Any, users: Any, march: dict[str, Any], stay: Any) -> None:
     stay("SM001", dt.date(2025, 6, 3))
-    one = actions.do_draw_sample(users["reviewer"], REGION_A, "2025-03", on=ON)
-    two = actions.do_draw_sample(users["reviewer"], REGION_A, "2025-06", on=dt.date(2025, 7, 1))
+    one = samples.do_draw_sample(users["reviewer"], REGION_A, "2025-03", on=ON)
+    two = samples.do_draw_sample(users["reviewer"], REGION_A, "2025-06", on=dt.date(2025, 7, 1))
     assert one.seed != two.seed
 
 
 def test_refusals_write_nothing(world: Any, users: Any, march: dict[str, Any]) -> None:
     reviewer = users["reviewer"]
     with pytest.raises(InvalidInput) as error:
-        actions.do_draw_sample(reviewer, REGION_A, "2025-03", on=dt.date(2025, 3, 31))
+        samples.do_draw_sample(reviewer, REGION_A, "2025-03", on=dt.date(2025, 3, 31))
     assert error.value.code == "month_not_over" and "尚未结束" in error.value.message
     with pytest.raises(InvalidInput) as error:
-        actions.do_draw_sample(reviewer, REGION_A, "2025-03", on=ON, inpatient_ratio="0")
+        samples.do_draw_sample(reviewer, REGION_A, "2025-03", on=ON, inpatient_ratio="0")
     assert error.value.message == "住院结算抽样比例须大于 0 且不超过 100（最多两位小数）"
     with pytest.raises(InvalidInput) as error:
-        actions.do_draw_sample(reviewer, REGION_A, "2025-03", on=ON, cross_province_ratio="abc")
+        samples.do_draw_sample(reviewer, REGION_A, "2025-03", on=ON, cross_province_ratio="abc")
     assert error.value.code == "invalid_ratio"
     with pytest.raises(InvalidInput) as error:
-        actions.do_draw_sample(reviewer, REGION_A, "2025-03", on=ON, seed="-5")
+        samples.do_draw_sample(reviewer, REGION_A, "2025-03", on=ON, seed="-5")
     assert error.value.message.startswith("随机种子须为 0 到")
     with pytest.raises(InvalidInput) as error:
-        actions.do_draw_sample(reviewer, REGION_B, "2025-03", on=ON)
+        samples.do_draw_sample(reviewer, REGION_B, "2025-03", on=ON)
     assert error.value.code == "invalid_region" and "不在本人负责的统筹区内" in error.value.message
     with pytest.raises(InvalidInput) as error:
-        actions.do_draw_sample(reviewer, REGION_A, "2025-13", on=ON)
+        samples.do_draw_sample(reviewer, REGION_A, "2025-13", on=ON)
     assert error.value.code == "bad_month"
     with pytest.raises(Conflict) as conflict:
-        actions.do_draw_sample(reviewer, REGION_A, "2025-01", on=ON)
+        samples.do_draw_sample(reviewer, REGION_A, "2025-01", on=ON)
     assert conflict.value.code == "empty_population"
     assert Sample.objects.count() == 0 and SampleItem.objects.count() == 0
     assert not Event.objects.filter(action__startswith="inspection.").exists()
-    actions.do_draw_sample(reviewer, REGION_A, "2025-03", on=ON)
+    samples.do_draw_sample(reviewer, REGION_A, "2025-03", on=ON)
     with pytest.raises(Conflict) as conflict:
-        actions.do_draw_sample(reviewer, REGION_A, "2025-03", on=ON, seed=5)
+        samples.do_draw_sample(reviewer, REGION_A, "2025-03", on=ON, seed=5)
     assert conflict.value.code == "sample_exists" and "每月只抽一次" in conflict.value.message
     assert Sample.objects.count() == 1
 
@@ -162,10 +163,10 @@ def test_settings_are_versioned_and_used_as_defaults(world: Any, users: Any, mar
     assert settings_in_force().version == 0
     assert (settings_in_force().inpatient_ratio, settings_in_force().cross_province_ratio) == (D("5.00"), D("20.00"))
     manager = users["manager"]
-    actions.do_change_settings(
+    samples.do_change_settings(
         manager, inpatient_ratio="10", cross_province_ratio="30", deadline_days="15", reason="医保局要求提高抽查比例"
     )
-    second = actions.do_change_settings(
+    second = samples.do_change_settings(
         manager, inpatient_ratio="12.5", cross_province_ratio="30", deadline_days="10", reason="年中调整"
     )
     assert second.version == 2 and list(SamplingSettings.objects.values_list("version", flat=True)) == [2, 1]
@@ -178,17 +179,17 @@ def test_settings_are_versioned_and_used_as_defaults(world: Any, users: Any, mar
     )
     event = Event.objects.filter(action="inspection.settings_changed").latest("id")
     assert event.before["inpatient_ratio"] == "10.00" and event.after["inpatient_ratio"] == "12.50"
-    sample = actions.do_draw_sample(users["reviewer"], REGION_A, "2025-03", seed=9, on=ON)
+    sample = samples.do_draw_sample(users["reviewer"], REGION_A, "2025-03", seed=9, on=ON)
     assert (sample.inpatient_ratio, sample.cross_province_ratio, sample.settings_version) == (D("12.50"), D("30.00"), 2)
     assert (sample.required_total, sample.required_cross) == (6, 3)  # ⌈5.125⌉, ⌈3⌉
     assert sample.deadline_days == 10
     with pytest.raises(InvalidInput) as error:
-        actions.do_change_settings(
+        samples.do_change_settings(
             manager, inpatient_ratio="5", cross_province_ratio="20", deadline_days="0", reason="测试"
         )
     assert error.value.code == "invalid_days"
     with pytest.raises(InvalidInput) as error:
-        actions.do_change_settings(
+        samples.do_change_settings(
             manager, inpatient_ratio="5", cross_province_ratio="20", deadline_days="5", reason=""
         )
     assert error.value.message == "请填写变更原因"
@@ -197,7 +198,7 @@ def test_settings_are_versioned_and_used_as_defaults(world: Any, users: Any, mar
 
 def test_the_deadline_counts_working_days_across_national_day(world: Any, users: Any, stay: Any) -> None:
     stay("SN001", dt.date(2025, 8, 12))
-    sample = actions.do_draw_sample(users["reviewer"], REGION_A, "2025-08", on=dt.date(2025, 9, 30), seed=1)
+    sample = samples.do_draw_sample(users["reviewer"], REGION_A, "2025-08", on=dt.date(2025, 9, 30), seed=1)
     # 20 working days from Tue 30 Sep 2025: 1–8 Oct are holidays, Sat 11 Oct is a working day →
     # 9,10,11,13,14,15,16,17,20,21,22,23,24,27,28,29,30,31 Oct (18), 3 Nov (19), 4 Nov (20).
     assert sample.due_on == dt.date(2025, 11, 4) and sample.deadline_warnings == []

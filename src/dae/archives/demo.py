@@ -33,7 +33,7 @@ from dae.enrollment.models import Person
 from dae.fund import actions as fund_actions
 from dae.fund.services import spending_shortfall
 from dae.imports.actions import do_start_import
-from dae.inspection import actions as insp
+from dae.inspection.actions import documents, inspections, investigations
 from dae.payments.batches import create_batch, export_batch, import_result
 from dae.reimbursement import actions as claims
 from dae.reimbursement.inputs import ClaimInput, InvoiceInput
@@ -173,16 +173,16 @@ def _roster(region: str, year: int) -> None:
 def _inspection(region: str, year: int) -> None:
     inspector, manager = _user(Post.INSPECTOR, region), _user(Post.MANAGER, region)
     hospital = Hospital.objects.filter(region_id=region).order_by("code").first()
-    inspection = insp.do_create_inspection(inspector, hospital=hospital,
+    inspection = inspections.do_create_inspection(inspector, hospital=hospital,
                                            inspected_on=dt.date(year, 12, 9), kind="routine",
                                            summary="抽查住院病房在床情况与费用清单，未发现挂床住院。",
                                            inspectors=[inspector])
-    insp.do_add_finding(inspector, inspection, description="部分病历首页主要诊断书写不规范", basis="病历书写基本规范",
+    inspections.do_add_finding(inspector, inspection, description="部分病历首页主要诊断书写不规范", basis="病历书写基本规范",
                         amount="0.00")
-    insp.do_attach_document(inspector, chunks=[_scan_png(f"{hospital}\n{year}-12-09 日常巡查\n巡查人员签字：{inspector}")],
+    documents.do_attach_document(inspector, chunks=[_scan_png(f"{hospital}\n{year}-12-09 日常巡查\n巡查人员签字：{inspector}")],
                             name="现场检查记录.png", inspection=inspection)
-    insp.do_submit_inspection(inspector, inspection)
-    insp.do_confirm_inspection(manager, inspection, on=dt.date(year, 12, 15))
+    inspections.do_submit_inspection(inspector, inspection)
+    inspections.do_confirm_inspection(manager, inspection, on=dt.date(year, 12, 15))
 
 
 def _old_investigations(region: str) -> list[Any]:
@@ -192,12 +192,12 @@ def _old_investigations(region: str) -> list[Any]:
     made = []
     for n, person in enumerate(persons):
         day = dt.date(2014 + n // 2, 3 + n, 3)
-        inv = insp.do_create_investigation(inspector, region=region, psn_no=person.psn_no,
+        inv = investigations.do_create_investigation(inspector, region=region, psn_no=person.psn_no,
                                            subject="核实异地住院的真实性与费用清单", hospital_name="长春市某医院",
                                            hospital_place="吉林省长春市", created_on=day)
-        inv = insp.do_record_result(inspector, inv, outcome="unfounded", result_text="住院属实，费用清单与病历一致",
+        inv = investigations.do_record_result(inspector, inv, outcome="unfounded", result_text="住院属实，费用清单与病历一致",
                                     amount="0.00", result_on=day + dt.timedelta(days=3))
-        made.append(insp.do_feed_back(inspector, inv, feedback_text="协查结果已反馈委托方",
+        made.append(investigations.do_feed_back(inspector, inv, feedback_text="协查结果已反馈委托方",
                                       feedback_on=day + dt.timedelta(days=5)))
     return made
 

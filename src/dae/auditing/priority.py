@@ -1,6 +1,6 @@
 """The review priority of a new finding (审核优先级): the amount at issue, the result type, and whether the
 hospital, the insured person or a doctor on the violating lines is on the credit watch or black list
-(:func:`dae.credit.services.listed_levels`) — listed parties are looked at first."""
+(:func:`dae.credit.actions.violations.listed_levels`) — listed parties are looked at first."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from typing import Any
 
 from dae.audit import RULES
 from dae.claims.models import FeeLine
-from dae.credit import services as credit
+from dae.credit.actions.violations import listed_levels
+from dae.credit.queries import priority_boost
 
 #: (amount from, points): the larger the amount at issue, the earlier a reviewer looks.
 AMOUNT_TIERS = ((Decimal("10000"), 3), (Decimal("1000"), 2), (Decimal("100"), 1))
@@ -24,7 +25,7 @@ def priorities(
     setl: dict[str, tuple[int, int, str]],
 ) -> list[tuple[int, list[str]]]:
     """(priority, reasons) for each row, in order."""
-    levels = credit.listed_levels(None)
+    levels = listed_levels(None)
     doctors = _doctors(rows, evidence, line_ids, setl) if any(k == "doctor" for k, _c in levels) else {}
     out: list[tuple[int, list[str]]] = []
     for r in rows:
@@ -43,7 +44,7 @@ def priorities(
         for kind, code in parties:
             level = levels.get((kind, code))
             if level:
-                boost = credit.priority_boost(level)
+                boost = priority_boost(level)
                 points += boost
                 reasons.append(f"{KIND_ZH[kind]} {code} 在{LEVEL_ZH[level]} +{boost}")
         out.append((points, reasons))

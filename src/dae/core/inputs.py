@@ -21,10 +21,12 @@ from enum import StrEnum
 from typing import Any, overload
 
 from django import forms
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .errors import InvalidInput, NotFound
+from .models import Region
 from .money import FEN
 
 # -- bounds ------------------------------------------------------------------------------------------------
@@ -137,6 +139,24 @@ def signed_amount(value: Any, *, maximum: Decimal = COLUMN_MAX, **kwargs: Any) -
 def claim_amount(value: Any, *, field: str = "amount", label: str = "金额") -> Decimal:
     """An amount about one claim (a settlement's field, a finding's amount): signed, within ``±CLAIM_MAX``."""
     return signed_amount(value, field=field, label=label, maximum=CLAIM_MAX)
+def clerk_amount(value: Any, *, field: str, label: str, maximum: Decimal = FUND_MAX) -> Decimal:
+    """An amount ≥ 0 to the fen, refused in the words the business pages use: empty → 「请填写…」, malformed →
+    「…格式错误，请填写如 1234.56 的数字」, negative or finer than a fen → 「…须为不小于 0 的金额，精确到分」 (all
+    ``invalid_amount``); one too large keeps ``amount``'s words."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise InvalidInput(f"请填写{label}", code=InputCode.INVALID_AMOUNT,
+                           details=[{"path": field, "message": f"请填写{label}"}])
+    try:
+        return amount(value, field=field, label=label, maximum=maximum)
+    except InvalidInput as exc:
+        kind = refusal_kind(exc)
+        if kind == "maximum":
+            raise
+        if kind == "format":
+            raise InvalidInput(f"{label}格式错误，请填写如 1234.56 的数字", code=InputCode.INVALID_AMOUNT,
+                               details=[{"path": field, "message": f"{label}格式错误"}]) from None
+        raise InvalidInput(f"{label}须为不小于 0 的金额，精确到分", code=InputCode.INVALID_AMOUNT,
+                           details=[{"path": field, "message": f"{label}须不小于 0 且精确到分"}]) from None
 
 
 def percent(value: Any, *, field: str = "percent", label: str = "比例") -> Decimal:
@@ -212,6 +232,30 @@ def optional_date(value: Any, **kwargs: Any) -> dt.date | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     return date(value, **kwargs)
+
+
+def done_date(value: Any, *, field: str, label: str, default: dt.date | None = None) -> dt.date:
+    """The day something was done (an inspection, a result, a feedback): not after today. Empty → ``default``,
+    or 「请填写…」 (``required``) without one; after today → ``future_date``; malformed → 「…格式应为 YYYY-MM-DD」."""
+    if value in (None, ""):
+        if default is None:
+            raise InvalidInput(f"请填写{label}", code="required", details=[{"path": field, "message": f"请填写{label}"}])
+        return default
+    today = timezone.localdate()
+    future = InvalidInput(f"{label}不能晚于今天", code="future_date",
+                          details=[{"path": field, "message": f"{label}不能晚于今天"}])
+    if isinstance(value, dt.date) and value > today:
+        raise future
+    try:
+        day = date(value, field=field, label=label)
+    except InvalidInput as exc:
+        if refusal_kind(exc) != "format":
+            raise
+        raise InvalidInput(f"{label}格式应为 YYYY-MM-DD", code=InputCode.INVALID_DATE,
+                           details=[{"path": field, "message": f"{label}格式错误"}]) from None
+    if day > today:
+        raise future
+    return day
 
 
 def month(value: Any, *, field: str = "month", label: str = "月份") -> dt.date:
@@ -302,6 +346,20 @@ def region(user: Any, value: Any, *, field: str = "region") -> str:
     code = "" if value is None else str(value).strip()
     if code not in set(getattr(user, "region_codes", ())):
         raise refuse(InputCode.INVALID_REGION, field, "统筹区", f" {code[:12]} 不在本人的统筹区内")
+    return code
+
+
+def actor_region(actor: Any, value: Any, *, field: str = "region", label: str = "统筹区") -> str:
+    """An existing pooling region (a ``Region`` or its code) among the actor's own; a system actor (no user) may
+    name any. Both refusals are ``invalid_region``: 「统筹区 X 不存在」, 「统筹区 X 不在本人负责的统筹区内」."""
+    code = str(getattr(value, "pk", value) or "").strip()
+    if not Region.objects.filter(pk=code).exists():
+        raise InvalidInput(f"{label} {code or '（空）'} 不存在", code=InputCode.INVALID_REGION,
+                           details=[{"path": field, "message": f"{label}不存在"}])
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    if user is not None and getattr(user, "scope_kind", "") == "region" and code not in user.region_codes:
+        raise InvalidInput(f"{label} {code} 不在本人负责的统筹区内", code=InputCode.INVALID_REGION,
+                           details=[{"path": field, "message": "不是本人负责的统筹区"}])
     return code
 
 

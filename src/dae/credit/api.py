@@ -21,7 +21,9 @@ from dae.core.api import one_region, validated
 from dae.core.inputs import FUND_MAX, AmountField, BoundedDateField
 from dae.core.scoping import get_scoped_or_404
 
-from . import explain, screening, services
+from . import explain, queries
+from .actions import parameters, violations, watchlists
+from .actions import screening as screening_actions
 from .models import (
     CreditEvent,
     CreditListChange,
@@ -281,7 +283,7 @@ class CreditPartyList(generics.ListAPIView[CreditParty]):
     def get_queryset(self) -> Any:
         params = self.request.query_params
         region = params.get("region", "").strip()
-        services.refresh_expired(region_id=region or None)
+        violations.do_refresh_expired(region_id=region or None)
         rows = CreditParty.objects.for_user(self.request.user).select_related("hospital")
         if params.get("level", "") in Level.values:
             rows = rows.filter(level=params["level"])
@@ -291,7 +293,7 @@ class CreditPartyList(generics.ListAPIView[CreditParty]):
             rows = rows.filter(region_id=region)
         if params.get("listed", "").lower() in ("1", "true", "yes"):
             rows = rows.exclude(level=Level.NORMAL)
-        return services.worst_first(rows)
+        return queries.worst_first(rows)
 
     def paginate_queryset(self, queryset: Any) -> Any:
         page = super().paginate_queryset(queryset)
@@ -320,7 +322,7 @@ class CreditPartyListing(APIView):
     def post(self, request: Request, pk: int) -> Response:
         party = get_scoped_or_404(CreditParty, request, pk=pk)
         data = validated(CreditListingInput(data=request.data), "请选择名单并填写列入原因")
-        listed = services.do_list(
+        listed = watchlists.do_list(
             request.user,
             kind=party.kind,
             code=party.code,
@@ -340,7 +342,7 @@ class CreditPartyDelisting(APIView):
     def post(self, request: Request, pk: int) -> Response:
         party = get_scoped_or_404(CreditParty, request, pk=pk)
         data = validated(CreditDelistingInput(data=request.data), "请填写移出原因")
-        return Response(CreditPartySerializer(services.do_delist(request.user, party, reason=data["reason"])).data)
+        return Response(CreditPartySerializer(watchlists.do_delist(request.user, party, reason=data["reason"])).data)
 
 
 class CreditListings(APIView):
@@ -351,8 +353,8 @@ class CreditListings(APIView):
         data = validated(CreditNewListingInput(data=request.data), "请填写对象类型、编码、名单和列入原因")
         region = one_region(request, data["region"] or None)
         code = data["code"].strip()
-        name, hospital_id = services.find_party(data["kind"], code, region, request.user)
-        party = services.do_list(
+        name, hospital_id = queries.find_party(data["kind"], code, region, request.user)
+        party = watchlists.do_list(
             request.user,
             kind=data["kind"],
             code=code,
@@ -375,12 +377,12 @@ class CreditViolations(APIView):
         data = validated(CreditViolationInput(data=request.data), "违规登记数据有误")
         region = one_region(request, data["region"] or None)
         code = data["code"].strip()
-        name, hospital_id = services.find_party(data["kind"], code, region, request.user)
+        name, hospital_id = queries.find_party(data["kind"], code, region, request.user)
         hospital_code = Hospital.objects.filter(pk=hospital_id).values_list("code", flat=True).first() or ""
         known = CreditEvent.objects.filter(
             party_kind=data["kind"], party_code=code, source_type="credit.manual", source_id=data["key"]
         ).exists()
-        event = services.record_violation(
+        event = violations.do_record_violation(
             party_kind=data["kind"],
             party_code=code,
             region_id=region,
@@ -406,7 +408,7 @@ class CreditSettingsView(APIView):
     )
     def get(self, request: Request) -> Response:
         region = one_region(request)
-        current = services.params_for(region)
+        current = queries.params_for(region)
         values = {k: (str(v) if k == "anomaly_threshold" else v) for k, v in current.values().items()}
         history = CreditSettings.objects.for_user(request.user).filter(region_id=region).select_related("actor")
         return Response(
@@ -423,7 +425,7 @@ class CreditSettingsView(APIView):
         data = validated(CreditSettingsInput(data=request.data), "参数有误")
         region = one_region(request, data.pop("region") or None)
         reason = data.pop("reason")
-        row = services.do_change_settings(request.user, region, data, reason=reason)
+        row = parameters.do_change_settings(request.user, region, data, reason=reason)
         return Response(CreditSettingsSerializer(row).data, status=status.HTTP_201_CREATED)
 
 
@@ -443,7 +445,7 @@ class CreditScreenings(generics.ListAPIView[ScreeningRun]):
     def post(self, request: Request) -> Response:
         data = validated(CreditScreeningInput(data=request.data), "筛查参数有误")
         region = one_region(request, data["region"] or None)
-        run = screening.start_screening(
+        run = screening_actions.do_start_screening(
             region=region,
             period_kind=data["period_kind"],
             period=data["period"],

@@ -8,4 +8,4 @@ class CreditConfig(AppConfig):
     verbose_name = _("诚信管理")
 
     def ready(self) -> None:
-        from . import screening  # noqa: F401 - registers the screening job handler
+        from .actions import screening  # noqa: F401 - registers the screening job handler

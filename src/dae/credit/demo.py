@@ -22,7 +22,8 @@ from dae.catalog.models import Hospital
 from dae.claims.models import FeeLine, Settlement
 from dae.core.models import Region
 
-from . import screening, services
+from .actions import screening as screening_actions
+from .actions import violations, watchlists
 from .models import CreditParty, Level, PeriodKind, ScreeningRun
 
 #: (month, day, amount) of the first hospital's violations: 17 + 13 + 8 = 38 points → 62, 关注名单.
@@ -34,7 +35,7 @@ HOSPITAL_VIOLATIONS = (
 DOCTOR_VIOLATIONS = ((4, 8, "6400.00", "超说明书用药"), (8, 26, "2100.00", "分解收费"))
 
 
-def _day(year: int, month: int, day: int) -> dt.date:
+def demo_day_not_after_today(year: int, month: int, day: int) -> dt.date:
     """The date in the demo year, never after today (a violation cannot be confirmed in the future)."""
     return min(dt.date(year, month, day), timezone.localdate())
 
@@ -49,13 +50,13 @@ def seed_region(region: str, year: int, actor: Any) -> dict[str, int]:
     if hospitals:
         first = hospitals[0]
         for i, (month, day, amount, note) in enumerate(HOSPITAL_VIOLATIONS, start=1):
-            services.record_violation(
+            violations.do_record_violation(
                 party_kind="hospital",
                 party_code=first.code,
                 region_id=region,
                 amount=Decimal(amount),
                 source=("demo.credit", f"{year}-{first.code}-{i}"),
-                on=_day(year, month, day),
+                on=demo_day_not_after_today(year, month, day),
                 actor=actor,
                 note=note,
                 party_name=first.name,
@@ -74,13 +75,13 @@ def seed_region(region: str, year: int, actor: Any) -> dict[str, int]:
         if doctor is not None:
             code, name = doctor
             for i, (month, day, amount, note) in enumerate(DOCTOR_VIOLATIONS, start=1):
-                services.record_violation(
+                violations.do_record_violation(
                     party_kind="doctor",
                     party_code=code,
                     region_id=region,
                     amount=Decimal(amount),
                     source=("demo.credit", f"{year}-{code}-{i}"),
-                    on=_day(year, month, day),
+                    on=demo_day_not_after_today(year, month, day),
                     actor=actor,
                     note=note,
                     party_name=name,
@@ -88,7 +89,7 @@ def seed_region(region: str, year: int, actor: Any) -> dict[str, int]:
                 )
                 out["violations"] += 1
             if not _listed(region, "doctor", code, Level.BLACK):
-                services.do_list(
+                watchlists.do_list(
                     actor,
                     kind="doctor",
                     code=code,
@@ -106,7 +107,7 @@ def seed_region(region: str, year: int, actor: Any) -> dict[str, int]:
         .first()
     )
     if person is not None and not _listed(region, "person", person[0], Level.WATCH):
-        services.do_list(
+        watchlists.do_list(
             actor,
             kind="person",
             code=person[0],
@@ -120,7 +121,7 @@ def seed_region(region: str, year: int, actor: Any) -> dict[str, int]:
         region_id=region, period_kind=PeriodKind.YEAR, period=str(year), status=ScreeningRun.Status.DONE
     ).exists()
     if not done and Settlement.objects.filter(region_id=region, setl_time__year=year).exists():
-        screening.run_now(
+        screening_actions.do_run_screening(
             region=region, period_kind=PeriodKind.YEAR, period=str(year), actor=actor, note="演示数据年度筛查"
         )
         out["screenings"] += 1

@@ -35,7 +35,9 @@ from dae.web.listing import (
 )
 from dae.web.who import region_choices
 
-from . import explain, screening, services
+from . import explain, queries, screening
+from .actions import parameters, violations, watchlists
+from .actions import screening as screening_actions
 from .forms import DelistForm, ListForm, NewListingForm, ScreeningForm, SettingsForm, ViolationForm
 from .models import (
     CreditParty,
@@ -73,7 +75,7 @@ def _chosen_region(request: HttpRequest) -> str:
 def _refresh(request: HttpRequest) -> None:
     """Take expired points off before showing scores (writes only when something expired)."""
     for code in _user_regions(request):
-        services.refresh_expired(region_id=code)
+        violations.do_refresh_expired(region_id=code)
 
 
 def _failed(request: HttpRequest, form: Any) -> None:
@@ -131,7 +133,7 @@ class PartyList(ScopedListView):
 
     def base_queryset(self) -> Any:
         _refresh(self.request)
-        return services.worst_first(super().base_queryset().select_related("region", "hospital"))
+        return queries.worst_first(super().base_queryset().select_related("region", "hospital"))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -143,11 +145,11 @@ class PartyList(ScopedListView):
         return context
 
 
-def _score_chart(party: CreditParty, params: services.Params) -> dict[str, Any]:
+def _score_chart(party: CreditParty, params: queries.Params) -> dict[str, Any]:
     """The party's score by date (each violation, each expiry, the delisting, today) with the two lines."""
     from django.utils import timezone
 
-    history = services.score_history(party, timezone.localdate(), params)
+    history = queries.score_history(party, timezone.localdate(), params)
     return {
         "dates": [day.isoformat() for day, _score in history],
         "scores": [score for _day, score in history],
@@ -177,7 +179,7 @@ def party_detail(request: HttpRequest, pk: int) -> HttpResponse:
     party = get_scoped_or_404(CreditParty, request, pk=pk)
     if party.kind == PartyKind.PERSON:
         record_access(request, party)
-    params = services.params_for(party.region_id)
+    params = queries.params_for(party.region_id)
     return render(
         request,
         "credit/party_detail.html",
@@ -202,7 +204,7 @@ def party_listing(request: HttpRequest, pk: int) -> HttpResponse:
     _posted(
         request,
         ListForm,
-        lambda data: services.do_list(
+        lambda data: watchlists.do_list(
             request.user,
             kind=party.kind,
             code=party.code,
@@ -223,7 +225,7 @@ def party_delisting(request: HttpRequest, pk: int) -> HttpResponse:
     _posted(
         request,
         DelistForm,
-        lambda data: services.do_delist(request.user, party, reason=data["reason"]),
+        lambda data: watchlists.do_delist(request.user, party, reason=data["reason"]),
         gettext("已移出名单"),
     )
     return redirect("credit:party_detail", pk=party.pk)
@@ -235,8 +237,8 @@ def listing_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            name, hospital_id = services.find_party(data["kind"], data["code"], data["region"], request.user)
-            party = services.do_list(
+            name, hospital_id = queries.find_party(data["kind"], data["code"], data["region"], request.user)
+            party = watchlists.do_list(
                 request.user,
                 kind=data["kind"],
                 code=data["code"].strip(),
@@ -270,14 +272,14 @@ def violation_new(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             code = data["code"].strip()
-            name, hospital_id = services.find_party(data["kind"], code, data["region"], request.user)
+            name, hospital_id = queries.find_party(data["kind"], code, data["region"], request.user)
             hospital_code = (
                 Hospital.objects.filter(pk=hospital_id).values_list("code", flat=True).first() or ""
                 if hospital_id
                 else ""
             )
             note = " ".join(x for x in (data["document"].strip(), data["note"].strip()) if x)
-            event = services.record_violation(
+            event = violations.do_record_violation(
                 party_kind=data["kind"],
                 party_code=code,
                 region_id=data["region"],
@@ -361,7 +363,7 @@ class SettingsView(ScopedListView):
             data = dict(form.cleaned_data)
             reason = data.pop("reason")
             try:
-                row = services.do_change_settings(request.user, region, data, reason=reason)
+                row = parameters.do_change_settings(request.user, region, data, reason=reason)
             except DaeError as exc:
                 form.add_error(None, exc.message)
             else:
@@ -382,12 +384,12 @@ class SettingsView(ScopedListView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        current = services.params_for(self.region)
+        current = queries.params_for(self.region)
         context.update(
             region=self.region, regions=region_choices(self.request), current=current,
-            values=[(services.LABELS[name], current.values()[name]) for name in services.LABELS],
+            values=[(queries.LABELS[name], current.values()[name]) for name in queries.LABELS],
             form=self.form or SettingsForm(initial=current.values()), can_manage=can(self.request.user, "credit:settings"),
-            fields=list(services.LABELS))
+            fields=list(queries.LABELS))
         return context
 
 
@@ -442,7 +444,7 @@ class ScreeningList(ScopedListView):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                run = screening.start_screening(
+                run = screening_actions.do_start_screening(
                     region=data["region"],
                     period_kind=data["period_kind"],
                     period=data["period"],

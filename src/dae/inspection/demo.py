@@ -35,7 +35,8 @@ from dae.core.months import month_bounds
 from dae.ledger.posting import closed_through
 from dae.workdays.service import deadline
 
-from . import actions, population
+from . import population
+from .actions import inspections, investigations, samples
 from .models import Comparison, Inspection, Investigation, Sample, SampleItem
 
 #: Months whose samples are reviewed completely (and completed), and those reviewed by half.
@@ -105,7 +106,7 @@ def _samples(region: str, year: int, actor: Any, today: dt.date) -> int:
             continue
         if not population.inpatient_settlements(region, month).exists():
             continue
-        sample = actions.do_draw_sample(drawer, region, month, seed=_seed(region, month), on=on)
+        sample = samples.do_draw_sample(drawer, region, month, seed=_seed(region, month), on=on)
         drawn += 1
         items = list(sample.items.select_related("settlement").order_by("seq"))
         if number <= COMPLETE_THROUGH:
@@ -116,9 +117,9 @@ def _samples(region: str, year: int, actor: Any, today: dt.date) -> int:
             chosen = []
         rng = random.Random(sample.seed)
         for item in chosen:
-            actions.do_review_item(reviewer, item, **_review_values(item, rng))
+            samples.do_review_item(reviewer, item, **_review_values(item, rng))
         if number <= COMPLETE_THROUGH:
-            actions.do_complete_sample(reviewer, sample, on=min(deadline(on, 10).due, today))
+            samples.do_complete_sample(reviewer, sample, on=min(deadline(on, 10).due, today))
     return drawn
 
 
@@ -136,7 +137,7 @@ def _inspections(region: str, year: int, actor: Any, today: dt.date) -> int:
     if Inspection.objects.filter(region_id=region, inspected_on__year=year).exists():
         return 0
     hospitals = _busiest_hospitals(region, year)
-    first = _user(region, ("inspector",)) or _user(region, actions.FIELD_POSTS)
+    first = _user(region, ("inspector",)) or _user(region, inspections.field_posts())
     if not hospitals or first is None:
         return 0
     second = _user(region, ("inspector",), exclude=(first.pk,)) or _user(region, ("reviewer",), exclude=(first.pk,))
@@ -168,7 +169,7 @@ def _inspections(region: str, year: int, actor: Any, today: dt.date) -> int:
         inspected_on = _working_day_on_or_after(planned)
         if inspected_on > today:
             continue
-        inspection = actions.do_create_inspection(
+        inspection = inspections.do_create_inspection(
             team[0],
             hospital=hospital,
             inspected_on=inspected_on,
@@ -179,14 +180,14 @@ def _inspections(region: str, year: int, actor: Any, today: dt.date) -> int:
         )
         made += 1
         if index < 2:
-            actions.do_submit_inspection(team[0], inspection)
+            inspections.do_submit_inspection(team[0], inspection)
         if index == 0 and confirmer is not None:
             closed = closed_through(region)
             on = deadline(inspected_on, 5).due
             if closed is not None and on <= closed:
                 on = deadline(closed, 1).due
             if on <= today:
-                actions.do_confirm_inspection(confirmer, inspection, on=on)
+                inspections.do_confirm_inspection(confirmer, inspection, on=on)
     return made
 
 
@@ -225,7 +226,7 @@ def _investigations(region: str, year: int, actor: Any, today: dt.date) -> int:
         created = _working_day_on_or_after(dt.date(year, number, 15))
         if created > today:
             continue
-        inv = actions.do_create_investigation(
+        inv = investigations.do_create_investigation(
             requester,
             region=region,
             setl_id=settlement.setl_id,
@@ -239,7 +240,7 @@ def _investigations(region: str, year: int, actor: Any, today: dt.date) -> int:
         result_on = deadline(created, result_days).due
         if result_on > today:
             continue
-        inv = actions.do_record_result(
+        inv = investigations.do_record_result(
             assignee or requester,
             inv,
             outcome=outcome,
@@ -251,7 +252,7 @@ def _investigations(region: str, year: int, actor: Any, today: dt.date) -> int:
             continue
         feedback_on = deadline(result_on, feedback_days).due
         if feedback_on <= today:
-            actions.do_feed_back(
+            investigations.do_feed_back(
                 assignee or requester, inv, feedback_on=feedback_on, feedback_text="已将协查结果书面反馈委托方。"
             )
     return made

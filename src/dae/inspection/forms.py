@@ -28,7 +28,7 @@ def _text(label: Any, *, required: bool = True, max_length: int = 300, rows: int
 
 
 
-def _amount(label: Any, *, required: bool = True, initial: Any = None) -> Any:
+def _typed_amount_field(label: Any, *, required: bool = True, initial: Any = None) -> Any:
     """An amount as typed; the action reads it through ``core.inputs`` and words the refusal."""
     return forms.CharField(
         label=label, required=required, max_length=24, initial=initial, widget=forms.TextInput(attrs=AMOUNT)
@@ -88,7 +88,7 @@ class ReviewForm(forms.Form):
         label=_("系统明细与费用清单"), choices=Comparison.choices, required=False, widget=forms.RadioSelect(attrs=RADIO)
     )
     system_vs_bill_note = _text(_("说明"), required=False, max_length=500)
-    not_payable = _amount(_("不予支付金额（元）"), required=False, initial="0.00")
+    not_payable = _typed_amount_field(_("不予支付金额（元）"), required=False, initial="0.00")
     conclusion = forms.ChoiceField(
         label=_("审核结论"),
         choices=SampleItem.Conclusion.choices,
@@ -160,7 +160,7 @@ class InspectionForm(forms.Form):
 class FindingForm(forms.Form):
     description = _text(_("问题描述"), max_length=500)
     basis = _text(_("违规依据"), help_text=_("协议条款、政策文件或收费标准"))
-    amount = _amount(_("扣款金额（元）"), initial="0.00")
+    amount = _typed_amount_field(_("扣款金额（元）"), initial="0.00")
 
 
 class ReasonForm(forms.Form):
@@ -224,7 +224,7 @@ class ResultForm(forms.Form):
     outcome = forms.ChoiceField(
         label=_("协查结论"), choices=Investigation.Outcome.choices, widget=forms.Select(attrs=SELECT)
     )
-    amount = _amount(_("涉及金额（元）"), initial="0.00")
+    amount = _typed_amount_field(_("涉及金额（元）"), initial="0.00")
     result_on = BoundedDateFormField(label=_("结果日期"), initial=timezone.localdate)
     result_text = _text(_("协查结果"), max_length=1000, rows=3)
 

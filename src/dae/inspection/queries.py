@@ -17,8 +17,10 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from dae.core.models import Region
 from dae.core.sums import fen_sum, yuan
 
+from . import population, sampling
 from .models import (
     DEFAULT_CROSS_PROVINCE_RATIO,
     DEFAULT_DEADLINE_DAYS,
@@ -231,8 +233,6 @@ def investigation_stats(
 ) -> Stats:
     """Counts, overdue counts, on-time rate and amounts of the tasks requested (``created_on``) in
     [``start``, ``end``] by requesting region and by outcome (tasks without a result under 未出结果)."""
-    from dae.core.models import Region
-
     today = today or timezone.localdate()
     rows = Investigation.objects.for_user(user)
     if start is not None:
@@ -261,3 +261,21 @@ def investigation_stats(
         by_outcome.append(_fill(StatsRow(code, str(label)), agg) if agg else StatsRow(code, str(label)))
     total = _fill(StatsRow("all", gettext("合计")), rows.aggregate(**measures))
     return Stats(today, start, end, by_region, by_outcome, total)
+
+
+def replay(sample: Sample) -> sampling.Draw:
+    """Draw again with the sample's seed and ratios on today's data (a read: nothing is written)."""
+    return sampling.draw(
+        population.candidates(sample.region_id, sample.month),
+        int(sample.seed),
+        sample.inpatient_ratio,
+        sample.cross_province_ratio,
+    )
+
+
+def replay_matches(sample: Sample) -> bool:
+    """True when drawing again gives the stored sample, item for item and stratum for stratum."""
+    again = [(c.setl_id, stratum) for c, stratum in replay(sample).picks]
+    stored = list(sample.items.order_by("seq").values_list("settlement__setl_id", "stratum"))
+    return again == [tuple(row) for row in stored]
+

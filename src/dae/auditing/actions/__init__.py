@@ -24,7 +24,7 @@ from dae.core import inputs
 from dae.core.errors import Conflict, InvalidInput, require_reason
 from dae.core.events import record_event, user_or_none
 from dae.core.uploads import discard, store_upload
-from dae.credit import services as credit
+from dae.credit.actions import violations as credit
 from dae.payments.deductions import record_deduction
 from dae.workdays import service as workdays
 
@@ -348,7 +348,7 @@ def do_link_finding_settlement(finding: Finding, settlement: Any, *, actor: Any)
 def _credit(f: Finding, value: Decimal, on: Any, actor: Any) -> None:
     """Credit events for the hospital and the billing doctors of the violating lines (诚信管理)."""
     source = ("audit.finding", f.pk)
-    credit.record_violation(
+    credit.do_record_violation(
         party_kind="hospital",
         party_code=f.hospital.code,
         region_id=f.region_id,
@@ -367,7 +367,7 @@ def _credit(f: Finding, value: Decimal, on: Any, actor: Any) -> None:
         .distinct()
     )
     for code, name in sorted(set(doctors)):
-        credit.record_violation(
+        credit.do_record_violation(
             party_kind="doctor",
             party_code=code,
             region_id=f.region_id,

@@ -181,12 +181,12 @@ def do_publish_evaluation(user: Any, evaluation: Evaluation) -> Evaluation:
 def _feed_credit(user: Any, evaluation: Evaluation) -> None:
     """Each hospital graded 基本合格 or 不合格 loses the grade's credit points (``evaluation.CREDIT_POINTS``):
     a credit event whose source is the published sheet, dated the publication day (idempotent on the sheet)."""
-    from dae.credit.services import record_violation
+    from dae.credit.actions.violations import do_record_violation
 
     from .. import evaluation as ev
 
     for row in evaluation.scores.select_related("hospital").filter(grade__in=list(ev.CREDIT_POINTS)):
-        record_violation(party_kind="hospital", party_code=row.hospital.code, region_id=evaluation.region_id,
+        do_record_violation(party_kind="hospital", party_code=row.hospital.code, region_id=evaluation.region_id,
                          amount=Decimal("0.00"), source=("reports.evaluation", row.pk),
                          on=timezone.localdate(), actor=user, points=ev.CREDIT_POINTS[row.grade],
                          note=f"{evaluation.year} 年度考核 {row.final_total} 分, {row.grade_name}")

@@ -21,7 +21,8 @@ from dae.core import inputs
 from dae.core.errors import Conflict, InvalidInput, PermissionDenied, require_reason
 from dae.core.events import record_event, snapshot, user_or_none
 from dae.enrollment.models import Person
-from dae.inspection.actions import do_create_inspection, do_create_investigation
+from dae.inspection.actions.inspections import do_create_inspection
+from dae.inspection.actions.investigations import do_create_investigation
 from dae.notices.actions import check_phone
 
 from .. import rules
