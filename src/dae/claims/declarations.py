@@ -30,6 +30,8 @@ from dae.core import inputs
 from dae.core.errors import InvalidInput
 from dae.core.money import FEN
 
+from .stream import Remembered, plain_lines
+
 ZERO = Decimal("0.00")
 HOSPITAL_SHARE_FUNDS = frozenset({"999996", "999997"})
 DAE_FUNDS = frozenset({"330100", "330101"})
@@ -332,7 +334,25 @@ def _identities(item: Incoming, detail: list[Any]) -> None:
         raise Rejected("identity", "大额支付超过符合政策范围金额")
 
 
+#: the texts already parsed while reading fee lines column by column (``stream.plain_lines``); bounded
+_REMEMBERED = Remembered()
+
+
+def _fee_time(text: str) -> datetime | None:
+    try:
+        return _datetime(text, "")
+    except Rejected:
+        return None
+
+
 def _lines(item: Incoming, feedetail: list[Any], valid: Callable[[str, str], bool]) -> None:
+    plain = plain_lines(feedetail, valid, _REMEMBERED, _fee_time)  # the usual settlement: column by column
+    if plain is not None:
+        item.lines = [Line(values, bool(values[18])) for values in plain]
+        total = sum((values[5] for values in plain), ZERO)
+        if item.lines and total != item.money["medfee_sumamt"]:
+            raise Rejected("identity", f"费用明细合计 {total} ≠ 医疗费总额 {item.money['medfee_sumamt']}")
+        return
     total = ZERO
     seen: set[str] = set()
     times: dict[str, datetime] = {}

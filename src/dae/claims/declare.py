@@ -373,9 +373,14 @@ class LineSpool:
                         copy.write_row(row)
                 return
             adapt = connection.ops.adapt_datetimefield_value
+            adapted: dict[int, Any] = {}  # a settlement's lines share a few time objects: each adapted once
             for row in rows:
                 for i in self.datetimes:
-                    row[i] = adapt(row[i])
+                    value = row[i]
+                    text = adapted.get(id(value))
+                    if text is None:
+                        text = adapted[id(value)] = adapt(value)
+                    row[i] = text
             marks = ", ".join(["%s"] * (len(self.fields) + 2))
             cursor.executemany(f"INSERT INTO {quote(self.table)} (seq, n, {self.columns}) VALUES ({marks})", rows)
 

@@ -92,6 +92,9 @@ class RosterImporter(Importer):
         self.known: dict[str, str] | None = None  # psn_no -> digest of the row last loaded, still valid
         self.digests: dict[int, str] = {}  # row_no -> digest, of the rows read (stored when loaded)
         self.key = b""
+        self._keyed: Any = None  # the keyed row hasher (set with ``key``)
+        self._names: tuple[str, ...] = ()
+        self._generated: dict[str, str] = {}  # unit name -> generated unit number
 
     # -- rows loaded before -----------------------------------------------------------------------------
     def unchanged(self, row_no: int, raw: dict[str, Any]) -> Same | None:
@@ -102,13 +105,18 @@ class RosterImporter(Importer):
             # since makes every row read and checked again
             seed = repr((self.batch.region_id, [(k, sorted(codes.valid_codes(k))) for k in lists])).encode()
             self.key = hashlib.blake2b(seed, digest_size=32).digest()
-        digest = hashlib.blake2b(repr([raw.get(c.name) for c in self.columns]).encode(), digest_size=16,
-                                 key=self.key).hexdigest()
+            self._keyed = hashlib.blake2b(digest_size=16, key=self.key)  # copied per row: the key is hashed once
+            self._names = tuple(c.name for c in self.columns)
+        hasher = self._keyed.copy()
+        hasher.update(repr(list(map(raw.get, self._names))).encode())
+        digest = hasher.hexdigest()
         psn_no = _cell(raw, "psn_no")
         if psn_no is not None and self.known.get(psn_no) == digest:
             emp_no, emp_name = _cell(raw, "emp_no"), _cell(raw, "emp_name")
             if emp_no is None and emp_name is not None:
-                emp_no = generated_emp_no(self.batch.region_id, emp_name)
+                emp_no = self._generated.get(emp_name)
+                if emp_no is None:  # a roster names the same few thousand units over and over
+                    emp_no = self._generated[emp_name] = generated_emp_no(self.batch.region_id, emp_name)
             return Same(psn_no, emp_no, emp_name)
         self.digests[row_no] = digest
         return None
@@ -181,9 +189,7 @@ class RosterImporter(Importer):
                 v["contrib_stas"])
 
     def check_all(self, records: list[tuple[int, Any]], problems: Problems) -> None:
-        persons = Person.objects.values_list("psn_no", "id", "psn_cert_type", "certno", "psn_name", "gend", "brdy",
-                                             "region_id", "unit_id")
-        self.existing = {row[0]: row for row in persons.iterator(chunk_size=20000)}
+        self.existing = _stored_persons()
         owner_of_certno = {row[3]: row[0] for row in self.existing.values()}
         first_row: dict[str, int] = {}
         certno_row: dict[str, tuple[int, str]] = {}
@@ -222,6 +228,26 @@ class RosterImporter(Importer):
                                for _n, r in records]
         load.digests = [self.digests[n] for n, r in records if not isinstance(r, Same)]
         return load.run()
+
+
+def _stored_persons() -> dict[str, tuple[Any, ...]]:
+    """Every stored person as ``(psn_no, id, psn_cert_type, certno, psn_name, gend, brdy, region_id, unit_id)``,
+    by ``psn_no``: read with one plain query (a roster compares a million rows; the ORM's per-value converters
+    cost more than the reading), the certificate number decrypted as the model field does."""
+    from dae.core.crypto import decrypt
+
+    quote = connection.ops.quote_name
+    names = ("psn_no", "id", "psn_cert_type", "certno", "psn_name", "gend", "brdy", "region", "unit")
+    columns = ", ".join(quote(Person._meta.get_field(n).column) for n in names)  # type: ignore[union-attr]
+    out: dict[str, tuple[Any, ...]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {columns} FROM {quote(Person._meta.db_table)}")
+        while rows := cursor.fetchmany(20000):
+            for psn_no, pk, cert_type, certno, name, gend, brdy, region, unit in rows:
+                if isinstance(brdy, str):  # SQLite without the declared-type converter
+                    brdy = date.fromisoformat(brdy)
+                out[psn_no] = (psn_no, pk, cert_type, decrypt(certno), name, gend, brdy, region, unit)
+    return out
 
 
 class RosterLoad:

@@ -148,10 +148,15 @@ class Importer:
         if header is None:
             raise InvalidInput("文件为空，没有表头", code="empty_file")
         index = self._map_header(header[1], problems)
+        names, positions = tuple(index), tuple(index.values())
+        width = max(positions, default=-1) + 1
         for row_no, cells in rows:
             if not any(c not in (None, "") for c in cells):
                 continue
-            yield row_no, {name: (cells[i] if i < len(cells) else None) for name, i in index.items()}
+            if len(cells) >= width:  # the usual row: every mapped cell is there
+                yield row_no, dict(zip(names, [cells[i] for i in positions], strict=True))
+            else:
+                yield row_no, {name: (cells[i] if i < len(cells) else None) for name, i in index.items()}
 
     def _map_header(self, header: list[Any], problems: Problems) -> dict[str, int]:
         names = {col.name: col.name for col in self.columns} | {col.label: col.name for col in self.columns}
