@@ -71,3 +71,13 @@ def test_manual_claims_queue_reads_the_calendar_stamp_once(world: dict[str, Any]
 @pytest.mark.parametrize("path", ["/claims/settlements/", "/enrollment/persons/", "/"])
 def test_clerk_pages_of_the_load_test(world: dict[str, Any], path: str) -> None:
     _steady(_signed_in(world["users"]["settlement"]), path, _settlements(world), ceiling=20)
+
+
+def test_manual_claims_search_by_invoice_shows_a_claim_once(world: dict[str, Any]) -> None:
+    clerk = world["users"]["settlement"]
+    invoice = claim_input().invoices[0]
+    half = Decimal(invoice.amount) / 2
+    claim = actions.do_register(clerk, claim_input(invoices=[invoice.__class__("INV-TWICE-1", invoice.date, half),
+                                                             invoice.__class__("INV-TWICE-2", invoice.date, half)]))
+    response = _signed_in(clerk).get("/reimbursement/?q=INV-TWICE-2")
+    assert [row.number for row in response.context["object_list"]] == [claim.number]
