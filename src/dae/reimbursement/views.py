@@ -97,7 +97,9 @@ class Queue(ScopedListView):
             qs = qs.filter(state__in=(S.COMPUTED, S.CHECKED)).exclude(computed_by=self.request.user)
         elif state in S.values:
             qs = qs.filter(state=state)
-        return qs.distinct().order_by(F("due_date").asc(nulls_last=True), "received_on", "id"), errors
+        if self.request.GET.get("q", "").strip():  # only a search joins the invoices (one row per invoice)
+            qs = qs.distinct()
+        return qs.order_by(F("due_date").asc(nulls_last=True), "received_on", "id"), errors
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -12,7 +12,9 @@ HTTP 409, code ``calendar_year_unknown``) when a day they need lies in a year wh
 
 Cache: the calendar is kept per process and rebuilt when the overrides or the confirmed years change. Each call
 of ``calendar()`` checks one cheap stamp (row count, highest id and latest time of both tables), so a change made
-by another process (web worker, background task) is seen at once; actions also drop the cache on commit.
+by another process (web worker, background task) is seen at once; actions also drop the cache on commit. Within
+one web request the stamp is read once (a page that shows a due date per row would otherwise read it per row): the
+request is one moment, and a change the request itself makes drops the cache on commit as above.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import datetime as dt
 import threading
 from typing import Any
 
+from django.core.signals import request_finished, request_started
 from django.db.models import Count, Max
 
 from dae.core.errors import Conflict, InvalidInput
@@ -46,6 +49,19 @@ class CalendarYearUnknown(Conflict):
 
 _lock = threading.Lock()
 _cached: tuple[tuple[Any, ...], WorkCalendar] | None = None
+_request = threading.local()  # .stamp: the stamp read in this thread's current request (None outside a request)
+
+
+def _request_started(**_kwargs: Any) -> None:
+    _request.active, _request.stamp = True, None
+
+
+def _request_finished(**_kwargs: Any) -> None:
+    _request.active, _request.stamp = False, None
+
+
+request_started.connect(_request_started, dispatch_uid="dae.workdays.request_started")
+request_finished.connect(_request_finished, dispatch_uid="dae.workdays.request_finished")
 
 
 def _stamp() -> tuple[Any, ...]:
@@ -64,7 +80,11 @@ def build_calendar() -> WorkCalendar:
 def calendar() -> WorkCalendar:
     """The calendar in force: the chinesecalendar package, the manager's overrides and the confirmed years."""
     global _cached
-    stamp = _stamp()
+    stamp = getattr(_request, "stamp", None)
+    if stamp is None:
+        stamp = _stamp()
+        if getattr(_request, "active", False):
+            _request.stamp = stamp
     cached = _cached
     if cached is not None and cached[0] == stamp:
         return cached[1]
@@ -77,6 +97,7 @@ def calendar() -> WorkCalendar:
 def invalidate() -> None:
     """Drop the cached calendar (the actions call this on commit)."""
     global _cached
+    _request.stamp = None
     with _lock:
         _cached = None
 
