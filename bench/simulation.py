@@ -118,6 +118,7 @@ def generate(n: int, share: float, seed: int) -> tuple[tuple[Any, Any], Any]:
     breakdown = pa.table({
         **{c: pa.array(meta[c], text) for c in ("setl_id", "psn_no", "level", "place", "month")},
         "stored": pa.array(meta["stored"], pa.int64()), "dialysis": pa.array(meta["dialysis"], pa.bool_()),
+        "declared": pa.array(meta["stored"], pa.int64()),  # the generated payouts are declared and computed alike
     })
     return (settlements, fee_lines), breakdown
 

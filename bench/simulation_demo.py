@@ -16,11 +16,26 @@ import resource
 import sys
 import tempfile
 import time
+from collections import Counter
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+
+def reconciliation(results: dict[str, object]) -> str:
+    """The check as it came out: the current rules' total against what the system computed (核定, after any
+    补付/追回), equal or not, and if not by how much, in how many settlements, and the reasons of those listed."""
+    totals: Any = results["totals"]
+    rec: Any = results["reconciliation"]
+    line = f"current {totals['current'] / 100:,.2f} vs computed {totals['stored'] / 100:,.2f}"
+    if rec["differing"] == 0:
+        return f"{line}: reconciles (every settlement equal)"
+    reasons = Counter(r["reason"] for r in rec["rows"])
+    return (f"{line}: DOES NOT RECONCILE, {rec['differing']:,} settlements differ by {rec['difference'] / 100:,.2f} "
+            f"in all (reasons of the {len(rec['rows'])} largest: {dict(reasons)})")
 
 
 def main() -> int:
@@ -75,8 +90,7 @@ def main() -> int:
             seconds, cpu = time.perf_counter() - t0, time.process_time() - cpu0
             print(f"{admdvs} run {run}: {seconds:.2f}s (CPU {cpu:.2f}s, load {os.getloadavg()[0]:.1f}) for {results['settlements']:,} settlements "
                   f"({results['fee_line_settlements']:,} on the fee-line path); split {results['timings']}; "
-                  f"current {results['totals']['current'] / 100:,.2f} = stored {results['totals']['stored'] / 100:,.2f}"
-                  f"; digest {results['digest'][:16]}", flush=True)
+                  f"{reconciliation(results)}; digest {results['digest'][:16]}", flush=True)
     print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB")
     return 0
 

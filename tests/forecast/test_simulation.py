@@ -137,7 +137,7 @@ def _pdf_text(content: bytes) -> str:
 def test_pdf_export_of_simulation_and_scenario(year: dict[str, Any]) -> None:
     from dae.core.models import AccessRecord
     from dae.forecast.models import Scenario
-    from dae.forecast.views import _yuan
+    from dae.forecast.views import yuan as _yuan
     from tests.factories import make_user
 
     from .conftest import login
@@ -173,3 +173,67 @@ def test_pdf_export_of_simulation_and_scenario(year: dict[str, Any]) -> None:
     other = login(make_user("settlement"))
     assert other.get("/forecast/simulation/pdf/" + query).status_code == 403
     assert other.get(f"/forecast/scenarios/{scenario.pk}/pdf/").status_code == 403
+
+
+def test_by_region_shows_the_region_name_on_the_page_and_in_the_workbook(year: dict[str, Any]) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    from dae.core.models import Region
+    from tests.factories import make_user
+
+    from .conftest import login
+
+    name = Region.objects.get(pk=REGION_A).name
+    client = login(make_user("manager"))
+    query = f"?region={REGION_A}&year={YEAR}&entry_threshold=50000"
+    page = client.get("/forecast/simulation/" + query).content.decode()
+    assert f"<td>{name} <small" in page  # the name first, the code only as a hint beside it
+    book = load_workbook(io.BytesIO(client.get("/forecast/simulation/export/" + query).content))
+    cells = [c.value for row in book["按统筹区"].iter_rows() for c in row]
+    assert name in cells and REGION_A not in cells
+
+
+def test_totals_reconcile_with_what_the_system_computed_and_say_why_not(year: dict[str, Any]) -> None:
+    """Demo-like: a person's March stay is cancelled after the September one was computed counting it. The
+    current rules (the March stay no longer counts) differ from the stored 核定 payout, by the amount and for the
+    reason shown; once the system books the 补付 for September the simulation reconciles to the fen."""
+    from dae.claims.models import Adjustment
+
+    document = year["published"].document
+    assert simulation.simulate(REGION_A, YEAR, document)["reconciliation"]["differing"] == 0
+    person = year["people"][2]
+    march, september = Settlement.objects.filter(psn_no=person.psn_no).order_by("setl_time")
+    Settlement.objects.filter(pk=march.pk).update(state="cancelled")
+    results = simulation.simulate(REGION_A, YEAR, document)
+    rec, totals = results["reconciliation"], results["totals"]
+    book, _v = simulation.current_book(REGION_A)
+    inputs = simulation.period_inputs(REGION_A, YEAR, book)
+    recomputed = {r.setl_id: r.payout for py in calculate(inputs.settlements, book, trace=False).person_years
+                  for r in py.settlements}
+    september.refresh_from_db()
+    assert recomputed[september.setl_id] != september.computed_pay
+    expected = int((recomputed[september.setl_id] - september.computed_pay) * 100)
+    assert rec["differing"] == 1 and rec["difference"] == expected == totals["current"] - totals["stored"]
+    [row] = rec["rows"]
+    assert row["setl_id"] == september.setl_id and row["reason"] == simulation.CANCELLED_LATER
+    assert row["causes"] == [march.setl_id] and row["hospital"] == september.hospital.name
+
+    from tests.factories import make_user
+
+    from .conftest import login
+
+    page = login(make_user("manager")).get(f"/forecast/simulation/?region={REGION_A}&year={YEAR}").content.decode()
+    assert 'data-testid="sim-stored-differs"' in page and 'data-testid="sim-differences"' in page
+    from dae.forecast.views import yuan
+
+    assert "已撤销或不再计入" in page and march.setl_id in page and str(yuan(expected)) in page
+    # the system books the 补付 of September: what it computed now equals the current rules
+    Adjustment.objects.create(
+        settlement=september, kind="supplement", old_payout=september.computed_pay,
+        new_payout=recomputed[september.setl_id], amount=recomputed[september.setl_id] - september.computed_pay,
+        reason="cancelled_related", cause_setl_id=march.setl_id, statement_month=f"{YEAR}-10",
+        region_id=REGION_A, hospital=september.hospital, psn_no=person.psn_no)
+    after = simulation.simulate(REGION_A, YEAR, document)
+    assert after["reconciliation"]["differing"] == 0 and after["totals"]["current"] == after["totals"]["stored"]

@@ -181,3 +181,18 @@ def resolve_diagnosis(code: str) -> ResolvedDiagnosis | None:
         chapter=diagnosis.chapter, chapter_name=chapter.display_name if chapter else "",
         block=diagnosis.block, group=diagnosis.group, group_name=group.display_name if group else "",
         is_extension=diagnosis.is_extension)
+
+
+def hospital_choices(user: Any) -> list[tuple[str, str]]:
+    """``(code, name)`` of the hospitals ``user`` may see, by code (the list pages' hospital filter)."""
+    return list(Hospital.objects.for_user(user).order_by("code").values_list("code", "name"))
+
+
+def catalogue_names(codes: Iterable[str]) -> dict[str, str]:
+    """``{med_list_codg: name}`` of the catalogue for the codes given (the latest version's name), one query."""
+    wanted = {c for c in codes if c}
+    if not wanted:
+        return {}
+    rows = (CatalogueItem.objects.filter(med_list_codg__in=wanted).order_by("med_list_codg", "begin_date")
+            .values_list("med_list_codg", "name"))
+    return dict(rows)  # later versions overwrite earlier ones

@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from dae.web.lookups import register_verbs
+
 
 class ClaimsConfig(AppConfig):
     name = "dae.claims"
@@ -9,3 +11,7 @@ class ClaimsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import declare  # noqa: F401  (registers the declaration's job handler)
+        from .models import Adjustment  # models: only once the registry is ready
+        from .states import ClaimState
+
+        register_verbs(ClaimState.choices, Adjustment.Kind.choices)  # event verbs: claim.received → 已受理 …

@@ -550,3 +550,22 @@ class BoundedDateFormField(forms.DateField):
         if day is not None and not DATE_MIN <= day <= DATE_MAX:
             raise forms.ValidationError(f"日期应在 {DATE_MIN} 到 {DATE_MAX} 之间")
         return day
+
+
+# -- a region or a month already known to be of the right kind -----------------------------------------------
+
+def chosen_region(value: Any, allowed: Iterable[str]) -> str | None:
+    """The region asked for (``?region=``) when it is one of ``allowed`` (the user's own), else the first of them;
+    ``None`` when the user has none. For pages that show one region and default to the user's first."""
+    regions = list(allowed)
+    if not regions:
+        return None
+    wanted = "" if value is None else str(value).strip()
+    return wanted if wanted in regions else regions[0]
+
+
+def month_of(value: dt.date | dt.datetime) -> dt.date:
+    """The first day of the month of a date or an instant (a month truncated by the database comes as either)."""
+    if isinstance(value, dt.datetime):
+        return value.date().replace(day=1)
+    return value.replace(day=1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -107,35 +108,36 @@ def do_raise_alerts(actor: Any, region: str, period: dt.date) -> list[Alert]:
 
 
 def do_acknowledge_alert(actor: Any, alert: Alert, note: str) -> Alert:
-    note = require_reason(note)
-    with transaction.atomic():
-        alert = Alert.objects.select_for_update().get(pk=alert.pk)
-        if alert.status != Alert.Status.OPEN:
-            raise Conflict("只有待处理的预警可以确认知悉", code=ErrorCode.ALERT_STATE)
-        alert.status = Alert.Status.ACKNOWLEDGED
-        alert.acknowledged_by = user_or_none(actor)
-        alert.acknowledged_at = timezone.now()
-        alert.ack_note = note
-        alert.save(update_fields=["status", "acknowledged_by", "acknowledged_at", "ack_note"])
-        record_event(actor, "forecast.alert_acknowledged", alert, region_id=alert.region_id,
-                     before={"status": Alert.Status.OPEN}, after={"status": alert.status, "note": note})
-    return alert
+    return _decide_alert(actor, alert, note, Alert.Status.ACKNOWLEDGED, ("acknowledged_by", "acknowledged_at", "ack_note"),
+                         "forecast.alert_acknowledged",
+                         lambda status: None if status == Alert.Status.OPEN else "只有待处理的预警可以确认知悉")
 
 
 def do_close_alert(actor: Any, alert: Alert, note: str) -> Alert:
+    return _decide_alert(actor, alert, note, Alert.Status.CLOSED, ("closed_by", "closed_at", "close_note"),
+                         "forecast.alert_closed",
+                         lambda status: "该预警已关闭" if status == Alert.Status.CLOSED else None)
+
+
+def _decide_alert(actor: Any, alert: Alert, note: str, status: str, fields: tuple[str, str, str], event: str,
+                  refusal: Callable[[str], str | None]) -> Alert:
+    """Move a warning to ``status`` with who, when and the note (``fields``: the by, at and note fields), under a
+    row lock and with its event; ``refusal`` says why the warning's current status does not allow it."""
     note = require_reason(note)
     with transaction.atomic():
         alert = Alert.objects.select_for_update().get(pk=alert.pk)
-        if alert.status == Alert.Status.CLOSED:
-            raise Conflict("该预警已关闭", code=ErrorCode.ALERT_STATE)
+        refused = refusal(alert.status)
+        if refused:
+            raise Conflict(refused, code=ErrorCode.ALERT_STATE)
         before = alert.status
-        alert.status = Alert.Status.CLOSED
-        alert.closed_by = user_or_none(actor)
-        alert.closed_at = timezone.now()
-        alert.close_note = note
-        alert.save(update_fields=["status", "closed_by", "closed_at", "close_note"])
-        record_event(actor, "forecast.alert_closed", alert, region_id=alert.region_id,
-                     before={"status": before}, after={"status": alert.status, "note": note})
+        by, at, note_field = fields
+        alert.status = status
+        setattr(alert, by, user_or_none(actor))
+        setattr(alert, at, timezone.now())
+        setattr(alert, note_field, note)
+        alert.save(update_fields=["status", *fields])
+        record_event(actor, event, alert, region_id=alert.region_id, before={"status": before},
+                     after={"status": alert.status, "note": note})
     return alert
 
 

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from dae.claims.models import Settlement
 from dae.claims.states import ClaimState
+from dae.core import inputs
 from dae.core.sums import fen_sum
 
 from .engine import add_months
@@ -78,12 +79,6 @@ def counted(qs: Any) -> Any:
     return qs.exclude(state__in=NOT_COUNTED)
 
 
-def _month(value: Any) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date().replace(day=1)
-    return value.replace(day=1)
-
-
 def monthly_rows(region: str, *, through: dt.date | None = None, hospitals: Iterable[int] | None = None,
                  by_hospital: bool = False) -> list[dict[str, Any]]:
     """One grouped query: per month (and hospital) payout, settlements, admissions and medical cost."""
@@ -106,7 +101,7 @@ def region_series(region: str, *, through: dt.date | None = None) -> Series | No
     rows = monthly_rows(region, through=through)
     if not rows:
         return None
-    by_month = {_month(r["m"]): r for r in rows}
+    by_month = {inputs.month_of(r["m"]): r for r in rows}
     first = min(by_month)
     last = through.replace(day=1) if through else max(by_month)
     n = (last.year - first.year) * 12 + last.month - first.month + 1

@@ -16,6 +16,8 @@ from dae.benefits.engine.batch import run_batch, run_batches
 from dae.benefits.engine.errors import CalculationError
 from dae.benefits.engine.rules import RuleBook, load_rulebook
 
+#: the settlements whose current-rule payout differs from the stored one, listed at most (largest first)
+RECONCILE_LIST = 50
 #: Bands of the per-person change (yuan): the distribution shown.
 BANDS = ((None, -10000), (-10000, -1000), (-1000, -100), (-100, 0), (0, 0), (0, 100), (100, 1000), (1000, 10000),
          (10000, None))
@@ -29,8 +31,11 @@ class Meta:
     hospital_level: str
     place_category: str
     month: str
+    #: what the system computed for the settlement (its 核定 payout after any 补付/追回), fen
     stored_fen: int
     dialysis: bool
+    #: what the hospital declared (``hifob_pay``), fen
+    declared_fen: int = 0
 
 
 def fen(value: Decimal | None) -> int:
@@ -128,6 +133,7 @@ def meta_table(meta: dict[str, Meta]) -> Any:
         "setl_id": list(meta), "psn_no": [m.psn_no for m in values], "level": [m.hospital_level for m in values],
         "place": [m.place_category for m in values], "month": [m.month for m in values],
         "stored": pa.array([m.stored_fen for m in values], type=pa.int64()),
+        "declared": pa.array([m.declared_fen for m in values], type=pa.int64()),
         "dialysis": pa.array([m.dialysis for m in values], type=pa.bool_()),
     })
 
@@ -205,6 +211,17 @@ def _segment_sql(book: RuleBook) -> str:
     return "CASE " + " ".join(whens) + " END"
 
 
+def _reconciliation(one: Any, con: Any) -> dict[str, Any]:
+    """The current rules' payouts against what the system stored for each settlement: how many differ, by how
+    much in all, and the largest differences (setl_id, person, current, stored) for the page to explain."""
+    count, difference = one("SELECT count(*), coalesce(sum(now - stored), 0) FROM rows WHERE now <> stored")
+    listed = con.execute("SELECT setl_id, psn_no, now, stored FROM rows WHERE now <> stored "
+                         f"ORDER BY abs(now - stored) DESC, setl_id LIMIT {RECONCILE_LIST}").fetchall()
+    return {"differing": int(count), "difference": int(difference),
+            "rows": [{"setl_id": i, "psn_no": p, "current": int(c), "stored": int(s), "difference": int(c) - int(s)}
+                     for i, p, c, s in listed]}
+
+
 def aggregate(region: str, side: SideBySide, book_now: RuleBook) -> dict[str, Any]:
     """The side-by-side figures (fen) grouped on DuckDB from one table of every settlement's two payouts, and
     the digest: SHA-256 of the (settlement, current, draft) list in settlement order."""
@@ -227,7 +244,8 @@ def aggregate(region: str, side: SideBySide, book_now: RuleBook) -> dict[str, An
                      "settlements": int(n)} for k, c, d, n in found]
 
         totals = one("SELECT count(*), count(*) FILTER (WHERE dialysis), count(DISTINCT psn_no), "
-                     "coalesce(sum(now), 0), coalesce(sum(new), 0), coalesce(sum(stored), 0) FROM rows")
+                     "coalesce(sum(now), 0), coalesce(sum(new), 0), coalesce(sum(stored), 0), "
+                     "coalesce(sum(declared), 0) FROM rows")
         con.execute("CREATE TEMP TABLE people AS SELECT psn_no, sum(now) AS c, sum(new) AS n, "
                     "sum(new) - sum(now) AS d, sum(stored) AS s FROM rows GROUP BY psn_no")
         differing = one("SELECT count(*) FROM people WHERE c <> s")[0]
@@ -242,7 +260,8 @@ def aggregate(region: str, side: SideBySide, book_now: RuleBook) -> dict[str, An
         results = {
             "settlements": int(totals[0]), "fee_line_settlements": int(totals[1]), "persons": int(totals[2]),
             "totals": {"current": int(totals[3]), "draft": int(totals[4]), "change": int(totals[4]) - int(totals[3]),
-                       "stored": int(totals[5])},
+                       "stored": int(totals[5]), "declared": int(totals[6])},
+            "reconciliation": _reconciliation(one, con),
             "by_level": group("level"), "by_place": group("place"), "by_month": group("month"),
             "by_segment": group("seg", segmented),
             "by_region": group(f"'{region}'"),

@@ -21,6 +21,7 @@ import hashlib
 import time
 from collections import defaultdict
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
@@ -30,8 +31,9 @@ from dae.benefits.engine.explain import format_trace_zh
 from dae.benefits.engine.person_year import calculate, policy_year_of
 from dae.benefits.engine.rules import RuleBook, load_rulebook
 from dae.benefits.queries import book_documents, ruleset_for_region
-from dae.claims.models import FeeLine, Settlement
+from dae.claims.models import Adjustment, FeeLine, Settlement
 from dae.claims.payout import COUNTING
+from dae.claims.states import ClaimState
 from dae.core.errors import NotFound
 
 from .simcore import Meta, aggregate, compute, compute_both, draft_book, engine_tables, fen, meta_table, with_changes
@@ -48,7 +50,7 @@ class Inputs:
 
 SETTLEMENT_FIELDS = ("id", "setl_id", "psn_no", "setl_time", "place_category", "settle_way", "adm_date",
                      "dscg_date", "med_type", "mdtrt_id", "medfee_sumamt", "fulamt_ownpay_amt", "overlmt_selfpay",
-                     "preselfpay_amt", "inscp_scp_amt", "hifob_pay", "hospital__level")
+                     "preselfpay_amt", "inscp_scp_amt", "hifob_pay", "computed_pay", "hospital__level")
 LINE_FIELDS = ("settlement_id", "feedetl_sn", "det_item_fee_sumamt", "chrgitm_lv", "med_chrgitm_type", "cnt", "pric",
                "med_list_codg", "overlmt_amt", "sp_drug_kind", "dialysis_session", "init_feedetl_sn")
 _SPECIAL = {"": None, "basic": em.SpecialDrugKind.IN_BASIC_SCOPE, "b_managed": em.SpecialDrugKind.CLASS_B_MANAGED}
@@ -87,6 +89,7 @@ def period_inputs(region: str, year: int, book: RuleBook) -> Inputs:
     for v in FeeLine.objects.filter(settlement_id__in=dialysis.values("settlement_id")).order_by(
             "settlement_id", "feedetl_sn").values(*line_fields):
         lines[v["settlement_id"]].append(v)
+    adjusted = _adjusted(counted)
     settlements, meta = [], {}
     digest = hashlib.sha256()
     for row in rows:
@@ -104,10 +107,25 @@ def period_inputs(region: str, year: int, book: RuleBook) -> Inputs:
         settlements.append(s)
         meta[row["setl_id"]] = Meta(psn_no=row["psn_no"], hospital_level=row["hospital__level"],
                                     place_category=row["place_category"], month=f"{row['setl_time']:%Y-%m}",
-                                    stored_fen=fen(row["hifob_pay"]), dialysis=bool(mine))
+                                    stored_fen=fen(system_payout(row, adjusted)), dialysis=bool(mine),
+                                    declared_fen=fen(row["hifob_pay"]))
         digest.update(f"{row['setl_id']}|{row['setl_time'].isoformat()}|{row['medfee_sumamt']}|"
                       f"{row['inscp_scp_amt']}|{row['hifob_pay']}|{len(mine)}\n".encode())
     return Inputs(settlements=settlements, meta=meta, version=digest.hexdigest())
+
+
+def _adjusted(counted: Any) -> dict[int, Decimal]:
+    """The latest 补付/追回 of each settlement that has one: its payout as last recomputed by the system."""
+    rows = Adjustment.objects.filter(settlement__in=counted.values("id")).order_by("settlement_id", "created_at", "id")
+    return dict(rows.values_list("settlement_id", "new_payout"))  # later adjustments overwrite earlier ones
+
+
+def system_payout(row: dict[str, Any], adjusted: dict[int, Decimal]) -> Decimal | None:
+    """What the system computed for a settlement: the last 补付/追回's payout, else its 核定 payout
+    (``computed_pay``, written by the declaration check), else — never computed — what the hospital declared."""
+    if row["id"] in adjusted:
+        return adjusted[row["id"]]
+    return row["computed_pay"] if row["computed_pay"] is not None else row["hifob_pay"]
 
 
 def current_book(region: str) -> tuple[RuleBook, list[str]]:
@@ -130,6 +148,7 @@ def simulate(region: str, year: int, draft_document: dict[str, Any], *, explain_
     results = {"region": region, "year": year, "current_versions": versions,
                "draft_version": str(draft_document.get("version", "")), "data_version": inputs.version,
                **aggregate(region, side, book_now)}
+    explain_differences(region, year, results["reconciliation"]["rows"])
     grouped = time.perf_counter()
     results["explanations"] = explain_people([t["psn_no"] for t in results["top"][:explain_top]],
                                              inputs.settlements, book_now, book_draft)
@@ -138,6 +157,45 @@ def simulate(region: str, year: int, draft_document: dict[str, Any], *, explain_
     results["timings"] = {"read": round(read - started, 2), "compute": round(computed - read, 2),
                           "group": round(grouped - computed, 2), "explain": round(done - grouped, 2)}
     return results
+
+
+#: why a settlement's current-rule payout differs from what the system stored (the page names each reason)
+NOT_COMPUTED = "not_computed"      # no 核定 payout: the declaration check has not run on it (declared compared)
+CANCELLED_LATER = "cancelled"      # another settlement of the person's year stopped counting after it was computed
+ADJUSTED = "adjusted"              # recomputed by a 补付/追回 that still differs
+RECOMPUTED = "recomputed"          # none of the above: the rules or the settlement's data changed since
+#: the states of a settlement that counted once and no longer does (a 2305 cancellation is not one of them)
+STOPPED = (ClaimState.CANCELLED, ClaimState.REJECTED, ClaimState.RETURNED)
+
+
+def explain_differences(region: str, year: int, rows: list[dict[str, Any]]) -> None:
+    """Give each listed difference its reason (``reason``, and ``causes``: the setl_ids of the person's year that
+    stopped counting) and the hospital's name, from what is stored; three queries."""
+    if not rows:
+        return
+    start, end = _aware(dt.date(year - 1, 12, 1)), _aware(dt.date(year + 1, 2, 1))
+    stored = {r["setl_id"]: r for r in Settlement.objects.filter(region_id=region, setl_id__in=[x["setl_id"] for x in rows])
+              .values("id", "setl_id", "computed_pay", "hospital__name")}
+    adjusted = set(Adjustment.objects.filter(settlement_id__in=[r["id"] for r in stored.values()])
+                   .values_list("settlement_id", flat=True))
+    dropped: dict[str, list[str]] = defaultdict(list)
+    for psn, setl_id in (Settlement.objects.filter(region_id=region, psn_no__in={x["psn_no"] for x in rows},
+                                                   setl_time__gte=start, setl_time__lt=end)
+                         .filter(state__in=STOPPED, init_setl_id="").order_by("setl_time")
+                         .values_list("psn_no", "setl_id")):
+        dropped[psn].append(setl_id)
+    for row in rows:
+        mine = stored.get(row["setl_id"], {})
+        row["hospital"] = mine.get("hospital__name", "")
+        row["causes"] = dropped.get(row["psn_no"], [])[:5]
+        if mine.get("computed_pay") is None:
+            row["reason"] = NOT_COMPUTED
+        elif mine.get("id") in adjusted:
+            row["reason"] = ADJUSTED
+        elif row["causes"]:
+            row["reason"] = CANCELLED_LATER
+        else:
+            row["reason"] = RECOMPUTED
 
 
 def explain_people(psn_nos: list[str], settlements: list[em.Settlement], book_now: RuleBook,

@@ -15,9 +15,23 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from dae.accounts.models import User
+from dae.approvals.actions import pending_for
+from dae.archives.models import DestructionList, Item, Loan
+from dae.auditing.models import OPEN_STATUSES, Finding
 from dae.claims.models import Settlement
 from dae.core.models import Event, Job
 from dae.enrollment.models import Person
+from dae.exchange.models import Difference
+from dae.forecast.queries import open_alerts
+from dae.fund.models import AppropriationRequest
+from dae.fund.services import WarningCount
+from dae.inspection import queries as inspection_queries
+from dae.monitoring import queries as monitoring_queries
+from dae.monitoring.models import Admission, Opinion
+from dae.notices.models import Notice
+from dae.reimbursement.models import ManualClaim
+from dae.service import queries as service_queries
+from dae.service.models import Case, Consultation, MessageTemplate, Suggestion
 
 
 @dataclass(frozen=True)
@@ -76,8 +90,6 @@ _MINE = WorkItem(_("我的结算"), _settlements, "claims:my_settlements")
 
 
 def _manual_claims(user: Any) -> QuerySet[Any]:
-    from dae.reimbursement.models import ManualClaim
-
     return ManualClaim.objects.for_user(user)
 
 
@@ -93,8 +105,6 @@ _MY_CLAIMS = WorkItem(_("我的手工报销"), _manual_claims, "reimbursement:mi
 
 
 def _unread_notices(user: Any) -> QuerySet[Any]:
-    from dae.notices.models import Notice
-
     return Notice.objects.for_user(user).filter(is_read=False)
 
 
@@ -102,14 +112,10 @@ _UNREAD = WorkItem(_("未读通知"), _unread_notices, "notices:mine")
 
 
 def _fund_warnings(user: Any) -> Any:
-    from dae.fund.services import WarningCount
-
     return WarningCount(user)  # counts dae.fund.services.fund_warnings(user)
 
 
 def _draft_requests(user: Any) -> QuerySet[Any]:
-    from dae.fund.models import AppropriationRequest
-
     return AppropriationRequest.objects.for_user(user).filter(status="draft")
 
 
@@ -138,9 +144,7 @@ WORK: dict[str, tuple[WorkItem, ...]] = {
 # waiting for a result or a feedback, and those overdue.
 def _inspection(name: str, **filters: Any) -> Callable[[Any], Any]:
     def query(user: Any) -> Any:
-        from dae.inspection import queries
-
-        return getattr(queries, name)(user).filter(**filters)
+        return getattr(inspection_queries, name)(user).filter(**filters)
 
     return query
 
@@ -168,8 +172,6 @@ for _post, _items in {
 # 智能审核 (dae.auditing): findings waiting for the reviewer, the hospital and the bureau, and those overdue.
 def _findings(*statuses: str, overdue: bool = False) -> Callable[[Any], Any]:
     def query(user: Any) -> Any:
-        from dae.auditing.models import OPEN_STATUSES, Finding
-
         qs = Finding.objects.for_user(user)
         if overdue:
             return qs.filter(status__in=OPEN_STATUSES, due_on__lt=timezone.localdate())
@@ -196,8 +198,6 @@ for _post, _items in {
 # 档案管理 (dae.archives): loans to decide, overdue loans, items that failed their checks, destruction lists waiting.
 def _archives(what: str) -> Callable[[Any], Any]:
     def query(user: Any) -> Any:
-        from dae.archives.models import DestructionList, Item, Loan
-
         if what == "loans":
             return Loan.objects.for_user(user).filter(status="requested")
         if what == "overdue":
@@ -221,8 +221,6 @@ for _post, _items in {
     WORK[_post] = (*WORK[_post], *_items)
 # 人工审批 (dae.approvals): actions waiting for this post's approval, never the user's own.
 def _approvals(user: Any) -> Any:
-    from dae.approvals.actions import pending_for
-
     return pending_for(user)
 
 
@@ -236,12 +234,9 @@ for _post in ("manager", "finance", "checker", "reviewer", "inspector"):
 # overdue visit and the opinions waiting to be read.
 def _monitoring(what: str) -> Callable[[Any], Any]:
     def query(user: Any) -> Any:
-        from dae.monitoring import queries
-        from dae.monitoring.models import Admission, Opinion
-
         today = timezone.localdate()
         if what == "due":
-            return queries.work_list(user, today).filter(next_visit_due__lte=today)
+            return monitoring_queries.work_list(user, today).filter(next_visit_due__lte=today)
         if what == "overdue":
             return Admission.objects.for_user(user).filter(status="in", next_visit_due__lt=today)
         return Opinion.objects.for_user(user).filter(status="new")
@@ -258,8 +253,6 @@ for _post, _items in {"inspector": (_VISITS_DUE,), "manager": (_VISITS_OVERDUE, 
 
 # exchange with the medical insurance platform (issue 22): open reconciliation differences for finance
 def _open_differences(user: Any) -> Any:
-    from dae.exchange.models import Difference
-
     return Difference.objects.for_user(user).filter(resolved_at__isnull=True)
 
 
@@ -270,10 +263,6 @@ WORK["finance"] = (*WORK["finance"], WorkItem(_("平台对账未处理差异"), 
 # 参保人服务 (dae.service, issue 18): questions and cases waiting, due soon (the reminder) and overdue.
 def _service(what: str) -> Any:
     def query(user: Any) -> Any:
-        from django.utils import timezone
-
-        from dae.service import queries
-        from dae.service.models import Case, Consultation, MessageTemplate, Suggestion
 
         today = timezone.localdate()
         cases = Case.objects.for_user(user).filter(status__in=("received", "assigned"))
@@ -283,7 +272,7 @@ def _service(what: str) -> Any:
             "mine": lambda: consults.filter(owner=user),
             "consult_overdue": lambda: consults.filter(due_on__lt=today),
             "cases": lambda: cases,
-            "due_soon": lambda: cases.filter(due_on__gte=today, due_on__lte=queries.soon_limit(today)),
+            "due_soon": lambda: cases.filter(due_on__gte=today, due_on__lte=service_queries.soon_limit(today)),
             "case_overdue": lambda: cases.filter(due_on__lt=today),
             "assigned": lambda: cases.filter(assignee=user, status="assigned"),
             "suggestions": lambda: Suggestion.objects.for_user(user).filter(status="open"),
@@ -315,8 +304,6 @@ for _post, _items in {
 
 # fund forecasting and warnings (issue 17): open warnings notify the manager on the home page
 def _open_alerts(user: Any) -> QuerySet[Any]:
-    from dae.forecast.queries import open_alerts
-
     return open_alerts(user).filter(status="open")
 
 

@@ -25,6 +25,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from .lookups import LOOKUPS
+
 #: object kinds by their ``label_lower`` (or the name an event uses), with the page that shows one
 #: (route name and the field its URL takes)
 
@@ -218,14 +220,9 @@ OBJECT_KINDS.update({
 
 
 def _verb_names() -> dict[str, str]:
-    """Verbs taken from the state and kind choices of the models (claim.received → 已受理 …)."""
-    from dae.claims.models import Adjustment
-    from dae.claims.states import ClaimState
-    from dae.fund.models import FundEntry
-    from dae.notices.models import Notice
-
+    """Verbs taken from the state and kind choices the apps registered (claim.received → 已受理 …)."""
     verbs: dict[str, str] = {}
-    for choices in (ClaimState.choices, Adjustment.Kind.choices, FundEntry.Kind.choices, Notice.Kind.choices):
+    for choices in LOOKUPS.verb_choices:
         for value, label in choices:
             verbs.setdefault(str(value), str(label))
     return verbs
@@ -294,9 +291,7 @@ def object_name(object_type: str | None) -> str:
 
 
 def _may_open(user: Any, route: str) -> bool:
-    from dae.accounts.permissions import can
-
-    return can(user, route, write=False)
+    return LOOKUPS.may_open(user, route, False)
 
 
 def object_links(user: Any, refs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
@@ -364,14 +359,7 @@ def source_link(source_type: str, source_id: Any) -> str:
 
 def catalogue_names(codes: Iterable[str]) -> dict[str, str]:
     """``{med_list_codg: name}`` of the catalogue for the codes given (the latest version's name), one query."""
-    from dae.catalog.models import CatalogueItem
-
-    wanted = {c for c in codes if c}
-    if not wanted:
-        return {}
-    rows = (CatalogueItem.objects.filter(med_list_codg__in=wanted).order_by("med_list_codg", "begin_date")
-            .values_list("med_list_codg", "name"))
-    return dict(rows)  # later versions overwrite earlier ones
+    return LOOKUPS.catalogue_names(codes)
 
 
 def with_item_names(rows: Iterable[Any], attr: str = "med_list_codg") -> list[Any]:
@@ -414,8 +402,6 @@ def value_name(field: str, value: Any, object_type: str | None = None) -> str | 
     """The name of ``value`` in ``field``: the choice's label of the object's model (``approved`` → 已批准), a
     dictionary code with its name (``med_type`` ``21`` → ``21 普通住院``), or a choice label that every model
     with that field name agrees on; ``None`` when the value is no code (an amount, a text, a date)."""
-    from dae.dictionaries import codes
-
     if isinstance(value, bool) or not isinstance(value, str | int) or value == "":
         return None
     text = str(value)
@@ -425,7 +411,7 @@ def value_name(field: str, value: Any, object_type: str | None = None) -> str | 
         label = by_model.get((model._meta.label_lower, field), {}).get(text)
         if label is not None:
             return str(label)
-    if codes.name(field, text) != text:
-        return codes.label(field, text)
+    if LOOKUPS.code_name(field, text) != text:
+        return LOOKUPS.code_label(field, text)
     label = by_field.get(field, {}).get(text)
     return str(label) if label is not None else None

@@ -1,14 +1,22 @@
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from django import template
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext
 
+from dae.accounts.permissions import can
+from dae.accounts.posts import Post
+from dae.core import masking
 from dae.core.money import fmt_yuan
+from dae.dictionaries import codes
+from dae.web import names
 
 register = template.Library()
 
@@ -43,16 +51,12 @@ def yuan(value: Decimal | None) -> str:
 @register.filter
 def mask_account(account: str | None) -> str:
     """``{{ order.bank_account|mask_account }}`` → ``0811 **** 0001``."""
-    from dae.core.masking import mask_account as mask
-
-    return mask(account or "")
+    return masking.mask_account(account or "")
 
 
 @register.filter
 def codename(code: str | None, codelist: str) -> str:
     """``{{ value|codename:"med_type" }}`` → ``21 普通住院`` (the code alone when the dictionary lacks it)."""
-    from dae.dictionaries import codes
-
     return codes.label(codelist, code)
 
 
@@ -61,8 +65,6 @@ def coded(code: Any, codelist: str) -> str:
     """A dictionary code as its name with the code in small type beside it (staff pages):
     ``{{ s.med_type|coded:"med_type" }}`` → ``普通住院 <small>21</small>``; the code alone (marked as unknown)
     when the dictionary lacks it."""
-    from dae.dictionaries import codes
-
     if code is None or code == "":
         return ""
     text = str(code)
@@ -73,8 +75,6 @@ def coded(code: Any, codelist: str) -> str:
 
 
 def _unknown() -> str:
-    from django.utils.translation import gettext
-
     return gettext("字典中没有此代码")
 
 
@@ -82,11 +82,6 @@ def _unknown() -> str:
 def crumb(context: Any, route: str, label: Any, *args: Any) -> str:
     """A breadcrumb that links only where the user may go (the permission matrix); plain text otherwise:
     ``{% crumb "claims:settlement_list" _("结算记录") %}``."""
-    from django.urls import reverse
-    from django.utils.html import format_html
-
-    from dae.accounts.permissions import can
-
     request = context.get("request")
     user = getattr(request, "user", None)
     if user is not None and can(user, route, write=False):
@@ -97,24 +92,18 @@ def crumb(context: Any, route: str, label: Any, *args: Any) -> str:
 @register.filter
 def event_name(action: str | None) -> str:
     """``{{ e.action|event_name }}`` → ``报销申请·已受理`` (never the dotted name alone; see ``web.names``)."""
-    from dae.web.names import event_name as name
-
-    return name(action)
+    return names.event_name(action)
 
 
 @register.filter
 def object_name(object_type: str | None) -> str:
     """``{{ e.object_type|object_name }}`` → ``结算记录``."""
-    from dae.web.names import object_name as name
-
-    return name(object_type)
+    return names.object_name(object_type)
 
 
 @register.filter
 def nameof(code: str | None, codelist: str) -> str:
     """Only the name of a dictionary code (for insured persons and printed documents): ``普通住院``."""
-    from dae.dictionaries import codes
-
     return codes.name(codelist, code)
 
 
@@ -122,10 +111,6 @@ def nameof(code: str | None, codelist: str) -> str:
 def policy_basis(ref: str | None) -> str:
     """A trace step's reference to the calculation model as a person reads it, never a file name:
     ``benefit-policy.md §2 step 5, §4`` → ``补偿计算模型 第2节第5步、第4节``."""
-    import re
-
-    from django.utils.translation import gettext
-
     if not ref:
         return ""
     text = re.sub(r"^[\w-]+\.md\s*", "", ref)
@@ -144,16 +129,12 @@ def policy_basis(ref: str | None) -> str:
 def may_open(user: Any, route: str) -> bool:
     """Whether ``user`` may open the page ``route`` (the permission matrix), for a link shown only then:
     ``{% if request.user|may_open:"security:token_new" %}``."""
-    from dae.accounts.permissions import can
-
     return can(user, route, write=False)
 
 
 @register.filter
 def post_name(code: str | None) -> str:
     """A post's code (``reviewer``) as its name (复核岗)."""
-    from dae.accounts.posts import Post
-
     if not code:
         return ""
     return str(dict(Post.choices).get(code, code))
