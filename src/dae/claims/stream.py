@@ -166,5 +166,6 @@ def plain_lines(feedetail: list[Any], valid: Callable[[str, str], bool], seen: R
             or any(e is None for e in extras)):
         return None
     init, national, own, dept, dept_name, doctor, doctor_name = texts
-    return list(zip(sn, init, times, national, own, amounts, counts, prices, levels, categories,  # type: ignore[arg-type]
-                    *extras, dept, dept_name, doctor, doctor_name, _sessions(column("dae")), strict=True))  # type: ignore[arg-type]
+    columns: list[Any] = [sn, init, times, national, own, amounts, counts, prices, levels, categories, *extras,
+                          dept, dept_name, doctor, doctor_name, _sessions(column("dae"))]
+    return list(zip(*columns, strict=True))

@@ -238,7 +238,7 @@ def _stored_persons() -> dict[str, tuple[Any, ...]]:
 
     quote = connection.ops.quote_name
     names = ("psn_no", "id", "psn_cert_type", "certno", "psn_name", "gend", "brdy", "region", "unit")
-    columns = ", ".join(quote(Person._meta.get_field(n).column) for n in names)  # type: ignore[union-attr]
+    columns = ", ".join(quote(str(Person._meta.get_field(n).column)) for n in names)  # type: ignore[union-attr]
     out: dict[str, tuple[Any, ...]] = {}
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {columns} FROM {quote(Person._meta.db_table)}")
