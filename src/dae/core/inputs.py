@@ -136,10 +136,16 @@ def signed_amount(value: Any, *, maximum: Decimal = COLUMN_MAX, **kwargs: Any) -
     return amount(value, maximum=maximum, minimum=-maximum, **kwargs)
 
 
-def clerk_amount(value: Any, *, field: str, label: str, maximum: Decimal = FUND_MAX) -> Decimal:
+#: How ``clerk_amount`` words a negative amount or one finer than a fen: the message and its detail.
+FEN_RULE = ("须为不小于 0 的金额，精确到分", "须不小于 0 且精确到分")
+
+
+def clerk_amount(
+    value: Any, *, field: str, label: str, maximum: Decimal = FUND_MAX, rule: tuple[str, str] = FEN_RULE
+) -> Decimal:
     """An amount ≥ 0 to the fen, refused in the words the business pages use: empty → 「请填写…」, malformed →
-    「…格式错误，请填写如 1234.56 的数字」, negative or finer than a fen → 「…须为不小于 0 的金额，精确到分」 (all
-    ``invalid_amount``); one too large keeps ``amount``'s words."""
+    「…格式错误，请填写如 1234.56 的数字」, negative or finer than a fen → 「…」 + ``rule`` (all ``invalid_amount``);
+    one too large keeps ``amount``'s words."""
     if value is None or (isinstance(value, str) and not value.strip()):
         raise InvalidInput(f"请填写{label}", code=InputCode.INVALID_AMOUNT,
                            details=[{"path": field, "message": f"请填写{label}"}])
@@ -152,8 +158,8 @@ def clerk_amount(value: Any, *, field: str, label: str, maximum: Decimal = FUND_
         if kind == "format":
             raise InvalidInput(f"{label}格式错误，请填写如 1234.56 的数字", code=InputCode.INVALID_AMOUNT,
                                details=[{"path": field, "message": f"{label}格式错误"}]) from None
-        raise InvalidInput(f"{label}须为不小于 0 的金额，精确到分", code=InputCode.INVALID_AMOUNT,
-                           details=[{"path": field, "message": f"{label}须不小于 0 且精确到分"}]) from None
+        raise InvalidInput(f"{label}{rule[0]}", code=InputCode.INVALID_AMOUNT,
+                           details=[{"path": field, "message": f"{label}{rule[1]}"}]) from None
 
 
 def percent(value: Any, *, field: str = "percent", label: str = "比例") -> Decimal:
