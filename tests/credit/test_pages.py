@@ -192,7 +192,7 @@ def test_recording_a_violation_on_the_form_once(lists: dict[str, Any]) -> None:
     )
     assert party.score == 88
     response = client.post("/credit/violations/new/", {**form, "amount": "12.345", "key": "other"})
-    assert "违规金额须为不小于 0 的金额，精确到分" in response.content.decode()  # one wording for every clerk amount (core.inputs.clerk_amount)
+    assert "违规金额须为不小于零、精确到分的金额" in response.content.decode()
 
 
 def test_the_settings_page_and_its_history(world: dict[str, Any]) -> None:

@@ -139,10 +139,18 @@ def signed_amount(value: Any, *, maximum: Decimal = COLUMN_MAX, **kwargs: Any) -
 def claim_amount(value: Any, *, field: str = "amount", label: str = "金额") -> Decimal:
     """An amount about one claim (a settlement's field, a finding's amount): signed, within ``±CLAIM_MAX``."""
     return signed_amount(value, field=field, label=label, maximum=CLAIM_MAX)
-def clerk_amount(value: Any, *, field: str, label: str, maximum: Decimal = FUND_MAX) -> Decimal:
+
+
+#: How ``clerk_amount`` words a negative amount or one finer than a fen: the message and its detail.
+FEN_RULE = ("须为不小于 0 的金额，精确到分", "须不小于 0 且精确到分")
+
+
+def clerk_amount(
+    value: Any, *, field: str, label: str, maximum: Decimal = FUND_MAX, rule: tuple[str, str] = FEN_RULE
+) -> Decimal:
     """An amount ≥ 0 to the fen, refused in the words the business pages use: empty → 「请填写…」, malformed →
-    「…格式错误，请填写如 1234.56 的数字」, negative or finer than a fen → 「…须为不小于 0 的金额，精确到分」 (all
-    ``invalid_amount``); one too large keeps ``amount``'s words."""
+    「…格式错误，请填写如 1234.56 的数字」, negative or finer than a fen → 「…」 + ``rule`` (all ``invalid_amount``);
+    one too large keeps ``amount``'s words."""
     if value is None or (isinstance(value, str) and not value.strip()):
         raise InvalidInput(f"请填写{label}", code=InputCode.INVALID_AMOUNT,
                            details=[{"path": field, "message": f"请填写{label}"}])
@@ -155,8 +163,8 @@ def clerk_amount(value: Any, *, field: str, label: str, maximum: Decimal = FUND_
         if kind == "format":
             raise InvalidInput(f"{label}格式错误，请填写如 1234.56 的数字", code=InputCode.INVALID_AMOUNT,
                                details=[{"path": field, "message": f"{label}格式错误"}]) from None
-        raise InvalidInput(f"{label}须为不小于 0 的金额，精确到分", code=InputCode.INVALID_AMOUNT,
-                           details=[{"path": field, "message": f"{label}须不小于 0 且精确到分"}]) from None
+        raise InvalidInput(f"{label}{rule[0]}", code=InputCode.INVALID_AMOUNT,
+                           details=[{"path": field, "message": f"{label}{rule[1]}"}]) from None
 
 
 def percent(value: Any, *, field: str = "percent", label: str = "比例") -> Decimal:

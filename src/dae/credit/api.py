@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dae.catalog.models import Hospital
+from dae.core.access import record_access, record_access_many
 from dae.core.api import one_region, validated
 from dae.core.inputs import FUND_MAX, AmountField, BoundedDateField
 from dae.core.scoping import get_scoped_or_404
@@ -298,8 +299,6 @@ class CreditPartyList(generics.ListAPIView[CreditParty]):
     def paginate_queryset(self, queryset: Any) -> Any:
         page = super().paginate_queryset(queryset)
         if page is not None:
-            from dae.core.access import record_access_many
-
             record_access_many(self.request, [p for p in page if p.kind == PartyKind.PERSON])
         return page
 
@@ -309,8 +308,6 @@ class CreditPartyDetail(APIView):
     def get(self, request: Request, pk: int) -> Response:
         party = get_scoped_or_404(CreditParty, request, pk=pk)
         if party.kind == PartyKind.PERSON:
-            from dae.core.access import record_access
-
             record_access(request, party)
         return Response(CreditPartyDetailSerializer(party).data)
 

@@ -14,6 +14,8 @@ from django.contrib import messages
 from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +24,7 @@ from dae.accounts.permissions import can
 from dae.catalog.models import Hospital
 from dae.core.access import record_access, record_access_many
 from dae.core.errors import DaeError
+from dae.core.jobs import live_state
 from dae.core.scoping import get_scoped_or_404
 from dae.web.listing import (
     AmountRange,
@@ -147,8 +150,6 @@ class PartyList(ScopedListView):
 
 def _score_chart(party: CreditParty, params: queries.Params) -> dict[str, Any]:
     """The party's score by date (each violation, each expiry, the delisting, today) with the two lines."""
-    from django.utils import timezone
-
     history = queries.score_history(party, timezone.localdate(), params)
     return {
         "dates": [day.isoformat() for day, _score in history],
@@ -161,8 +162,6 @@ def _score_chart(party: CreditParty, params: queries.Params) -> dict[str, Any]:
 
 def source_of(event: Any) -> tuple[str, str | None]:
     """How a violation's source is shown: its label and, for a finding of the smart audit, the link to it."""
-    from django.urls import NoReverseMatch, reverse
-
     if event.source_type == "audit.finding":
         label = gettext("智能审核疑点 #%(id)s") % {"id": event.source_id}
         try:
@@ -529,8 +528,6 @@ class ScreeningDetail(ScopedListView):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.headers.get("HX-Request") and request.headers.get("HX-Target") != "list-table":
-            from dae.core.jobs import live_state  # the progress polled while the run works
-
             job = live_state(self.run.job) if self.run.job is not None else None
             running = self.running()
             response = render(request, "credit/_screening_state.html", {"run": self.run, "job": job,
@@ -558,8 +555,6 @@ class ScreeningDetail(ScopedListView):
         return header_lines(self.request, str(self.title), count, described)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        from dae.core.jobs import live_state
-
         context = super().get_context_data(**kwargs)
         filtered, _errors = self.filtered_queryset()
         top = list(filtered.filter(flagged=True).order_by("rank")[:TOP_CHART])

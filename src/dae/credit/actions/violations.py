@@ -212,7 +212,9 @@ def do_record_violation(
         )
     region = region_code(region_id)
     inputs.actor_region(None, region)  # an existing region (an action of the system names any)
-    value = inputs.clerk_amount(amount, field="amount", label="违规金额")
+    value = inputs.clerk_amount(
+        amount, field="amount", label="违规金额", rule=("须为不小于零、精确到分的金额", "须不小于零且精确到分")
+    )
     src = _source(source)
     if not isinstance(on, dt.date) or isinstance(on, dt.datetime):
         raise InvalidInput("认定日期格式有误", code="invalid_date")

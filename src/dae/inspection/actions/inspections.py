@@ -22,7 +22,7 @@ from dae.core.events import record_event, snapshot, user_or_none
 from dae.payments.deductions import record_deduction
 
 from ..models import Finding, Inspection
-from .shared import clerk_text, locked_row, user_id
+from .shared import clerk_text, locked_row, not_before, user_id
 
 
 def field_posts() -> frozenset[str]:
@@ -245,12 +245,7 @@ def do_confirm_inspection(actor: Any, inspection: Inspection, *, on: dt.date | N
         user = user_or_none(actor)
         if user is not None and locked.inspectors.filter(pk=user.pk).exists():
             raise Conflict("巡查人员不能确认本人参与的巡查", code="own_inspection")
-        if on < locked.inspected_on:
-            raise InvalidInput(
-                "确认日期不能早于巡查日期",
-                code="invalid_date",
-                details=[{"path": "on", "message": "确认日期早于巡查日期"}],
-            )
+        not_before(on, locked.inspected_on, field="on", label="确认日期", earlier_label="巡查日期")
         deductions = []
         for finding in locked.findings.select_for_update().order_by("seq"):
             if finding.amount <= 0:

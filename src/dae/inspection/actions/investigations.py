@@ -21,7 +21,7 @@ from dae.enrollment.models import Person
 from dae.workdays.service import deadline, warning_dict
 
 from ..models import FEEDBACK_DAYS, RESULT_DAYS, Investigation
-from .shared import clerk_text, locked_row, user_id
+from .shared import clerk_text, locked_row, not_before, user_id
 
 
 def assignee_posts() -> frozenset[str]:
@@ -225,12 +225,7 @@ def do_record_result(
         locked: Investigation = locked_row(Investigation, inv)
         if locked.status != Investigation.Status.OPEN:
             raise Conflict("该协查已登记结果", code="not_open")
-        if day < locked.created_on:
-            raise InvalidInput(
-                "结果日期不能早于委托日期",
-                code="invalid_date",
-                details=[{"path": "result_on", "message": "结果日期早于委托日期"}],
-            )
+        not_before(day, locked.created_on, field="result_on", label="结果日期", earlier_label="委托日期")
         before = _task(locked)
         feedback_due, warnings = _due(day, FEEDBACK_DAYS)
         locked.status, locked.outcome, locked.result_text, locked.amount = (
@@ -274,12 +269,7 @@ def do_feed_back(actor: Any, inv: Investigation, *, feedback_text: Any, feedback
         if locked.status != Investigation.Status.ANSWERED:
             raise Conflict("须先登记协查结果，且尚未反馈", code="not_answered")
         assert locked.result_on is not None
-        if day < locked.result_on:
-            raise InvalidInput(
-                "反馈日期不能早于结果日期",
-                code="invalid_date",
-                details=[{"path": "feedback_on", "message": "反馈日期早于结果日期"}],
-            )
+        not_before(day, locked.result_on, field="feedback_on", label="反馈日期", earlier_label="结果日期")
         before = _task(locked)
         locked.status, locked.feedback_text, locked.feedback_on, locked.feedback_by = (
             Investigation.Status.CLOSED,

@@ -1,7 +1,9 @@
-"""What the inspection actions share: free text in this app's words, a user id from a form value, a row locked."""
+"""What the inspection actions share: free text in this app's words, a user id from a form value, a row locked,
+a date that may not lie before another."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from dae.accounts.models import User
@@ -32,3 +34,10 @@ def user_id(value: Any) -> int | None:
 def locked_row(model: type[Any], obj: Any) -> Any:
     """``obj`` read again with a row lock (inside the caller's transaction)."""
     return model.objects.select_for_update().get(pk=obj.pk)
+
+
+def not_before(day: dt.date, earlier: dt.date, *, field: str, label: str, earlier_label: str) -> None:
+    """Refuse ``day`` (``label``) when it lies before ``earlier`` (``earlier_label``): 「…不能早于…」, ``invalid_date``."""
+    if day < earlier:
+        raise InvalidInput(f"{label}不能早于{earlier_label}", code="invalid_date",
+                           details=[{"path": field, "message": f"{label}早于{earlier_label}"}])
