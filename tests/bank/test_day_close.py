@@ -17,9 +17,9 @@ from dae.bank.actions import import_statement
 from dae.bank.closing import close_day, close_days
 from dae.core.errors import AppendOnlyViolation, Conflict, InvalidInput
 from dae.core.models import Event
+from dae.ledger.actions import Cr, Dr, Entry, do_post, do_post_many, do_reverse
 from dae.ledger.errors import DayClosed, InvalidEntry
 from dae.ledger.models import DayClose, Leg, Transaction
-from dae.ledger.posting import Cr, Dr, Entry, post, post_many, reverse
 from tests.factories import REGION_A, REGION_B
 
 from .books import day, move, statement_csv
@@ -110,8 +110,8 @@ def test_post_on_or_before_the_closed_day_is_refused(books: dict[str, Any], on: 
     _closed_through_march_4(books)
     before = _written()
     with pytest.raises(DayClosed) as caught:
-        post([Dr("5101", "10.00"), Cr("100202", "10.00")], date=on, description="迟到的费用", reference=("x", 1),
-             key="late-1", actor=books["clerk"], region=REGION_A)
+        do_post([Dr("5101", "10.00"), Cr("100202", "10.00")], date=on, description="迟到的费用", reference=("x", 1),
+                key="late-1", actor=books["clerk"], region=REGION_A)
     assert isinstance(caught.value, InvalidEntry)
     assert (caught.value.code, caught.value.message, caught.value.status) == ("day_closed", CLOSED_MESSAGE, 400)
     assert caught.value.details[0]["code"] == "day_closed"
@@ -120,19 +120,19 @@ def test_post_on_or_before_the_closed_day_is_refused(books: dict[str, Any], on: 
 
 def test_post_after_the_closed_day_and_in_another_region_is_fine(books: dict[str, Any]) -> None:
     _closed_through_march_4(books)
-    txn = post([Dr("5101", "10.00"), Cr("100202", "10.00")], date=day(5), description="次日费用",
-               reference=("x", 1), key="next-1", actor=books["clerk"], region=REGION_A)
+    txn = do_post([Dr("5101", "10.00"), Cr("100202", "10.00")], date=day(5), description="次日费用",
+                  reference=("x", 1), key="next-1", actor=books["clerk"], region=REGION_A)
     assert txn.date == day(5)
-    other = post([Dr("5101", "10.00"), Cr("100202", "10.00")], date=day(4), description="蛟河费用",
-                 reference=("x", 2), key="b-1", actor=None, region=REGION_B)
+    other = do_post([Dr("5101", "10.00"), Cr("100202", "10.00")], date=day(4), description="蛟河费用",
+                    reference=("x", 2), key="b-1", actor=None, region=REGION_B)
     assert other.region_id == REGION_B
 
 
 def test_a_retry_of_an_entry_posted_before_the_close_returns_it(books: dict[str, Any]) -> None:
     _closed_through_march_4(books)
     cost = books["txns"]["cost"]
-    again = post([Dr("5101", "200.00"), Cr("100202", "200.00")], date=day(4), description="经办费用",
-                 reference=("ledger.manual", ""), key="cost-1", actor=None, region=REGION_A)
+    again = do_post([Dr("5101", "200.00"), Cr("100202", "200.00")], date=day(4), description="经办费用",
+                    reference=("ledger.manual", ""), key="cost-1", actor=None, region=REGION_A)
     assert again == cost
 
 
@@ -143,20 +143,20 @@ def test_post_many_refuses_a_closed_day_and_writes_nothing(books: dict[str, Any]
                for n in range(3)]
     entries.insert(2, Entry([Dr("5101", "1.00"), Cr("100202", "1.00")], day(4), "费用", ("x", 9), "bulk-9", REGION_A))
     with pytest.raises(DayClosed) as caught:
-        post_many(entries, actor=books["clerk"], batch=2)  # the closed entry is in the second chunk
+        do_post_many(entries, actor=books["clerk"], batch=2)  # the closed entry is in the second chunk
     assert (caught.value.code, caught.value.message) == ("day_closed", "第 3 笔凭证：" + CLOSED_MESSAGE)
     assert _written() == before
-    assert post_many([e for e in entries if e.key != "bulk-9"], actor=books["clerk"], batch=2) == 3
+    assert do_post_many([e for e in entries if e.key != "bulk-9"], actor=books["clerk"], batch=2) == 3
 
 
 def test_reverse_dated_on_or_before_the_closed_day_is_refused(books: dict[str, Any]) -> None:
     _closed_through_march_4(books)
     before = _written()
     with pytest.raises(DayClosed) as caught:
-        reverse(books["txns"]["cost"], date=day(4), reason="发票作废", actor=books["clerk"])
+        do_reverse(books["txns"]["cost"], date=day(4), reason="发票作废", actor=books["clerk"])
     assert (caught.value.code, caught.value.message) == ("day_closed", CLOSED_MESSAGE)
     assert _written() == before
-    reversal = reverse(books["txns"]["cost"], date=day(5), reason="发票作废", actor=books["clerk"])
+    reversal = do_reverse(books["txns"]["cost"], date=day(5), reason="发票作废", actor=books["clerk"])
     assert (reversal.date, reversal.reverses) == (day(5), books["txns"]["cost"])
 
 
@@ -168,11 +168,11 @@ def test_the_check_is_one_query_per_post_and_per_region_in_post_many(books: dict
             work()
         return sum(1 for q in ctx.captured_queries if "ledger_dayclose" in q["sql"])
 
-    assert dayclose_queries(lambda: post([Dr("5101", "1.00"), Cr("100202", "1.00")], date=day(6), description="费",
-                                         reference=("x", 1), key="q-1", actor=None, region=REGION_A)) == 1
+    assert dayclose_queries(lambda: do_post([Dr("5101", "1.00"), Cr("100202", "1.00")], date=day(6), description="费",
+                                            reference=("x", 1), key="q-1", actor=None, region=REGION_A)) == 1
     entries = [Entry([Dr("5101", "1.00"), Cr("100202", "1.00")], day(6), "费", ("x", n), f"q-many-{n}",
                      REGION_A if n % 2 else REGION_B) for n in range(10)]
-    assert dayclose_queries(lambda: post_many(entries, actor=None, batch=3)) == 1
+    assert dayclose_queries(lambda: do_post_many(entries, actor=None, batch=3)) == 1
 
 
 def test_the_manual_entry_page_and_the_api_show_the_error(books: dict[str, Any]) -> None:

@@ -10,8 +10,8 @@ import pytest
 from django.db import DatabaseError, OperationalError, connection, transaction
 
 from dae.bank.closing import close_day
-from dae.ledger import posting
-from dae.ledger.posting import Cr, Dr, post
+from dae.ledger import actions as posting
+from dae.ledger.actions import Cr, Dr, do_post
 from tests.factories import REGION_A
 
 from .books import day
@@ -37,7 +37,7 @@ def test_a_posting_in_flight_makes_a_close_wait(clerk: Any) -> None:
     other = connection.copy()
     try:
         with transaction.atomic():
-            assert posting._lock_regions({REGION_A}) == {REGION_A}  # what post() does before its closed-day check
+            assert posting._lock_regions({REGION_A}) == {REGION_A}  # what do_post() does before its closed-day check
             with other.cursor() as cursor, pytest.raises(OperationalError, match="could not obtain lock"):
                 cursor.execute(LOCK, [REGION_A])
         with other.cursor() as cursor:  # committed: the row is free again
@@ -57,7 +57,7 @@ def test_a_close_in_flight_makes_a_posting_wait(clerk: Any) -> None:
                 cursor.execute("SET lock_timeout = '200ms'")
                 with pytest.raises(OperationalError, match="lock timeout"):
                     cursor.execute("SELECT 1 FROM core_region WHERE admdvs = %s FOR KEY SHARE", [REGION_A])
-        post([Dr("5101", "1.00"), Cr("100202", "1.00")], date=day(5), description="费用", reference=("x", 1),
-             key="after-close", actor=clerk, region=REGION_A)
+        do_post([Dr("5101", "1.00"), Cr("100202", "1.00")], date=day(5), description="费用", reference=("x", 1),
+                key="after-close", actor=clerk, region=REGION_A)
     finally:
         other.close()

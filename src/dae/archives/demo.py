@@ -93,7 +93,7 @@ def _pay_persons(region: str) -> None:
     from dae.demo.finance import bank_result
     from dae.fund import actions as fund_actions
     from dae.fund.services import spending_shortfall
-    from dae.payments.batches import create_batch, export_batch, import_result
+    from dae.payments.actions import do_create_batch, do_export_batch, do_import_result
 
     finance = _user(Post.FINANCE, region)
     today = timezone.localdate()
@@ -104,10 +104,10 @@ def _pay_persons(region: str) -> None:
         fund_actions.do_record_entry(finance, "revolving_draw", region, on=today, amount=short,
                                      key=f"demo:{region}:archives:draw", approval_no="DEMO-SP-ARCHIVES",
                                      reason="演示：支付窗口报销前支出户余额不足，先行垫付")
-    batch = create_batch(region, "person", actor=finance, on=today)
-    export_batch(batch, actor=finance)
-    import_result(batch, name=f"{batch.number}-result.csv", chunks=[bank_result(batch, {}, day=today, reason="")],
-                  actor=finance, notify=False)
+    batch = do_create_batch(region, "person", actor=finance, on=today)
+    do_export_batch(batch, actor=finance)
+    do_import_result(batch, name=f"{batch.number}-result.csv", chunks=[bank_result(batch, {}, day=today, reason="")],
+                     actor=finance, notify=False)
 
 
 def _declaration(region: str, year: int) -> None:

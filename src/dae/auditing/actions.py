@@ -24,7 +24,7 @@ from dae.core import inputs
 from dae.core.errors import Conflict, InvalidInput, require_reason
 from dae.core.events import record_event, user_or_none
 from dae.core.uploads import discard, store_upload
-from dae.payments.deductions import record_deduction
+from dae.payments.actions import do_record_deduction
 from dae.workdays import service as workdays
 
 from .models import Finding, FindingDocument, FindingLine, FindingStep, PlatformFeedback
@@ -271,7 +271,7 @@ def do_settle(finding: Finding, *, amount: Any, note: str, actor: Any) -> Findin
             )
             return f
         _step(f, FindingStep.Kind.SETTLED, actor, amount=value, note=note, late=late)
-        deduction = record_deduction(
+        deduction = do_record_deduction(
             f.hospital,
             amount=value,
             kind="audit",

@@ -27,7 +27,7 @@ from dae.core.inputs import InputCode
 from dae.core.models import Region
 from dae.ledger.entries import CASH_ACCOUNTS
 from dae.ledger.models import Account, DayClose, Leg
-from dae.ledger.posting import closed_through
+from dae.ledger.queries import closed_through
 
 from .models import BankLine, BankStatement
 

@@ -22,7 +22,7 @@ from typing import Any
 
 from dae.ledger import queries as ledger_queries
 from dae.ledger.models import Account
-from dae.ledger.posting import closed_through
+from dae.ledger.queries import closed_through
 
 from . import rules
 from .actions import import_statement

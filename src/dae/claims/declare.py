@@ -463,9 +463,9 @@ class Check:
         the settlements. A 2305 cancellation posts the reverse of its original — unless the original was never
         payable (a differing settlement not yet decided): then nothing was owed and the cancellation is closed
         as cancelled too."""
+        from dae.ledger.actions import do_post_many
         from dae.ledger.entries import entry_settlement_payable, settlement_key
         from dae.ledger.models import Transaction
-        from dae.ledger.posting import post_many
 
         accepted = [i.setl_id for i in self.items if i.rejected is None
                     and i.outcome == DeclarationItem.Outcome.ACCEPTED and i.setl_id in ids]
@@ -485,9 +485,9 @@ class Check:
                                     note=f"撤销的原结算 {s.init_setl_id} 未曾确认应付，撤销结算无需冲减")
                           for s in unowed)
         skip = {s.pk for s in unowed}
-        post_many((e for s in payable if s.pk not in skip
-                   if (e := entry_settlement_payable(s, on=today)) is not None),
-                  actor=self.declaration.created_by)
+        do_post_many((e for s in payable if s.pk not in skip
+                      if (e := entry_settlement_payable(s, on=today)) is not None),
+                     actor=self.declaration.created_by)
 
     def _settlement_row(self, i: Incoming) -> tuple[Any, ...]:
         info = i.setlinfo

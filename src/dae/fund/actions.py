@@ -24,6 +24,7 @@ from dae.core.events import record_event, user_or_none
 from dae.core.models import Region
 from dae.core.money import ZERO
 from dae.ledger import entries as E
+from dae.ledger.actions import do_post_simple
 from dae.ledger.models import Transaction
 from dae.workdays.service import deadline
 
@@ -101,9 +102,9 @@ def _funds_lines(fund_year: FundYear, difference: Decimal, on: dt.date, actor: A
     debit, credit = (E.APPROPRIATIONS_DUE, E.FUND_INCOME) if difference > 0 else (E.FUND_INCOME, E.APPROPRIATIONS_DUE)
     text = (f"{fund_year.year} 年度筹集资金" if fund_year.version == 1
             else f"{fund_year.year} 年度筹集资金变更（第 {fund_year.version} 版）")
-    return E.simple(debit, credit, amount=abs(difference), on=on, reference=("fund.year", fund_year.pk),
-                    key=f"fund:year:{fund_year.pk}:v{fund_year.version}", region=fund_year.region_id,
-                    description=text, actor=actor)
+    return do_post_simple(debit, credit, amount=abs(difference), on=on, reference=("fund.year", fund_year.pk),
+                          key=f"fund:year:{fund_year.pk}:v{fund_year.version}", region=fund_year.region_id,
+                          description=text, actor=actor)
 
 
 def _history(fund_year: FundYear, actor: Any, reason: str, txn: Transaction | None) -> FundYearChange:
@@ -385,8 +386,8 @@ def _record(actor: Any, kind: str, region: Region | str, *, on: dt.date, amount:
         if existing is not None:
             return existing
         _check_funds(kind, code, on, value)
-        txn = E.simple(spec.debit, spec.credit, amount=value, on=on, reference=(f"fund.{kind}", (reference_no or key)[:64]),
-                       key=f"fund:{key}", region=code, description=text[:300], actor=actor)
+        txn = do_post_simple(spec.debit, spec.credit, amount=value, on=on, reference=(f"fund.{kind}", (reference_no or key)[:64]),
+                             key=f"fund:{key}", region=code, description=text[:300], actor=actor)
         try:
             with transaction.atomic():
                 entry = FundEntry.objects.create(
@@ -477,10 +478,10 @@ def do_record_clearing(actor: Any, fund_year: FundYear, kind: str, *, on: dt.dat
                            code="clearing_exists", details={"clearing": existing.pk})
         txn = None
         if value > 0:
-            txn = E.simple(E.FUND_INCOME, E.CLEARING, amount=value, on=on,
-                           reference=("fund.clearing", f"{fund_year.pk}:{kind}"),
-                           key=f"fund:clearing:{fund_year.pk}:{kind}", region=fund_year.region_id,
-                           description=f"{fund_year.year} 年度{Clearing.Kind(kind).label}：多拨退还"[:300], actor=actor)
+            txn = do_post_simple(E.FUND_INCOME, E.CLEARING, amount=value, on=on,
+                                 reference=("fund.clearing", f"{fund_year.pk}:{kind}"),
+                                 key=f"fund:clearing:{fund_year.pk}:{kind}", region=fund_year.region_id,
+                                 description=f"{fund_year.year} 年度{Clearing.Kind(kind).label}：多拨退还"[:300], actor=actor)
         clearing = Clearing.objects.create(
             fund_year=fund_year, region_id=fund_year.region_id, kind=kind, on=on, period_start=report.start,
             period_end=report.end, figures=report.as_dict(), amount=value, reason=reason, transaction=txn,
@@ -505,10 +506,10 @@ def _set_aside(actor: Any, clearing: Clearing, surplus: Decimal) -> None:
     if amount <= 0:
         return
     fund_year = clearing.fund_year
-    txn = E.simple(E.FUND_INCOME, E.RISK_ADJUSTMENT, amount=amount, on=clearing.on,
-                   reference=("fund.reserve", f"{fund_year.pk}:{clearing.kind}"),
-                   key=f"fund:reserve:{fund_year.pk}:{clearing.kind}", region=clearing.region_id,
-                   description=f"{fund_year.year} 年度结余提取风险调节基金（{share}%）", actor=actor)
+    txn = do_post_simple(E.FUND_INCOME, E.RISK_ADJUSTMENT, amount=amount, on=clearing.on,
+                         reference=("fund.reserve", f"{fund_year.pk}:{clearing.kind}"),
+                         key=f"fund:reserve:{fund_year.pk}:{clearing.kind}", region=clearing.region_id,
+                         description=f"{fund_year.year} 年度结余提取风险调节基金（{share}%）", actor=actor)
     clearing.reserve, clearing.reserve_transaction = amount, txn
     clearing.save(update_fields=["reserve", "reserve_transaction"])
     record_event(actor, "fund.risk_set_aside", clearing, region_id=clearing.region_id,
@@ -581,9 +582,9 @@ def do_approve_risk_use(actor: Any, use: RiskFundUse) -> RiskFundUse:
         if locked.amount > held:
             raise Conflict(f"风险调节基金余额 {held:,.2f} 元，不足动用 {locked.amount:,.2f} 元", code="risk_shortfall")
         debit, credit, text = _USE_LINES[RiskFundUse.Purpose(locked.purpose)]
-        txn = E.simple(debit, credit, amount=locked.amount, on=locked.on, reference=("fund.risk_use", str(locked.pk)),
-                       key=f"fund:risk_use:{locked.pk}", region=locked.region_id,
-                       description=f"{text}（申请 #{locked.pk}）", actor=actor)
+        txn = do_post_simple(debit, credit, amount=locked.amount, on=locked.on, reference=("fund.risk_use", str(locked.pk)),
+                             key=f"fund:risk_use:{locked.pk}", region=locked.region_id,
+                             description=f"{text}（申请 #{locked.pk}）", actor=actor)
         locked.status, locked.supervisor_by, locked.supervisor_at = S.POSTED, actor, timezone.now()
         locked.transaction = txn
         locked.save(update_fields=["status", "supervisor_by", "supervisor_at", "transaction"])

@@ -33,7 +33,7 @@ from dae.core.events import record_event, snapshot, user_or_none
 from dae.core.models import Region
 from dae.core.months import month_bounds
 from dae.core.uploads import StoredUpload, discard, store_upload
-from dae.payments.deductions import record_deduction
+from dae.payments.actions import do_record_deduction
 from dae.workdays.service import deadline, warning_dict
 
 from . import population, sampling
@@ -780,7 +780,7 @@ def do_confirm_inspection(actor: Any, inspection: Inspection, *, on: dt.date | N
         for finding in locked.findings.select_for_update().order_by("seq"):
             if finding.amount <= 0:
                 continue
-            deduction = record_deduction(
+            deduction = do_record_deduction(
                 locked.hospital,
                 amount=finding.amount,
                 kind="inspection",
