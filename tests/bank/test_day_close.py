@@ -13,8 +13,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from dae.bank.actions import import_statement
-from dae.bank.closing import close_day, close_days
+from dae.bank.actions import do_close_day, do_close_days, do_import_statement
 from dae.core.errors import AppendOnlyViolation, Conflict, InvalidInput
 from dae.core.models import Event
 from dae.ledger.actions import Cr, Dr, Entry, do_post, do_post_many, do_reverse
@@ -36,48 +35,48 @@ def books(clerk: Any) -> dict[str, Any]:
             "appropriation": move("100201", "1131", "500.00", day(2), "appr-1", description="拨款"),
             "cost": move("5101", "100202", "200.00", day(4), "cost-1", description="经办费用"),
             "open": move("5101", "100202", "80.00", day(4), "cost-2", description="经办费用（银行未付）")}
-    import_statement(region=REGION_A, account="100202", file_name="100202.csv", actor=clerk, period_from=day(1),
+    do_import_statement(region=REGION_A, account="100202", file_name="100202.csv", actor=clerk, period_from=day(1),
                      period_to=day(31), content=statement_csv("2026-03-02,S1,收,1000.00,,,周转金,1000.00",
                                                               "2026-03-04,S2,付,200.00,,,经办费用,800.00"))
     return {"txns": txns, "clerk": clerk}
 
 
 def _income_statement(clerk: Any) -> None:
-    import_statement(region=REGION_A, account="100201", file_name="100201.csv", actor=clerk, period_from=day(1),
+    do_import_statement(region=REGION_A, account="100201", file_name="100201.csv", actor=clerk, period_from=day(1),
                      period_to=day(31), content=statement_csv("2026-03-02,R1,收,500.00,,,拨款,500.00"))
 
 
 def test_days_close_in_order_and_only_after_the_statements(books: dict[str, Any]) -> None:
     clerk = books["clerk"]
     with pytest.raises(Conflict) as caught:
-        close_day(REGION_A, day(4), actor=clerk)
+        do_close_day(REGION_A, day(4), actor=clerk)
     assert (caught.value.code, caught.value.message) == (
         "close_in_order", "请先日结 2026-03-02：该日有资金收付且尚未日结，日结须按日期顺序进行")
     with pytest.raises(Conflict) as caught:
-        close_day(REGION_A, day(2), actor=clerk)
+        do_close_day(REGION_A, day(2), actor=clerk)
     assert (caught.value.code, caught.value.message) == (
         "not_reconciled", "2026-03-02 100201 收入户存款 有资金收付，但尚未导入覆盖该日的银行对账单（请先导入并完成对账）")
     assert DayClose.objects.count() == 0
 
     _income_statement(clerk)
-    first = close_day(REGION_A, day(2), actor=clerk, note="三月二日对账完毕")
+    first = do_close_day(REGION_A, day(2), actor=clerk, note="三月二日对账完毕")
     assert (first.region_id, first.day, first.closed_by, first.note, first.unmatched_count) == (
         REGION_A, day(2), clerk, "三月二日对账完毕", 0)
-    second = close_day(REGION_A, day(4), actor=clerk)  # 03-03 had no cash movement: nothing to wait for
+    second = do_close_day(REGION_A, day(4), actor=clerk)  # 03-03 had no cash movement: nothing to wait for
     assert second.unmatched_count == 1  # the 80.00 the bank has not paid stays listed
     events = Event.objects.filter(action="ledger.day_closed").order_by("id")
     assert [(e.object_id, e.after, e.actor) for e in events] == [
         (str(first.pk), {"day": "2026-03-02", "unmatched_count": 0}, clerk),
         (str(second.pk), {"day": "2026-03-04", "unmatched_count": 1}, clerk)]
     with pytest.raises(Conflict) as caught:
-        close_day(REGION_A, day(3), actor=clerk)
+        do_close_day(REGION_A, day(3), actor=clerk)
     assert (caught.value.code, caught.value.message) == (
         "already_closed", "统筹区 220282 已日结至 2026-03-04，2026-03-03 已日结，日结不能撤销")
 
 
 def test_a_close_is_never_undone(books: dict[str, Any]) -> None:
     _income_statement(books["clerk"])
-    closed = close_day(REGION_A, day(2), actor=books["clerk"])
+    closed = do_close_day(REGION_A, day(2), actor=books["clerk"])
     with pytest.raises(AppendOnlyViolation):
         closed.delete()
     closed.note = "改"
@@ -90,15 +89,15 @@ def test_a_close_is_never_undone(books: dict[str, Any]) -> None:
 def test_future_days_and_empty_requests_are_refused(clerk: Any) -> None:
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
     with pytest.raises(InvalidInput) as caught:
-        close_day(REGION_A, tomorrow, actor=clerk)
+        do_close_day(REGION_A, tomorrow, actor=clerk)
     assert caught.value.code == "future_day"
     with pytest.raises(InvalidInput):
-        close_days(REGION_A, [], actor=clerk)
+        do_close_days(REGION_A, [], actor=clerk)
 
 
 def _closed_through_march_4(books: dict[str, Any]) -> None:
     _income_statement(books["clerk"])
-    close_days(REGION_A, [day(2), day(4)], actor=books["clerk"])
+    do_close_days(REGION_A, [day(2), day(4)], actor=books["clerk"])
 
 
 def _written() -> tuple[int, int, int]:

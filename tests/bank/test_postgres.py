@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.db import DatabaseError, OperationalError, connection, transaction
 
-from dae.bank.closing import close_day
+from dae.bank.actions import do_close_day
 from dae.ledger import actions as posting
 from dae.ledger.actions import Cr, Dr, do_post
 from tests.factories import REGION_A
@@ -23,7 +23,7 @@ LOCK = "SELECT 1 FROM core_region WHERE admdvs = %s FOR UPDATE NOWAIT"
 @pytest.mark.django_db(transaction=True)
 def test_postgresql_refuses_to_change_or_remove_a_close(clerk: Any) -> None:
     assert connection.vendor == "postgresql"
-    close_day(REGION_A, day(2), actor=clerk)
+    do_close_day(REGION_A, day(2), actor=clerk)
     for sql in ("UPDATE ledger_dayclose SET day = '2026-03-01'", "DELETE FROM ledger_dayclose"):
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql)

@@ -25,6 +25,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .errors import InvalidInput, NotFound
+from .models import Region
 from .money import FEN
 
 # -- bounds ------------------------------------------------------------------------------------------------
@@ -285,6 +286,15 @@ def visible(value: Any) -> str:
     """``value`` as text fit to store and show when it quotes what someone sent (a bad cell, an unknown column
     name): control characters, NUL among them, are written as their ``\\xNN`` escape."""
     return str(value).translate(_SHOWN_CONTROLS)
+
+
+def known_region(value: Any) -> str:
+    """The code of an existing pooling region (a ``Region`` or its code), for a write that names its region
+    itself (a bank statement, a fund entry); an unknown one is refused with ``invalid_region``."""
+    code = str(value.pk if isinstance(value, Region) else (value or ""))
+    if not Region.objects.filter(pk=code).exists():
+        raise InvalidInput(f"统筹区 {code or '（空）'} 不存在", code=InputCode.INVALID_REGION)
+    return code
 
 
 def region(user: Any, value: Any, *, field: str = "region") -> str:

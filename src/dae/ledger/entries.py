@@ -2,7 +2,7 @@
 giving exactly one balanced transaction with a key derived from the fact, so a retry never posts twice.
 
 Nothing here writes: ``entry_*`` functions return the ``Entry`` that ``actions.do_post_many`` (the bulk path)
-posts, and ``actions.do_post_<fact>`` posts one of them inside the business action's ``transaction.atomic()``
+posts, and ``actions.do_post_<fact>`` posts one of them inside the business action's transaction
 (the change and its posting commit together):
 
     from dae.ledger.actions import do_post_settlement_payable

@@ -18,9 +18,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dae.catalog.models import Hospital
-from dae.core.api import chosen_regions, validated
+from dae.core import inputs
+from dae.core.api import validated
 from dae.core.errors import InvalidInput
 from dae.core.inputs import FUND_MAX, AmountField, BoundedDateField
+from dae.core.masking import mask_account
 from dae.core.scoping import get_scoped_or_404
 
 from .actions import (
@@ -35,11 +37,6 @@ from .actions import (
 from .bankfiles import payment_file
 from .models import Deduction, PaymentBatch, PaymentOrder, ResultFile, Statement
 from .queries import reconcile
-
-
-def _region(request: Request, code: str) -> str:
-    """``code`` (required by the serializers), refused unless it is one of the caller's regions."""
-    return chosen_regions(request, code)[0]
 
 
 class MonthlyStatementSerializer(serializers.ModelSerializer[Statement]):
@@ -89,7 +86,7 @@ class StatementBuild(APIView):
     @extend_schema(request=BuildSerializer, responses={201: MonthlyStatementSerializer(many=True)})
     def post(self, request: Request) -> Response:
         data = validated(BuildSerializer(data=request.data), "请填写统筹区和结算月份")
-        built = do_build_statements(_region(request, data["region"]), data["month"], actor=request.user,
+        built = do_build_statements(inputs.region(request.user, data["region"]), data["month"], actor=request.user,
                                     on=data.get("on") or timezone.localdate())
         return Response(MonthlyStatementSerializer(built, many=True).data, status=status.HTTP_201_CREATED)
 
@@ -128,8 +125,6 @@ class OrderSerializer(serializers.ModelSerializer[PaymentOrder]):
     bank_account = serializers.SerializerMethodField()
 
     def get_bank_account(self, order: PaymentOrder) -> str:
-        from dae.core.masking import mask_account
-
         return mask_account(order.bank_account)  # the full number goes only into the bank's payment file
 
     class Meta:
@@ -174,7 +169,7 @@ class BatchListCreate(generics.ListAPIView[PaymentBatch]):
     @extend_schema(request=CreateBatchSerializer, responses={201: BatchDetailSerializer})
     def post(self, request: Request) -> Response:
         data = validated(CreateBatchSerializer(data=request.data), "请填写统筹区和付款对象")
-        batch = do_create_batch(_region(request, data["region"]), data["kind"], actor=request.user,
+        batch = do_create_batch(inputs.region(request.user, data["region"]), data["kind"], actor=request.user,
                                 on=data.get("on") or timezone.localdate())
         return Response(BatchDetailSerializer(batch).data, status=status.HTTP_201_CREATED)
 

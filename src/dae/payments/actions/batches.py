@@ -31,6 +31,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from dae.approvals.actions import require
 from dae.claims.models import Adjustment, Settlement
 from dae.claims.states import ClaimState
 from dae.core.crash import crash_point
@@ -38,8 +39,11 @@ from dae.core.errors import Conflict, InvalidInput, require_reason
 from dae.core.events import record_event, user_or_none
 from dae.core.money import ZERO
 from dae.core.uploads import store_upload
+from dae.fund.services import spending_shortfall
 from dae.ledger import entries
 from dae.ledger.actions import do_post_payment
+from dae.reimbursement.actions import do_mark_paid
+from dae.reimbursement.models import ManualClaim
 
 from ..bankfiles import MAX_RESULT_BYTES, batch_path, parse_result, payment_file
 from ..models import PaymentBatch, PaymentOrder, ResultFile, Statement
@@ -69,8 +73,6 @@ def _hospital_orders(region: str, statements: Sequence[int] | None) -> list[tupl
 
 
 def _person_orders(region: str, settlements: Sequence[int] | None) -> list[tuple[dict[str, Any], _Payee]]:
-    from dae.reimbursement.models import ManualClaim
-
     qs = (Settlement.objects.filter(region_id=region, settle_way=Settlement.SettleWay.MANUAL,
                                     state=ClaimState.PAYABLE, computed_pay__gt=0)
           .exclude(payment_orders__status__in=PaymentOrder.LIVE).order_by("setl_time", "id"))
@@ -99,8 +101,6 @@ def _person_orders(region: str, settlements: Sequence[int] | None) -> list[tuple
 
 def _shortfall(region: str, amount: Decimal, on: dt.date) -> Decimal:
     """How far the spending account would go below zero (fund management's overdraft check)."""
-    from dae.fund.services import spending_shortfall
-
     return spending_shortfall(region, amount, on)
 
 
@@ -117,8 +117,6 @@ def do_create_batch(region: str, kind: str, *, actor: Any, on: dt.date, statemen
     a payee has no bank account, or the spending account would be overdrawn (透支预警)."""
     if kind not in PaymentBatch.Kind.values:
         raise InvalidInput(f"付款对象应为 hospital 或 person：{kind}", code="bad_kind")
-    from dae.approvals.actions import require
-
     planned_total = sum((fields["amount"] for fields, _payee in (
         _hospital_orders(region, statements) if kind == PaymentBatch.Kind.HOSPITAL
         else _person_orders(region, settlements))), ZERO)
@@ -288,9 +286,6 @@ def _statement_paid(order: PaymentOrder, *, day: dt.date, actor: Any, notify: bo
 
 
 def _claim_paid(order: PaymentOrder, *, day: dt.date, actor: Any) -> None:
-    from dae.reimbursement.actions import do_mark_paid
-    from dae.reimbursement.models import ManualClaim
-
     claim = ManualClaim.objects.get(settlement_id=order.settlement_id)
     do_mark_paid(actor, claim, paid_on=day)
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import transaction
 
+from dae.approvals.actions import require
 from dae.catalog.models import Hospital
 from dae.core.errors import InvalidInput, require_reason
 from dae.core.events import record_event, user_or_none
@@ -33,8 +34,6 @@ def do_record_deduction(hospital: Hospital, *, amount: Decimal | str, kind: str,
         raise InvalidInput(f"扣款类型应为 audit、inspection 或 other：{kind}", code="bad_kind")
     source_type, source_id = source[0], str(source[1])
     if source_type == "document":  # audit and inspection deductions come through their own confirmation
-        from dae.approvals.actions import require
-
         require(actor, "payments.deduction", amount=value, region_id=hospital.region_id,
                 target=("payments.deduction_source", f"{source_type}:{source_id}"),
                 summary=f"{hospital.name} 扣款 {source_id}",

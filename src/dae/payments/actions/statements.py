@@ -24,6 +24,8 @@ from dae.core.money import ZERO
 from dae.core.months import month_bounds
 from dae.ledger import entries
 from dae.ledger.actions import do_post_offset
+from dae.notices.actions import notify_claim
+from dae.workdays.service import deadline, warning_dict
 
 from ..models import Deduction, Statement
 from ..queries import open_adjustments, open_deductions, owed_settlements, statement_totals
@@ -35,8 +37,6 @@ def do_build_statements(region: str, month: str, *, actor: Any, on: dt.date) -> 
     """Build the draft statements of ``month`` for every hospital of ``region`` that has something owed,
     adjusted or deducted and no statement of that month yet. Idempotent: a second call builds only what is new
     (a hospital that already has the month's statement gets the later items on the next month's)."""
-    from dae.workdays.service import deadline, warning_dict
-
     _first, last = month_bounds(month)
     if on < last:
         raise InvalidInput(f"{month} 尚未结束，月结单须在 {last} 之后编制", code="month_not_over")
@@ -123,8 +123,6 @@ def settle_claims(statement: Statement, *, day: dt.date, actor: Any, notify: boo
 
 def _notify_paid(s: Settlement, day: dt.date, actor: Any) -> None:
     """The insured person's notice of a paid settlement (none for a zero or negative payout)."""
-    from dae.notices.actions import notify_claim
-
     amount = entries.settlement_amount(s)
     if amount <= 0:
         return
