@@ -40,7 +40,7 @@ KINDS = (
 
 def entries(count: int, seed: int = 20260101) -> Iterator[object]:
     from dae.core.money import FEN
-    from dae.ledger.posting import Cr, Dr, Entry
+    from dae.ledger.actions import Cr, Dr, Entry
 
     rng = random.Random(seed)
     weights = [k[3] for k in KINDS]
@@ -56,7 +56,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--transactions", type=int, default=1_000_000)
     parser.add_argument("--batch", type=int, default=100_000, help="transactions per database transaction")
-    parser.add_argument("--single", type=int, default=2_000, help="entries through post() one by one")
+    parser.add_argument("--single", type=int, default=2_000, help="entries through do_post() one by one")
     parser.add_argument("--database", default="")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="dae-bench-ledger-"))
@@ -73,8 +73,8 @@ def main() -> int:
 
     from dae.accounts.models import User
     from dae.core.models import Region
+    from dae.ledger.actions import Cr, Dr, do_post, do_post_many
     from dae.ledger.models import Account, Leg, Transaction
-    from dae.ledger.posting import Cr, Dr, post, post_many
     from dae.ledger.queries import balance, statement, trial_balance
 
     call_command("migrate", verbosity=0)
@@ -90,7 +90,7 @@ def main() -> int:
         size = min(args.batch, args.transactions - posted)
         t0 = time.perf_counter()
         with transaction.atomic():
-            posted += post_many((next(stream) for _ in range(size)), actor=user)  # type: ignore[misc]
+            posted += do_post_many((next(stream) for _ in range(size)), actor=user)  # type: ignore[misc]
             t1 = time.perf_counter()
         t2 = time.perf_counter()
         writing += t1 - t0
@@ -101,11 +101,11 @@ def main() -> int:
 
     t0 = time.perf_counter()
     for i in range(args.single):
-        post([Dr("5101", "1.00"), Cr("100202", "1.00")], date=dt.date(2026, 12, 31), description="经办费用",
-             reference=("bench.single", i), key=f"single-{i}", actor=user, region=REGION)
+        do_post([Dr("5101", "1.00"), Cr("100202", "1.00")], date=dt.date(2026, 12, 31), description="经办费用",
+                reference=("bench.single", i), key=f"single-{i}", actor=user, region=REGION)
     single = time.perf_counter() - t0
-    print(f"single posting: {args.single:,} post() calls in {single:.1f} s ({single / args.single * 1000:.2f} ms each, "
-          "each with its event)")
+    print(f"single posting: {args.single:,} do_post() calls in {single:.1f} s ({single / args.single * 1000:.2f} ms each, "
+             "each with its event)")
 
     t0 = time.perf_counter()
     tb = trial_balance()

@@ -16,7 +16,7 @@ from dae.benefits.actions import do_create_draft, do_publish
 from dae.benefits.models import RuleSetVersion
 from dae.core.errors import PermissionDenied
 from dae.core.models import Event
-from dae.payments.deductions import record_deduction
+from dae.payments.actions import do_record_deduction
 from dae.payments.models import Deduction
 
 pytestmark = pytest.mark.django_db
@@ -25,8 +25,8 @@ DAY = dt.date(2026, 3, 5)
 
 
 def _deduct(world: dict[str, Any], amount: str, document: str = "JH-2026-01") -> Deduction:
-    return record_deduction(world["hospitals"][0], amount=amount, kind="other", reason="违规收费追回",
-                            source=("document", document), confirmed_on=DAY, actor=world["users"]["finance"])
+    return do_record_deduction(world["hospitals"][0], amount=amount, kind="other", reason="违规收费追回",
+                               source=("document", document), confirmed_on=DAY, actor=world["users"]["finance"])
 
 
 @pytest.fixture

@@ -16,8 +16,9 @@ from dae.auditing.actions.runs import do_start_run
 from dae.auditing.models import Finding, FindingDocument, FindingStep, PlatformFeedback
 from dae.core.errors import Conflict, InvalidInput
 from dae.core.models import Event
+from dae.core.months import month_bounds
+from dae.payments.actions import do_build_statements
 from dae.payments.models import Deduction
-from dae.payments.statements import build_statements, month_bounds
 from dae.workdays.service import add_working_days
 
 pytestmark = pytest.mark.django_db
@@ -82,7 +83,7 @@ def test_confirmed_accepted_and_settled_becomes_a_deduction_on_the_next_statemen
     ]
     # the hospital's statement of this month (built next month) carries the deduction
     last = month_bounds(today.strftime("%Y-%m"))[1]
-    built = build_statements("220282", today.strftime("%Y-%m"), actor=users["finance"], on=last + dt.timedelta(days=1))
+    built = do_build_statements("220282", today.strftime("%Y-%m"), actor=users["finance"], on=last + dt.timedelta(days=1))
     statement = next(s for s in built if s.hospital.code == "HA0001")
     assert statement.deductions_total == Decimal("80.00")
     deduction.refresh_from_db()

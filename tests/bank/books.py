@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from dae.ledger.actions import Cr, Dr, do_post
 from dae.ledger.models import Leg, Transaction
-from dae.ledger.posting import Cr, Dr, post
 from tests.factories import REGION_A
 
 MARCH = dt.date(2026, 3, 1)
@@ -19,8 +19,8 @@ def day(n: int, month: int = 3) -> dt.date:
 def move(debit: str, credit: str, amount: str, on: dt.date, key: str, *, actor: Any = None,
          reference: tuple[str, str | int] = ("ledger.manual", ""), description: str = "",
          region: str = REGION_A) -> Transaction:
-    return post([Dr(debit, amount), Cr(credit, amount)], date=on, description=description or key,
-                reference=reference, key=key, actor=actor, region=region)
+    return do_post([Dr(debit, amount), Cr(credit, amount)], date=on, description=description or key,
+                   reference=reference, key=key, actor=actor, region=region)
 
 
 def pay_order(order: int, amount: str, on: dt.date, **kw: Any) -> Transaction:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from dae.bank.actions import import_statement
+from dae.bank.actions import do_import_statement
 from dae.bank.models import BankStatement, Match
 from tests.ledger.samples import samples_for as ledger_samples
 
@@ -16,7 +16,7 @@ def samples_for(name: str, world: dict[str, Any]) -> dict[str, str]:
     ledger_samples(name, world)  # the chart and a 10.00 payment from 100202 on 2026-03-02
     statement = BankStatement.objects.filter(sha256=hashlib.sha256(CSV).hexdigest()).first()
     if statement is None:
-        statement = import_statement(region=world["regions"][0].pk, account="100202", file_name="matrix.csv",
+        statement = do_import_statement(region=world["regions"][0].pk, account="100202", file_name="matrix.csv",
                                      content=CSV, actor=world["users"]["finance"]).statement
     line = statement.lines.get()
     match = Match.objects.get(line=line)

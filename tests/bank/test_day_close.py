@@ -13,13 +13,12 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from dae.bank.actions import import_statement
-from dae.bank.closing import close_day, close_days
+from dae.bank.actions import do_close_day, do_close_days, do_import_statement
 from dae.core.errors import AppendOnlyViolation, Conflict, InvalidInput
 from dae.core.models import Event
+from dae.ledger.actions import Cr, Dr, Entry, do_post, do_post_many, do_reverse
 from dae.ledger.errors import DayClosed, InvalidEntry
 from dae.ledger.models import DayClose, Leg, Transaction
-from dae.ledger.posting import Cr, Dr, Entry, post, post_many, reverse
 from tests.factories import REGION_A, REGION_B
 
 from .books import day, move, statement_csv
@@ -36,48 +35,48 @@ def books(clerk: Any) -> dict[str, Any]:
             "appropriation": move("100201", "1131", "500.00", day(2), "appr-1", description="拨款"),
             "cost": move("5101", "100202", "200.00", day(4), "cost-1", description="经办费用"),
             "open": move("5101", "100202", "80.00", day(4), "cost-2", description="经办费用（银行未付）")}
-    import_statement(region=REGION_A, account="100202", file_name="100202.csv", actor=clerk, period_from=day(1),
+    do_import_statement(region=REGION_A, account="100202", file_name="100202.csv", actor=clerk, period_from=day(1),
                      period_to=day(31), content=statement_csv("2026-03-02,S1,收,1000.00,,,周转金,1000.00",
                                                               "2026-03-04,S2,付,200.00,,,经办费用,800.00"))
     return {"txns": txns, "clerk": clerk}
 
 
 def _income_statement(clerk: Any) -> None:
-    import_statement(region=REGION_A, account="100201", file_name="100201.csv", actor=clerk, period_from=day(1),
+    do_import_statement(region=REGION_A, account="100201", file_name="100201.csv", actor=clerk, period_from=day(1),
                      period_to=day(31), content=statement_csv("2026-03-02,R1,收,500.00,,,拨款,500.00"))
 
 
 def test_days_close_in_order_and_only_after_the_statements(books: dict[str, Any]) -> None:
     clerk = books["clerk"]
     with pytest.raises(Conflict) as caught:
-        close_day(REGION_A, day(4), actor=clerk)
+        do_close_day(REGION_A, day(4), actor=clerk)
     assert (caught.value.code, caught.value.message) == (
         "close_in_order", "请先日结 2026-03-02：该日有资金收付且尚未日结，日结须按日期顺序进行")
     with pytest.raises(Conflict) as caught:
-        close_day(REGION_A, day(2), actor=clerk)
+        do_close_day(REGION_A, day(2), actor=clerk)
     assert (caught.value.code, caught.value.message) == (
         "not_reconciled", "2026-03-02 100201 收入户存款 有资金收付，但尚未导入覆盖该日的银行对账单（请先导入并完成对账）")
     assert DayClose.objects.count() == 0
 
     _income_statement(clerk)
-    first = close_day(REGION_A, day(2), actor=clerk, note="三月二日对账完毕")
+    first = do_close_day(REGION_A, day(2), actor=clerk, note="三月二日对账完毕")
     assert (first.region_id, first.day, first.closed_by, first.note, first.unmatched_count) == (
         REGION_A, day(2), clerk, "三月二日对账完毕", 0)
-    second = close_day(REGION_A, day(4), actor=clerk)  # 03-03 had no cash movement: nothing to wait for
+    second = do_close_day(REGION_A, day(4), actor=clerk)  # 03-03 had no cash movement: nothing to wait for
     assert second.unmatched_count == 1  # the 80.00 the bank has not paid stays listed
     events = Event.objects.filter(action="ledger.day_closed").order_by("id")
     assert [(e.object_id, e.after, e.actor) for e in events] == [
         (str(first.pk), {"day": "2026-03-02", "unmatched_count": 0}, clerk),
         (str(second.pk), {"day": "2026-03-04", "unmatched_count": 1}, clerk)]
     with pytest.raises(Conflict) as caught:
-        close_day(REGION_A, day(3), actor=clerk)
+        do_close_day(REGION_A, day(3), actor=clerk)
     assert (caught.value.code, caught.value.message) == (
         "already_closed", "统筹区 220282 已日结至 2026-03-04，2026-03-03 已日结，日结不能撤销")
 
 
 def test_a_close_is_never_undone(books: dict[str, Any]) -> None:
     _income_statement(books["clerk"])
-    closed = close_day(REGION_A, day(2), actor=books["clerk"])
+    closed = do_close_day(REGION_A, day(2), actor=books["clerk"])
     with pytest.raises(AppendOnlyViolation):
         closed.delete()
     closed.note = "改"
@@ -90,15 +89,15 @@ def test_a_close_is_never_undone(books: dict[str, Any]) -> None:
 def test_future_days_and_empty_requests_are_refused(clerk: Any) -> None:
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
     with pytest.raises(InvalidInput) as caught:
-        close_day(REGION_A, tomorrow, actor=clerk)
+        do_close_day(REGION_A, tomorrow, actor=clerk)
     assert caught.value.code == "future_day"
     with pytest.raises(InvalidInput):
-        close_days(REGION_A, [], actor=clerk)
+        do_close_days(REGION_A, [], actor=clerk)
 
 
 def _closed_through_march_4(books: dict[str, Any]) -> None:
     _income_statement(books["clerk"])
-    close_days(REGION_A, [day(2), day(4)], actor=books["clerk"])
+    do_close_days(REGION_A, [day(2), day(4)], actor=books["clerk"])
 
 
 def _written() -> tuple[int, int, int]:
@@ -110,8 +109,8 @@ def test_post_on_or_before_the_closed_day_is_refused(books: dict[str, Any], on: 
     _closed_through_march_4(books)
     before = _written()
     with pytest.raises(DayClosed) as caught:
-        post([Dr("5101", "10.00"), Cr("100202", "10.00")], date=on, description="迟到的费用", reference=("x", 1),
-             key="late-1", actor=books["clerk"], region=REGION_A)
+        do_post([Dr("5101", "10.00"), Cr("100202", "10.00")], date=on, description="迟到的费用", reference=("x", 1),
+                key="late-1", actor=books["clerk"], region=REGION_A)
     assert isinstance(caught.value, InvalidEntry)
     assert (caught.value.code, caught.value.message, caught.value.status) == ("day_closed", CLOSED_MESSAGE, 400)
     assert caught.value.details[0]["code"] == "day_closed"
@@ -120,19 +119,19 @@ def test_post_on_or_before_the_closed_day_is_refused(books: dict[str, Any], on: 
 
 def test_post_after_the_closed_day_and_in_another_region_is_fine(books: dict[str, Any]) -> None:
     _closed_through_march_4(books)
-    txn = post([Dr("5101", "10.00"), Cr("100202", "10.00")], date=day(5), description="次日费用",
-               reference=("x", 1), key="next-1", actor=books["clerk"], region=REGION_A)
+    txn = do_post([Dr("5101", "10.00"), Cr("100202", "10.00")], date=day(5), description="次日费用",
+                  reference=("x", 1), key="next-1", actor=books["clerk"], region=REGION_A)
     assert txn.date == day(5)
-    other = post([Dr("5101", "10.00"), Cr("100202", "10.00")], date=day(4), description="蛟河费用",
-                 reference=("x", 2), key="b-1", actor=None, region=REGION_B)
+    other = do_post([Dr("5101", "10.00"), Cr("100202", "10.00")], date=day(4), description="蛟河费用",
+                    reference=("x", 2), key="b-1", actor=None, region=REGION_B)
     assert other.region_id == REGION_B
 
 
 def test_a_retry_of_an_entry_posted_before_the_close_returns_it(books: dict[str, Any]) -> None:
     _closed_through_march_4(books)
     cost = books["txns"]["cost"]
-    again = post([Dr("5101", "200.00"), Cr("100202", "200.00")], date=day(4), description="经办费用",
-                 reference=("ledger.manual", ""), key="cost-1", actor=None, region=REGION_A)
+    again = do_post([Dr("5101", "200.00"), Cr("100202", "200.00")], date=day(4), description="经办费用",
+                    reference=("ledger.manual", ""), key="cost-1", actor=None, region=REGION_A)
     assert again == cost
 
 
@@ -143,20 +142,20 @@ def test_post_many_refuses_a_closed_day_and_writes_nothing(books: dict[str, Any]
                for n in range(3)]
     entries.insert(2, Entry([Dr("5101", "1.00"), Cr("100202", "1.00")], day(4), "费用", ("x", 9), "bulk-9", REGION_A))
     with pytest.raises(DayClosed) as caught:
-        post_many(entries, actor=books["clerk"], batch=2)  # the closed entry is in the second chunk
+        do_post_many(entries, actor=books["clerk"], batch=2)  # the closed entry is in the second chunk
     assert (caught.value.code, caught.value.message) == ("day_closed", "第 3 笔凭证：" + CLOSED_MESSAGE)
     assert _written() == before
-    assert post_many([e for e in entries if e.key != "bulk-9"], actor=books["clerk"], batch=2) == 3
+    assert do_post_many([e for e in entries if e.key != "bulk-9"], actor=books["clerk"], batch=2) == 3
 
 
 def test_reverse_dated_on_or_before_the_closed_day_is_refused(books: dict[str, Any]) -> None:
     _closed_through_march_4(books)
     before = _written()
     with pytest.raises(DayClosed) as caught:
-        reverse(books["txns"]["cost"], date=day(4), reason="发票作废", actor=books["clerk"])
+        do_reverse(books["txns"]["cost"], date=day(4), reason="发票作废", actor=books["clerk"])
     assert (caught.value.code, caught.value.message) == ("day_closed", CLOSED_MESSAGE)
     assert _written() == before
-    reversal = reverse(books["txns"]["cost"], date=day(5), reason="发票作废", actor=books["clerk"])
+    reversal = do_reverse(books["txns"]["cost"], date=day(5), reason="发票作废", actor=books["clerk"])
     assert (reversal.date, reversal.reverses) == (day(5), books["txns"]["cost"])
 
 
@@ -168,11 +167,11 @@ def test_the_check_is_one_query_per_post_and_per_region_in_post_many(books: dict
             work()
         return sum(1 for q in ctx.captured_queries if "ledger_dayclose" in q["sql"])
 
-    assert dayclose_queries(lambda: post([Dr("5101", "1.00"), Cr("100202", "1.00")], date=day(6), description="费",
-                                         reference=("x", 1), key="q-1", actor=None, region=REGION_A)) == 1
+    assert dayclose_queries(lambda: do_post([Dr("5101", "1.00"), Cr("100202", "1.00")], date=day(6), description="费",
+                                            reference=("x", 1), key="q-1", actor=None, region=REGION_A)) == 1
     entries = [Entry([Dr("5101", "1.00"), Cr("100202", "1.00")], day(6), "费", ("x", n), f"q-many-{n}",
                      REGION_A if n % 2 else REGION_B) for n in range(10)]
-    assert dayclose_queries(lambda: post_many(entries, actor=None, batch=3)) == 1
+    assert dayclose_queries(lambda: do_post_many(entries, actor=None, batch=3)) == 1
 
 
 def test_the_manual_entry_page_and_the_api_show_the_error(books: dict[str, Any]) -> None:

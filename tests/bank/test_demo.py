@@ -15,8 +15,8 @@ from django.test.utils import CaptureQueriesContext
 from dae.bank import queries
 from dae.bank.demo import reconcile_year
 from dae.bank.models import BankLine, BankStatement
+from dae.ledger.actions import Cr, Dr, Entry, do_post_many
 from dae.ledger.models import Account, DayClose, Leg
-from dae.ledger.posting import Cr, Dr, Entry, post_many
 from tests.factories import REGION_A, REGION_B
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +44,7 @@ def _year_of_postings(count: int, region: str = REGION_A) -> list[Entry]:
 
 
 def test_reconcile_year_finds_the_planted_differences_and_closes_every_day(clerk: Any) -> None:
-    assert post_many(_year_of_postings(300), actor=clerk) == 300
+    assert do_post_many(_year_of_postings(300), actor=clerk) == 300
     cash = Leg.objects.filter(account__code__in=("100201", "100202")).count()
     assert cash == 360  # 300 postings, 60 transfers touch both accounts
     months = Leg.objects.filter(account__code__in=("100201", "100202")).values_list(
@@ -59,7 +59,7 @@ def test_reconcile_year_finds_the_planted_differences_and_closes_every_day(clerk
                       "matched_amount_date": cash - 1 - memo, "duplicates": 1, "bank_only": 1, "ledger_only": 1,
                       "days_closed": 365}
     # the same work for a region with a third of the lines takes as many queries: none is per line
-    assert post_many(_year_of_postings(100, REGION_B), actor=clerk) == 100
+    assert do_post_many(_year_of_postings(100, REGION_B), actor=clerk) == 100
     with CaptureQueriesContext(connection) as small:
         assert reconcile_year(REGION_B, YEAR, clerk)["statements"] == months
     assert abs(len(ctx.captured_queries) - len(small.captured_queries)) <= months, (

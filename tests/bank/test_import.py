@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from dae.bank.actions import import_statement
+from dae.bank.actions import do_import_statement
 from dae.bank.models import BankLine, BankStatement
 from dae.bank.parser import parse_statement, template_csv
 from dae.core.errors import Conflict, DaeError, InvalidInput
@@ -124,7 +124,7 @@ def test_the_template_is_the_documented_header() -> None:
 
 
 def test_import_stores_the_statement_and_its_lines(clerk: Any) -> None:
-    imported = import_statement(region=REGION_A, account="100202", file_name="march.csv",
+    imported = do_import_statement(region=REGION_A, account="100202", file_name="march.csv",
                                 content=statement_csv(*GOOD), actor=clerk)
     st = imported.statement
     assert (st.region_id, st.account.code, st.period_from, st.period_to, st.file_name, st.line_count, st.encoding,
@@ -140,16 +140,16 @@ def test_import_stores_the_statement_and_its_lines(clerk: Any) -> None:
 def test_a_bad_file_stores_nothing(clerk: Any) -> None:
     content = statement_csv(GOOD[0], "2026-03-03,S002,付,abc,,,,")
     with pytest.raises(InvalidInput) as caught:
-        import_statement(region=REGION_A, account="100202", file_name="bad.csv", content=content, actor=clerk)
+        do_import_statement(region=REGION_A, account="100202", file_name="bad.csv", content=content, actor=clerk)
     assert caught.value.details == [{"row": 3, "column": "金额", "value": "abc", "reason": "金额应为数字"}]
     assert (BankStatement.objects.count(), BankLine.objects.count(), Event.objects.count()) == (0, 0, 0)
 
 
 def test_the_same_file_twice_is_refused(clerk: Any) -> None:
-    first = import_statement(region=REGION_A, account="100202", file_name="march.csv", content=statement_csv(*GOOD),
+    first = do_import_statement(region=REGION_A, account="100202", file_name="march.csv", content=statement_csv(*GOOD),
                              actor=clerk).statement
     with pytest.raises(Conflict) as caught:
-        import_statement(region=REGION_A, account="100202", file_name="copy.csv", content=statement_csv(*GOOD),
+        do_import_statement(region=REGION_A, account="100202", file_name="copy.csv", content=statement_csv(*GOOD),
                          actor=clerk)
     assert caught.value.code == "duplicate_file"
     assert caught.value.message.startswith("该文件已于 ") and caught.value.message.endswith(
@@ -167,11 +167,11 @@ def test_import_checks_account_region_and_period(clerk: Any, kwargs: dict[str, A
     args: dict[str, Any] = {"region": REGION_A, "account": "100202", "file_name": "m.csv",
                             "content": statement_csv(*GOOD), "actor": clerk, **kwargs}
     with pytest.raises(DaeError) as caught:
-        import_statement(**args)
+        do_import_statement(**args)
     assert caught.value.code == code and BankStatement.objects.count() == 0
 
 
 def test_an_explicit_period_wider_than_the_lines(clerk: Any) -> None:
-    st = import_statement(region=REGION_A, account="100202", file_name="m.csv", content=statement_csv(*GOOD),
+    st = do_import_statement(region=REGION_A, account="100202", file_name="m.csv", content=statement_csv(*GOOD),
                           actor=clerk, period_from=dt.date(2026, 3, 1), period_to=dt.date(2026, 3, 31)).statement
     assert (st.period_from, st.period_to) == (dt.date(2026, 3, 1), dt.date(2026, 3, 31))

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from django.db import DatabaseError, OperationalError, connection, transaction
 
-from dae.bank.closing import close_day
-from dae.ledger import posting
-from dae.ledger.posting import Cr, Dr, post
+from dae.bank.actions import do_close_day
+from dae.ledger import actions as posting
+from dae.ledger.actions import Cr, Dr, do_post
 from tests.factories import REGION_A
 
 from .books import day
@@ -23,7 +23,7 @@ LOCK = "SELECT 1 FROM core_region WHERE admdvs = %s FOR UPDATE NOWAIT"
 @pytest.mark.django_db(transaction=True)
 def test_postgresql_refuses_to_change_or_remove_a_close(clerk: Any) -> None:
     assert connection.vendor == "postgresql"
-    close_day(REGION_A, day(2), actor=clerk)
+    do_close_day(REGION_A, day(2), actor=clerk)
     for sql in ("UPDATE ledger_dayclose SET day = '2026-03-01'", "DELETE FROM ledger_dayclose"):
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql)
@@ -37,7 +37,7 @@ def test_a_posting_in_flight_makes_a_close_wait(clerk: Any) -> None:
     other = connection.copy()
     try:
         with transaction.atomic():
-            assert posting._lock_regions({REGION_A}) == {REGION_A}  # what post() does before its closed-day check
+            assert posting._lock_regions({REGION_A}) == {REGION_A}  # what do_post() does before its closed-day check
             with other.cursor() as cursor, pytest.raises(OperationalError, match="could not obtain lock"):
                 cursor.execute(LOCK, [REGION_A])
         with other.cursor() as cursor:  # committed: the row is free again
@@ -57,7 +57,7 @@ def test_a_close_in_flight_makes_a_posting_wait(clerk: Any) -> None:
                 cursor.execute("SET lock_timeout = '200ms'")
                 with pytest.raises(OperationalError, match="lock timeout"):
                     cursor.execute("SELECT 1 FROM core_region WHERE admdvs = %s FOR KEY SHARE", [REGION_A])
-        post([Dr("5101", "1.00"), Cr("100202", "1.00")], date=day(5), description="费用", reference=("x", 1),
-             key="after-close", actor=clerk, region=REGION_A)
+        do_post([Dr("5101", "1.00"), Cr("100202", "1.00")], date=day(5), description="费用", reference=("x", 1),
+                key="after-close", actor=clerk, region=REGION_A)
     finally:
         other.close()

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from dae.bank import queries
-from dae.bank.actions import import_statement
+from dae.bank.actions import do_import_statement
 from dae.bank.models import BankLine, Match
 from dae.ledger.models import Account
 from tests.factories import REGION_A
@@ -53,7 +53,7 @@ def march(clerk: Any) -> dict[str, Any]:
         "missing": move("5101", "100202", "450.00", day(10), "cost-2", description="经办费用（银行未付）"),
         "interest": move("100201", "4101", "35.20", day(31), "interest-1", description="存款利息"),
     }
-    imported = import_statement(region=REGION_A, account="100202", file_name="100202-202603.csv",
+    imported = do_import_statement(region=REGION_A, account="100202", file_name="100202-202603.csv",
                                 content=BANK_100202, actor=clerk)
     return {"txns": txns, "imported": imported, "clerk": clerk}
 
@@ -126,7 +126,7 @@ def test_the_income_account_long_and_short_the_other_way(march: dict[str, Any]) 
     bank = statement_csv("2026-03-02,R001,收,50000.00,,,一季度拨款,50000.00",
                          "2026-03-02,R002,付,20000.00,,,划入支出户,30000.00",
                          "2026-03-25,R003,收,99.00,,,利息,30099.00")
-    import_statement(region=REGION_A, account="100201", file_name="100201-202603.csv", content=bank,
+    do_import_statement(region=REGION_A, account="100201", file_name="100201-202603.csv", content=bank,
                      actor=march["clerk"])
     account = Account.objects.get(code="100201")
     items = queries.unmatched([REGION_A], [account], day(31)).items
@@ -142,7 +142,7 @@ def test_the_income_account_long_and_short_the_other_way(march: dict[str, Any]) 
 def test_no_statement_no_items_and_a_statement_without_balances(march: dict[str, Any]) -> None:
     account = Account.objects.get(code="100201")
     assert queries.unmatched([REGION_A], [account], day(31)).items == []  # before the first statement of 100201
-    import_statement(region=REGION_A, account="100201", file_name="r.csv", actor=march["clerk"],
+    do_import_statement(region=REGION_A, account="100201", file_name="r.csv", actor=march["clerk"],
                      content=statement_csv("2026-03-02,R001,收,50000.00,,,拨款,"))
     rec = queries.reconciliation(REGION_A, account, day(31))
     assert (rec.bank_balance, rec.adjusted_bank, rec.agree) == (None, None, None)

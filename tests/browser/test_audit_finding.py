@@ -12,8 +12,8 @@ import pytest
 from django.utils import timezone
 
 from dae.auditing.models import Finding
+from dae.core.months import month_bounds
 from dae.payments.models import Deduction, Statement
-from dae.payments.statements import month_bounds
 
 from .conftest import login
 

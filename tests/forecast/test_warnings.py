@@ -98,14 +98,14 @@ def test_months_payable(world: Any, funds: int, level: str | None, months: str) 
 
 
 def test_months_payable_counts_the_risk_adjustment_fund(world: Any, chart: None, manager: Any) -> None:
-    from dae.ledger.posting import Cr, Dr, post
+    from dae.ledger.actions import Cr, Dr, do_post
 
     flat_year(world, 2025)
     world.funds(2025, 1450)  # alone: 250.00 left, 2.50 months (red)
-    post([Dr("4001", "300.00"), Cr("3101", "300.00")], date=dt.date(2025, 6, 30), description="提取风险调节基金",
-         reference=("fund.reserve", "T"), key="test:reserve", actor=manager, region=REGION_A)
-    post([Dr("4001", "99.00"), Cr("3101", "99.00")], date=dt.date(2026, 1, 2), description="次年提取",
-         reference=("fund.reserve", "T2"), key="test:reserve:2", actor=manager, region=REGION_A)  # after the month
+    do_post([Dr("4001", "300.00"), Cr("3101", "300.00")], date=dt.date(2025, 6, 30), description="提取风险调节基金",
+            reference=("fund.reserve", "T"), key="test:reserve", actor=manager, region=REGION_A)
+    do_post([Dr("4001", "99.00"), Cr("3101", "99.00")], date=dt.date(2026, 1, 2), description="次年提取",
+            reference=("fund.reserve", "T2"), key="test:reserve:2", actor=manager, region=REGION_A)  # after the month
     hits = found(DEC, Indicator.MONTHS_PAYABLE)
     assert [h.level for h in hits] == ["yellow"] and hits[0].figure == D("5.50")
     evidence = hits[0].evidence

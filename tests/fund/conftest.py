@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from dae.ledger.posting import Cr, Dr, post
+from dae.ledger.actions import Cr, Dr, do_post
 from tests.factories import REGION_A, make_user
 
 _counter = {"n": 0}
@@ -47,7 +47,7 @@ def book(clerk: Any) -> Callable[..., Any]:
             "pay": ([Dr("2201", value), Cr("100202", value)], "payments.batch"),
             "cash": ([Dr("100202", value), Cr("100201", value)], "ledger.manual"),
         }[kind]
-        return post(lines, date=on, description=f"测试 {kind}", reference=(ref, "T"), key=_key(kind), actor=clerk,
-                    region=region_code)
+        return do_post(lines, date=on, description=f"测试 {kind}", reference=(ref, "T"), key=_key(kind), actor=clerk,
+                       region=region_code)
 
     return make

@@ -130,11 +130,11 @@ def test_a_draft_request_cannot_receive(clerk: Any) -> None:
 
 def test_a_failed_business_write_leaves_no_posting(clerk: Any, funded: Any) -> None:
     count = Transaction.objects.count()
-    with mock.patch("dae.fund.actions.record_event", side_effect=RuntimeError("event store down")), \
+    with mock.patch("dae.fund.actions.entries.record_event", side_effect=RuntimeError("event store down")), \
             pytest.raises(RuntimeError):
         actions.do_record_entry(clerk, "interest", REGION_A, on=DAY, amount="12.34", key="interest:x")
     assert Transaction.objects.count() == count and FundEntry.objects.count() == 0
-    with mock.patch("dae.fund.actions.FundYearChange.objects.create", side_effect=RuntimeError("boom")), \
+    with mock.patch("dae.fund.models.FundYearChange.objects.create", side_effect=RuntimeError("boom")), \
             pytest.raises(RuntimeError):
         actions.do_enter_funds(clerk, REGION_A, 2027, "100.00", on=dt.date(2027, 1, 4))
     assert Transaction.objects.count() == count and not FundYear.objects.filter(year=2027).exists()

@@ -15,8 +15,8 @@ from dae.core.models import AccessRecord, Event
 from dae.inspection.actions import documents, inspections
 from dae.inspection.models import Finding, Inspection
 from dae.ledger.models import Transaction
+from dae.payments.actions import do_build_statements
 from dae.payments.models import Deduction
-from dae.payments.statements import build_statements
 from tests.factories import REGION_A, HospitalFactory
 
 from .conftest import login
@@ -83,7 +83,7 @@ def test_the_deductions_land_on_the_hospitals_next_statement(world: Any, users: 
     inspection = new_inspection(world, users)
     inspections.do_submit_inspection(users["inspector"], inspection)
     inspections.do_confirm_inspection(users["manager"], inspection, on=dt.date(2025, 5, 20))
-    statements = build_statements(REGION_A, "2025-05", actor=users["finance"], on=dt.date(2025, 6, 3))
+    statements = do_build_statements(REGION_A, "2025-05", actor=users["finance"], on=dt.date(2025, 6, 3))
     assert len(statements) == 1
     statement = statements[0]
     assert statement.hospital == world["hospitals"][0] and statement.deductions_total == D("4760.50")

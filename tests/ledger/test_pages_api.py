@@ -11,8 +11,8 @@ import pytest
 from django.test import Client
 
 from dae.core.models import Event
+from dae.ledger.actions import Cr, Dr, do_post
 from dae.ledger.models import Transaction
-from dae.ledger.posting import Cr, Dr, post
 from dae.ledger.queries import balance, trial_balance
 from tests.factories import REGION_A, REGION_B, make_user
 
@@ -36,8 +36,8 @@ def users(clerk: Any) -> dict[str, Client]:
 
 @pytest.fixture
 def cost(clerk: Any) -> Transaction:
-    return post([Dr("5101", "3000.00"), Cr("100202", "3000.00")], date=DAY, description="三月经办费用",
-                reference=("ledger.manual", "FP001"), key="cost-1", actor=clerk, region=REGION_A)
+    return do_post([Dr("5101", "3000.00"), Cr("100202", "3000.00")], date=DAY, description="三月经办费用",
+                   reference=("ledger.manual", "FP001"), key="cost-1", actor=clerk, region=REGION_A)
 
 
 def entry_post(**rows: str) -> dict[str, str]:

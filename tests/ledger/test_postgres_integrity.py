@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
+from dae.ledger.actions import Cr, Dr, do_post, do_reverse
 from dae.ledger.models import Account, Leg, Transaction
-from dae.ledger.posting import Cr, Dr, post, reverse
 from tests.factories import REGION_A
 
 from .conftest import DAY
@@ -74,9 +74,9 @@ def test_what_post_and_reverse_write_passes_the_commit_check(chart: None) -> Non
     from tests.factories import make_user
 
     clerk = make_user("finance", username="pg-commit")
-    txn = post([Dr("5001", "100.00"), Cr("2201", "60.00"), Cr("2202", "40.00")], date=DAY, description="补助支出",
-               reference=("t", "1"), key="pg-commit", actor=clerk, region=REGION_A)
-    reverse(txn, date=DAY, reason="测试冲正", actor=clerk)
+    txn = do_post([Dr("5001", "100.00"), Cr("2201", "60.00"), Cr("2202", "40.00")], date=DAY, description="补助支出",
+                  reference=("t", "1"), key="pg-commit", actor=clerk, region=REGION_A)
+    do_reverse(txn, date=DAY, reason="测试冲正", actor=clerk)
     assert Transaction.objects.count() == 2 and Leg.objects.count() == 6
 
 
@@ -98,8 +98,8 @@ def test_postgresql_refuses_a_leg_without_exactly_one_positive_side(chart: None,
     "DELETE FROM ledger_transaction",
 ])
 def test_postgresql_refuses_update_and_delete_of_posted_rows(clerk: Any, sql: str) -> None:
-    txn = post([Dr("5001", "100.00"), Cr("2201", "100.00")], date=DAY, description="补助支出", reference=("t", "1"),
-               key="pg-append-only", actor=clerk, region=REGION_A)
+    txn = do_post([Dr("5001", "100.00"), Cr("2201", "100.00")], date=DAY, description="补助支出", reference=("t", "1"),
+                  key="pg-append-only", actor=clerk, region=REGION_A)
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql)
     assert sorted(Leg.objects.filter(transaction=txn).values_list("debit", "credit")) == sorted(

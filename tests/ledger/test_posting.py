@@ -11,9 +11,9 @@ import pytest
 from dae.core.errors import AppendOnlyViolation, Conflict
 from dae.core.models import Event
 from dae.core.money import MoneyError
+from dae.ledger.actions import Cr, Dr, Line, do_post, do_reverse
 from dae.ledger.errors import AlreadyReversed, IdempotencyConflict, InvalidEntry, NotReversible
 from dae.ledger.models import Account, Leg, Transaction
-from dae.ledger.posting import Cr, Dr, Line, post, reverse
 from dae.ledger.queries import balance, trial_balance
 from tests.factories import REGION_A, REGION_B
 
@@ -26,7 +26,7 @@ def pay_hospital(clerk: Any, amount: str = "1200.00", key: str = "k1", **kw: Any
     args: dict[str, Any] = {"date": DAY, "description": "补助支出 SA0001", "reference": ("claims.settlement", "SA0001"),
                             "key": key, "actor": clerk, "region": REGION_A}
     args.update(kw)
-    return post([Dr("5001", amount), Cr("2201", amount)], **args)
+    return do_post([Dr("5001", amount), Cr("2201", amount)], **args)
 
 
 def test_a_balanced_entry_is_posted_with_its_legs_and_one_event(clerk: Any) -> None:
@@ -41,8 +41,8 @@ def test_a_balanced_entry_is_posted_with_its_legs_and_one_event(clerk: Any) -> N
 
 
 def test_a_split_entry_with_three_legs(clerk: Any) -> None:
-    txn = post([Dr("100202", "1000.00"), Cr("1131", "999.99"), Cr("4101", "0.01")], date=DAY,
-               description="拨款到账及利息", reference=("ledger.manual", "1"), key="k3", actor=clerk, region=REGION_A)
+    txn = do_post([Dr("100202", "1000.00"), Cr("1131", "999.99"), Cr("4101", "0.01")], date=DAY,
+                  description="拨款到账及利息", reference=("ledger.manual", "1"), key="k3", actor=clerk, region=REGION_A)
     assert txn.legs.count() == 3
     assert balance("100202") == Decimal("1000.00")
     assert balance("1131") == Decimal("-999.99")  # a debit-normal account credited shows negative
@@ -63,7 +63,7 @@ def test_a_split_entry_with_three_legs(clerk: Any) -> None:
 def test_an_entry_breaking_a_rule_is_refused_with_a_chinese_message(clerk: Any, lines: list[Line], code: str,
                                                                      message: str) -> None:
     with pytest.raises(InvalidEntry) as caught:
-        post(lines, date=DAY, description="测试", reference=("t", "1"), key="bad", actor=clerk, region=REGION_A)
+        do_post(lines, date=DAY, description="测试", reference=("t", "1"), key="bad", actor=clerk, region=REGION_A)
     assert (caught.value.code, caught.value.message, caught.value.status) == (code, message, 400)
     assert Transaction.objects.count() == Leg.objects.count() == 0
     assert not Event.objects.filter(action="ledger.posted").exists()
@@ -71,8 +71,8 @@ def test_an_entry_breaking_a_rule_is_refused_with_a_chinese_message(clerk: Any, 
 
 def test_every_broken_rule_is_listed_in_the_details(clerk: Any) -> None:
     with pytest.raises(InvalidEntry) as caught:
-        post([Dr("5001", "-1"), Cr("2201", "1.001")], date=DAY, description=" ", reference=("", ""), key="",
-             actor=clerk, region=REGION_A)
+        do_post([Dr("5001", "-1"), Cr("2201", "1.001")], date=DAY, description=" ", reference=("", ""), key="",
+                actor=clerk, region=REGION_A)
     assert [d["code"] for d in caught.value.details] == [
         "no_description", "bad_reference", "bad_key", "negative_amount", "not_fen"]
 
@@ -82,11 +82,11 @@ def test_an_inactive_account_and_another_regions_account_are_refused(clerk: Any)
     Account.objects.create(code="100203", name="蛟河支出户", kind="asset", normal_side="debit", region_id=REGION_B,
                            parent=Account.objects.get(code="1002"))
     with pytest.raises(InvalidEntry, match="第 1 条分录的科目 5101 经办费用 已停用"):
-        post([Dr("5101", "1"), Cr("100202", "1")], date=DAY, description="经办费", reference=("t", "1"), key="a",
-             actor=clerk, region=REGION_A)
+        do_post([Dr("5101", "1"), Cr("100202", "1")], date=DAY, description="经办费", reference=("t", "1"), key="a",
+                actor=clerk, region=REGION_A)
     with pytest.raises(InvalidEntry, match="第 2 条分录的科目 100203 蛟河支出户 只用于统筹区 220281"):
-        post([Dr("5001", "1"), Cr("100203", "1")], date=DAY, description="支付", reference=("t", "1"), key="b",
-             actor=clerk, region=REGION_A)
+        do_post([Dr("5001", "1"), Cr("100203", "1")], date=DAY, description="支付", reference=("t", "1"), key="b",
+                actor=clerk, region=REGION_A)
 
 
 def test_an_unknown_region_is_refused(clerk: Any) -> None:
@@ -101,8 +101,8 @@ def test_a_float_amount_is_refused_before_anything_is_built() -> None:
 
 def test_a_retry_with_the_same_key_and_content_returns_the_same_transaction(clerk: Any) -> None:
     first = pay_hospital(clerk)
-    again = post([Cr("2201", "1200"), Dr("5001", "1200.0")], date=DAY, description="补助支出 SA0001",
-                  reference=("claims.settlement", "SA0001"), key="k1", actor=clerk, region=REGION_A)
+    again = do_post([Cr("2201", "1200"), Dr("5001", "1200.0")], date=DAY, description="补助支出 SA0001",
+                     reference=("claims.settlement", "SA0001"), key="k1", actor=clerk, region=REGION_A)
     assert again.pk == first.pk
     assert Transaction.objects.count() == 1 and Leg.objects.count() == 2
     assert Event.objects.filter(action="ledger.posted").count() == 1
@@ -122,7 +122,7 @@ def test_the_same_key_with_different_content_is_a_conflict(clerk: Any, change: d
 
 def test_a_reversal_mirrors_the_original_points_to_it_and_nets_to_zero(clerk: Any) -> None:
     original = pay_hospital(clerk)
-    reversal = reverse(original, date=DAY + dt.timedelta(days=3), reason="金额录错", actor=clerk)
+    reversal = do_reverse(original, date=DAY + dt.timedelta(days=3), reason="金额录错", actor=clerk)
     assert reversal.reverses == original and original.reversal_or_none() == reversal
     assert reversal.description == f"冲正凭证 #{original.pk}：金额录错"
     assert (reversal.reference_type, reversal.reference_id, reversal.region_id) == (
@@ -136,20 +136,20 @@ def test_a_reversal_mirrors_the_original_points_to_it_and_nets_to_zero(clerk: An
 
 def test_a_transaction_is_reversed_once_only(clerk: Any) -> None:
     original = pay_hospital(clerk)
-    reversal = reverse(original, date=DAY, reason="重复支付", actor=clerk)
+    reversal = do_reverse(original, date=DAY, reason="重复支付", actor=clerk)
     with pytest.raises(AlreadyReversed, match=f"凭证 #{original.pk} 已于 {DAY} 冲正（凭证 #{reversal.pk}），不能重复冲正"):
-        reverse(original, date=DAY, reason="再来一次", actor=clerk)
+        do_reverse(original, date=DAY, reason="再来一次", actor=clerk)
     with pytest.raises(NotReversible, match=f"凭证 #{reversal.pk} 本身是冲正凭证，不能再冲正"):
-        reverse(reversal, date=DAY, reason="撤销冲正", actor=clerk)
+        do_reverse(reversal, date=DAY, reason="撤销冲正", actor=clerk)
     assert Transaction.objects.count() == 2
 
 
 def test_a_reversal_needs_a_reason_and_is_not_dated_before_the_original(clerk: Any) -> None:
     original = pay_hospital(clerk)
     with pytest.raises(InvalidEntry, match="请填写冲正原因"):
-        reverse(original, date=DAY, reason="  ", actor=clerk)
+        do_reverse(original, date=DAY, reason="  ", actor=clerk)
     with pytest.raises(NotReversible, match="冲正日期 2026-03-01 不能早于原凭证日期 2026-03-02"):
-        reverse(original, date=DAY - dt.timedelta(days=1), reason="错账", actor=clerk)
+        do_reverse(original, date=DAY - dt.timedelta(days=1), reason="错账", actor=clerk)
 
 
 def test_posted_transactions_and_legs_cannot_be_changed_or_deleted_in_python(clerk: Any) -> None:
@@ -187,22 +187,22 @@ def test_posting_joins_the_callers_transaction(clerk: Any) -> None:
 
 
 def test_the_bulk_path_posts_with_the_same_rules(clerk: Any) -> None:
-    from dae.ledger.posting import Entry, post_many
+    from dae.ledger.actions import Entry, do_post_many
 
     entries = [Entry([Dr("5001", f"{i}.01"), Cr("2201", f"{i}.01")], DAY, f"补助支出 {i}", ("claims.settlement", i),
                      f"bulk-{i}", REGION_A) for i in range(1, 8)]
-    assert post_many(entries, actor=clerk, batch=3) == 7
+    assert do_post_many(entries, actor=clerk, batch=3) == 7
     assert balance("2201") == Decimal("28.07") and trial_balance().balanced
     txn = Transaction.objects.get(idempotency_key="bulk-3")
     assert (txn.legs.count(), txn.reference_id, txn.posted_by) == (2, "3", clerk)
     event = Event.objects.get(action="ledger.posted_many")
     assert event.after == {"count": 7, "first_id": txn.pk - 2, "last_id": txn.pk + 4}
-    assert post([Dr("5001", "3.01"), Cr("2201", "3.01")], date=DAY, description="补助支出 3",
-                reference=("claims.settlement", 3), key="bulk-3", actor=clerk, region=REGION_A).pk == txn.pk
+    assert do_post([Dr("5001", "3.01"), Cr("2201", "3.01")], date=DAY, description="补助支出 3",
+                   reference=("claims.settlement", 3), key="bulk-3", actor=clerk, region=REGION_A).pk == txn.pk
     bad = [Entry([Dr("5001", "1.00"), Cr("2201", "1.00")], DAY, "好", ("t", 1), "bulk-ok", REGION_A),
            Entry([Dr("5001", "1.00"), Cr("2201", "0.99")], DAY, "坏", ("t", 2), "bulk-bad", REGION_A)]
     with pytest.raises(InvalidEntry, match="第 2 笔凭证：借贷不平衡"):
-        post_many(bad, actor=clerk)
+        do_post_many(bad, actor=clerk)
     with pytest.raises(IdempotencyConflict, match="幂等键 bulk-1 已经记账"):
-        post_many(entries[:1], actor=clerk)
+        do_post_many(entries[:1], actor=clerk)
     assert Transaction.objects.count() == 7

@@ -22,9 +22,9 @@ from hypothesis.stateful import (
 )
 
 from dae.core.money import FEN, ZERO, ratio_split
+from dae.ledger.actions import Line, do_post, do_reverse
 from dae.ledger.errors import AlreadyReversed, IdempotencyConflict
 from dae.ledger.models import Account, Transaction
-from dae.ledger.posting import Line, post, reverse
 from dae.ledger.queries import balance, balances, trial_balance
 from tests.factories import REGION_A, REGION_B
 
@@ -69,8 +69,8 @@ class LedgerMachine(RuleBasedStateMachine):
         lines += [Line(code, credit=part) for code, part in
                   zip(credit_codes, ratio_split(total, [Decimal(w) for w in credit_parts]), strict=True) if part]
         key = f"prop-{next(_keys)}"
-        txn = post(lines, date=START + dt.timedelta(days=days), description="随机凭证", reference=("test", key),
-                   key=key, actor=self.clerk, region=region)
+        txn = do_post(lines, date=START + dt.timedelta(days=days), description="随机凭证", reference=("test", key),
+                      key=key, actor=self.clerk, region=region)
         self.posted.append((txn, lines))
         self._apply(lines)
 
@@ -78,27 +78,27 @@ class LedgerMachine(RuleBasedStateMachine):
     @rule(data=st.data())
     def retry_is_a_replay(self, data: Any) -> None:
         txn, lines = data.draw(st.sampled_from([(t, lines) for t, lines in self.posted if not t.is_reversal]))
-        again = post(list(reversed(lines)), date=txn.date, description=txn.description,
-                     reference=(txn.reference_type, txn.reference_id), key=txn.idempotency_key, actor=self.clerk,
-                     region=txn.region_id)
+        again = do_post(list(reversed(lines)), date=txn.date, description=txn.description,
+                        reference=(txn.reference_type, txn.reference_id), key=txn.idempotency_key, actor=self.clerk,
+                        region=txn.region_id)
         assert again.pk == txn.pk
         with pytest.raises(IdempotencyConflict):
-            post(lines, date=txn.date + dt.timedelta(days=1), description=txn.description,
-                 reference=(txn.reference_type, txn.reference_id), key=txn.idempotency_key, actor=self.clerk,
-                 region=txn.region_id)
+            do_post(lines, date=txn.date + dt.timedelta(days=1), description=txn.description,
+                    reference=(txn.reference_type, txn.reference_id), key=txn.idempotency_key, actor=self.clerk,
+                    region=txn.region_id)
 
     @precondition(lambda self: any(t.pk not in self.reversed and not t.is_reversal for t, _ in self.posted))
     @rule(data=st.data(), later=st.integers(0, 30))
     def reverse_one(self, data: Any, later: int) -> None:
         candidates = [(t, lines) for t, lines in self.posted if t.pk not in self.reversed and not t.is_reversal]
         txn, lines = data.draw(st.sampled_from(candidates))
-        reversal = reverse(txn, date=txn.date + dt.timedelta(days=later), reason="随机冲正", actor=self.clerk)
+        reversal = do_reverse(txn, date=txn.date + dt.timedelta(days=later), reason="随机冲正", actor=self.clerk)
         self.reversed.add(txn.pk)
         mirrored = [Line(line.account, debit=line.credit, credit=line.debit) for line in lines]
         self.posted.append((reversal, mirrored))
         self._apply(mirrored)
         with pytest.raises(AlreadyReversed):
-            reverse(txn, date=reversal.date, reason="再冲一次", actor=self.clerk)
+            do_reverse(txn, date=reversal.date, reason="再冲一次", actor=self.clerk)
 
     @invariant()
     def trial_balance_is_zero(self) -> None:
@@ -131,7 +131,7 @@ def test_random_postings_and_reversals_keep_the_ledger_balanced(clerk: Any) -> N
 
 @pytest.mark.django_db
 def test_balance_of_a_group_account_is_the_sum_of_its_children(clerk: Any) -> None:
-    post([Line("100201", debit=Decimal("5.00")), Line("100202", credit=Decimal("5.00"))], date=START,
-         description="划转", reference=("t", "g"), key="g", actor=clerk, region=REGION_A)
+    do_post([Line("100201", debit=Decimal("5.00")), Line("100202", credit=Decimal("5.00"))], date=START,
+            description="划转", reference=("t", "g"), key="g", actor=clerk, region=REGION_A)
     assert balance("1002") == balance("100201") + balance("100202") == ZERO
     assert Account.objects.get(code="1002").children.count() == 2

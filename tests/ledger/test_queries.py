@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from dae.ledger.actions import Cr, Dr, do_post, do_reverse
 from dae.ledger.models import Account
-from dae.ledger.posting import Cr, Dr, post, reverse
 from dae.ledger.queries import balance, balances, statement, trial_balance
 from tests.factories import REGION_A, REGION_B
 
@@ -22,8 +22,8 @@ D1, D2, D3 = dt.date(2026, 1, 5), dt.date(2026, 2, 10), dt.date(2026, 3, 15)
 def book(clerk: Any) -> dict[str, Any]:
     """A quarter of the fund in region A, and one entry in region B."""
     def p(key: str, day: dt.date, text: str, *lines: Any, region: str = REGION_A) -> Any:
-        return post(list(lines), date=day, description=text, reference=("test", key), key=key, actor=clerk,
-                    region=region)
+        return do_post(list(lines), date=day, description=text, reference=("test", key), key=key, actor=clerk,
+                       region=region)
 
     txns = {
         "raised": p("raised", D1, "年度筹集资金", Dr("1131", "5000000.00"), Cr("4001", "5000000.00")),
@@ -69,7 +69,7 @@ def test_trial_balance_totals_agree(book: dict[str, Any]) -> None:
 
 
 def test_trial_balance_stays_zero_after_a_reversal(book: dict[str, Any], clerk: Any) -> None:
-    reverse(book["cost"], date=D3, reason="费用记错", actor=clerk)
+    do_reverse(book["cost"], date=D3, reason="费用记错", actor=clerk)
     tb = trial_balance()
     assert tb.balanced and balance("5101") == Decimal("0.00")
 
@@ -94,8 +94,8 @@ def test_statement_of_a_credit_normal_account(book: dict[str, Any]) -> None:
 
 def test_sums_are_exact_to_the_fen_over_many_small_amounts(clerk: Any) -> None:
     for i in range(30):
-        post([Dr("5101", "0.10"), Dr("5101", "0.20"), Cr("100202", "0.30")], date=D1, description="小额",
-             reference=("t", str(i)), key=f"s{i}", actor=clerk, region=REGION_A)
+        do_post([Dr("5101", "0.10"), Dr("5101", "0.20"), Cr("100202", "0.30")], date=D1, description="小额",
+                reference=("t", str(i)), key=f"s{i}", actor=clerk, region=REGION_A)
     assert balance("5101") == Decimal("9.00")
     assert balance("100202") == Decimal("-9.00")
     assert trial_balance().difference == Decimal("0.00")

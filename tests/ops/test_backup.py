@@ -19,6 +19,7 @@ from django.db import connections, transaction
 from dae.catalog.models import Hospital
 from dae.enrollment.models import Person
 from dae.ledger import entries
+from dae.ledger.actions import do_post_simple
 from dae.ops.actions import do_mask_copy
 from dae.ops.backup import (
     BackupError,
@@ -39,7 +40,7 @@ KEY = base64.b64decode("ZGFlLXRlc3QtYmFja3VwLWtleS0wMTIzNDU2Nzg5YWI=")
 def _post(world: dict[str, Any]) -> None:
     with transaction.atomic():
         for i, amount in enumerate(("1200.50", "300.25")):
-            entries.simple(entries.SPENDING_BANK, entries.FUND_INCOME, amount=Decimal(amount),
+            do_post_simple(entries.SPENDING_BANK, entries.FUND_INCOME, amount=Decimal(amount),
                            on=dt.date(2026, 3, 2 + i), reference=("test.backup", i), key=f"backup-test-{i}",
                            region="220282", description="测试", actor=None)
 

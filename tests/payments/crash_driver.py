@@ -35,7 +35,8 @@ def setup() -> None:
     from dae.core.models import Region
     from dae.enrollment.models import Person
     from dae.ledger import entries
-    from dae.payments.statements import approve_statement, build_statements
+    from dae.ledger.actions import do_post_settlement_payable, do_post_simple
+    from dae.payments.actions import do_approve_statement, do_build_statements
 
     call_command("migrate", verbosity=0)
     region = Region.objects.create(admdvs="220282", name="桦甸市")
@@ -51,12 +52,12 @@ def setup() -> None:
             settle_way="direct", medfee_sumamt=Decimal("9000.00"), fulamt_ownpay_amt=Decimal("0.00"),
             overlmt_selfpay=Decimal("0.00"), preselfpay_amt=Decimal("0.00"), inscp_scp_amt=Decimal("9000.00"),
             hifob_pay=Decimal(f"{n}000.00"), computed_pay=Decimal(f"{n}000.00"), state="payable")
-        entries.settlement_payable(s, on=dt.date(2026, 3, 10), actor=None)
-    for st in build_statements("220282", "2026-03", actor=None, on=dt.date(2026, 4, 2)):
-        approve_statement(st, actor=None, on=dt.date(2026, 4, 3))
-    entries.simple(entries.SPENDING_BANK, entries.FUND_INCOME, amount=Decimal("100000.00"), on=dt.date(2026, 4, 1),
-                   reference=("tests.funding", "220282"), key="crash-funding", region="220282",
-                   description="拨入支出户", actor=None)
+        do_post_settlement_payable(s, on=dt.date(2026, 3, 10), actor=None)
+    for st in do_build_statements("220282", "2026-03", actor=None, on=dt.date(2026, 4, 2)):
+        do_approve_statement(st, actor=None, on=dt.date(2026, 4, 3))
+    do_post_simple(entries.SPENDING_BANK, entries.FUND_INCOME, amount=Decimal("100000.00"), on=dt.date(2026, 4, 1),
+                         reference=("tests.funding", "220282"), key="crash-funding", region="220282",
+                         description="拨入支出户", actor=None)
 
 
 def _bank_result(batch: object) -> bytes:
@@ -67,18 +68,18 @@ def _bank_result(batch: object) -> bytes:
 
 def pay() -> None:
     from dae.core.crash import crash_point
-    from dae.payments.batches import create_batch, export_batch, import_result
+    from dae.payments.actions import do_create_batch, do_export_batch, do_import_result
     from dae.payments.models import PaymentBatch, Statement
 
     open_batch = PaymentBatch.objects.exclude(status=PaymentBatch.Status.DONE).first()
     if open_batch is None and Statement.objects.filter(status=Statement.Status.APPROVED).exists():
-        open_batch = create_batch("220282", "hospital", actor=None, on=dt.date(2026, 4, 10))
+        open_batch = do_create_batch("220282", "hospital", actor=None, on=dt.date(2026, 4, 10))
         crash_point("driver.created")
     if open_batch is not None and open_batch.status == PaymentBatch.Status.DRAFT:
-        export_batch(open_batch, actor=None)
+        do_export_batch(open_batch, actor=None)
         crash_point("driver.exported")
     if open_batch is not None and open_batch.status == PaymentBatch.Status.EXPORTED:
-        import_result(open_batch, name="result.csv", chunks=[_bank_result(open_batch)], actor=None)
+        do_import_result(open_batch, name="result.csv", chunks=[_bank_result(open_batch)], actor=None)
         crash_point("driver.imported")
     print(json.dumps(summary(), ensure_ascii=False))
 

@@ -13,9 +13,16 @@ from dae.claims.models import Settlement
 from dae.core.errors import Conflict, InvalidInput
 from dae.ledger.models import Transaction
 from dae.ledger.queries import balance, trial_balance
-from dae.payments.batches import confirm_order, create_batch, export_batch, import_result, payment_file
+from dae.payments.actions import (
+    do_approve_statement,
+    do_build_statements,
+    do_confirm_order,
+    do_create_batch,
+    do_export_batch,
+    do_import_result,
+)
+from dae.payments.bankfiles import payment_file
 from dae.payments.models import PaymentBatch, PaymentOrder, Statement
-from dae.payments.statements import approve_statement, build_statements
 
 from ..factories import HospitalFactory, region
 from .flow import fund_spending, result_file
@@ -34,20 +41,20 @@ def three_statements(world: dict[str, Any]) -> list[Statement]:
     for n, hospital in enumerate([world["hospitals"][0], *others], start=1):
         s = owed(world, f"P{n}", f"{n * 1000}.00")
         Settlement.objects.filter(pk=s.pk).update(hospital=hospital)
-    statements = build_statements(A, "2026-03", actor=finance, on=dt.date(2026, 4, 2))
+    statements = do_build_statements(A, "2026-03", actor=finance, on=dt.date(2026, 4, 2))
     for st in statements:
-        approve_statement(st, actor=finance, on=dt.date(2026, 4, 3))
+        do_approve_statement(st, actor=finance, on=dt.date(2026, 4, 3))
     return sorted(statements, key=lambda st: st.net_payable)
 
 
 def import_bytes(batch: PaymentBatch, content: bytes, actor: Any, name: str = "result.csv") -> Any:
-    return import_result(batch, name=name, chunks=[content], actor=actor)
+    return do_import_result(batch, name=name, chunks=[content], actor=actor)
 
 
 def test_batch_file_result_and_ledger(world: dict[str, Any], three_statements: list[Statement]) -> None:
     finance = world["users"]["finance"]
     fund_spending(A, "10000.00", dt.date(2026, 4, 1))
-    batch = create_batch(A, "hospital", actor=finance, on=PAY_DAY)
+    batch = do_create_batch(A, "hospital", actor=finance, on=PAY_DAY)
     assert (batch.orders_count, batch.total, batch.status) == (3, Decimal("6000.00"), "draft")
     assert set(Statement.objects.values_list("status", flat=True)) == {"paying"}
     orders = list(batch.orders.order_by("seq"))
@@ -55,9 +62,9 @@ def test_batch_file_result_and_ledger(world: dict[str, Any], three_statements: l
     assert text[0] == "批次号,指令序号,收款人,开户银行,收款账号,金额,用途,附言"
     assert text[1] == (f"{batch.number},1,桦甸市人民医院,中国工商银行桦甸支行,{orders[0].bank_account},1000.00,"
                        f"2026-03大额医疗补助,DAE-PO{orders[0].pk}")
-    path = export_batch(batch, actor=finance)
+    path = do_export_batch(batch, actor=finance)
     assert path.read_bytes() == payment_file(batch) and batch.status == "exported"
-    assert export_batch(batch, actor=finance).read_bytes() == path.read_bytes()  # again: the same file
+    assert do_export_batch(batch, actor=finance).read_bytes() == path.read_bytes()  # again: the same file
     assert set(PaymentOrder.objects.values_list("status", flat=True)) == {"sent"}
 
     result = import_bytes(batch, result_file(batch, {2: "失败", 3: "处理中"}, day=dt.date(2026, 4, 11)), finance)
@@ -81,7 +88,7 @@ def test_batch_file_result_and_ledger(world: dict[str, Any], three_statements: l
     assert again.pk == result.pk and Transaction.objects.filter(reference_type="payments.order").count() == 1
 
     # a new batch takes the failed statement again, never the one whose outcome is unknown
-    retry = create_batch(A, "hospital", actor=finance, on=dt.date(2026, 4, 12))
+    retry = do_create_batch(A, "hospital", actor=finance, on=dt.date(2026, 4, 12))
     assert list(retry.orders.values_list("statement_id", flat=True)) == [second.pk]
 
     # a contradicting file is refused whole
@@ -101,10 +108,10 @@ def test_bad_result_rows_are_listed_in_chinese_and_nothing_applies(world: dict[s
                                                                  three_statements: list[Statement]) -> None:
     finance = world["users"]["finance"]
     fund_spending(A, "10000.00", dt.date(2026, 4, 1))
-    batch = create_batch(A, "hospital", actor=finance, on=PAY_DAY)
+    batch = do_create_batch(A, "hospital", actor=finance, on=PAY_DAY)
     with pytest.raises(Conflict, match="尚未导出"):
         import_bytes(batch, result_file(batch, day=PAY_DAY), finance)
-    export_batch(batch, actor=finance)
+    do_export_batch(batch, actor=finance)
     good = result_file(batch, day=PAY_DAY).decode()
     bad = (good.replace(",1000.00,", ",1000.01,").replace("成功", "OK", 1)
            .replace(f"{batch.number},3,", f"{batch.number},9,"))
@@ -121,25 +128,25 @@ def test_bad_result_rows_are_listed_in_chinese_and_nothing_applies(world: dict[s
 def test_unknown_outcome_is_settled_by_a_manual_check(world: dict[str, Any], three_statements: list[Statement]) -> None:
     finance = world["users"]["finance"]
     fund_spending(A, "10000.00", dt.date(2026, 4, 1))
-    batch = create_batch(A, "hospital", actor=finance, on=PAY_DAY)
-    export_batch(batch, actor=finance)
+    batch = do_create_batch(A, "hospital", actor=finance, on=PAY_DAY)
+    do_export_batch(batch, actor=finance)
     order = batch.orders.get(seq=1)
     with pytest.raises(InvalidInput):
-        confirm_order(order, outcome="paid", actor=finance, day=PAY_DAY, reason="电话查证")  # no serial
-    confirm_order(order, outcome="paid", actor=finance, day=PAY_DAY, reason="银行柜面查证已入账", serial="B001")
+        do_confirm_order(order, outcome="paid", actor=finance, day=PAY_DAY, reason="电话查证")  # no serial
+    do_confirm_order(order, outcome="paid", actor=finance, day=PAY_DAY, reason="银行柜面查证已入账", serial="B001")
     assert PaymentOrder.objects.get(pk=order.pk).result_source.startswith("人工查证")
     with pytest.raises(Conflict):
-        confirm_order(order, outcome="failed", actor=finance, day=PAY_DAY, reason="再次查证")
+        do_confirm_order(order, outcome="failed", actor=finance, day=PAY_DAY, reason="再次查证")
     assert Transaction.objects.filter(reference_type="payments.order").count() == 1
 
 
 def test_overdraft_is_refused_before_a_batch(world: dict[str, Any], three_statements: list[Statement]) -> None:
     fund_spending(A, "5999.99", dt.date(2026, 4, 1))
     with pytest.raises(Conflict, match="透支 0.01 元"):
-        create_batch(A, "hospital", actor=world["users"]["finance"], on=PAY_DAY)
+        do_create_batch(A, "hospital", actor=world["users"]["finance"], on=PAY_DAY)
     assert not PaymentBatch.objects.exists()
     with pytest.raises(Conflict, match="没有可支付"):
-        create_batch("220281", "hospital", actor=world["users"]["finance"], on=PAY_DAY)
+        do_create_batch("220281", "hospital", actor=world["users"]["finance"], on=PAY_DAY)
 
 
 def test_manual_claims_are_paid_to_the_insured(world: dict[str, Any]) -> None:
@@ -156,10 +163,10 @@ def test_manual_claims_are_paid_to_the_insured(world: dict[str, Any]) -> None:
     assert sorted(payable.legs.values_list("account__code", "debit", "credit")) == [
         ("2202", Decimal("0.00"), Decimal("43265.00")), ("5001", Decimal("43265.00"), Decimal("0.00"))]
     fund_spending(A, "50000.00", dt.date(2026, 10, 1))
-    batch = create_batch(A, "person", actor=users["finance"], on=dt.date(2026, 10, 20))
+    batch = do_create_batch(A, "person", actor=users["finance"], on=dt.date(2026, 10, 20))
     [order] = batch.orders.all()
     assert (order.payee_name, order.amount) == (claim.account_name, Decimal("43265.00"))
-    export_batch(batch, actor=users["finance"])
+    do_export_batch(batch, actor=users["finance"])
     import_bytes(batch, result_file(batch, day=dt.date(2026, 10, 21)), users["finance"])
     claim.refresh_from_db()
     assert (claim.state, claim.paid_on) == ("paid", dt.date(2026, 10, 21))

@@ -23,7 +23,7 @@ from dae.fund.models import AppropriationRequest, FundYear
 from dae.ledger.models import DayClose
 from dae.ledger.queries import balance, trial_balance
 from dae.payments.models import Deduction, PaymentOrder, Statement
-from dae.payments.statements import reconcile
+from dae.payments.queries import reconcile
 from dae.security.testing import sign_in
 
 pytestmark = pytest.mark.django_db

@@ -36,15 +36,23 @@ from hypothesis.stateful import (
 from dae.claims.models import Adjustment, Settlement
 from dae.core.errors import Conflict
 from dae.core.money import FEN, ZERO
+from dae.core.months import month_bounds
 from dae.core.sums import fen_sum, yuan
 from dae.ledger import entries
+from dae.ledger.actions import do_post_adjustment, do_post_settlement_payable, do_post_simple, do_reverse
 from dae.ledger.models import Leg, Transaction
-from dae.ledger.posting import reverse
 from dae.ledger.queries import balance, trial_balance
-from dae.payments.batches import confirm_order, create_batch, export_batch, import_result
-from dae.payments.deductions import record_deduction
+from dae.payments.actions import (
+    do_approve_statement,
+    do_build_statements,
+    do_confirm_order,
+    do_create_batch,
+    do_export_batch,
+    do_import_result,
+    do_record_deduction,
+)
 from dae.payments.models import PaymentBatch, PaymentOrder, Statement
-from dae.payments.statements import approve_statement, build_statements, month_bounds, next_month
+from dae.payments.queries import next_month
 
 from ..factories import HospitalFactory, SettlementFactory, region
 from .flow import result_file
@@ -98,7 +106,7 @@ class MoneyPath(RuleBasedStateMachine):
             s = SettlementFactory(setl_id=f"Q{next(_ids):06d}", person=self.world["persons"][0], hospital=hospital,
                                   computed_pay=amount, hifob_pay=amount, state="payable",
                                   setl_time=timezone.make_aware(dt.datetime.combine(on, dt.time(10))))
-            entries.settlement_payable(s, on=on, actor=self.finance)
+            do_post_settlement_payable(s, on=on, actor=self.finance)
             self.claims.append(s)
             self.pending[hospital.pk] += amount
 
@@ -114,7 +122,7 @@ class MoneyPath(RuleBasedStateMachine):
                                      hospital=original.hospital, computed_pay=-original.computed_pay,
                                      hifob_pay=-original.computed_pay, state="payable", init_setl_id=original.setl_id,
                                      setl_time=timezone.make_aware(dt.datetime.combine(on, dt.time(11))))
-        entries.settlement_payable(negative, on=on, actor=self.finance)
+        do_post_settlement_payable(negative, on=on, actor=self.finance)
         Settlement.objects.filter(pk=original.pk).update(state="cancelled")
         self.pending[original.hospital_id] -= original.computed_pay
 
@@ -124,8 +132,8 @@ class MoneyPath(RuleBasedStateMachine):
         """补付 or 追回 on a claim, or a confirmed audit deduction on its hospital."""
         s = data.draw(st.sampled_from(self.claims))
         if kind == "deduction":
-            record_deduction(s.hospital, amount=amount, kind="audit", reason="审核扣款", source=("test", next(_ids)),
-                             confirmed_on=self._day(22), actor=self.finance)
+            do_record_deduction(s.hospital, amount=amount, kind="audit", reason="审核扣款", source=("test", next(_ids)),
+                                confirmed_on=self._day(22), actor=self.finance)
             self.pending[s.hospital_id] -= amount
             return
         supplement = kind == "supplement"
@@ -134,14 +142,14 @@ class MoneyPath(RuleBasedStateMachine):
                                       new_payout=value, amount=value, reason="late_settlement", cause_setl_id="X",
                                       statement_month=self.month, region_id=A, hospital_id=s.hospital_id,
                                       psn_no=s.psn_no)
-        entries.adjustment(a, on=self._day(21), actor=self.finance)
+        do_post_adjustment(a, on=self._day(21), actor=self.finance)
         self.pending[s.hospital_id] += value
 
     @rule(amount=funding)
     def appropriation(self, amount: Decimal) -> None:
-        txn = entries.simple(entries.SPENDING_BANK, entries.FUND_INCOME, amount=amount, on=self._day(2),
-                             reference=("tests.appropriation", next(_ids)), key=f"approp:{next(_ids)}", region=A,
-                             description="拨款划入支出户", actor=self.finance)
+        txn = do_post_simple(entries.SPENDING_BANK, entries.FUND_INCOME, amount=amount, on=self._day(2),
+                                   reference=("tests.appropriation", next(_ids)), key=f"approp:{next(_ids)}", region=A,
+                                   description="拨款划入支出户", actor=self.finance)
         self.appropriations.append((txn, amount))
         self.cash_in += amount
 
@@ -150,7 +158,7 @@ class MoneyPath(RuleBasedStateMachine):
     def reverse_appropriation(self, data: Any) -> None:
         txn, amount = data.draw(st.sampled_from(self.appropriations))
         self.appropriations.remove((txn, amount))
-        reverse(txn, date=self._day(28), reason="误记冲正", actor=self.finance)
+        do_reverse(txn, date=self._day(28), reason="误记冲正", actor=self.finance)
         self.cash_in -= amount
 
     @precondition(lambda self: self.month < "2026-12")
@@ -158,10 +166,10 @@ class MoneyPath(RuleBasedStateMachine):
     def close_month(self, then_pay: list[str | None] | None) -> None:
         """月结: the month's statements are built and approved; the machine predicts each one's net."""
         on = month_bounds(self.month)[1] + dt.timedelta(days=1)
-        for st_ in build_statements(A, self.month, actor=self.finance, on=on):
+        for st_ in do_build_statements(A, self.month, actor=self.finance, on=on):
             owed = self.pending.pop(st_.hospital_id, ZERO) - self.carried.pop(st_.hospital_id, ZERO)
             assert st_.net_payable - st_.carried_out == owed, (st_.net_payable, st_.carried_out, owed)
-            approve_statement(st_, actor=self.finance, on=on)
+            do_approve_statement(st_, actor=self.finance, on=on)
             if st_.carried_out:
                 self.carried[st_.hospital_id] = st_.carried_out
             self.expected_net[st_.pk] = max(owed, ZERO)
@@ -178,29 +186,29 @@ class MoneyPath(RuleBasedStateMachine):
         due = yuan(Statement.objects.filter(status="approved").aggregate(total=fen_sum("net_payable"))["total"])
         short = due - balance("100202", on=on, regions=[A])
         if top_up and short > 0:  # 临时周转金: the insurer advances what is missing
-            entries.simple(entries.SPENDING_BANK, entries.REVOLVING_FUND, amount=short, on=on,
-                           reference=("tests.revolving", next(_ids)), key=f"revolving:{next(_ids)}", region=A,
-                           description="临时周转金", actor=self.finance)
+            do_post_simple(entries.SPENDING_BANK, entries.REVOLVING_FUND, amount=short, on=on,
+                                 reference=("tests.revolving", next(_ids)), key=f"revolving:{next(_ids)}", region=A,
+                                 description="临时周转金", actor=self.finance)
             self.cash_in += short
         try:
-            batch = create_batch(A, "hospital", actor=self.finance, on=on)
+            batch = do_create_batch(A, "hospital", actor=self.finance, on=on)
         except Conflict as exc:
             assert exc.code == "overdraft" and not top_up
             assert balance("100202", on=on, regions=[A]) < due
             return
-        export_batch(batch, actor=self.finance)
+        do_export_batch(batch, actor=self.finance)
         chosen = {seq: outcomes[(seq - 1) % len(outcomes)] for seq in range(1, batch.orders_count + 1)}
         if all(v is None for v in chosen.values()):
             return  # the bank has not answered yet
-        import_result(batch, name="r.csv", chunks=[result_file(batch, chosen, day=on)], actor=self.finance,
-                      notify=False)
+        do_import_result(batch, name="r.csv", chunks=[result_file(batch, chosen, day=on)], actor=self.finance,
+                         notify=False)
 
     @precondition(lambda self: PaymentOrder.objects.filter(status="sent").exists())
     @rule(data=st.data(), paid=st.booleans())
     def check_by_hand(self, data: Any, paid: bool) -> None:
         order = data.draw(st.sampled_from(list(PaymentOrder.objects.filter(status="sent").order_by("pk"))))
-        confirm_order(order, outcome="paid" if paid else "failed", actor=self.finance, day=self._day(25),
-                      reason="银行查证", serial="HAND" if paid else "")
+        do_confirm_order(order, outcome="paid" if paid else "failed", actor=self.finance, day=self._day(25),
+                         reason="银行查证", serial="HAND" if paid else "")
 
     # -- what must always hold --------------------------------------------------------------------------------
 

@@ -13,12 +13,12 @@ from django.utils import timezone
 from dae.claims.models import Adjustment, Settlement
 from dae.core.errors import Conflict, InvalidInput
 from dae.core.models import Event
-from dae.ledger import entries
+from dae.ledger.actions import do_post_adjustment, do_post_settlement_payable
 from dae.ledger.models import Transaction
 from dae.ledger.queries import balance, trial_balance
-from dae.payments.deductions import record_deduction
+from dae.payments.actions import do_approve_statement, do_build_statements, do_record_deduction
 from dae.payments.models import Deduction
-from dae.payments.statements import approve_statement, build_statements, reconcile
+from dae.payments.queries import reconcile
 from dae.workdays.service import deadline
 
 from ..factories import FeeLineFactory, SettlementFactory
@@ -42,7 +42,7 @@ def owed(world: dict[str, Any], setl_id: str, amount: str, *, day: int = 10, mon
     for n, line in enumerate(lines):
         FeeLineFactory(settlement=s, feedetl_sn=f"{setl_id}-{n}", det_item_fee_sumamt=Decimal(line), cnt=1,
                        pric=Decimal(line))
-    entries.settlement_payable(s, on=s.setl_time.date(), actor=None)
+    do_post_settlement_payable(s, on=s.setl_time.date(), actor=None)
     if state != "payable":
         Settlement.objects.filter(pk=s.pk).update(state=state)
     return s
@@ -53,7 +53,7 @@ def adjustment(s: Settlement, amount: str, month: str = "2026-03") -> Adjustment
     a = Adjustment.objects.create(settlement=s, kind="supplement" if value > 0 else "recovery", old_payout=0,
                                   new_payout=value, amount=value, reason="late_settlement", cause_setl_id="X",
                                   statement_month=month, region_id=A, hospital_id=s.hospital_id, psn_no=s.psn_no)
-    entries.adjustment(a, on=dt.date(2026, 3, 20), actor=None)
+    do_post_adjustment(a, on=dt.date(2026, 3, 20), actor=None)
     return a
 
 
@@ -69,13 +69,13 @@ def test_statement_totals_netting_and_ledger(world: dict[str, Any]) -> None:
     owed(world, "S5", "70.00", month=4)  # April: not on March's statement
     adjustment(s1, "30.00")
     adjustment(s2, "-120.25")
-    record_deduction(world["hospitals"][0], amount="200.00", kind="audit", reason="重复收费", source=("test", 1),
-                     confirmed_on=dt.date(2026, 3, 25), actor=finance)
-    record_deduction(world["hospitals"][0], amount="50.00", kind="audit", reason="四月确认", source=("test", 2),
-                     confirmed_on=dt.date(2026, 4, 2), actor=finance)  # after March: next statement
+    do_record_deduction(world["hospitals"][0], amount="200.00", kind="audit", reason="重复收费", source=("test", 1),
+                        confirmed_on=dt.date(2026, 3, 25), actor=finance)
+    do_record_deduction(world["hospitals"][0], amount="50.00", kind="audit", reason="四月确认", source=("test", 2),
+                        confirmed_on=dt.date(2026, 4, 2), actor=finance)  # after March: next statement
 
     built_on = dt.date(2026, 4, 3)
-    [st] = build_statements(A, "2026-03", actor=finance, on=built_on)
+    [st] = do_build_statements(A, "2026-03", actor=finance, on=built_on)
     assert st.settlements_count == 4  # S1, S2, S3 (cancelled after it was owed) and S3C; not S4, not S5
     assert set(Settlement.objects.filter(statement=st).values_list("setl_id", flat=True)) == {"S1", "S2", "S3", "S3C"}
     assert st.accepted_total == Decimal("2000.50")  # 1200 + 800.50 + 500 − 500
@@ -87,10 +87,10 @@ def test_statement_totals_netting_and_ledger(world: dict[str, Any]) -> None:
     assert differing.statement_id is None and original.pk
     assert reconcile(st).agrees
 
-    again = build_statements(A, "2026-03", actor=finance, on=built_on)
+    again = do_build_statements(A, "2026-03", actor=finance, on=built_on)
     assert again == []  # idempotent
 
-    approved = approve_statement(st, actor=finance, on=dt.date(2026, 4, 7))
+    approved = do_approve_statement(st, actor=finance, on=dt.date(2026, 4, 7))
     assert approved.status == "approved"
     offset = Transaction.objects.get(idempotency_key=f"statement:{st.pk}:offset")
     assert sorted(offset.legs.values_list("account__code", "debit", "credit")) == [
@@ -103,18 +103,18 @@ def test_statement_totals_netting_and_ledger(world: dict[str, Any]) -> None:
     assert Deduction.objects.get(source_id="2").status == "open"
     assert Event.objects.filter(action__in=["statement.built", "statement.approved"]).count() == 2
     with pytest.raises(Conflict):
-        approve_statement(st, actor=finance, on=dt.date(2026, 4, 7))
+        do_approve_statement(st, actor=finance, on=dt.date(2026, 4, 7))
 
 
 def test_recoveries_larger_than_owed_carry_to_next_month(world: dict[str, Any]) -> None:
     finance = world["users"]["finance"]
     s1 = owed(world, "C1", "100.00")
     adjustment(s1, "-40.00")
-    record_deduction(world["hospitals"][0], amount="300.00", kind="inspection", reason="巡查扣款",
-                     source=("test", 9), confirmed_on=dt.date(2026, 3, 5), actor=finance)
-    [march] = build_statements(A, "2026-03", actor=finance, on=dt.date(2026, 4, 1))
+    do_record_deduction(world["hospitals"][0], amount="300.00", kind="inspection", reason="巡查扣款",
+                        source=("test", 9), confirmed_on=dt.date(2026, 3, 5), actor=finance)
+    [march] = do_build_statements(A, "2026-03", actor=finance, on=dt.date(2026, 4, 1))
     assert march.net_payable == Decimal("0.00") and march.carried_out == Decimal("240.00")
-    approve_statement(march, actor=finance, on=dt.date(2026, 4, 2))
+    do_approve_statement(march, actor=finance, on=dt.date(2026, 4, 2))
     march.refresh_from_db()
     assert march.status == "carried"
     carried = Deduction.objects.get(kind="carried")
@@ -124,33 +124,33 @@ def test_recoveries_larger_than_owed_carry_to_next_month(world: dict[str, Any]) 
         ("1132", Decimal("0.00"), Decimal("100.00")), ("2201", Decimal("100.00"), Decimal("0.00"))]
 
     owed(world, "C2", "1000.00", month=4)
-    [april] = build_statements(A, "2026-04", actor=finance, on=dt.date(2026, 5, 6))
+    [april] = do_build_statements(A, "2026-04", actor=finance, on=dt.date(2026, 5, 6))
     assert april.carried_in == Decimal("240.00") and april.net_payable == Decimal("760.00")
-    approve_statement(april, actor=finance, on=dt.date(2026, 5, 7))
+    do_approve_statement(april, actor=finance, on=dt.date(2026, 5, 7))
     assert balance("1132", regions=[A]) == Decimal("0.00")
     assert balance("2201", regions=[A]) == Decimal("760.00")
 
 
 def test_statement_month_must_be_over_and_well_formed(world: dict[str, Any]) -> None:
     with pytest.raises(InvalidInput, match="尚未结束"):
-        build_statements(A, "2026-03", actor=None, on=dt.date(2026, 3, 30))
+        do_build_statements(A, "2026-03", actor=None, on=dt.date(2026, 3, 30))
     with pytest.raises(InvalidInput, match="YYYY-MM"):
-        build_statements(A, "2026-3", actor=None, on=dt.date(2026, 4, 30))
+        do_build_statements(A, "2026-3", actor=None, on=dt.date(2026, 4, 30))
 
 
 def test_deduction_is_posted_once_per_source(world: dict[str, Any]) -> None:
     finance = world["users"]["finance"]
-    first = record_deduction(world["hospitals"][0], amount="12.34", kind="audit", reason="超限价",
-                             source=("audit.finding", 7), confirmed_on=dt.date(2026, 3, 5), actor=finance)
-    again = record_deduction(world["hospitals"][0], amount="12.34", kind="audit", reason="超限价",
-                             source=("audit.finding", 7), confirmed_on=dt.date(2026, 3, 5), actor=finance)
+    first = do_record_deduction(world["hospitals"][0], amount="12.34", kind="audit", reason="超限价",
+                                source=("audit.finding", 7), confirmed_on=dt.date(2026, 3, 5), actor=finance)
+    again = do_record_deduction(world["hospitals"][0], amount="12.34", kind="audit", reason="超限价",
+                                source=("audit.finding", 7), confirmed_on=dt.date(2026, 3, 5), actor=finance)
     assert first.pk == again.pk
     txn = Transaction.objects.get(reference_type="payments.deduction")
     assert sorted(txn.legs.values_list("account__code", "debit", "credit")) == [
         ("1132", Decimal("12.34"), Decimal("0.00")), ("5001", Decimal("0.00"), Decimal("12.34"))]
     with pytest.raises(InvalidInput):
-        record_deduction(world["hospitals"][0], amount="0", kind="audit", reason="零", source=("x", 1),
-                         confirmed_on=dt.date(2026, 3, 5), actor=finance)
+        do_record_deduction(world["hospitals"][0], amount="0", kind="audit", reason="零", source=("x", 1),
+                            confirmed_on=dt.date(2026, 3, 5), actor=finance)
 
 
 def test_a_statements_settlements_are_a_list_filtered_and_exported(client_for: Any, world: dict[str, Any]) -> None:
@@ -163,7 +163,7 @@ def test_a_statements_settlements_are_a_list_filtered_and_exported(client_for: A
     owed(world, "S2", "800.50", lines=("300.25", "700.25"))
     owed(world, "S3", "500.00", state="cancelled", lines=("500.00",))
     owed(world, "S3C", "-500.00", init="S3", lines=("-500.00",))
-    [st] = build_statements(A, "2026-03", actor=world["users"]["finance"], on=dt.date(2026, 4, 3))
+    [st] = do_build_statements(A, "2026-03", actor=world["users"]["finance"], on=dt.date(2026, 4, 3))
     url = f"/payments/statements/{st.pk}/"
     finance = client_for("finance")
     html = finance.get(url).content.decode()

@@ -15,7 +15,7 @@ from django.db.models import Sum
 from dae.claims.models import Settlement
 from dae.core.sums import fen_sum, yuan
 from dae.ledger.models import Leg
-from dae.payments.deductions import record_deduction
+from dae.payments.actions import do_record_deduction
 from dae.payments.models import Deduction, Statement
 from dae.reports import queries
 from dae.reports.periods import Period
@@ -37,10 +37,10 @@ def build_march(world: dict[str, Any]) -> None:
     owed(world, "R4C", "-500.00", init="R4", day=29, lines=("-500.00",))
     adjustment(s1, "30.01")
     adjustment(s2, "-120.25")
-    record_deduction(world["hospitals"][0], amount="200.03", kind="audit", reason="重复收费", source=("test", 1),
-                     confirmed_on=dt.date(2026, 3, 25), actor=finance)
-    record_deduction(world["hospitals"][0], amount="19.99", kind="inspection", reason="巡查", source=("test", 2),
-                     confirmed_on=dt.date(2026, 3, 26), actor=finance)
+    do_record_deduction(world["hospitals"][0], amount="200.03", kind="audit", reason="重复收费", source=("test", 1),
+                        confirmed_on=dt.date(2026, 3, 25), actor=finance)
+    do_record_deduction(world["hospitals"][0], amount="19.99", kind="inspection", reason="巡查", source=("test", 2),
+                        confirmed_on=dt.date(2026, 3, 26), actor=finance)
     pay_month(A, "2026-03", finance, PAY_DAY)
 
 

@@ -181,7 +181,7 @@ def test_bank_statements_refuse_cleanly_or_parse() -> None:
 
 @pytest.mark.django_db
 def test_bank_result_files_refuse_cleanly_or_parse(world: dict[str, Any]) -> None:
-    from dae.payments.batches import RESULT_COLUMNS, parse_result
+    from dae.payments.bankfiles import RESULT_COLUMNS, parse_result
     from dae.payments.models import PaymentBatch
 
     batch = PaymentBatch.objects.create(number="PB-FUZZ-1", region=world["regions"][0], kind="hospital",

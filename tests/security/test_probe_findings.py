@@ -18,7 +18,7 @@ from dae.claims.actions import do_submit_declaration
 from dae.claims.models import Declaration, Settlement
 from dae.core.errors import InvalidInput
 from dae.core.models import AccessRecord
-from dae.ledger.posting import Cr, Dr, post
+from dae.ledger.actions import Cr, Dr, do_post
 from tests.claims.builders import declaration, settlement
 from tests.factories import REGION_A, make_user
 from tests.reimbursement.helpers import api_body
@@ -38,8 +38,8 @@ def login(user: Any) -> Client:
 
 def test_ledger_statement_export_writes_a_formula_looking_description_as_text(world: dict[str, Any]) -> None:
     finance = world["users"]["finance"]
-    post([Dr("5101", "10.00"), Cr("100202", "10.00")], date=__import__("datetime").date(2026, 3, 2),
-         description=FORMULA, reference=("ledger.manual", "@SUM(A1)"), key="probe-1", actor=finance, region=REGION_A)
+    do_post([Dr("5101", "10.00"), Cr("100202", "10.00")], date=__import__("datetime").date(2026, 3, 2),
+            description=FORMULA, reference=("ledger.manual", "@SUM(A1)"), key="probe-1", actor=finance, region=REGION_A)
     client = login(finance)
     url = "/ledger/accounts/5101/?start=2026-01-01&end=2026-03-31&export="
     from openpyxl import load_workbook

@@ -27,21 +27,21 @@ def _payout(pending: PendingAction) -> Any:
 @register("payments.deduction", gettext_noop("扣款"))
 def _deduction(pending: PendingAction) -> Any:
     from dae.catalog.models import Hospital
-    from dae.payments.deductions import record_deduction
+    from dae.payments.actions import do_record_deduction
 
     p = pending.payload
-    return record_deduction(Hospital.objects.get(pk=p["hospital"]), amount=p["amount"], kind=p["kind"],
-                            reason=p["reason"], source=(p["source"][0], p["source"][1]),
-                            confirmed_on=dt.date.fromisoformat(p["confirmed_on"]), actor=pending.requested_by)
+    return do_record_deduction(Hospital.objects.get(pk=p["hospital"]), amount=p["amount"], kind=p["kind"],
+                               reason=p["reason"], source=(p["source"][0], p["source"][1]),
+                               confirmed_on=dt.date.fromisoformat(p["confirmed_on"]), actor=pending.requested_by)
 
 
 @register("payments.batch", gettext_noop("支付批次"))
 def _batch(pending: PendingAction) -> Any:
-    from dae.payments.batches import create_batch
+    from dae.payments.actions import do_create_batch
 
     p = pending.payload
-    return create_batch(p["region"], p["kind"], actor=pending.requested_by, on=dt.date.fromisoformat(p["on"]),
-                        statements=p.get("statements"), settlements=p.get("settlements"))
+    return do_create_batch(p["region"], p["kind"], actor=pending.requested_by, on=dt.date.fromisoformat(p["on"]),
+                           statements=p.get("statements"), settlements=p.get("settlements"))
 
 
 @register("fund.transfer", gettext_noop("基金划转"))

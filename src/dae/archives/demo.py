@@ -34,7 +34,7 @@ from dae.fund import actions as fund_actions
 from dae.fund.services import spending_shortfall
 from dae.imports.actions import do_start_import
 from dae.inspection.actions import documents, inspections, investigations
-from dae.payments.batches import create_batch, export_batch, import_result
+from dae.payments.actions import do_create_batch, do_export_batch, do_import_result
 from dae.reimbursement import actions as claims
 from dae.reimbursement.inputs import ClaimInput, InvoiceInput
 
@@ -112,10 +112,10 @@ def _pay_persons(region: str) -> None:
         fund_actions.do_record_entry(finance, "revolving_draw", region, on=today, amount=short,
                                      key=f"demo:{region}:archives:draw", approval_no="DEMO-SP-ARCHIVES",
                                      reason="演示：支付窗口报销前支出户余额不足，先行垫付")
-    batch = create_batch(region, "person", actor=finance, on=today)
-    export_batch(batch, actor=finance)
-    import_result(batch, name=f"{batch.number}-result.csv", chunks=[bank_result(batch, {}, day=today, reason="")],
-                  actor=finance, notify=False)
+    batch = do_create_batch(region, "person", actor=finance, on=today)
+    do_export_batch(batch, actor=finance)
+    do_import_result(batch, name=f"{batch.number}-result.csv", chunks=[bank_result(batch, {}, day=today, reason="")],
+                     actor=finance, notify=False)
 
 
 def _declaration(region: str, year: int) -> None:

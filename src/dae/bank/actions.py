@@ -1,6 +1,7 @@
 """The writes of bank reconciliation, each one transaction with its event: importing a statement (with its
 matching), matching on demand, manual match and its undo, notes on unmatched items. Pages, the API and the demo
-call these; nothing else writes bank rows (the day close is ``closing``).
+call these; nothing else writes bank rows. The daily close (``do_close_days``) is here too; its reads are in
+``closing.py``, the matching's reads in ``matching.py``.
 
 Import runs in the request, not as a background job: a statement is one account's month (a few thousand lines
 at most), read and matched in about a second, and finance wants the matched result on the next page.
@@ -10,23 +11,27 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
+from dae.core import inputs
 from dae.core.bulk import insert_rows
 from dae.core.errors import Conflict, InvalidInput, NotFound, require_reason
-from dae.core.events import record_event, user_or_none
+from dae.core.events import event_row, insert_events, record_event, user_or_none
 from dae.core.inputs import InputCode
 from dae.core.models import Region
 from dae.core.uploads import discard, store_upload
 from dae.ledger.entries import CASH_ACCOUNTS
-from dae.ledger.models import Account, Leg
+from dae.ledger.models import Account, DayClose, Leg
 
 from . import rules
-from .matching import MatchCounts, chunks, match_account
+from .closing import Facts, facts, refusal
+from .matching import MatchCounts, chunks, free_legs
 from .models import BankLine, BankStatement, Direction, Match, Note
 from .parser import ParsedStatement, parse_statement
 
@@ -46,12 +51,6 @@ def cash_account(code: str) -> Account:
     if account is None:
         raise InvalidInput(f"银行存款科目应为 {' 或 '.join(CASH_ACCOUNTS)}，不能是“{code}”", code="not_cash_account")
     return account
-
-
-def _region(code: str) -> str:
-    if not Region.objects.filter(pk=code).exists():
-        raise InvalidInput(f"统筹区 {code or '（空）'} 不存在", code=InputCode.INVALID_REGION)
-    return code
 
 
 def _refuse_same_file(sha: str) -> None:
@@ -94,13 +93,13 @@ def _insert_lines(statement: BankStatement, parsed: ParsedStatement) -> int:
     return duplicates
 
 
-def import_statement(*, region: str, account: str, file_name: str, content: bytes, actor: Any,
-                     period_from: dt.date | None = None, period_to: dt.date | None = None,
-                     window: int = rules.MATCH_WINDOW_DAYS) -> Imported:
+def do_import_statement(*, region: str, account: str, file_name: str, content: bytes, actor: Any,
+                        period_from: dt.date | None = None, period_to: dt.date | None = None,
+                        window: int = rules.MATCH_WINDOW_DAYS) -> Imported:
     """Import one statement file of a region's bank account and match it (with every unmatched line left from
     earlier statements of the account). Nothing is stored when a row is bad (``InvalidInput`` lists them all);
     the same file twice is refused (``Conflict`` ``duplicate_file``). The file is kept under ``UPLOAD_DIR/bank``."""
-    acct, region = cash_account(account), _region(region)
+    acct, region = cash_account(account), inputs.known_region(region)
     if len(content) > MAX_STATEMENT_BYTES:
         raise InvalidInput("对账单文件超过 20 MB", code="too_large")
     sha = hashlib.sha256(content).hexdigest()
@@ -132,9 +131,9 @@ def import_statement(*, region: str, account: str, file_name: str, content: byte
     return Imported(statement, duplicates, matched)
 
 
-def run_matching(*, region: str, account: str, actor: Any, window: int = rules.MATCH_WINDOW_DAYS) -> MatchCounts:
+def do_run_matching(*, region: str, account: str, actor: Any, window: int = rules.MATCH_WINDOW_DAYS) -> MatchCounts:
     """Match on demand (e.g. after late postings): every unmatched line of the account against the free legs."""
-    acct, region = cash_account(account), _region(region)
+    acct, region = cash_account(account), inputs.known_region(region)
     if not 0 <= window <= 31:
         raise InvalidInput("匹配日期范围须在 0 到 31 天之间", code="bad_window")
     with transaction.atomic():
@@ -165,7 +164,7 @@ def _check_pair(line: BankLine, leg: Leg) -> None:
                            f"账面 {side} {leg.amount:.2f}", code="amount_mismatch")
 
 
-def match_manually(*, line: BankLine, leg_id: int, reason: str, actor: Any) -> Match:
+def do_match_manually(*, line: BankLine, leg_id: int, reason: str, actor: Any) -> Match:
     """Finance pairs a bank line with a ledger leg of the same region, account, direction and amount."""
     reason = require_reason(reason, "手工匹配原因")
     with transaction.atomic():
@@ -187,7 +186,7 @@ def match_manually(*, line: BankLine, leg_id: int, reason: str, actor: Any) -> M
     return match
 
 
-def unmatch(*, match: Match, reason: str, actor: Any) -> None:
+def do_unmatch(*, match: Match, reason: str, actor: Any) -> None:
     """Undo a manual match (with the reason): the line and the leg are unmatched again. Automatic matches follow
     the rules and are not undone (matching again would pair them the same way)."""
     reason = require_reason(reason, "撤销原因")
@@ -203,7 +202,7 @@ def unmatch(*, match: Match, reason: str, actor: Any) -> None:
         match.delete()
 
 
-def add_note(*, text: str, actor: Any, line: BankLine | None = None, leg: Leg | None = None) -> Note:
+def do_add_note(*, text: str, actor: Any, line: BankLine | None = None, leg: Leg | None = None) -> Note:
     """A note on an unmatched bank line or ledger leg (why it is open, what was done)."""
     text = require_reason(text, "备注", min_length=1)
     with transaction.atomic():
@@ -220,3 +219,78 @@ def add_note(*, text: str, actor: Any, line: BankLine | None = None, leg: Leg | 
         record_event(actor, "bank.noted", note, region_id=note.region_id, note=text,
                      after={"line": note.line_id, "leg": note.leg_id, "text": text})
     return note
+
+
+# -- automatic matching ----------------------------------------------------------------------------------------
+
+def match_account(region: str, account: Account, *, actor: Any, window: int = rules.MATCH_WINDOW_DAYS) -> MatchCounts:
+    """Pair every unmatched (not duplicate) bank line of the account with a free leg, by rule (a) then (b), and
+    store the pairs. Must run inside the caller's atomic block (the action records the event)."""
+    lines = [rules.BankItem(row["id"], row["date"], row["direction"], row["amount"], row["memo"]) for row in
+             BankLine.objects.filter(region_id=region, account=account, state=BankLine.State.UNMATCHED)
+             .values("id", "date", "direction", "amount", "memo")]
+    if not lines:
+        return MatchCounts()
+    pairs = rules.pair(lines, free_legs(region, account, lines, window), window=window)
+    if not pairs:
+        return MatchCounts()
+    now, user = timezone.now(), getattr(user_or_none(actor), "pk", None)
+    try:
+        with transaction.atomic():
+            insert_rows(Match, ("line", "leg", "region", "rule", "matched_at", "matched_by", "reason"),
+                        ((p.line, p.leg, region, p.rule, now, user, "") for p in pairs))
+            for part in chunks([p.line for p in pairs]):
+                BankLine.objects.filter(pk__in=part).update(state=BankLine.State.MATCHED)
+    except IntegrityError:
+        # another matching of the same account committed a pair first: nothing of this run is kept
+        raise Conflict("该账户正在进行另一项对账操作，请稍后重试", code="matching_busy") from None
+    memo = sum(1 for p in pairs if p.rule == rules.MEMO)
+    return MatchCounts(memo=memo, amount_date=len(pairs) - memo)
+
+
+# -- the daily close (日清日结) ----------------------------------------------------------------------------------
+
+def do_close_days(region: Region | str, days: Sequence[dt.date], *, actor: Any, note: str = "",
+                  allow_future: bool = False) -> list[DayClose]:
+    """Close ``days`` of ``region`` in date order (one close and one event each), or none of them: the first day
+    that may not close raises its ``Conflict``. ``allow_future`` lets the demo close a whole year."""
+    code = region.pk if isinstance(region, Region) else region
+    days = sorted(set(days))
+    if not days:
+        raise InvalidInput("请选择要日结的日期", code="no_day")
+    if not allow_future and days[-1] > timezone.localdate():
+        raise InvalidInput(f"不能日结今天以后的日期（{days[-1].isoformat()}）", code="future_day")
+    note = (note or "").strip()[:300]
+    with transaction.atomic():
+        # the region's row FOR UPDATE: waits for postings in flight, which hold it with KEY SHARE (ledger.actions)
+        if Region.objects.select_for_update().filter(pk=code).first() is None:
+            raise InvalidInput(f"统筹区 {code} 不存在", code=InputCode.INVALID_REGION)
+        known = facts(code, days[-1])
+        names = dict(Account.objects.filter(code__in=CASH_ACCOUNTS).values_list("code", "name"))
+        closed = known.after
+        for day in days:
+            problem = refusal(code, day, closed, known, names)
+            if problem is not None:
+                raise problem
+            closed = day
+        return _write_closes(code, days, known, actor, note)
+
+
+def _write_closes(region: str, days: list[dt.date], known: Facts, actor: Any, note: str) -> list[DayClose]:
+    user = getattr(user_or_none(actor), "pk", None)
+    now = timezone.now()
+    try:
+        insert_rows(DayClose, ("region", "day", "closed_by", "closed_at", "note", "unmatched_count"),
+                    ((region, day, user, now, note, known.unmatched.get(day, 0)) for day in days))
+    except IntegrityError:
+        raise Conflict("该日刚由另一项操作日结，请刷新后查看", code="already_closed") from None
+    closes = list(DayClose.objects.filter(region_id=region, day__in=days).order_by("day"))
+    insert_events(event_row(actor, "ledger.day_closed", object_type="ledger.dayclose", object_id=c.pk,
+                            region_id=region, note=note, at=now,
+                            after={"day": c.day, "unmatched_count": c.unmatched_count}) for c in closes)
+    return closes
+
+
+def do_close_day(region: Region | str, day: dt.date, *, actor: Any, note: str = "") -> DayClose:
+    """Close one day (the page's and the API's button)."""
+    return do_close_days(region, [day], actor=actor, note=note)[0]

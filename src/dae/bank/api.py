@@ -24,7 +24,7 @@ from dae.core.scoping import get_scoped_or_404
 from dae.ledger.entries import CASH_ACCOUNTS
 from dae.ledger.models import DayClose, Leg
 
-from . import actions, closing, queries, rules
+from . import actions, queries, rules
 from .models import BankLine, BankStatement, Match, Note
 
 DATE_PARAM = OpenApiParameter("date", OpenApiTypes.DATE, description="截至日期 YYYY-MM-DD（默认今天）")
@@ -92,7 +92,7 @@ class StatementListUpload(generics.ListAPIView[BankStatement]):
         data = validated(UploadSerializer(data=request.data), "对账单上传参数有误")
         chosen_regions(request, data["region"])
         upload = data["file"]
-        imported = actions.import_statement(region=data["region"], account=data["account"], file_name=upload.name,
+        imported = actions.do_import_statement(region=data["region"], account=data["account"], file_name=upload.name,
                                             content=upload.read(), actor=request.user,
                                             period_from=data.get("period_from"), period_to=data.get("period_to"))
         return Response(ImportedSerializer(imported).data, status=status.HTTP_201_CREATED)
@@ -242,7 +242,7 @@ class MatchListCreate(generics.ListAPIView[Match]):
     def post(self, request: Request) -> Response:
         data = validated(ManualMatchSerializer(data=request.data), "请填写银行流水、账面分录和手工匹配原因")
         line = get_scoped_or_404(BankLine, request, pk=data["line"])
-        match = actions.match_manually(line=line, leg_id=data["leg"], reason=data["reason"], actor=request.user)
+        match = actions.do_match_manually(line=line, leg_id=data["leg"], reason=data["reason"], actor=request.user)
         return Response(MatchSerializer(match).data, status=status.HTTP_201_CREATED)
 
 
@@ -260,7 +260,7 @@ class MatchUndo(APIView):
         match = get_scoped_or_404(Match, request, pk=pk)
         data = validated(MatchReasonSerializer(data=request.data), "请填写撤销原因")
         line = match.line_id
-        actions.unmatch(match=match, reason=data["reason"], actor=request.user)
+        actions.do_unmatch(match=match, reason=data["reason"], actor=request.user)
         return Response({"line": line, "state": BankLine.State.UNMATCHED})
 
 
@@ -279,7 +279,7 @@ class MatchRun(APIView):
     def post(self, request: Request) -> Response:
         data = validated(MatchRunSerializer(data=request.data), "请填写统筹区和银行存款科目")
         chosen_regions(request, data["region"])
-        counts = actions.run_matching(region=data["region"], account=data["account"], actor=request.user,
+        counts = actions.do_run_matching(region=data["region"], account=data["account"], actor=request.user,
                                       window=data["window"])
         return Response({"memo": counts.memo, "amount_date": counts.amount_date, "total": counts.total})
 
@@ -311,7 +311,7 @@ class NoteCreate(APIView):
             raise InvalidInput("请只填写银行流水（line）或账面分录（leg）中的一项", code="no_item")
         line = get_scoped_or_404(BankLine, request, pk=data["line"]) if data.get("line") else None
         leg = get_scoped_or_404(Leg, request, pk=data["leg"]) if data.get("leg") else None
-        note = actions.add_note(text=data["text"], actor=request.user, line=line, leg=leg)
+        note = actions.do_add_note(text=data["text"], actor=request.user, line=line, leg=leg)
         return Response(NoteSerializer(note).data, status=status.HTTP_201_CREATED)
 
 
@@ -352,7 +352,7 @@ class DayCloseListCreate(generics.ListAPIView[DayClose]):
     def post(self, request: Request) -> Response:
         data = validated(CloseSerializer(data=request.data), "请填写统筹区和日结日期")
         chosen_regions(request, data["region"])
-        closed = closing.close_day(data["region"], data["day"], actor=request.user, note=data["note"])
+        closed = actions.do_close_day(data["region"], data["day"], actor=request.user, note=data["note"])
         return Response(DayCloseSerializer(closed).data, status=status.HTTP_201_CREATED)
 
 

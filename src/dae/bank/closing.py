@@ -1,10 +1,11 @@
-"""The daily close (日清日结) of a region, after bank reconciliation.
+"""The daily close (日清日结) of a region, after bank reconciliation: the reads (the facts of a range of days,
+the refusal of a day, the calendar); the close itself is ``actions.do_close_days``.
 
 A day closes only when, for each fund bank account with ledger cash legs or bank lines dated that day, an
 imported statement covers the day (and was matched on import); unmatched items may remain — their number is
 recorded on the close and they stay listed. Days close in order: a day is refused while an earlier day with
 cash legs or bank lines is still open. A close is never undone; from then on the ledger refuses postings dated
-on or before the region's latest closed day (``ledger.posting``). The day's facts are read in a few grouped
+on or before the region's latest closed day (``ledger.actions``). The day's facts are read in a few grouped
 queries for the whole range, so closing a year (the demo) costs the same handful of queries as closing a day.
 """
 
@@ -12,22 +13,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import IntegrityError, transaction
 from django.db.models import Count
-from django.utils import timezone
 
-from dae.core.bulk import insert_rows
-from dae.core.errors import Conflict, InvalidInput
-from dae.core.events import event_row, insert_events, user_or_none
-from dae.core.inputs import InputCode
-from dae.core.models import Region
+from dae.core.errors import Conflict
 from dae.ledger.entries import CASH_ACCOUNTS
-from dae.ledger.models import Account, DayClose, Leg
-from dae.ledger.posting import closed_through
+from dae.ledger.models import DayClose, Leg
+from dae.ledger.queries import closed_through
 
 from .models import BankLine, BankStatement
 
@@ -96,52 +90,6 @@ def refusal(region: str, day: dt.date, closed: dt.date | None, known: Facts, nam
         return Conflict(f"{day.isoformat()} {accounts} 有资金收付，但尚未导入覆盖该日的银行对账单（请先导入并完成对账）",
                         code="not_reconciled", details={"day": day.isoformat(), "accounts": missing})
     return None
-
-
-def close_days(region: Region | str, days: Sequence[dt.date], *, actor: Any, note: str = "",
-               allow_future: bool = False) -> list[DayClose]:
-    """Close ``days`` of ``region`` in date order (one close and one event each), or none of them: the first day
-    that may not close raises its ``Conflict``. ``allow_future`` lets the demo close a whole year."""
-    code = region.pk if isinstance(region, Region) else region
-    days = sorted(set(days))
-    if not days:
-        raise InvalidInput("请选择要日结的日期", code="no_day")
-    if not allow_future and days[-1] > timezone.localdate():
-        raise InvalidInput(f"不能日结今天以后的日期（{days[-1].isoformat()}）", code="future_day")
-    note = (note or "").strip()[:300]
-    with transaction.atomic():
-        # the region's row FOR UPDATE: waits for postings in flight, which hold it with KEY SHARE (ledger.posting)
-        if Region.objects.select_for_update().filter(pk=code).first() is None:
-            raise InvalidInput(f"统筹区 {code} 不存在", code=InputCode.INVALID_REGION)
-        known = facts(code, days[-1])
-        names = dict(Account.objects.filter(code__in=CASH_ACCOUNTS).values_list("code", "name"))
-        closed = known.after
-        for day in days:
-            problem = refusal(code, day, closed, known, names)
-            if problem is not None:
-                raise problem
-            closed = day
-        return _write(code, days, known, actor, note)
-
-
-def _write(region: str, days: list[dt.date], known: Facts, actor: Any, note: str) -> list[DayClose]:
-    user = getattr(user_or_none(actor), "pk", None)
-    now = timezone.now()
-    try:
-        insert_rows(DayClose, ("region", "day", "closed_by", "closed_at", "note", "unmatched_count"),
-                    ((region, day, user, now, note, known.unmatched.get(day, 0)) for day in days))
-    except IntegrityError:
-        raise Conflict("该日刚由另一项操作日结，请刷新后查看", code="already_closed") from None
-    closes = list(DayClose.objects.filter(region_id=region, day__in=days).order_by("day"))
-    insert_events(event_row(actor, "ledger.day_closed", object_type="ledger.dayclose", object_id=c.pk,
-                            region_id=region, note=note, at=now,
-                            after={"day": c.day, "unmatched_count": c.unmatched_count}) for c in closes)
-    return closes
-
-
-def close_day(region: Region | str, day: dt.date, *, actor: Any, note: str = "") -> DayClose:
-    """Close one day (the page's and the API's button)."""
-    return close_days(region, [day], actor=actor, note=note)[0]
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@
 would send for that month's ledger cash legs (memo ``DAE-PO<id>`` for a payment order, otherwise the
 transaction's description; serials derived from the leg, so a rerun writes the same files), with three planted
 differences in one month — a duplicated line, an unknown bank fee of 12.50 (付) and one ledger movement left out
-(missing at the bank) — then imports each file through ``actions.import_statement`` (the page's service), and
+(missing at the bank) — then imports each file through ``actions.do_import_statement`` (the page's service), and
 closes every day of the year in order. The legs are read with one query per account; no query per line.
 """
 
@@ -22,11 +22,10 @@ from typing import Any
 
 from dae.ledger import queries as ledger_queries
 from dae.ledger.models import Account
-from dae.ledger.posting import closed_through
+from dae.ledger.queries import closed_through
 
 from . import rules
-from .actions import import_statement
-from .closing import close_days
+from .actions import do_close_days, do_import_statement
 from .matching import cash_legs
 from .models import BankStatement
 from .parser import COLUMNS
@@ -146,7 +145,7 @@ def _import(region: str, code: str, year: int, month: int, rows: list[list[str]]
     content = _csv(rows)
     if BankStatement.objects.filter(sha256=hashlib.sha256(content).hexdigest()).exists():
         return
-    imported = import_statement(region=region, account=code, file_name=f"{region}-{code}-{year}{month:02d}.csv",
+    imported = do_import_statement(region=region, account=code, file_name=f"{region}-{code}-{year}{month:02d}.csv",
                                 content=content, actor=actor, period_from=dt.date(year, month, 1),
                                 period_to=dt.date(year, month, monthrange(year, month)[1]))
     counts["statements"] += 1
@@ -164,4 +163,4 @@ def _close_year(region: str, year: int, actor: Any) -> int:
     days = [first + dt.timedelta(days=n) for n in range((dt.date(year, 12, 31) - first).days + 1)]
     if not days:
         return 0
-    return len(close_days(region, days, actor=actor, note=f"演示：{year} 年逐日日结", allow_future=True))
+    return len(do_close_days(region, days, actor=actor, note=f"演示：{year} 年逐日日结", allow_future=True))

@@ -4,7 +4,7 @@ the ledger's cash legs, and the notes finance writes on items that stay unmatche
 A statement is the bank's own record of one fund bank account of one region (100201 收入户 or 100202 支出户);
 its lines are never edited, only their ``state`` follows matching. A ``Match`` pairs one bank line with one
 ledger leg; the database refuses a second match of the same line or the same leg (one-to-one fields). Writes go
-through ``dae.bank.actions``; the day close (日清日结) is ``ledger.DayClose`` written by ``dae.bank.closing``.
+through ``dae.bank.actions``; the day close (日清日结) is ``ledger.DayClose`` written by ``dae.bank.actions.do_close_days``.
 """
 
 from __future__ import annotations

@@ -107,7 +107,7 @@ def statement_upload(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data, upload = form.cleaned_data, form.cleaned_data["file"]
         try:
-            imported = actions.import_statement(
+            imported = actions.do_import_statement(
                 region=data["region"], account=data["account"], file_name=upload.name, content=upload.read(),
                 actor=request.user, period_from=data["period_from"], period_to=data["period_to"])
         except DaeError as exc:
@@ -309,7 +309,7 @@ def match_run(request: HttpRequest) -> HttpResponse:
         return _back(request, default)
     data = form.cleaned_data
     try:
-        counts = actions.run_matching(region=data["region"], account=data["account"], actor=request.user,
+        counts = actions.do_run_matching(region=data["region"], account=data["account"], actor=request.user,
                                       window=data["window"] if data["window"] is not None else rules.MATCH_WINDOW_DAYS)
     except DaeError as exc:
         messages.error(request, exc.message)
@@ -330,7 +330,7 @@ def line_match(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, gettext("请选择要匹配的账面分录"))
         return _back(request, default)
     try:
-        actions.match_manually(line=line, leg_id=form.cleaned_data["leg"], reason=form.cleaned_data["reason"],
+        actions.do_match_manually(line=line, leg_id=form.cleaned_data["leg"], reason=form.cleaned_data["reason"],
                                actor=request.user)
     except DaeError as exc:
         messages.error(request, exc.message)
@@ -348,7 +348,7 @@ def match_undo(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReasonForm(request.POST)
     form.is_valid()
     try:
-        actions.unmatch(match=match, reason=form.cleaned_data.get("reason", ""), actor=request.user)
+        actions.do_unmatch(match=match, reason=form.cleaned_data.get("reason", ""), actor=request.user)
     except DaeError as exc:
         messages.error(request, exc.message)
     else:
@@ -367,7 +367,7 @@ def note_add(request: HttpRequest) -> HttpResponse:
     try:
         line = get_scoped_or_404(BankLine, request, pk=data["line"]) if data.get("line") else None
         leg = get_scoped_or_404(Leg, request, pk=data["leg"]) if data.get("leg") and line is None else None
-        actions.add_note(text=data.get("text", ""), actor=request.user, line=line, leg=leg)
+        actions.do_add_note(text=data.get("text", ""), actor=request.user, line=line, leg=leg)
     except DaeError as exc:
         messages.error(request, exc.message)
     else:
@@ -388,11 +388,6 @@ def reconciliation(request: HttpRequest) -> HttpResponse:
                                                          "tables": tables})
 
 
-def _month(request: HttpRequest, region: str) -> dt.date:
-    chosen = inputs.query_month(request.GET, "month")
-    return chosen if chosen is not None else (closing.next_open_day(region) or timezone.localdate()).replace(day=1)
-
-
 def _close(request: HttpRequest) -> HttpResponse:
     form = CloseForm(request.POST)
     if not form.is_valid() or form.cleaned_data["region"] not in request.user.region_codes:  # type: ignore[union-attr]
@@ -400,7 +395,7 @@ def _close(request: HttpRequest) -> HttpResponse:
         return redirect("bank:day_close")
     data = form.cleaned_data
     try:
-        closed = closing.close_day(data["region"], data["day"], actor=request.user, note=data["note"])
+        closed = actions.do_close_day(data["region"], data["day"], actor=request.user, note=data["note"])
     except DaeError as exc:
         messages.error(request, exc.message)
     else:
@@ -418,7 +413,8 @@ def day_close(request: HttpRequest) -> HttpResponse:
     if not context["regions"]:
         raise InvalidInput("当前用户没有统筹区", code="no_region")
     region = context["region"] or context["regions"][0][0]
-    first = _month(request, region)
+    first = (inputs.query_month(request.GET, "month")
+             or (closing.next_open_day(region) or timezone.localdate()).replace(day=1))
     last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
     return render(request, "bank/day_close.html", {
         **context, "title": _("日清日结"), "region": region, "first": first,

@@ -12,8 +12,8 @@ from django.utils import timezone
 from dae.benefits.engine.person_year import calculate, policy_year_of
 from dae.core.bulk import insert_rows
 from dae.core.events import record_event
+from dae.ledger.actions import do_post_many
 from dae.ledger.entries import entry_adjustment
-from dae.ledger.posting import post_many
 
 from .models import Adjustment, Settlement
 from .payout import book_for_region, engine_settlement, stored_inputs
@@ -48,8 +48,8 @@ def _post(actor: Any, settlement_ids: list[int], now: Any) -> None:
     """Each adjustment just written posts its 补付 or 追回 (``ledger.entries.entry_adjustment``)."""
     made = Adjustment.objects.filter(settlement_id__in=settlement_ids, created_at=now).select_related("settlement")
     on = timezone.localdate()
-    post_many((e for a in made if (e := entry_adjustment(a, on=on, settle_way=a.settlement.settle_way)) is not None),
-              actor=actor)
+    do_post_many((e for a in made if (e := entry_adjustment(a, on=on, settle_way=a.settlement.settle_way)) is not None),
+                 actor=actor)
 
 
 def book_late_settlement(actor: Any, settlement: Settlement) -> int:

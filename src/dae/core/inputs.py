@@ -349,6 +349,15 @@ def visible(value: Any) -> str:
     return str(value).translate(_SHOWN_CONTROLS)
 
 
+def known_region(value: Any) -> str:
+    """The code of an existing pooling region (a ``Region`` or its code), for a write that names its region
+    itself (a bank statement, a fund entry); an unknown one is refused with ``invalid_region``."""
+    code = str(value.pk if isinstance(value, Region) else (value or ""))
+    if not Region.objects.filter(pk=code).exists():
+        raise InvalidInput(f"统筹区 {code or '（空）'} 不存在", code=InputCode.INVALID_REGION)
+    return code
+
+
 def region(user: Any, value: Any, *, field: str = "region") -> str:
     """A pooling region of the user's own (``user.region_codes``); another one is refused."""
     code = "" if value is None else str(value).strip()

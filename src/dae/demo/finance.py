@@ -32,11 +32,18 @@ from dae.fund.demo import run_year, working_day_from
 from dae.fund.models import FundEntry
 from dae.fund.services import spending_shortfall
 from dae.ledger import entries
-from dae.ledger.posting import Entry, post_many
-from dae.payments.batches import RESULT_COLUMNS, confirm_order, create_batch, export_batch, import_result
-from dae.payments.deductions import record_deduction
+from dae.ledger.actions import Entry, do_post_many
+from dae.payments.actions import (
+    do_approve_statement,
+    do_build_statements,
+    do_confirm_order,
+    do_create_batch,
+    do_export_batch,
+    do_import_result,
+    do_record_deduction,
+)
+from dae.payments.bankfiles import RESULT_COLUMNS
 from dae.payments.models import PaymentBatch, Statement
-from dae.payments.statements import approve_statement, build_statements
 from dae.workdays.service import deadline
 
 Progress = Callable[[str, int, int], None]
@@ -48,8 +55,8 @@ def post_payables(region: str, *, actor: Any = None) -> int:
     rows = (Settlement.objects.filter(region_id=region).exclude(computed_pay=0).exclude(computed_pay__isnull=True)
             .only("setl_id", "region_id", "settle_way", "computed_pay", "hifob_pay", "setl_time")
             .order_by("setl_time", "id"))
-    return post_many((e for s in rows.iterator(chunk_size=5000)
-                      if (e := entries.entry_settlement_payable(s, on=s.setl_time.date())) is not None), actor=actor)
+    return do_post_many((e for s in rows.iterator(chunk_size=5000)
+                         if (e := entries.entry_settlement_payable(s, on=s.setl_time.date())) is not None), actor=actor)
 
 
 def _working_day(day: dt.date, after: int = 0) -> dt.date:
@@ -81,8 +88,8 @@ def _pay_hospitals(region: str, month: str, number: int, year: int, actor: Any, 
     remembers which were planted)."""
     following = dt.date(year + number // 12, number % 12 + 1, 1)
     built_on = _working_day(following, 2)
-    for st in build_statements(region, month, actor=actor, on=built_on):
-        approve_statement(st, actor=actor, on=_working_day(built_on, 1))
+    for st in do_build_statements(region, month, actor=actor, on=built_on):
+        do_approve_statement(st, actor=actor, on=_working_day(built_on, 1))
     pay_day = _working_day(built_on, 3)
     due = sum((st.net_payable for st in Statement.objects.filter(region_id=region, status=Statement.Status.APPROVED)),
               Decimal("0.00"))
@@ -93,8 +100,8 @@ def _pay_hospitals(region: str, month: str, number: int, year: int, actor: Any, 
     if short > 0 and not FundEntry.objects.filter(key=key).exists():
         fund_actions.do_record_entry(actor, "revolving_draw", region, on=pay_day, amount=short, key=key,
                                      reason="演示：月结支付前支出户余额不足，先行垫付", approval_no=f"DEMO-SP-{month}")
-    batch = create_batch(region, "hospital", actor=actor, on=pay_day)
-    export_batch(batch, actor=actor)
+    batch = do_create_batch(region, "hospital", actor=actor, on=pay_day)
+    do_export_batch(batch, actor=actor)
     outcomes: dict[int, str | None] = {}
     if number >= FAIL_MONTH and "failed" not in planted:
         outcomes[1] = "失败"
@@ -104,11 +111,11 @@ def _pay_hospitals(region: str, month: str, number: int, year: int, actor: Any, 
         planted.add("pending")
     result_day = _working_day(pay_day, 1)
     result = bank_result(batch, outcomes, day=result_day, reason="收款账户名称与账号不符")
-    import_result(batch, name=f"{batch.number}-result.csv", chunks=[result], actor=actor, notify=False)
+    do_import_result(batch, name=f"{batch.number}-result.csv", chunks=[result], actor=actor, notify=False)
     if "处理中" in outcomes.values():
         order = batch.orders.get(seq=batch.orders_count)
-        confirm_order(order, outcome="paid", actor=actor, day=_working_day(result_day, 2),
-                      reason="演示：银行柜面查询确认已入账", serial=f"B{batch.number}{order.seq:04d}")
+        do_confirm_order(order, outcome="paid", actor=actor, day=_working_day(result_day, 2),
+                         reason="演示：银行柜面查询确认已入账", serial=f"B{batch.number}{order.seq:04d}")
 
 
 def _pay_manual(region: str, first: dt.date, last: dt.date, actor: Any) -> int:
@@ -121,10 +128,10 @@ def _pay_manual(region: str, first: dt.date, last: dt.date, actor: Any) -> int:
         return 0
     pay_day = _working_day(last + dt.timedelta(days=1), 5)
     with transaction.atomic():
-        post_many((Entry([entries.Dr(entries.PAYABLE_PERSONS, amount), entries.Cr(entries.SPENDING_BANK, amount)],
-                         pay_day, f"支付参保人 {s.psn_no} 手工报销 {s.setl_id}", ("claims.settlement", s.setl_id),
-                         f"demo:manual:{s.setl_id}:paid", region)
-                   for s in rows if (amount := entries.settlement_amount(s)) > 0), actor=actor)
+        do_post_many((Entry([entries.Dr(entries.PAYABLE_PERSONS, amount), entries.Cr(entries.SPENDING_BANK, amount)],
+                            pay_day, f"支付参保人 {s.psn_no} 手工报销 {s.setl_id}", ("claims.settlement", s.setl_id),
+                            f"demo:manual:{s.setl_id}:paid", region)
+                      for s in rows if (amount := entries.settlement_amount(s)) > 0), actor=actor)
         Settlement.objects.filter(pk__in=[s.pk for s in rows]).update(state=ClaimState.PAID, paid_on=pay_day)
         insert_events(event_row(actor, "claim.paid", object_type="claims.settlement", object_id=s.pk,
                                 region_id=region, after={"state": "paid", "paid_on": pay_day}) for s in rows)
@@ -142,10 +149,10 @@ def _inspections(region: str, year: int, actor: Any) -> None:
 
     hospital = Hospital.objects.get(pk=busiest["hospital"])
     for quarter in range(1, 5):
-        record_deduction(hospital, amount=Decimal(1500 * quarter), kind="inspection",
-                         reason=f"{year} 年第 {quarter} 季度现场巡查：超标准收取床位费",
-                         source=("demo.inspection", f"{region}-{year}-Q{quarter}"),
-                         confirmed_on=_working_day(dt.date(year, 3 * quarter, 10)), actor=actor)
+        do_record_deduction(hospital, amount=Decimal(1500 * quarter), kind="inspection",
+                            reason=f"{year} 年第 {quarter} 季度现场巡查：超标准收取床位费",
+                            source=("demo.inspection", f"{region}-{year}-Q{quarter}"),
+                            confirmed_on=_working_day(dt.date(year, 3 * quarter, 10)), actor=actor)
 
 
 def run_finance_year(regions: list[str], year: int, *, actor: Any = None,

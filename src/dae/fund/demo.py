@@ -19,12 +19,13 @@ from typing import Any
 from django.db.models import Sum
 from django.db.models.functions import Coalesce
 
+from dae.claims.models import Settlement
 from dae.core.money import ZERO, round_fen
 from dae.ledger import entries as E
 from dae.workdays.service import deadline
 
 from . import actions, services
-from .models import AppropriationRequest, FundEntry, FundYear
+from .models import AppropriationRequest, FundEntry, FundYear, RiskReserveRule
 
 K = FundEntry.Kind
 #: Funds raised = the year's payouts ÷ 0.95 (a 5 % margin before operating costs) …
@@ -48,8 +49,6 @@ def _year_payouts(region: str, year: int) -> Decimal:
     booked = services.movements(region, dt.date(year, 1, 1), dt.date(year, 12, 31)).claims
     if booked > 0:
         return booked
-    from dae.claims.models import Settlement
-
     total = (Settlement.objects.filter(region_id=region, setl_time__year=year, state__in=("payable", "paid"))
              .aggregate(total=Sum(Coalesce("computed_pay", "hifob_pay")))["total"])
     return Decimal(total or 0)
@@ -100,7 +99,7 @@ def _quarter_start(region: str, year: int, quarter: int, actor: Any, totals: dic
                                     key=f"demo:{region}:{year}:repay:{due.pk}")
 
 
-def _month(region: str, year: int, month: int, funds: Decimal, actor: Any, totals: dict[str, Any]) -> None:
+def _enter_month(region: str, year: int, month: int, funds: Decimal, actor: Any, totals: dict[str, Any]) -> None:
     if month % 3 == 1:
         _quarter_start(region, year, month // 3 + 1, actor, totals)
     cost_day = working_day_from(dt.date(year, month, 25))
@@ -132,7 +131,7 @@ def run_year(region_code: str, year: int, actor: Any, *, month_hook: Callable[[i
     funds = Decimal(fund_year.funds_raised)
     totals: dict[str, Any] = {"requests": [], "appropriations": ZERO, "operating_costs": ZERO, "interest": ZERO}
     for month in range(1, 13):
-        _month(region_code, year, month, funds, actor, totals)
+        _enter_month(region_code, year, month, funds, actor, totals)
         if month_hook is not None:
             month_hook(month)
     latest = services.profit_rates(fund_year, through=12).latest
@@ -146,8 +145,6 @@ def run_year(region_code: str, year: int, actor: Any, *, month_hook: Callable[[i
 def seed_risk_rule(actor: Any, year: int) -> bool:
     """The demo's set-aside rule of the risk-adjustment fund: 10% of the year's surplus for every region from
     1 January of ``year`` (once); the year-end clearing finance records then sets it aside."""
-    from .models import RiskReserveRule
-
     if RiskReserveRule.objects.exists():
         return False
     actions.do_set_reserve_rule(actor, share="10", effective_from=dt.date(year, 1, 1),

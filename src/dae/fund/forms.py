@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from dae.core.inputs import BoundedDateFormField
 
 from .actions import FORM_KINDS
-from .models import RED_LEVEL, YELLOW_LEVEL, FundEntry
+from .models import RED_LEVEL, YELLOW_LEVEL, FundEntry, RiskFundUse
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
 TEXT = {"class": "form-control"}
@@ -154,8 +154,6 @@ class RiskUseForm(RegionChoiceForm):
     reason = forms.CharField(label=_("申请理由"), max_length=300, widget=forms.TextInput(attrs=TEXT))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        from .models import RiskFundUse
-
         super().__init__(*args, **kwargs)
         self.fields["purpose"].choices = RiskFundUse.Purpose.choices
 

@@ -30,7 +30,7 @@ from dae.ledger import entries as E
 from dae.ledger import queries as ledger_queries
 from dae.ledger.models import Account, Leg
 
-from .models import AppropriationRequest, Clearing, FundYear, RepaymentDue
+from .models import AppropriationRequest, Clearing, FundYear, RepaymentDue, RiskReserveRule
 
 SETTLEMENT_REF = "claims.settlement"
 ADJUSTMENT_REF = "claims.adjustment"
@@ -499,8 +499,6 @@ def clearing_report(fund_year: FundYear, kind: str) -> ClearingReport:
 
 def reserve_rule(region: str, day: dt.date) -> Any:
     """The set-aside rule in force on ``day``: the region's own latest row, else the latest for every region."""
-    from .models import RiskReserveRule
-
     rows = RiskReserveRule.objects.filter(effective_from__lte=day).order_by("-effective_from", "-id")
     return rows.filter(region_id=region).first() or rows.filter(region__isnull=True).first()
 

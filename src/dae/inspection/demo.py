@@ -32,7 +32,7 @@ from dae.catalog.models import Hospital
 from dae.claims.models import Settlement
 from dae.core.money import round_fen
 from dae.core.months import month_bounds
-from dae.ledger.posting import closed_through
+from dae.ledger.queries import closed_through
 from dae.workdays.service import deadline
 
 from . import population

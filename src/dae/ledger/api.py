@@ -22,8 +22,8 @@ from dae.core.inputs import FUND_MAX, AmountField, BoundedDateField
 from dae.core.scoping import get_scoped_or_404
 
 from . import queries
+from .actions import do_post, do_reverse
 from .models import Account, Leg, Transaction
-from .posting import post, reverse
 from .rules import Line
 
 DATE_PARAM = OpenApiParameter("date", OpenApiTypes.DATE, description="截至日期 YYYY-MM-DD（默认今天）")
@@ -139,9 +139,9 @@ class TransactionListCreate(generics.ListAPIView[Transaction]):
             raise InvalidInput(f"统筹区 {data['region']} 不在本人的统筹区内", code=inputs.InputCode.INVALID_REGION)
         key = data["idempotency_key"]
         known = Transaction.objects.filter(idempotency_key=key).values_list("pk", flat=True).first()
-        txn = post([Line(leg["account"], leg["debit"], leg["credit"]) for leg in data["legs"]], date=data["date"],
-                   description=data["description"], reference=(data["reference_type"], data["reference_id"]),
-                   key=key, actor=request.user, region=data["region"])
+        txn = do_post([Line(leg["account"], leg["debit"], leg["credit"]) for leg in data["legs"]], date=data["date"],
+                      description=data["description"], reference=(data["reference_type"], data["reference_id"]),
+                      key=key, actor=request.user, region=data["region"])
         code = status.HTTP_200_OK if known == txn.pk else status.HTTP_201_CREATED
         return Response(TransactionSerializer(txn).data, status=code)
 
@@ -164,7 +164,7 @@ class TransactionReverse(APIView):
     def post(self, request: Request, pk: int) -> Response:
         txn = get_scoped_or_404(Transaction, request, pk=pk)
         data = validated(ReverseSerializer(data=request.data), "请填写冲正日期和冲正原因")
-        reversal = reverse(txn, date=data["date"], reason=data["reason"], actor=request.user)
+        reversal = do_reverse(txn, date=data["date"], reason=data["reason"], actor=request.user)
         return Response(TransactionSerializer(reversal).data, status=status.HTTP_201_CREATED)
 
 

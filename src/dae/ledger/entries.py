@@ -1,25 +1,43 @@
-"""The business entries (业务记账): one recipe per kind of business fact, each posting exactly one balanced
-transaction with a key derived from the fact, so a retry never posts twice.
+"""The business entries (业务记账): the chart's account codes and one recipe per kind of business fact, each
+giving exactly one balanced transaction with a key derived from the fact, so a retry never posts twice.
 
-Call them inside the business action's ``transaction.atomic()``; the change and its posting commit together.
+Nothing here writes: ``entry_*`` functions return the ``Entry`` that ``actions.do_post_many`` (the bulk path)
+posts, and ``actions.do_post_<fact>`` posts one of them inside the business action's transaction
+(the change and its posting commit together):
+
+    from dae.ledger.actions import do_post_settlement_payable
+    do_post_settlement_payable(settlement, on=day, actor=user)
+
 The accounts are those of ``chart.yaml``; the table of entries is in ``docs/ledger.md``.
-
-    from dae.ledger import entries
-    entries.settlement_payable(settlement, on=day, actor=user)
-
-``entry_*`` functions return the ``Entry`` for the bulk path (``posting.post_many``) instead of posting.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from dae.core.money import ZERO
 
 from .models import Transaction
-from .posting import Cr, Dr, Entry, Line, post
+from .rules import Cr, Dr, Line
+
+Reference = tuple[str, str | int]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One transaction for ``actions.do_post_many`` (the same arguments as ``actions.do_post``)."""
+
+    lines: Sequence[Line]
+    date: dt.date
+    description: str
+    reference: Reference
+    key: str
+    region: str
+
 
 # account codes of the chart (chart.yaml)
 INCOME_BANK = "100201"        # 收入户存款
@@ -71,17 +89,6 @@ def entry_settlement_payable(settlement: Any, *, on: dt.date) -> Entry | None:
                  str(settlement.region_id))
 
 
-def _post(entry: Entry | None, actor: Any) -> Transaction | None:
-    if entry is None:
-        return None
-    return post(entry.lines, date=entry.date, description=entry.description, reference=entry.reference,
-                key=entry.key, actor=actor, region=entry.region)
-
-
-def settlement_payable(settlement: Any, *, on: dt.date, actor: Any) -> Transaction | None:
-    return _post(entry_settlement_payable(settlement, on=on), actor)
-
-
 def settlement_payable_txn(setl_id: str) -> Transaction | None:
     return Transaction.objects.filter(idempotency_key=settlement_key(setl_id)).first()
 
@@ -100,42 +107,3 @@ def entry_adjustment(adjustment: Any, *, on: dt.date, settle_way: str = "direct"
         text = f"追回 {-amount} 元（结算 {adjustment.settlement.setl_id}）"
     return Entry(lines, on, text, ("claims.adjustment", adjustment.pk), f"adjustment:{adjustment.pk}",
                  str(adjustment.region_id))
-
-
-def adjustment(adjustment: Any, *, on: dt.date, actor: Any, settle_way: str = "direct") -> Transaction | None:
-    return _post(entry_adjustment(adjustment, on=on, settle_way=settle_way), actor)
-
-
-def deduction(*, amount: Decimal, on: dt.date, reference: tuple[str, str | int], key: str, region: str,
-              description: str, actor: Any) -> Transaction:
-    """A confirmed deduction (审核扣款, 巡查扣款): recoverable from the hospital, less expenditure."""
-    return post([Dr(RECOVERABLE, amount), Cr(CLAIMS_EXPENSE, amount)], date=on, description=description,
-                reference=reference, key=key, actor=actor, region=region)
-
-
-def offset(*, amount: Decimal, on: dt.date, reference: tuple[str, str | int], key: str, region: str,
-           description: str, actor: Any, payable: str = PAYABLE_HOSPITALS) -> Transaction | None:
-    """Recoverable amounts netted against what is owed (a statement's deductions and recoveries): 应付 / 应收扣款.
-    A negative amount moves an excess of recoveries back into 应收扣款 (carried to the next statement)."""
-    if amount == 0:
-        return None
-    lines = ([Dr(payable, amount), Cr(RECOVERABLE, amount)] if amount > 0
-             else [Dr(RECOVERABLE, -amount), Cr(payable, -amount)])
-    return post(lines, date=on, description=description, reference=reference, key=key, actor=actor, region=region)
-
-
-def payment(*, amount: Decimal, payable: str, on: dt.date, reference: tuple[str, str | int], key: str,
-            region: str, description: str, actor: Any) -> Transaction:
-    """A payment the bank confirmed: 应付 / 支出户存款."""
-    return post([Dr(payable, amount), Cr(SPENDING_BANK, amount)], date=on, description=description,
-                reference=reference, key=key, actor=actor, region=region)
-
-
-def simple(debit: str, credit: str, *, amount: Decimal, on: dt.date, reference: tuple[str, str | int], key: str,
-           region: str, description: str, actor: Any) -> Transaction:
-    """A two-leg entry of the fund's own movements (see the table in docs/ledger.md):
-
-    funds raised 1131/4001, appropriation received 100201/1131, transfer 100202/100201, operating costs
-    5101/100202, interest 100201/4101, revolving fund drawn 100202/2301 and repaid 2301/100202."""
-    return post([Dr(debit, amount), Cr(credit, amount)], date=on, description=description, reference=reference,
-                key=key, actor=actor, region=region)

@@ -5,7 +5,7 @@ debits equal the credits. Transactions and legs are append-only — a mistake is
 transaction (冲正) that points to the original, never by an edit. Python refuses ``save`` of an existing row
 and ``delete``; on PostgreSQL triggers refuse UPDATE and DELETE, and a deferred constraint trigger refuses at
 commit a transaction whose legs do not balance (``migrations/0003_pg_integrity.py``). Writes go only through
-``dae.ledger.posting``.
+``dae.ledger.actions``.
 """
 
 from __future__ import annotations
@@ -159,7 +159,7 @@ class DayClose(AppendOnlyModel):
     """A day closed (日清日结) in a region after bank reconciliation: from then on the ledger refuses any posting
     or reversal of that region dated on or before the latest closed day (``posting._refuse_closed``), so what
     finance reconciled cannot change underneath. A close is never undone (append-only here and, on PostgreSQL,
-    by a trigger); a correction is posted on a later date. Written only by ``dae.bank.closing``."""
+    by a trigger); a correction is posted on a later date. Written only by ``dae.bank.actions.do_close_days``."""
 
     region = models.ForeignKey(Region, verbose_name=_("统筹区"), on_delete=models.PROTECT)
     day = models.DateField(_("日结日期"))

@@ -19,9 +19,14 @@ from django.db.models.functions import Round
 from dae.core.money import ZERO
 from dae.core.sums import FEN_TOTAL, fen_sum, yuan
 
-from .models import Account, Leg
+from .models import Account, DayClose, Leg
 
 Regions = Sequence[str] | None
+def closed_through(region: str) -> dt.date | None:
+    """The latest closed day (日结) of ``region``, None when no day is closed (one query on the unique index)."""
+    return DayClose.objects.filter(region_id=region).order_by("-day").values_list("day", flat=True).first()
+
+
 def _legs(*, on: dt.date | None = None, start: dt.date | None = None, regions: Regions = None) -> QuerySet[Leg]:
     legs = Leg.objects.all()
     if on is not None:

@@ -32,9 +32,9 @@ from dae.web.listing import (
 )
 
 from . import queries
+from .actions import do_post, do_reverse
 from .forms import ENTRY_ROWS, EntryForm, ReverseForm, postable_accounts
 from .models import Account, Transaction
-from .posting import post, reverse
 
 STATEMENT_PAGE = 100
 
@@ -222,7 +222,7 @@ def transaction_reverse(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, gettext("请填写冲正日期和冲正原因"))
         return redirect("ledger:transaction_detail", pk=txn.pk)
     try:
-        reversal = reverse(txn, date=form.cleaned_data["date"], reason=form.cleaned_data["reason"], actor=request.user)
+        reversal = do_reverse(txn, date=form.cleaned_data["date"], reason=form.cleaned_data["reason"], actor=request.user)
     except DaeError as exc:
         messages.error(request, exc.message)
         return redirect("ledger:transaction_detail", pk=txn.pk)
@@ -237,9 +237,9 @@ def entry_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            txn = post(form.lines, date=data["date"], description=data["description"],
-                       reference=("ledger.manual", data["reference_id"]), key=data["key"], actor=request.user,
-                       region=data["region"])
+            txn = do_post(form.lines, date=data["date"], description=data["description"],
+                          reference=("ledger.manual", data["reference_id"]), key=data["key"], actor=request.user,
+                          region=data["region"])
         except DaeError as exc:
             form.add_error(None, exc.message)
         else:

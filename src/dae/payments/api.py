@@ -18,20 +18,25 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dae.catalog.models import Hospital
-from dae.core.api import chosen_regions, validated
+from dae.core import inputs
+from dae.core.api import validated
 from dae.core.errors import InvalidInput
 from dae.core.inputs import FUND_MAX, AmountField, BoundedDateField
+from dae.core.masking import mask_account
 from dae.core.scoping import get_scoped_or_404
 
-from .batches import confirm_order, create_batch, export_batch, import_result, payment_file
-from .deductions import record_deduction
+from .actions import (
+    do_approve_statement,
+    do_build_statements,
+    do_confirm_order,
+    do_create_batch,
+    do_export_batch,
+    do_import_result,
+    do_record_deduction,
+)
+from .bankfiles import payment_file
 from .models import Deduction, PaymentBatch, PaymentOrder, ResultFile, Statement
-from .statements import approve_statement, build_statements, reconcile
-
-
-def _region(request: Request, code: str) -> str:
-    """``code`` (required by the serializers), refused unless it is one of the caller's regions."""
-    return chosen_regions(request, code)[0]
+from .queries import reconcile
 
 
 class MonthlyStatementSerializer(serializers.ModelSerializer[Statement]):
@@ -81,8 +86,8 @@ class StatementBuild(APIView):
     @extend_schema(request=BuildSerializer, responses={201: MonthlyStatementSerializer(many=True)})
     def post(self, request: Request) -> Response:
         data = validated(BuildSerializer(data=request.data), "请填写统筹区和结算月份")
-        built = build_statements(_region(request, data["region"]), data["month"], actor=request.user,
-                                 on=data.get("on") or timezone.localdate())
+        built = do_build_statements(inputs.region(request.user, data["region"]), data["month"], actor=request.user,
+                                    on=data.get("on") or timezone.localdate())
         return Response(MonthlyStatementSerializer(built, many=True).data, status=status.HTTP_201_CREATED)
 
 
@@ -110,7 +115,7 @@ class StatementApprove(APIView):
     def post(self, request: Request, pk: int) -> Response:
         st = get_scoped_or_404(Statement, request, pk=pk)
         data = validated(DaySerializer(data=request.data), "审批日期格式应为 YYYY-MM-DD")
-        return Response(MonthlyStatementSerializer(approve_statement(st, actor=request.user,
+        return Response(MonthlyStatementSerializer(do_approve_statement(st, actor=request.user,
                                                               on=data.get("on") or timezone.localdate())).data)
 
 
@@ -120,8 +125,6 @@ class OrderSerializer(serializers.ModelSerializer[PaymentOrder]):
     bank_account = serializers.SerializerMethodField()
 
     def get_bank_account(self, order: PaymentOrder) -> str:
-        from dae.core.masking import mask_account
-
         return mask_account(order.bank_account)  # the full number goes only into the bank's payment file
 
     class Meta:
@@ -166,8 +169,8 @@ class BatchListCreate(generics.ListAPIView[PaymentBatch]):
     @extend_schema(request=CreateBatchSerializer, responses={201: BatchDetailSerializer})
     def post(self, request: Request) -> Response:
         data = validated(CreateBatchSerializer(data=request.data), "请填写统筹区和付款对象")
-        batch = create_batch(_region(request, data["region"]), data["kind"], actor=request.user,
-                             on=data.get("on") or timezone.localdate())
+        batch = do_create_batch(inputs.region(request.user, data["region"]), data["kind"], actor=request.user,
+                                on=data.get("on") or timezone.localdate())
         return Response(BatchDetailSerializer(batch).data, status=status.HTTP_201_CREATED)
 
 
@@ -183,7 +186,7 @@ class BatchExport(APIView):
     @extend_schema(request=None, responses={200: BatchDetailSerializer})
     def post(self, request: Request, pk: int) -> Response:
         batch = get_scoped_or_404(PaymentBatch, request, pk=pk)
-        export_batch(batch, actor=request.user)
+        do_export_batch(batch, actor=request.user)
         return Response(BatchDetailSerializer(batch).data)
 
 
@@ -222,7 +225,7 @@ class BatchResults(APIView):
         upload = request.FILES.get("file")
         if upload is None:
             raise InvalidInput("请上传银行回盘文件（字段 file）", code="no_file")
-        result = import_result(batch, name=upload.name or "result.csv", chunks=upload.chunks(), actor=request.user)
+        result = do_import_result(batch, name=upload.name or "result.csv", chunks=upload.chunks(), actor=request.user)
         return Response(ResultSerializer(result).data, status=status.HTTP_201_CREATED)
 
 
@@ -240,8 +243,8 @@ class OrderConfirm(APIView):
     def post(self, request: Request, pk: int) -> Response:
         order = get_scoped_or_404(PaymentOrder, request, pk=pk)
         data = validated(ConfirmSerializer(data=request.data), "请填写查证结果、日期和说明")
-        done = confirm_order(order, outcome=data["outcome"], actor=request.user, day=data["day"],
-                             reason=data["reason"], serial=data["serial"])
+        done = do_confirm_order(order, outcome=data["outcome"], actor=request.user, day=data["day"],
+                                reason=data["reason"], serial=data["serial"])
         return Response(OrderSerializer(done).data)
 
 
@@ -276,9 +279,9 @@ class DeductionListCreate(generics.ListAPIView[Deduction]):
     def post(self, request: Request) -> Response:
         data = validated(DeductionInput(data=request.data), "扣款信息有误")
         hospital = get_scoped_or_404(Hospital, request, code=data["hospital"])
-        deduction = record_deduction(hospital, amount=data["amount"], kind=data["kind"], reason=data["reason"],
-                                     source=("document", data["document"]), confirmed_on=data["confirmed_on"],
-                                     actor=request.user)
+        deduction = do_record_deduction(hospital, amount=data["amount"], kind=data["kind"], reason=data["reason"],
+                                        source=("document", data["document"]), confirmed_on=data["confirmed_on"],
+                                        actor=request.user)
         return Response(DeductionSerializer(deduction).data, status=status.HTTP_201_CREATED)
 
 

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dae.bank.rules import order_memo
 from dae.core.fields import EncryptedCharField, MoneyField
 from dae.core.scoping import ScopedManager
 
@@ -208,8 +209,6 @@ class PaymentOrder(models.Model):
     @property
     def memo(self) -> str:
         """The 附言 the bank carries back on its statement line: how reconciliation finds this order."""
-        from dae.bank.rules import order_memo
-
         return order_memo(self.pk)
 
 

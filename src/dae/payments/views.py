@@ -33,10 +33,18 @@ from dae.web.listing import (
 )
 from dae.web.names import source_link
 
-from .batches import confirm_order, create_batch, export_batch, import_result, payment_file
-from .deductions import record_deduction
+from .actions import (
+    do_approve_statement,
+    do_build_statements,
+    do_confirm_order,
+    do_create_batch,
+    do_export_batch,
+    do_import_result,
+    do_record_deduction,
+)
+from .bankfiles import payment_file
 from .models import Deduction, PaymentBatch, PaymentOrder, Statement
-from .statements import approve_statement, build_statements, reconcile
+from .queries import reconcile
 
 
 def _is_finance(request: HttpRequest) -> bool:
@@ -98,8 +106,8 @@ def statement_build(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return redirect("payments:statement_list")
     try:
-        built = build_statements(_region_of(request), request.POST.get("month", "").strip(), actor=request.user,
-                                 on=inputs.query_date(request.POST, "on", timezone.localdate()))
+        built = do_build_statements(_region_of(request), request.POST.get("month", "").strip(), actor=request.user,
+                                    on=inputs.query_date(request.POST, "on", timezone.localdate()))
     except DaeError as exc:
         messages.error(request, exc.message)
     else:
@@ -168,7 +176,7 @@ def statement_approve(request: HttpRequest, pk: int) -> HttpResponse:
     st = get_scoped_or_404(Statement, request, pk=pk)
     if request.method == "POST":
         try:
-            approve_statement(st, actor=request.user, on=inputs.query_date(request.POST, "on", timezone.localdate()))
+            do_approve_statement(st, actor=request.user, on=inputs.query_date(request.POST, "on", timezone.localdate()))
         except DaeError as exc:
             messages.error(request, exc.message)
         else:
@@ -210,8 +218,8 @@ def batch_create(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return redirect("payments:batch_list")
     try:
-        batch = create_batch(_region_of(request), request.POST.get("kind", ""), actor=request.user,
-                             on=inputs.query_date(request.POST, "on", timezone.localdate()))
+        batch = do_create_batch(_region_of(request), request.POST.get("kind", ""), actor=request.user,
+                                on=inputs.query_date(request.POST, "on", timezone.localdate()))
     except DaeError as exc:
         messages.error(request, exc.message)
         return redirect("payments:batch_list")
@@ -234,22 +242,22 @@ def _batch_action(request: HttpRequest, batch: PaymentBatch) -> None:
     action = request.POST.get("action", "")
     try:
         if action == "export":
-            export_batch(batch, actor=request.user)
+            do_export_batch(batch, actor=request.user)
             messages.success(request, gettext("付款文件已生成，请下载后提交银行"))
         elif action == "result":
             upload = request.FILES.get("file")
             if upload is None:
                 raise InvalidInput("请选择银行回盘文件", code="no_file")
-            result = import_result(batch, name=upload.name or "result.csv", chunks=upload.chunks(), actor=request.user)
+            result = do_import_result(batch, name=upload.name or "result.csv", chunks=upload.chunks(), actor=request.user)
             messages.success(request, gettext("回盘已导入：成功 %(p)s 笔，失败 %(f)s 笔，处理中 %(u)s 笔")
                              % {"p": result.paid, "f": result.failed, "u": result.pending})
         elif action == "confirm":
             order = batch.orders.filter(pk=inputs.object_id(request.POST.get("order", ""))).first()
             if order is None:
                 raise NotFound("该批次中没有这笔支付指令")
-            confirm_order(order, outcome=request.POST.get("outcome", ""), actor=request.user,
-                          day=inputs.query_date(request.POST, "day", timezone.localdate()),
-                          reason=request.POST.get("reason", ""), serial=request.POST.get("serial", ""))
+            do_confirm_order(order, outcome=request.POST.get("outcome", ""), actor=request.user,
+                             day=inputs.query_date(request.POST, "day", timezone.localdate()),
+                             reason=request.POST.get("reason", ""), serial=request.POST.get("serial", ""))
             messages.success(request, gettext("查证结果已登记"))
         else:
             raise InvalidInput(f"未知操作：{action}", code="bad_action")
@@ -314,10 +322,10 @@ def deduction_new(request: HttpRequest) -> HttpResponse:
         document = request.POST.get("document", "").strip()
         if not document:
             raise InvalidInput("请填写确认文书编号", code="no_document")
-        record_deduction(hospital, amount=request.POST.get("amount", ""), kind=request.POST.get("kind", ""),
-                         reason=request.POST.get("reason", ""), source=("document", document[:64]),
-                         confirmed_on=inputs.query_date(request.POST, "confirmed_on", timezone.localdate()),
-                         actor=request.user)
+        do_record_deduction(hospital, amount=request.POST.get("amount", ""), kind=request.POST.get("kind", ""),
+                            reason=request.POST.get("reason", ""), source=("document", document[:64]),
+                            confirmed_on=inputs.query_date(request.POST, "confirmed_on", timezone.localdate()),
+                            actor=request.user)
     except (DaeError, ValueError) as exc:
         messages.error(request, exc.message if isinstance(exc, DaeError) else gettext("请选择医疗机构"))
     else:

@@ -45,7 +45,7 @@ from dae.core.money import ZERO, fmt_yuan
 from dae.dictionaries import codes
 from dae.enrollment.coverage import coverage_many
 from dae.enrollment.models import Person
-from dae.ledger import entries
+from dae.ledger.actions import do_post_settlement_payable
 
 from . import checklist, clock
 from .feefile import LineInput
@@ -456,7 +456,7 @@ def do_approve(actor: Any, claim: ManualClaim, *, note: str = "") -> ManualClaim
         claim.approved_by, claim.approved_at = actor, timezone.now()
         _transition(actor, claim, S.APPROVED, note=note[:500], after={"computed_pay": claim.computed_pay})
         claim.settlement = _store_settlement(claim, result)
-        entries.settlement_payable(claim.settlement, on=timezone.localdate(), actor=actor)  # 补助支出 / 应付参保人
+        do_post_settlement_payable(claim.settlement, on=timezone.localdate(), actor=actor)  # 补助支出 / 应付参保人
         book_late_settlement(actor, claim.settlement)  # 补付/追回 for later settlements whose payouts move
         _transition(actor, claim, S.PAYABLE, after={"setl_id": claim.settlement.setl_id,
                                                     "hifob_pay": claim.computed_pay})
@@ -536,7 +536,7 @@ def do_cancel(actor: Any, claim: ManualClaim, reason: str) -> ManualClaim:
 
 
 def do_mark_paid(actor: Any, claim: ManualClaim, *, paid_on: dt.date) -> ManualClaim:
-    """支付完成 (called by ``payments.batches`` when the bank confirms the payment order): the claim and its settlement become paid; the insured is notified."""
+    """支付完成 (called by ``payments.actions.batches`` when the bank confirms the payment order): the claim and its settlement become paid; the insured is notified."""
     from dae.notices.actions import notify_claim
 
     with transaction.atomic():

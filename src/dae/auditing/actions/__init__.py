@@ -6,7 +6,7 @@
    :data:`SUPERVISOR_DAYS` working days.
 3. The bureau's supervisor confirms (三方确认) a final amount: the reviewer's amount when the hospital accepted
    (or did not answer in time: 逾期未反馈视为认可), anything from 0 to it after an appeal. A positive amount becomes
-   a deduction on the hospital's next monthly statement (:func:`dae.payments.deductions.record_deduction`), a
+   a deduction on the hospital's next monthly statement (:func:`dae.payments.actions.do_record_deduction`), a
    feedback message to the platform and a credit event for the hospital (and the doctors on the violating lines);
    0 closes the finding as 申诉成立.
 """
@@ -25,7 +25,7 @@ from dae.core.errors import Conflict, InvalidInput, require_reason
 from dae.core.events import record_event, user_or_none
 from dae.core.uploads import discard, store_upload
 from dae.credit.actions import violations as credit
-from dae.payments.deductions import record_deduction
+from dae.payments.actions import do_record_deduction
 from dae.workdays import service as workdays
 
 from ..models import Finding, FindingDocument, FindingLine, FindingStep, PlatformFeedback
@@ -268,7 +268,7 @@ def do_settle(finding: Finding, *, amount: Any, note: str, actor: Any) -> Findin
             )
             return f
         _step(f, FindingStep.Kind.SETTLED, actor, amount=value, note=note, late=late)
-        deduction = record_deduction(
+        deduction = do_record_deduction(
             f.hospital,
             amount=value,
             kind="audit",

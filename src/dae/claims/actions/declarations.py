@@ -26,9 +26,9 @@ from dae.core.errors import Conflict, DaeError, NotFound, PermissionDenied
 from dae.core.events import event_row, insert_events, jsonable, record_event
 from dae.core.jobs import start_job
 from dae.core.uploads import StoredUpload, discard, store_upload
+from dae.ledger.actions import do_post_many
 from dae.ledger.entries import entry_settlement_payable, settlement_key
 from dae.ledger.models import Transaction
-from dae.ledger.posting import post_many
 from dae.workdays.service import deadline, warning_dict
 
 from ..adjustments import record_adjustments
@@ -196,7 +196,7 @@ def _post_payables(check: Check, ids: dict[str, int], today: date) -> None:
                                 note=f"撤销的原结算 {s.init_setl_id} 未曾确认应付，撤销结算无需冲减")
                       for s in unowed)
     skip = {s.pk for s in unowed}
-    post_many((e for s in payable if s.pk not in skip
+    do_post_many((e for s in payable if s.pk not in skip
                if (e := entry_settlement_payable(s, on=today)) is not None),
               actor=check.declaration.created_by)
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from dae.core.errors import require_reason
 from dae.core.events import record_event
-from dae.ledger import entries
+from dae.ledger.actions import do_post_settlement_payable
 
 from ..models import Settlement
 from ..states import ClaimState, check_transition
@@ -25,7 +25,7 @@ def do_accept_computed(user: Any, settlement: Settlement, reason: str) -> Settle
         check_transition(s.state, ClaimState.PAYABLE)
         s.state = ClaimState.PAYABLE
         s.save(update_fields=["state"])
-        entries.settlement_payable(s, on=timezone.localdate(), actor=user)
+        do_post_settlement_payable(s, on=timezone.localdate(), actor=user)
         record_event(user, "claim.payable", s, region_id=s.region_id, before={"state": "computed"},
                      after={"state": "payable", "payable_amount": s.computed_pay}, note=reason)
     return s

@@ -1,7 +1,7 @@
 """On-site inspections (现场巡查): a draft with its inspectors and findings (``do_create_inspection``,
 ``do_update_inspection``, ``do_add_finding``, ``do_remove_finding``), submitted (``do_submit_inspection``), returned
 or confirmed by the manager (``do_return_inspection``, ``do_confirm_inspection``: each finding with an amount
-becomes a deduction through ``payments.deductions.record_deduction``)."""
+becomes a deduction through ``payments.actions.do_record_deduction``)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from dae.catalog.models import Hospital
 from dae.core import inputs
 from dae.core.errors import Conflict, InvalidInput, require_reason
 from dae.core.events import record_event, snapshot, user_or_none
-from dae.payments.deductions import record_deduction
+from dae.payments.actions import do_record_deduction
 
 from ..models import Finding, Inspection
 from .shared import clerk_text, locked_row, not_before, user_id
@@ -250,7 +250,7 @@ def do_confirm_inspection(actor: Any, inspection: Inspection, *, on: dt.date | N
         for finding in locked.findings.select_for_update().order_by("seq"):
             if finding.amount <= 0:
                 continue
-            deduction = record_deduction(
+            deduction = do_record_deduction(
                 locked.hospital,
                 amount=finding.amount,
                 kind="inspection",

@@ -23,7 +23,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from dae.accounts.models import User
 from dae.accounts.permissions import can
-from dae.bank.actions import import_statement
+from dae.bank.actions import do_import_statement
 from dae.claims.actions import do_submit_declaration
 from dae.core.errors import DaeError, PermissionDenied
 from dae.core.jobs import jobs_inline
@@ -132,7 +132,7 @@ class Command(BaseCommand):
             raise PermissionDenied("当前岗位不能导入银行对账单")
         if not options["region"]:
             raise CommandError("请用 --region 指定统筹区 (bank statements need --region)")
-        imported = import_statement(region=options["region"], account=options["account"], file_name=path.name,
+        imported = do_import_statement(region=options["region"], account=options["account"], file_name=path.name,
                                     content=path.read_bytes(), actor=user)
         self.stdout.write(f"已导入银行对账单 #{imported.statement.pk}: {imported.statement.line_count} 笔流水，"
                           f"附言匹配 {imported.matched.memo}，金额日期匹配 {imported.matched.amount_date}，"

@@ -1,28 +1,30 @@
-"""The posting API: the only way money enters the ledger.
+"""The ledger's writes: the only way money enters the ledger.
 
-    from dae.ledger.posting import Cr, Dr, post, reverse
+    from dae.ledger.actions import Cr, Dr, do_post, do_reverse
 
-    txn = post([Dr("5001", "1200.00"), Cr("2201", "1200.00")], date=day, description="补助支出 SA0001",
-               reference=("claims.settlement", "SA0001"), key="settlement:SA0001:payable", actor=user,
-               region="220282")
+    txn = do_post([Dr("5001", "1200.00"), Cr("2201", "1200.00")], date=day, description="补助支出 SA0001",
+                  reference=("claims.settlement", "SA0001"), key="settlement:SA0001:payable", actor=user,
+                  region="220282")
 
-``post`` checks the posting rules (``rules.check_lines``) and the accounts, then writes the transaction, its
+``do_post`` checks the posting rules (``rules.check_lines``) and the accounts, then writes the transaction, its
 legs and an event in one atomic block — inside the caller's transaction when there is one, so a business
 change and its posting commit or fail together. It is idempotent by ``key``: the same key with the same
 content returns the transaction already posted; with different content it raises ``IdempotencyConflict``.
-``reverse`` posts the mirror transaction (冲正) of a posted one, at most once. ``post_many`` is the bulk path
-(loads and benchmarks) with the same checks. Nothing here updates or deletes a ledger row, ever.
+``do_reverse`` posts the mirror transaction (冲正) of a posted one, at most once. ``do_post_many`` is the bulk
+path (loads and benchmarks) with the same checks. The business entries (业务记账: a settlement payable, 补付/追回,
+a deduction, an offset, a payment, the fund's own two-leg movements) post through ``do_post_<fact>``, each
+building its legs with the recipe in ``entries.py``. Nothing here updates or deletes a ledger row, ever.
 
 A region's days closed after bank reconciliation (日清日结, ``models.DayClose``) are final: every write path here
 refuses an entry dated on or before the region's latest closed day (``DayClosed``, code ``day_closed``), at the
-cost of one indexed query per post (per chunk and new region in ``post_many``).
+cost of one indexed query per post (per chunk and new region in ``do_post_many``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from decimal import Decimal
 from itertools import islice
 from typing import Any
 
@@ -35,25 +37,23 @@ from dae.core.events import record_event, user_or_none
 from dae.core.inputs import InputCode
 from dae.core.models import Region
 
+from .entries import (
+    CLAIMS_EXPENSE,
+    PAYABLE_HOSPITALS,
+    RECOVERABLE,
+    SPENDING_BANK,
+    Entry,
+    Reference,
+    entry_adjustment,
+    entry_settlement_payable,
+)
 from .errors import AlreadyReversed, DayClosed, IdempotencyConflict, InvalidEntry, NotReversible
 from .models import Account, DayClose, Leg, Transaction
+from .queries import closed_through
 from .rules import Cr, Dr, Line, Problem, check_lines, fingerprint, mirror, normalised
 
-__all__ = ["Cr", "Dr", "Entry", "Line", "post", "post_many", "reverse"]
-
-Reference = tuple[str, str | int]
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One transaction for ``post_many`` (the same arguments as ``post``)."""
-
-    lines: Sequence[Line]
-    date: dt.date
-    description: str
-    reference: Reference
-    key: str
-    region: str
+__all__ = ["Cr", "Dr", "Entry", "Line", "do_post", "do_post_adjustment", "do_post_deduction", "do_post_many",
+           "do_post_offset", "do_post_payment", "do_post_settlement_payable", "do_post_simple", "do_reverse"]
 
 
 def _region_code(region: Region | str | None) -> str:
@@ -122,11 +122,6 @@ def _lock_regions(codes: set[str]) -> set[str]:
         return {row[0] for row in cursor.fetchall()}
 
 
-def closed_through(region: str) -> dt.date | None:
-    """The latest closed day (日结) of ``region``, None when no day is closed (one query on the unique index)."""
-    return DayClose.objects.filter(region_id=region).order_by("-day").values_list("day", flat=True).first()
-
-
 def _refuse_closed(region: str, on: dt.date, closed: dt.date | None, prefix: str = "") -> None:
     if closed is not None and on <= closed:
         message = f"{prefix}统筹区 {region} 已日结至 {closed.isoformat()}，凭证日期须晚于该日（更正请在以后日期记账）"
@@ -183,8 +178,8 @@ def _write(lines: list[Line], *, on: dt.date, description: str, reference: Refer
     return txn
 
 
-def post(lines: Sequence[Line], *, date: dt.date, description: str, reference: Reference, key: str, actor: Any,
-         region: Region | str) -> Transaction:
+def do_post(lines: Sequence[Line], *, date: dt.date, description: str, reference: Reference, key: str, actor: Any,
+            region: Region | str) -> Transaction:
     """Post one balanced transaction and its event; return it (or the one already posted under ``key``).
 
     ``lines``: at least two ``Line`` (use ``Dr``/``Cr``), account codes of active postable accounts.
@@ -196,7 +191,7 @@ def post(lines: Sequence[Line], *, date: dt.date, description: str, reference: R
                   region=_region_code(region), reverses=None, action="ledger.posted", note=description)
 
 
-def reverse(txn: Transaction, *, date: dt.date, reason: str, actor: Any) -> Transaction:
+def do_reverse(txn: Transaction, *, date: dt.date, reason: str, actor: Any) -> Transaction:
     """Post the reversal (冲正) of ``txn``: the same legs on the opposite sides, pointing to ``txn``.
 
     A transaction is reversed at most once (``AlreadyReversed``); a reversal is not reversed again and the
@@ -270,9 +265,9 @@ def _check_chunk(chunk: list[Entry], offset: int, accounts: dict[str, Account], 
     return checked
 
 
-def post_many(entries: Iterable[Entry], *, actor: Any, batch: int = 5000) -> int:
-    """Post many new transactions at once (loads, the benchmark): the same rules as ``post``, checked before
-    each chunk is written, all in one atomic block with one event. Unlike ``post`` a key already used is
+def do_post_many(entries: Iterable[Entry], *, actor: Any, batch: int = 5000) -> int:
+    """Post many new transactions at once (loads, the benchmark): the same rules as ``do_post``, checked before
+    each chunk is written, all in one atomic block with one event. Unlike ``do_post`` a key already used is
     refused rather than replayed; an entry dated on or before its region's latest closed day is refused
     (``DayClosed``) and nothing of the call is written. Returns the number of transactions posted."""
     accounts = Account.objects.in_bulk(field_name="code")
@@ -306,3 +301,57 @@ def post_many(entries: Iterable[Entry], *, actor: Any, batch: int = 5000) -> int
                          else None, after={"count": count, "first_id": first_id, "last_id": last_id},
                          note=f"批量记账 {count} 笔")
     return count
+
+
+# -- the business entries (业务记账, the recipes in entries.py) ---------------------------------------------------
+
+def _post_entry(entry: Entry | None, actor: Any) -> Transaction | None:
+    if entry is None:
+        return None
+    return do_post(entry.lines, date=entry.date, description=entry.description, reference=entry.reference,
+                   key=entry.key, actor=actor, region=entry.region)
+
+
+def do_post_settlement_payable(settlement: Any, *, on: dt.date, actor: Any) -> Transaction | None:
+    """补助支出 / 应付: a settlement became payable (nothing for a zero payout)."""
+    return _post_entry(entry_settlement_payable(settlement, on=on), actor)
+
+
+def do_post_adjustment(adjustment: Any, *, on: dt.date, actor: Any, settle_way: str = "direct") -> Transaction | None:
+    """补付 or 追回 of an adjustment (``entries.entry_adjustment``)."""
+    return _post_entry(entry_adjustment(adjustment, on=on, settle_way=settle_way), actor)
+
+
+def do_post_simple(debit: str, credit: str, *, amount: Decimal, on: dt.date, reference: Reference, key: str,
+                   region: str, description: str, actor: Any) -> Transaction:
+    """A two-leg entry of the fund's own movements (see the table in docs/ledger.md):
+
+    funds raised 1131/4001, appropriation received 100201/1131, transfer 100202/100201, operating costs
+    5101/100202, interest 100201/4101, revolving fund drawn 100202/2301 and repaid 2301/100202."""
+    return do_post([Dr(debit, amount), Cr(credit, amount)], date=on, description=description, reference=reference,
+                   key=key, actor=actor, region=region)
+
+
+def do_post_deduction(*, amount: Decimal, on: dt.date, reference: Reference, key: str, region: str,
+                      description: str, actor: Any) -> Transaction:
+    """A confirmed deduction (审核扣款, 巡查扣款): recoverable from the hospital, less expenditure."""
+    return do_post_simple(RECOVERABLE, CLAIMS_EXPENSE, amount=amount, on=on, reference=reference, key=key,
+                          region=region, description=description, actor=actor)
+
+
+def do_post_offset(*, amount: Decimal, on: dt.date, reference: Reference, key: str, region: str,
+                   description: str, actor: Any, payable: str = PAYABLE_HOSPITALS) -> Transaction | None:
+    """Recoverable amounts netted against what is owed (a statement's deductions and recoveries): 应付 / 应收扣款.
+    A negative amount moves an excess of recoveries back into 应收扣款 (carried to the next statement)."""
+    if amount == 0:
+        return None
+    debit, credit = (payable, RECOVERABLE) if amount > 0 else (RECOVERABLE, payable)
+    return do_post_simple(debit, credit, amount=abs(amount), on=on, reference=reference, key=key, region=region,
+                          description=description, actor=actor)
+
+
+def do_post_payment(*, amount: Decimal, payable: str, on: dt.date, reference: Reference, key: str,
+                    region: str, description: str, actor: Any) -> Transaction:
+    """A payment the bank confirmed: 应付 / 支出户存款."""
+    return do_post_simple(payable, SPENDING_BANK, amount=amount, on=on, reference=reference, key=key,
+                          region=region, description=description, actor=actor)

@@ -9,17 +9,18 @@ from typing import Any
 
 from django.db import transaction
 
+from dae.approvals.actions import require
 from dae.catalog.models import Hospital
 from dae.core.errors import InvalidInput, require_reason
 from dae.core.events import record_event, user_or_none
 from dae.core.money import D, MoneyError
-from dae.ledger import entries
+from dae.ledger.actions import do_post_deduction
 
-from .models import Deduction
+from ..models import Deduction
 
 
-def record_deduction(hospital: Hospital, *, amount: Decimal | str, kind: str, reason: str,
-                     source: tuple[str, str | int], confirmed_on: dt.date, actor: Any) -> Deduction:
+def do_record_deduction(hospital: Hospital, *, amount: Decimal | str, kind: str, reason: str,
+                        source: tuple[str, str | int], confirmed_on: dt.date, actor: Any) -> Deduction:
     """Register a confirmed deduction and post it (应收扣款 / 补助支出) in one transaction. ``source`` names the
     confirming business object (e.g. ``("audit.finding", 42)``); the same source again returns the first one."""
     reason = require_reason(reason, "扣款原因")
@@ -33,8 +34,6 @@ def record_deduction(hospital: Hospital, *, amount: Decimal | str, kind: str, re
         raise InvalidInput(f"扣款类型应为 audit、inspection 或 other：{kind}", code="bad_kind")
     source_type, source_id = source[0], str(source[1])
     if source_type == "document":  # audit and inspection deductions come through their own confirmation
-        from dae.approvals.actions import require
-
         require(actor, "payments.deduction", amount=value, region_id=hospital.region_id,
                 target=("payments.deduction_source", f"{source_type}:{source_id}"),
                 summary=f"{hospital.name} 扣款 {source_id}",
@@ -48,7 +47,7 @@ def record_deduction(hospital: Hospital, *, amount: Decimal | str, kind: str, re
             hospital=hospital, region_id=hospital.region_id, kind=kind, amount=value, reason=reason,
             source_type=source_type, source_id=source_id, confirmed_on=confirmed_on,
             created_by=user_or_none(actor))
-        entries.deduction(amount=value, on=confirmed_on, reference=("payments.deduction", deduction.pk),
+        do_post_deduction(amount=value, on=confirmed_on, reference=("payments.deduction", deduction.pk),
                           key=f"deduction:{deduction.pk}", region=hospital.region_id, actor=actor,
                           description=f"{hospital.name} {deduction.get_kind_display()} {value} 元：{reason}"[:300])
         record_event(actor, "deduction.recorded", deduction, region_id=hospital.region_id,

@@ -12,15 +12,15 @@ payment (``tests/payments/test_crash.py`` kills the process at every ``crash_poi
   ``payment:order:<id>``) and mark the statement or claim paid; failed lines release it for a new batch with
   the reason; lines still in progress (处理中), or missing from the file, keep the order *sent* — an order
   whose outcome is unknown is never sent again, it waits for a later result file or a manual status check
-  (``confirm_order``). The same file twice is a no-op; a file contradicting a final outcome is refused whole.
+  (``do_confirm_order``). The same file twice is a no-op; a file contradicting a final outcome is refused whole.
+
+The bank files themselves (columns, the payment file, reading a result file) are in ``payments/bankfiles.py``.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import io
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -28,32 +28,26 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from dae.approvals.actions import require
 from dae.claims.models import Adjustment, Settlement
 from dae.claims.states import ClaimState
 from dae.core.crash import crash_point
 from dae.core.errors import Conflict, InvalidInput, require_reason
 from dae.core.events import record_event, user_or_none
-from dae.core.files import text_and_encoding
-from dae.core.money import ZERO, D, MoneyError
+from dae.core.money import ZERO
 from dae.core.uploads import store_upload
+from dae.fund.services import spending_shortfall
 from dae.ledger import entries
+from dae.ledger.actions import do_post_payment
+from dae.reimbursement.actions import do_mark_paid
+from dae.reimbursement.models import ManualClaim
 
-from .models import PaymentBatch, PaymentOrder, ResultFile, Statement
+from ..bankfiles import MAX_RESULT_BYTES, batch_path, parse_result, payment_file
+from ..models import PaymentBatch, PaymentOrder, ResultFile, Statement
 from .statements import settle_claims
-
-#: The bank payment file (付款文件), UTF-8 with a byte-order mark so that Excel opens it; documented in
-#: docs/payments.md.
-PAYMENT_COLUMNS = ("批次号", "指令序号", "收款人", "开户银行", "收款账号", "金额", "用途", "附言")
-#: The bank's result file (回盘文件).
-RESULT_COLUMNS = ("批次号", "指令序号", "收款账号", "金额", "结果", "银行流水号", "处理日期", "失败原因")
-OUTCOMES = {"成功": PaymentOrder.Status.PAID, "失败": PaymentOrder.Status.FAILED, "处理中": PaymentOrder.Status.SENT}
-MAX_RESULT_BYTES = 20 * 1024 * 1024
-
-
 
 # -- create ----------------------------------------------------------------------------------------------------
 
@@ -79,8 +73,6 @@ def _hospital_orders(region: str, statements: Sequence[int] | None) -> list[tupl
 
 
 def _person_orders(region: str, settlements: Sequence[int] | None) -> list[tuple[dict[str, Any], _Payee]]:
-    from dae.reimbursement.models import ManualClaim
-
     qs = (Settlement.objects.filter(region_id=region, settle_way=Settlement.SettleWay.MANUAL,
                                     state=ClaimState.PAYABLE, computed_pay__gt=0)
           .exclude(payment_orders__status__in=PaymentOrder.LIVE).order_by("setl_time", "id"))
@@ -109,8 +101,6 @@ def _person_orders(region: str, settlements: Sequence[int] | None) -> list[tuple
 
 def _shortfall(region: str, amount: Decimal, on: dt.date) -> Decimal:
     """How far the spending account would go below zero (fund management's overdraft check)."""
-    from dae.fund.services import spending_shortfall
-
     return spending_shortfall(region, amount, on)
 
 
@@ -120,15 +110,13 @@ def _number(region: str, on: dt.date) -> str:
     return f"{prefix}{taken + 1:03d}"
 
 
-def create_batch(region: str, kind: str, *, actor: Any, on: dt.date, statements: Sequence[int] | None = None,
-                 settlements: Sequence[int] | None = None) -> PaymentBatch:
+def do_create_batch(region: str, kind: str, *, actor: Any, on: dt.date, statements: Sequence[int] | None = None,
+                    settlements: Sequence[int] | None = None) -> PaymentBatch:
     """A draft batch of every approved, unpaid statement (kind ``hospital``) or payable manual claim and open
     supplement (kind ``person``) of the region — or only the ones listed. Refused when there is nothing to pay,
     a payee has no bank account, or the spending account would be overdrawn (透支预警)."""
     if kind not in PaymentBatch.Kind.values:
         raise InvalidInput(f"付款对象应为 hospital 或 person：{kind}", code="bad_kind")
-    from dae.approvals.actions import require
-
     planned_total = sum((fields["amount"] for fields, _payee in (
         _hospital_orders(region, statements) if kind == PaymentBatch.Kind.HOSPITAL
         else _person_orders(region, settlements))), ZERO)
@@ -164,22 +152,7 @@ def create_batch(region: str, kind: str, *, actor: Any, on: dt.date, statements:
 
 # -- export ----------------------------------------------------------------------------------------------------
 
-def payment_file(batch: PaymentBatch) -> bytes:
-    """The bank payment file of ``batch``: a pure function of its orders (the same bytes every time)."""
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(PAYMENT_COLUMNS)
-    for order in batch.orders.order_by("seq"):
-        writer.writerow([batch.number, order.seq, order.payee_name, order.bank_name, order.bank_account,
-                         f"{order.amount:.2f}", order.purpose, order.memo])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-def batch_path(batch: PaymentBatch) -> Path:
-    return Path(settings.UPLOAD_DIR) / "payments" / f"{batch.number}.csv"
-
-
-def export_batch(batch: PaymentBatch, *, actor: Any) -> Path:
+def do_export_batch(batch: PaymentBatch, *, actor: Any) -> Path:
     """Write the payment file and mark the orders sent. Again on an exported batch: the same file, checked
     against the recorded digest (a changed file would be a different payment, so it is refused)."""
     content = payment_file(batch)
@@ -207,95 +180,8 @@ def export_batch(batch: PaymentBatch, *, actor: Any) -> Path:
 
 # -- results -------------------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class ResultLine:
-    row: int
-    seq: int
-    account: str
-    amount: Decimal
-    outcome: str
-    serial: str
-    day: dt.date
-    reason: str
-
-
-def _problem(row: int, column: str, value: str, message: str) -> dict[str, Any]:
-    return {"row": row, "column": column, "value": value, "message": message}
-
-
-def _check_order(row: int, cell: dict[str, str], orders: dict[int, PaymentOrder], seen: set[int],
-                 problems: list[dict[str, Any]]) -> tuple[int, Decimal]:
-    """The row's instruction: in the batch, once in the file, with the instruction's amount and account."""
-    try:
-        seq = int(cell["指令序号"])
-    except ValueError:
-        seq = 0
-    order = orders.get(seq)
-    if order is None:
-        problems.append(_problem(row, "指令序号", cell["指令序号"], "本批次没有这条指令"))
-    elif seq in seen:
-        problems.append(_problem(row, "指令序号", cell["指令序号"], "同一指令在文件中重复"))
-    try:
-        amount = D(cell["金额"])
-    except MoneyError:
-        amount = ZERO
-        problems.append(_problem(row, "金额", cell["金额"], "金额格式错误"))
-    if order is not None and amount and amount != order.amount:
-        problems.append(_problem(row, "金额", cell["金额"], f"与指令金额 {order.amount} 不符"))
-    if order is not None and cell["收款账号"] != order.bank_account:
-        problems.append(_problem(row, "收款账号", cell["收款账号"], "与指令收款账号不符"))
-    return seq, amount
-
-
-def _check_outcome(row: int, cell: dict[str, str], problems: list[dict[str, Any]]) -> tuple[str | None, dt.date]:
-    """The row's outcome and processing day, with the serial of a payment and the reason of a failure."""
-    outcome = OUTCOMES.get(cell["结果"])
-    if outcome is None:
-        problems.append(_problem(row, "结果", cell["结果"], "结果应为 成功、失败 或 处理中"))
-    try:
-        day = dt.date.fromisoformat(cell["处理日期"])
-    except ValueError:
-        day = dt.date.min
-        problems.append(_problem(row, "处理日期", cell["处理日期"], "日期格式应为 YYYY-MM-DD"))
-    if outcome == PaymentOrder.Status.PAID and not cell["银行流水号"]:
-        problems.append(_problem(row, "银行流水号", "", "支付成功的指令须有银行流水号"))
-    if outcome == PaymentOrder.Status.FAILED and not cell["失败原因"]:
-        problems.append(_problem(row, "失败原因", "", "支付失败的指令须写明失败原因"))
-    return outcome, day
-
-
-def parse_result(content: bytes, batch: PaymentBatch) -> list[ResultLine]:
-    """Read and check a result file against the batch; every problem is listed (InvalidInput.details)."""
-    text = text_and_encoding(content)[0]
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in RESULT_COLUMNS if c not in (reader.fieldnames or [])]
-    if missing:
-        raise InvalidInput(f"回盘文件缺少列：{'、'.join(missing)}", code="missing_columns",
-                           details=[_problem(1, c, "", "缺少此列") for c in missing])
-    orders = {o.seq: o for o in batch.orders.all()}
-    problems: list[dict[str, Any]] = []
-    lines: list[ResultLine] = []
-    seen: set[int] = set()
-    for row, raw in enumerate(reader, start=2):
-        cell = {k: (raw.get(k) or "").strip() for k in RESULT_COLUMNS}
-        before = len(problems)
-        if cell["批次号"] != batch.number:
-            problems.append(_problem(row, "批次号", cell["批次号"], f"不是本批次 {batch.number}"))
-        seq, amount = _check_order(row, cell, orders, seen, problems)
-        outcome, day = _check_outcome(row, cell, problems)
-        seen.add(seq)
-        if len(problems) == before and outcome is not None:
-            lines.append(ResultLine(row, seq, cell["收款账号"], amount, outcome, cell["银行流水号"], day,
-                                    cell["失败原因"][:200]))
-    if problems:
-        first = problems[0]
-        raise InvalidInput(f"回盘文件第 {first['row']} 行 {first['column']}：{first['message']}（共 {len(problems)} 处问题）",
-                           code="bad_result_file", details=problems)
-    return lines
-
-
-def import_result(batch: PaymentBatch, *, name: str, chunks: Iterable[bytes], actor: Any,
-                  notify: bool = True) -> ResultFile:
+def do_import_result(batch: PaymentBatch, *, name: str, chunks: Iterable[bytes], actor: Any,
+                     notify: bool = True) -> ResultFile:
     """Store and apply a bank result file. The same content again returns the first import and changes nothing."""
     if batch.status == PaymentBatch.Status.DRAFT:
         raise Conflict(f"批次 {batch.number} 尚未导出付款文件，不能导入回盘", code="not_exported")
@@ -336,8 +222,8 @@ def import_result(batch: PaymentBatch, *, name: str, chunks: Iterable[bytes], ac
     return result
 
 
-def confirm_order(order: PaymentOrder, *, outcome: str, actor: Any, day: dt.date, reason: str,
-                  serial: str = "") -> PaymentOrder:
+def do_confirm_order(order: PaymentOrder, *, outcome: str, actor: Any, day: dt.date, reason: str,
+                     serial: str = "") -> PaymentOrder:
     """人工查证: finance records the outcome of a sent order after checking with the bank (with a reason)."""
     reason = require_reason(reason, "查证说明")
     if outcome not in (PaymentOrder.Status.PAID, PaymentOrder.Status.FAILED):
@@ -377,7 +263,7 @@ def _settle_order(order: PaymentOrder, *, outcome: str, serial: str, day: dt.dat
 
 def _paid(order: PaymentOrder, *, day: dt.date, actor: Any, notify: bool) -> None:
     payable = entries.PAYABLE_HOSPITALS if order.statement_id else entries.PAYABLE_PERSONS
-    entries.payment(amount=order.amount, payable=payable, on=day, reference=("payments.order", order.pk),
+    do_post_payment(amount=order.amount, payable=payable, on=day, reference=("payments.order", order.pk),
                     key=f"payment:order:{order.pk}", region=order.region_id, actor=actor,
                     description=f"支付 {order.payee_name} {order.purpose}（批次 {order.batch.number}-{order.seq}）")
     if order.statement_id:
@@ -400,9 +286,6 @@ def _statement_paid(order: PaymentOrder, *, day: dt.date, actor: Any, notify: bo
 
 
 def _claim_paid(order: PaymentOrder, *, day: dt.date, actor: Any) -> None:
-    from dae.reimbursement.actions import do_mark_paid
-    from dae.reimbursement.models import ManualClaim
-
     claim = ManualClaim.objects.get(settlement_id=order.settlement_id)
     do_mark_paid(actor, claim, paid_on=day)
 

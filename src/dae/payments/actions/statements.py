@@ -6,126 +6,44 @@ a negative settlement of its own and nets it) and is on no statement yet; the op
 for months up to this one; and the confirmed deductions (including any excess carried from an earlier
 statement). Approval nets the recoverable amounts against what is owed in the ledger (应付 / 应收扣款) and, when
 recoveries exceed it, carries the rest to the next statement as a deduction. Then finance pays the net amount
-through a payment batch (``batches.py``).
+through a payment batch (``actions/batches.py``); the reads are in ``queries.py``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Value
-from django.db.models.functions import Coalesce, Concat, Round
-from django.utils import timezone
 
-from dae.claims.models import Adjustment, FeeLine, Settlement
+from dae.claims.models import Adjustment, Settlement
 from dae.claims.states import ClaimState
 from dae.core.errors import Conflict, InvalidInput
 from dae.core.events import event_row, insert_events, record_event, user_or_none
 from dae.core.money import ZERO
 from dae.core.months import month_bounds
-from dae.core.sums import fen_sum, yuan
 from dae.ledger import entries
-from dae.ledger.models import Transaction
+from dae.ledger.actions import do_post_offset
+from dae.notices.actions import notify_claim
+from dae.workdays.service import deadline, warning_dict
 
-from .models import Deduction, Statement
+from ..models import Deduction, Statement
+from ..queries import open_adjustments, open_deductions, owed_settlements, statement_totals
 
 DEADLINE_DAYS = 15  # working days from the successful declaration (benefit-policy §6)
 
 
-def next_month(month: str) -> str:
-    first, last = month_bounds(month)
-    following = last + dt.timedelta(days=1)
-    return following.strftime("%Y-%m")
-
-
-def _day_after(day: dt.date) -> dt.datetime:
-    """The first instant after ``day`` in the project's time zone (an index-friendly bound on setl_time)."""
-    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time()))
-
-
-def _owed(region: str, last: dt.date) -> QuerySet[Settlement]:
-    """Direct settlements of the region owed and on no statement, settled up to ``last``."""
-    posted = Transaction.objects.filter(
-        idempotency_key=Concat(Value("settlement:"), OuterRef("setl_id"), Value(":payable")))
-    return (Settlement.objects.filter(region_id=region, settle_way=Settlement.SettleWay.DIRECT,
-                                      statement__isnull=True, setl_time__lt=_day_after(last))
-            .annotate(posted=Exists(posted))
-            .filter(Q(state=ClaimState.PAYABLE) | Q(state=ClaimState.CANCELLED, posted=True)))
-
-
-@dataclass
-class _Totals:
-    settlements: int = 0
-    medfee: Decimal = ZERO
-    declared: Decimal = ZERO
-    computed: Decimal = ZERO
-    accepted: Decimal = ZERO
-    lines: int = 0
-    lines_total: Decimal = ZERO
-    supplements: Decimal = ZERO
-    recoveries: Decimal = ZERO
-    deductions: Decimal = ZERO
-    carried_in: Decimal = ZERO
-    first_due: dt.date | None = None
-
-
-def _totals(region: str, month: str, last: dt.date) -> dict[int, _Totals]:
-    """Per hospital: the sums a statement of ``month`` would show, in a few grouped queries (exact sums in fen)."""
-    result: dict[int, _Totals] = defaultdict(_Totals)
-    owed = _owed(region, last)
-    for row in owed.values("hospital_id").annotate(
-            n=Count("id"), medfee=fen_sum("medfee_sumamt"), declared=fen_sum(Coalesce("hifob_pay", ZERO)),
-            computed=fen_sum(Coalesce("computed_pay", ZERO)),
-            accepted=fen_sum(Coalesce("computed_pay", "hifob_pay", ZERO)), due=Min("declaration__pay_deadline")):
-        t = result[row["hospital_id"]]
-        t.settlements, t.medfee, t.declared = row["n"], yuan(row["medfee"]), yuan(row["declared"])
-        t.computed, t.accepted, t.first_due = yuan(row["computed"]), yuan(row["accepted"]), row["due"]
-    for row in (FeeLine.objects.filter(settlement__in=owed.values("id")).values("settlement__hospital_id")
-                .annotate(n=Count("id"), total=fen_sum("det_item_fee_sumamt"))):
-        t = result[row["settlement__hospital_id"]]
-        t.lines, t.lines_total = row["n"], yuan(row["total"])
-    for row in (_open_adjustments(region, month).values("hospital_id")
-                .annotate(plus=fen_sum("amount", filter=Q(amount__gt=0)),
-                          minus=fen_sum("amount", filter=Q(amount__lt=0)))):
-        t = result[row["hospital_id"]]
-        t.supplements, t.recoveries = yuan(row["plus"]), -yuan(row["minus"])
-    for row in (_open_deductions(region, last).values("hospital_id")
-                .annotate(carried=fen_sum("amount", filter=Q(kind=Deduction.Kind.CARRIED)),
-                          other=fen_sum("amount", filter=~Q(kind=Deduction.Kind.CARRIED)))):
-        t = result[row["hospital_id"]]
-        t.carried_in, t.deductions = yuan(row["carried"]), yuan(row["other"])
-    return result
-
-
-def _open_adjustments(region: str, month: str) -> QuerySet[Adjustment]:
-    return Adjustment.objects.filter(region_id=region, settlement__settle_way=Settlement.SettleWay.DIRECT,
-                                     status=Adjustment.Status.OPEN, statement__isnull=True,
-                                     statement_month__lte=month)
-
-
-def _open_deductions(region: str, last: dt.date) -> QuerySet[Deduction]:
-    return Deduction.objects.filter(region_id=region, status=Deduction.Status.OPEN, statement__isnull=True,
-                                    confirmed_on__lte=last)
-
-
-def build_statements(region: str, month: str, *, actor: Any, on: dt.date) -> list[Statement]:
+def do_build_statements(region: str, month: str, *, actor: Any, on: dt.date) -> list[Statement]:
     """Build the draft statements of ``month`` for every hospital of ``region`` that has something owed,
     adjusted or deducted and no statement of that month yet. Idempotent: a second call builds only what is new
     (a hospital that already has the month's statement gets the later items on the next month's)."""
-    from dae.workdays.service import deadline, warning_dict
-
     _first, last = month_bounds(month)
     if on < last:
         raise InvalidInput(f"{month} 尚未结束，月结单须在 {last} 之后编制", code="month_not_over")
     built: list[Statement] = []
     with transaction.atomic():
         done = set(Statement.objects.filter(region_id=region, month=month).values_list("hospital_id", flat=True))
-        for hospital_id, t in sorted(_totals(region, month, last).items()):
+        for hospital_id, t in sorted(statement_totals(region, month, last).items()):
             if hospital_id in done:
                 continue
             due = deadline(on, DEADLINE_DAYS)
@@ -140,9 +58,9 @@ def build_statements(region: str, month: str, *, actor: Any, on: dt.date) -> lis
                 supplements_total=t.supplements, recoveries_total=t.recoveries, deductions_total=t.deductions,
                 carried_in=t.carried_in, net_payable=max(net, ZERO), carried_out=max(-net, ZERO), due_date=due_date,
                 deadline_warnings=[warning_dict(w) for w in due.warnings], built_by=user_or_none(actor), built_on=on)
-            _owed(region, last).filter(hospital_id=hospital_id).update(statement=st)
-            _open_adjustments(region, month).filter(hospital_id=hospital_id).update(statement=st)
-            _open_deductions(region, last).filter(hospital_id=hospital_id).update(statement=st)
+            owed_settlements(region, last).filter(hospital_id=hospital_id).update(statement=st)
+            open_adjustments(region, month).filter(hospital_id=hospital_id).update(statement=st)
+            open_deductions(region, last).filter(hospital_id=hospital_id).update(statement=st)
             record_event(actor, "statement.built", st, region_id=region, after=_summary(st))
             built.append(st)
     return built
@@ -155,8 +73,7 @@ def _summary(st: Statement) -> dict[str, Any]:
             "carried_out": st.carried_out, "due_date": st.due_date}
 
 
-
-def approve_statement(statement: Statement, *, actor: Any, on: dt.date) -> Statement:
+def do_approve_statement(statement: Statement, *, actor: Any, on: dt.date) -> Statement:
     """审批: nets the recoverable amounts against what is owed in the ledger, settles the adjustments and
     deductions, carries any excess to the next month; the statement is then payable (or closed when nothing is
     owed). Posts at most one transaction (key ``statement:<id>:offset``)."""
@@ -169,7 +86,7 @@ def approve_statement(statement: Statement, *, actor: Any, on: dt.date) -> State
         # what leaves 应收扣款 against 应付: all of it when owed covers it, else what is owed (maybe negative)
         netted = recoverable if st.carried_out == 0 else gross
         name = st.hospital.name
-        entries.offset(amount=netted, on=on, reference=("payments.statement", st.pk), key=f"statement:{st.pk}:offset",
+        do_post_offset(amount=netted, on=on, reference=("payments.statement", st.pk), key=f"statement:{st.pk}:offset",
                        region=st.region_id, actor=actor,
                        description=f"{st.month} 月结单 {name}：追回及扣款 {recoverable} 元抵减应付")
         Adjustment.objects.filter(statement=st).update(status=Adjustment.Status.SETTLED)
@@ -189,36 +106,6 @@ def approve_statement(statement: Statement, *, actor: Any, on: dt.date) -> State
     return st
 
 
-@dataclass(frozen=True)
-class Reconciliation:
-    """A statement against its settlements and their fee lines, to the fen."""
-
-    medfee_total: Decimal
-    lines_total: Decimal
-    settlements_medfee: Decimal
-    accepted_total: Decimal
-    settlements_accepted: Decimal
-    mismatched: list[str]  # setl_ids whose fee lines do not add up to their medical fee total
-
-    @property
-    def agrees(self) -> bool:
-        return (self.medfee_total == self.lines_total == self.settlements_medfee
-                and self.accepted_total == self.settlements_accepted and not self.mismatched)
-
-
-def reconcile(statement: Statement) -> Reconciliation:
-    """Recompute the statement's figures from its settlements and their fee lines."""
-    settlements = Settlement.objects.filter(statement=statement)
-    sums = settlements.aggregate(medfee=fen_sum("medfee_sumamt"),
-                                 accepted=fen_sum(Coalesce("computed_pay", "hifob_pay", ZERO)))
-    lines = yuan(FeeLine.objects.filter(settlement__statement=statement).aggregate(
-        total=fen_sum("det_item_fee_sumamt"))["total"])
-    per = (settlements.annotate(lines_fen=fen_sum("lines__det_item_fee_sumamt"))
-           .exclude(lines_fen=Round(F("medfee_sumamt") * Value(100))).values_list("setl_id", flat=True))
-    return Reconciliation(statement.medfee_total, lines, yuan(sums["medfee"]), statement.accepted_total,
-                          yuan(sums["accepted"]), sorted(per))
-
-
 def settle_claims(statement: Statement, *, day: dt.date, actor: Any, notify: bool) -> int:
     """The statement's payable settlements become paid on ``day`` (one bulk update, one bulk event write); the
     insured persons are told (``notify``). Inside the caller's transaction. Returns how many."""
@@ -236,8 +123,6 @@ def settle_claims(statement: Statement, *, day: dt.date, actor: Any, notify: boo
 
 def _notify_paid(s: Settlement, day: dt.date, actor: Any) -> None:
     """The insured person's notice of a paid settlement (none for a zero or negative payout)."""
-    from dae.notices.actions import notify_claim
-
     amount = entries.settlement_amount(s)
     if amount <= 0:
         return
