@@ -23,8 +23,8 @@ from typing import Any
 import pytest
 
 from dae.audit import RULES, Findings, run_rules
-from dae.audit.engine import conform
 from dae.audit.rules.restriction import HOSPITAL_GRADE as ENGINE_GRADE
+from dae.audit.schemas import conform
 from dae.core.money import round_fen
 from dae.demo import plants as plants_module
 from dae.demo.audit_data import (
@@ -401,7 +401,7 @@ def test_a_readmission_reason_tells_treatment_cycles_from_others() -> None:
 
 @pytest.mark.django_db
 def test_an_audit_of_the_loaded_city_finds_the_same_and_scores_the_same(city: City, found: Findings) -> None:
-    from dae.audit import data_from_querysets
+    from dae.auditing.engine_adapters import data_from_querysets
     from dae.catalog.models import CatalogueItem, Hospital
     from dae.claims.models import Settlement as StoredSettlement
     from dae.demo.loader import load_city

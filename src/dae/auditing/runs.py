@@ -24,8 +24,8 @@ from django.db import transaction
 from django.db.models import Max, Min, QuerySet
 from django.utils import timezone
 
-from dae.audit import RULES, AuditData, Findings, bind, data_from_querysets, run_rules
-from dae.audit.engine import prepare
+from dae.audit import RULES, AuditData, Findings, bind, run_rules
+from dae.audit.backends import prepare
 from dae.catalog.models import CatalogueItem, Hospital
 from dae.claims.models import Declaration, FeeLine, Settlement
 from dae.core.bulk import insert_rows
@@ -39,6 +39,7 @@ from dae.enrollment.models import Person
 from dae.workdays import service as workdays
 
 from . import rulebook
+from .engine_adapters import data_from_querysets
 from .models import AuditRun, Finding, FindingLine, FindingStep, RunHit
 
 #: Days before the earliest admission and after the latest discharge of a selection whose stays of the same
