@@ -26,7 +26,7 @@ from dae.audit import RULES, Findings, run_rules
 from dae.audit.rules.restriction import HOSPITAL_GRADE as ENGINE_GRADE
 from dae.audit.schemas import conform
 from dae.core.money import round_fen
-from dae.demo import plants as plants_module
+from dae.demo import plant_kit
 from dae.demo.audit_data import (
     COURSE_READMISSION,
     DEMO_AUDIT_TABLES,
@@ -136,7 +136,7 @@ def test_a_handful_of_items_carry_restrictions_and_the_grades_agree() -> None:
     assert items["血液透析"].max_per_day == Decimal("1.0000")
     assert items["药物洗脱冠状动脉支架"].max_per_stay == Decimal("3.0000")
     assert items["药物洗脱冠状动脉支架"].pric_uplmt_amt == Decimal("760.00")
-    assert plants_module.GRADE == ENGINE_GRADE == HOSPITAL_GRADE
+    assert plant_kit.GRADE == ENGINE_GRADE == HOSPITAL_GRADE
 
 
 def test_demo_parameter_tables_use_the_demo_codes() -> None:

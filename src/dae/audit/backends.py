@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import ibis  # type: ignore[import-untyped]  # pyarrow and ibis ship no type stubs
+import pyarrow as pa  # type: ignore[import-untyped]  # pyarrow and ibis ship no type stubs
 import pyarrow.parquet as pq  # type: ignore[import-untyped]  # pyarrow and ibis ship no type stubs
 from ibis.expr.types import Table  # type: ignore[import-untyped]  # pyarrow and ibis ship no type stubs
 
@@ -155,15 +156,24 @@ def duck_table(con: Any, name: str) -> Table:
         return con.table(name)
 
 
+def copy_in(duck: Any, name: str, rows: pa.Table, *, insert: bool = False) -> None:
+    """``rows`` into the table ``name`` on a DuckDB connection (``duckdb``'s own, not Ibis's): as a new table
+    (replacing one of that name), or ``insert``-ed into the existing one."""
+    duck.register("audit_in", rows)
+    if insert:
+        duck.execute(f'INSERT INTO "{name}" SELECT * FROM audit_in')
+    else:
+        duck.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM audit_in')
+    duck.unregister("audit_in")
+
+
 def load_duckdb(data: AuditData, con: Any = None) -> AuditTables:
     """The data as DuckDB tables under their schema names (copied into DuckDB's own storage: faster than scanning
     Arrow on each rule). One binding per connection: the names are fixed (compiled rule SQL relies on them)."""
     con = con or ibis.duckdb.connect()
     raw = {}
     for name, table in data.tables.items():
-        con.con.register("audit_in", table)
-        con.con.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM audit_in')
-        con.con.unregister("audit_in")
+        copy_in(con.con, name, table)
         raw[name] = duck_table(con, name)
     return AuditTables("duckdb", con, raw)
 
@@ -240,9 +250,7 @@ def _derived_sqls() -> dict[str, str]:
     con = ibis.duckdb.connect()
     raw = {}
     for table in SCHEMAS:
-        con.con.register("empty_in", stored_schema(table).empty_table())
-        con.con.execute(f'CREATE TABLE "{table}" AS SELECT * FROM empty_in')
-        con.con.unregister("empty_in")
+        copy_in(con.con, table, stored_schema(table).empty_table())
         raw[table] = duck_table(con, table)
     tables = AuditTables("duckdb", con, raw)
     out = {}

@@ -21,6 +21,7 @@ from dae.audit.backends import (
     DUCK_DISABLED_OPTIMIZERS,
     DUCK_STEPS,
     AuditTables,
+    copy_in,
     derived_sql,
     duck_table,
     load_duckdb,
@@ -63,9 +64,7 @@ class CompiledSuite:
         self.con.execute("SET threads = 1")
         self.con.execute(f"SET disabled_optimizers = '{DUCK_DISABLED_OPTIMIZERS}'")
         for name in SCHEMAS:
-            self.con.register("empty_in", stored_schema(name).empty_table())
-            self.con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM empty_in')
-            self.con.unregister("empty_in")
+            copy_in(self.con, name, stored_schema(name).empty_table())
         self.steps = [name for name, _kind in DUCK_STEPS]
         for name in self.steps:  # tables here: a person's lines are few, a copy is cheaper than netting per rule
             self.con.execute(f'CREATE TABLE "audit_{name}" AS {derived_sql(name)}')
@@ -92,9 +91,7 @@ class CompiledSuite:
                 if before is None or before.num_rows or table.num_rows:
                     self.con.execute(f'DELETE FROM "{name}"')
                     if table.num_rows:
-                        self.con.register("piece_in", table)
-                        self.con.execute(f'INSERT INTO "{name}" SELECT * FROM piece_in')
-                        self.con.unregister("piece_in")
+                        copy_in(self.con, name, table, insert=True)
                 self.loaded[name] = table
             read = set().union(*(self.reads[rule_id] for rule_id in wanted))
             for name in self.steps:  # only the derived tables these rules read (the others are not looked at)

@@ -34,6 +34,9 @@ if TYPE_CHECKING:
 MONEY = dt.Decimal(16, 2)
 QTY = dt.Decimal(16, 4)
 PRICE = dt.Decimal(16, 6)
+#: Zero money, and "no settlement" (a null setl_id), for the rules' window expressions.
+ZERO_MONEY = ibis.literal(0).cast(MONEY)
+NO_SETL = ibis.null().cast("string")
 
 VIOLATION = "violation"  # 违规项 (3101 vola_item_type 1)
 INVOLVED = "involved"  # 涉及项 (3101 vola_item_type 2)
