@@ -3,7 +3,8 @@ catalogue (querysets), for the pure engine in :mod:`dae.audit`, which takes tabl
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
+from itertools import islice
 from typing import Any
 
 import pyarrow as pa
@@ -40,7 +41,8 @@ def data_from_querysets(
     # Column by column, not value by value: the declaration's automatic audit reads millions of lines here.
     query = FeeLine.objects.filter(settlement_id__in=settlements.values("id")).order_by("pk")
     chunks = []
-    for chunk in _row_chunks(query.values_list("settlement_id", *line_cols).iterator(chunk_size=20_000), 100_000):
+    rows = query.values_list("settlement_id", *line_cols).iterator(chunk_size=20_000)
+    while chunk := list(islice(rows, 100_000)):
         cols = list(zip(*chunk, strict=True))
         part = {c: _column(cols[i + 1], types[c]) for i, c in enumerate(line_cols)}
         where = pc.index_in(pa.array(cols[0], pa.int64()), value_set=setl_pks)
@@ -97,17 +99,6 @@ def data_from_querysets(
             tables[name] = SCHEMAS[name].empty_table()
     tables.update(params or {})
     return AuditData.of(tables)
-
-
-def _row_chunks(rows: Iterable[Any], size: int) -> Iterable[list[Any]]:
-    chunk: list[Any] = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 def _column(values: tuple[Any, ...] | list[Any], type_: pa.DataType) -> pa.Array:
