@@ -59,11 +59,13 @@ def reference(tables, found) -> tuple[float, bool]:
     import pyarrow.compute as pc
     from audit_reference import COMPARED_EVIDENCE, COMPARED_FINDING, PREPARE, RULES
 
-    from dae.audit.engine import _freeze, resolve_params, rule_sql, select_rules, steps_read_by
+    from dae.audit.backends import steps_read_by
+    from dae.audit.compiled import freeze, rule_sql
+    from dae.audit.engine import resolve_params, select_rules
 
     con = tables.con.con
     resolved = resolve_params(select_rules(list(RULES)), None)
-    read = steps_read_by(" ".join(rule_sql(r, _freeze({r: resolved[r]})) for r in RULES))
+    read = steps_read_by(" ".join(rule_sql(r, freeze({r: resolved[r]})) for r in RULES))
     prepare_s = sum(tables.step_seconds[name] for name in read)
 
     started = time.perf_counter()
@@ -117,7 +119,9 @@ def main() -> int:
     import ibis
 
     from dae.audit import RULES, check_one, load_duckdb_parquet, run_rules
-    from dae.audit.engine import DUCK_STEPS, _freeze, derived_sql, prepare, resolve_params, rule_sql, select_rules
+    from dae.audit.backends import DUCK_STEPS, derived_sql, prepare
+    from dae.audit.compiled import freeze, rule_sql
+    from dae.audit.engine import resolve_params, select_rules
 
     var = Path(os.environ.get("DAE_VAR_DIR", "var"))
     folder = args.data or var / "bench" / f"audit-{args.lines}-{args.seed}"
@@ -130,7 +134,7 @@ def main() -> int:
     rules = select_rules(None)
     resolved = resolve_params(rules, None)
     for rule in rules:
-        rule_sql(rule.id, _freeze({rule.id: resolved[rule.id]}))
+        rule_sql(rule.id, freeze({rule.id: resolved[rule.id]}))
     compile_s = time.perf_counter() - started
 
     db = args.db or str(folder) + ".duckdb"

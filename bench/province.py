@@ -56,7 +56,9 @@ def main() -> int:
             print(f"生成 generated {args.lines:,} lines in {time.perf_counter() - started:.0f} s (not timed below)")
 
     from dae.audit import RULES, run_rules
-    from dae.audit.engine import DUCK_STEPS, _freeze, derived_sql, prepare, resolve_params, rule_sql, select_rules
+    from dae.audit.backends import DUCK_STEPS, derived_sql, prepare
+    from dae.audit.compiled import freeze, rule_sql
+    from dae.audit.engine import resolve_params, select_rules
 
     rules = select_rules(None)
     resolved = resolve_params(rules, None)
@@ -64,7 +66,7 @@ def main() -> int:
     for name, _kind in DUCK_STEPS:
         derived_sql(name)
     for rule in rules:
-        rule_sql(rule.id, _freeze({rule.id: resolved[rule.id]}))
+        rule_sql(rule.id, freeze({rule.id: resolved[rule.id]}))
     compile_s = time.perf_counter() - started
 
     if args.spark:

@@ -80,11 +80,12 @@ def generate(folder: Path, insured: int, settlements: int, lines: int, year: int
 
 
 def suite(folder: Path, year: int) -> tuple[float, dict[str, float]]:
+    from dae.reports import indicator_data
     from dae.reports import indicators as engine
     from dae.reports.periods import Period
 
     started = time.perf_counter()
-    bound = engine.bind_duckdb_parquet(str(folder))
+    bound = indicator_data.bind_duckdb_parquet(str(folder))
     load = time.perf_counter() - started
     print(f"  load Parquet into DuckDB: {load:.1f} s", flush=True)
     year_p = Period("year", year, 0)

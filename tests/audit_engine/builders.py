@@ -14,7 +14,7 @@ from typing import Any
 import pyarrow as pa
 
 from dae.audit import AuditData, Findings, run_rules
-from dae.audit.engine import SCHEMAS
+from dae.audit.schemas import SCHEMAS
 
 D0 = date(2026, 3, 1)
 

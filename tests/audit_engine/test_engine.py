@@ -13,8 +13,8 @@ import pyarrow as pa
 import pytest
 
 from dae.audit import RULES, AuditData, AuditInputError, ParamError, check_one, load_duckdb, rule_catalogue, run_rules
-from dae.audit.engine import EVIDENCE_COLUMNS, FINDING_COLUMNS, SCHEMAS
 from dae.audit.params import ParamSpec, resolve
+from dae.audit.schemas import EVIDENCE_COLUMNS, FINDING_COLUMNS, SCHEMAS
 
 from .builders import World, basic, evidence, summary
 
@@ -210,7 +210,7 @@ def test_schemas_cover_the_catalogue_restrictions() -> None:
 def test_data_from_querysets_reads_the_stored_claims(world: dict[str, Any]) -> None:
     from django.utils import timezone
 
-    from dae.audit import data_from_querysets
+    from dae.auditing.engine_adapters import data_from_querysets
     from dae.catalog.models import CatalogueItem, Hospital
     from dae.claims.models import Settlement
     from dae.enrollment.models import Person

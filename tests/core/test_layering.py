@@ -104,6 +104,25 @@ def test_a_pure_module_reaching_app_models_through_a_helper_fails(tmp_path: Path
     assert "shop.core.maths is not allowed to import shop.orders.models" in result.stdout
 
 
+def test_a_pure_package_importing_django_inside_a_function_of_a_submodule_fails(tmp_path: Path) -> None:
+    # A whole package in the pure list (as dae.audit): every submodule is held to it, a lazy import too.
+    write_tree(tmp_path, {**CLEAN, "shop/rules/__init__.py": "from shop.rules import engine\n",
+                          "shop/rules/engine.py": "def now():\n    from django.utils import timezone\n"})
+    pure_package = FIXTURE_CONFIG.replace("    shop.core.maths\n", "    shop.core.maths\n    shop.rules\n")
+    (tmp_path / ".importlinter").write_text(pure_package)
+    result = lint(tmp_path)
+    assert result.returncode == 1
+    assert "pure BROKEN" in result.stdout
+    assert "shop.rules is not allowed to import django" in result.stdout
+    assert "shop.rules.engine -> django (l.2)" in result.stdout
+
+
+def test_the_real_tree_holds_the_audit_engine_pure() -> None:
+    config = (ROOT / ".importlinter").read_text()
+    pure = config.split("[importlinter:contract:pure]")[1].split("forbidden_modules")[0]
+    assert "    dae.audit\n" in pure
+
+
 def test_the_real_tree_keeps_every_contract() -> None:
     result = lint(ROOT)
     assert result.returncode == 0, result.stdout + result.stderr

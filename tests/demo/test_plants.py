@@ -23,10 +23,10 @@ from typing import Any
 import pytest
 
 from dae.audit import RULES, Findings, run_rules
-from dae.audit.engine import conform
 from dae.audit.rules.restriction import HOSPITAL_GRADE as ENGINE_GRADE
+from dae.audit.schemas import conform
 from dae.core.money import round_fen
-from dae.demo import plants as plants_module
+from dae.demo import plant_kit
 from dae.demo.audit_data import (
     COURSE_READMISSION,
     DEMO_AUDIT_TABLES,
@@ -136,7 +136,7 @@ def test_a_handful_of_items_carry_restrictions_and_the_grades_agree() -> None:
     assert items["血液透析"].max_per_day == Decimal("1.0000")
     assert items["药物洗脱冠状动脉支架"].max_per_stay == Decimal("3.0000")
     assert items["药物洗脱冠状动脉支架"].pric_uplmt_amt == Decimal("760.00")
-    assert plants_module.GRADE == ENGINE_GRADE == HOSPITAL_GRADE
+    assert plant_kit.GRADE == ENGINE_GRADE == HOSPITAL_GRADE
 
 
 def test_demo_parameter_tables_use_the_demo_codes() -> None:
@@ -401,7 +401,7 @@ def test_a_readmission_reason_tells_treatment_cycles_from_others() -> None:
 
 @pytest.mark.django_db
 def test_an_audit_of_the_loaded_city_finds_the_same_and_scores_the_same(city: City, found: Findings) -> None:
-    from dae.audit import data_from_querysets
+    from dae.auditing.engine_adapters import data_from_querysets
     from dae.catalog.models import CatalogueItem, Hospital
     from dae.claims.models import Settlement as StoredSettlement
     from dae.demo.loader import load_city

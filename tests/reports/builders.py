@@ -48,7 +48,7 @@ def settlements() -> dict[str, list[Any]]:
 
 
 def tables() -> dict[str, Any]:
-    from dae.reports import indicators as engine
+    from dae.reports import indicator_data
 
     lines = {"setl_id": ["S1b", "S1b", "S1b"], "chrg_type": ["09", "03", "06"], "chrg_lv": ["01", "02", "03"],
              "amount_fen": [200_000, 100_000, 300_000]}
@@ -70,6 +70,6 @@ def tables() -> dict[str, Any]:
     leg_cols = {"region": ["A"] * len(legs), "account": [r[0] for r in legs], "date": [r[1] for r in legs],
                 "debit_fen": [r[2] for r in legs], "credit_fen": [r[3] for r in legs],
                 "reference_type": [r[4] for r in legs]}
-    return {"settlements": engine.conform("settlements", settlements()), "lines": engine.conform("lines", lines),
-            "enrolments": engine.conform("enrolments", enrol), "deductions": engine.conform("deductions", ded),
-            "legs": engine.conform("legs", leg_cols)}
+    return {"settlements": indicator_data.conform("settlements", settlements()), "lines": indicator_data.conform("lines", lines),
+            "enrolments": indicator_data.conform("enrolments", enrol), "deductions": indicator_data.conform("deductions", ded),
+            "legs": indicator_data.conform("legs", leg_cols)}

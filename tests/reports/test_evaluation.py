@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from dae.reports import indicator_data
 from dae.reports import indicators as engine
 from dae.reports.evaluation import Criterion, Profile, score
 from dae.reports.periods import Period
@@ -42,7 +43,7 @@ def test_scores_on_a_hand_built_sheet() -> None:
 
 
 def test_profile_of_the_hand_built_city() -> None:
-    b = engine.bind_duckdb(tables())
+    b = indicator_data.bind_duckdb(tables())
     rows = {r["hospital"]: r for r in engine.hospital_profile(b, Period.parse("2026"))}
     assert rows["1"] == {"hospital": "1", "level": "3", "admissions": 1, "cost_fen": 1_000_000, "drug_fen": 200_000,
                          "lines_fen": 600_000, "readmissions": 0, "deductions_fen": 12_000, "payout_fen": 100_000}

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from dae.reports import indicator_data
 from dae.reports import indicators as engine
 from dae.reports.periods import Period
 
@@ -51,8 +52,8 @@ EXPECTED = {
 
 
 @pytest.fixture(scope="module")
-def bound() -> engine.Bound:
-    return engine.bind_duckdb(tables())
+def bound() -> indicator_data.Bound:
+    return indicator_data.bind_duckdb(tables())
 
 
 def test_the_registry_is_covered_by_this_table() -> None:
@@ -62,7 +63,7 @@ def test_the_registry_is_covered_by_this_table() -> None:
 
 
 @pytest.mark.parametrize("ind_id", sorted(EXPECTED))
-def test_each_indicator_exactly(bound: engine.Bound, ind_id: str) -> None:
+def test_each_indicator_exactly(bound: indicator_data.Bound, ind_id: str) -> None:
     cells = engine.total(bound, ind_id, [MAR, APR, MAY])
     for period, expected in zip((MAR, APR, MAY), EXPECTED[ind_id], strict=True):
         cell = cells[period.id]
@@ -75,12 +76,12 @@ def test_each_indicator_exactly(bound: engine.Bound, ind_id: str) -> None:
 
 
 @pytest.mark.parametrize("ind_id", sorted(EXPECTED))
-def test_a_period_before_everything_is_no_data_never_zero(bound: engine.Bound, ind_id: str) -> None:
+def test_a_period_before_everything_is_no_data_never_zero(bound: indicator_data.Bound, ind_id: str) -> None:
     cell = engine.total(bound, ind_id, [BEFORE])[BEFORE.id]
     assert (cell.value, cell.status, cell.n) == (None, "no_data", 0)
 
 
-def test_quarter_and_year_on_year(bound: engine.Bound) -> None:
+def test_quarter_and_year_on_year(bound: indicator_data.Bound) -> None:
     cells = engine.total(bound, "payout_amount", [Q1, LY, MAR])
     assert cells[Q1.id].value == Decimal("1500.00")
     assert cells[LY.id].value == Decimal("100.00")
@@ -98,7 +99,7 @@ def test_division_by_zero_is_undefined_not_zero() -> None:
     assert engine.value_of(ind, 2, 100_001, 2, 1) == (Decimal("500.01"), "ok")  # 500.005 half-up
 
 
-def test_breakdowns(bound: engine.Bound) -> None:
+def test_breakdowns(bound: indicator_data.Bound) -> None:
     by_hospital = {c.key: str(c.value) for c in engine.evaluate(bound, "payout_amount", [MAR], ("hospital",))}
     assert by_hospital == {("1",): "1000.00", ("2",): "500.00"}
     stays = engine.evaluate(bound, "admissions", [MAR], ("icd_chapter", "age_band"))
@@ -115,15 +116,15 @@ def test_breakdowns(bound: engine.Bound) -> None:
     assert kinds == {"audit": "120.00"}
 
 
-def test_scope_sees_only_its_region_or_hospital(bound: engine.Bound) -> None:
-    other = bound.scoped(engine.Scope(regions=("B",)))
+def test_scope_sees_only_its_region_or_hospital(bound: indicator_data.Bound) -> None:
+    other = bound.scoped(indicator_data.Scope(regions=("B",)))
     assert engine.total(other, "payout_amount", [MAR])[MAR.id].status == "no_data"
-    h2 = bound.scoped(engine.Scope(hospital="2"))
+    h2 = bound.scoped(indicator_data.Scope(hospital="2"))
     assert engine.total(h2, "payout_amount", [MAR])[MAR.id].value == Decimal("500.00")
     assert engine.total(h2, "insured", [MAR])[MAR.id].status == "no_data"  # not a hospital's figure
 
 
-def test_unknown_indicator_or_dimension_is_refused(bound: engine.Bound) -> None:
+def test_unknown_indicator_or_dimension_is_refused(bound: indicator_data.Bound) -> None:
     with pytest.raises(engine.IndicatorError):
         engine.evaluate(bound, "nope", [MAR])
     with pytest.raises(engine.IndicatorError):

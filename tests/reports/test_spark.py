@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from dae.reports import indicator_data
 from dae.reports import indicators as engine
 from dae.reports.periods import Period
 
@@ -23,8 +24,8 @@ PERIODS = [Period.parse(p) for p in ("2026-03", "2026-04", "2026Q1", "2025-03", 
 @pytest.mark.filterwarnings("ignore:The 'future.infer_string' option is deprecated")
 def test_duckdb_and_spark_give_identical_figures(spark: Any, tmp_path: Path) -> None:  # noqa: F811
     data = tables()
-    duck = engine.bind_duckdb(data)
-    on_spark = engine.bind_spark(data, spark, str(tmp_path))
+    duck = indicator_data.bind_duckdb(data)
+    on_spark = indicator_data.bind_spark(data, spark, str(tmp_path))
     started = time.perf_counter()
     compared = 0
     for ind in engine.INDICATORS:

@@ -21,11 +21,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-import pyarrow as pa
-import pyarrow.compute as pc
+import pyarrow as pa  # type: ignore[import-untyped]  # pyarrow and ibis ship no type stubs
+import pyarrow.compute as pc  # type: ignore[import-untyped]  # pyarrow and ibis ship no type stubs
 
 if TYPE_CHECKING:
-    from dae.audit.engine import AuditData
+    from dae.audit.schemas import AuditData
 
 #: med_type prefixes of inpatient care, as ``rules.base.INPATIENT_MED_TYPE_PREFIXES`` (kept equal by a test).
 INPATIENT_PREFIXES = ("2", "52")

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import duckdb
 
+from dae.audit.schemas import SCHEMAS
+
 HOSP_LVS = ("02", "05", "08", "03", "06", "09", "11", "01", "13", "14")
 DISEASES = (
     "I21.000", "I21.100", "I63.900", "I63.100", "J18.900", "J44.100", "C34.900", "C16.900", "C50.900", "K80.100",
@@ -235,21 +237,8 @@ SELECT 'I' || lpad(CAST(k AS VARCHAR), 4, '0') AS material_codg, 'I' || lpad(CAS
 FROM range(109, 114) t(k);
 """
 
-TABLES = (
-    "fee_line",
-    "settlement",
-    "person",
-    "hospital",
-    "catalogue",
-    "item_dise_prefix",
-    "item_hosp_lv",
-    "diagnosis",
-    "once_daily_item",
-    "bundle_pair",
-    "period_limit",
-    "course_limit",
-    "material_procedure",
-)
+#: The tables written, as the engine's schemas name them.
+TABLES = tuple(SCHEMAS)
 
 
 def generate(folder: str | Path, lines: int, seed: int = 1, *, threads: int | None = None) -> dict[str, int]:

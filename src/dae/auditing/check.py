@@ -18,9 +18,9 @@ import pyarrow as pa
 from django.db.models import Count, Max, Min
 from django.utils import timezone
 
-from dae.audit import RULES, AuditData, Findings, check_one, data_from_querysets
-from dae.audit.engine import conform
+from dae.audit import RULES, AuditData, Findings, check_one
 from dae.audit.rules.base import CATEGORY_ZH
+from dae.audit.schemas import conform
 from dae.catalog.models import CatalogueItem, Hospital
 from dae.claims.models import Settlement
 from dae.core import inputs
@@ -29,6 +29,7 @@ from dae.core.money import round_fen
 from dae.enrollment.models import Person
 
 from . import rulebook
+from .engine_adapters import data_from_querysets
 from .runs import CONTEXT_DAYS
 
 #: Rules that need the day of each fee line: a manual claim's lines carry no time, so these are left out for it.

@@ -11,7 +11,7 @@ import pyarrow as pa
 
 from dae.accounts.models import User
 from dae.audit import RULES, Findings
-from dae.audit.engine import EVIDENCE_COLUMNS, FINDING_COLUMNS
+from dae.audit.schemas import EVIDENCE_COLUMNS, FINDING_COLUMNS
 from dae.claims.models import Settlement
 
 from . import actions, rulebook

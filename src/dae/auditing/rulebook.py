@@ -18,7 +18,9 @@ import pyarrow as pa
 from django.db.models import Max
 
 from dae.audit import RULES, SCHEMAS, AuditInputError, ParamError
-from dae.audit.engine import conform, resolve_params, rule_fingerprint, stored_schema
+from dae.audit.compiled import rule_fingerprint
+from dae.audit.engine import resolve_params
+from dae.audit.schemas import conform, stored_schema
 from dae.core.errors import InvalidInput
 from dae.core.events import jsonable
 

@@ -21,8 +21,8 @@ from django.db.models import Max, Min, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from dae.audit import RULES, AuditData, Findings, bind, data_from_querysets, run_rules
-from dae.audit.engine import prepare
+from dae.audit import RULES, AuditData, Findings, bind, run_rules
+from dae.audit.backends import prepare
 from dae.catalog.models import CatalogueItem, Hospital
 from dae.claims.models import Declaration, FeeLine, Settlement
 from dae.core.jobs import Progress, job_handler
@@ -33,6 +33,7 @@ from dae.enrollment.models import Person
 
 from . import rulebook
 from .actions import runs as run_actions
+from .engine_adapters import data_from_querysets
 from .models import AuditRun
 
 #: Days before the earliest admission and after the latest discharge of a selection whose stays of the same

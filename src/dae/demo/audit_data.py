@@ -174,7 +174,7 @@ def city_audit_data(city: City, tables: Mapping[str, Sequence[Mapping[str, Any]]
 
 def param_tables(tables: Mapping[str, Sequence[Mapping[str, Any]]] | None = None) -> dict[str, pa.Table]:
     """Parameter tables (default :data:`DEMO_AUDIT_TABLES`) as pyarrow tables of the engine's schemas, e.g. for
-    ``dae.audit.data_from_querysets(..., params=param_tables())`` on a loaded demo."""
+    ``dae.auditing.engine_adapters.data_from_querysets(..., params=param_tables())`` on a loaded demo."""
     tables = DEMO_AUDIT_TABLES if tables is None else tables
     return {name: pa.table({f.name: pa.array([row[f.name] for row in rows], type=f.type) for f in SCHEMAS[name]})
             for name, rows in tables.items()}  # fmt: skip

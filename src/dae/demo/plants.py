@@ -35,20 +35,58 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from dae.core.money import round_fen
 from dae.demo.casemix import PROFILES
-from dae.demo.city import PLACE_LOCAL, PLACE_REFERRED, SETTLE_DIRECT, Person
+from dae.demo.city import PLACE_LOCAL, PLACE_REFERRED, SETTLE_DIRECT
 from dae.demo.draft import Draft, DraftEpisode, DraftLine, DraftSettlement
 from dae.demo.draws import at
-from dae.demo.fees import FeeDrafter, cnt_of
-from dae.demo.medical_data import BUNDLED_ITEMS, COURSE_LIMITS, MATERIAL_PROCEDURES, ONCE_DAILY_ITEMS, PERIOD_LIMITS
+from dae.demo.fees import cnt_of
+from dae.demo.plant_kit import (
+    AGE_ITEM,
+    AGE_MIN,
+    BUNDLES,
+    COURSE_DAYS,
+    COURSE_ITEMS,
+    DIALYSIS,
+    DIALYSIS_TREATMENTS,
+    EXAM_TYPES,
+    FEMALE_ONLY,
+    GRADE,
+    GRADE_ITEM,
+    GRADE_MIN,
+    IMPLANTS,
+    INPATIENT,
+    LEVEL_COST,
+    LEVEL_ITEM,
+    LEVEL_LVS,
+    MALE_ONLY,
+    ONCE_DAILY,
+    PER_STAY,
+    PROCEDURES,
+    SCOPE_DRUGS,
+    SCOPE_PREFIXES,
+    WEEKLY,
+    WEEKLY_MOST,
+    CleanFees,
+    Kit,
+    add_line,
+    count,
+    cover_to,
+    days_of,
+    just_after,
+    lines_of,
+    moment_on,
+    named_lines,
+    new_line,
+    normal_price,
+    settlement_on,
+)
 from dae.demo.population import age_on
-from dae.demo.reference import LV_C, DiagnosisSpec, HospitalSpec, ItemSpec
+from dae.demo.reference import LV_C, DiagnosisSpec, HospitalSpec
 
 __all__ = [
     "DEFAULT_PLANTS",
@@ -61,186 +99,6 @@ __all__ = [
     "plant",
     "plants",
 ]
-
-INPATIENT = ("21", "24")
-DIALYSIS = "14"
-#: Hospital grade of each hosp_lv code (the same table as ``catalog.models.HOSPITAL_GRADE``; a test keeps them equal).
-GRADE = {
-    "01": 3, "02": 3, "03": 3, "04": 3, "12": 3, "05": 2, "06": 2, "07": 2, "13": 2, "08": 1, "09": 1, "10": 1,
-    "14": 1, "11": 0,
-}  # fmt: skip
-#: Days a stay-level plant keeps between the stays it makes and the person's other visits.
-CLEARANCE = 30
-
-ONCE_DAILY = ONCE_DAILY_ITEMS
-BUNDLES = BUNDLED_ITEMS
-DIALYSIS_TREATMENTS = ("血液透析", "血液透析滤过")
-PER_STAY = ("药物洗脱冠状动脉支架", "双腔永久心脏起搏器", "人工全髋关节假体", "人工全膝关节假体", "人工股骨头假体",
-            "折叠式人工晶体")  # fmt: skip
-WEEKLY = tuple(name for name, _days, _most in PERIOD_LIMITS)
-WEEKLY_MOST = 2  # the most of a weekly drug in 7 days (PERIOD_LIMITS)
-FEMALE_ONLY = ("腹腔镜下子宫切除术", "子宫肌瘤剔除术", "卵巢囊肿剥除术")
-MALE_ONLY = ("经尿道前列腺电切术",)
-AGE_ITEM, AGE_MIN = "人工股骨头置换术", 60
-GRADE_ITEM, GRADE_MIN = "冠状动脉造影术", 2
-LEVEL_ITEM, LEVEL_LVS = "特需医疗服务费", ("01", "02")
-SCOPE_DRUGS = (("左卡尼汀注射液", 1, 2), ("碳酸司维拉姆片", 6, 30), ("骨化三醇软胶囊", 4, 14))
-SCOPE_PREFIXES = ("N18", "D50", "D63", "E20", "E83.5")
-COURSE_ITEMS = tuple(name for name, _days in COURSE_LIMITS)
-COURSE_DAYS = 14  # every course of COURSE_LIMITS
-IMPLANTS = tuple(material for material, _procedures in MATERIAL_PROCEDURES)
-PROCEDURES = tuple(sorted({p for _material, procedures in MATERIAL_PROCEDURES for p in procedures}))
-EXAM_TYPES = ("03", "04")
-_LEVEL_COST = {1: 0.55, 2: 1.0, 3: 1.5}  # cost by hospital capability, as care._LEVEL_COST
-
-
-# --- what plants share -------------------------------------------------------------------------------------------
-
-
-class CleanFees(FeeDrafter):
-    """The generator's fee drafter with every line at the hospital's normal price (never above the cap), for the
-    stays the plants make: they must break their own rule and no other."""
-
-    def price(self, rng: random.Random, hospital: HospitalSpec, item: ItemSpec) -> Decimal:
-        return normal_price(hospital, item)
-
-
-def normal_price(hospital: HospitalSpec, item: ItemSpec) -> Decimal:
-    """What the hospital charges for the item when it keeps to the cap (the generator's ``FeeDrafter.price``)."""
-    cap = item.row.pric_uplmt_amt
-    return round_fen(cap * hospital.price_factor) if item.is_service else cap
-
-
-def _planted(episode: DraftEpisode) -> bool:
-    return bool(episode.tags) or any(line.tags for s in episode.settlements for line in s.lines)
-
-
-def _clean(episode: DraftEpisode) -> bool:
-    """No settlement of the visit is cancelled (a cancelled settlement's lines do not count)."""
-    return all(s.cancels is None for s in episode.settlements)
-
-
-def _lines(episode: DraftEpisode) -> Iterable[DraftLine]:
-    return (line for s in episode.settlements if s.cancels is None for line in s.lines)
-
-
-def _named(episode: DraftEpisode, names: Sequence[str]) -> list[DraftLine]:
-    return [line for line in _lines(episode) if line.refund_of is None and line.item.row.med_list_name in names]
-
-
-def _cover_to(person: Person, year: int) -> date:
-    stop = person.paus_insu_date or person.insu_end_date
-    last = date(year, 12, 31)
-    return min(last, stop - timedelta(days=1)) if stop else last
-
-
-@dataclass
-class Kit:
-    """A plant's view of the draft: which visits are taken, each person's visits, prices, adding lines."""
-
-    draft: Draft
-    taken: set[int] = field(default_factory=set)
-    persons_taken: set[str] = field(default_factory=set)
-    by_person: dict[str, list[DraftEpisode]] = field(default_factory=dict)
-    _fees: CleanFees | None = None
-
-    def __post_init__(self) -> None:
-        for episode in self.draft.episodes:
-            self.by_person.setdefault(episode.person.psn_no, []).append(episode)
-            if _planted(episode):
-                self.taken.add(id(episode))
-                self.persons_taken.add(episode.person.psn_no)
-
-    @property
-    def fees(self) -> CleanFees:
-        if self._fees is None:
-            self._fees = CleanFees(self.draft.reference)
-        return self._fees
-
-    def item(self, name: str) -> ItemSpec:
-        return self.draft.reference.item(name)
-
-    def free(self, episode: DraftEpisode) -> bool:
-        return id(episode) not in self.taken and _clean(episode)
-
-    def take(self, episode: DraftEpisode) -> None:
-        self.taken.add(id(episode))
-        self.persons_taken.add(episode.person.psn_no)
-
-    def add_episode(self, episode: DraftEpisode) -> None:
-        self.draft.episodes.append(episode)
-        self.by_person.setdefault(episode.person.psn_no, []).append(episode)
-        self.take(episode)
-
-    def clear_of_others(self, episode: DraftEpisode, first: date, last: date) -> bool:
-        """No other visit of the person comes within ``CLEARANCE`` days of ``first``–``last``."""
-        low, high = first - timedelta(days=CLEARANCE), last + timedelta(days=CLEARANCE)
-        return all(other is episode or other.dscg_date < low or other.adm_date > high
-                   for other in self.by_person[episode.person.psn_no])  # fmt: skip
-
-
-def _settlement_on(episode: DraftEpisode, day: date) -> DraftSettlement:
-    """The (original) settlement covering ``day``, else the first one."""
-    originals = [s for s in episode.settlements if s.cancels is None]
-    return next((s for s in originals if s.begndate <= day <= s.enddate), originals[0])
-
-
-def _days(episode: DraftEpisode) -> list[date]:
-    """The days of the visit its (kept) settlements cover."""
-    days: set[date] = set()
-    for s in episode.settlements:
-        if s.cancels is None:
-            first, last = max(s.begndate, episode.adm_date), min(s.enddate, episode.dscg_date)
-            days.update(first + timedelta(days=k) for k in range((last - first).days + 1))
-    return sorted(days)
-
-
-def _moment(rng: random.Random, episode: DraftEpisode, day: date) -> datetime:
-    """A time on ``day`` before its settlement: early on the discharge day, else in working hours."""
-    return at(day, rng, 6, 8) if day >= episode.dscg_date else at(day, rng, 8, 17)
-
-
-def _just_after(rng: random.Random, settlement: DraftSettlement, when: datetime) -> datetime:
-    """A moment 1–20 minutes after ``when`` on the same day, but before the settlement."""
-    later = when + timedelta(minutes=rng.randint(1, 20))
-    limit = min(settlement.setl_time - timedelta(seconds=1), datetime.combine(when.date(), datetime.max.time()))
-    return max(when, min(later, limit.replace(microsecond=0)))
-
-
-def _add(episode: DraftEpisode, line: DraftLine, settlement: DraftSettlement | None = None) -> DraftLine:
-    (settlement or _settlement_on(episode, line.when.date())).lines.append(line)
-    return line
-
-
-def _line(
-    kit: Kit,
-    episode: DraftEpisode,
-    name: str,
-    when: datetime,
-    units: int,
-    tag: str | None,
-    like: DraftLine | None = None,
-) -> DraftLine:
-    item = kit.item(name)
-    source = like or next(iter(_lines(episode)))
-    return DraftLine(
-        item,
-        when,
-        cnt_of(units),
-        normal_price(episode.hospital, item),
-        source.dept,
-        source.doctor,
-        source.session,
-        tags=(tag,) if tag else (),
-    )
-
-
-def count(rate: float, eligible: int) -> int:
-    """How many of ``eligible`` visits a plant at ``rate`` takes: rate × eligible rounded half up, at least one."""
-    if rate <= 0 or eligible == 0:
-        return 0
-    return min(eligible, max(1, math.floor(rate * eligible + 0.5)))
-
 
 # --- the plants ---------------------------------------------------------------------------------------------------
 
@@ -288,33 +146,33 @@ def _dialysis(kit: Kit, e: DraftEpisode) -> bool:
 
 # R01 重复收费（同日同项目）: a second line of a once-a-day ward fee on its day.
 def _r01_eligible(kit: Kit, e: DraftEpisode) -> bool:
-    return _inpatient(kit, e) and bool(_named(e, ONCE_DAILY))
+    return _inpatient(kit, e) and bool(named_lines(e, ONCE_DAILY))
 
 
 def _r01(kit: Kit, e: DraftEpisode, rng: random.Random, tag: str) -> bool:
-    original = rng.choice(_named(e, ONCE_DAILY))
-    settlement = _settlement_on(e, original.when.date())
-    when = _just_after(rng, settlement, original.when)
-    _add(e, _line(kit, e, original.item.row.med_list_name, when, 1, tag, original), settlement)
+    original = rng.choice(named_lines(e, ONCE_DAILY))
+    settlement = settlement_on(e, original.when.date())
+    when = just_after(rng, settlement, original.when)
+    add_line(e, new_line(kit, e, original.item.row.med_list_name, when, 1, tag, original), settlement)
     return True
 
 
 # R02 重复收费（主项目含附带项目）: the accompanying item on its main item's day.
 def _r02_mains(e: DraftEpisode) -> list[DraftLine]:
-    return _named(e, [main for main, _acc in BUNDLES])
+    return named_lines(e, [main for main, _acc in BUNDLES])
 
 
 def _r02(kit: Kit, e: DraftEpisode, rng: random.Random, tag: str) -> bool:
     main = rng.choice(_r02_mains(e))
     acc = next(a for m, a in BUNDLES if m == main.item.row.med_list_name)
-    settlement = _settlement_on(e, main.when.date())
-    _add(e, _line(kit, e, acc, _just_after(rng, settlement, main.when), 1, tag, main), settlement)
+    settlement = settlement_on(e, main.when.date())
+    add_line(e, new_line(kit, e, acc, just_after(rng, settlement, main.when), 1, tag, main), settlement)
     return True
 
 
 # R03 超限定频次（每日）: one haemodialysis billed 2 on its day.
 def _r03(kit: Kit, e: DraftEpisode, rng: random.Random, tag: str) -> bool:
-    line = rng.choice(_named(e, DIALYSIS_TREATMENTS))
+    line = rng.choice(named_lines(e, DIALYSIS_TREATMENTS))
     line.cnt = cnt_of(2)
     line.tags = (tag,)
     return True
@@ -322,31 +180,31 @@ def _r03(kit: Kit, e: DraftEpisode, rng: random.Random, tag: str) -> bool:
 
 # R04 超限定频次（每次住院）: one more line of an implant takes the stay over its per-stay limit.
 def _r04(kit: Kit, e: DraftEpisode, rng: random.Random, tag: str) -> bool:
-    implant = rng.choice(_named(e, PER_STAY))
+    implant = rng.choice(named_lines(e, PER_STAY))
     name = implant.item.row.med_list_name
     limit = kit.item(name).row.max_per_stay
     assert limit is not None
-    used = sum((line.cnt for line in _lines(e) if line.item is implant.item), Decimal(0))
+    used = sum((line.cnt for line in lines_of(e) if line.item is implant.item), Decimal(0))
     extra = int(limit - used) + rng.randint(1, 2)
-    settlement = _settlement_on(e, implant.when.date())
-    _add(e, _line(kit, e, name, _just_after(rng, settlement, implant.when), extra, tag, implant), settlement)
+    settlement = settlement_on(e, implant.when.date())
+    add_line(e, new_line(kit, e, name, just_after(rng, settlement, implant.when), extra, tag, implant), settlement)
     return True
 
 
 # R05 超限定频次（每N日）: two more units of a weekly dialysis drug on its weekly day.
 def _r05(kit: Kit, e: DraftEpisode, rng: random.Random, tag: str) -> bool:
-    dose = rng.choice(_named(e, WEEKLY))
-    settlement = _settlement_on(e, dose.when.date())
-    when = _just_after(rng, settlement, dose.when)
-    _add(e, _line(kit, e, dose.item.row.med_list_name, when, WEEKLY_MOST, tag, dose), settlement)
+    dose = rng.choice(named_lines(e, WEEKLY))
+    settlement = settlement_on(e, dose.when.date())
+    when = just_after(rng, settlement, dose.when)
+    add_line(e, new_line(kit, e, dose.item.row.med_list_name, when, WEEKLY_MOST, tag, dose), settlement)
     return True
 
 
 # R06 限性别: a sex-specific operation for the other sex.
 def _r06(kit: Kit, e: DraftEpisode, rng: random.Random, tag: str) -> bool:
     name = rng.choice(FEMALE_ONLY if e.person.gend == "1" else MALE_ONLY)
-    day = rng.choice(_days(e))
-    _add(e, _line(kit, e, name, _moment(rng, e, day), 1, tag))
+    day = rng.choice(days_of(e))
+    add_line(e, new_line(kit, e, name, moment_on(rng, e, day), 1, tag))
     return True
 
 
@@ -356,8 +214,8 @@ def _r07_eligible(kit: Kit, e: DraftEpisode) -> bool:
 
 
 def _r07(kit: Kit, e: DraftEpisode, rng: random.Random, tag: str) -> bool:
-    day = rng.choice(_days(e))
-    _add(e, _line(kit, e, AGE_ITEM, _moment(rng, e, day), 1, tag))
+    day = rng.choice(days_of(e))
+    add_line(e, new_line(kit, e, AGE_ITEM, moment_on(rng, e, day), 1, tag))
     return True
 
 
@@ -369,16 +227,16 @@ def _r08_eligible(kit: Kit, e: DraftEpisode) -> bool:
 def _r08(kit: Kit, e: DraftEpisode, rng: random.Random, tag: str) -> bool:
     low = GRADE.get(e.hospital.row.hosp_lv, 0) < GRADE_MIN
     name = GRADE_ITEM if low and rng.random() < 0.5 else LEVEL_ITEM
-    day = rng.choice(_days(e))
-    _add(e, _line(kit, e, name, _moment(rng, e, day), 1, tag))
+    day = rng.choice(days_of(e))
+    add_line(e, new_line(kit, e, name, moment_on(rng, e, day), 1, tag))
     return True
 
 
 # R09 限门诊 / 限住院: 住院诊查费 in a haemodialysis session.
 def _r09(kit: Kit, e: DraftEpisode, rng: random.Random, tag: str) -> bool:
-    session = rng.choice(_named(e, DIALYSIS_TREATMENTS))
-    settlement = _settlement_on(e, session.when.date())
-    _add(e, _line(kit, e, "住院诊查费", _just_after(rng, settlement, session.when), 1, tag, session), settlement)
+    session = rng.choice(named_lines(e, DIALYSIS_TREATMENTS))
+    settlement = settlement_on(e, session.when.date())
+    add_line(e, new_line(kit, e, "住院诊查费", just_after(rng, settlement, session.when), 1, tag, session), settlement)
     return True
 
 
@@ -389,15 +247,15 @@ def _r10_eligible(kit: Kit, e: DraftEpisode) -> bool:
 
 def _r10(kit: Kit, e: DraftEpisode, rng: random.Random, tag: str) -> bool:
     name, least, most = rng.choice(SCOPE_DRUGS)
-    day = rng.choice(_days(e))
-    _add(e, _line(kit, e, name, _moment(rng, e, day), rng.randint(least, most), tag))
+    day = rng.choice(days_of(e))
+    add_line(e, new_line(kit, e, name, moment_on(rng, e, day), rng.randint(least, most), tag))
     return True
 
 
 # R11 超限价: a line's price raised 10–50% above the catalogue cap.
 def _r11_lines(e: DraftEpisode) -> list[DraftLine]:
-    refunded = {id(line.refund_of) for line in _lines(e) if line.refund_of is not None}
-    return [line for line in _lines(e)
+    refunded = {id(line.refund_of) for line in lines_of(e) if line.refund_of is not None}
+    return [line for line in lines_of(e)
             if line.refund_of is None and id(line) not in refunded and line.item.row.chrgitm_lv != LV_C
             and line.pric <= line.item.row.pric_uplmt_amt]  # fmt: skip
 
@@ -415,18 +273,18 @@ def _r11(kit: Kit, e: DraftEpisode, rng: random.Random, tag: str) -> bool:
 
 # R12 超疗程: a 14-day TCM injection on day k and again 14 or more days later.
 def _r12_eligible(kit: Kit, e: DraftEpisode) -> bool:
-    return _inpatient(kit, e) and len(_days(e)) > COURSE_DAYS + 1 and not _named(e, COURSE_ITEMS)
+    return _inpatient(kit, e) and len(days_of(e)) > COURSE_DAYS + 1 and not named_lines(e, COURSE_ITEMS)
 
 
 def _r12(kit: Kit, e: DraftEpisode, rng: random.Random, tag: str) -> bool:
-    days = _days(e)
+    days = days_of(e)
     name = rng.choice(COURSE_ITEMS)
     first = rng.randint(0, len(days) - COURSE_DAYS - 2)
     later = rng.randint(first + COURSE_DAYS, len(days) - 1)
     if (days[later] - days[first]).days < COURSE_DAYS:
         return False
-    _add(e, _line(kit, e, name, _moment(rng, e, days[first]), rng.randint(1, 3), None))
-    _add(e, _line(kit, e, name, _moment(rng, e, days[later]), rng.randint(1, 3), tag))
+    add_line(e, new_line(kit, e, name, moment_on(rng, e, days[first]), rng.randint(1, 3), None))
+    add_line(e, new_line(kit, e, name, moment_on(rng, e, days[later]), rng.randint(1, 3), tag))
     return True
 
 
@@ -451,7 +309,7 @@ def _new_stay(
     :class:`CleanFees` unless ``lines`` makes them."""
     person = base.person
     dscg = adm + timedelta(days=los)
-    if dscg > _cover_to(person, kit.draft.year) or not kit.clear_of_others(
+    if dscg > cover_to(person, kit.draft.year) or not kit.clear_of_others(
         base, min(base.adm_date, adm), max(base.dscg_date, dscg)
     ):
         return None
@@ -459,7 +317,7 @@ def _new_stay(
     episode = DraftEpisode(person, hospital, diagnosis, base.med_type, place, SETTLE_DIRECT, adm, dscg)
     if lines is None:
         profile = PROFILES[diagnosis.profile]
-        cost = diagnosis.median_cost_yuan * _LEVEL_COST[hospital.capability] * rng.lognormvariate(0.0, 0.3)
+        cost = diagnosis.median_cost_yuan * LEVEL_COST[hospital.capability] * rng.lognormvariate(0.0, 0.3)
         cost *= math.sqrt(los / diagnosis.median_days)
         drafted = kit.fees.stay_lines(rng, episode, profile, round(cost * 100), None, 0)
     else:
@@ -477,7 +335,7 @@ def _r13(kit: Kit, e: DraftEpisode, rng: random.Random, tag: str) -> bool:
     def copied(episode: DraftEpisode) -> list[DraftLine]:
         copies: dict[int, DraftLine] = {}
         out = []
-        for line in sorted(_lines(e), key=lambda x: x.refund_of is not None):
+        for line in sorted(lines_of(e), key=lambda x: x.refund_of is not None):
             price = (
                 min(line.pric, normal_price(e.hospital, line.item))
                 if line.refund_of is None
@@ -551,7 +409,7 @@ def _r16(kit: Kit, e: DraftEpisode, rng: random.Random, tag: str) -> bool:
 
 
 def _r14_eligible(kit: Kit, e: DraftEpisode) -> bool:
-    return _stay_base(kit, e) and bool(_named(e, ("住院诊查费",)))
+    return _stay_base(kit, e) and bool(named_lines(e, ("住院诊查费",)))
 
 
 def _r14(kit: Kit, e: DraftEpisode, rng: random.Random, tag: str) -> bool:
@@ -559,17 +417,17 @@ def _r14(kit: Kit, e: DraftEpisode, rng: random.Random, tag: str) -> bool:
     keep its morning charges: 3 or more days without treatment)."""
     idle = rng.randint(4, 7)
     dscg = e.dscg_date + timedelta(days=idle)
-    if dscg > _cover_to(e.person, kit.draft.year) or not kit.clear_of_others(e, e.adm_date, dscg):
+    if dscg > cover_to(e.person, kit.draft.year) or not kit.clear_of_others(e, e.adm_date, dscg):
         return False
     ward = [name for name in ONCE_DAILY if name != "重症监护病房床位费"]
-    daily = [line for line in _lines(e) if line.refund_of is None and line.item.row.med_list_name in ward]
+    daily = [line for line in lines_of(e) if line.refund_of is None and line.item.row.med_list_name in ward]
     items = {line.item.row.med_list_name: line for line in daily}
     settlement = e.settlements[0]
     for k in range(idle):
         day = e.dscg_date + timedelta(days=k)
         for name, like in sorted(items.items()):
             settlement.lines.append(
-                _line(kit, e, name, at(day, rng, 7, 9) if k else at(day, rng, 9, 10), 1, None, like)
+                new_line(kit, e, name, at(day, rng, 7, 9) if k else at(day, rng, 9, 10), 1, None, like)
             )
     e.dscg_date = dscg
     settlement.enddate = dscg
@@ -580,32 +438,32 @@ def _r14(kit: Kit, e: DraftEpisode, rng: random.Random, tag: str) -> bool:
 
 # R17 收费跨期: an exam or test dated 3–7 days before admission.
 def _r17_eligible(kit: Kit, e: DraftEpisode) -> bool:
-    return _inpatient(kit, e) and any(line.item.row.med_chrgitm_type in EXAM_TYPES for line in _lines(e))
+    return _inpatient(kit, e) and any(line.item.row.med_chrgitm_type in EXAM_TYPES for line in lines_of(e))
 
 
 def _r17(kit: Kit, e: DraftEpisode, rng: random.Random, tag: str) -> bool:
-    exams = [line for line in _lines(e) if line.refund_of is None and line.item.row.med_chrgitm_type in EXAM_TYPES]
+    exams = [line for line in lines_of(e) if line.refund_of is None and line.item.row.med_chrgitm_type in EXAM_TYPES]
     like = rng.choice(exams)
     day = e.adm_date - timedelta(days=rng.randint(3, 7))
     first = min((s for s in e.settlements if s.cancels is None), key=lambda s: s.begndate)
-    _add(e, _line(kit, e, like.item.row.med_list_name, at(day, rng, 8, 11), 1, tag, like), first)
+    add_line(e, new_line(kit, e, like.item.row.med_list_name, at(day, rng, 8, 11), 1, tag, like), first)
     return True
 
 
 # R18 串换: an implant with no procedure of its own that day (none in the stay).
 def _r18_eligible(kit: Kit, e: DraftEpisode) -> bool:
-    return _inpatient(kit, e) and not _named(e, PROCEDURES) and not _named(e, IMPLANTS)
+    return _inpatient(kit, e) and not named_lines(e, PROCEDURES) and not named_lines(e, IMPLANTS)
 
 
 def _r18(kit: Kit, e: DraftEpisode, rng: random.Random, tag: str) -> bool:
     name = rng.choice(IMPLANTS)
-    day = rng.choice(_days(e))
-    _add(e, _line(kit, e, name, _moment(rng, e, day), 1, tag))
+    day = rng.choice(days_of(e))
+    add_line(e, new_line(kit, e, name, moment_on(rng, e, day), 1, tag))
     return True
 
 
 def _with(names: Sequence[str], kind: Eligible) -> Eligible:
-    return lambda kit, e: kind(kit, e) and bool(_named(e, names))
+    return lambda kit, e: kind(kit, e) and bool(named_lines(e, names))
 
 
 #: Default rate of each plant: the share of its eligible visits it takes. Plants open to nearly every stay take

@@ -21,8 +21,8 @@ from dae.core.errors import InvalidInput
 from dae.core.scoping import access_by_id
 from dae.core.sums import fen_sum, yuan
 
+from . import indicator_data, tables
 from . import indicators as engine
-from . import tables
 from .errors import ErrorCode
 from .models import SavedView
 from .periods import Period, PeriodError
@@ -34,7 +34,7 @@ FINANCE_INDICATORS = ("funds_raised", "claims_expense", "payments_made", "operat
                       "profit_rate", "balance_rate")
 
 
-def scope_for(user: Any) -> engine.Scope:
+def scope_for(user: Any) -> indicator_data.Scope:
     """The engine's scope of a user: staff and the supervisor their regions, a hospital its own figures; anyone
     else (insured, IT) nothing. A dashboard's filters narrow it further (``Narrowed``), never widen it."""
     if isinstance(user, Narrowed):
@@ -42,13 +42,13 @@ def scope_for(user: Any) -> engine.Scope:
         regions = base.regions
         if user.region:
             regions = tuple(r for r in (regions if regions is not None else (user.region,)) if r == user.region)
-        return engine.Scope(regions=regions, hospital=base.hospital or user.hospital or None)
+        return indicator_data.Scope(regions=regions, hospital=base.hospital or user.hospital or None)
     kind = getattr(user, "scope_kind", "none")
     if kind == "hospital" and user.hospital_id:
-        return engine.Scope(regions=None, hospital=str(user.hospital_id))
+        return indicator_data.Scope(regions=None, hospital=str(user.hospital_id))
     if kind == "region":
-        return engine.Scope(regions=tuple(user.region_codes))
-    return engine.Scope(regions=())
+        return indicator_data.Scope(regions=tuple(user.region_codes))
+    return indicator_data.Scope(regions=())
 
 
 @dataclass(frozen=True)
@@ -337,7 +337,7 @@ def answer_counts(regions: tuple[str, ...] | None, year: int) -> dict[str, tuple
     return {h: (n, on_time.get(h, 0)) for h, n in due.items()}
 
 
-def evaluation_scores(scope: engine.Scope, year: int,
+def evaluation_scores(scope: indicator_data.Scope, year: int,
                       sheet: tuple[Any, ...] | None = None) -> tuple[list[Any], str]:
     """Every hospital with figures in ``scope`` scored for ``year`` (its level's median from the same scope),
     and the data version the figures came from."""
@@ -365,7 +365,7 @@ def evaluation(user: Any, year: int) -> dict[str, Any]:
     own = scope.hospital
     if own is not None:
         region = Hospital.objects.filter(pk=int(own)).values_list("region_id", flat=True).first()
-        scope = engine.Scope(regions=(region,) if region else ())
+        scope = indicator_data.Scope(regions=(region,) if region else ())
     scores, version = evaluation_scores(scope, year)
     if own is not None:
         scores = [s for s in scores if s.hospital == own]

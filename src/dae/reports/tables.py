@@ -25,7 +25,7 @@ from dae.enrollment.models import Enrolment
 from dae.ledger.models import Leg
 from dae.payments.models import Deduction
 
-from . import indicators as engine
+from . import indicator_data
 
 _lock = threading.RLock()
 _cache: dict[str, Any] = {}
@@ -74,7 +74,7 @@ def read_tables() -> dict[str, pa.Table]:
         "place_category", "dise_codg", "person__gend", "birth", "adm_date", "dscg_date", "setl_time",
         "init_setl_id", "state", "medfee_fen", "inscp_fen", "hifob_pay",
     ).order_by()
-    cols: dict[str, list[Any]] = {f.name: [] for f in engine.SCHEMAS["settlements"]}
+    cols: dict[str, list[Any]] = {f.name: [] for f in indicator_data.SCHEMAS["settlements"]}
     for row in setl.iterator(chunk_size=20_000):
         (setl_id, mdtrt, psn, region, hospital, level, med_type, place, dise, sex, birth, adm, dscg, setl_time,
          init, state, medfee, inscp, pay) = row
@@ -94,7 +94,7 @@ def read_tables() -> dict[str, pa.Table]:
         line_cols["chrg_type"].append(r["med_chrgitm_type"])
         line_cols["chrg_lv"].append(r["chrgitm_lv"])
         line_cols["amount_fen"].append(int(r["amount"]))
-    enrol_cols: dict[str, list[Any]] = {f.name: [] for f in engine.SCHEMAS["enrolments"]}
+    enrol_cols: dict[str, list[Any]] = {f.name: [] for f in indicator_data.SCHEMAS["enrolments"]}
     latest: dict[str, tuple[Any, ...]] = {}  # one span per person: their latest record not corrected by another
     for row in (Enrolment.objects.filter(superseded_by__isnull=True).annotate(birth=ExtractYear("person__brdy"))
                 .order_by("person_id", "valid_from", "recorded_at", "id")
@@ -106,13 +106,13 @@ def read_tables() -> dict[str, pa.Table]:
         for name, value in (("psn_no", psn), ("region", region), ("sex", sex), ("birth_year", birth),
                             ("begin_date", begin), ("end_date", ended)):
             enrol_cols[name].append(value)
-    ded_cols: dict[str, list[Any]] = {f.name: [] for f in engine.SCHEMAS["deductions"]}
+    ded_cols: dict[str, list[Any]] = {f.name: [] for f in indicator_data.SCHEMAS["deductions"]}
     for region, hospital, level, kind, on, amount in Deduction.objects.annotate(fen=_fen("amount")).values_list(
             "region_id", "hospital_id", "hospital__level", "kind", "confirmed_on", "fen").order_by():
         for name, value in (("region", region), ("hospital", str(hospital)), ("hospital_level", level or ""),
                             ("kind", kind), ("confirmed_on", on), ("amount_fen", amount)):
             ded_cols[name].append(value)
-    leg_cols: dict[str, list[Any]] = {f.name: [] for f in engine.SCHEMAS["legs"]}
+    leg_cols: dict[str, list[Any]] = {f.name: [] for f in indicator_data.SCHEMAS["legs"]}
     legs = Leg.objects.filter(Q(account__code__in=("4001", "5001", "5101", "100201", "100202"))).annotate(
         dfen=_fen("debit"), cfen=_fen("credit"))
     for region, day, account, ref, debit, credit in legs.values_list(
@@ -121,12 +121,12 @@ def read_tables() -> dict[str, pa.Table]:
         for name, value in (("region", region), ("date", day), ("account", account), ("reference_type", ref),
                             ("debit_fen", debit), ("credit_fen", credit)):
             leg_cols[name].append(value)
-    return {"settlements": engine.conform("settlements", cols), "lines": engine.conform("lines", line_cols),
-            "enrolments": engine.conform("enrolments", enrol_cols),
-            "deductions": engine.conform("deductions", ded_cols), "legs": engine.conform("legs", leg_cols)}
+    return {"settlements": indicator_data.conform("settlements", cols), "lines": indicator_data.conform("lines", line_cols),
+            "enrolments": indicator_data.conform("enrolments", enrol_cols),
+            "deductions": indicator_data.conform("deductions", ded_cols), "legs": indicator_data.conform("legs", leg_cols)}
 
 
-def bound(scope: engine.Scope) -> tuple[engine.Bound, str]:
+def bound(scope: indicator_data.Scope) -> tuple[indicator_data.Bound, str]:
     """The engine's tables of the current data version under ``scope``, and that version. Callers hold
     ``lock()`` while they evaluate (one DuckDB connection per process)."""
     pin = _pin.get()
@@ -138,7 +138,7 @@ def bound(scope: engine.Scope) -> tuple[engine.Bound, str]:
     with _lock:
         if _cache.get("version") != version:
             _cache.clear()
-            _cache["bound"] = engine.bind_duckdb(read_tables())
+            _cache["bound"] = indicator_data.bind_duckdb(read_tables())
             _cache["version"] = version
         return _cache["bound"].scoped(scope), version
 

@@ -25,7 +25,7 @@ from dae.core.exports import XLSX_TYPE
 from dae.core.masking import mask_certno, mask_name
 from dae.web.listing import Column, DateRange, HospitalFilter, RegionFilter, ScopedListView
 
-from . import actions, queries
+from . import actions, indicator_data, queries
 from . import indicators as engine
 from . import render as formats
 from .errors import ErrorCode
@@ -199,7 +199,7 @@ def details_queryset(qs: QuerySet[Settlement], params: Any) -> QuerySet[Settleme
         if ind_id in ("claimants", "payout_episodes"):
             qs = qs.filter(hifob_pay__gt=0, init_setl_id="").exclude(state="cancelled")
         if ind_id == "special_outpatient":
-            qs = qs.filter(med_type__in=engine.SPECIAL_OUTPATIENT, init_setl_id="").exclude(state="cancelled")
+            qs = qs.filter(med_type__in=indicator_data.SPECIAL_OUTPATIENT, init_setl_id="").exclude(state="cancelled")
     for dim, path in DRILL_DIMS.items():
         value = params.get(f"d_{dim}", "").strip()
         if value:
@@ -214,7 +214,7 @@ def details_queryset(qs: QuerySet[Settlement], params: Any) -> QuerySet[Settleme
         qs = qs.filter(**{f"{date_path}__gte": m.start, f"{date_path}__lt": m.end})
     chapter = params.get("d_icd_chapter", "").strip()
     if chapter:
-        ranges = [(lo, hi) for lo, hi, ch in engine.ICD_CHAPTERS if ch == chapter]
+        ranges = [(lo, hi) for lo, hi, ch in indicator_data.ICD_CHAPTERS if ch == chapter]
         cond = Q()
         for lo, hi in ranges:
             cond |= Q(dise_codg__gte=lo, dise_codg__lt=hi + "~")

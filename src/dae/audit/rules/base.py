@@ -21,19 +21,22 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-import ibis
-import ibis.expr.datatypes as dt
+import ibis  # type: ignore[import-untyped]  # pyarrow and ibis ship no type stubs
+import ibis.expr.datatypes as dt  # type: ignore[import-untyped]  # pyarrow and ibis ship no type stubs
 from ibis import _
-from ibis.expr.types import BooleanValue, DateValue, StringValue, Table, Value
+from ibis.expr.types import BooleanValue, DateValue, StringValue, Table, Value  # type: ignore[import-untyped]  # pyarrow and ibis ship no type stubs
 
 from dae.audit.params import ParamSpec
 
 if TYPE_CHECKING:
-    from dae.audit.engine import AuditTables
+    from dae.audit.backends import AuditTables
 
 MONEY = dt.Decimal(16, 2)
 QTY = dt.Decimal(16, 4)
 PRICE = dt.Decimal(16, 6)
+#: Zero money, and "no settlement" (a null setl_id), for the rules' window expressions.
+ZERO_MONEY = ibis.literal(0).cast(MONEY)
+NO_SETL = ibis.null().cast("string")
 
 VIOLATION = "violation"  # 违规项 (3101 vola_item_type 1)
 INVOLVED = "involved"  # 涉及项 (3101 vola_item_type 2)

@@ -8,17 +8,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-import ibis
+import ibis  # type: ignore[import-untyped]  # pyarrow and ibis ship no type stubs
 from ibis import _
-from ibis.expr.types import StringValue, Table
+from ibis.expr.types import StringValue, Table  # type: ignore[import-untyped]  # pyarrow and ibis ship no type stubs
 
 from dae.audit.params import ParamSpec
 from dae.audit.rules.base import (
     INVOLVED,
     MIN_AMOUNT,
-    MONEY,
+    NO_SETL,
     PRICE,
     VIOLATION,
+    ZERO_MONEY,
     Rule,
     at_least,
     concat,
@@ -34,10 +35,8 @@ from dae.audit.rules.base import (
 )
 
 if TYPE_CHECKING:
-    from dae.audit.engine import AuditTables
+    from dae.audit.backends import AuditTables
 
-_ZERO = ibis.literal(0).cast(MONEY)
-_NO_SETL = ibis.null().cast("string")
 
 
 # --- 超限价 ---------------------------------------------------------------------------------------------------------
@@ -72,8 +71,8 @@ def course(tables: AuditTables, params: Mapping[str, Any]) -> Table:
     rows = rows.mutate(violating=rows.fee_day.delta(rows.first_day, unit="day") >= rows.max_days)
     rows = rows.mutate(hits=ibis.ifelse(rows.violating, 1, 0).sum().over(group))
     rows = rows.filter(rows.hits > 0)
-    rows = rows.mutate(total=ibis.ifelse(rows.violating, rows.amount, _ZERO).sum().over(group),
-                       setl=ibis.ifelse(rows.violating, rows.setl_id, _NO_SETL).min().over(group))  # fmt: skip
+    rows = rows.mutate(total=ibis.ifelse(rows.violating, rows.amount, ZERO_MONEY).sum().over(group),
+                       setl=ibis.ifelse(rows.violating, rows.setl_id, NO_SETL).min().over(group))  # fmt: skip
     rows = at_least(rows, rows.total, params)
     return emit(tables, "R12_COURSE", rows.select(
         finding_key=key(rows.mdtrt_id, rows.med_list_codg),

@@ -11,16 +11,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-import ibis
+import ibis  # type: ignore[import-untyped]  # pyarrow and ibis ship no type stubs
 from ibis import _
-from ibis.expr.types import Table
+from ibis.expr.types import Table  # type: ignore[import-untyped]  # pyarrow and ibis ship no type stubs
 
 from dae.audit.params import ParamSpec
 from dae.audit.rules.base import (
     INVOLVED,
     MIN_AMOUNT,
-    MONEY,
+    NO_SETL,
     VIOLATION,
+    ZERO_MONEY,
     Rule,
     at_least,
     concat,
@@ -33,10 +34,8 @@ from dae.audit.rules.base import (
 )
 
 if TYPE_CHECKING:
-    from dae.audit.engine import AuditTables
+    from dae.audit.backends import AuditTables
 
-_ZERO = ibis.literal(0).cast(MONEY)
-_NO_SETL = ibis.null().cast("string")
 
 
 def same_day(tables: AuditTables, params: Mapping[str, Any]) -> Table:
@@ -48,9 +47,9 @@ def same_day(tables: AuditTables, params: Mapping[str, Any]) -> Table:
     rows = lines.mutate(n=lines.feedetl_sn.count().over(group), seq=ibis.row_number().over(ordered))
     rows = rows.filter(rows.n >= 2)
     rows = rows.mutate(first=rows.seq == 0)
-    rows = rows.mutate(issue=ibis.ifelse(rows.first, _ZERO, rows.amount))
+    rows = rows.mutate(issue=ibis.ifelse(rows.first, ZERO_MONEY, rows.amount))
     rows = rows.mutate(total=rows.issue.sum().over(group),
-                       setl=ibis.ifelse(rows.first, _NO_SETL, rows.setl_id).min().over(group))  # fmt: skip
+                       setl=ibis.ifelse(rows.first, NO_SETL, rows.setl_id).min().over(group))  # fmt: skip
     rows = at_least(rows, rows.total, params)
     return emit(tables, "R01_DUP_SAME_DAY", rows.select(
         finding_key=key(rows.mdtrt_id, rows.med_list_codg, rows.fee_day),
@@ -88,10 +87,10 @@ def bundled(tables: AuditTables, params: Mapping[str, Any]) -> Table:
     )
     rows = acc_rows.union(main_rows)
     group = ibis.window(group_by=[rows.f_mdtrt, rows.f_day, rows.f_acc])
-    rows = rows.mutate(issue=ibis.ifelse(rows.violating, rows.amount, _ZERO))
+    rows = rows.mutate(issue=ibis.ifelse(rows.violating, rows.amount, ZERO_MONEY))
     rows = rows.mutate(total=rows.issue.sum().over(group),
                        n=ibis.ifelse(rows.violating, 1, 0).sum().over(group),
-                       setl=ibis.ifelse(rows.violating, rows.setl_id, _NO_SETL).min().over(group))  # fmt: skip
+                       setl=ibis.ifelse(rows.violating, rows.setl_id, NO_SETL).min().over(group))  # fmt: skip
     rows = at_least(rows, rows.total, params)
     return emit(tables, "R02_DUP_BUNDLED", rows.select(
         finding_key=key(rows.f_mdtrt, rows.f_acc, rows.f_day),

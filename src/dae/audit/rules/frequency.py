@@ -13,14 +13,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-import ibis
+import ibis  # type: ignore[import-untyped]  # pyarrow and ibis ship no type stubs
 from ibis import _
-from ibis.expr.types import StringValue, Table, Value
+from ibis.expr.types import StringValue, Table, Value  # type: ignore[import-untyped]  # pyarrow and ibis ship no type stubs
 
 from dae.audit.params import ParamSpec
 from dae.audit.rules.base import (
     INVOLVED,
     MIN_AMOUNT,
+    NO_SETL,
     QTY,
     VIOLATION,
     Rule,
@@ -38,9 +39,8 @@ from dae.audit.rules.base import (
 )
 
 if TYPE_CHECKING:
-    from dae.audit.engine import AuditTables
+    from dae.audit.backends import AuditTables
 
-_NO_SETL = ibis.null().cast("string")
 
 
 def excess(rows: Table, group_by: list[str], params: Mapping[str, Any]) -> tuple[Table, Any]:
@@ -58,7 +58,7 @@ def excess(rows: Table, group_by: list[str], params: Mapping[str, Any]) -> tuple
     rows = rows.mutate(over_qty=rows.over_qty.cast(QTY), violating=rows.over_qty > 0)
     rows = rows.mutate(issue=line_amount(rows.over_qty * rows.pric))
     rows = rows.mutate(total=rows.issue.sum().over(group), over_total=rows.over_qty.sum().over(group),
-                       setl=ibis.ifelse(rows.violating, rows.setl_id, _NO_SETL).min().over(group))  # fmt: skip
+                       setl=ibis.ifelse(rows.violating, rows.setl_id, NO_SETL).min().over(group))  # fmt: skip
     return at_least(rows, rows.total, params), group
 
 

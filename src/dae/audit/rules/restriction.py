@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-import ibis
+import ibis  # type: ignore[import-untyped]  # pyarrow and ibis ship no type stubs
 from ibis import _
-from ibis.expr.types import IntegerValue, StringValue, Table
+from ibis.expr.types import IntegerValue, StringValue, Table  # type: ignore[import-untyped]  # pyarrow and ibis ship no type stubs
 
 from dae.audit.params import ParamSpec
 from dae.audit.rules.base import (
@@ -27,7 +27,7 @@ from dae.audit.rules.base import (
 )
 
 if TYPE_CHECKING:
-    from dae.audit.engine import AuditTables
+    from dae.audit.backends import AuditTables
 
 #: Hospital grade of each hosp_lv code: the same table as ``catalog.models.HOSPITAL_GRADE`` (a test keeps them
 #: equal; the engine may not import Django models).

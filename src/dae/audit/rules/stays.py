@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-import ibis
+import ibis  # type: ignore[import-untyped]  # pyarrow and ibis ship no type stubs
 from ibis import _
-from ibis.expr.types import Table
+from ibis.expr.types import Table  # type: ignore[import-untyped]  # pyarrow and ibis ship no type stubs
 
 from dae.audit.params import ParamSpec
 from dae.audit.rules.base import (
@@ -36,7 +36,7 @@ from dae.audit.rules.base import (
 )
 
 if TYPE_CHECKING:
-    from dae.audit.engine import AuditTables
+    from dae.audit.backends import AuditTables
 
 
 def _pair_rows(pairs: Table, rule_id: str, tables: AuditTables) -> Table:

@@ -10,7 +10,8 @@ from typing import Any
 from django.db import transaction
 
 from dae.audit import RULES, SCHEMAS, AuditInputError, ParamError
-from dae.audit.engine import conform, resolve_params
+from dae.audit.engine import resolve_params
+from dae.audit.schemas import conform
 from dae.core.errors import InvalidInput, require_reason
 from dae.core.events import record_event, user_or_none
 

@@ -12,18 +12,26 @@ Must never import Django.
 
 from __future__ import annotations
 
-import csv
 import tempfile
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Protocol
+from typing import Any
 
 import duckdb
 
+from dae.benefits.engine.batch_input import (
+    Source,
+    column_errors,
+    column_types,
+    load_source,
+    raise_if,
+    row_errors,
+    row_field_errors,
+    sql_literal,
+)
 from dae.benefits.engine.batch_sql import (
     AMOUNT_COLUMNS,
     EMPTY_OPENINGS_SQL,
@@ -41,7 +49,6 @@ from dae.benefits.engine.batch_sql import (
     RESULT_COLUMNS,
     RESULTS_VIEW_SQL,
     RuleSql,
-    is_float_type,
     line_problems_sql,
     payout_sql,
     priced_lines_sql,
@@ -65,63 +72,6 @@ from dae.benefits.engine.model import (
 from dae.benefits.engine.person_year import compute_person_year
 from dae.benefits.engine.results import SettlementResult
 from dae.benefits.engine.rules import RuleBook
-
-
-class ArrowTable(Protocol):
-    """A ``pyarrow.Table`` (or anything with the Arrow stream interface DuckDB scans without a copy)."""
-
-    num_rows: int
-
-    def __arrow_c_stream__(self, requested_schema: Any = None) -> Any: ...
-
-
-Source = str | Path | ArrowTable | Iterable[Mapping[str, Any]]
-
-_ROW_MESSAGES: dict[str, tuple[str, str]] = {
-    "empty": ("{col} 不能为空", "{col} must not be empty"),
-    "bad_time": ("结算时间缺失或格式错误 (应为 YYYY-MM-DD HH:MM:SS)", "setl_time missing or not YYYY-MM-DD HH:MM:SS"),
-    "bad_place": ("就医类别无法识别", "unknown place_category"),
-    "bad_way": ("结算方式应为 direct 或 manual", "settle_way must be direct or manual"),
-    "bad_flag": ("撤销标志无法识别 (应为 true/false/1/0)", "cancelled must be true/false/1/0"),
-    "bad_amount": (
-        "金额缺失或格式错误: 应为不为负, 最多两位小数的金额",
-        "amount missing, negative or over two decimals",
-    ),
-    "bad_year": ("年度缺失或不是整数", "policy_year missing or not an integer"),
-    "identity_broken": (
-        "医疗费总额不等于 全自费+超限价+先行自付+符合政策范围",
-        "medfee_sumamt differs from the four totals",
-    ),
-    "admission_date_required": (
-        "规则集按入院日期确定年度或版本, 必须提供入院日期",
-        "adm_date is required by the rule set",
-    ),
-    "admission_after_settlement": ("入院日期晚于结算日期", "adm_date is after the settlement date"),
-    "no_ruleset_in_force": ("该日期没有生效的规则集版本", "no rule-set version is in force on that date"),
-    "duplicate_setl_id": ("结算ID 重复", "setl_id appears more than once"),
-    "opening_base_above_eligible": ("累计大额基数不能大于累计符合范围金额", "dae_base exceeds eligible_amount"),
-    "duplicate_opening": ("同一人员年度的期初累计重复", "opening given twice for one person-year"),
-    "totals_and_lines": (
-        "有费用明细的结算不能同时填写结算合计金额",
-        "a settlement with fee lines must leave the totals empty",
-    ),
-    "line_without_settlement": ("费用明细的结算ID 不在结算中", "the fee line's setl_id is not a settlement"),
-    "bad_level": ("收费项目等级应为 01, 02 或 03", "chrgitm_lv must be 01, 02 or 03"),
-    "bad_special_drug": (
-        "特殊药品类别应为 in_basic_scope 或 class_b_managed",
-        "special_drug must be in_basic_scope or class_b_managed",
-    ),
-    "bad_line_amount": ("金额缺失或格式错误: 最多两位小数", "amount missing or over two decimals"),
-    "negative_amount": ("原始明细金额不能为负数", "an original line's amount must not be negative"),
-    "refund_amount_positive": ("退费明细金额必须为负数或 0", "a refund line's amount must be negative or 0"),
-    "duplicate_feedetl_sn": ("费用明细流水号在本次结算中重复", "feedetl_sn appears twice in this settlement"),
-    "refund_original_missing": (
-        "原费用流水号不是本次结算中的原始明细",
-        "init_feedetl_sn is not an original line of this settlement",
-    ),
-    "refund_exceeds_original": ("退费合计超过原明细金额", "refunds exceed the original line"),
-    "over_cap_out_of_range": ("超限价金额必须在 0 与明细净额之间", "overlmt_amt must lie between 0 and the net amount"),
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,11 +143,11 @@ def run_batches(
         if threads is not None:
             con.execute(f"SET threads = {int(threads)}")
         with tempfile.TemporaryDirectory(prefix="dae-batch-") as scratch:
-            _load(con, source, "raw", Path(scratch) / "rows.csv", "rows")
+            load_source(con, source, "raw", Path(scratch) / "rows.csv", "rows")
             if openings is not None:
-                _load(con, openings, "raw_openings", Path(scratch) / "openings.csv", "openings")
+                load_source(con, openings, "raw_openings", Path(scratch) / "openings.csv", "openings")
             if fee_lines is not None:
-                _load(con, fee_lines, "raw_lines", Path(scratch) / "lines.csv", "fee_lines")
+                load_source(con, fee_lines, "raw_lines", Path(scratch) / "lines.csv", "fee_lines")
             cursors = _prepare(con, books, has_openings=openings is not None, has_lines=fee_lines is not None,
                                max_errors=max_errors)  # fmt: skip
         shared = _Shared(con, len(books))
@@ -223,11 +173,11 @@ def _prepare(
 ) -> list[duckdb.DuckDBPyConnection]:
     """Everything that does not depend on the rule book, in ``main``; a cursor per book whose ``src`` view gives
     each row its version and policy year under that book. Refuses on any error of any book."""
-    types = _column_types(con, "raw")
-    _raise_if(_column_errors(types, REQUIRED_COLUMNS, AMOUNT_COLUMNS, "columns"))
-    line_types = _column_types(con, "raw_lines") if has_lines else {}
+    types = column_types(con, "raw")
+    raise_if(column_errors(types, REQUIRED_COLUMNS, AMOUNT_COLUMNS, "columns"))
+    line_types = column_types(con, "raw_lines") if has_lines else {}
     if has_lines:
-        _raise_if(_column_errors(line_types, LINE_COLUMNS, LINE_AMOUNTS, "fee_lines.columns"))
+        raise_if(column_errors(line_types, LINE_COLUMNS, LINE_AMOUNTS, "fee_lines.columns"))
     con.execute(typed_settlements_sql(types, has_lines=has_lines))
     cursors = []
     found: set[tuple[int, str, str]] = set()
@@ -238,17 +188,17 @@ def _prepare(
         cursor.execute(versioned_sql(RuleSql.of(book)))
         found.update(cursor.execute(problems_sql(book)).fetchall())
         cursors.append(cursor)
-    _raise_if(_errors(sorted(found), "rows", max_errors))
+    raise_if(row_field_errors(sorted(found), "rows", max_errors))
     if has_lines:
         con.execute(typed_lines_sql(line_types))
-        _raise_if(_row_errors(con, line_problems_sql(), "fee_lines", max_errors))
+        raise_if(row_errors(con, line_problems_sql(), "fee_lines", max_errors))
         con.execute(NETTED_SQL)
-        _raise_if(_row_errors(con, LINE_NET_PROBLEMS_SQL, "fee_lines", max_errors))
+        raise_if(row_errors(con, LINE_NET_PROBLEMS_SQL, "fee_lines", max_errors))
     if has_openings:
-        opening_types = _column_types(con, "raw_openings")
-        _raise_if(_column_errors(opening_types, OPENING_COLUMNS, OPENING_AMOUNTS, "openings.columns"))
+        opening_types = column_types(con, "raw_openings")
+        raise_if(column_errors(opening_types, OPENING_COLUMNS, OPENING_AMOUNTS, "openings.columns"))
         con.execute(typed_openings_sql(opening_types))
-        _raise_if(_row_errors(con, OPENING_PROBLEMS_SQL, "openings", max_errors))
+        raise_if(row_errors(con, OPENING_PROBLEMS_SQL, "openings", max_errors))
     else:
         con.execute(EMPTY_OPENINGS_SQL)
     # The input views point into the scratch directory, which is about to go.
@@ -281,129 +231,6 @@ class _Shared:
         self.users -= 1
         if self.users <= 0:
             self.con.close()
-
-
-def _raise_if(errors: list[FieldError]) -> None:
-    if errors:
-        raise InputInvalid(errors)
-
-
-def _load(con: duckdb.DuckDBPyConnection, source: Source, table: str, scratch: Path, label: str) -> None:
-    if hasattr(source, "__arrow_c_stream__"):
-        _load_arrow(con, source, table)
-        return
-    if isinstance(source, str | Path):
-        path = Path(source)
-        if not path.is_file():
-            raise InputInvalid([FieldError(label, "file_missing", f"文件不存在: {path}", f"file not found: {path}")])
-        if path.suffix.lower() == ".parquet":
-            # A view, not a copy: the file is read once, when the typed table is built.
-            con.execute(
-                f"CREATE VIEW {table} AS SELECT * EXCLUDE (file_row_number), file_row_number + 1 AS row_no "
-                f"FROM read_parquet({_sql_literal(path)}, file_row_number = true)"
-            )
-            return
-        _load_csv(con, path, table)
-        return
-    _write_rows_csv(source, scratch, label)
-    _load_csv(con, scratch, table)
-
-
-def _load_arrow(con: duckdb.DuckDBPyConnection, source: Any, table: str) -> None:
-    """An Arrow table is scanned in place; ``row_no`` is its row number, added as a column (an ``OVER ()`` number
-    would follow the scan's order, which parallel threads do not keep)."""
-    import pyarrow as pa  # type: ignore[import-untyped]
-
-    numbered = source.append_column("row_no", pa.array(range(1, source.num_rows + 1), type=pa.int64()))
-    con.register(f"{table}_arrow", numbered)
-    con.execute(f"CREATE VIEW {table} AS SELECT * FROM {table}_arrow")
-
-
-def _load_csv(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> None:
-    # Every column as text: amounts are then checked digit by digit, never guessed into a DOUBLE.
-    con.execute(
-        f"CREATE VIEW {table} AS SELECT *, row_number() OVER () AS row_no "
-        f"FROM read_csv({_sql_literal(path)}, all_varchar = true, header = true, delim = ',', quote = '\"')"
-    )
-
-
-def _write_rows_csv(rows: Iterable[Mapping[str, Any]], path: Path, label: str) -> None:
-    errors: list[FieldError] = []
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer: Any = None
-        columns: list[str] = []
-        for number, row in enumerate(rows, start=1):
-            if writer is None:
-                columns = list(row)
-                writer = csv.writer(handle)
-                writer.writerow(columns)
-            if list(row) != columns:
-                errors.append(
-                    FieldError(f"{label}[{number}]", "columns_differ", "各行字段须相同", "rows differ in fields")
-                )
-                continue
-            writer.writerow([_csv_value(row[c], f"{label}[{number}].{c}", errors) for c in columns])
-        if writer is None:
-            header = {"rows": REQUIRED_COLUMNS, "fee_lines": LINE_COLUMNS}.get(label, OPENING_COLUMNS)
-            csv.writer(handle).writerow(header)
-    _raise_if(errors[:100])
-
-
-def _csv_value(value: Any, path: str, errors: list[FieldError]) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        errors.append(FieldError(path, "float_value", "不能是浮点数: 金额请用字符串或 Decimal", "floats are refused"))
-        return ""
-    if isinstance(value, datetime):
-        return value.isoformat(sep=" ")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    return str(value)
-
-
-def _column_types(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
-    return {str(name): str(kind) for name, kind, *_ in con.execute(f"DESCRIBE {table}").fetchall()}
-
-
-def _column_errors(
-    types: Mapping[str, str], required: Iterable[str], amounts: Iterable[str], label: str
-) -> list[FieldError]:
-    errors = [
-        FieldError(f"{label}.{c}", "column_missing", f"缺少列 {c}", f"column {c} is missing")
-        for c in required
-        if c not in types
-    ]
-    for column in amounts:
-        if column in types and is_float_type(types[column]):
-            errors.append(
-                FieldError(
-                    f"{label}.{column}",
-                    "float_column",
-                    f"金额列 {column} 是浮点类型 ({types[column]}): 请用 DECIMAL 或文本",
-                    f"amount column {column} is a float type ({types[column]}): use DECIMAL or text",
-                )
-            )
-    return errors
-
-
-def _row_errors(con: duckdb.DuckDBPyConnection, sql: str, label: str, max_errors: int) -> list[FieldError]:
-    return _errors(con.execute(sql).fetchall(), label, max_errors)
-
-
-def _errors(found: list[Any], label: str, max_errors: int) -> list[FieldError]:
-    errors = []
-    for row_no, column, code in found[:max_errors]:
-        zh, en = _ROW_MESSAGES[code]
-        errors.append(FieldError(f"{label}[{row_no}].{column}", code, zh.format(col=column), en.format(col=column)))
-    if len(found) > max_errors:
-        more = len(found) - max_errors
-        errors.append(FieldError(label, "more_errors", f"另有 {more} 处错误未列出", f"{more} more error(s) not listed"))
-    return errors
 
 
 def _python_cap(con: duckdb.DuckDBPyConnection) -> None:
@@ -515,7 +342,7 @@ class BatchResult:
             f"CAST({c} AS DECIMAL(18,0)) * 0.01 AS {c}" if c in FEN_RESULT_COLUMNS else c for c in RESULT_COLUMNS
         )
         kind = "FORMAT PARQUET" if target.suffix.lower() == ".parquet" else "FORMAT CSV, HEADER"
-        self._con.execute(f"COPY (SELECT {columns} FROM results ORDER BY row_no) TO {_sql_literal(target)} ({kind})")
+        self._con.execute(f"COPY (SELECT {columns} FROM results ORDER BY row_no) TO {sql_literal(target)} ({kind})")
 
     def trace(self, setl_id: str, psn_no: str | None = None) -> SettlementResult:
         """The settlement's full result with trace, from the reference engine, checked against the batch.
@@ -611,11 +438,6 @@ def _settlement(psn_no: str, row: tuple[Any, ...], lines: tuple[FeeLine, ...]) -
         fee_lines=lines,
         totals=None if lines else NationalTotals(*(_yuan_required(x) for x in row[6:11])),
     )
-
-
-def _sql_literal(path: Path) -> str:
-    """A file path as an SQL string literal (views cannot take parameters)."""
-    return "'" + str(path).replace("'", "''") + "'"
 
 
 def _batch_row(row: tuple[Any, ...]) -> BatchRow:

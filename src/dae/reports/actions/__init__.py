@@ -15,6 +15,7 @@ from dae.core.errors import Conflict, InvalidInput, require_reason
 from dae.core.events import record_event
 from dae.core.inputs import text
 
+from .. import indicator_data
 from .. import indicators as engine
 from ..errors import ErrorCode
 from ..models import Evaluation, EvaluationScore, SavedView
@@ -75,7 +76,7 @@ def do_compute_evaluation(user: Any, *, region: str, year: int) -> Evaluation:
     if region not in getattr(user, "region_codes", []):
         raise InvalidInput("只能计算本人所辖统筹区的考核", code=ErrorCode.NO_REGION)
     sheet = ev.DEFAULT_SHEET
-    scores, version = evaluation_scores(engine.Scope(regions=(region,)), year, sheet)
+    scores, version = evaluation_scores(indicator_data.Scope(regions=(region,)), year, sheet)
     with transaction.atomic():
         evaluation = Evaluation.objects.select_for_update().filter(region_id=region, year=year).first()
         if evaluation is not None and evaluation.status != Evaluation.Status.DRAFT:
