@@ -10,7 +10,8 @@ import pytest
 from django.utils import timezone
 
 from dae.exchange.client import PlatformClient
-from dae.exchange.errors import CircuitOpen, ErrorCode, PlatformError, PlatformRefused
+from dae.exchange.codes import Code
+from dae.exchange.errors import CircuitOpen, PlatformError, PlatformRefused
 from dae.exchange.models import Call, Circuit
 from dae.exchange.simulator import PlatformSimulator
 
@@ -69,7 +70,7 @@ def test_retries_are_bounded_with_back_off(platform: PlatformClient, simulator: 
     simulator.fail_next(5)
     with pytest.raises(PlatformError) as caught:
         person_query(platform)
-    assert caught.value.code == ErrorCode.PLATFORM_UNAVAILABLE
+    assert caught.value.code == Code.PLATFORM_UNAVAILABLE
     assert waits == [0.01, 0.02]
     call = Call.objects.get()
     assert call.outcome == Call.Outcome.UNREACHABLE and call.tries == 3
@@ -80,7 +81,7 @@ def test_infcode_minus_one_is_raised_with_the_platforms_message_and_not_retried(
     simulator.refuse_next(1, "人员编号不存在")
     with pytest.raises(PlatformRefused) as caught:
         person_query(platform)
-    assert caught.value.code == ErrorCode.PLATFORM_REFUSED
+    assert caught.value.code == Code.PLATFORM_REFUSED
     assert "人员编号不存在" in caught.value.message and "-1" in caught.value.message
     assert waits == []
     call = Call.objects.get()
@@ -93,7 +94,7 @@ def test_a_platform_that_is_down_trips_the_circuit_and_it_closes_after_the_cool_
     for _ in range(3):
         with pytest.raises(PlatformError) as caught:
             person_query(platform)
-        assert caught.value.code == ErrorCode.PLATFORM_UNAVAILABLE
+        assert caught.value.code == Code.PLATFORM_UNAVAILABLE
     arrivals = sum(simulator.arrivals.values())
     with pytest.raises(CircuitOpen):
         person_query(platform)
@@ -111,7 +112,7 @@ def test_an_address_that_answers_nothing_is_unreachable(settings: Any) -> None:
     settings.PLATFORM = {**settings.PLATFORM, "URL": "http://127.0.0.1:9", "TIMEOUT": 0.2, "RETRIES": 0}
     with pytest.raises(PlatformError) as caught:
         person_query(PlatformClient())
-    assert caught.value.code == ErrorCode.PLATFORM_UNAVAILABLE
+    assert caught.value.code == Code.PLATFORM_UNAVAILABLE
     assert Call.objects.get().outcome == Call.Outcome.UNREACHABLE
 
 
@@ -119,4 +120,4 @@ def test_no_address_configured_is_said_plainly(settings: Any) -> None:
     settings.PLATFORM = {**settings.PLATFORM, "URL": ""}
     with pytest.raises(PlatformError) as caught:
         person_query(PlatformClient())
-    assert caught.value.code == ErrorCode.NOT_CONFIGURED
+    assert caught.value.code == Code.NOT_CONFIGURED

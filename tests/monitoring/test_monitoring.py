@@ -15,7 +15,7 @@ from dae.auditing import actions as auditing
 from dae.auditing.models import Finding, FindingLine
 from dae.core.errors import Conflict, InvalidInput
 from dae.monitoring import actions, queries
-from dae.monitoring.errors import ErrorCode
+from dae.monitoring.codes import Code
 from dae.monitoring.models import Admission, Assignment, Visit
 from dae.workdays import service as workdays
 from tests.factories import EnrolmentFactory, HospitalFactory, PersonFactory, SettlementFactory
@@ -69,7 +69,7 @@ def test_the_same_admission_twice_is_refused_and_discharge_closes_cancel_withdra
     a = admit(world)
     with pytest.raises(Conflict) as err:
         admit(world)
-    assert err.value.code == ErrorCode.DUPLICATE_ADMISSION
+    assert err.value.code == Code.DUPLICATE_ADMISSION
     hosp = world["hospitals"][0]
     with pytest.raises(InvalidInput):
         actions.do_discharge_admission(hospital=hosp, mdtrt_id="MD0001", dscg_date=a.adm_date - dt.timedelta(days=1),
@@ -152,7 +152,7 @@ def test_a_visit_with_a_photo_keeps_it_and_a_bad_photo_writes_nothing(world: dic
     assert (photo.name, photo.size) == ("bed.png", len(PNG))
     with pytest.raises(InvalidInput) as err:
         visit(a, world["users"]["inspector"], presence="absent", photos=[("x.exe", [b"MZ"])])
-    assert err.value.code == ErrorCode.BAD_PHOTO
+    assert err.value.code == Code.BAD_PHOTO
     assert (Visit.objects.count(), Finding.objects.count()) == (1, 0)
 
 
@@ -161,7 +161,7 @@ def test_only_the_representative_assigned_to_the_hospital_visits(world: dict[str
     a = admit(world, hospital=other)
     with pytest.raises(Conflict) as err:
         visit(a, world["users"]["inspector"])
-    assert err.value.code == ErrorCode.NOT_ASSIGNED
+    assert err.value.code == Code.NOT_ASSIGNED
     assert visit(a, world["users"]["manager"]).seq == 1  # the manager may visit any stay in scope
 
 
@@ -183,7 +183,7 @@ def test_a_rotation_limit_stops_an_overlong_assignment(world: dict[str, Any]) ->
     with pytest.raises(Conflict) as err:
         actions.do_create_assignment(kind="resident", user=rep, region_id=hosp.region_id, hospitals=[hosp],
                                      start_date=dt.date(2026, 11, 1), end_date=dt.date(2027, 3, 31), actor=manager)
-    assert err.value.code == ErrorCode.ROTATION_LIMIT
+    assert err.value.code == Code.ROTATION_LIMIT
     # within the limit it is taken, and so is another hospital, and the first after a real break
     actions.do_create_assignment(kind="resident", user=rep, region_id=hosp.region_id, hospitals=[hosp],
                                  start_date=dt.date(2026, 11, 1), end_date=dt.date(2026, 12, 31), actor=manager)

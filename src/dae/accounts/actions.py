@@ -17,6 +17,7 @@ from django.db import transaction
 from dae.core.errors import InvalidInput, PermissionDenied
 from dae.core.events import record_event, snapshot
 
+from .codes import Code
 from .models import User
 from .posts import Post
 
@@ -91,7 +92,7 @@ def do_update_user(actor: Any, user: User, *, display_name: str, post: str, regi
         user = User.objects.select_for_update().get(pk=user.pk)
         changes_grant = wanted != _current_grant(user)
         if changes_grant and getattr(actor, "pk", None) == user.pk:
-            raise PermissionDenied("不能修改自己的岗位或数据范围", code="own_post")
+            raise PermissionDenied("不能修改自己的岗位或数据范围", code=Code.OWN_POST)
         before = _state(user)
         was_active = user.is_active
         user.display_name, user.is_active = display_name, is_active

@@ -22,16 +22,17 @@ from django.db.models import Q
 from django.utils import timezone
 
 from dae.accounts.posts import Post
+from dae.core.codes import CoreCode
 from dae.core.errors import Conflict, DaeError, InvalidInput, NotFound, PermissionDenied
 from dae.core.events import jsonable, record_event
 from dae.core.money import D
 
-from .errors import ErrorCode
+from .codes import Code
 from .models import PendingAction, Threshold
 
 
 class ApprovalPending(DaeError):
-    code = ErrorCode.PENDING
+    code = Code.PENDING
     status = 202
     default_message = "已提交审批，审批通过后生效"
 
@@ -75,7 +76,7 @@ def threshold_for(kind: str, region_id: str | None, day: dt.date | None = None) 
 def approver_for(kind: str, amount: Decimal | None, region_id: str | None, day: dt.date | None = None) -> str | None:
     spec = KINDS.get(kind)
     if spec is None:
-        raise InvalidInput(f"未知的审批事项：{kind}", code=ErrorCode.UNKNOWN_KIND)
+        raise InvalidInput(f"未知的审批事项：{kind}", code=Code.UNKNOWN_KIND)
     if spec.always_post:
         return spec.always_post
     row = threshold_for(kind, region_id, day)
@@ -133,19 +134,19 @@ def do_decide(approver: Any, pending_id: Any, *, approve: bool, reason: str = ""
     pk = object_id(pending_id)
     reason = (reason or "").strip()[:300]
     if not approve and len(reason) < 2:
-        raise InvalidInput("拒绝时请填写原因", code="reason_required",
+        raise InvalidInput("拒绝时请填写原因", code=CoreCode.REASON_REQUIRED,
                            details=[{"path": "reason", "message": "请填写原因"}])
     with transaction.atomic():
         pending = PendingAction.objects.for_user(approver).select_for_update().filter(pk=pk).first()
         if pending is None:
             raise NotFound()
         if pending.status != PendingAction.Status.PENDING:
-            raise Conflict("该事项已审批", code=ErrorCode.DECIDED)
+            raise Conflict("该事项已审批", code=Code.DECIDED)
         if pending.requested_by_id == approver.pk or (
                 pending.object_type == "accounts.user" and pending.object_id == str(approver.pk)):
-            raise PermissionDenied("经办人不能审批自己提交的事项", code=ErrorCode.SELF_APPROVAL)
+            raise PermissionDenied("经办人不能审批自己提交的事项", code=Code.SELF_APPROVAL)
         if approver.post != pending.approver_post:
-            raise PermissionDenied(f"该事项须由{Post(pending.approver_post).label}审批", code=ErrorCode.WRONG_POST)
+            raise PermissionDenied(f"该事项须由{Post(pending.approver_post).label}审批", code=Code.WRONG_POST)
         pending.status = PendingAction.Status.APPROVED if approve else PendingAction.Status.REFUSED
         pending.decided_by, pending.decided_at, pending.reason = approver, timezone.now(), reason
         pending.save(update_fields=["status", "decided_by", "decided_at", "reason"])
@@ -164,7 +165,7 @@ def do_decide(approver: Any, pending_id: Any, *, approve: bool, reason: str = ""
 def do_set_threshold(actor: Any, *, kind: str, amount: Any, approver_post: str, effective_from: dt.date,
                      region_id: str | None = None) -> Threshold:
     if kind not in KINDS or KINDS[kind].always_post:
-        raise InvalidInput(f"未知的审批事项：{kind}", code=ErrorCode.UNKNOWN_KIND)
+        raise InvalidInput(f"未知的审批事项：{kind}", code=Code.UNKNOWN_KIND)
     if approver_post not in Post.values:
         raise InvalidInput("请选择审批岗位", details=[{"path": "approver_post", "message": "required"}])
     value = D(amount)

@@ -25,7 +25,7 @@ from dae.core.logchain import CHAINS, describe, verify_all
 from dae.core.models import Event
 
 from . import checks, queries, storage
-from .errors import ErrorCode
+from .codes import Code
 from .kinds.logs import ChainDay
 from .models import (
     Counter,
@@ -231,11 +231,11 @@ def do_archive_pending(kind_keys: Iterable[str] | None = None, *, actor: Any = N
 def do_retry(item: Item, *, actor: Any) -> Item:
     """Check a failed item again (after its documents were completed)."""
     if item.status != Item.Status.FAILED:
-        raise Conflict("只有检测未通过的档案可以重新检测", code=ErrorCode.ALREADY_ARCHIVED)
+        raise Conflict("只有检测未通过的档案可以重新检测", code=Code.ALREADY_ARCHIVED)
     kind = get_kind(item.kind)
     obj = kind.object_for(item.object_id)
     if obj is None:
-        raise Conflict("业务对象尚未办结或已不存在，不能归档", code=ErrorCode.NOT_CLOSED)
+        raise Conflict("业务对象尚未办结或已不存在，不能归档", code=Code.NOT_CLOSED)
     return do_archive(kind.key, obj, actor=actor)
 
 
@@ -245,7 +245,7 @@ def do_retry(item: Item, *, actor: Any) -> Item:
 def do_change_retention(actor: Any, kind_key: str, retention: str, reason: str) -> RetentionRule:
     kind = get_kind(kind_key)
     if retention not in Retention.values:
-        raise InvalidInput("保管期限应为 永久 / 定期30年 / 定期10年", code=ErrorCode.RETENTION)
+        raise InvalidInput("保管期限应为 永久 / 定期30年 / 定期10年", code=Code.RETENTION)
     reason = require_reason(reason, "调整原因")
     with transaction.atomic():
         latest = RetentionRule.objects.select_for_update().filter(kind=kind.key).order_by("-version").first()
@@ -275,7 +275,7 @@ def do_release_hold(actor: Any, hold: Hold, *, reason: str) -> Hold:
     with transaction.atomic():
         hold = Hold.objects.select_for_update().get(pk=hold.pk)
         if hold.released_at is not None:
-            raise Conflict("该冻结已解除", code=ErrorCode.LIST_STATE)
+            raise Conflict("该冻结已解除", code=Code.LIST_STATE)
         hold.released_by, hold.released_at, hold.release_reason = user_or_none(actor), timezone.now(), reason
         hold.save()
         record_event(actor, "archives.hold_released", hold.item, region_id=hold.item.region_id,
@@ -295,10 +295,10 @@ def _loan_number(on: dt.date) -> str:
 def do_request_loan(actor: Any, item: Item, *, purpose: str, days: int) -> Loan:
     """借阅申请: the borrower says why and for how many days (1–30)."""
     if item.status != Item.Status.ARCHIVED:
-        raise Conflict("只能借阅已归档的档案", code=ErrorCode.NOT_ARCHIVED)
+        raise Conflict("只能借阅已归档的档案", code=Code.NOT_ARCHIVED)
     purpose = require_reason(purpose, "借阅目的")
     if not 1 <= int(days) <= MAX_LOAN_DAYS:
-        raise InvalidInput(f"借阅天数应为 1 到 {MAX_LOAN_DAYS} 天", code=ErrorCode.LOAN_PERIOD,
+        raise InvalidInput(f"借阅天数应为 1 到 {MAX_LOAN_DAYS} 天", code=Code.LOAN_PERIOD,
                            details=[{"path": "days", "message": f"1–{MAX_LOAN_DAYS}"}])
     with transaction.atomic():
         loan = Loan.objects.create(number=_loan_number(timezone.localdate()), item=item, region_id=item.region_id,
@@ -313,9 +313,9 @@ def do_decide_loan(actor: Any, loan: Loan, *, approve: bool, note: str = "") -> 
     with transaction.atomic():
         loan = Loan.objects.select_for_update().get(pk=loan.pk)
         if loan.status != Loan.Status.REQUESTED:
-            raise Conflict("该借阅申请已处理", code=ErrorCode.LOAN_STATE)
+            raise Conflict("该借阅申请已处理", code=Code.LOAN_STATE)
         if loan.borrower_id == getattr(actor, "pk", None):
-            raise PermissionDenied("不能审批本人的借阅申请", code=ErrorCode.LOAN_OWN)
+            raise PermissionDenied("不能审批本人的借阅申请", code=Code.LOAN_OWN)
         if not approve:
             note = require_reason(note, "拒绝理由")
         today = timezone.localdate()
@@ -336,7 +336,7 @@ def do_return_loan(actor: Any, loan: Loan) -> Loan:
     with transaction.atomic():
         loan = Loan.objects.select_for_update().get(pk=loan.pk)
         if loan.status != Loan.Status.APPROVED:
-            raise Conflict("只有借阅中的档案可以归还", code=ErrorCode.LOAN_STATE)
+            raise Conflict("只有借阅中的档案可以归还", code=Code.LOAN_STATE)
         loan.status, loan.returned_at = Loan.Status.RETURNED, timezone.now()
         loan.save()
         record_event(actor, "archives.loan_returned", loan, region_id=loan.region_id,
@@ -371,14 +371,14 @@ def do_propose_destruction(actor: Any, items: list[Item], *, reason: str, region
     """The archivist's destruction list (销毁清册) of items past their retention, none held, all of one region."""
     reason = require_reason(reason, "鉴定意见", max_length=500)
     if not items:
-        raise InvalidInput("请选择要销毁的档案", code=ErrorCode.LIST_EMPTY)
+        raise InvalidInput("请选择要销毁的档案", code=Code.LIST_EMPTY)
     today = timezone.localdate()
     with transaction.atomic():
         locked = list(Item.objects.select_for_update().filter(pk__in=[i.pk for i in items]).order_by("code"))
         for item in locked:
             _check_destroyable(item, today)
             if item.region_id != region_id:
-                raise InvalidInput(f"档案 {item.code} 不属于所选统筹区", code=ErrorCode.LIST_REGION)
+                raise InvalidInput(f"档案 {item.code} 不属于所选统筹区", code=Code.LIST_REGION)
         dl = DestructionList.objects.create(number=_list_number(today), region_id=region_id, reason=reason,
                                             proposed_by=user_or_none(actor))
         DestructionEntry.objects.bulk_create([
@@ -393,12 +393,12 @@ def do_propose_destruction(actor: Any, items: list[Item], *, reason: str, region
 
 def _check_destroyable(item: Item, today: dt.date) -> None:
     if item.status != Item.Status.ARCHIVED:
-        raise Conflict(f"档案 {item.code or item.title} 不是已归档状态", code=ErrorCode.NOT_ARCHIVED)
+        raise Conflict(f"档案 {item.code or item.title} 不是已归档状态", code=Code.NOT_ARCHIVED)
     if not item.is_expired(today):
-        raise Conflict(f"档案 {item.code} 尚未到保管期满，不能销毁", code=ErrorCode.NOT_DUE)
+        raise Conflict(f"档案 {item.code} 尚未到保管期满，不能销毁", code=Code.NOT_DUE)
     held = queries.holds_of(item)
     if held:
-        raise Conflict(f"档案 {item.code} 因{held[0]}被冻结，不能销毁", code=ErrorCode.HELD,
+        raise Conflict(f"档案 {item.code} 因{held[0]}被冻结，不能销毁", code=Code.HELD,
                        details={"item": item.code, "holds": held})
 
 
@@ -406,14 +406,14 @@ def do_approve_destruction(actor: Any, dl: DestructionList, *, approve: bool, no
     """The manager (管理岗) and the bureau's supervisor (医保局监督) each approve the list, or either refuses it."""
     post = str(getattr(actor, "post", ""))
     if post not in ("manager", "supervisor"):
-        raise PermissionDenied("销毁清册须由管理岗和医保局监督审批", code=ErrorCode.APPROVER_POST)
+        raise PermissionDenied("销毁清册须由管理岗和医保局监督审批", code=Code.APPROVER_POST)
     with transaction.atomic():
         dl = DestructionList.objects.select_for_update().get(pk=dl.pk)
         if dl.status != DestructionList.Status.PROPOSED:
-            raise Conflict("该销毁清册已不在待审批状态", code=ErrorCode.LIST_STATE)
+            raise Conflict("该销毁清册已不在待审批状态", code=Code.LIST_STATE)
         already = dl.manager_by_id if post == "manager" else dl.supervisor_by_id
         if already is not None:
-            raise Conflict("本岗位已审批过该清册", code=ErrorCode.LIST_STATE)
+            raise Conflict("本岗位已审批过该清册", code=Code.LIST_STATE)
         now = timezone.now()
         if not approve:
             note = require_reason(note, "否决原因")
@@ -438,7 +438,7 @@ def do_execute_destruction(actor: Any, dl: DestructionList) -> DestructionList:
     with transaction.atomic():
         dl = DestructionList.objects.select_for_update().get(pk=dl.pk)
         if dl.status != DestructionList.Status.APPROVED:
-            raise Conflict("销毁清册须经管理岗和医保局监督双方批准后才能执行", code=ErrorCode.LIST_STATE)
+            raise Conflict("销毁清册须经管理岗和医保局监督双方批准后才能执行", code=Code.LIST_STATE)
         items = list(Item.objects.select_for_update().filter(pk__in=dl.entries.values("item")).order_by("code"))
         for item in items:
             _check_destroyable(item, today)
@@ -464,7 +464,7 @@ def do_export_package(actor: Any, items: list[Item]) -> bytes:
     """A transfer package of archived items (see ``package.py``), recorded as an event."""
     chosen = [i for i in items if i.status == Item.Status.ARCHIVED]
     if not chosen:
-        raise InvalidInput("请选择已归档的档案", code=ErrorCode.PACKAGE_EMPTY)
+        raise InvalidInput("请选择已归档的档案", code=Code.PACKAGE_EMPTY)
     content = build_package(chosen, made_by=str(actor) if actor is not None else "dae")
 
     with transaction.atomic():

@@ -24,7 +24,7 @@ from dae.core.errors import InvalidInput
 from dae.core.events import after_commit_of
 from dae.core.logchain import ANCHOR_SOURCES
 
-from .errors import ErrorCode
+from .codes import Code
 
 #: 类别 (DA/T 22-2015 机构/问题): code → name. The code is part of the archival code.
 CATEGORIES: dict[str, Any] = {
@@ -116,7 +116,7 @@ def kinds() -> list[ItemKind]:
 
 def get_kind(key: str) -> ItemKind:
     if key not in _KINDS:
-        raise InvalidInput(f"未知的档案类型：{key[:40]}", code=ErrorCode.UNKNOWN_KIND)
+        raise InvalidInput(f"未知的档案类型：{key[:40]}", code=Code.UNKNOWN_KIND)
     return _KINDS[key]
 
 

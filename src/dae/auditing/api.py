@@ -24,6 +24,7 @@ from dae.core.scoping import get_scoped_or_404
 from . import actions, check, rulebook
 from .actions.rules import do_change_setting
 from .actions.runs import do_rerun, do_start_run
+from .codes import Code
 from .models import AuditRun, Finding, FindingLine, FindingStep, PlatformFeedback, RuleSetting
 
 
@@ -288,7 +289,7 @@ class RunListCreate(generics.ListAPIView[AuditRun]):
         if data["scope"] == AuditRun.Scope.DECLARATION:
             declaration = Declaration.objects.for_user(request.user).filter(pk=data.get("declaration") or 0).first()
             if declaration is None:
-                raise InvalidInput("月结申报不存在", code="declaration_required")
+                raise InvalidInput("月结申报不存在", code=Code.DECLARATION_REQUIRED)
             if declaration.region_id != region:
                 raise InvalidInput(
                     f"月结申报 #{declaration.pk} 属于统筹区 {declaration.region_id}，不是 {region}", code=InputCode.INVALID_REGION
@@ -502,7 +503,7 @@ class Analyse(APIView):
             for p in data["patient_dtos"]:
                 for e in p["fsi_encounter_dtos"]:
                     if e["medins_id"] != own:
-                        raise InvalidInput(f"只能审核本机构的就诊：{e['medins_id']}", code="not_own_hospital")
+                        raise InvalidInput(f"只能审核本机构的就诊：{e['medins_id']}", code=Code.NOT_OWN_HOSPITAL)
         return Response(check.analyse(data, scene=self.scene, own_hospital=own))
 
 

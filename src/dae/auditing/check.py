@@ -29,6 +29,7 @@ from dae.core.money import round_fen
 from dae.enrollment.models import Person
 
 from . import rulebook
+from .codes import Code
 from .engine_adapters import data_from_querysets
 from .runs import CONTEXT_DAYS
 
@@ -138,7 +139,7 @@ def _time(value: Any, where: str) -> dt.datetime:
             else dt.datetime.combine(inputs.leading_date(text, field=where, label=where), dt.time(8))
         )
     except ValueError as exc:
-        raise InvalidInput(f"{where} 时间格式错误：{value}", code="bad_time", details=[{"path": where}]) from exc
+        raise InvalidInput(f"{where} 时间格式错误：{value}", code=Code.BAD_TIME, details=[{"path": where}]) from exc
     return parsed.replace(tzinfo=None)
 
 
@@ -151,7 +152,7 @@ def analyse(data_in: Mapping[str, Any], *, scene: str, own_hospital: str | None 
     wanted = tuple(data_in.get("rule_ids") or ())
     unknown = [r for r in wanted if r not in RULES]
     if unknown:
-        raise InvalidInput(f"未知的规则：{', '.join(unknown)}", code="unknown_rule", details=[{"path": "rule_ids"}])
+        raise InvalidInput(f"未知的规则：{', '.join(unknown)}", code=Code.UNKNOWN_RULE, details=[{"path": "rule_ids"}])
     rule_ids = tuple(r for r in book.rule_ids if not wanted or r in wanted)
     params = book.engine_params()
     task_id = data_in.get("task_id") or uuid.uuid4().hex
@@ -179,7 +180,7 @@ def _analyse_patient(
     if current not in encounters:
         raise InvalidInput(
             f"{where}.curr_mdtrt_id {current} 不在 fsi_encounter_dtos 中",
-            code="bad_encounter",
+            code=Code.BAD_ENCOUNTER,
             details=[{"path": f"{where}.curr_mdtrt_id"}],
         )
     today = timezone.localdate()
@@ -236,7 +237,7 @@ def _analyse_patient(
         if mdtrt_id not in encounters:
             raise InvalidInput(
                 f"{where}.fsi_order_dtos[{j}] 的就诊标识 {mdtrt_id} 不在 fsi_encounter_dtos 中",
-                code="bad_encounter",
+                code=Code.BAD_ENCOUNTER,
                 details=[{"path": f"{where}.fsi_order_dtos[{j}]"}],
             )
         cnt, pric = Decimal(str(o["cnt"])), Decimal(str(o["pric"]))

@@ -24,6 +24,7 @@ from dae.audit.schemas import conform, stored_schema
 from dae.core.errors import InvalidInput
 from dae.core.events import jsonable
 
+from .codes import Code
 from .models import RuleSetting
 
 
@@ -111,7 +112,7 @@ def book_of(settings: Mapping[str, RuleSetting | None], rule_ids: tuple[str, ...
     try:
         resolved = resolve_params([RULES[r] for r in ids], given)
     except ParamError as exc:
-        raise InvalidInput(str(exc), code="bad_rule_param") from exc
+        raise InvalidInput(str(exc), code=Code.BAD_RULE_PARAM) from exc
     record = {}
     for rule_id in ids:
         own_tables = {t: digest(tables[t]) for t in table_params(rule_id).values()}

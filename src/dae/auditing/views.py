@@ -32,6 +32,7 @@ from dae.web.who import post_of, region_choices
 from . import actions, check, rulebook
 from .actions.rules import do_change_setting
 from .actions.runs import do_rerun, do_start_run
+from .codes import Code
 from .models import OPEN_STATUSES, AuditRun, Finding, FindingDocument, PlatformFeedback, RuleSetting
 
 
@@ -383,10 +384,10 @@ def rule_detail(request: HttpRequest, rule_id: str) -> HttpResponse:
                         tables[name] = json.loads(raw, parse_float=Decimal)
                     except json.JSONDecodeError as exc:
                         raise InvalidInput(
-                            f"参数表 {name} 不是有效的 JSON：{exc.msg}（第 {exc.lineno} 行）", code="bad_rule_table"
+                            f"参数表 {name} 不是有效的 JSON：{exc.msg}（第 {exc.lineno} 行）", code=Code.BAD_RULE_TABLE
                         ) from exc
                     if not isinstance(tables[name], list):
-                        raise InvalidInput(f"参数表 {name} 应为行的列表", code="bad_rule_table")
+                        raise InvalidInput(f"参数表 {name} 应为行的列表", code=Code.BAD_RULE_TABLE)
             do_change_setting(
                 rule_id,
                 enabled=request.POST.get("enabled") == "on",
@@ -448,7 +449,7 @@ def _param_value(kind: str, raw: str) -> Any:
         try:
             return int(raw)
         except ValueError as exc:
-            raise InvalidInput(f"应为整数：{raw}", code="bad_rule_param") from exc
+            raise InvalidInput(f"应为整数：{raw}", code=Code.BAD_RULE_PARAM) from exc
     if kind == "bool":
         return raw in ("1", "true", "on", "是")
     if kind == "text_list":

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from dae.core import inputs
 from dae.core.bulk import insert_rows
+from dae.core.codes import CoreCode
 from dae.core.errors import Conflict, InvalidInput, NotFound, require_reason
 from dae.core.events import event_row, insert_events, record_event, user_or_none
 from dae.core.inputs import InputCode
@@ -31,6 +32,7 @@ from dae.ledger.models import Account, DayClose, Leg
 
 from . import rules
 from .closing import Facts, facts, refusal
+from .codes import Code
 from .matching import MatchCounts, chunks, free_legs
 from .models import BankLine, BankStatement, Direction, Match, Note
 from .parser import ParsedStatement, parse_statement
@@ -49,7 +51,7 @@ def cash_account(code: str) -> Account:
     """The ledger account of a fund bank account (100201 收入户 / 100202 支出户); ``InvalidInput`` otherwise."""
     account = Account.objects.filter(code=code).first() if code in CASH_ACCOUNTS else None
     if account is None:
-        raise InvalidInput(f"银行存款科目应为 {' 或 '.join(CASH_ACCOUNTS)}，不能是“{code}”", code="not_cash_account")
+        raise InvalidInput(f"银行存款科目应为 {' 或 '.join(CASH_ACCOUNTS)}，不能是“{code}”", code=Code.NOT_CASH_ACCOUNT)
     return account
 
 
@@ -57,14 +59,14 @@ def _refuse_same_file(sha: str) -> None:
     earlier = BankStatement.objects.filter(sha256=sha).first()
     if earlier is not None:
         raise Conflict(f"该文件已于 {earlier.imported_at:%Y-%m-%d %H:%M} 导入为对账单 #{earlier.pk}（{earlier.file_name}），"
-                       f"同一文件不能重复导入", code="duplicate_file", details={"statement": earlier.pk})
+                       f"同一文件不能重复导入", code=Code.DUPLICATE_FILE, details={"statement": earlier.pk})
 
 
 def _period(parsed: ParsedStatement, start: dt.date | None, end: dt.date | None) -> tuple[dt.date, dt.date]:
     first, last = parsed.period
     start, end = start or first, end or last
     if start > first or end < last:
-        raise InvalidInput(f"对账单期间 {start} 至 {end} 须包含全部流水日期（{first} 至 {last}）", code="bad_period")
+        raise InvalidInput(f"对账单期间 {start} 至 {end} 须包含全部流水日期（{first} 至 {last}）", code=InputCode.INVALID_PERIOD)
     return start, end
 
 
@@ -101,7 +103,7 @@ def do_import_statement(*, region: str, account: str, file_name: str, content: b
     the same file twice is refused (``Conflict`` ``duplicate_file``). The file is kept under ``UPLOAD_DIR/bank``."""
     acct, region = cash_account(account), inputs.known_region(region)
     if len(content) > MAX_STATEMENT_BYTES:
-        raise InvalidInput("对账单文件超过 20 MB", code="too_large")
+        raise InvalidInput("对账单文件超过 20 MB", code=InputCode.TOO_LARGE)
     sha = hashlib.sha256(content).hexdigest()
     _refuse_same_file(sha)
     parsed = parse_statement(content, file_name)
@@ -135,7 +137,7 @@ def do_run_matching(*, region: str, account: str, actor: Any, window: int = rule
     """Match on demand (e.g. after late postings): every unmatched line of the account against the free legs."""
     acct, region = cash_account(account), inputs.known_region(region)
     if not 0 <= window <= 31:
-        raise InvalidInput("匹配日期范围须在 0 到 31 天之间", code="bad_window")
+        raise InvalidInput("匹配日期范围须在 0 到 31 天之间", code=Code.BAD_WINDOW)
     with transaction.atomic():
         counts = match_account(region, acct, actor=actor, window=window)
         record_event(actor, "bank.matching_run", object_type="bank.account", object_id=f"{region}:{acct.code}",
@@ -150,18 +152,18 @@ def _leg_direction(leg: Leg) -> str:
 
 def _check_pair(line: BankLine, leg: Leg) -> None:
     if line.state == BankLine.State.DUPLICATE:
-        raise Conflict("重复流水不参与匹配", code="duplicate_line")
+        raise Conflict("重复流水不参与匹配", code=Code.DUPLICATE_LINE)
     if line.state == BankLine.State.MATCHED:
-        raise Conflict(f"银行流水 {line.serial} 已匹配，请先撤销原匹配", code="line_matched")
+        raise Conflict(f"银行流水 {line.serial} 已匹配，请先撤销原匹配", code=Code.LINE_MATCHED)
     if leg.account_id != line.account_id or leg.transaction.region_id != line.region_id:
-        raise InvalidInput("账面分录须与银行流水属于同一统筹区、同一银行存款科目", code="other_account")
+        raise InvalidInput("账面分录须与银行流水属于同一统筹区、同一银行存款科目", code=Code.OTHER_ACCOUNT)
     other = Match.objects.filter(leg=leg).select_related("line").first()
     if other is not None:
-        raise Conflict(f"该账面分录已与银行流水 {other.line.serial} 匹配", code="leg_matched")
+        raise Conflict(f"该账面分录已与银行流水 {other.line.serial} 匹配", code=Code.LEG_MATCHED)
     if _leg_direction(leg) != line.direction or leg.amount != line.amount:
         side = "借" if leg.debit else "贷"
         raise InvalidInput(f"金额或收支方向不一致：银行 {line.get_direction_display()} {line.amount:.2f}，"
-                           f"账面 {side} {leg.amount:.2f}", code="amount_mismatch")
+                           f"账面 {side} {leg.amount:.2f}", code=Code.AMOUNT_MISMATCH)
 
 
 def do_match_manually(*, line: BankLine, leg_id: int, reason: str, actor: Any) -> Match:
@@ -178,7 +180,7 @@ def do_match_manually(*, line: BankLine, leg_id: int, reason: str, actor: Any) -
                 match = Match.objects.create(line=line, leg=leg, region_id=line.region_id, rule=Match.Rule.MANUAL,
                                              matched_by=actor, reason=reason)
         except IntegrityError:
-            raise Conflict("该账面分录或银行流水刚被另一项操作匹配，请刷新后重试", code="leg_matched") from None
+            raise Conflict("该账面分录或银行流水刚被另一项操作匹配，请刷新后重试", code=Code.LEG_MATCHED) from None
         BankLine.objects.filter(pk=line.pk).update(state=BankLine.State.MATCHED)
         record_event(actor, "bank.matched_manually", match, region_id=line.region_id, note=reason, after={
             "line": line.pk, "serial": line.serial, "leg": leg.pk, "transaction": leg.transaction_id,
@@ -193,7 +195,7 @@ def do_unmatch(*, match: Match, reason: str, actor: Any) -> None:
     with transaction.atomic():
         match = Match.objects.select_for_update().select_related("line").get(pk=match.pk)
         if match.rule != Match.Rule.MANUAL:
-            raise Conflict("只能撤销手工匹配；自动匹配由对账规则确定", code="not_manual")
+            raise Conflict("只能撤销手工匹配；自动匹配由对账规则确定", code=Code.NOT_MANUAL)
         before = {"line": match.line_id, "serial": match.line.serial, "leg": match.leg_id, "rule": match.rule,
                   "reason": match.reason, "matched_by": match.matched_by_id}
         BankLine.objects.filter(pk=match.line_id).update(state=BankLine.State.UNMATCHED)
@@ -208,14 +210,14 @@ def do_add_note(*, text: str, actor: Any, line: BankLine | None = None, leg: Leg
     with transaction.atomic():
         if line is not None:
             if line.state == BankLine.State.MATCHED:
-                raise Conflict("该银行流水已匹配，不是未达账项", code="item_matched")
+                raise Conflict("该银行流水已匹配，不是未达账项", code=Code.ITEM_MATCHED)
             note = Note.objects.create(region_id=line.region_id, line=line, text=text, noted_by=actor)
         elif leg is not None:
             if Match.objects.filter(leg=leg).exists():
-                raise Conflict("该账面分录已匹配，不是未达账项", code="item_matched")
+                raise Conflict("该账面分录已匹配，不是未达账项", code=Code.ITEM_MATCHED)
             note = Note.objects.create(region_id=leg.transaction.region_id, leg=leg, text=text, noted_by=actor)
         else:
-            raise InvalidInput("请选择要备注的未达账项", code="no_item")
+            raise InvalidInput("请选择要备注的未达账项", code=Code.NO_ITEM)
         record_event(actor, "bank.noted", note, region_id=note.region_id, note=text,
                      after={"line": note.line_id, "leg": note.leg_id, "text": text})
     return note
@@ -243,7 +245,7 @@ def match_account(region: str, account: Account, *, actor: Any, window: int = ru
                 BankLine.objects.filter(pk__in=part).update(state=BankLine.State.MATCHED)
     except IntegrityError:
         # another matching of the same account committed a pair first: nothing of this run is kept
-        raise Conflict("该账户正在进行另一项对账操作，请稍后重试", code="matching_busy") from None
+        raise Conflict("该账户正在进行另一项对账操作，请稍后重试", code=Code.MATCHING_BUSY) from None
     memo = sum(1 for p in pairs if p.rule == rules.MEMO)
     return MatchCounts(memo=memo, amount_date=len(pairs) - memo)
 
@@ -257,9 +259,9 @@ def do_close_days(region: Region | str, days: Sequence[dt.date], *, actor: Any, 
     code = region.pk if isinstance(region, Region) else region
     days = sorted(set(days))
     if not days:
-        raise InvalidInput("请选择要日结的日期", code="no_day")
+        raise InvalidInput("请选择要日结的日期", code=Code.NO_DAY)
     if not allow_future and days[-1] > timezone.localdate():
-        raise InvalidInput(f"不能日结今天以后的日期（{days[-1].isoformat()}）", code="future_day")
+        raise InvalidInput(f"不能日结今天以后的日期（{days[-1].isoformat()}）", code=CoreCode.FUTURE_DATE)
     note = (note or "").strip()[:300]
     with transaction.atomic():
         # the region's row FOR UPDATE: waits for postings in flight, which hold it with KEY SHARE (ledger.actions)
@@ -283,7 +285,7 @@ def _write_closes(region: str, days: list[dt.date], known: Facts, actor: Any, no
         insert_rows(DayClose, ("region", "day", "closed_by", "closed_at", "note", "unmatched_count"),
                     ((region, day, user, now, note, known.unmatched.get(day, 0)) for day in days))
     except IntegrityError:
-        raise Conflict("该日刚由另一项操作日结，请刷新后查看", code="already_closed") from None
+        raise Conflict("该日刚由另一项操作日结，请刷新后查看", code=Code.ALREADY_CLOSED) from None
     closes = list(DayClose.objects.filter(region_id=region, day__in=days).order_by("day"))
     insert_events(event_row(actor, "ledger.day_closed", object_type="ledger.dayclose", object_id=c.pk,
                             region_id=region, note=note, at=now,

@@ -25,6 +25,7 @@ from dae.ledger.entries import CASH_ACCOUNTS
 from dae.ledger.models import DayClose, Leg
 
 from . import actions, queries, rules
+from .codes import Code
 from .models import BankLine, BankStatement, Match, Note
 
 DATE_PARAM = OpenApiParameter("date", OpenApiTypes.DATE, description="截至日期 YYYY-MM-DD（默认今天）")
@@ -35,7 +36,7 @@ ACCOUNT_PARAM = OpenApiParameter("account", str, description="银行存款科目
 def _accounts(request: Request) -> list[Any]:
     chosen = request.query_params.get("account", "").strip()
     if chosen and chosen not in CASH_ACCOUNTS:
-        raise InvalidInput(f"银行存款科目应为 {' 或 '.join(CASH_ACCOUNTS)}", code="not_cash_account")
+        raise InvalidInput(f"银行存款科目应为 {' 或 '.join(CASH_ACCOUNTS)}", code=Code.NOT_CASH_ACCOUNT)
     return queries.cash_accounts([chosen] if chosen else CASH_ACCOUNTS)
 
 
@@ -308,7 +309,7 @@ class NoteCreate(APIView):
     def post(self, request: Request) -> Response:
         data = validated(NoteInputSerializer(data=request.data), "请填写备注和未达账项")
         if bool(data.get("line")) == bool(data.get("leg")):
-            raise InvalidInput("请只填写银行流水（line）或账面分录（leg）中的一项", code="no_item")
+            raise InvalidInput("请只填写银行流水（line）或账面分录（leg）中的一项", code=Code.NO_ITEM)
         line = get_scoped_or_404(BankLine, request, pk=data["line"]) if data.get("line") else None
         leg = get_scoped_or_404(Leg, request, pk=data["leg"]) if data.get("leg") else None
         note = actions.do_add_note(text=data["text"], actor=request.user, line=line, leg=leg)

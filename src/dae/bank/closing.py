@@ -23,6 +23,7 @@ from dae.ledger.entries import CASH_ACCOUNTS
 from dae.ledger.models import DayClose, Leg
 from dae.ledger.queries import closed_through
 
+from .codes import Code
 from .models import BankLine, BankStatement
 
 
@@ -79,16 +80,16 @@ def refusal(region: str, day: dt.date, closed: dt.date | None, known: Facts, nam
     """Why ``day`` cannot close now (the latest closed day being ``closed``), or None when it can."""
     if closed is not None and day <= closed:
         return Conflict(f"统筹区 {region} 已日结至 {closed.isoformat()}，{day.isoformat()} 已日结，日结不能撤销",
-                        code="already_closed")
+                        code=Code.ALREADY_CLOSED)
     earlier = known.first_active(closed, day)
     if earlier is not None:
         return Conflict(f"请先日结 {earlier.isoformat()}：该日有资金收付且尚未日结，日结须按日期顺序进行",
-                        code="close_in_order", details={"day": earlier.isoformat()})
+                        code=Code.CLOSE_IN_ORDER, details={"day": earlier.isoformat()})
     missing = [code for code in sorted(known.active.get(day, ())) if not known.covered(code, day)]
     if missing:
         accounts = "、".join(f"{code} {names.get(code, '')}".strip() for code in missing)
         return Conflict(f"{day.isoformat()} {accounts} 有资金收付，但尚未导入覆盖该日的银行对账单（请先导入并完成对账）",
-                        code="not_reconciled", details={"day": day.isoformat(), "accounts": missing})
+                        code=Code.NOT_RECONCILED, details={"day": day.isoformat(), "accounts": missing})
     return None
 
 

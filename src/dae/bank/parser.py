@@ -31,12 +31,14 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from dae.core.codes import CoreCode
 from dae.core.errors import InvalidInput
 from dae.core.files import csv_rows, text_and_encoding, xlsx_rows
 from dae.core.inputs import header_index
 from dae.imports.framework import Column, Problems, cell_text, parse_date, parse_decimal
 from dae.ledger.rules import MAX_AMOUNT
 
+from .codes import Code
 from .rules import IN, OUT
 
 COLUMNS = (
@@ -170,14 +172,14 @@ def parse_statement(raw: bytes, file_name: str) -> ParsedStatement:
     fmt = FORMATS.get(Path(file_name).suffix.lower())
     if fmt is None:
         raise InvalidInput(f"不支持的文件格式“{Path(file_name).suffix or file_name}”，请上传 CSV 或 Excel (.xlsx) 文件",
-                           code="bad_format")
+                           code=CoreCode.BAD_FORMAT)
     if not raw:
-        raise InvalidInput("文件为空", code="empty_file")
+        raise InvalidInput("文件为空", code=CoreCode.EMPTY_FILE)
     rows: Any
     rows, encoding = _csv_rows(raw) if fmt == "csv" else (iter(_xlsx_rows(raw)), "xlsx")
     header = next(rows, None)
     if header is None:
-        raise InvalidInput("文件为空，没有表头", code="empty_file")
+        raise InvalidInput("文件为空，没有表头", code=CoreCode.EMPTY_FILE)
     problems = Problems()
     index = _header(header[1], problems)
     lines: list[ParsedLine] = []
@@ -189,8 +191,8 @@ def parse_statement(raw: bytes, file_name: str) -> ParsedStatement:
             if line is not None:
                 lines.append(line)
     if problems:
-        raise InvalidInput(f"对账单有 {len(problems.bad_rows)} 行错误，未导入任何数据", code="bad_statement",
+        raise InvalidInput(f"对账单有 {len(problems.bad_rows)} 行错误，未导入任何数据", code=Code.BAD_STATEMENT,
                            details=[{"row": r, "column": c, "value": v, "reason": why} for r, c, v, why in problems.items])
     if not lines:
-        raise InvalidInput("对账单没有交易流水行", code="no_lines")
+        raise InvalidInput("对账单没有交易流水行", code=CoreCode.NO_LINES)
     return ParsedStatement(lines, encoding)

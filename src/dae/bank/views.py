@@ -21,6 +21,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from dae.core import inputs
+from dae.core.codes import CoreCode
 from dae.core.errors import DaeError, InvalidInput
 from dae.core.exports import ExportColumn
 from dae.core.models import Region
@@ -411,7 +412,7 @@ def day_close(request: HttpRequest) -> HttpResponse:
         return _close(request)
     context = _filters(request)
     if not context["regions"]:
-        raise InvalidInput("当前用户没有统筹区", code="no_region")
+        raise InvalidInput("当前用户没有统筹区", code=CoreCode.NO_REGION)
     region = context["region"] or context["regions"][0][0]
     first = (inputs.query_month(request.GET, "month")
              or (closing.next_open_day(region) or timezone.localdate()).replace(day=1))

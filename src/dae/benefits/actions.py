@@ -24,6 +24,7 @@ from dae.core.errors import Conflict, InvalidInput
 from dae.core.events import record_event
 from dae.core.models import Region
 
+from .codes import Code
 from .models import RuleSet, RuleSetVersion
 from .queries import chain_documents, published_versions
 
@@ -42,14 +43,14 @@ def parse_source(source_text: str) -> dict[str, Any]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"第 {mark.line + 1} 行第 {mark.column + 1} 列" if mark else ""
-        raise InvalidInput(f"规则文本不是有效的 YAML {where}".strip(), code="ruleset_yaml",
+        raise InvalidInput(f"规则文本不是有效的 YAML {where}".strip(), code=Code.RULESET_YAML,
                            details=[{"path": "$", "code": "yaml", "message": str(exc), "message_en": str(exc)}]
                            ) from exc
     document = normalise_document(raw)
     try:
         load_ruleset(document)
     except DocumentInvalid as exc:
-        raise invalid_input(exc, "规则集校验未通过", "ruleset_invalid") from exc
+        raise invalid_input(exc, "规则集校验未通过", Code.RULESET_INVALID) from exc
     return dict(document)
 
 
@@ -65,7 +66,7 @@ def set_top_level(source_text: str, values: dict[str, str | None]) -> str:
         source_text, count = pattern.subn(lambda m, line=line: line + (f"  {m.group(1)}" if m.group(1) else ""),
                                           source_text, count=1)
         if count != 1:
-            raise InvalidInput(f"规则文本缺少顶层字段 {key}", code="ruleset_invalid",
+            raise InvalidInput(f"规则文本缺少顶层字段 {key}", code=Code.RULESET_INVALID,
                                details=[{"path": key, "code": "required", "message": "缺少顶层字段",
                                          "message_en": "top-level key missing"}])
     return source_text
@@ -101,13 +102,13 @@ def do_create_draft(actor: Any, ruleset: RuleSet, source_text: str | None = None
     base = published_versions(ruleset).last()
     if source_text is None:
         if base is None:
-            raise Conflict("该规则集尚无已发布版本", code="no_published_version")
+            raise Conflict("该规则集尚无已发布版本", code=Code.NO_PUBLISHED_VERSION)
         source_text = set_top_level(base.source_text, {"version": _next_version(ruleset, base.version)})
     document = parse_source(source_text)
     _check_identity(ruleset, document)
     with transaction.atomic():
         if ruleset.versions.filter(version=document["version"]).exists():
-            raise InvalidInput(f"版本号 {document['version']} 已存在", code="duplicate_version",
+            raise InvalidInput(f"版本号 {document['version']} 已存在", code=Code.DUPLICATE_VERSION,
                                details=[{"path": "version", "code": "duplicate_version",
                                          "message": "版本号已存在", "message_en": "version already exists"}])
         draft = RuleSetVersion.objects.create(ruleset=ruleset, version=document["version"], source_text=source_text,
@@ -119,16 +120,16 @@ def do_create_draft(actor: Any, ruleset: RuleSet, source_text: str | None = None
 
 def do_update_draft(actor: Any, draft: RuleSetVersion, source_text: str) -> RuleSetVersion:
     if RuleSetVersion.objects.filter(pk=draft.pk, status=RuleSetVersion.Status.PUBLISHED).exists():
-        raise Conflict("已发布的规则版本不可修改，请新建版本", code="version_published")
+        raise Conflict("已发布的规则版本不可修改，请新建版本", code=Code.VERSION_PUBLISHED)
     document = parse_source(source_text)
     _check_identity(draft.ruleset, document)
     with transaction.atomic():
         draft = RuleSetVersion.objects.select_for_update().get(pk=draft.pk)
         if draft.status != RuleSetVersion.Status.DRAFT:
-            raise Conflict("已发布的规则版本不可修改，请新建版本", code="version_published")
+            raise Conflict("已发布的规则版本不可修改，请新建版本", code=Code.VERSION_PUBLISHED)
         if document["version"] != draft.version and draft.ruleset.versions.filter(
                 version=document["version"]).exists():
-            raise InvalidInput(f"版本号 {document['version']} 已存在", code="duplicate_version")
+            raise InvalidInput(f"版本号 {document['version']} 已存在", code=Code.DUPLICATE_VERSION)
         before = {"version": draft.version, "document": draft.document}
         draft.version, draft.source_text, draft.document = document["version"], source_text, document
         draft.save()
@@ -142,7 +143,7 @@ def do_publish(actor: Any, draft: RuleSetVersion, effective: dt.date, *, today: 
     """Publish a draft effective from ``effective`` (today or later, after the latest published version)."""
     today = today or timezone.localdate()
     if effective < today:
-        raise InvalidInput("生效日期不能早于今天：已计算的结算不会被追溯改变", code="effective_in_past",
+        raise InvalidInput("生效日期不能早于今天：已计算的结算不会被追溯改变", code=Code.EFFECTIVE_IN_PAST,
                            details={"effective": effective.isoformat()})
     from dae.approvals.actions import require
 
@@ -152,15 +153,15 @@ def do_publish(actor: Any, draft: RuleSetVersion, effective: dt.date, *, today: 
     with transaction.atomic():
         draft = RuleSetVersion.objects.select_for_update().select_related("ruleset").get(pk=draft.pk)
         if draft.status != RuleSetVersion.Status.DRAFT:
-            raise Conflict("该版本已发布", code="version_published")
+            raise Conflict("该版本已发布", code=Code.VERSION_PUBLISHED)
         latest = published_versions(draft.ruleset).last()
         if latest is not None and latest.valid_from is not None and effective <= latest.valid_from:
-            raise InvalidInput(f"生效日期必须晚于当前版本的生效日期 {latest.valid_from}", code="effective_too_early")
+            raise InvalidInput(f"生效日期必须晚于当前版本的生效日期 {latest.valid_from}", code=Code.EFFECTIVE_TOO_EARLY)
         document = dict(draft.document, valid_from=effective.isoformat(), valid_to=None)
         try:
             load_rulebook(chain_documents([*(v.document for v in published_versions(draft.ruleset)), document]))
         except DocumentInvalid as exc:
-            raise invalid_input(exc, "规则集校验未通过", "ruleset_invalid") from exc
+            raise invalid_input(exc, "规则集校验未通过", Code.RULESET_INVALID) from exc
         draft.document, draft.valid_from = document, effective
         draft.source_text = set_top_level(draft.source_text, {"valid_from": effective.isoformat(), "valid_to": None})
         draft.status, draft.published_by, draft.published_at = (
@@ -174,7 +175,7 @@ def do_publish(actor: Any, draft: RuleSetVersion, effective: dt.date, *, today: 
 
 def _check_identity(ruleset: RuleSet, document: dict[str, Any]) -> None:
     if document["id"] != ruleset.code or document["region"] != ruleset.region_id:
-        raise InvalidInput("规则集编号与统筹区不可在新版本中更改", code="ruleset_identity",
+        raise InvalidInput("规则集编号与统筹区不可在新版本中更改", code=Code.RULESET_IDENTITY,
                            details=[{"path": "id", "code": "ruleset_identity",
                                      "message": f"应为 {ruleset.code} / {ruleset.region_id}",
                                      "message_en": f"must stay {ruleset.code} / {ruleset.region_id}"}])

@@ -17,6 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from dae.core.errors import Conflict
 from dae.core.scoping import ScopedManager
 
+from .codes import Code
+
 
 class RuleSet(models.Model):
     code = models.CharField(_("规则集编号"), max_length=50, unique=True)
@@ -73,10 +75,10 @@ class RuleSetVersion(models.Model):
         if self.pk is not None:
             stored = RuleSetVersion.objects.filter(pk=self.pk).values_list("status", flat=True).first()
             if stored == self.Status.PUBLISHED:
-                raise Conflict("已发布的规则版本不可修改，请新建版本", code="version_published")
+                raise Conflict("已发布的规则版本不可修改，请新建版本", code=Code.VERSION_PUBLISHED)
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         if self.status == self.Status.PUBLISHED:
-            raise Conflict("已发布的规则版本不可删除", code="version_published")
+            raise Conflict("已发布的规则版本不可删除", code=Code.VERSION_PUBLISHED)
         return super().delete(*args, **kwargs)

@@ -6,9 +6,11 @@ from typing import Any
 
 from dae.benefits.engine.errors import DocumentInvalid
 from dae.benefits.engine.trial_io import calculate_from_json
+from dae.core.codes import CoreCode
 from dae.core.errors import InvalidInput, NotFound
 
 from .actions import invalid_input
+from .codes import Code
 from .queries import book_documents, ruleset_for_region
 
 
@@ -17,10 +19,10 @@ def region_for(user: Any, requested: str | None) -> str:
     regions = user.region_codes
     if requested:
         if requested not in regions:
-            raise NotFound("无权使用该统筹区的规则", code="region_not_allowed")
+            raise NotFound("无权使用该统筹区的规则", code=CoreCode.REGION_NOT_ALLOWED)
         return requested
     if not regions:
-        raise InvalidInput("当前用户未绑定统筹区", code="no_region")
+        raise InvalidInput("当前用户未绑定统筹区", code=CoreCode.NO_REGION)
     return str(regions[0])
 
 
@@ -29,8 +31,8 @@ def run_trial(user: Any, input_doc: Any, *, region: str | None = None, trace: bo
     code = region_for(user, region)
     ruleset = ruleset_for_region(code)
     if ruleset is None:
-        raise NotFound("该统筹区尚未设置补偿规则", code="no_ruleset")
+        raise NotFound("该统筹区尚未设置补偿规则", code=CoreCode.NO_RULESET)
     try:
         return calculate_from_json(book_documents(ruleset), input_doc, trace=trace)
     except DocumentInvalid as exc:
-        raise invalid_input(exc, "试算输入有误", "trial_input_invalid") from exc
+        raise invalid_input(exc, "试算输入有误", Code.TRIAL_INPUT_INVALID) from exc

@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 
 from dae.core.errors import DaeError, InvalidInput
 
+from .codes import Code
 from .forms import AMOUNT_FIELDS, TrialHeaderForm, TrialRowFormSet
 from .trial import run_trial
 
@@ -36,11 +37,11 @@ def _rows_to_input(psn_no: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 def _read_upload(upload: Any) -> Any:
     if upload.size > MAX_UPLOAD:
-        raise InvalidInput(gettext("文件过大（上限 2 MB）"), code="upload_too_large")
+        raise InvalidInput(gettext("文件过大（上限 2 MB）"), code=Code.UPLOAD_TOO_LARGE)
     try:
         return json.loads(upload.read().decode("utf-8"), parse_float=str)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InvalidInput(gettext("文件不是有效的 UTF-8 JSON：%(e)s") % {"e": exc}, code="upload_not_json") from exc
+        raise InvalidInput(gettext("文件不是有效的 UTF-8 JSON：%(e)s") % {"e": exc}, code=Code.UPLOAD_NOT_JSON) from exc
 
 
 def _initial_rows() -> list[dict[str, Any]]:
@@ -81,7 +82,7 @@ def trial_pdf(request: HttpRequest) -> HttpResponse:
     try:
         input_doc = json.loads(request.POST.get("input_json", ""), parse_float=str)
     except json.JSONDecodeError as exc:
-        raise InvalidInput(gettext("试算输入不是有效的 JSON"), code="trial_input_invalid") from exc
+        raise InvalidInput(gettext("试算输入不是有效的 JSON"), code=Code.TRIAL_INPUT_INVALID) from exc
     output = run_trial(request.user, input_doc, region=request.POST.get("region") or None, trace=True)
     html = render_to_string("benefits/trial_pdf.html", {"output": output, "user": request.user}, request=request)
     pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()

@@ -16,10 +16,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from dae.core.bulk import insert_rows
+from dae.core.codes import CoreCode, InputCode
 from dae.core.errors import Conflict, InvalidInput, require_reason
 from dae.core.events import event_row, insert_events, jsonable, record_event, snapshot
 
 from . import icd10
+from .codes import Code
 from .models import CatalogueItem, CodeMapping, Diagnosis, Hospital
 from .versioning import Change, Incoming, Plan, Version, plan
 
@@ -136,7 +138,7 @@ def store_item_plan(result: Plan, *, actor: Any, batch_id: int | None, note: str
                     now: datetime | None = None) -> None:
     """Write a catalogue plan with no problems: close versions, insert new ones, one event per changed code."""
     if result.problems:
-        raise Conflict("目录数据有冲突，未写入", code="catalogue_conflict", details=result.problems[:50])
+        raise Conflict("目录数据有冲突，未写入", code=Code.CATALOGUE_CONFLICT, details=result.problems[:50])
     now = now or timezone.now()
     _close(CatalogueItem, result.ends)
     columns = ("med_list_codg", "begin_date", "end_date", "batch", "note", "created_at", *CatalogueItem.CONTENT)
@@ -152,7 +154,7 @@ def store_item_plan(result: Plan, *, actor: Any, batch_id: int | None, note: str
 def store_mapping_plan(result: Plan, *, actor: Any, batch_id: int | None, note: str,
                        now: datetime | None = None) -> None:
     if result.problems:
-        raise Conflict("对码数据有冲突，未写入", code="mapping_conflict", details=result.problems[:50])
+        raise Conflict("对码数据有冲突，未写入", code=Code.MAPPING_CONFLICT, details=result.problems[:50])
     now = now or timezone.now()
     _close(CodeMapping, result.ends)
     insert_rows(CodeMapping, ("hospital", "medins_list_codg", "begin_date", "end_date", "batch", "created_at",
@@ -173,17 +175,17 @@ def do_revise_item(actor: Any, code: str, values: dict[str, Any], begin: date, e
     """A new version of ``code`` from ``begin`` (or the current one closed on ``end``), with the reason."""
     require_reason(reason, "变更原因", min_length=1)
     if end is not None and end <= begin:
-        raise InvalidInput("结束日期必须晚于开始日期", code="bad_dates")
+        raise InvalidInput("结束日期必须晚于开始日期", code=InputCode.INVALID_PERIOD)
     with transaction.atomic():
         stored = stored_item_versions([code], lock=True)
         if not stored.get(code):
-            raise InvalidInput(f"目录中没有编码 {code}", code="unknown_item")
+            raise InvalidInput(f"目录中没有编码 {code}", code=Code.UNKNOWN_ITEM)
         result = plan(stored, {code: [Incoming(1, begin, end, content(CatalogueItem, values))]})
         if result.problems:
-            raise InvalidInput(result.problems[0][3], code="version_conflict",
+            raise InvalidInput(result.problems[0][3], code=Code.VERSION_CONFLICT,
                                details=[{"column": c, "value": v, "reason": r} for _n, c, v, r in result.problems])
         if not result.changes:
-            raise InvalidInput("内容与该日期有效的版本相同，未做修改", code="no_change")
+            raise InvalidInput("内容与该日期有效的版本相同，未做修改", code=CoreCode.NO_CHANGE)
         store_item_plan(result, actor=actor, batch_id=None, note=f"手工修订：{reason.strip()}")
         record_event(actor, "catalog.item_revised", object_type="catalog.catalogueitem", object_id=code,
                      after={"begin_date": begin, "end_date": end}, note=reason.strip())
@@ -201,7 +203,7 @@ def do_update_hospital(actor: Any, hospital: Hospital, values: dict[str, Any], r
     from dae.dictionaries import codes
 
     if "level" in values and not codes.is_valid("hosp_lv", values["level"]):
-        raise InvalidInput(f"医院等级代码“{values['level']}”不在字典 hosp_lv 中", code="bad_level")
+        raise InvalidInput(f"医院等级代码“{values['level']}”不在字典 hosp_lv 中", code=CoreCode.INVALID_LEVEL)
     with transaction.atomic():
         hospital = Hospital.objects.select_for_update().get(pk=hospital.pk)
         before = snapshot(hospital, HOSPITAL_FIELDS)
@@ -210,7 +212,7 @@ def do_update_hospital(actor: Any, hospital: Hospital, values: dict[str, Any], r
                 setattr(hospital, name, values[name])
         after = snapshot(hospital, HOSPITAL_FIELDS)
         if before == after:
-            raise InvalidInput("未修改任何内容", code="no_change")
+            raise InvalidInput("未修改任何内容", code=CoreCode.NO_CHANGE)
         hospital.save(update_fields=[name for name in HOSPITAL_FIELDS if before[name] != after[name]])
         record_event(actor, "catalog.hospital_changed", hospital, region_id=hospital.region_id, before=before,
                      after=after, note=reason.strip())
@@ -276,7 +278,7 @@ def store_diagnosis_names(rows: Sequence[tuple[str, str, str]], *, actor: Any, n
         if old is None:
             parent = icd10.who_parent(code)
             if parent is None:
-                raise InvalidInput(f"扩展码 {code} 的上级 WHO 编码未知", code="unknown_parent")
+                raise InvalidInput(f"扩展码 {code} 的上级 WHO 编码未知", code=Code.UNKNOWN_PARENT)
             p = who[parent]
             new.append((code, Diagnosis.Kind.EXTENSION, name, name_en, p.chapter, p.block, p.group, parent, True))
             continue

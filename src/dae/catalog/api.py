@@ -20,6 +20,7 @@ from dae.core.errors import InvalidInput, NotFound
 from dae.core.scoping import get_scoped_or_404
 from dae.imports.framework import parse_date
 
+from .codes import Code
 from .models import CatalogueItem, CodeMapping, Diagnosis, Hospital
 from .queries import check_mapping, settlement_lines
 
@@ -177,7 +178,7 @@ class MappingCheckView(APIView):
         else:
             code = data.get("hospital") or (user.hospital.code if user.hospital_id else None)
             if not code:
-                raise InvalidInput("请指定医疗机构编码 hospital", code="hospital_required")
+                raise InvalidInput("请指定医疗机构编码 hospital", code=Code.HOSPITAL_REQUIRED)
             hospital = get_scoped_or_404(Hospital, request, code=str(code))  # type: ignore[arg-type]
             lines = self._lines(data)
         problems = check_mapping(hospital, lines)
@@ -188,16 +189,16 @@ class MappingCheckView(APIView):
     def _lines(data: dict[str, Any]) -> list[tuple[str, str | None, date]]:
         raw_lines = data.get("lines")
         if not isinstance(raw_lines, list) or not raw_lines:
-            raise InvalidInput("lines 应为非空列表", code="lines_required")
+            raise InvalidInput("lines 应为非空列表", code=Code.LINES_REQUIRED)
         if len(raw_lines) > 100_000:
-            raise InvalidInput("一次最多检查 100000 行", code="too_many_lines")
+            raise InvalidInput("一次最多检查 100000 行", code=Code.TOO_MANY_LINES)
         errors: list[dict[str, Any]] = []
         default_day = timezone.localdate()
         if data.get("date"):
             try:
                 default_day = parse_date(data["date"], "日期")
             except ValueError as exc:
-                raise InvalidInput(str(exc), code="bad_date", details=[{"path": "date"}]) from None
+                raise InvalidInput(str(exc), code=inputs.InputCode.INVALID_DATE, details=[{"path": "date"}]) from None
         lines: list[tuple[str, str | None, date]] = []
         for i, item in enumerate(raw_lines):
             if isinstance(item, str):
@@ -215,5 +216,5 @@ class MappingCheckView(APIView):
             national = item.get("med_list_codg")
             lines.append((str(item["medins_list_codg"]).strip(), str(national).strip() if national else None, day))
         if errors:
-            raise InvalidInput("检查请求有误", code="invalid_lines", details=errors[:100])
+            raise InvalidInput("检查请求有误", code=Code.INVALID_LINES, details=errors[:100])
         return lines

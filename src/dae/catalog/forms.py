@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from dae.core.codes import InputCode
 from dae.core.inputs import BoundedDateFormField, decode_text
 from dae.dictionaries import codes
 from dae.web.forms import StyledFormMixin
@@ -123,7 +124,7 @@ def decode_upload(raw: bytes) -> str:
     from dae.core.errors import InvalidInput
 
     if len(raw) > MAX_UPLOAD:
-        raise InvalidInput("文件超过 5 MB", code="too_large")
+        raise InvalidInput("文件超过 5 MB", code=InputCode.TOO_LARGE)
     return decode_text(raw)
 
 

@@ -16,12 +16,14 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from dae.accounts.permissions import can
+from dae.core.codes import CoreCode
 from dae.core.errors import DaeError, InvalidInput
 from dae.core.scoping import get_scoped_or_404
 from dae.dictionaries import codes
 from dae.web.listing import AmountRange, Column, DictChoices, Filter, HospitalFilter, RegionFilter, ScopedListView
 
 from . import actions
+from .codes import Code
 from .forms import HospitalForm, ItemRevisionForm, MappingCheckForm, decode_upload, item_initial, parse_code_lines
 from .models import CatalogueItem, CodeMapping, Diagnosis, Hospital
 from .queries import check_mapping, settlement_lines
@@ -262,9 +264,9 @@ def _run_check(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
             text += "\n" + decode_upload(data["upload"].read())
         lines, errors = parse_code_lines(text, data.get("day") or timezone.localdate())
         if errors:
-            raise InvalidInput("；".join(errors[:10]), code="bad_lines")
+            raise InvalidInput("；".join(errors[:10]), code=Code.INVALID_LINES)
         if not lines:
-            raise InvalidInput(gettext("请填写或上传医院目录编码，或填写结算ID"), code="no_lines")
+            raise InvalidInput(gettext("请填写或上传医院目录编码，或填写结算ID"), code=CoreCode.NO_LINES)
         source = gettext("输入的编码")
     problems = check_mapping(hospital, lines)
     return {"hospital": hospital, "source": source, "checked": len(lines), "problems": problems,

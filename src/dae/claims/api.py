@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from dae.core import inputs
 from dae.core.access import record_access
 from dae.core.api import BoundedJSONParser, ScopedViewSetMixin
+from dae.core.codes import CoreCode
 from dae.core.errors import InvalidInput
 from dae.core.inputs import BoundedDateField
 
@@ -120,7 +121,7 @@ class DeclarationViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet[Decla
         else:
             upload = request.FILES.get("file")
             if upload is None:
-                raise InvalidInput("请以 JSON 提交申报，或以 multipart 上传 file", code="no_file")
+                raise InvalidInput("请以 JSON 提交申报，或以 multipart 上传 file", code=CoreCode.NO_FILE)
             chunks = upload.chunks()
             name = upload.name
         declaration, created = do_submit_declaration(request.user, file_name=name, chunks=chunks)

@@ -30,6 +30,7 @@ from dae.core import inputs
 from dae.core.errors import InvalidInput
 from dae.core.money import FEN
 
+from .codes import Code
 from .stream import Remembered, plain_lines
 
 ZERO = Decimal("0.00")
@@ -157,7 +158,7 @@ def read_document(path: Path) -> tuple[Header, Iterator[tuple[int, dict[str, Any
         return header, ndjson_items(), count
     document = loads(path.read_bytes())
     if not isinstance(document, dict) or not isinstance(document.get("settlements"), list):
-        raise InvalidInput("申报文件须为含 settlements 列表的对象", code="bad_shape")
+        raise InvalidInput("申报文件须为含 settlements 列表的对象", code=Code.BAD_SHAPE)
     header = _header(document)
     items = document["settlements"]
 
@@ -180,13 +181,13 @@ def _count_lines(path: Path) -> int:
 
 def _header(obj: Any) -> Header:
     if not isinstance(obj, dict):
-        raise InvalidInput("申报头缺失", code="bad_shape")
+        raise InvalidInput("申报头缺失", code=Code.BAD_SHAPE)
     code = str(obj.get("fixmedins_code") or "").strip()
     month = str(obj.get("month") or "").strip()
     if not code:
-        raise InvalidInput("申报头缺少 fixmedins_code（医疗机构编码）", code="bad_header")
+        raise InvalidInput("申报头缺少 fixmedins_code（医疗机构编码）", code=Code.BAD_HEADER)
     if len(month) != 7 or month[4] != "-" or not (month[:4] + month[5:]).isdigit() or not 1 <= int(month[5:]) <= 12:
-        raise InvalidInput("申报月份 month 格式应为 YYYY-MM", code="bad_header")
+        raise InvalidInput("申报月份 month 格式应为 YYYY-MM", code=Code.BAD_HEADER)
     return Header(code, month, str(obj.get("idempotency_key") or "").strip()[:100])
 
 

@@ -15,6 +15,7 @@ from dae.benefits.engine.person_year import calculate, policy_year_of
 from dae.benefits.engine.results import PersonYearResult, SettlementResult
 from dae.benefits.engine.rules import RuleBook
 from dae.benefits.queries import rulebook_for, ruleset_for_region
+from dae.core.codes import CoreCode
 from dae.core.errors import NotFound
 
 from .models import FeeLine, Settlement
@@ -29,7 +30,7 @@ _SPECIAL = {"": None, "basic": em.SpecialDrugKind.IN_BASIC_SCOPE, "b_managed": e
 def book_for_region(region_id: str) -> RuleBook:
     ruleset = ruleset_for_region(region_id)
     if ruleset is None:
-        raise NotFound("该统筹区尚未设置补偿规则", code="no_ruleset")
+        raise NotFound("该统筹区尚未设置补偿规则", code=CoreCode.NO_RULESET)
     return rulebook_for(ruleset)
 
 

@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from dae.core.errors import Conflict
 
+from .codes import Code
+
 
 class ClaimState(models.TextChoices):
     RECEIVED = "received", _("已受理")
@@ -45,5 +47,5 @@ OPEN_STATES = (S.RECEIVED, S.COMPUTED, S.CHECKED, S.APPROVED, S.PAYABLE, S.RETUR
 def check_transition(current: str, target: str) -> None:
     """Raise ``Conflict`` unless ``current → target`` is allowed."""
     if target not in TRANSITIONS.get(current, frozenset()):
-        raise Conflict(f"状态“{S(current).label}”不能转为“{S(target).label}”", code="bad_transition",
+        raise Conflict(f"状态“{S(current).label}”不能转为“{S(target).label}”", code=Code.BAD_TRANSITION,
                        details={"from": current, "to": target})

@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .codes import CoreCode
 from .errors import DaeError, InvalidInput
 from .inputs import InputCode
 
@@ -31,7 +32,7 @@ class BoundedJSONParser(JSONParser):
 
         data = stream.read(JSON_BODY_MAX + 1) if stream is not None else b""
         if not data:
-            raise InvalidInput("请求内容为空", code="empty_body",
+            raise InvalidInput("请求内容为空", code=CoreCode.EMPTY_BODY,
                                details=[{"path": "body", "message": "请求内容为空"}])
         return json_document(data, max_bytes=JSON_BODY_MAX, decimals=False)
 

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from .codes import CoreCode
+
 
 class DaeError(Exception):
     """Base of every expected failure. ``code`` is stable (clients match on it); ``message`` is for a clerk."""
 
-    code = "error"
+    code = CoreCode.ERROR
     status = 400
     default_message = "操作失败"
 
@@ -30,7 +32,7 @@ class DaeError(Exception):
 class InvalidInput(DaeError):
     """The request or file is malformed; ``details`` lists the fields (path, reason)."""
 
-    code = "invalid_input"
+    code = CoreCode.INVALID_INPUT
     status = 400
     default_message = "输入有误，请检查后重试"
 
@@ -38,7 +40,7 @@ class InvalidInput(DaeError):
 class NotFound(DaeError):
     """The object does not exist or is outside the user's regions / hospital (the same answer for both)."""
 
-    code = "not_found"
+    code = CoreCode.NOT_FOUND
     status = 404
     default_message = "记录不存在或无权访问"
 
@@ -46,7 +48,7 @@ class NotFound(DaeError):
 class PermissionDenied(DaeError):
     """The user's post may not do this."""
 
-    code = "permission_denied"
+    code = CoreCode.PERMISSION_DENIED
     status = 403
     default_message = "当前岗位无权执行此操作"
 
@@ -54,7 +56,7 @@ class PermissionDenied(DaeError):
 class Conflict(DaeError):
     """The object is in a state that does not allow the action (e.g. already approved)."""
 
-    code = "conflict"
+    code = CoreCode.CONFLICT
     status = 409
     default_message = "当前状态不允许此操作"
 
@@ -62,7 +64,7 @@ class Conflict(DaeError):
 class AppendOnlyViolation(DaeError):
     """An append-only record (event, access record, posted ledger leg) was asked to change."""
 
-    code = "append_only"
+    code = CoreCode.APPEND_ONLY
     status = 409
     default_message = "该记录只能追加，不能修改或删除"
 
@@ -73,5 +75,5 @@ def require_reason(reason: str | None, what: str = "原因", *, min_length: int 
     text = (reason or "").strip()
     if len(text) < min_length:
         message = f"请填写{what}"
-        raise InvalidInput(message, code="reason_required", details=[{"path": "reason", "message": message}])
+        raise InvalidInput(message, code=CoreCode.REASON_REQUIRED, details=[{"path": "reason", "message": message}])
     return text[:max_length]

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import ParseError
 
+from .codes import CoreCode
 from .errors import InvalidInput
 from .inputs import decode_text
 
@@ -25,16 +26,8 @@ from .inputs import decode_text
 CSV_FIELD_MAX = csv.field_size_limit()
 
 
-class FileCode:
-    EMPTY = "empty_file"
-    NOT_A_WORKBOOK = "not_a_workbook"
-    CORRUPT_WORKBOOK = "corrupt_workbook"
-    FIELD_TOO_LONG = "field_too_long"
-    BAD_CSV = "bad_csv"
-
-
 def empty_file() -> InvalidInput:
-    return InvalidInput("文件为空（0 字节），请重新选择文件", code=FileCode.EMPTY,
+    return InvalidInput("文件为空（0 字节），请重新选择文件", code=CoreCode.EMPTY_FILE,
                         details=[{"path": "file", "message": "文件为空"}])
 
 
@@ -62,21 +55,21 @@ def csv_rows(text: str) -> Iterator[tuple[int, list[str]]]:
         except csv.Error as exc:
             if "field larger than field limit" in str(exc):
                 raise InvalidInput(f"第 {reader.line_num} 行有一个字段超过 {CSV_FIELD_MAX} 个字符，文件不像是本系统的表格",
-                                   code=FileCode.FIELD_TOO_LONG,
+                                   code=CoreCode.FIELD_TOO_LONG,
                                    details=[{"path": f"row {reader.line_num}", "message": "字段过长"}]) from None
-            raise InvalidInput(f"第 {reader.line_num} 行不是有效的 CSV：{exc}", code=FileCode.BAD_CSV,
+            raise InvalidInput(f"第 {reader.line_num} 行不是有效的 CSV：{exc}", code=CoreCode.BAD_CSV,
                                details=[{"path": f"row {reader.line_num}", "message": str(exc)}]) from None
         yield row_no, cells
 
 
 def _not_a_workbook() -> InvalidInput:
     return InvalidInput("文件不是 Excel 工作簿（.xlsx）：请在 Excel 中“另存为 Excel 工作簿”，或上传 CSV",
-                        code=FileCode.NOT_A_WORKBOOK, details=[{"path": "file", "message": "不是 Excel 工作簿"}])
+                        code=CoreCode.NOT_A_WORKBOOK, details=[{"path": "file", "message": "不是 Excel 工作簿"}])
 
 
 def _corrupt(exc: BaseException) -> InvalidInput:
     return InvalidInput(f"Excel 文件已损坏，无法读取（{type(exc).__name__}）：请重新导出后上传",
-                        code=FileCode.CORRUPT_WORKBOOK, details=[{"path": "file", "message": "文件已损坏"}])
+                        code=CoreCode.CORRUPT_WORKBOOK, details=[{"path": "file", "message": "文件已损坏"}])
 
 
 #: What openpyxl and zipfile raise for a damaged or foreign file (they have no common base class).

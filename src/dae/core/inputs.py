@@ -17,7 +17,6 @@ import json
 import re
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
-from enum import StrEnum
 from typing import Any, overload
 
 from django import forms
@@ -25,6 +24,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from .codes import CoreCode, InputCode
 from .errors import InvalidInput, NotFound
 from .models import Region
 from .money import FEN
@@ -43,23 +43,6 @@ BIRTH_MIN = dt.date(1900, 1, 1)
 DATE_MAX = dt.date(2100, 12, 31)
 #: The largest primary key (a signed 64-bit integer).
 ID_MAX = 2**63 - 1
-
-
-class InputCode(StrEnum):
-    """Error codes of the input layer (stable: API clients match on them)."""
-
-    INVALID_AMOUNT = "invalid_amount"
-    INVALID_DATE = "invalid_date"
-    INVALID_MONTH = "invalid_month"
-    INVALID_YEAR = "invalid_year"
-    INVALID_PERIOD = "invalid_period"
-    INVALID_TEXT = "invalid_text"
-    INVALID_REGION = "invalid_region"
-    INVALID_NUMBER = "invalid_number"
-    INVALID_ENCODING = "invalid_encoding"
-    INVALID_JSON = "invalid_json"
-    JSON_TOO_DEEP = "json_too_deep"
-    TOO_LARGE = "too_large"
 
 
 def refuse(code: InputCode | str, field: str, label: str, message: str, kind: str = "format") -> InvalidInput:
@@ -247,10 +230,10 @@ def done_date(value: Any, *, field: str, label: str, default: dt.date | None = N
     or 「请填写…」 (``required``) without one; after today → ``future_date``; malformed → 「…格式应为 YYYY-MM-DD」."""
     if value in (None, ""):
         if default is None:
-            raise InvalidInput(f"请填写{label}", code="required", details=[{"path": field, "message": f"请填写{label}"}])
+            raise InvalidInput(f"请填写{label}", code=CoreCode.REQUIRED, details=[{"path": field, "message": f"请填写{label}"}])
         return default
     today = timezone.localdate()
-    future = InvalidInput(f"{label}不能晚于今天", code="future_date",
+    future = InvalidInput(f"{label}不能晚于今天", code=CoreCode.FUTURE_DATE,
                           details=[{"path": field, "message": f"{label}不能晚于今天"}])
     if isinstance(value, dt.date) and value > today:
         raise future

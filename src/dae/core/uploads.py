@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
+from .codes import CoreCode, InputCode
 from .errors import InvalidInput
 
 
@@ -48,7 +49,7 @@ def store_upload(chunks: Iterator[bytes], *, name: str, folder: str = "", max_by
     if size > max_bytes or size == 0:
         target.unlink()
         target_dir.rmdir()
-        raise InvalidInput(too_large if size else empty, code="too_large" if size else "empty_file")
+        raise InvalidInput(too_large if size else empty, code=InputCode.TOO_LARGE if size else CoreCode.EMPTY_FILE)
     return StoredUpload(target, digest.hexdigest(), size)
 
 
@@ -98,7 +99,7 @@ class UploadTooLarge(InvalidInput):
         name = UPLOAD_KIND_NAMES.get(kind, "上传文件")
         seen_text = f"（本次至少 {_size_text(seen)}）" if seen else ""
         message = f"{name}过大：最大 {_size_text(limit - FORM_SLACK)}{seen_text}，请拆分后分批上传"
-        super().__init__(message, code="too_large", details=[{"path": "file", "message": message}])
+        super().__init__(message, code=InputCode.TOO_LARGE, details=[{"path": "file", "message": message}])
 
 
 class _CountingHandler:
@@ -165,7 +166,7 @@ class UploadLimitMiddleware:
             return _refusal(request, exc)
         empty = [f.name for f in request.FILES.values() if not f.size]
         if empty:
-            return _refusal(request, InvalidInput(f"文件为空（0 字节）：{empty[0]}，请重新选择文件", code="empty_file",
+            return _refusal(request, InvalidInput(f"文件为空（0 字节）：{empty[0]}，请重新选择文件", code=CoreCode.EMPTY_FILE,
                                                   details=[{"path": "file", "message": "文件为空"}]))
         return None
 

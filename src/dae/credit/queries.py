@@ -29,6 +29,7 @@ from dae.core.errors import InvalidInput
 from dae.core.models import Region
 from dae.enrollment.models import Person
 
+from .codes import Code
 from .models import (
     DEFAULTS,
     PARAMETER_FIELDS,
@@ -182,7 +183,7 @@ def check_party_kind(party_kind: str) -> str:
     if party_kind not in KINDS:
         raise InvalidInput(
             f"对象类型应为 hospital、doctor 或 person：{party_kind}",
-            code="invalid_party_kind",
+            code=Code.INVALID_PARTY_KIND,
             details=[{"path": "party_kind", "message": "对象类型有误"}],
         )
     return party_kind
@@ -207,7 +208,7 @@ def find_party(kind: str, code: str, region: Any, user: Any = None) -> tuple[str
     code = str(code or "").strip()
     missing = InvalidInput(
         f"在统筹区 {region} 找不到{KIND_ZH[kind]} {code}",
-        code="unknown_party",
+        code=Code.UNKNOWN_PARTY,
         details=[{"path": "code", "message": "对象不存在"}],
     )
     if not code:
@@ -278,7 +279,7 @@ def check_params(values: dict[str, Any]) -> dict[str, Any]:
         if number is None or not low <= number <= high or str(raw).strip() != str(number):
             raise InvalidInput(
                 f"{LABELS[name]}须为 {low} 到 {high} 之间的整数",
-                code="invalid_parameter",
+                code=Code.INVALID_PARAMETER,
                 details=[{"path": name, "message": f"须为 {low}–{high} 的整数"}],
             )
         out[name] = number
@@ -293,20 +294,20 @@ def check_params(values: dict[str, Any]) -> dict[str, Any]:
     ):
         raise InvalidInput(
             "异常阈值须为 1 到 99 之间的数（最多两位小数）",
-            code="invalid_parameter",
+            code=Code.INVALID_PARAMETER,
             details=[{"path": "anomaly_threshold", "message": "须为 1–99"}],
         )
     out["anomaly_threshold"] = threshold.quantize(Decimal("0.01"))
     if out["black_below"] > out["watch_below"]:
         raise InvalidInput(
             "黑名单线不能高于关注名单线",
-            code="invalid_parameter",
+            code=Code.INVALID_PARAMETER,
             details=[{"path": "black_below", "message": "黑名单线不能高于关注名单线"}],
         )
     if out["base_points"] > out["max_points"]:
         raise InvalidInput(
             "基础扣分不能高于单次扣分上限",
-            code="invalid_parameter",
+            code=Code.INVALID_PARAMETER,
             details=[{"path": "base_points", "message": "基础扣分不能高于上限"}],
         )
     return out

@@ -25,10 +25,12 @@ from django.utils import timezone
 
 from dae.claims.models import FeeLine, Settlement
 from dae.claims.states import ClaimState
+from dae.core.codes import InputCode
 from dae.core.errors import InvalidInput
 from dae.core.sums import fen_sum
 
 from . import anomaly
+from .codes import Code
 from .models import PeriodKind, ScreeningResult, ScreeningRun
 from .queries import check_params, params_for
 
@@ -43,7 +45,7 @@ def period_bounds(kind: str, period: str) -> tuple[dt.date, dt.date]:
     text = (period or "").strip().upper()
     bad = InvalidInput(
         f"期间格式有误：{period}（月度 2026-03，季度 2026Q1，年度 2026）",
-        code="invalid_period",
+        code=InputCode.INVALID_PERIOD,
         details=[{"path": "period", "message": "期间格式有误"}],
     )
     try:
@@ -66,7 +68,7 @@ def period_bounds(kind: str, period: str) -> tuple[dt.date, dt.date]:
         else:
             raise InvalidInput(
                 f"期间类型有误：{kind}",
-                code="invalid_period_kind",
+                code=Code.INVALID_PERIOD_KIND,
                 details=[{"path": "period_kind", "message": "期间类型应为 month、quarter 或 year"}],
             )
     except ValueError:

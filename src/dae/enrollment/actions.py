@@ -9,10 +9,12 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from dae.core.codes import CoreCode, InputCode
 from dae.core.errors import Conflict, InvalidInput, require_reason
 from dae.core.events import record_event, snapshot
 from dae.dictionaries import codes
 
+from .codes import Code
 from .coverage import effective_records
 from .models import Enrolment, Person
 
@@ -51,7 +53,7 @@ def _save(user: Any, action: str, record: Enrolment | None, new: Enrolment) -> E
 def _need(person: Person) -> Enrolment:
     record = current_record(person)
     if record is None:
-        raise Conflict("该人员没有大额医疗费用补助参保记录", code="not_enrolled")
+        raise Conflict("该人员没有大额医疗费用补助参保记录", code=Code.NOT_ENROLLED)
     return record
 
 
@@ -60,9 +62,9 @@ def do_suspend(user: Any, person: Person, day: date, reason: str) -> Enrolment:
     reason = _reason(reason)
     record = _need(person)
     if record.status != Enrolment.Status.NORMAL:
-        raise Conflict("只有正常参保的人员可以暂停", code="not_normal")
+        raise Conflict("只有正常参保的人员可以暂停", code=Code.NOT_NORMAL)
     if day <= record.begin_date or day < record.valid_from:
-        raise InvalidInput("暂停日期须晚于参保日期和当前记录的生效日期", code="bad_date",
+        raise InvalidInput("暂停日期须晚于参保日期和当前记录的生效日期", code=InputCode.INVALID_DATE,
                            details=[{"path": "day", "message": "暂停日期须晚于参保日期"}])
     return _save(user, "enrolment.suspended", record,
                  _copy(record, user, reason, status=Enrolment.Status.SUSPENDED, pause_date=day, end_date=None))
@@ -73,10 +75,10 @@ def do_resume(user: Any, person: Person, day: date, reason: str) -> Enrolment:
     reason = _reason(reason)
     record = _need(person)
     if record.status != Enrolment.Status.SUSPENDED:
-        raise Conflict("只有暂停参保的人员可以恢复", code="not_suspended")
+        raise Conflict("只有暂停参保的人员可以恢复", code=Code.NOT_SUSPENDED)
     assert record.pause_date is not None
     if day < record.pause_date:
-        raise InvalidInput("恢复日期不能早于暂停日期", code="bad_date",
+        raise InvalidInput("恢复日期不能早于暂停日期", code=InputCode.INVALID_DATE,
                            details=[{"path": "day", "message": "恢复日期不能早于暂停日期"}])
     return _save(user, "enrolment.resumed", record,
                  _copy(record, user, reason, status=Enrolment.Status.NORMAL, pause_date=None, valid_from=day))
@@ -87,9 +89,9 @@ def do_end(user: Any, person: Person, day: date, reason: str) -> Enrolment:
     reason = _reason(reason)
     record = _need(person)
     if record.status == Enrolment.Status.ENDED:
-        raise Conflict("该人员已终止参保", code="already_ended")
+        raise Conflict("该人员已终止参保", code=Code.ALREADY_ENDED)
     if day <= record.begin_date:
-        raise InvalidInput("终止日期须晚于参保日期", code="bad_date",
+        raise InvalidInput("终止日期须晚于参保日期", code=InputCode.INVALID_DATE,
                            details=[{"path": "day", "message": "终止日期须晚于参保日期"}])
     return _save(user, "enrolment.ended", record,
                  _copy(record, user, reason, status=Enrolment.Status.ENDED, end_date=day))
@@ -102,10 +104,10 @@ def do_correct(user: Any, record: Enrolment, changes: dict[str, Any], reason: st
     """Correct a record: a new record with the corrected values supersedes it (both stay in the history)."""
     reason = _reason(reason)
     if Enrolment.objects.filter(supersedes=record).exists():
-        raise Conflict("该记录已被更正过，请更正最新的记录", code="already_corrected")
+        raise Conflict("该记录已被更正过，请更正最新的记录", code=Code.ALREADY_CORRECTED)
     unknown = set(changes) - set(CORRECTABLE)
     if unknown:
-        raise InvalidInput(f"不能更正的字段：{'、'.join(sorted(unknown))}", code="bad_field")
+        raise InvalidInput(f"不能更正的字段：{'、'.join(sorted(unknown))}", code=Code.BAD_FIELD)
     new = _copy(record, user, reason, supersedes=record, **changes)
     details = []
     if not codes.is_valid("psn_type", new.psn_type):
@@ -119,7 +121,7 @@ def do_correct(user: Any, record: Enrolment, changes: dict[str, Any], reason: st
     if new.status == Enrolment.Status.ENDED and new.end_date is None:
         details.append({"path": "end_date", "message": "终止参保记录须有终止日期"})
     if details:
-        raise InvalidInput("更正内容有误", code="bad_correction", details=details)
+        raise InvalidInput("更正内容有误", code=Code.BAD_CORRECTION, details=details)
     if all(getattr(new, f) == getattr(record, f) for f in CORRECTABLE):
-        raise InvalidInput("更正内容与原记录相同", code="no_change")
+        raise InvalidInput("更正内容与原记录相同", code=CoreCode.NO_CHANGE)
     return _save(user, "enrolment.corrected", record, new)

@@ -29,7 +29,8 @@ from dae.core.models import Region
 
 from . import compare, queries
 from .client import CIRCUIT, PlatformClient, config
-from .errors import ErrorCode, PlatformError
+from .codes import Code
+from .errors import PlatformError
 from .masking import masked
 from .models import Call, Circuit, Difference, MsgidCounter, Outbound, Reconciliation
 
@@ -92,7 +93,7 @@ def _yuan(fen: int) -> Decimal:
 def _platform_totals(output: Any) -> compare.Totals:
     info = output.get("stmtinfo") if isinstance(output, dict) else None
     if not isinstance(info, dict):
-        raise PlatformError("医保平台对总账应答缺少 stmtinfo", code=ErrorCode.BAD_ANSWER)
+        raise PlatformError("医保平台对总账应答缺少 stmtinfo", code=Code.BAD_ANSWER)
     medfee = inputs.signed_amount(info.get("medfee_sumamt"), field="medfee_sumamt", label="医疗费总额")
     fund = inputs.signed_amount(info.get("fund_pay_sumamt"), field="fund_pay_sumamt", label="基金支付总额")
     count = inputs.whole(info.get("fixmedins_setl_cnt"), field="fixmedins_setl_cnt", label="结算笔数")
@@ -103,7 +104,7 @@ def _platform_totals(output: Any) -> compare.Totals:
 def _platform_details(output: Any) -> list[compare.Detail]:
     rows = output.get("stmtdetail") if isinstance(output, dict) else None
     if not isinstance(rows, list):
-        raise PlatformError("医保平台对明细账应答缺少 stmtdetail", code=ErrorCode.BAD_ANSWER)
+        raise PlatformError("医保平台对明细账应答缺少 stmtdetail", code=Code.BAD_ANSWER)
     details = []
     for row in rows:
         medfee = inputs.signed_amount(row.get("medfee_sumamt"), field="medfee_sumamt", label="医疗费总额")
@@ -181,7 +182,7 @@ def do_resolve_difference(actor: Any, difference: Difference, note: str) -> Diff
     with transaction.atomic():
         locked = Difference.objects.select_for_update().get(pk=difference.pk)
         if locked.resolved_at is not None:
-            raise Conflict("该差异已处理", code=ErrorCode.ALREADY_RESOLVED)
+            raise Conflict("该差异已处理", code=Code.ALREADY_RESOLVED)
         locked.resolved_at, locked.resolved_by, locked.note = timezone.now(), user_or_none(actor), text
         locked.save(update_fields=["resolved_at", "resolved_by", "note"])
         Reconciliation.objects.filter(pk=locked.reconciliation_id).update(open_count=F("open_count") - 1)

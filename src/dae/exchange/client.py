@@ -31,7 +31,8 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from .errors import CircuitOpen, ErrorCode, PlatformError, PlatformRefused
+from .codes import Code
+from .errors import CircuitOpen, PlatformError, PlatformRefused
 from .models import Call, Circuit
 
 CIRCUIT = "platform"
@@ -111,7 +112,7 @@ class PlatformClient:
 
         log = {"infno": infno, "purpose": purpose, "region_id": admdvs, "hospital_id": hospital_id, "actor": actor}
         if not self.conf["URL"]:
-            raise PlatformError("未配置医保平台地址（DAE_PLATFORM_URL）", code=ErrorCode.NOT_CONFIGURED)
+            raise PlatformError("未配置医保平台地址（DAE_PLATFORM_URL）", code=Code.NOT_CONFIGURED)
         msgid = msgid or new_msgid()
         opter = str(getattr(actor, "pk", "") or "system")
         request = self.envelope(infno, msgid, data, admdvs=admdvs, opter=opter)
@@ -140,7 +141,7 @@ class PlatformClient:
         if not isinstance(answer, dict) or not isinstance(answer.get("infcode"), int):
             do_log_call(msgid=msgid, request=request, outcome=Call.Outcome.BAD_ANSWER, trace=trace,
                         response=answer if isinstance(answer, dict) else {"body": str(answer)[:500]}, **log)
-            raise PlatformError("医保平台的应答不是规定的报文格式", code=ErrorCode.BAD_ANSWER)
+            raise PlatformError("医保平台的应答不是规定的报文格式", code=Code.BAD_ANSWER)
         infcode, err_msg = answer["infcode"], str(answer.get("err_msg") or "")
         if infcode != 0:
             call = do_log_call(msgid=msgid, request=request, outcome=Call.Outcome.REFUSED, trace=trace,

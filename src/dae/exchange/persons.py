@@ -15,7 +15,8 @@ from dae.enrollment.actions import current_record
 from dae.enrollment.models import Person
 
 from .client import PlatformClient
-from .errors import ErrorCode, PlatformRefused
+from .codes import Code
+from .errors import PlatformRefused
 
 #: Platform 330 fields compared with our enrolment record, with their names.
 COMPARED = (("psn_insu_stas", "status", "参保状态"), ("psn_type", "psn_type", "人员类别"),
@@ -46,7 +47,7 @@ def query_person(request: Any, region_id: str, certno: Any, *, client: PlatformC
                               "certno": number, "psn_name": "", "card_sn": "", "begntime": ""}},
             purpose="person_query", admdvs=region_id, actor=request.user)
     except PlatformRefused as exc:
-        raise PlatformRefused(exc.message, code=ErrorCode.NO_PERSON, details=exc.details) from exc
+        raise PlatformRefused(exc.message, code=Code.NO_PERSON, details=exc.details) from exc
     output = answer.output if isinstance(answer.output, dict) else {}
     base = output.get("baseinfo") or {}
     row = next((i for i in output.get("insuinfo") or [] if str(i.get("insutype")) == "330"), None)

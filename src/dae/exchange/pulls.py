@@ -17,7 +17,8 @@ from dae.core.events import jsonable
 
 from . import queries
 from .client import PlatformClient, config
-from .errors import ErrorCode, PlatformError
+from .codes import Code
+from .errors import PlatformError
 
 
 def pull_settlements(user: Any, hospital: Hospital, month: str, *,
@@ -30,7 +31,7 @@ def pull_settlements(user: Any, hospital: Hospital, month: str, *,
         purpose="settlement_pull", admdvs=hospital.region_id, hospital_id=hospital.pk, actor=user)
     rows = answer.output.get("settlements") if isinstance(answer.output, dict) else None
     if not isinstance(rows, list):
-        raise PlatformError("医保平台结算数据应答缺少 settlements", code=ErrorCode.BAD_ANSWER)
+        raise PlatformError("医保平台结算数据应答缺少 settlements", code=Code.BAD_ANSWER)
     settlements = jsonable(rows)  # amounts stay exact decimal text
     digest = hashlib.sha256(json.dumps(settlements, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
     document = {"fixmedins_code": hospital.code, "month": month, "idempotency_key": f"platform:{month}:{digest[:32]}",

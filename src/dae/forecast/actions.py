@@ -16,7 +16,7 @@ from dae.core.errors import Conflict, InvalidInput, require_reason
 from dae.core.events import record_event, user_or_none
 
 from . import services
-from .errors import ErrorCode
+from .codes import Code
 from .history import region_series
 from .models import Alert, Budget, BudgetLine, ForecastRun, Indicator, Scenario, Threshold
 
@@ -30,7 +30,7 @@ def do_make_forecast(actor: Any, region: str, *, through: dt.date | None = None,
     started = time.perf_counter()
     series = region_series(region, through=through)
     if series is None:
-        raise Conflict("该统筹区尚无结算数据，无法预测", code=ErrorCode.NO_HISTORY)
+        raise Conflict("该统筹区尚无结算数据，无法预测", code=Code.NO_HISTORY)
     results = services.forecast_series(series, horizon)
     results["horizon"] = horizon
     digest = services.results_digest(results)
@@ -49,13 +49,13 @@ def do_set_threshold(actor: Any, *, indicator: str, yellow: Decimal, red: Decima
                      note: str = "") -> Threshold:
     """A new dated setting of an indicator's levels (the earlier ones stay, for the warnings they explain)."""
     if indicator not in Indicator.values:
-        raise InvalidInput("未知的预警指标", code=ErrorCode.BAD_THRESHOLD)
+        raise InvalidInput("未知的预警指标", code=Code.BAD_THRESHOLD)
     higher = services.DEFAULTS[indicator].higher_is_worse
     if (higher and red < yellow) or (not higher and red > yellow):
-        raise InvalidInput("红色预警线应比黄色预警线更严重", code=ErrorCode.BAD_THRESHOLD)
+        raise InvalidInput("红色预警线应比黄色预警线更严重", code=Code.BAD_THRESHOLD)
     with transaction.atomic():
         if Threshold.objects.filter(indicator=indicator, effective_from=effective_from).exists():
-            raise Conflict("该指标在这一天已有设置，请选择其他生效日期", code=ErrorCode.BAD_THRESHOLD)
+            raise Conflict("该指标在这一天已有设置，请选择其他生效日期", code=Code.BAD_THRESHOLD)
         row = Threshold.objects.create(indicator=indicator, yellow=yellow, red=red, effective_from=effective_from,
                                        note=note, created_by=user_or_none(actor))
         record_event(actor, "forecast.threshold_set", row,
@@ -128,7 +128,7 @@ def _decide_alert(actor: Any, alert: Alert, note: str, status: str, fields: tupl
         alert = Alert.objects.select_for_update().get(pk=alert.pk)
         refused = refusal(alert.status)
         if refused:
-            raise Conflict(refused, code=ErrorCode.ALERT_STATE)
+            raise Conflict(refused, code=Code.ALERT_STATE)
         before = alert.status
         by, at, note_field = fields
         alert.status = status
@@ -153,7 +153,7 @@ def do_draft_budget(actor: Any, region: str, year: int, *, run: ForecastRun | No
     amounts = draft_amounts(region, year, run)
     with transaction.atomic():
         if Budget.objects.filter(region_id=region, year=year).exists():
-            raise Conflict("该年度已有预算，请在现有预算上修订", code=ErrorCode.BUDGET_EXISTS)
+            raise Conflict("该年度已有预算，请在现有预算上修订", code=Code.BUDGET_EXISTS)
         budget = Budget.objects.create(region_id=region, year=year, version=1, reason=reason or "依据预测编制",
                                        source_run=run, created_by=user_or_none(actor))
         BudgetLine.objects.bulk_create([BudgetLine(budget=budget, month=m, amount=Decimal(fen) / 100)
@@ -167,7 +167,7 @@ def do_draft_budget(actor: Any, region: str, year: int, *, run: ForecastRun | No
 def _locked_draft(budget: Budget) -> Budget:
     budget = Budget.objects.select_for_update().get(pk=budget.pk)
     if budget.status != Budget.Status.DRAFT:
-        raise Conflict("预算已批准并冻结；如需调整请发起修订（新版本）", code=ErrorCode.BUDGET_FROZEN)
+        raise Conflict("预算已批准并冻结；如需调整请发起修订（新版本）", code=Code.BUDGET_FROZEN)
     return budget
 
 
@@ -178,7 +178,7 @@ def do_edit_budget(actor: Any, budget: Budget, amounts: dict[int, Decimal]) -> B
         before = {}
         for month, amount in sorted(amounts.items()):
             if not 1 <= month <= 12:
-                raise InvalidInput("月份应为 1–12", code=ErrorCode.BUDGET_FROZEN)
+                raise InvalidInput("月份应为 1–12", code=Code.BUDGET_FROZEN)
             line = BudgetLine.objects.get(budget=budget, month=month)
             if line.amount != amount:
                 before[str(month)] = str(line.amount)
@@ -216,9 +216,9 @@ def do_revise_budget(actor: Any, budget: Budget, reason: str) -> Budget:
     with transaction.atomic():
         budget = Budget.objects.select_for_update().get(pk=budget.pk)
         if budget.status != Budget.Status.APPROVED:
-            raise Conflict("只有已批准的预算可以修订", code=ErrorCode.BUDGET_FROZEN)
+            raise Conflict("只有已批准的预算可以修订", code=Code.BUDGET_FROZEN)
         if Budget.objects.filter(region_id=budget.region_id, year=budget.year, status=Budget.Status.DRAFT).exists():
-            raise Conflict("已有一份修订草稿，请先处理", code=ErrorCode.BUDGET_EXISTS)
+            raise Conflict("已有一份修订草稿，请先处理", code=Code.BUDGET_EXISTS)
         latest = Budget.objects.filter(region_id=budget.region_id, year=budget.year).order_by("-version").first()
         version = (latest.version if latest else budget.version) + 1
         revision = Budget.objects.create(region_id=budget.region_id, year=budget.year, version=version,

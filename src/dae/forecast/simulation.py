@@ -34,6 +34,7 @@ from dae.benefits.queries import book_documents, ruleset_for_region
 from dae.claims.models import Adjustment, FeeLine, Settlement
 from dae.claims.payout import COUNTING
 from dae.claims.states import ClaimState
+from dae.core.codes import CoreCode
 from dae.core.errors import NotFound
 
 from .simcore import Meta, aggregate, compute, compute_both, draft_book, engine_tables, fen, meta_table, with_changes
@@ -131,7 +132,7 @@ def system_payout(row: dict[str, Any], adjusted: dict[int, Decimal]) -> Decimal 
 def current_book(region: str) -> tuple[RuleBook, list[str]]:
     ruleset = ruleset_for_region(region)
     if ruleset is None:
-        raise NotFound("该统筹区尚未设置补偿规则", code="no_ruleset")
+        raise NotFound("该统筹区尚未设置补偿规则", code=CoreCode.NO_RULESET)
     documents = book_documents(ruleset)
     return load_rulebook(documents), [str(d.get("version")) for d in documents]
 

@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dae.accounts.permissions import can
+from dae.core.codes import CoreCode
 from dae.core.errors import Conflict, InvalidInput
 from dae.core.money import ZERO, round_fen
 from dae.core.sums import fen_sum, yuan
@@ -30,6 +31,7 @@ from dae.ledger import entries as E
 from dae.ledger import queries as ledger_queries
 from dae.ledger.models import Account, Leg
 
+from .codes import Code
 from .models import AppropriationRequest, Clearing, FundYear, RepaymentDue, RiskReserveRule
 
 SETTLEMENT_REF = "claims.settlement"
@@ -183,7 +185,7 @@ def request_figures(region: str, year: int, quarter: int, funds_raised: Decimal 
     if quarter == 1 and not has_expenditure(region, start, end):
         if funds_raised is None:
             raise Conflict(f"{year} 年度筹集资金尚未录入，且账上没有上年第四季度支出，无法测算第一季度用款",
-                           code="funds_not_entered")
+                           code=Code.FUNDS_NOT_ENTERED)
         return RequestFigures(year, quarter, AppropriationRequest.Basis.FALLBACK, start, end, Movements(),
                               round_fen(funds_raised / 4))
     found = movements(region, start, end)
@@ -478,9 +480,9 @@ def clearing_period(fund_year: FundYear, kind: str) -> tuple[dt.date, dt.date]:
         return dt.date(fund_year.year, 1, 1), dt.date(fund_year.year, 12, 31)
     if kind == Clearing.Kind.CONTRACT_END:
         if fund_year.contract_start is None or fund_year.contract_end is None:
-            raise Conflict("该基金年度未填写合同起止日期，无法做合同期满清算", code="no_contract_dates")
+            raise Conflict("该基金年度未填写合同起止日期，无法做合同期满清算", code=Code.NO_CONTRACT_DATES)
         return fund_year.contract_start, fund_year.contract_end
-    raise InvalidInput(f"清算类型应为 year_end 或 contract_end：{kind}", code="invalid_kind")
+    raise InvalidInput(f"清算类型应为 year_end 或 contract_end：{kind}", code=CoreCode.INVALID_KIND)
 
 
 def clearing_report(fund_year: FundYear, kind: str) -> ClearingReport:

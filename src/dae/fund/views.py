@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dae.accounts.permissions import can
 from dae.core import inputs
+from dae.core.codes import CoreCode
 from dae.core.errors import DaeError, InvalidInput
 from dae.core.scoping import access_by_id, get_scoped_or_404
 from dae.ledger import entries as E
@@ -381,7 +382,7 @@ class EntryList(ScopedListView):
 def entry_new(request: HttpRequest, kind: str) -> HttpResponse:
     """录入划转、经办费用、利息或临时周转金借入/归还 (finance); a double submit posts once."""
     if kind not in actions.FORM_KINDS:
-        raise InvalidInput(f"不支持的记录类型：{kind}", code="invalid_kind")
+        raise InvalidInput(f"不支持的记录类型：{kind}", code=CoreCode.INVALID_KIND)
     form = EntryForm(request.POST or None, kind=kind, regions=region_choices(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -12,12 +12,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from dae.core.bulk import insert_rows
+from dae.core.codes import CoreCode
 from dae.core.errors import InvalidInput, PermissionDenied
 from dae.core.events import record_event
 from dae.core.jobs import start_job
 from dae.core.uploads import store_upload
 
 from . import registry
+from .codes import Code
 from .framework import FORMATS, MAX_UPLOAD, Counts, Importer, Problems
 from .models import ImportBatch, ImportProblem
 
@@ -32,10 +34,10 @@ def do_start_import(kind: str, *, user: Any, file_name: str, chunks: Iterator[by
     fmt = FORMATS.get(suffix)
     if fmt is None or fmt not in importer.formats:
         allowed = "、".join(importer.formats)
-        raise InvalidInput(f"不支持的文件格式“{suffix or file_name}”，可用格式：{allowed}", code="bad_format")
+        raise InvalidInput(f"不支持的文件格式“{suffix or file_name}”，可用格式：{allowed}", code=CoreCode.BAD_FORMAT)
     if importer.regional:
         if not region_id:
-            raise InvalidInput("请选择统筹区", code="region_required")
+            raise InvalidInput("请选择统筹区", code=Code.REGION_REQUIRED)
         if region_id not in user.region_codes:
             raise PermissionDenied("无权导入该统筹区的数据")
     else:

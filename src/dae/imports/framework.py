@@ -40,6 +40,7 @@ from typing import Any, ClassVar
 from django.utils import timezone
 
 from dae.core import inputs
+from dae.core.codes import CoreCode
 from dae.core.errors import InvalidInput
 from dae.core.exports import ExportColumn, xlsx_bytes
 from dae.core.files import count_xlsx_rows, csv_rows, text_and_encoding, xlsx_rows
@@ -146,7 +147,7 @@ class Importer:
         rows = _read_csv(path, self.batch) if fmt == "csv" else _read_xlsx(path)
         header = next(rows, None)
         if header is None:
-            raise InvalidInput("文件为空，没有表头", code="empty_file")
+            raise InvalidInput("文件为空，没有表头", code=CoreCode.EMPTY_FILE)
         index = self._map_header(header[1], problems)
         names, positions = tuple(index), tuple(index.values())
         width = max(positions, default=-1) + 1

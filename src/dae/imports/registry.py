@@ -10,6 +10,8 @@ from django.apps import apps
 
 from dae.core.errors import InvalidInput
 
+from .codes import Code
+
 if TYPE_CHECKING:
     from .framework import Importer
 
@@ -25,7 +27,7 @@ def get(kind: str) -> type[Importer]:
     try:
         return _IMPORTERS[kind]
     except KeyError:
-        raise InvalidInput(f"未知的导入类型：{kind}", code="unknown_import_kind") from None
+        raise InvalidInput(f"未知的导入类型：{kind}", code=Code.UNKNOWN_IMPORT_KIND) from None
 
 
 def all_importers() -> list[type[Importer]]:

@@ -27,6 +27,8 @@ from decimal import Decimal
 
 from dae.core.errors import InvalidInput
 
+from .codes import Code
+
 #: Largest seed accepted (the column is a signed 64-bit integer).
 MAX_SEED = 2**63 - 1
 CROSS_PROVINCE = "cross_province"
@@ -86,7 +88,7 @@ def check_seed(seed: object) -> int:
     if not text.isdigit() or int(text) > MAX_SEED:
         raise InvalidInput(
             f"随机种子须为 0 到 {MAX_SEED} 之间的整数",
-            code="invalid_seed",
+            code=Code.INVALID_SEED,
             details=[{"path": "seed", "message": "随机种子须为非负整数"}],
         )
     return int(text)
@@ -101,7 +103,7 @@ def check_ratio(value: object, what: str, path: str) -> Decimal:
     if not ratio.is_finite() or not Decimal(0) < ratio <= Decimal(100) or ratio != ratio.quantize(Decimal("0.01")):
         raise InvalidInput(
             f"{what}须大于 0 且不超过 100（最多两位小数）",
-            code="invalid_ratio",
+            code=Code.INVALID_RATIO,
             details=[{"path": path, "message": f"{what}须在 0 到 100 之间"}],
         )
     return ratio.quantize(Decimal("0.01"))

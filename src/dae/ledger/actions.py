@@ -33,10 +33,12 @@ from django.db.models import Max
 from django.utils import timezone
 
 from dae.core.bulk import insert_rows
+from dae.core.codes import CoreCode
 from dae.core.events import record_event, user_or_none
 from dae.core.inputs import InputCode
 from dae.core.models import Region
 
+from .codes import Code
 from .entries import (
     CLAIMS_EXPENSE,
     PAYABLE_HOSPITALS,
@@ -64,15 +66,15 @@ def _region_code(region: Region | str | None) -> str:
 def _check_text(description: str, reference: Reference, key: str) -> list[Problem]:
     problems = []
     if not description.strip():
-        problems.append(Problem("no_description", "请填写摘要", "the description is empty"))
+        problems.append(Problem(Code.NO_DESCRIPTION, "请填写摘要", "the description is empty"))
     elif len(description) > 300:
-        problems.append(Problem("description_too_long", "摘要不能超过 300 字", "the description exceeds 300 characters"))
+        problems.append(Problem(Code.DESCRIPTION_TOO_LONG, "摘要不能超过 300 字", "the description exceeds 300 characters"))
     ref_type, ref_id = reference
     if not ref_type or len(ref_type) > 64 or len(str(ref_id)) > 64:
-        problems.append(Problem("bad_reference", "业务类型须填写，业务类型和业务编号均不超过 64 个字符",
+        problems.append(Problem(Code.BAD_REFERENCE, "业务类型须填写，业务类型和业务编号均不超过 64 个字符",
                                 "the reference type is required; type and id are at most 64 characters"))
     if not key or len(key) > 128:
-        problems.append(Problem("bad_key", "幂等键须填写且不超过 128 个字符",
+        problems.append(Problem(CoreCode.BAD_KEY, "幂等键须填写且不超过 128 个字符",
                                 "the idempotency key is required and at most 128 characters"))
     return problems
 
@@ -82,16 +84,16 @@ def _check_accounts(lines: Sequence[Line], accounts: dict[str, Account], region:
     for number, line in enumerate(lines, start=1):
         account = accounts.get(line.account)
         if account is None:
-            problems.append(Problem("unknown_account", f"第 {number} 条分录的科目 {line.account} 不存在",
+            problems.append(Problem(Code.UNKNOWN_ACCOUNT, f"第 {number} 条分录的科目 {line.account} 不存在",
                                     f"leg {number}: no account {line.account}", number))
         elif not account.active:
-            problems.append(Problem("inactive_account", f"第 {number} 条分录的科目 {account} 已停用",
+            problems.append(Problem(Code.INACTIVE_ACCOUNT, f"第 {number} 条分录的科目 {account} 已停用",
                                     f"leg {number}: account {account.code} is inactive", number))
         elif not account.postable:
-            problems.append(Problem("group_account", f"第 {number} 条分录的科目 {account} 是汇总科目，请记到其明细科目",
+            problems.append(Problem(Code.GROUP_ACCOUNT, f"第 {number} 条分录的科目 {account} 是汇总科目，请记到其明细科目",
                                     f"leg {number}: {account.code} is a group account", number))
         elif account.region_id is not None and account.region_id != region:
-            problems.append(Problem("other_region", f"第 {number} 条分录的科目 {account} 只用于统筹区 {account.region_id}",
+            problems.append(Problem(Code.OTHER_REGION, f"第 {number} 条分录的科目 {account} 只用于统筹区 {account.region_id}",
                                     f"leg {number}: {account.code} belongs to region {account.region_id}", number))
     return problems
 
@@ -126,7 +128,7 @@ def _refuse_closed(region: str, on: dt.date, closed: dt.date | None, prefix: str
     if closed is not None and on <= closed:
         message = f"{prefix}统筹区 {region} 已日结至 {closed.isoformat()}，凭证日期须晚于该日（更正请在以后日期记账）"
         raise DayClosed(message, details=[Problem(
-            "day_closed", message, f"region {region} is closed through {closed.isoformat()}; the entry's date "
+            Code.DAY_CLOSED, message, f"region {region} is closed through {closed.isoformat()}; the entry's date "
             f"{on.isoformat()} must be later (post a correction on a later date)").as_dict()])
 
 
@@ -200,7 +202,7 @@ def do_reverse(txn: Transaction, *, date: dt.date, reason: str, actor: Any) -> T
     """
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidEntry("请填写冲正原因", code="no_reason", details=[{"path": "reason", "message": "请填写冲正原因"}])
+        raise InvalidEntry("请填写冲正原因", code=CoreCode.REASON_REQUIRED, details=[{"path": "reason", "message": "请填写冲正原因"}])
     with transaction.atomic():
         original = Transaction.objects.select_for_update().get(pk=txn.pk)
         if original.reverses_id is not None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dae.core.codes import CoreCode
 from dae.core.errors import Conflict, InvalidInput
+
+from .codes import Code
 
 
 class InvalidEntry(InvalidInput):
@@ -10,7 +13,7 @@ class InvalidEntry(InvalidInput):
     positive or not to the fen, debits ≠ credits, an unknown, inactive or group account). ``code`` names the
     first broken rule; ``details`` lists every problem found."""
 
-    code = "invalid_entry"
+    code = Code.INVALID_ENTRY
     default_message = "记账凭证不符合记账规则"
 
 
@@ -18,21 +21,21 @@ class IdempotencyConflict(Conflict):
     """The idempotency key was already used for a transaction with different content: a retry must send the
     same entry, a new entry needs a new key."""
 
-    code = "idempotency_conflict"
+    code = CoreCode.IDEMPOTENCY_CONFLICT
     default_message = "该幂等键已用于内容不同的记账凭证"
 
 
 class AlreadyReversed(Conflict):
     """The transaction already has its reversal (冲正): a transaction is reversed at most once."""
 
-    code = "already_reversed"
+    code = Code.ALREADY_REVERSED
     default_message = "该凭证已冲正，不能重复冲正"
 
 
 class NotReversible(Conflict):
     """The transaction cannot be reversed: it is itself a reversal, or the reversal date is before it."""
 
-    code = "not_reversible"
+    code = Code.NOT_REVERSIBLE
     default_message = "该凭证不能冲正"
 
 
@@ -40,5 +43,5 @@ class DayClosed(InvalidEntry):
     """The entry's date is on or before the latest closed day (日结) of its region: what was reconciled and closed
     does not change any more; a correction is posted on a later date."""
 
-    code = "day_closed"
+    code = Code.DAY_CLOSED
     default_message = "该日已日结，凭证日期须晚于日结日期"

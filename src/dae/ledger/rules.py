@@ -15,7 +15,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from dae.core.codes import InputCode
 from dae.core.money import FEN, ZERO, D, MoneyError, MoneyLike, fmt_yuan, is_fen
+
+from .codes import Code
 
 #: DECIMAL(16,2): the largest amount a leg column holds.
 MAX_AMOUNT = Decimal("99999999999999.99")
@@ -70,24 +73,24 @@ def check_amount(value: object) -> Decimal | None:
 def _check_line(number: int, line: Line) -> list[Problem]:
     problems: list[Problem] = []
     if not line.account:
-        problems.append(Problem("no_account", f"第 {number} 条分录未填写科目", f"leg {number}: no account", number))
+        problems.append(Problem(Code.NO_ACCOUNT, f"第 {number} 条分录未填写科目", f"leg {number}: no account", number))
     debit, credit = check_amount(line.debit), check_amount(line.credit)
     if debit is None or credit is None:
-        problems.append(Problem("bad_amount", f"第 {number} 条分录的金额无法识别",
+        problems.append(Problem(InputCode.INVALID_AMOUNT, f"第 {number} 条分录的金额无法识别",
                                 f"leg {number}: the amount is not a decimal number", number))
         return problems
     if debit < 0 or credit < 0:
-        problems.append(Problem("negative_amount", f"第 {number} 条分录的金额不能为负数，请改记到另一方",
+        problems.append(Problem(Code.NEGATIVE_AMOUNT, f"第 {number} 条分录的金额不能为负数，请改记到另一方",
                                 f"leg {number}: amounts are positive; post to the other side instead", number))
     elif (debit > 0) == (credit > 0):
-        problems.append(Problem("one_side", f"第 {number} 条分录须且只能填写借方或贷方中的一方",
+        problems.append(Problem(Code.ONE_SIDE, f"第 {number} 条分录须且只能填写借方或贷方中的一方",
                                 f"leg {number}: exactly one of debit and credit must be positive", number))
     for value in (debit, credit):
         if not is_fen(value):
-            problems.append(Problem("not_fen", f"第 {number} 条分录的金额 {value} 超过两位小数，须精确到分",
+            problems.append(Problem(Code.NOT_FEN, f"第 {number} 条分录的金额 {value} 超过两位小数，须精确到分",
                                     f"leg {number}: {value} has more than two decimal places", number))
         elif value > MAX_AMOUNT:
-            problems.append(Problem("too_large", f"第 {number} 条分录的金额超出可记录的范围",
+            problems.append(Problem(InputCode.TOO_LARGE, f"第 {number} 条分录的金额超出可记录的范围",
                                     f"leg {number}: the amount exceeds DECIMAL(16,2)", number))
     return problems
 
@@ -97,7 +100,7 @@ def check_lines(lines: Sequence[Line]) -> list[Problem]:
     fen, and the debits equal to the credits."""
     problems: list[Problem] = []
     if len(lines) < 2:
-        problems.append(Problem("too_few_legs", "记账凭证至少需要两条分录（一借一贷）",
+        problems.append(Problem(Code.TOO_FEW_LEGS, "记账凭证至少需要两条分录（一借一贷）",
                                 "an entry needs at least two legs (a debit and a credit)"))
     for number, line in enumerate(lines, start=1):
         problems.extend(_check_line(number, line))
@@ -107,7 +110,7 @@ def check_lines(lines: Sequence[Line]) -> list[Problem]:
     credits = sum((line.credit for line in lines), ZERO)
     if debits != credits:
         problems.append(Problem(
-            "unbalanced", f"借贷不平衡：借方合计 {fmt_yuan(debits)}，贷方合计 {fmt_yuan(credits)}",
+            Code.UNBALANCED, f"借贷不平衡：借方合计 {fmt_yuan(debits)}，贷方合计 {fmt_yuan(credits)}",
             f"debits {debits} do not equal credits {credits}"))
     return problems
 

@@ -159,7 +159,7 @@ def statement(request: HttpRequest, code: str) -> HttpResponse:
     end = inputs.query_date(request.GET, "end", today)
     start = inputs.query_date(request.GET, "start", end.replace(month=1, day=1))
     if start > end:
-        raise InvalidInput("起始日期不能晚于截止日期", code="bad_period")
+        raise InvalidInput("起始日期不能晚于截止日期", code=inputs.InputCode.INVALID_PERIOD)
     context = _common(request, _("明细账"), account=account, start=start, end=end)
     st = queries.statement(account, start=start, end=end, regions=context["region_codes"])
     export = request.GET.get("export", "")

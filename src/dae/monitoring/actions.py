@@ -17,6 +17,7 @@ from django.utils import timezone
 from dae.auditing import actions as auditing
 from dae.catalog.models import Hospital
 from dae.claims.models import Settlement
+from dae.core.codes import CoreCode, InputCode
 from dae.core.errors import Conflict, InvalidInput, NotFound, require_reason
 from dae.core.events import record_event, user_or_none
 from dae.core.uploads import discard, store_upload
@@ -24,7 +25,7 @@ from dae.enrollment.coverage import coverage_on
 from dae.enrollment.models import Person
 
 from . import config
-from .errors import ErrorCode
+from .codes import Code
 from .models import Admission, Assignment, Handover, Opinion, Visit, VisitPhoto
 from .queries import first_visit_due, hospital_ids_of, next_visit_after, tenure_days
 
@@ -47,7 +48,7 @@ def do_report_admission(
     name = Person.objects.filter(psn_no=psn_no).values_list("psn_name", flat=True).first() or ""
     with transaction.atomic():
         if Admission.objects.filter(hospital=hospital, mdtrt_id=mdtrt_id).exists():
-            raise Conflict(f"就诊ID {mdtrt_id} 已登记入院", code=ErrorCode.DUPLICATE_ADMISSION)
+            raise Conflict(f"就诊ID {mdtrt_id} 已登记入院", code=Code.DUPLICATE_ADMISSION)
         admission = Admission.objects.create(
             hospital=hospital, region_id=hospital.region_id, mdtrt_id=mdtrt_id, psn_no=psn_no,
             psn_name=name or "（无此参保人）", dept_code=dept_code, dept_name=dept_name, bed_no=bed_no,
@@ -65,7 +66,7 @@ def do_report_admission(
 def _by_mdtrt(hospital: Hospital, mdtrt_id: str) -> Admission:
     admission = (Admission.objects.select_for_update().filter(hospital=hospital, mdtrt_id=mdtrt_id).first())
     if admission is None:
-        raise NotFound(f"就诊ID {mdtrt_id} 未登记入院", code=ErrorCode.NO_SUCH_ADMISSION)
+        raise NotFound(f"就诊ID {mdtrt_id} 未登记入院", code=Code.NO_SUCH_ADMISSION)
     return admission
 
 
@@ -76,9 +77,9 @@ def do_discharge_admission(*, hospital: Hospital, mdtrt_id: str, dscg_date: dt.d
         admission = _by_mdtrt(hospital, mdtrt_id)
         if admission.status != Admission.Status.IN:
             raise Conflict(f"该住院当前为「{admission.get_status_display()}」，不能办理出院",
-                           code=ErrorCode.BAD_ADMISSION_STATE)
+                           code=Code.BAD_ADMISSION_STATE)
         if dscg_date < admission.adm_date:
-            raise InvalidInput("出院日期不能早于入院日期", code=ErrorCode.DISCHARGE_BEFORE_ADMISSION,
+            raise InvalidInput("出院日期不能早于入院日期", code=Code.DISCHARGE_BEFORE_ADMISSION,
                                details=[{"path": "dscg_date", "message": "早于入院日期"}])
         admission.status, admission.dscg_date, admission.next_visit_due = Admission.Status.DISCHARGED, dscg_date, None
         admission.save(update_fields=["status", "dscg_date", "next_visit_due"])
@@ -95,7 +96,7 @@ def do_cancel_admission(*, hospital: Hospital, mdtrt_id: str, reason: str, actor
         admission = _by_mdtrt(hospital, mdtrt_id)
         if admission.status != Admission.Status.IN:
             raise Conflict(f"该住院当前为「{admission.get_status_display()}」，不能撤销入院",
-                           code=ErrorCode.BAD_ADMISSION_STATE)
+                           code=Code.BAD_ADMISSION_STATE)
         admission.status, admission.cancel_reason, admission.next_visit_due = Admission.Status.CANCELLED, reason, None
         admission.save(update_fields=["status", "cancel_reason", "next_visit_due"])
         record_event(actor, "monitoring.admission_cancelled", admission, region_id=admission.region_id, note=reason,
@@ -134,18 +135,18 @@ def do_create_assignment(
     hospital beyond ``rotation_limit_days`` counting the assignments just before (a break shorter than
     ``rotation_break_days`` does not restart the count)."""
     if kind not in Assignment.Kind.values:
-        raise InvalidInput("类型应为驻院代表或医疗巡查", code=ErrorCode.BAD_CHOICE)
+        raise InvalidInput("类型应为驻院代表或医疗巡查", code=CoreCode.INVALID_CHOICE)
     if not hospitals:
-        raise InvalidInput("请选择医疗机构", code=ErrorCode.UNKNOWN_HOSPITAL,
+        raise InvalidInput("请选择医疗机构", code=CoreCode.UNKNOWN_HOSPITAL,
                            details=[{"path": "hospitals", "message": "至少一家"}])
     if kind == Assignment.Kind.RESIDENT and len(hospitals) != 1:
-        raise InvalidInput("驻院代表只驻一家医院", code=ErrorCode.BAD_CHOICE,
+        raise InvalidInput("驻院代表只驻一家医院", code=CoreCode.INVALID_CHOICE,
                            details=[{"path": "hospitals", "message": "只能选一家"}])
     if end_date < start_date:
-        raise InvalidInput("结束日期不能早于开始日期", code=ErrorCode.BAD_PERIOD,
+        raise InvalidInput("结束日期不能早于开始日期", code=InputCode.INVALID_PERIOD,
                            details=[{"path": "end_date", "message": "早于开始日期"}])
     if any(h.region_id != region_id for h in hospitals):
-        raise InvalidInput("医疗机构不属于该统筹区", code=ErrorCode.UNKNOWN_HOSPITAL)
+        raise InvalidInput("医疗机构不属于该统筹区", code=CoreCode.UNKNOWN_HOSPITAL)
     limit = int(config.get("rotation_limit_days"))
     with transaction.atomic():
         for hospital in hospitals:
@@ -154,7 +155,7 @@ def do_create_assignment(
                 raise Conflict(
                     f"{user.get_full_name() or user.username} 在{hospital.name}连续驻点将达 {days} 天，超过轮岗期限"
                     f" {limit} 天；请缩短期限或安排他人",
-                    code=ErrorCode.ROTATION_LIMIT,
+                    code=Code.ROTATION_LIMIT,
                 )
         assignment = Assignment.objects.create(
             kind=kind, user=user, region_id=region_id, start_date=start_date, end_date=end_date, note=note,
@@ -172,9 +173,9 @@ def do_end_assignment(assignment: Assignment, *, ended_on: dt.date, actor: Any) 
     with transaction.atomic():
         locked = Assignment.objects.select_for_update().get(pk=assignment.pk)
         if locked.ended_on is not None:
-            raise Conflict("该安排已结束", code=ErrorCode.BAD_PERIOD)
+            raise Conflict("该安排已结束", code=InputCode.INVALID_PERIOD)
         if not locked.start_date <= ended_on <= locked.end_date:
-            raise InvalidInput("结束日期应在安排期间内", code=ErrorCode.BAD_PERIOD)
+            raise InvalidInput("结束日期应在安排期间内", code=InputCode.INVALID_PERIOD)
         locked.ended_on = ended_on
         locked.save(update_fields=["ended_on"])
         record_event(actor, "monitoring.assignment_ended", locked, region_id=locked.region_id,
@@ -213,14 +214,14 @@ def do_record_visit(
     冒名 finding, with the visit as evidence; the next visit falls due ``repeat_visit_days`` later."""
     actor = actor or visitor
     if presence not in Visit.Presence.values or identity not in Visit.Identity.values:
-        raise InvalidInput("在床情况或身份核验的取值不正确", code=ErrorCode.BAD_CHOICE)
+        raise InvalidInput("在床情况或身份核验的取值不正确", code=CoreCode.INVALID_CHOICE)
     if presence == Visit.Presence.ABSENT and identity != Visit.Identity.NOT_SEEN:
         identity = Visit.Identity.NOT_SEEN  # nobody in the bed: nobody's identity was checked
     for name, _chunks in photos:
         if not name.lower().endswith(PHOTO_TYPES):
-            raise InvalidInput(f"不支持的照片类型：{name}（可上传 JPG、PNG、HEIC、WEBP）", code=ErrorCode.BAD_PHOTO)
+            raise InvalidInput(f"不支持的照片类型：{name}（可上传 JPG、PNG、HEIC、WEBP）", code=Code.BAD_PHOTO)
     if visit_date < admission.adm_date or visit_date > timezone.localdate():
-        raise InvalidInput("查床日期应在入院日期与今天之间", code=ErrorCode.VISIT_DATE,
+        raise InvalidInput("查床日期应在入院日期与今天之间", code=Code.VISIT_DATE,
                            details=[{"path": "visit_date", "message": "日期不在住院期间"}])
     stored = []
     try:
@@ -228,11 +229,11 @@ def do_record_visit(
             locked = Admission.objects.select_for_update().select_related("hospital").get(pk=admission.pk)
             if locked.status != Admission.Status.IN:
                 raise Conflict(f"该住院当前为「{locked.get_status_display()}」，不能查床",
-                               code=ErrorCode.BAD_ADMISSION_STATE)
+                               code=Code.BAD_ADMISSION_STATE)
             if getattr(visitor, "post", "") == "inspector" and \
                     locked.hospital_id not in hospital_ids_of(visitor, visit_date):
                 raise Conflict(f"查床人当日未驻点{locked.hospital.name}（请先在驻点安排中安排）",
-                               code=ErrorCode.NOT_ASSIGNED)
+                               code=Code.NOT_ASSIGNED)
             due = locked.next_visit_due
             visit = Visit.objects.create(
                 admission=locked, hospital=locked.hospital, region_id=locked.region_id, visitor=visitor,
@@ -278,7 +279,7 @@ def do_record_handover(
 ) -> Handover:
     """资料交接: what was handed, by whom, when, received by whom."""
     if direction not in Handover.Direction.values:
-        raise InvalidInput("交接方向不正确", code=ErrorCode.BAD_CHOICE)
+        raise InvalidInput("交接方向不正确", code=CoreCode.INVALID_CHOICE)
     with transaction.atomic():
         handover = Handover.objects.create(
             hospital=hospital, region_id=hospital.region_id, admission=admission, direction=direction,
@@ -295,7 +296,7 @@ def do_record_opinion(*, hospital: Hospital, source: str, content: str, actor: A
                       admission: Admission | None = None) -> Opinion:
     """意见收集: an opinion from a patient or the hospital, passed to the manager (待阅)."""
     if source not in Opinion.Source.values:
-        raise InvalidInput("意见来源不正确", code=ErrorCode.BAD_CHOICE)
+        raise InvalidInput("意见来源不正确", code=CoreCode.INVALID_CHOICE)
     with transaction.atomic():
         opinion = Opinion.objects.create(hospital=hospital, region_id=hospital.region_id, admission=admission,
                                          source=source, content=content, recorded_by=user_or_none(actor))
@@ -309,7 +310,7 @@ def do_read_opinion(opinion: Opinion, *, note: str, actor: Any) -> Opinion:
     with transaction.atomic():
         locked = Opinion.objects.select_for_update().get(pk=opinion.pk)
         if locked.status == Opinion.Status.READ:
-            raise Conflict("该意见已阅处", code=ErrorCode.BAD_CHOICE)
+            raise Conflict("该意见已阅处", code=CoreCode.INVALID_CHOICE)
         locked.status, locked.read_by, locked.read_note = Opinion.Status.READ, user_or_none(actor), note[:500]
         locked.save(update_fields=["status", "read_by", "read_note"])
         record_event(actor, "monitoring.opinion_read", locked, region_id=locked.region_id, note=note[:300],

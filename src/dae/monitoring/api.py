@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from dae.catalog.models import Hospital
 from dae.core.api import validated
+from dae.core.codes import CoreCode, InputCode
 from dae.core.errors import InvalidInput, NotFound
 from dae.core.inputs import BoundedDateField
 
@@ -73,11 +74,11 @@ def _hospital(request: Request, code: str) -> Hospital:
     if user.scope_kind == "hospital":
         own = Hospital.objects.filter(pk=user.hospital_id).first() if user.hospital_id else None
         if own is None:
-            raise NotFound("本账号未绑定医疗机构", code="unknown_hospital")
+            raise NotFound("本账号未绑定医疗机构", code=CoreCode.UNKNOWN_HOSPITAL)
         return own
     hospital = Hospital.objects.filter(code=code, region_id__in=user.region_codes).first() if code else None
     if hospital is None:
-        raise InvalidInput(f"无此医疗机构：{code}", code="unknown_hospital",
+        raise InvalidInput(f"无此医疗机构：{code}", code=CoreCode.UNKNOWN_HOSPITAL,
                            details=[{"path": "fixmedins_code", "message": "无此医疗机构"}])
     return hospital
 
@@ -96,7 +97,7 @@ class Admissions(generics.ListAPIView[Admission]):
     def post(self, request: Request) -> Response:
         data = validated(AdmissionIn(data=request.data), "入院信息不完整或格式不正确")
         if data["begntime"] > timezone.localdate():
-            raise InvalidInput("入院日期不能晚于今天", code="bad_date", details=[{"path": "begntime", "message": "晚于今天"}])
+            raise InvalidInput("入院日期不能晚于今天", code=InputCode.INVALID_DATE, details=[{"path": "begntime", "message": "晚于今天"}])
         admission = actions.do_report_admission(
             hospital=_hospital(request, data["fixmedins_code"]), mdtrt_id=data["mdtrt_id"], psn_no=data["psn_no"],
             dept_code=data["adm_dept_codg"], dept_name=data["adm_dept_name"], bed_no=data["adm_bed"],

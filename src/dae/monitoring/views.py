@@ -20,11 +20,13 @@ from dae.accounts.models import User
 from dae.accounts.permissions import can
 from dae.catalog.models import Hospital
 from dae.core import inputs
+from dae.core.codes import CoreCode
 from dae.core.errors import InvalidInput, NotFound
 from dae.web.listing import Column, DateRange, Filter, HospitalFilter, RegionFilter, ScopedListView
 from dae.web.outcome import act_on_page
 
 from . import actions, queries
+from .codes import Code
 from .models import Admission, Assignment, Handover, Opinion, Visit, VisitPhoto
 
 
@@ -34,12 +36,12 @@ def _hospital_for(request: HttpRequest, code: Any) -> Hospital:
     if user.scope_kind == "hospital":
         own = Hospital.objects.filter(pk=user.hospital_id).first() if user.hospital_id else None
         if own is None:
-            raise NotFound("本账号未绑定医疗机构", code="unknown_hospital")
+            raise NotFound("本账号未绑定医疗机构", code=CoreCode.UNKNOWN_HOSPITAL)
         return own
     code = inputs.text(code, field="hospital", label="医疗机构", max_length=30)
     hospital = Hospital.objects.filter(code=code, region_id__in=user.region_codes).first()
     if hospital is None:
-        raise InvalidInput(f"无此医疗机构：{code}", code="unknown_hospital",
+        raise InvalidInput(f"无此医疗机构：{code}", code=CoreCode.UNKNOWN_HOSPITAL,
                            details=[{"path": "hospital", "message": "无此医疗机构"}])
     return hospital
 
@@ -288,7 +290,7 @@ def visit_photo(request: HttpRequest, pk: int) -> HttpResponse:
     queries.access_visit_by_id(request, photo.visit_id)  # the photo is seen by whoever may see its visit
     path = Path(photo.path)
     if not path.is_file() or Path(settings.UPLOAD_DIR).resolve() not in path.resolve().parents:
-        raise NotFound("照片文件不存在", code="photo_missing")
+        raise NotFound("照片文件不存在", code=Code.PHOTO_MISSING)
     return FileResponse(path.open("rb"), filename=photo.name)
 
 
@@ -331,7 +333,7 @@ def assignment_new(request: HttpRequest) -> HttpResponse:
             hospitals = list(Hospital.objects.filter(code__in=codes, region_id=region))
             person = staff.filter(pk=inputs.object_id(p.get("user"))).first()
             if person is None:
-                raise InvalidInput("请选择稽核岗人员", code="bad_choice", details=[{"path": "user", "message": "无此人员"}])
+                raise InvalidInput("请选择稽核岗人员", code=CoreCode.INVALID_CHOICE, details=[{"path": "user", "message": "无此人员"}])
             start, end = inputs.period(p.get("start_date"), p.get("end_date"), field="start_date", label="开始日期")
             return actions.do_create_assignment(
                 kind=inputs.text(p.get("kind"), field="kind", label="类型", max_length=10), user=person,

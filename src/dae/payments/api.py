@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 from dae.catalog.models import Hospital
 from dae.core import inputs
 from dae.core.api import validated
+from dae.core.codes import CoreCode
 from dae.core.errors import InvalidInput
 from dae.core.inputs import FUND_MAX, AmountField, BoundedDateField
 from dae.core.masking import mask_account
@@ -35,6 +36,7 @@ from .actions import (
     do_record_deduction,
 )
 from .bankfiles import payment_file
+from .codes import Code
 from .models import Deduction, PaymentBatch, PaymentOrder, ResultFile, Statement
 from .queries import reconcile
 
@@ -197,7 +199,7 @@ class BatchFile(APIView):
     def get(self, request: Request, pk: int) -> HttpResponse:
         batch = get_scoped_or_404(PaymentBatch, request, pk=pk)
         if batch.status == PaymentBatch.Status.DRAFT:
-            raise InvalidInput("批次尚未生成付款文件", code="not_exported")
+            raise InvalidInput("批次尚未生成付款文件", code=Code.NOT_EXPORTED)
         response = HttpResponse(payment_file(batch), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{batch.number}.csv"'
         return response
@@ -224,7 +226,7 @@ class BatchResults(APIView):
         batch = get_scoped_or_404(PaymentBatch, request, pk=pk)
         upload = request.FILES.get("file")
         if upload is None:
-            raise InvalidInput("请上传银行回盘文件（字段 file）", code="no_file")
+            raise InvalidInput("请上传银行回盘文件（字段 file）", code=CoreCode.NO_FILE)
         result = do_import_result(batch, name=upload.name or "result.csv", chunks=upload.chunks(), actor=request.user)
         return Response(ResultSerializer(result).data, status=status.HTTP_201_CREATED)
 

@@ -19,6 +19,7 @@ from dae.core.errors import InvalidInput
 from dae.core.files import text_and_encoding
 from dae.core.money import ZERO, D, MoneyError
 
+from .codes import Code
 from .models import PaymentBatch, PaymentOrder
 
 #: The bank payment file (付款文件), UTF-8 with a byte-order mark so that Excel opens it; documented in
@@ -110,7 +111,7 @@ def parse_result(content: bytes, batch: PaymentBatch) -> list[ResultLine]:
     reader = csv.DictReader(io.StringIO(text))
     missing = [c for c in RESULT_COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
-        raise InvalidInput(f"回盘文件缺少列：{'、'.join(missing)}", code="missing_columns",
+        raise InvalidInput(f"回盘文件缺少列：{'、'.join(missing)}", code=Code.MISSING_COLUMNS,
                            details=[_problem(1, c, "", "缺少此列") for c in missing])
     orders = {o.seq: o for o in batch.orders.all()}
     problems: list[dict[str, Any]] = []
@@ -130,5 +131,5 @@ def parse_result(content: bytes, batch: PaymentBatch) -> list[ResultLine]:
     if problems:
         first = problems[0]
         raise InvalidInput(f"回盘文件第 {first['row']} 行 {first['column']}：{first['message']}（共 {len(problems)} 处问题）",
-                           code="bad_result_file", details=problems)
+                           code=Code.BAD_RESULT_FILE, details=problems)
     return lines

@@ -18,6 +18,7 @@ from dae.catalog.models import Hospital
 from dae.claims.models import Adjustment, Settlement
 from dae.claims.states import ClaimState
 from dae.core import inputs
+from dae.core.codes import CoreCode
 from dae.core.errors import DaeError, InvalidInput, NotFound
 from dae.core.models import Region
 from dae.core.scoping import get_scoped_or_404
@@ -43,6 +44,7 @@ from .actions import (
     do_record_deduction,
 )
 from .bankfiles import payment_file
+from .codes import Code
 from .models import Deduction, PaymentBatch, PaymentOrder, Statement
 from .queries import reconcile
 
@@ -247,7 +249,7 @@ def _batch_action(request: HttpRequest, batch: PaymentBatch) -> None:
         elif action == "result":
             upload = request.FILES.get("file")
             if upload is None:
-                raise InvalidInput("请选择银行回盘文件", code="no_file")
+                raise InvalidInput("请选择银行回盘文件", code=CoreCode.NO_FILE)
             result = do_import_result(batch, name=upload.name or "result.csv", chunks=upload.chunks(), actor=request.user)
             messages.success(request, gettext("回盘已导入：成功 %(p)s 笔，失败 %(f)s 笔，处理中 %(u)s 笔")
                              % {"p": result.paid, "f": result.failed, "u": result.pending})
@@ -260,7 +262,7 @@ def _batch_action(request: HttpRequest, batch: PaymentBatch) -> None:
                              reason=request.POST.get("reason", ""), serial=request.POST.get("serial", ""))
             messages.success(request, gettext("查证结果已登记"))
         else:
-            raise InvalidInput(f"未知操作：{action}", code="bad_action")
+            raise InvalidInput(f"未知操作：{action}", code=Code.BAD_ACTION)
     except PaymentOrder.DoesNotExist:
         messages.error(request, gettext("本批次没有这条指令"))
     except DaeError as exc:
@@ -321,7 +323,7 @@ def deduction_new(request: HttpRequest) -> HttpResponse:
         hospital = get_scoped_or_404(Hospital, request, pk=inputs.object_id(request.POST.get("hospital", "")))
         document = request.POST.get("document", "").strip()
         if not document:
-            raise InvalidInput("请填写确认文书编号", code="no_document")
+            raise InvalidInput("请填写确认文书编号", code=Code.NO_DOCUMENT)
         do_record_deduction(hospital, amount=request.POST.get("amount", ""), kind=request.POST.get("kind", ""),
                             reason=request.POST.get("reason", ""), source=("document", document[:64]),
                             confirmed_on=inputs.query_date(request.POST, "confirmed_on", timezone.localdate()),

@@ -39,6 +39,7 @@ from dae.claims.adjustments import book_late_settlement
 from dae.claims.models import FeeLine, Settlement
 from dae.claims.payout import book_for_region, person_year
 from dae.claims.states import ClaimState, check_transition
+from dae.core.codes import CoreCode
 from dae.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied, require_reason
 from dae.core.events import record_event
 from dae.core.money import ZERO, fmt_yuan
@@ -48,6 +49,7 @@ from dae.enrollment.models import Person
 from dae.ledger.actions import do_post_settlement_payable
 
 from . import checklist, clock
+from .codes import Code
 from .feefile import LineInput
 from .inputs import ClaimInput, check_input, engine_lines, fee_total
 from .models import TOTAL_FIELDS, Invoice, ManualClaim, ManualFeeLine, NumberCounter
@@ -63,7 +65,7 @@ MATERIAL_STATES = (S.RECEIVED, S.COMPUTED, S.RETURNED)
 class FourEyesViolation(PermissionDenied):
     """The checker computed this claim (now or before): somebody else must check it."""
 
-    code = "four_eyes"
+    code = Code.FOUR_EYES
     default_message = "四眼原则：本申请由您计算过，您不能复核、审批、退回或拒付，须由复核岗的另一人办理"
 
 
@@ -138,7 +140,7 @@ def _apply_materials(claim: ManualClaim, received: Iterable[str], day: dt.date) 
     received = list(dict.fromkeys(received))
     unknown = checklist.unknown_codes(received)
     if unknown:
-        raise InvalidInput(f"未知的材料项：{'、'.join(unknown)}", code="unknown_material",
+        raise InvalidInput(f"未知的材料项：{'、'.join(unknown)}", code=Code.UNKNOWN_MATERIAL,
                            details=[{"path": "materials", "message": f"未知的材料项：{c}"} for c in unknown])
     was_complete = claim.materials_complete
     claim.materials = [c for c in checklist.MATERIALS if c in received]
@@ -162,7 +164,7 @@ def _coverage_error(psn_no: str, gaps: list[tuple[dt.date, str]]) -> InvalidInpu
     reasons = "、".join(dict.fromkeys(reason for _d, reason in gaps))
     message = (f"参保人 {psn_no} 在 {span} 未享受大额医疗费用补助待遇（{reasons}），共 {len(gaps)} 天，"
                f"不能受理该期间的手工报销")
-    return InvalidInput(message, code="not_covered",
+    return InvalidInput(message, code=Code.NOT_COVERED,
                         details=[{"path": "adm_date", "message": message},
                                  *[{"path": "coverage", "date": d.isoformat(), "message": r} for d, r in gaps[:31]]])
 
@@ -171,18 +173,18 @@ def _resolve(actor: Any, data: ClaimInput) -> tuple[Person, Hospital, str]:
     """The person (in the actor's scope), the hospital and the claim's region; coverage of every day checked."""
     person = Person.objects.for_user(actor).filter(psn_no=data.psn_no.strip()).first()
     if person is None:
-        raise NotFound(f"人员编号 {data.psn_no} 不存在或不在您的统筹区", code="no_person",
+        raise NotFound(f"人员编号 {data.psn_no} 不存在或不在您的统筹区", code=Code.NO_PERSON,
                        details=[{"path": "psn_no", "message": "人员编号不存在或不在您的统筹区"}])
     hospital = Hospital.objects.filter(code=data.hospital_code.strip()).first()
     if hospital is None:
-        raise InvalidInput(f"医疗机构编码 {data.hospital_code} 不存在", code="no_hospital",
+        raise InvalidInput(f"医疗机构编码 {data.hospital_code} 不存在", code=Code.NO_HOSPITAL,
                            details=[{"path": "hospital", "message": "医疗机构编码不存在"}])
     gaps = _uncovered(person.psn_no, data.adm_date, data.dscg_date)
     if gaps:
         raise _coverage_error(person.psn_no, gaps)
     region_id = coverage_many([(person.psn_no, data.adm_date)])[(person.psn_no, data.adm_date)].region_id
     if region_id is None or region_id not in actor.region_codes:
-        raise NotFound("该参保人的参保地不在您的统筹区", code="region_not_allowed",
+        raise NotFound("该参保人的参保地不在您的统筹区", code=CoreCode.REGION_NOT_ALLOWED,
                        details=[{"path": "psn_no", "message": "该参保人的参保地不在您的统筹区"}])
     return person, hospital, region_id
 
@@ -198,7 +200,7 @@ def _check(data: ClaimInput, *, exclude_claim: int | None = None) -> None:
             errors.append({"path": "invoices",
                            "message": f"发票号码 {inv.number} 已在申请 {inv.claim.number} 中报销或在办"})
     if errors:
-        raise InvalidInput(f"申请信息有 {len(errors)} 处错误：{errors[0]['message']}", code="claim_invalid",
+        raise InvalidInput(f"申请信息有 {len(errors)} 处错误：{errors[0]['message']}", code=Code.CLAIM_INVALID,
                            details=errors)
 
 
@@ -282,16 +284,16 @@ def do_update(actor: Any, claim: ManualClaim, data: ClaimInput) -> ManualClaim:
     """Correct a claim still at the window (已受理 or 已退回). The person cannot change (cancel instead)."""
     _need(actor, "reimbursement:edit")
     if data.psn_no.strip() != claim.psn_no:
-        raise InvalidInput("不能更改申请的参保人；请撤销本申请后重新受理", code="person_fixed",
+        raise InvalidInput("不能更改申请的参保人；请撤销本申请后重新受理", code=Code.PERSON_FIXED,
                            details=[{"path": "psn_no", "message": "不能更改申请的参保人"}])
     with transaction.atomic():
         _check(data, exclude_claim=claim.pk)
         _person, hospital, region_id = _resolve(actor, data)
         claim = _lock(claim)
         if claim.state not in EDITABLE_STATES:
-            raise Conflict(f"状态“{claim.get_state_display()}”的申请不能修改", code="not_editable")
+            raise Conflict(f"状态“{claim.get_state_display()}”的申请不能修改", code=Code.NOT_EDITABLE)
         if region_id != claim.region_id:
-            raise Conflict("参保地统筹区与原申请不同，请撤销后重新受理", code="region_changed")
+            raise Conflict("参保地统筹区与原申请不同，请撤销后重新受理", code=Code.REGION_CHANGED)
         before = _snapshot(claim)
         _write_details(claim, data, hospital)
         _apply_materials(claim, claim.materials, timezone.localdate())
@@ -309,7 +311,7 @@ def do_set_materials(actor: Any, claim: ManualClaim, received: Iterable[str], *,
     with transaction.atomic():
         claim = _lock(claim)
         if claim.state not in MATERIAL_STATES:
-            raise Conflict(f"状态“{claim.get_state_display()}”的申请不能再修改材料", code="materials_closed")
+            raise Conflict(f"状态“{claim.get_state_display()}”的申请不能再修改材料", code=Code.MATERIALS_CLOSED)
         before = {"materials": list(claim.materials), "materials_complete": claim.materials_complete,
                   "due_date": claim.due_date, "clock_used": claim.clock_used}
         _apply_materials(claim, received, day or timezone.localdate())
@@ -354,7 +356,7 @@ def compute(claim: ManualClaim) -> tuple[SettlementResult, list[dict[str, str]]]
         year = person_year(claim.psn_no, claim.region_id, policy_year_of(mine, book), extra=[mine],
                            exclude=[claim.number], trace=True)
     except DocumentInvalid as exc:
-        raise invalid_input(exc, "申请的费用数据无法计算", "claim_not_computable") from exc
+        raise invalid_input(exc, "申请的费用数据无法计算", Code.CLAIM_NOT_COMPUTABLE) from exc
     assert year is not None  # the year holds at least this claim
     results = list(year.settlements)
     index = next(i for i, r in enumerate(results) if r.setl_id == claim.number)
@@ -384,7 +386,7 @@ def do_compute(actor: Any, claim: ManualClaim) -> ManualClaim:
         check_transition(claim.state, S.COMPUTED)
         if not claim.materials_complete:
             names = "、".join(checklist.label(c) for c in missing_materials(claim))
-            raise Conflict(f"材料不全，时限暂停，不能计算：缺{names}", code="materials_incomplete")
+            raise Conflict(f"材料不全，时限暂停，不能计算：缺{names}", code=Code.MATERIALS_INCOMPLETE)
         gaps = _uncovered(claim.psn_no, claim.adm_date, claim.dscg_date)
         if gaps:
             raise _coverage_error(claim.psn_no, gaps)
@@ -415,7 +417,7 @@ def _recheck_amount(claim: ManualClaim) -> SettlementResult:
     result, _effects = compute(claim)
     if result.payout != claim.computed_pay:
         raise Conflict(f"重新计算的大额支付 {fmt_yuan(result.payout)} 元与计算结果 {fmt_yuan(claim.computed_pay if claim.computed_pay is not None else ZERO)} "
-                       f"元不一致（本年度其他结算已变化），请退回重新计算", code="payout_changed",
+                       f"元不一致（本年度其他结算已变化），请退回重新计算", code=Code.PAYOUT_CHANGED,
                        details={"computed": str(claim.computed_pay), "now": str(result.payout)})
     return result
 
@@ -430,7 +432,7 @@ def do_check(actor: Any, claim: ManualClaim, *, note: str = "") -> ManualClaim:
         check_transition(claim.state, S.CHECKED)
         ensure_four_eyes(actor, claim)
         if not claim.materials_complete:
-            raise Conflict("材料不全，不能复核", code="materials_incomplete")
+            raise Conflict("材料不全，不能复核", code=Code.MATERIALS_INCOMPLETE)
         _recheck_amount(claim)
         claim.checked_by, claim.checked_at = actor, timezone.now()
         _transition(actor, claim, S.CHECKED, note=note[:500], after={"computed_pay": claim.computed_pay})
@@ -452,7 +454,7 @@ def do_approve(actor: Any, claim: ManualClaim, *, note: str = "") -> ManualClaim
         ensure_four_eyes(actor, claim)
         result = _recheck_amount(claim)
         if Settlement.objects.filter(setl_id=claim.number).exists():
-            raise Conflict(f"结算ID {claim.number} 已存在", code="settlement_exists")
+            raise Conflict(f"结算ID {claim.number} 已存在", code=Code.SETTLEMENT_EXISTS)
         claim.approved_by, claim.approved_at = actor, timezone.now()
         _transition(actor, claim, S.APPROVED, note=note[:500], after={"computed_pay": claim.computed_pay})
         claim.settlement = _store_settlement(claim, result)
@@ -528,7 +530,7 @@ def do_cancel(actor: Any, claim: ManualClaim, reason: str) -> ManualClaim:
     with transaction.atomic():
         claim = _lock(claim)
         if claim.state in (S.APPROVED, S.PAYABLE, S.PAID):
-            raise Conflict("已审批的申请不能在窗口撤销，请按结算撤销办理", code="already_approved")
+            raise Conflict("已审批的申请不能在窗口撤销，请按结算撤销办理", code=Code.ALREADY_APPROVED)
         check_transition(claim.state, S.CANCELLED)
         claim.close_reason = reason
         _transition(actor, claim, S.CANCELLED, note=reason, after={"reason": reason})

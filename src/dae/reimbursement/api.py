@@ -23,6 +23,7 @@ from dae.core.inputs import CLAIM_MAX, AmountField, BoundedDateField
 
 from . import actions
 from .clock import days_left
+from .codes import Code
 from .feefile import line_from_mapping
 from .inputs import ClaimInput, InvoiceInput
 from .models import TOTAL_FIELDS, ManualClaim
@@ -81,7 +82,7 @@ class ClaimInputSerializer(serializers.Serializer[Any]):
             if line is not None:
                 lines.append(line)
         if problems:
-            raise InvalidInput(f"费用明细有 {len(problems)} 处错误", code="fee_lines_invalid", details=problems)
+            raise InvalidInput(f"费用明细有 {len(problems)} 处错误", code=Code.FEE_LINES_INVALID, details=problems)
         totals = data.get("totals")
         return ClaimInput(
             psn_no=data["psn_no"], hospital_code=data["hospital"], place_category=data["place_category"],

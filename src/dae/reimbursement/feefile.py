@@ -19,6 +19,8 @@ from dae.core.files import csv_rows, text_and_encoding, xlsx_rows
 from dae.core.inputs import header_index
 from dae.imports.framework import cell_text, parse_decimal
 
+from .codes import Code
+
 MAX_FILE = 5 * 1024 * 1024
 MAX_LINES = 5000
 
@@ -67,24 +69,24 @@ class LineInput:
 def read_fee_file(name: str, content: bytes) -> list[LineInput]:
     """The fee lines of an uploaded CSV/XLSX file, or ``InvalidInput`` listing every problem."""
     if len(content) > MAX_FILE:
-        raise InvalidInput("费用明细文件过大（上限 5 MB）", code="fee_file_too_large")
+        raise InvalidInput("费用明细文件过大（上限 5 MB）", code=Code.FEE_FILE_TOO_LARGE)
     lower = name.lower()
     if lower.endswith(".csv"):
         rows = _csv_rows(content)
     elif lower.endswith(".xlsx"):
         rows = _xlsx_rows(content)
     else:
-        raise InvalidInput("费用明细文件应为 CSV 或 Excel (.xlsx)", code="fee_file_format")
+        raise InvalidInput("费用明细文件应为 CSV 或 Excel (.xlsx)", code=Code.FEE_FILE_FORMAT)
     return lines_from_rows(rows)
 
 
 def lines_from_rows(rows: list[tuple[int, list[Any]]]) -> list[LineInput]:
     if not rows:
-        raise InvalidInput("费用明细文件为空，没有表头", code="fee_file_empty")
+        raise InvalidInput("费用明细文件为空，没有表头", code=Code.FEE_FILE_EMPTY)
     problems: list[dict[str, Any]] = []
     index = _header(rows[0][1], problems)
     if problems:
-        raise InvalidInput("费用明细文件的表头有误", code="fee_file_invalid", details=problems)
+        raise InvalidInput("费用明细文件的表头有误", code=Code.FEE_FILE_INVALID, details=problems)
     lines: list[LineInput] = []
     for row_no, cells in rows[1:]:
         if not any(c not in (None, "") for c in cells):
@@ -98,7 +100,7 @@ def lines_from_rows(rows: list[tuple[int, list[Any]]]) -> list[LineInput]:
     if len(lines) > MAX_LINES:
         problems.append({"path": "fee_file", "message": f"费用明细超过 {MAX_LINES} 行"})
     if problems:
-        raise InvalidInput(f"费用明细文件有 {len(problems)} 处错误", code="fee_file_invalid", details=problems)
+        raise InvalidInput(f"费用明细文件有 {len(problems)} 处错误", code=Code.FEE_FILE_INVALID, details=problems)
     return lines
 
 

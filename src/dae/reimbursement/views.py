@@ -19,6 +19,7 @@ from dae.accounts.permissions import can, can_unmask
 from dae.claims.models import Settlement
 from dae.claims.states import OPEN_STATES, ClaimState
 from dae.core.access import record_access
+from dae.core.codes import CoreCode
 from dae.core.errors import DaeError, InvalidInput
 from dae.core.models import AccessRecord, Event
 from dae.core.scoping import get_scoped_or_404
@@ -26,6 +27,7 @@ from dae.web.listing import Column, Filter, ScopedListView
 
 from . import actions
 from .clock import days_left
+from .codes import Code
 from .feefile import read_fee_file, template_csv
 from .forms import ClaimForm, InvoiceFormSet, ReasonForm, claim_input, initial_for
 from .models import ManualClaim
@@ -173,7 +175,7 @@ def _form_response(request: HttpRequest, claim: ManualClaim | None) -> HttpRespo
                 elif claim is not None and claim.entry_mode == ManualClaim.EntryMode.LINES:
                     lines = actions.line_inputs(claim)
                 else:
-                    raise InvalidInput(gettext("按费用明细录入时请上传费用明细文件"), code="fee_file_required",
+                    raise InvalidInput(gettext("按费用明细录入时请上传费用明细文件"), code=Code.FEE_FILE_REQUIRED,
                                        details=[{"path": "fee_file", "message": gettext("请上传费用明细文件")}])
             data = claim_input(form, invoices, lines)
             saved = actions.do_register(user, data) if claim is None else actions.do_update(user, claim, data)
@@ -246,7 +248,7 @@ def _act(request: HttpRequest, number: str, do: Any, message: str, *, needs_reas
     try:
         if form is not None:
             if not form.is_valid():
-                raise InvalidInput(gettext("请填写原因"), code="reason_required")
+                raise InvalidInput(gettext("请填写原因"), code=CoreCode.REASON_REQUIRED)
             do(request.user, claim, form.cleaned_data["reason"])
         else:
             do(request.user, claim)

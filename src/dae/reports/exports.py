@@ -26,7 +26,7 @@ from dae.core.models import Job
 
 from . import queries
 from . import render as formats
-from .errors import ErrorCode
+from .codes import Code
 from .periods import Period
 
 KIND = "reports.export"
@@ -45,7 +45,7 @@ def start_export(user: Any, *, report: str, fmt: str, period: str = "", pk: Any 
     from dae.accounts.permissions import can_export
 
     if report not in REPORTS or fmt not in REPORTS[report][0]:
-        raise InvalidInput(gettext("不支持的导出内容或格式"), code=ErrorCode.BAD_FORMAT)
+        raise InvalidInput(gettext("不支持的导出内容或格式"), code=Code.BAD_FORMAT)
     route = REPORTS[report][1]
     if not can_export(user, route):
         from django.core.exceptions import PermissionDenied
@@ -67,7 +67,7 @@ def start_export(user: Any, *, report: str, fmt: str, period: str = "", pk: Any 
 def run_export(job: Job, progress: Progress) -> dict[str, Any]:
     user = job.created_by
     if user is None:
-        raise InvalidInput("导出任务没有发起人", code=ErrorCode.BAD_FORMAT)
+        raise InvalidInput("导出任务没有发起人", code=Code.BAD_FORMAT)
     params = job.params
     progress(0, 3, "正在计算报表数据…")
     if params["report"] == "monthly":

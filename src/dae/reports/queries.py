@@ -23,7 +23,7 @@ from dae.core.sums import fen_sum, yuan
 
 from . import indicator_data, tables
 from . import indicators as engine
-from .errors import ErrorCode
+from .codes import Code
 from .models import SavedView
 from .periods import Period, PeriodError
 
@@ -70,7 +70,7 @@ def parse_period(text: str | None, default_kind: str = "month") -> Period:
     try:
         return Period.parse(text)
     except PeriodError as error:
-        raise InvalidInput(str(error), code=ErrorCode.BAD_PERIOD) from error
+        raise InvalidInput(str(error), code=Code.BAD_PERIOD) from error
 
 
 @dataclass(frozen=True)
@@ -126,7 +126,7 @@ def breakdown(user: Any, ind_id: str, period: Period, dims: tuple[str, ...]) -> 
         try:
             return engine.evaluate(bound, ind_id, [period], dims)
         except engine.IndicatorError as error:
-            raise InvalidInput(str(error), code=ErrorCode.BAD_DIMENSION) from error
+            raise InvalidInput(str(error), code=Code.BAD_DIMENSION) from error
 
 
 # --- names of dimension values ---------------------------------------------------------------------------------
@@ -295,9 +295,9 @@ def _twelve_months(period: Period) -> list[Period]:
 def pivot(user: Any, ind_id: str, period: Period, dims: tuple[str, ...]) -> dict[str, Any]:
     """即席查询: one indicator by one or two dimensions, as rows × columns with names."""
     if ind_id not in engine.REGISTRY:
-        raise InvalidInput(f"未知的统计指标: {ind_id}", code=ErrorCode.BAD_INDICATOR)
+        raise InvalidInput(f"未知的统计指标: {ind_id}", code=Code.BAD_INDICATOR)
     if not 1 <= len(dims) <= 2:
-        raise InvalidInput("请选择一个或两个分组维度", code=ErrorCode.BAD_DIMENSION)
+        raise InvalidInput("请选择一个或两个分组维度", code=Code.BAD_DIMENSION)
     cells = breakdown(user, ind_id, period, dims)
     names = [dimension_names(d, {c.key[i] for c in cells}) for i, d in enumerate(dims)]
     row_keys = sorted({c.key[0] for c in cells})

@@ -28,7 +28,7 @@ from dae.web.listing import Column, DateRange, HospitalFilter, RegionFilter, Sco
 from . import actions, indicator_data, queries
 from . import indicators as engine
 from . import render as formats
-from .errors import ErrorCode
+from .codes import Code
 from .models import SavedView
 from .periods import Period
 
@@ -52,7 +52,7 @@ def _download(request: HttpRequest, route: str, content: bytes, name: str, fmt: 
 def _fmt(request: HttpRequest) -> str:
     fmt = request.GET.get("export", "").strip()
     if fmt and fmt not in ("xlsx", "pdf"):
-        raise InvalidInput(str(_("导出格式只能是 xlsx 或 pdf")), code=ErrorCode.BAD_FORMAT)
+        raise InvalidInput(str(_("导出格式只能是 xlsx 或 pdf")), code=Code.BAD_FORMAT)
     return fmt
 
 
@@ -186,7 +186,7 @@ def details_queryset(qs: QuerySet[Settlement], params: Any) -> QuerySet[Settleme
     values of the cell clicked. Their 大额 total is the figure for payout_amount; stays list their settlements."""
     ind_id = params.get("indicator", "payout_amount")
     if ind_id not in STAY_BASED and ind_id not in SETTLEMENT_BASED:
-        raise InvalidInput(str(_("该指标没有结算明细")), code=ErrorCode.BAD_INDICATOR)
+        raise InvalidInput(str(_("该指标没有结算明细")), code=Code.BAD_INDICATOR)
     period = queries.parse_period(params.get("period"))
     qs = qs.exclude(state__in=("received", "returned", "rejected"))
     if ind_id in STAY_BASED:

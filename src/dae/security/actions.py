@@ -22,7 +22,7 @@ from dae.accounts.models import User
 from dae.core.errors import InvalidInput
 from dae.core.events import record_event
 
-from .errors import ErrorCode
+from .codes import Code
 from .models import ApiToken, SecuritySetting
 from .otp import replace_recovery
 from .passwords import check_new_password, store_password
@@ -35,7 +35,7 @@ def do_change_password(user: Any, *, old_password: str, new_password: str) -> No
     """The user's own change: the old password, then every rule; history kept; other sessions end (Django's
     session hash changes with the password; the caller keeps the current one with update_session_auth_hash)."""
     if not user.check_password(old_password):
-        raise InvalidInput(_("原密码不正确"), code=ErrorCode.WRONG_PASSWORD,
+        raise InvalidInput(_("原密码不正确"), code=Code.WRONG_PASSWORD,
                            details=[{"path": "old_password", "message": _("原密码不正确")}])
     check_new_password(new_password, user)
     with transaction.atomic():

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .errors import ErrorCode
+from .codes import Code
 from .otp import is_verified
 from .policy import ABSOLUTE_SECONDS, IDLE_SECONDS, TOUCH_EVERY_SECONDS, two_factor_required
 from .signals import AUTH_AT, PW_CHANGE, SEEN_AT
@@ -45,13 +45,13 @@ class TokenMiddleware:
         if not header.startswith("Bearer "):
             return self.get_response(request)
         if not request.path.startswith("/api/"):
-            return _json(ErrorCode.TOKEN_INVALID, _("令牌只能用于接口"), 401)
+            return _json(Code.TOKEN_INVALID, _("令牌只能用于接口"), 401)
         token = find(header[7:].strip())
         if token is None or token.revoked_at is not None or not token.user.is_active:
-            return _json(ErrorCode.TOKEN_INVALID, _("令牌无效或已吊销"), 401)
+            return _json(Code.TOKEN_INVALID, _("令牌无效或已吊销"), 401)
         now = timezone.now()
         if token.expires_at <= now:
-            return _json(ErrorCode.TOKEN_EXPIRED, _("令牌已过期，请联系信息技术岗重新签发"), 401)
+            return _json(Code.TOKEN_EXPIRED, _("令牌已过期，请联系信息技术岗重新签发"), 401)
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > TOUCH_EVERY_SECONDS:
             type(token).objects.filter(pk=token.pk).update(last_used_at=now)
         request.user = token.user
@@ -65,7 +65,7 @@ class TokenMiddleware:
             return None
         view_name = request.resolver_match.view_name if request.resolver_match else ""
         if not scope_allows(token.scopes, view_name):
-            return _json(ErrorCode.TOKEN_SCOPE, _("该令牌的范围不包括此接口"), 403)
+            return _json(Code.TOKEN_SCOPE, _("该令牌的范围不包括此接口"), 403)
         return None
 
 
@@ -88,7 +88,7 @@ class SignInPolicyMiddleware:
                 logout(request)
                 text = _("长时间未操作，已自动退出，请重新登录") if idle else _("登录已超过最长时限，请重新登录")
                 if request.path.startswith("/api/"):
-                    return _json(ErrorCode.SESSION_EXPIRED, text, 401)
+                    return _json(Code.SESSION_EXPIRED, text, 401)
                 messages.warning(request, text)
                 return redirect(f"{reverse(settings.LOGIN_URL)}?next={request.path}")
             if AUTH_AT not in session:
@@ -110,10 +110,10 @@ class SignInPolicyMiddleware:
             return None
         if owes_factor:
             if request.path.startswith("/api/"):
-                return _json(ErrorCode.TWO_FACTOR_REQUIRED, _("该岗位须完成双因素认证"), 403)
+                return _json(Code.TWO_FACTOR_REQUIRED, _("该岗位须完成双因素认证"), 403)
             return redirect("security:two_factor")
         if request.path.startswith("/api/"):
-            return _json(ErrorCode.PASSWORD_CHANGE_REQUIRED, _("请先修改密码"), 403)
+            return _json(Code.PASSWORD_CHANGE_REQUIRED, _("请先修改密码"), 403)
         return redirect("security:password_change")
 
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from dae.core.errors import InvalidInput
 
-from .errors import ErrorCode
+from .codes import Code
 from .models import PasswordHistory, SecuritySetting
 from .policy import DEFAULT_PASSWORD_MAX_AGE_DAYS, PASSWORD_HISTORY, PASSWORD_MIN_CLASSES, PASSWORD_MIN_LENGTH
 
@@ -92,7 +92,7 @@ def check_new_password(password: str, user: Any) -> None:
         validate_password(password, user)
     except ValidationError as error:
         messages = [str(m) for m in error.messages]
-        raise InvalidInput("；".join(messages), code=ErrorCode.PASSWORD_REJECTED,
+        raise InvalidInput("；".join(messages), code=Code.PASSWORD_REJECTED,
                            details=[{"path": "new_password", "message": m} for m in messages]) from None
 
 

@@ -14,6 +14,7 @@ from dae.core.access import record_export
 from dae.core.errors import InvalidInput, PermissionDenied
 from dae.core.exports import ExportColumn, csv_bytes, export_response, xlsx_bytes
 
+from .codes import Code
 from .lookups import LOOKUPS
 
 
@@ -35,7 +36,7 @@ def export_report(request: HttpRequest, fmt: str, *, title: str, columns: Sequen
     lists are: refused for posts the matrix does not let export the page, the same header block, yuan formats,
     its totals row, and one access record (原因 export) with the full address."""
     if fmt not in ("xlsx", "csv"):
-        raise InvalidInput(gettext("导出格式只能是 xlsx 或 csv"), code="bad_export_format")
+        raise InvalidInput(gettext("导出格式只能是 xlsx 或 csv"), code=Code.BAD_EXPORT_FORMAT)
     match = request.resolver_match
     route = match.view_name if match else ""
     if not LOOKUPS.may_export(request.user, route):

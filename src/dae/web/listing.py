@@ -40,6 +40,7 @@ from dae.core.errors import DaeError, InvalidInput, PermissionDenied
 from dae.core.exports import ExportColumn, csv_bytes, export_response, xlsx_bytes
 from dae.core.sums import fen_sum, yuan
 
+from .codes import Code
 from .columns import MASKS, Column, choice_labels, field_path
 from .downloads import export_report, header_lines, report_export_links
 from .filters import AmountRange, BaseFilter, DateRange, DictChoices, Filter, HospitalFilter, RegionFilter, TextFilter
@@ -203,7 +204,7 @@ class ScopedListView(ListView):  # type: ignore[type-arg]
 
     def export(self, fmt: str) -> HttpResponse:
         if fmt not in ("xlsx", "csv"):
-            raise InvalidInput(gettext("导出格式只能是 xlsx 或 csv"), code="bad_export_format")
+            raise InvalidInput(gettext("导出格式只能是 xlsx 或 csv"), code=Code.BAD_EXPORT_FORMAT)
         if not self.may_export():
             raise PermissionDenied(gettext("当前岗位不能导出此列表"))
         qs, errors = self.filtered_queryset()
@@ -213,7 +214,7 @@ class ScopedListView(ListView):  # type: ignore[type-arg]
         count = qs.count()
         if count > EXPORT_MAX:
             raise InvalidInput(gettext("共 %(n)s 条，超过单次导出上限 %(max)s 条，请缩小筛选范围")
-                               % {"n": f"{count:,}", "max": f"{EXPORT_MAX:,}"}, code="export_too_large")
+                               % {"n": f"{count:,}", "max": f"{EXPORT_MAX:,}"}, code=Code.EXPORT_TOO_LARGE)
         masked = not LOOKUPS.may_export_full(self.request.user, self.route_name())
         if self.export_columns:
             shown = [(f"e{i}", c) for i, c in enumerate(self.export_columns)]

@@ -11,11 +11,13 @@ from typing import Any
 from django.db import transaction
 
 from dae.accounts.posts import Post
+from dae.core.codes import InputCode
 from dae.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from dae.core.events import record_event
 
 from . import service
 from .calendar import iter_dates, missing_fixed_holidays
+from .codes import Code
 from .models import CalendarOverride, CalendarYear
 
 #: Years the calendar accepts entries for.
@@ -31,7 +33,7 @@ def _require_manager(actor: Any) -> None:
 
 def _check_year(year: int, path: str) -> None:
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise InvalidInput(f"年度须在 {FIRST_YEAR} 到 {LAST_YEAR} 之间", code="invalid_year",
+        raise InvalidInput(f"年度须在 {FIRST_YEAR} 到 {LAST_YEAR} 之间", code=InputCode.INVALID_YEAR,
                            details=[{"path": path, "code": "range", "message": "年度超出范围",
                                      "message_en": f"year must be between {FIRST_YEAR} and {LAST_YEAR}"}])
 
@@ -39,7 +41,7 @@ def _check_year(year: int, path: str) -> None:
 def _check_note(note: str) -> str:
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
-        raise InvalidInput(f"说明不能超过 {NOTE_MAX} 个字", code="note_too_long",
+        raise InvalidInput(f"说明不能超过 {NOTE_MAX} 个字", code=Code.NOTE_TOO_LONG,
                            details=[{"path": "note", "code": "max_length", "message": "说明过长",
                                      "message_en": f"at most {NOTE_MAX} characters"}])
     return note
@@ -75,11 +77,11 @@ def do_set_override_range(actor: Any, first: dt.date, last: dt.date, is_working_
     transaction with one event per day — a notice's holiday period is entered in one step."""
     _require_manager(actor)
     if last < first:
-        raise InvalidInput("结束日期不能早于开始日期", code="invalid_range",
+        raise InvalidInput("结束日期不能早于开始日期", code=Code.INVALID_RANGE,
                            details=[{"path": "end", "code": "before_start", "message": "结束日期早于开始日期",
                                      "message_en": "end is before start"}])
     if (last - first).days >= MAX_RANGE_DAYS:
-        raise InvalidInput(f"一次最多录入 {MAX_RANGE_DAYS} 天", code="range_too_long",
+        raise InvalidInput(f"一次最多录入 {MAX_RANGE_DAYS} 天", code=Code.RANGE_TOO_LONG,
                            details=[{"path": "end", "code": "max_days", "message": "日期范围过长",
                                      "message_en": f"at most {MAX_RANGE_DAYS} days at once"}])
     with transaction.atomic():
@@ -92,7 +94,7 @@ def do_remove_override(actor: Any, date: dt.date) -> None:
     with transaction.atomic():
         existing = CalendarOverride.objects.select_for_update().filter(date=date).first()
         if existing is None:
-            raise NotFound(f"{date.isoformat()} 没有录入调整", code="override_not_found")
+            raise NotFound(f"{date.isoformat()} 没有录入调整", code=Code.OVERRIDE_NOT_FOUND)
         before = _snapshot(existing)
         existing.delete()
         record_event(actor, "workdays.override_removed", object_type="workdays.calendaroverride",
@@ -110,15 +112,15 @@ def do_confirm_year(actor: Any, year: int, note: str = "") -> CalendarYear:
     with transaction.atomic():
         current = service.build_calendar()
         if year in current.package_years:
-            raise Conflict(f"{year} 年的节假日安排已包含在节假日数据包中，无需确认", code="year_in_package")
+            raise Conflict(f"{year} 年的节假日安排已包含在节假日数据包中，无需确认", code=Code.YEAR_IN_PACKAGE)
         if CalendarYear.objects.select_for_update().filter(year=year).exists():
-            raise Conflict(f"{year} 年度已确认", code="year_already_confirmed")
+            raise Conflict(f"{year} 年度已确认", code=Code.YEAR_ALREADY_CONFIRMED)
         missing = missing_fixed_holidays(current, year)
         if missing:
             days = "、".join(d.strftime("%m-%d") for d in missing)
             raise InvalidInput(
                 f"{year} 年的法定节假日尚未全部录入为休息日（缺 {days}），请按国务院办公厅通知录入后再确认",
-                code="year_incomplete",
+                code=Code.YEAR_INCOMPLETE,
                 details=[{"path": "year", "code": "missing_holiday", "message": f"未录入 {d.isoformat()}",
                           "message_en": f"{d.isoformat()} is not entered as a day off"} for d in missing])
         row = CalendarYear.objects.create(year=year, confirmed_by=actor, note=note)

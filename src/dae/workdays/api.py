@@ -18,6 +18,7 @@ from dae.core.errors import InvalidInput, NotFound
 from dae.core.inputs import BoundedDateField
 
 from . import actions, service
+from .codes import Code
 from .models import CalendarOverride, CalendarYear
 
 
@@ -116,7 +117,7 @@ class OverrideDetail(APIView):
     def get(self, request: Request, day: str) -> Response:
         row = CalendarOverride.objects.for_user(request.user).filter(date=inputs.date(day, field="day")).first()
         if row is None:
-            raise NotFound(f"{day} 没有录入调整", code="override_not_found")
+            raise NotFound(f"{day} 没有录入调整", code=Code.OVERRIDE_NOT_FOUND)
         return Response(OverrideSerializer(row).data)
 
     @extend_schema(responses={204: None})

@@ -26,9 +26,11 @@ from typing import Any
 from django.core.signals import request_finished, request_started
 from django.db.models import Count, Max
 
+from dae.core.codes import CoreCode
 from dae.core.errors import Conflict, InvalidInput
 
 from .calendar import CalendarUnknownYear, CalendarWarning, DayInfo, Deadline, Override, WorkCalendar
+from .codes import Code
 from .models import CalendarOverride, CalendarYear
 
 __all__ = [
@@ -43,7 +45,7 @@ MAX_DAYS = 2500
 class CalendarYearUnknown(Conflict):
     """A strict count needed a year whose holidays are not entered and confirmed (``details.years``)."""
 
-    code = "calendar_year_unknown"
+    code = Code.CALENDAR_YEAR_UNKNOWN
     default_message = "该年度的节假日安排尚未录入并确认，无法按工作日计算"
 
 
@@ -132,7 +134,7 @@ def working_days_between(a: dt.date, b: dt.date) -> int:
 def deadline(d: dt.date, n: int) -> Deadline:
     """Due date of ``n`` working days from ``d`` with warnings for unknown years (never a silent guess)."""
     if not 0 <= n <= MAX_DAYS:
-        raise InvalidInput(f"工作日天数须在 0 到 {MAX_DAYS} 之间", code="invalid_days",
+        raise InvalidInput(f"工作日天数须在 0 到 {MAX_DAYS} 之间", code=CoreCode.INVALID_DAYS,
                            details=[{"path": "days", "code": "range", "message": f"须在 0 到 {MAX_DAYS} 之间",
                                      "message_en": f"must be between 0 and {MAX_DAYS}"}])
     return calendar().deadline(d, n)

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dae.core import inputs
+from dae.core.codes import CoreCode
 from dae.core.errors import Conflict, InvalidInput, require_reason
 from dae.core.events import record_event, user_or_none
 from dae.core.uploads import discard, store_upload
@@ -28,6 +29,7 @@ from dae.credit.actions import violations as credit
 from dae.payments.actions import do_record_deduction
 from dae.workdays import service as workdays
 
+from ..codes import Code
 from ..models import Finding, FindingDocument, FindingLine, FindingStep, PlatformFeedback
 
 #: Working days the hospital has to accept or appeal a confirmed finding (医院反馈期限).
@@ -44,7 +46,7 @@ Document = tuple[str, Iterable[bytes]]
 def _lock(finding: Finding, allowed: Iterable[str], what: str) -> Finding:
     locked = Finding.objects.select_for_update(of=("self",)).select_related("hospital", "settlement").get(pk=finding.pk)
     if locked.status not in allowed:
-        raise Conflict(f"疑点当前状态为「{locked.get_status_display()}」，不能{what}", code="bad_finding_state")
+        raise Conflict(f"疑点当前状态为「{locked.get_status_display()}」，不能{what}", code=Code.BAD_FINDING_STATE)
     return locked
 
 
@@ -110,23 +112,23 @@ def do_confirm(finding: Finding, *, amount: Any, note: str, actor: Any) -> Findi
         if value <= 0:
             raise InvalidInput(
                 "认定金额须大于 0；不构成违规请选择排除",
-                code="bad_amount",
+                code=inputs.InputCode.INVALID_AMOUNT,
                 details=[{"path": "amount", "message": "认定金额须大于 0"}],
             )
         if f.settlement is None:  # a bedside finding while the stay is open (dae.monitoring links it at discharge)
             raise Conflict(
                 "该疑点来自驻院查床，住院尚未结算：出院结算关联后才能认定扣款金额（可先排除）",
-                code="stay_not_settled",
+                code=Code.STAY_NOT_SETTLED,
             )
         if f.settlement.state == "cancelled":
             raise Conflict(
                 f"结算 {f.settlement.setl_id} 已撤销（2305），其支付已冲回，不能再认定扣款；请排除此疑点",
-                code="settlement_cancelled",
+                code=Code.SETTLEMENT_CANCELLED,
             )
         if value > f.settlement.medfee_sumamt:
             raise InvalidInput(
                 f"认定金额不能超过该结算医疗费总额 {f.settlement.medfee_sumamt} 元",
-                code="bad_amount",
+                code=inputs.InputCode.INVALID_AMOUNT,
                 details=[{"path": "amount", "message": "超过医疗费总额"}],
             )
         due = _due(HOSPITAL_DAYS)
@@ -171,12 +173,12 @@ def do_appeal(finding: Finding, *, reason: str, documents: list[Document], actor
     if not documents:
         raise InvalidInput(
             "申诉须上传至少一份证明材料",
-            code="documents_required",
+            code=Code.DOCUMENTS_REQUIRED,
             details=[{"path": "documents", "message": "请上传证明材料"}],
         )
     for name, _chunks in documents:
         if not name.lower().endswith(DOCUMENT_TYPES):
-            raise InvalidInput(f"不支持的文件类型：{name}（可上传 PDF、图片、Word、Excel、ZIP）", code="bad_file_type")
+            raise InvalidInput(f"不支持的文件类型：{name}（可上传 PDF、图片、Word、Excel、ZIP）", code=CoreCode.INVALID_FILE_TYPE)
     stored = []
     try:
         with transaction.atomic():
@@ -233,19 +235,19 @@ def do_settle(finding: Finding, *, amount: Any, note: str, actor: Any) -> Findin
     with transaction.atomic():
         f = _lock(finding, (Finding.Status.ACCEPTED, Finding.Status.APPEALED, Finding.Status.CONFIRMED), "确认")
         if f.reviewed_amount is None:
-            raise Conflict("疑点尚无审核认定金额", code="bad_finding_state")
+            raise Conflict("疑点尚无审核认定金额", code=Code.BAD_FINDING_STATE)
         if f.status == Finding.Status.CONFIRMED and (f.due_on is None or f.due_on >= today):
-            raise Conflict(f"医院反馈期限（{f.due_on}）未到，尚不能确认", code="hospital_not_due")
+            raise Conflict(f"医院反馈期限（{f.due_on}）未到，尚不能确认", code=Code.HOSPITAL_NOT_DUE)
         if f.status != Finding.Status.APPEALED and value != f.reviewed_amount:
             raise InvalidInput(
                 f"医院已认可（或逾期视为认可），确认金额应为审核认定的 {f.reviewed_amount} 元",
-                code="bad_amount",
+                code=inputs.InputCode.INVALID_AMOUNT,
                 details=[{"path": "amount", "message": "应等于审核认定金额"}],
             )
         if value < 0 or value > f.reviewed_amount:
             raise InvalidInput(
                 f"确认金额应在 0 至 {f.reviewed_amount} 元之间",
-                code="bad_amount",
+                code=inputs.InputCode.INVALID_AMOUNT,
                 details=[{"path": "amount", "message": "超出范围"}],
             )
         before = f.status
@@ -310,7 +312,7 @@ def do_record_bedside_finding(
     finding. Without a settlement (the stay is open) it can be reviewed and dismissed; confirming an amount waits
     for :func:`do_link_finding_settlement`."""
     if rule_id not in BEDSIDE_RULES:
-        raise InvalidInput(f"规则 {rule_id} 不能由查床产生", code="bad_rule")
+        raise InvalidInput(f"规则 {rule_id} 不能由查床产生", code=Code.BAD_RULE)
     key = f"{source[0]}:{source[1]}"
     with transaction.atomic():
         found = Finding.objects.filter(rule_id=rule_id, finding_key=key).first()
@@ -336,7 +338,7 @@ def do_link_finding_settlement(finding: Finding, settlement: Any, *, actor: Any)
         if f.settlement_id is not None:
             return f
         if settlement.psn_no != f.psn_no or settlement.hospital_id != f.hospital_id:
-            raise Conflict("结算的人员或医疗机构与疑点不符", code="settlement_mismatch")
+            raise Conflict("结算的人员或医疗机构与疑点不符", code=Code.SETTLEMENT_MISMATCH)
         f.settlement, f.amount_at_issue = settlement, settlement.medfee_sumamt
         _save(f, ["settlement", "amount_at_issue"])
         FindingLine.objects.create(finding=f, settlement=settlement, role=FindingLine.Role.INVOLVED)

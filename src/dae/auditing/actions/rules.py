@@ -15,6 +15,7 @@ from dae.audit.schemas import conform
 from dae.core.errors import InvalidInput, require_reason
 from dae.core.events import record_event, user_or_none
 
+from ..codes import Code
 from ..models import RuleSetting
 from ..rulebook import jsonable_params, rows_table, table_params
 
@@ -32,7 +33,7 @@ def do_change_setting(
     (``enabled=None`` keeps it on or off); parameters are checked by the rule's own specs, table rows by the
     engine's schemas; a bad value changes nothing."""
     if rule_id not in RULES:
-        raise InvalidInput(f"未知的规则：{rule_id}", code="unknown_rule")
+        raise InvalidInput(f"未知的规则：{rule_id}", code=Code.UNKNOWN_RULE)
     reason = require_reason(reason, "修改原因")
     clean_tables = _checked_tables(rule_id, tables or {})
     own = set(table_params(rule_id).values())
@@ -42,7 +43,7 @@ def do_change_setting(
         try:
             resolved = resolve_params([RULES[rule_id]], {rule_id: given})[rule_id]
         except ParamError as exc:
-            raise InvalidInput(str(exc), code="bad_rule_param") from exc
+            raise InvalidInput(str(exc), code=Code.BAD_RULE_PARAM) from exc
         chosen = {k: v for k, v in jsonable_params(resolved).items() if k in given}
         if enabled is None:
             enabled = previous.enabled if previous else True
@@ -76,18 +77,18 @@ def _checked_tables(rule_id: str, tables: Mapping[str, list[dict[str, Any]]]) ->
     own = set(table_params(rule_id).values())
     for name, rows in tables.items():
         if name not in own:
-            raise InvalidInput(f"规则 {rule_id} 没有参数表 {name}", code="bad_rule_table")
+            raise InvalidInput(f"规则 {rule_id} 没有参数表 {name}", code=Code.BAD_RULE_TABLE)
         columns = set(SCHEMAS[name].names)
         for i, row in enumerate(rows):
             extra = sorted(set(row) - columns) if isinstance(row, dict) else ["?"]
             if extra:
                 raise InvalidInput(
                     f"参数表 {name} 第 {i + 1} 行有未知的列：{', '.join(extra)}（应为 {', '.join(sorted(columns))}）",
-                    code="bad_rule_table",
+                    code=Code.BAD_RULE_TABLE,
                 )
         try:
             conform(name, rows_table(name, rows))
         except (AuditInputError, ValueError, TypeError, ArithmeticError) as exc:
-            raise InvalidInput(f"参数表 {name} 格式错误：{exc}", code="bad_rule_table") from exc
+            raise InvalidInput(f"参数表 {name} 格式错误：{exc}", code=Code.BAD_RULE_TABLE) from exc
         clean_tables[name] = [{k: (str(v) if isinstance(v, Decimal) else v) for k, v in row.items()} for row in rows]
     return clean_tables

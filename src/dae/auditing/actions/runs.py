@@ -19,6 +19,7 @@ from dae.audit import RULES
 from dae.catalog.models import Hospital
 from dae.claims.models import Declaration, FeeLine, Settlement
 from dae.core.bulk import insert_rows
+from dae.core.codes import InputCode
 from dae.core.errors import InvalidInput
 from dae.core.events import event_row, insert_events, record_event, user_or_none
 from dae.core.jobs import start_job
@@ -28,6 +29,7 @@ from dae.core.months import month_bounds
 from dae.workdays import service as workdays
 
 from .. import rulebook
+from ..codes import Code
 from ..models import AuditRun, Finding, FindingLine, FindingStep, RunHit
 from ..priority import priorities
 
@@ -56,24 +58,24 @@ def do_start_run(
     if chosen is not None:
         unknown = [r for r in chosen if r not in RULES]
         if unknown:
-            raise InvalidInput(f"未知的规则：{', '.join(unknown)}", code="unknown_rule")
+            raise InvalidInput(f"未知的规则：{', '.join(unknown)}", code=Code.UNKNOWN_RULE)
     selection = sorted({s.strip() for s in setl_ids if s and s.strip()})
     if scope == AuditRun.Scope.DECLARATION and declaration is None:
-        raise InvalidInput("请指定月结申报", code="declaration_required")
+        raise InvalidInput("请指定月结申报", code=Code.DECLARATION_REQUIRED)
     if scope == AuditRun.Scope.MONTH:
         month_bounds(month)
     if scope == AuditRun.Scope.YEAR and not (len(month) == 4 and month.isdigit()):
-        raise InvalidInput(f"年度格式应为 YYYY：{month}", code="bad_year")
+        raise InvalidInput(f"年度格式应为 YYYY：{month}", code=InputCode.INVALID_YEAR)
     if scope == AuditRun.Scope.SELECTION and not selection:
-        raise InvalidInput("请填写要审核的结算ID", code="selection_required")
+        raise InvalidInput("请填写要审核的结算ID", code=Code.SELECTION_REQUIRED)
     if scope == AuditRun.Scope.RERUN and replay_of is None:
-        raise InvalidInput("请指定要重放的审核批次", code="replay_required")
+        raise InvalidInput("请指定要重放的审核批次", code=Code.REPLAY_REQUIRED)
     if replay_of is not None:
         book_record = replay_of.rules
     else:
         book_record = rulebook.current_book(chosen).record
     if not book_record:
-        raise InvalidInput("没有启用的规则", code="no_rules")
+        raise InvalidInput("没有启用的规则", code=Code.NO_RULES)
     with transaction.atomic():
         run = AuditRun.objects.create(
             region_id=region_id,

@@ -22,6 +22,7 @@ from django.utils import timezone
 from dae.accounts.permissions import can
 from dae.catalog.models import Hospital
 from dae.core.bulk import insert_rows
+from dae.core.codes import CoreCode
 from dae.core.errors import Conflict, DaeError, NotFound, PermissionDenied
 from dae.core.events import event_row, insert_events, jsonable, record_event
 from dae.core.jobs import start_job
@@ -84,7 +85,7 @@ def _accept_stored(user: Any, stored: StoredUpload) -> tuple[Declaration, bool]:
     header, _items, count = read_document(target)
     hospital = Hospital.objects.filter(code=header.fixmedins_code).first()
     if hospital is None:
-        raise NotFound(f"无此医疗机构：{header.fixmedins_code}", code="unknown_hospital")
+        raise NotFound(f"无此医疗机构：{header.fixmedins_code}", code=CoreCode.UNKNOWN_HOSPITAL)
     if not Hospital.objects.for_user(user).filter(pk=hospital.pk).exists():
         raise PermissionDenied("无权为该医疗机构申报")
     key = header.idempotency_key or sha
@@ -92,7 +93,7 @@ def _accept_stored(user: Any, stored: StoredUpload) -> tuple[Declaration, bool]:
         earlier = Declaration.objects.select_for_update().filter(hospital=hospital, idempotency_key=key).first()
         if earlier is not None:
             if earlier.sha256 != sha:
-                raise Conflict("该幂等键已用于内容不同的申报", code="idempotency_conflict",
+                raise Conflict("该幂等键已用于内容不同的申报", code=CoreCode.IDEMPOTENCY_CONFLICT,
                                details={"declaration": earlier.pk})
             return earlier, False
         declaration = Declaration.objects.create(

@@ -13,6 +13,7 @@ from dae.core.errors import Conflict, require_reason
 from dae.core.events import record_event, user_or_none
 from dae.core.models import Region
 
+from ..codes import Code
 from ..models import (
     CreditParty,
     CreditSettings,
@@ -38,7 +39,7 @@ def do_change_settings(actor: Any, region: Any, values: dict[str, Any], *, reaso
         Region.objects.select_for_update().filter(pk=code).first()
         current = params_for(code)
         if new == current.values():
-            raise Conflict("参数没有变化", code="unchanged")
+            raise Conflict("参数没有变化", code=Code.UNCHANGED)
         row = CreditSettings.objects.create(
             region_id=code, version=current.version + 1, reason=text, actor=user_or_none(actor), **new
         )

@@ -16,10 +16,12 @@ from django.utils import timezone
 
 from dae.catalog.models import Hospital
 from dae.core import inputs
+from dae.core.codes import CoreCode
 from dae.core.errors import InvalidInput
 from dae.core.events import record_event, user_or_none
 from dae.enrollment.models import Person
 
+from ..codes import Code
 from ..models import (
     CreditEvent,
     CreditListChange,
@@ -108,12 +110,12 @@ def _source(source: tuple[str, str | int]) -> tuple[str, str]:
     try:
         kind, ident = source
     except (TypeError, ValueError):
-        raise InvalidInput("来源应为（类型, 编号）", code="invalid_source") from None
+        raise InvalidInput("来源应为（类型, 编号）", code=Code.INVALID_SOURCE) from None
     kind, ident = str(kind).strip(), str(ident).strip()
     if not kind or not ident or len(kind) > 40 or len(ident) > 64:
         raise InvalidInput(
             "来源类型和编号不能为空",
-            code="invalid_source",
+            code=Code.INVALID_SOURCE,
             details=[{"path": "source", "message": "来源类型和编号不能为空"}],
         )
     return kind, ident
@@ -127,7 +129,7 @@ def _resolve(kind: str, code: str, region: str, party_name: str, hospital_code: 
         if hospital is None:
             raise InvalidInput(
                 f"医疗机构 {code} 不存在",
-                code="unknown_party",
+                code=Code.UNKNOWN_PARTY,
                 details=[{"path": "party_code", "message": "医疗机构不存在"}],
             )
         return party_name or hospital.name, hospital.pk
@@ -136,7 +138,7 @@ def _resolve(kind: str, code: str, region: str, party_name: str, hospital_code: 
         if name is None:
             raise InvalidInput(
                 f"参保人 {code} 不存在",
-                code="unknown_party",
+                code=Code.UNKNOWN_PARTY,
                 details=[{"path": "party_code", "message": "参保人不存在"}],
             )
         return party_name or name, None
@@ -146,7 +148,7 @@ def _resolve(kind: str, code: str, region: str, party_name: str, hospital_code: 
         if hospital_id is None:
             raise InvalidInput(
                 f"医疗机构 {hospital_code} 不存在",
-                code="unknown_hospital",
+                code=CoreCode.UNKNOWN_HOSPITAL,
                 details=[{"path": "hospital_code", "message": "医疗机构不存在"}],
             )
     return party_name, hospital_id
@@ -207,7 +209,7 @@ def do_record_violation(
     if not code or len(code) > 30:
         raise InvalidInput(
             "对象编码不能为空",
-            code="invalid_party_code",
+            code=Code.INVALID_PARTY_CODE,
             details=[{"path": "party_code", "message": "对象编码不能为空"}],
         )
     region = region_code(region_id)
@@ -217,11 +219,11 @@ def do_record_violation(
     )
     src = _source(source)
     if not isinstance(on, dt.date) or isinstance(on, dt.datetime):
-        raise InvalidInput("认定日期格式有误", code="invalid_date")
+        raise InvalidInput("认定日期格式有误", code=inputs.InputCode.INVALID_DATE)
     today = timezone.localdate()
     if on > today:
         raise InvalidInput(
-            "认定日期不能晚于今天", code="invalid_date", details=[{"path": "on", "message": "日期晚于今天"}]
+            "认定日期不能晚于今天", code=inputs.InputCode.INVALID_DATE, details=[{"path": "on", "message": "日期晚于今天"}]
         )
     existing = _existing(kind, code, src)
     if existing is not None:
@@ -237,7 +239,7 @@ def do_record_violation(
         if points is None:
             points = points_for(value, params)
         elif not 0 <= points <= MAX_SCORE:
-            raise InvalidInput("扣分须在 0 至 100 之间", code="invalid_points")
+            raise InvalidInput("扣分须在 0 至 100 之间", code=Code.INVALID_POINTS)
         before = compute(party, today, params)
         counted = points if today < expiry_of(on, params) else 0
         event = CreditEvent.objects.create(

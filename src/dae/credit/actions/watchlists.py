@@ -9,9 +9,11 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from dae.core.codes import CoreCode
 from dae.core.errors import Conflict, InvalidInput, require_reason
 from dae.core.events import record_event, user_or_none
 
+from ..codes import Code
 from ..models import (
     CreditListChange,
     CreditParty,
@@ -44,7 +46,7 @@ def do_list(
     is delisted; the level in force is the more severe of it and the score's."""
     if level not in (Level.WATCH, Level.BLACK):
         raise InvalidInput(
-            "人工列入只能选择关注名单或黑名单", code="invalid_level", details=[{"path": "level", "message": "名单有误"}]
+            "人工列入只能选择关注名单或黑名单", code=CoreCode.INVALID_LEVEL, details=[{"path": "level", "message": "名单有误"}]
         )
     text = require_reason(reason, "列入原因")
     kind, region = check_party_kind(kind), region_code(region)
@@ -52,7 +54,7 @@ def do_list(
     with transaction.atomic():
         party = locked_party(kind, code, region, name, hospital_id)
         if party.manual_level == level:
-            raise Conflict(f"该对象已人工列入{LEVEL_ZH[level]}", code="already_listed")
+            raise Conflict(f"该对象已人工列入{LEVEL_ZH[level]}", code=Code.ALREADY_LISTED)
         before = party.level
         party.manual_level, party.manual_reason = level, text
         _score(party, today)
@@ -80,7 +82,7 @@ def do_delist(actor: Any, party: CreditParty, *, reason: str) -> CreditParty:
     with transaction.atomic():
         party = CreditParty.objects.select_for_update().get(pk=party.pk)
         if party.level == Level.NORMAL and not party.manual_level:
-            raise Conflict("该对象不在关注名单或黑名单中", code="not_listed")
+            raise Conflict("该对象不在关注名单或黑名单中", code=Code.NOT_LISTED)
         before = party.level
         last = party.events.order_by("-pk").values_list("pk", flat=True).first()
         party.manual_level, party.manual_reason = "", ""

@@ -20,6 +20,7 @@ from dae.benefits.queries import published_versions, ruleset_for_region
 from dae.claims.models import Settlement as S
 from dae.core import exports, inputs
 from dae.core.access import record_export
+from dae.core.codes import CoreCode
 from dae.core.errors import DaeError
 from dae.core.masking import mask_name
 from dae.core.models import Region
@@ -31,6 +32,7 @@ from dae.web.who import region_choices
 
 from .. import actions, queries
 from .. import simulation as sim_engine
+from ..codes import Code
 from ..simulation import simulate, with_changes
 from .common import page_region, yuan
 
@@ -62,14 +64,14 @@ def _sim_request(request: HttpRequest, params: Any) -> dict[str, Any] | None:
     year = inputs.year(params.get("year"))
     ruleset = ruleset_for_region(region)
     if ruleset is None:
-        raise DaeError("该统筹区尚未设置补偿规则", code="no_ruleset")
+        raise DaeError("该统筹区尚未设置补偿规则", code=CoreCode.NO_RULESET)
     draft_id = (params.get("draft") or "").strip()
     if draft_id:
         base = RuleSetVersion.objects.get(pk=inputs.object_id(draft_id), ruleset=ruleset)
     else:
         base = published_versions(ruleset).last()
         if base is None:
-            raise DaeError("该统筹区尚无已发布的规则版本", code="no_ruleset")
+            raise DaeError("该统筹区尚无已发布的规则版本", code=CoreCode.NO_RULESET)
     changes: dict[str, str] = {}
     for key, label, kind in SIM_PARAMS:
         raw = (params.get(key) or "").strip()
@@ -203,7 +205,7 @@ def _simulated(request: HttpRequest) -> tuple[dict[str, Any], dict[str, Any]]:
         return sim, simulate(sim["region"], sim["year"], sim["document"])
     except EngineError as exc:
         raise DaeError(gettext("规则或结算数据无法计算：%(e)s") % {"e": str(exc)[:300]},
-                       code="simulation_failed") from exc
+                       code=Code.SIMULATION_FAILED) from exc
 
 
 def simulation_export(request: HttpRequest) -> HttpResponse:
@@ -276,7 +278,7 @@ def _sim_pdf(request: HttpRequest, route: str, *, region: str, year: int, draft_
 
     ruleset = ruleset_for_region(region)
     if ruleset is None:
-        raise DaeError(gettext("该统筹区尚未设置补偿规则"), code="no_ruleset")
+        raise DaeError(gettext("该统筹区尚未设置补偿规则"), code=CoreCode.NO_RULESET)
     current = published_versions(ruleset).last()
     view = sim_view(results)
     chart = charts.bar_chart([str(label) for label in view["chart"]["labels"]],

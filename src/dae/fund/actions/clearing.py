@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 
+from dae.core.codes import InputCode
 from dae.core.errors import Conflict, InvalidInput, require_reason
 from dae.core.events import record_event, user_or_none
 from dae.core.money import ZERO
@@ -15,6 +16,7 @@ from dae.ledger import entries as E
 from dae.ledger.actions import do_post_simple
 
 from .. import services
+from ..codes import Code
 from ..models import (
     Clearing,
     FundYear,
@@ -31,14 +33,14 @@ def do_record_clearing(actor: Any, fund_year: FundYear, kind: str, *, on: dt.dat
     report = services.clearing_report(fund_year, kind)
     value = report.excess if amount in (None, "") else money(amount, "退还金额", positive=False)
     if value < 0:
-        raise InvalidInput("退还金额不能为负", code="invalid_amount")
+        raise InvalidInput("退还金额不能为负", code=InputCode.INVALID_AMOUNT)
     with transaction.atomic():
         existing = Clearing.objects.select_for_update().filter(fund_year=fund_year, kind=kind).first()
         if existing is not None:
             if existing.amount == value:
                 return existing
             raise Conflict(f"该{existing.get_kind_display()}已于 {existing.on} 记录（退还 {existing.amount} 元），不能重复记录",
-                           code="clearing_exists", details={"clearing": existing.pk})
+                           code=Code.CLEARING_EXISTS, details={"clearing": existing.pk})
         txn = None
         if value > 0:
             txn = do_post_simple(E.FUND_INCOME, E.CLEARING, amount=value, on=on,

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 
 from dae.approvals.actions import require
 from dae.core import inputs
+from dae.core.codes import CoreCode
 from dae.core.errors import Conflict, InvalidInput, require_reason
 from dae.core.events import record_event, user_or_none
 from dae.core.models import Region
@@ -21,6 +22,7 @@ from dae.ledger.actions import do_post_simple
 from dae.workdays.service import deadline
 
 from .. import services
+from ..codes import Code
 from ..models import (
     AppropriationRequest,
     FundEntry,
@@ -61,7 +63,7 @@ def _replayed(key: str, kind: str, region: str, on: dt.date, amount: Decimal, re
         return None
     if not _same(existing, kind, region, on, amount, reference_no):
         raise Conflict(f"该记录已提交过（{existing}），但内容不同；新的记录请重新打开表单",
-                       code="idempotency_conflict", details={"entry": existing.pk})
+                       code=CoreCode.IDEMPOTENCY_CONFLICT, details={"entry": existing.pk})
     return existing
 
 
@@ -70,16 +72,16 @@ def _check_funds(kind: str, region: str, on: dt.date, amount: Decimal) -> None:
     if kind == K.TRANSFER:
         held = services.balances(region, on, (E.INCOME_BANK,)).get(E.INCOME_BANK, ZERO)
         if amount > held:
-            raise Conflict(f"收入户存款余额 {held:,.2f} 元，不足划转 {amount:,.2f} 元", code="income_shortfall")
+            raise Conflict(f"收入户存款余额 {held:,.2f} 元，不足划转 {amount:,.2f} 元", code=Code.INCOME_SHORTFALL)
     if kind in (K.OPERATING_COST, K.REVOLVING_REPAY):
         short = services.spending_shortfall(region, amount, on)
         if short > 0:
             raise Conflict(f"支出户存款余额不足，还差 {short:,.2f} 元；请先划转资金或借入临时周转金",
-                           code="spending_shortfall", details={"shortfall": str(short)})
+                           code=Code.SPENDING_SHORTFALL, details={"shortfall": str(short)})
     if kind == K.REVOLVING_REPAY:
         owed = services.revolving_outstanding(region, on)
         if amount > owed:
-            raise Conflict(f"归还金额 {amount:,.2f} 元超过未归还的临时周转金 {owed:,.2f} 元", code="repay_too_much")
+            raise Conflict(f"归还金额 {amount:,.2f} 元超过未归还的临时周转金 {owed:,.2f} 元", code=Code.REPAY_TOO_MUCH)
 
 
 def _settle_dues(region: str, amount: Decimal, on: dt.date) -> None:
@@ -119,7 +121,7 @@ def record_entry(actor: Any, kind: str, region: Region | str, *, on: dt.date, am
     reference_no = (reference_no or "").strip()
     key = (key or "").strip()
     if not key or len(key) > 90:
-        raise InvalidInput("缺少幂等键或幂等键过长（不超过 90 个字符）", code="bad_key")
+        raise InvalidInput("缺少幂等键或幂等键过长（不超过 90 个字符）", code=CoreCode.BAD_KEY)
     spec = SPECS[kind]
     text = (description or "").strip() or (f"{spec.text} {reference_no}".strip())
     with transaction.atomic():
@@ -156,7 +158,7 @@ def do_record_entry(actor: Any, kind: str, region: Region | str, *, on: dt.date,
     ``Dr 5101 / Cr 100202``, 利息 ``Dr 100201 / Cr 4101``, 借入临时周转金 ``Dr 100202 / Cr 2301`` (reason and
     approval number 审批文号 required), 归还 ``Dr 2301 / Cr 100202`` (settles the open dues, oldest first)."""
     if kind not in FORM_KINDS:
-        raise InvalidInput(f"不支持的记录类型：{kind}", code="invalid_kind")
+        raise InvalidInput(f"不支持的记录类型：{kind}", code=CoreCode.INVALID_KIND)
     if kind == K.TRANSFER:
         require(actor, "fund.transfer", amount=money(amount), region_id=inputs.known_region(region),
                 target=("fund.transfer", key), summary=f"{inputs.known_region(region)} 划转支出户 {reference_no}".strip(),
@@ -167,7 +169,7 @@ def do_record_entry(actor: Any, kind: str, region: Region | str, *, on: dt.date,
         reason = require_reason(reason, "借入原因")
         approval_no = (approval_no or "").strip()
         if not approval_no:
-            raise InvalidInput("请填写审批文号", code="approval_required",
+            raise InvalidInput("请填写审批文号", code=Code.APPROVAL_REQUIRED,
                                details=[{"path": "approval_no", "message": "请填写审批文号"}])
     return record_entry(actor, kind, region, on=on, amount=amount, key=key, reference_no=reference_no,
                         description=description, reason=(reason or "").strip()[:300], approval_no=approval_no[:64])

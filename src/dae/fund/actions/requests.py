@@ -16,6 +16,7 @@ from dae.core.models import Region
 from dae.core.money import ZERO
 
 from .. import services
+from ..codes import Code
 from ..models import (
     AppropriationRequest,
     FundEntry,
@@ -36,7 +37,7 @@ def do_prepare_request(actor: Any, region: Region | str, year: int, quarter: int
     (the ledger may have changed), a submitted request is refused."""
     code, year = inputs.known_region(region), valid_year(year)
     if quarter not in (1, 2, 3, 4):
-        raise InvalidInput("季度应为 1 到 4", code="invalid_quarter")
+        raise InvalidInput("季度应为 1 到 4", code=Code.INVALID_QUARTER)
     fund_year = FundYear.objects.filter(region_id=code, year=year).first()
     figures = services.request_figures(code, year, quarter, fund_year.funds_raised if fund_year else None)
     values = {"basis": figures.basis, "basis_start": figures.basis_start, "basis_end": figures.basis_end,
@@ -54,7 +55,7 @@ def do_prepare_request(actor: Any, region: Region | str, year: int, quarter: int
             return request
         if request.status != R.DRAFT:
             raise Conflict(f"{year} 年第 {quarter} 季度用款申请已{request.get_status_display()}，不能重新测算",
-                           code="request_not_draft")
+                           code=Code.REQUEST_NOT_DRAFT)
         before = _request_state(request)
         for name, value in values.items():
             setattr(request, name, value)
@@ -76,9 +77,9 @@ def do_adjust_request(actor: Any, request: AppropriationRequest, adjustment: Any
     with transaction.atomic():
         locked = AppropriationRequest.objects.select_for_update().get(pk=request.pk)
         if locked.status != R.DRAFT:
-            raise Conflict("用款申请已提交，不能再调整", code="request_not_draft")
+            raise Conflict("用款申请已提交，不能再调整", code=Code.REQUEST_NOT_DRAFT)
         if locked.computed + amount < 0:
-            raise InvalidInput(f"调整后的申请金额不能为负（测算金额 {locked.computed} 元）", code="invalid_amount")
+            raise InvalidInput(f"调整后的申请金额不能为负（测算金额 {locked.computed} 元）", code=inputs.InputCode.INVALID_AMOUNT)
         before = _request_state(locked)
         locked.adjustment, locked.adjustment_reason, locked.amount = amount, reason, locked.computed + amount
         locked.save(update_fields=["adjustment", "adjustment_reason", "amount"])
@@ -94,7 +95,7 @@ def do_submit_request(actor: Any, request: AppropriationRequest, *, on: dt.date)
         if locked.status != R.DRAFT:
             return locked
         if locked.amount <= 0:
-            raise Conflict("申请金额为零，无需提交", code="request_zero")
+            raise Conflict("申请金额为零，无需提交", code=Code.REQUEST_ZERO)
         locked.status, locked.submitted_on = R.SUBMITTED, on
         locked.submitted_by = user_or_none(actor)
         locked.save(update_fields=["status", "submitted_on", "submitted_by"])
@@ -122,11 +123,11 @@ def do_receive_appropriation(actor: Any, request: AppropriationRequest, *, amoun
     repayment falls due the next working day."""
     slip_no = (slip_no or "").strip()
     if not slip_no:
-        raise InvalidInput("请填写银行回单号", code="slip_required", details=[{"path": "slip_no", "message": "请填写银行回单号"}])
+        raise InvalidInput("请填写银行回单号", code=Code.SLIP_REQUIRED, details=[{"path": "slip_no", "message": "请填写银行回单号"}])
     with transaction.atomic():
         locked = AppropriationRequest.objects.select_for_update().get(pk=request.pk)
         if locked.status == R.DRAFT:
-            raise Conflict("用款申请尚未提交，不能登记拨款到账", code="request_not_submitted")
+            raise Conflict("用款申请尚未提交，不能登记拨款到账", code=Code.REQUEST_NOT_SUBMITTED)
         key = f"appropriation:{locked.region_id}:{slip_no}"
         known = FundEntry.objects.filter(key=key).exists()
         entry = record_entry(actor, K.APPROPRIATION, locked.region_id, on=on, amount=amount, key=key, reference_no=slip_no,

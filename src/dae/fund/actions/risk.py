@@ -17,6 +17,7 @@ from dae.ledger import entries as E
 from dae.ledger.actions import do_post_simple
 
 from .. import services
+from ..codes import Code
 from ..models import (
     RiskFundUse,
     RiskReserveRule,
@@ -45,13 +46,13 @@ def do_request_risk_use(actor: Any, region: Region | str, *, purpose: str, amoun
     """申请动用风险调节基金 (finance): waits for the manager's and then the supervisor's approval."""
     code = inputs.known_region(region)
     if purpose not in RiskFundUse.Purpose.values:
-        raise InvalidInput(f"不支持的用途：{purpose}", code="invalid_purpose")
+        raise InvalidInput(f"不支持的用途：{purpose}", code=Code.INVALID_PURPOSE)
     value = money(amount)
     reason = require_reason(reason, "申请理由")
     with transaction.atomic():
         held = services.risk_balance(code, on)
         if value > held:
-            raise Conflict(f"风险调节基金余额 {held:,.2f} 元，不足动用 {value:,.2f} 元", code="risk_shortfall")
+            raise Conflict(f"风险调节基金余额 {held:,.2f} 元，不足动用 {value:,.2f} 元", code=Code.RISK_SHORTFALL)
         use = RiskFundUse.objects.create(region_id=code, purpose=purpose, on=on, amount=value, reason=reason[:300],
                                          requested_by=actor)
         record_event(actor, "fund.risk_use_requested", use, region_id=code,
@@ -71,23 +72,23 @@ def do_approve_risk_use(actor: Any, use: RiskFundUse) -> RiskFundUse:
     with transaction.atomic():
         locked = RiskFundUse.objects.select_for_update().get(pk=use.pk)
         if locked.status not in (S.REQUESTED, S.MANAGER_APPROVED):
-            raise Conflict(f"该申请{locked.get_status_display()}，不能再审批", code="risk_use_decided")
+            raise Conflict(f"该申请{locked.get_status_display()}，不能再审批", code=Code.RISK_USE_DECIDED)
         if actor.pk in (locked.requested_by_id, locked.manager_by_id):
-            raise PermissionDenied("申请人不能审批自己的申请，两级审批须由不同的人进行", code="self_approval")
+            raise PermissionDenied("申请人不能审批自己的申请，两级审批须由不同的人进行", code=Code.SELF_APPROVAL)
         before = {"status": locked.status}
         if locked.status == S.REQUESTED:
             if post != "manager":
-                raise PermissionDenied("该申请须先由管理岗审批", code="wrong_post")
+                raise PermissionDenied("该申请须先由管理岗审批", code=Code.WRONG_POST)
             locked.status, locked.manager_by, locked.manager_at = S.MANAGER_APPROVED, actor, timezone.now()
             locked.save(update_fields=["status", "manager_by", "manager_at"])
             record_event(actor, "fund.risk_use_manager_approved", locked, region_id=locked.region_id, before=before,
                          after={"status": locked.status}, note="管理岗审批通过")
             return locked
         if post != "supervisor":
-            raise PermissionDenied("该申请须由医保局监督审批", code="wrong_post")
+            raise PermissionDenied("该申请须由医保局监督审批", code=Code.WRONG_POST)
         held = services.risk_balance(locked.region_id, locked.on)
         if locked.amount > held:
-            raise Conflict(f"风险调节基金余额 {held:,.2f} 元，不足动用 {locked.amount:,.2f} 元", code="risk_shortfall")
+            raise Conflict(f"风险调节基金余额 {held:,.2f} 元，不足动用 {locked.amount:,.2f} 元", code=Code.RISK_SHORTFALL)
         debit, credit, text = _USE_LINES[RiskFundUse.Purpose(locked.purpose)]
         txn = do_post_simple(debit, credit, amount=locked.amount, on=locked.on, reference=("fund.risk_use", str(locked.pk)),
                              key=f"fund:risk_use:{locked.pk}", region=locked.region_id,
@@ -109,9 +110,9 @@ def do_refuse_risk_use(actor: Any, use: RiskFundUse, reason: str) -> RiskFundUse
         locked = RiskFundUse.objects.select_for_update().get(pk=use.pk)
         waiting_for = {S.REQUESTED: "manager", S.MANAGER_APPROVED: "supervisor"}.get(locked.status)
         if waiting_for is None:
-            raise Conflict(f"该申请{locked.get_status_display()}，不能再审批", code="risk_use_decided")
+            raise Conflict(f"该申请{locked.get_status_display()}，不能再审批", code=Code.RISK_USE_DECIDED)
         if actor.pk == locked.requested_by_id or getattr(actor, "post", "") != waiting_for:
-            raise PermissionDenied("只有待审批岗位的其他人员可以拒绝该申请", code="wrong_post")
+            raise PermissionDenied("只有待审批岗位的其他人员可以拒绝该申请", code=Code.WRONG_POST)
         before = {"status": locked.status}
         locked.status, locked.refusal = S.REFUSED, reason[:300]
         locked.save(update_fields=["status", "refusal"])

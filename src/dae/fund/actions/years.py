@@ -18,6 +18,7 @@ from dae.ledger import entries as E
 from dae.ledger.actions import do_post_simple
 from dae.ledger.models import Transaction
 
+from ..codes import Code
 from ..models import (
     RED_LEVEL,
     YELLOW_LEVEL,
@@ -69,7 +70,7 @@ def do_enter_funds(actor: Any, region: Region | str, year: int, funds_raised: An
             if existing.funds_raised == amount:
                 return existing
             raise Conflict(f"{code} {year} 年度筹集资金已录入（{existing.funds_raised} 元）；如需变更请填写变更原因",
-                           code="fund_year_exists", details={"fund_year": existing.pk})
+                           code=Code.FUND_YEAR_EXISTS, details={"fund_year": existing.pk})
         fund_year = FundYear.objects.create(
             region_id=code, year=year, funds_raised=amount, yellow_level=yellow, red_level=red,
             contract_start=contract_start, contract_end=contract_end,

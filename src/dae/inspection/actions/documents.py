@@ -9,10 +9,12 @@ from typing import Any
 
 from django.db import transaction
 
+from dae.core.codes import CoreCode
 from dae.core.errors import Conflict, InvalidInput
 from dae.core.events import record_event, user_or_none
 from dae.core.uploads import StoredUpload, discard, store_upload
 
+from ..codes import Code
 from ..models import Document, Finding, Inspection, Sample, SampleItem
 from .shared import clerk_text, locked_row
 
@@ -50,7 +52,7 @@ def do_attach_document(
     if finding is not None:
         inspection = finding.inspection
     if (sample_item is None) == (inspection is None):
-        raise InvalidInput("附件须属于一份抽样病历或一次现场巡查", code="invalid_owner")
+        raise InvalidInput("附件须属于一份抽样病历或一次现场巡查", code=Code.INVALID_OWNER)
     note = clerk_text(note, "说明", "note", max_length=200, required=False)
     display = Path(str(name or "")).name[:200] or "document"
     stored = store_upload(
@@ -66,7 +68,7 @@ def do_attach_document(
         if sniffed is None:
             raise InvalidInput(
                 "只能上传 JPG、PNG 图片或 PDF 文件",
-                code="invalid_file_type",
+                code=CoreCode.INVALID_FILE_TYPE,
                 details=[{"path": "file", "message": "文件类型不支持"}],
             )
         content_type, kind, suffix = sniffed
@@ -77,13 +79,13 @@ def do_attach_document(
             if sample_item is not None:
                 item = SampleItem.objects.select_related("sample").get(pk=sample_item.pk)
                 if Sample.objects.select_for_update().get(pk=item.sample_id).status != Sample.Status.OPEN:
-                    raise Conflict("该抽样复审已完成，不能再上传附件", code="sample_completed")
+                    raise Conflict("该抽样复审已完成，不能再上传附件", code=Code.SAMPLE_COMPLETED)
                 region, hospital = item.sample.region_id, None
             else:
                 assert inspection is not None
                 owner = locked_row(Inspection, inspection)
                 if owner.status != Inspection.Status.DRAFT:
-                    raise Conflict("只有草稿状态的巡查可以上传附件", code="not_draft")
+                    raise Conflict("只有草稿状态的巡查可以上传附件", code=CoreCode.NOT_DRAFT)
                 region, hospital = owner.region_id, owner.hospital_id
             document = Document.objects.create(
                 region_id=region,

@@ -17,10 +17,12 @@ from dae.accounts.models import User
 from dae.accounts.permissions import writers
 from dae.catalog.models import Hospital
 from dae.core import inputs
+from dae.core.codes import CoreCode
 from dae.core.errors import Conflict, InvalidInput, require_reason
 from dae.core.events import record_event, snapshot, user_or_none
 from dae.payments.actions import do_record_deduction
 
+from ..codes import Code
 from ..models import Finding, Inspection
 from .shared import clerk_text, locked_row, not_before, user_id
 
@@ -35,7 +37,7 @@ def _inspectors(region: str, inspectors: Iterable[Any]) -> list[User]:
     if not ids:
         raise InvalidInput(
             "请至少选择一名巡查人员（通常为两人）",
-            code="no_inspectors",
+            code=Code.NO_INSPECTORS,
             details=[{"path": "inspectors", "message": "至少一名巡查人员"}],
         )
     users = list(
@@ -44,7 +46,7 @@ def _inspectors(region: str, inspectors: Iterable[Any]) -> list[User]:
     if len(users) != len(ids):
         raise InvalidInput(
             "巡查人员须为本统筹区在岗的稽核、审核或管理人员",
-            code="invalid_inspectors",
+            code=Code.INVALID_INSPECTORS,
             details=[{"path": "inspectors", "message": "巡查人员不符合条件"}],
         )
     return users
@@ -76,7 +78,7 @@ def _header(
     if str(kind or "") not in Inspection.Kind.values:
         raise InvalidInput(
             "请选择巡查类型（日常巡查、专项检查或驻点核查）",
-            code="invalid_kind",
+            code=CoreCode.INVALID_KIND,
             details=[{"path": "kind", "message": "巡查类型不正确"}],
         )
     return {
@@ -130,7 +132,7 @@ def do_create_inspection(
 def _draft(inspection: Inspection) -> Inspection:
     locked: Inspection = locked_row(Inspection, inspection)
     if locked.status != Inspection.Status.DRAFT:
-        raise Conflict(f"巡查 {locked.number} 已{locked.get_status_display()}，只有草稿可以修改", code="not_draft")
+        raise Conflict(f"巡查 {locked.number} 已{locked.get_status_display()}，只有草稿可以修改", code=CoreCode.NOT_DRAFT)
     return locked
 
 
@@ -174,7 +176,7 @@ def do_remove_finding(actor: Any, finding: Finding) -> None:
         locked = _draft(finding.inspection)
         finding = Finding.objects.get(pk=finding.pk)
         if finding.documents.exists():
-            raise Conflict("该问题已有附件，不能删除", code="has_documents")
+            raise Conflict("该问题已有附件，不能删除", code=Code.HAS_DOCUMENTS)
         before = snapshot(finding, ["inspection", "seq", "description", "basis", "amount"])
         record_event(actor, "inspection.finding_removed", finding, region_id=locked.region_id, before=before)
         finding.delete()
@@ -185,7 +187,7 @@ def do_submit_inspection(actor: Any, inspection: Inspection) -> Inspection:
     with transaction.atomic():
         locked = _draft(inspection)
         if not locked.inspectors.exists():
-            raise InvalidInput("请至少选择一名巡查人员", code="no_inspectors")
+            raise InvalidInput("请至少选择一名巡查人员", code=Code.NO_INSPECTORS)
         locked.status, locked.submitted_by, locked.submitted_at = (
             Inspection.Status.SUBMITTED,
             user_or_none(actor),
@@ -215,7 +217,7 @@ def do_return_inspection(actor: Any, inspection: Inspection, *, reason: str) -> 
     with transaction.atomic():
         locked: Inspection = locked_row(Inspection, inspection)
         if locked.status != Inspection.Status.SUBMITTED:
-            raise Conflict("只有已提交的巡查可以退回", code="not_submitted")
+            raise Conflict("只有已提交的巡查可以退回", code=Code.NOT_SUBMITTED)
         locked.status, locked.return_reason = Inspection.Status.DRAFT, reason
         locked.save(update_fields=["status", "return_reason"])
         record_event(
@@ -240,11 +242,11 @@ def do_confirm_inspection(actor: Any, inspection: Inspection, *, on: dt.date | N
         if locked.status == Inspection.Status.CONFIRMED:
             return locked
         if locked.status != Inspection.Status.SUBMITTED:
-            raise Conflict("巡查须先提交，才能确认", code="not_submitted")
+            raise Conflict("巡查须先提交，才能确认", code=Code.NOT_SUBMITTED)
         inputs.actor_region(actor, locked.region_id)
         user = user_or_none(actor)
         if user is not None and locked.inspectors.filter(pk=user.pk).exists():
-            raise Conflict("巡查人员不能确认本人参与的巡查", code="own_inspection")
+            raise Conflict("巡查人员不能确认本人参与的巡查", code=Code.OWN_INSPECTION)
         not_before(on, locked.inspected_on, field="on", label="确认日期", earlier_label="巡查日期")
         deductions = []
         for finding in locked.findings.select_for_update().order_by("seq"):

@@ -14,12 +14,14 @@ from dae.accounts.models import User
 from dae.accounts.permissions import writers
 from dae.claims.models import Settlement
 from dae.core import inputs
+from dae.core.codes import CoreCode
 from dae.core.errors import Conflict, InvalidInput
 from dae.core.events import record_event, snapshot, user_or_none
 from dae.core.models import Region
 from dae.enrollment.models import Person
 from dae.workdays.service import deadline, warning_dict
 
+from ..codes import Code
 from ..models import FEEDBACK_DAYS, RESULT_DAYS, Investigation
 from .shared import clerk_text, locked_row, not_before, user_id
 
@@ -40,7 +42,7 @@ def _assignment(region: str, assignee: Any, assigned_region: Any) -> tuple[User 
     chosen = user_id(assignee)
     if assignee not in (None, "") and chosen is None:
         raise InvalidInput(
-            "承办人不正确", code="invalid_assignee", details=[{"path": "assignee", "message": "承办人不正确"}]
+            "承办人不正确", code=Code.INVALID_ASSIGNEE, details=[{"path": "assignee", "message": "承办人不正确"}]
         )
     user = None
     if chosen is not None:
@@ -57,7 +59,7 @@ def _assignment(region: str, assignee: Any, assigned_region: Any) -> tuple[User 
         if user is None:
             raise InvalidInput(
                 "承办人须为委托统筹区或承办机构在岗的稽核或管理人员",
-                code="invalid_assignee",
+                code=Code.INVALID_ASSIGNEE,
                 details=[{"path": "assignee", "message": "承办人不符合条件"}],
             )
     return user, branch
@@ -69,7 +71,7 @@ def _subject(region: str, setl_id: Any, psn_no: Any) -> tuple[Settlement | None,
     if not setl_id and not psn_no:
         raise InvalidInput(
             "请填写协查对象：结算ID或人员编号",
-            code="no_subject",
+            code=Code.NO_SUBJECT,
             details=[{"path": "setl_id", "message": "结算ID或人员编号至少填写一项"}],
         )
     settlement = None
@@ -78,13 +80,13 @@ def _subject(region: str, setl_id: Any, psn_no: Any) -> tuple[Settlement | None,
         if settlement is None:
             raise InvalidInput(
                 f"结算 {setl_id} 不存在或不属于统筹区 {region}",
-                code="unknown_settlement",
+                code=Code.UNKNOWN_SETTLEMENT,
                 details=[{"path": "setl_id", "message": "结算不存在"}],
             )
         if psn_no and psn_no != settlement.psn_no:
             raise InvalidInput(
                 f"人员编号 {psn_no} 与结算 {setl_id} 的参保人不一致",
-                code="subject_mismatch",
+                code=Code.SUBJECT_MISMATCH,
                 details=[{"path": "psn_no", "message": "人员编号与结算不一致"}],
             )
         return settlement, settlement.psn_no, settlement.person.psn_name
@@ -92,7 +94,7 @@ def _subject(region: str, setl_id: Any, psn_no: Any) -> tuple[Settlement | None,
     if person is None:
         raise InvalidInput(
             f"人员编号 {psn_no} 不是统筹区 {region} 的参保人",
-            code="unknown_person",
+            code=CoreCode.UNKNOWN_PERSON,
             details=[{"path": "psn_no", "message": "参保人不存在"}],
         )
     return None, person.psn_no, person.psn_name
@@ -186,13 +188,13 @@ def do_assign_investigation(
     if user is None and branch is None:
         raise InvalidInput(
             "请选择承办人或承办机构",
-            code="no_assignee",
+            code=Code.NO_ASSIGNEE,
             details=[{"path": "assignee", "message": "承办人或承办机构至少选择一项"}],
         )
     with transaction.atomic():
         locked: Investigation = locked_row(Investigation, inv)
         if locked.status != Investigation.Status.OPEN:
-            raise Conflict("已出结果的协查不能再分派", code="not_open")
+            raise Conflict("已出结果的协查不能再分派", code=Code.NOT_OPEN)
         before = _task(locked)
         locked.assignee, locked.assigned_region_id = user, branch
         locked.save(update_fields=["assignee", "assigned_region"])
@@ -215,7 +217,7 @@ def do_record_result(
     if str(outcome or "") not in Investigation.Outcome.values:
         raise InvalidInput(
             "请选择协查结论（属实、部分属实、不属实或无法核实）",
-            code="invalid_outcome",
+            code=CoreCode.INVALID_OUTCOME,
             details=[{"path": "outcome", "message": "协查结论不正确"}],
         )
     text = clerk_text(result_text, "协查结果", "result_text", max_length=1000)
@@ -224,7 +226,7 @@ def do_record_result(
     with transaction.atomic():
         locked: Investigation = locked_row(Investigation, inv)
         if locked.status != Investigation.Status.OPEN:
-            raise Conflict("该协查已登记结果", code="not_open")
+            raise Conflict("该协查已登记结果", code=Code.NOT_OPEN)
         not_before(day, locked.created_on, field="result_on", label="结果日期", earlier_label="委托日期")
         before = _task(locked)
         feedback_due, warnings = _due(day, FEEDBACK_DAYS)
@@ -267,7 +269,7 @@ def do_feed_back(actor: Any, inv: Investigation, *, feedback_text: Any, feedback
     with transaction.atomic():
         locked: Investigation = locked_row(Investigation, inv)
         if locked.status != Investigation.Status.ANSWERED:
-            raise Conflict("须先登记协查结果，且尚未反馈", code="not_answered")
+            raise Conflict("须先登记协查结果，且尚未反馈", code=Code.NOT_ANSWERED)
         assert locked.result_on is not None
         not_before(day, locked.result_on, field="feedback_on", label="反馈日期", earlier_label="结果日期")
         before = _task(locked)

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from dae.core import inputs
+from dae.core.codes import CoreCode
 from dae.core.errors import Conflict, InvalidInput, require_reason
 from dae.core.events import record_event, snapshot, user_or_none
 from dae.core.models import Region
@@ -21,6 +22,7 @@ from dae.core.months import month_bounds
 from dae.workdays.service import deadline, warning_dict
 
 from .. import population, sampling
+from ..codes import Code
 from ..models import Comparison, Sample, SampleItem, SamplingSettings
 from ..queries import settings_in_force
 from .shared import locked_row
@@ -39,7 +41,7 @@ def _days(value: Any) -> int:
     if not text.isdigit() or not 1 <= int(text) <= MAX_DEADLINE_DAYS:
         raise InvalidInput(
             f"复审完成时限须为 1 到 {MAX_DEADLINE_DAYS} 个工作日",
-            code="invalid_days",
+            code=CoreCode.INVALID_DAYS,
             details=[{"path": "deadline_days", "message": "时限须为正整数"}],
         )
     return int(text)
@@ -67,7 +69,7 @@ def do_change_settings(
                     changed_by=user_or_none(actor),
                 )
         except IntegrityError:
-            raise Conflict("抽样参数刚被他人修改，请刷新后重试", code="settings_changed") from None
+            raise Conflict("抽样参数刚被他人修改，请刷新后重试", code=Code.SETTINGS_CHANGED) from None
         record_event(
             actor,
             "inspection.settings_changed",
@@ -110,7 +112,7 @@ def do_draw_sample(
     if on <= last:
         raise InvalidInput(
             f"{month} 尚未结束，须在 {last} 之后抽样",
-            code="month_not_over",
+            code=CoreCode.MONTH_NOT_OVER,
             details=[{"path": "month", "message": "该月尚未结束"}],
         )
     in_force = settings_in_force()
@@ -132,12 +134,12 @@ def do_draw_sample(
         if existing is not None:
             raise Conflict(
                 f"统筹区 {code} {month} 已抽样（{existing.number}），每月只抽一次",
-                code="sample_exists",
+                code=Code.SAMPLE_EXISTS,
                 details={"sample": existing.pk},
             )
         result = sampling.draw(population.candidates(code, month), seed_value, inpatient, cross)
         if not result.population:
-            raise Conflict(f"统筹区 {code} {month} 没有住院结算，无需抽样", code="empty_population")
+            raise Conflict(f"统筹区 {code} {month} 没有住院结算，无需抽样", code=CoreCode.EMPTY_POPULATION)
         due = deadline(on, days)
         try:
             with transaction.atomic():
@@ -160,7 +162,7 @@ def do_draw_sample(
                     deadline_warnings=[warning_dict(w) for w in due.warnings],
                 )
         except IntegrityError:
-            raise Conflict(f"统筹区 {code} {month} 刚被他人抽样，请刷新", code="sample_exists") from None
+            raise Conflict(f"统筹区 {code} {month} 刚被他人抽样，请刷新", code=Code.SAMPLE_EXISTS) from None
         SampleItem.objects.bulk_create(
             [
                 SampleItem(sample=sample, settlement_id=candidate.settlement_id, seq=seq, stratum=stratum)
@@ -192,7 +194,7 @@ def do_draw_sample(
 
 
 
-def _refuse(message: str, problems: list[dict[str, str]], code: str = "invalid_input") -> None:
+def _refuse(message: str, problems: list[dict[str, str]], code: str = CoreCode.INVALID_INPUT) -> None:
     if problems:
         raise InvalidInput(message + "：" + "；".join(p["message"] for p in problems), code=code, details=problems)
 
@@ -248,7 +250,7 @@ def check_review(item: SampleItem, data: Mapping[str, Any]) -> dict[str, Any]:
         problems.append({"path": "opinion", "message": "审核结论为“存在违规”时须填写审核意见"})
     if len(opinion) > 500:
         problems.append({"path": "opinion", "message": "审核意见不能超过 500 字"})
-    _refuse("复审记录有误", problems, code="invalid_review")
+    _refuse("复审记录有误", problems, code=Code.INVALID_REVIEW)
     values.update(not_payable=amount, conclusion=conclusion, opinion=opinion)
     return values
 
@@ -259,14 +261,14 @@ def do_review_item(actor: Any, item: SampleItem, **data: Any) -> SampleItem:
     completed (the event keeps what it was)."""
     unknown = set(data) - set(REVIEW_FIELDS)
     if unknown:
-        raise InvalidInput(f"未知的复审字段：{'、'.join(sorted(unknown))}", code="invalid_review")
+        raise InvalidInput(f"未知的复审字段：{'、'.join(sorted(unknown))}", code=Code.INVALID_REVIEW)
     item = SampleItem.objects.select_related("settlement", "sample").get(pk=item.pk)
     values = check_review(item, data)
     with transaction.atomic():
         locked = SampleItem.objects.select_for_update().select_related("sample").get(pk=item.pk)
         sample = Sample.objects.select_for_update().get(pk=locked.sample_id)
         if sample.status != Sample.Status.OPEN:
-            raise Conflict("该抽样复审已完成，不能再修改复审记录", code="sample_completed")
+            raise Conflict("该抽样复审已完成，不能再修改复审记录", code=Code.SAMPLE_COMPLETED)
         fields = [*REVIEW_FIELDS, "status", "reviewer", "reviewed_at"]
         before = snapshot(locked, fields)
         for name, value in values.items():
@@ -296,7 +298,7 @@ def do_complete_sample(actor: Any, sample: Sample, *, on: dt.date | None = None)
             return locked
         pending = locked.items.filter(status=SampleItem.Status.PENDING).count()
         if pending:
-            raise Conflict(f"还有 {pending} 份病历未复审，不能完成", code="items_pending", details={"pending": pending})
+            raise Conflict(f"还有 {pending} 份病历未复审，不能完成", code=Code.ITEMS_PENDING, details={"pending": pending})
         locked.status, locked.completed_on, locked.completed_by = Sample.Status.COMPLETED, on, user_or_none(actor)
         locked.save(update_fields=["status", "completed_on", "completed_by"])
         record_event(

@@ -7,7 +7,10 @@ import datetime as dt
 from typing import Any
 
 from dae.accounts.models import User
+from dae.core.codes import CoreCode, InputCode
 from dae.core.errors import InvalidInput
+
+from ..codes import Code
 
 
 def clerk_text(value: Any, what: str, path: str, *, max_length: int, required: bool = True) -> str:
@@ -15,10 +18,10 @@ def clerk_text(value: Any, what: str, path: str, *, max_length: int, required: b
     「请填写…」 (``required``) or 「…不能超过 N 字」 (``too_long``)."""
     text = str(value or "").strip()
     if required and len(text) < 2:
-        raise InvalidInput(f"请填写{what}", code="required", details=[{"path": path, "message": f"请填写{what}"}])
+        raise InvalidInput(f"请填写{what}", code=CoreCode.REQUIRED, details=[{"path": path, "message": f"请填写{what}"}])
     if len(text) > max_length:
         raise InvalidInput(
-            f"{what}不能超过 {max_length} 字", code="too_long", details=[{"path": path, "message": f"{what}过长"}]
+            f"{what}不能超过 {max_length} 字", code=Code.TOO_LONG, details=[{"path": path, "message": f"{what}过长"}]
         )
     return text
 
@@ -39,5 +42,5 @@ def locked_row(model: type[Any], obj: Any) -> Any:
 def not_before(day: dt.date, earlier: dt.date, *, field: str, label: str, earlier_label: str) -> None:
     """Refuse ``day`` (``label``) when it lies before ``earlier`` (``earlier_label``): 「…不能早于…」, ``invalid_date``."""
     if day < earlier:
-        raise InvalidInput(f"{label}不能早于{earlier_label}", code="invalid_date",
+        raise InvalidInput(f"{label}不能早于{earlier_label}", code=InputCode.INVALID_DATE,
                            details=[{"path": field, "message": f"{label}早于{earlier_label}"}])

@@ -13,12 +13,14 @@ from rest_framework.views import APIView
 
 from dae.catalog.models import Hospital
 from dae.core.api import validated
+from dae.core.codes import CoreCode
 from dae.core.errors import InvalidInput, NotFound
 from dae.core.inputs import FUND_MAX, AmountField, BoundedDateField
 from dae.core.scoping import get_scoped_or_404
 
 from .. import queries
 from ..actions import documents, inspections
+from ..codes import Code
 from ..models import Finding, Inspection
 from .shared import DATE_FORMATS, LIMIT, InspectionDocumentSerializer, InspectionUploadInput
 
@@ -117,7 +119,7 @@ class Inspections(APIView):
         if hospital is None:
             raise InvalidInput(
                 f"医疗机构 {data['hospital']} 不存在或不在本人负责的统筹区",
-                code="unknown_hospital",
+                code=CoreCode.UNKNOWN_HOSPITAL,
                 details=[{"path": "hospital", "message": "医疗机构不存在"}],
             )
         inspection = inspections.do_create_inspection(
@@ -165,7 +167,7 @@ class InspectionDocuments(APIView):
             finding = inspection.findings.filter(pk=data["finding"]).first()
             if finding is None:
                 raise InvalidInput(
-                    "该巡查没有这个问题", code="unknown_finding", details=[{"path": "finding", "message": "问题不存在"}]
+                    "该巡查没有这个问题", code=Code.UNKNOWN_FINDING, details=[{"path": "finding", "message": "问题不存在"}]
                 )
         doc = documents.do_attach_document(
             request.user,

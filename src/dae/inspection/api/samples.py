@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from dae.core.access import record_access, record_access_many
 from dae.core.api import validated
+from dae.core.codes import InputCode
 from dae.core.errors import InvalidInput
 from dae.core.inputs import FUND_MAX, AmountField
 from dae.core.scoping import get_scoped_or_404
@@ -235,7 +236,7 @@ class SampleItemDetail(APIView):
         if isinstance(request.data.get("not_payable"), float):
             raise InvalidInput(
                 '金额请写成字符串，如 "123.45"',
-                code="invalid_amount",
+                code=InputCode.INVALID_AMOUNT,
                 details=[{"path": "not_payable", "message": "金额不能是浮点数"}],
             )
         data = validated(InspectionReviewInput(data=request.data), "复审记录有误")

@@ -10,6 +10,7 @@ from dae.core.errors import InvalidInput
 from dae.core.scoping import get_scoped_or_404
 
 from .. import queries
+from ..codes import Code
 from ..models import Document
 
 
@@ -22,7 +23,7 @@ def document(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         handle = open(doc.path, "rb")  # FileResponse closes it
     except FileNotFoundError:
-        raise InvalidInput("附件文件已不存在，请联系信息技术岗", code="file_missing") from None
+        raise InvalidInput("附件文件已不存在，请联系信息技术岗", code=Code.FILE_MISSING) from None
     response = FileResponse(handle, content_type=doc.content_type)
     response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(doc.name)}"
     return response

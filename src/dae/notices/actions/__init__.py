@@ -18,6 +18,7 @@ from dae.core.errors import InvalidInput
 from dae.core.events import record_event, user_or_none
 from dae.core.money import D, fmt_yuan, round_fen
 
+from ..codes import Code
 from ..models import Contact, Notice, SmsMessage
 from ..sms import backend_path, schedule_delivery
 
@@ -32,7 +33,7 @@ def check_phone(phone: str) -> str:
     """A mainland mobile number of 11 digits, or ``InvalidInput``."""
     phone = (phone or "").strip().replace(" ", "").replace("-", "")
     if not PHONE_RE.match(phone):
-        raise InvalidInput("手机号码应为 11 位数字，以 1 开头", code="bad_phone",
+        raise InvalidInput("手机号码应为 11 位数字，以 1 开头", code=Code.BAD_PHONE,
                            details=[{"path": "phone", "message": "手机号码应为 11 位数字，以 1 开头"}])
     return phone
 
@@ -78,7 +79,7 @@ def notify_claim(*, psn_no: str, claim_ref: str, kind: str, amount: Decimal, bas
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("notify_claim must be called inside the caller's transaction.atomic()")
     if kind not in Notice.Kind.values:
-        raise InvalidInput(f"未知的通知类型：{kind}", code="bad_notice_kind")
+        raise InvalidInput(f"未知的通知类型：{kind}", code=Code.BAD_NOTICE_KIND)
     amount = round_fen(D(amount))
     existing = Notice.objects.filter(psn_no=psn_no, claim_ref=claim_ref, kind=kind).first()
     if existing is not None:

@@ -34,6 +34,7 @@ from django.utils import timezone
 from dae.approvals.actions import require
 from dae.claims.models import Adjustment, Settlement
 from dae.claims.states import ClaimState
+from dae.core.codes import CoreCode
 from dae.core.crash import crash_point
 from dae.core.errors import Conflict, InvalidInput, require_reason
 from dae.core.events import record_event, user_or_none
@@ -46,6 +47,7 @@ from dae.reimbursement.actions import do_mark_paid
 from dae.reimbursement.models import ManualClaim
 
 from ..bankfiles import MAX_RESULT_BYTES, batch_path, parse_result, payment_file
+from ..codes import Code
 from ..models import PaymentBatch, PaymentOrder, ResultFile, Statement
 from .statements import settle_claims
 
@@ -66,7 +68,7 @@ def _hospital_orders(region: str, statements: Sequence[int] | None) -> list[tupl
     rows = list(qs)
     missing = [st.hospital.code for st in rows if not (st.hospital.bank_account and st.hospital.bank_name)]
     if missing:
-        raise Conflict(f"以下医疗机构未登记开户银行或账号，不能制单：{'、'.join(missing[:10])}", code="no_bank_account",
+        raise Conflict(f"以下医疗机构未登记开户银行或账号，不能制单：{'、'.join(missing[:10])}", code=Code.NO_BANK_ACCOUNT,
                        details={"hospitals": missing})
     return [({"statement": st, "amount": st.net_payable, "purpose": f"{st.month}大额医疗补助"},
              _Payee(st.hospital.name, st.hospital.bank_name, st.hospital.bank_account)) for st in rows]
@@ -116,7 +118,7 @@ def do_create_batch(region: str, kind: str, *, actor: Any, on: dt.date, statemen
     supplement (kind ``person``) of the region — or only the ones listed. Refused when there is nothing to pay,
     a payee has no bank account, or the spending account would be overdrawn (透支预警)."""
     if kind not in PaymentBatch.Kind.values:
-        raise InvalidInput(f"付款对象应为 hospital 或 person：{kind}", code="bad_kind")
+        raise InvalidInput(f"付款对象应为 hospital 或 person：{kind}", code=CoreCode.INVALID_KIND)
     planned_total = sum((fields["amount"] for fields, _payee in (
         _hospital_orders(region, statements) if kind == PaymentBatch.Kind.HOSPITAL
         else _person_orders(region, settlements))), ZERO)
@@ -130,12 +132,12 @@ def do_create_batch(region: str, kind: str, *, actor: Any, on: dt.date, statemen
         planned = (_hospital_orders(region, statements) if kind == PaymentBatch.Kind.HOSPITAL
                    else _person_orders(region, settlements))
         if not planned:
-            raise Conflict("没有可支付的款项", code="nothing_to_pay")
+            raise Conflict("没有可支付的款项", code=Code.NOTHING_TO_PAY)
         total = sum((fields["amount"] for fields, _payee in planned), ZERO)
         short = _shortfall(region, total, on)
         if short > 0:
             raise Conflict(f"支出户余额不足：本批 {total} 元，支付后将透支 {short} 元；请先划转拨款或申请临时周转金",
-                           code="overdraft", details={"total": str(total), "shortfall": str(short)})
+                           code=Code.OVERDRAFT, details={"total": str(total), "shortfall": str(short)})
         batch = PaymentBatch.objects.create(number=_number(region, on), region_id=region, kind=kind,
                                             orders_count=len(planned), total=total, created_by=user_or_none(actor),
                                             created_on=on)
@@ -158,7 +160,7 @@ def do_export_batch(batch: PaymentBatch, *, actor: Any) -> Path:
     content = payment_file(batch)
     digest = hashlib.sha256(content).hexdigest()
     if batch.status != PaymentBatch.Status.DRAFT and batch.file_sha256 != digest:
-        raise Conflict(f"批次 {batch.number} 的付款文件与已导出的不一致，拒绝重新生成", code="file_changed")
+        raise Conflict(f"批次 {batch.number} 的付款文件与已导出的不一致，拒绝重新生成", code=Code.FILE_CHANGED)
     path = batch_path(batch)
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(".part")
@@ -184,7 +186,7 @@ def do_import_result(batch: PaymentBatch, *, name: str, chunks: Iterable[bytes],
                      notify: bool = True) -> ResultFile:
     """Store and apply a bank result file. The same content again returns the first import and changes nothing."""
     if batch.status == PaymentBatch.Status.DRAFT:
-        raise Conflict(f"批次 {batch.number} 尚未导出付款文件，不能导入回盘", code="not_exported")
+        raise Conflict(f"批次 {batch.number} 尚未导出付款文件，不能导入回盘", code=Code.NOT_EXPORTED)
     stored = store_upload(iter(chunks), name=Path(name).name or "result.csv", folder="payment-results",
                           max_bytes=MAX_RESULT_BYTES, too_large="回盘文件超过 20 MB")
     crash_point("result.stored")
@@ -199,7 +201,7 @@ def do_import_result(batch: PaymentBatch, *, name: str, chunks: Iterable[bytes],
             order = orders[line.seq]
             if order.status in (PaymentOrder.Status.PAID, PaymentOrder.Status.FAILED) and order.status != line.outcome:
                 raise Conflict(f"第 {line.row} 行：指令 {line.seq} 已是“{order.get_status_display()}”，回盘结果矛盾，"
-                               f"整份文件未导入", code="contradicting_result")
+                               f"整份文件未导入", code=Code.CONTRADICTING_RESULT)
         counts = {PaymentOrder.Status.PAID: 0, PaymentOrder.Status.FAILED: 0, PaymentOrder.Status.SENT: 0}
         source = f"回盘 {Path(name).name}"[:100]
         for number, line in enumerate(lines):
@@ -227,14 +229,14 @@ def do_confirm_order(order: PaymentOrder, *, outcome: str, actor: Any, day: dt.d
     """人工查证: finance records the outcome of a sent order after checking with the bank (with a reason)."""
     reason = require_reason(reason, "查证说明")
     if outcome not in (PaymentOrder.Status.PAID, PaymentOrder.Status.FAILED):
-        raise InvalidInput("查证结果应为 paid 或 failed", code="bad_outcome")
+        raise InvalidInput("查证结果应为 paid 或 failed", code=CoreCode.INVALID_OUTCOME)
     if outcome == PaymentOrder.Status.PAID and not serial.strip():
-        raise InvalidInput("支付成功须填写银行流水号", code="no_serial")
+        raise InvalidInput("支付成功须填写银行流水号", code=Code.NO_SERIAL)
     with transaction.atomic():
         locked = PaymentOrder.objects.select_for_update().get(pk=order.pk)
         if locked.status != PaymentOrder.Status.SENT:
             raise Conflict(f"指令状态为“{locked.get_status_display()}”，只有已发送待结果的指令可以人工查证",
-                           code="not_sent")
+                           code=Code.NOT_SENT)
         _settle_order(locked, outcome=outcome, serial=serial.strip(), day=day,
                       reason=reason if outcome == PaymentOrder.Status.FAILED else "", source=f"人工查证：{reason}"[:100],
                       actor=actor, notify=True)

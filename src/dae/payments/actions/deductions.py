@@ -11,6 +11,7 @@ from django.db import transaction
 
 from dae.approvals.actions import require
 from dae.catalog.models import Hospital
+from dae.core.codes import CoreCode, InputCode
 from dae.core.errors import InvalidInput, require_reason
 from dae.core.events import record_event, user_or_none
 from dae.core.money import D, MoneyError
@@ -27,11 +28,11 @@ def do_record_deduction(hospital: Hospital, *, amount: Decimal | str, kind: str,
     try:
         value = D(amount)
     except MoneyError as exc:
-        raise InvalidInput(f"扣款金额格式错误：{amount}", code="bad_amount") from exc
+        raise InvalidInput(f"扣款金额格式错误：{amount}", code=InputCode.INVALID_AMOUNT) from exc
     if value <= 0:
-        raise InvalidInput("扣款金额须大于 0", code="bad_amount")
+        raise InvalidInput("扣款金额须大于 0", code=InputCode.INVALID_AMOUNT)
     if kind not in Deduction.Kind.values or kind == Deduction.Kind.CARRIED:
-        raise InvalidInput(f"扣款类型应为 audit、inspection 或 other：{kind}", code="bad_kind")
+        raise InvalidInput(f"扣款类型应为 audit、inspection 或 other：{kind}", code=CoreCode.INVALID_KIND)
     source_type, source_id = source[0], str(source[1])
     if source_type == "document":  # audit and inspection deductions come through their own confirmation
         require(actor, "payments.deduction", amount=value, region_id=hospital.region_id,

@@ -18,6 +18,7 @@ from django.db import transaction
 
 from dae.claims.models import Adjustment, Settlement
 from dae.claims.states import ClaimState
+from dae.core.codes import CoreCode
 from dae.core.errors import Conflict, InvalidInput
 from dae.core.events import event_row, insert_events, record_event, user_or_none
 from dae.core.money import ZERO
@@ -39,7 +40,7 @@ def do_build_statements(region: str, month: str, *, actor: Any, on: dt.date) -> 
     (a hospital that already has the month's statement gets the later items on the next month's)."""
     _first, last = month_bounds(month)
     if on < last:
-        raise InvalidInput(f"{month} 尚未结束，月结单须在 {last} 之后编制", code="month_not_over")
+        raise InvalidInput(f"{month} 尚未结束，月结单须在 {last} 之后编制", code=CoreCode.MONTH_NOT_OVER)
     built: list[Statement] = []
     with transaction.atomic():
         done = set(Statement.objects.filter(region_id=region, month=month).values_list("hospital_id", flat=True))
@@ -80,7 +81,7 @@ def do_approve_statement(statement: Statement, *, actor: Any, on: dt.date) -> St
     with transaction.atomic():
         st = Statement.objects.select_for_update().get(pk=statement.pk)
         if st.status != Statement.Status.DRAFT:
-            raise Conflict(f"月结单状态为“{st.get_status_display()}”，不能审批", code="not_draft")
+            raise Conflict(f"月结单状态为“{st.get_status_display()}”，不能审批", code=CoreCode.NOT_DRAFT)
         gross = st.gross_total
         recoverable = st.recoverable_total
         # what leaves 应收扣款 against 应付: all of it when owed covers it, else what is owed (maybe negative)

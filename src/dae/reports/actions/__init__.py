@@ -17,7 +17,7 @@ from dae.core.inputs import text
 
 from .. import indicator_data
 from .. import indicators as engine
-from ..errors import ErrorCode
+from ..codes import Code
 from ..models import Evaluation, EvaluationScore, SavedView
 from ..periods import Period, PeriodError
 
@@ -28,17 +28,17 @@ def do_save_view(user: Any, *, name: str, indicator: str, dims: tuple[str, ...],
     name = text(name, field="name", label="视图名称", max_length=60)
     ind = engine.REGISTRY.get(indicator)
     if ind is None:
-        raise InvalidInput(f"未知的统计指标: {indicator}", code=ErrorCode.BAD_INDICATOR)
+        raise InvalidInput(f"未知的统计指标: {indicator}", code=Code.BAD_INDICATOR)
     dims = tuple(d for d in dims if d)
     if not 1 <= len(dims) <= 2 or any(d not in ind.dims for d in dims):
-        raise InvalidInput("分组维度不适用于该指标", code=ErrorCode.BAD_DIMENSION)
+        raise InvalidInput("分组维度不适用于该指标", code=Code.BAD_DIMENSION)
     try:
         Period.parse(period)
     except PeriodError as error:
-        raise InvalidInput(str(error), code=ErrorCode.BAD_PERIOD) from error
+        raise InvalidInput(str(error), code=Code.BAD_PERIOD) from error
     with transaction.atomic():
         if SavedView.objects.filter(owner=user).count() >= MAX_VIEWS:
-            raise InvalidInput(f"最多保存 {MAX_VIEWS} 个视图, 请先删除不用的", code=ErrorCode.TOO_MANY_VIEWS)
+            raise InvalidInput(f"最多保存 {MAX_VIEWS} 个视图, 请先删除不用的", code=Code.TOO_MANY_VIEWS)
         view, _created = SavedView.objects.update_or_create(
             owner=user, name=name, defaults={"indicator": indicator, "dims": ",".join(dims), "period": period})
         record_event(user, "reports.view_saved", object_type="reports.savedview", object_id=str(view.pk),
@@ -74,13 +74,13 @@ def do_compute_evaluation(user: Any, *, region: str, year: int) -> Evaluation:
     from ..queries import evaluation_scores
 
     if region not in getattr(user, "region_codes", []):
-        raise InvalidInput("只能计算本人所辖统筹区的考核", code=ErrorCode.NO_REGION)
+        raise InvalidInput("只能计算本人所辖统筹区的考核", code=Code.NO_REGION)
     sheet = ev.DEFAULT_SHEET
     scores, version = evaluation_scores(indicator_data.Scope(regions=(region,)), year, sheet)
     with transaction.atomic():
         evaluation = Evaluation.objects.select_for_update().filter(region_id=region, year=year).first()
         if evaluation is not None and evaluation.status != Evaluation.Status.DRAFT:
-            raise Conflict(f"该年度考核已{evaluation.get_status_display()}, 不能重新计算", code=ErrorCode.FROZEN)
+            raise Conflict(f"该年度考核已{evaluation.get_status_display()}, 不能重新计算", code=Code.FROZEN)
         fields = {"sheet": [c.as_json() for c in sheet], "sheet_digest": ev.sheet_digest(sheet),
                   "data_version": version, "computed_by": user, "computed_at": timezone.now()}
         if evaluation is None:
@@ -117,7 +117,7 @@ def do_adjust_score(user: Any, score: EvaluationScore, *, adjustment: Any, reaso
     with transaction.atomic():
         row = EvaluationScore.objects.select_for_update().select_related("evaluation").get(pk=score.pk)
         if row.evaluation.frozen:
-            raise Conflict("考核已签发, 不能再调整", code=ErrorCode.FROZEN)
+            raise Conflict("考核已签发, 不能再调整", code=Code.FROZEN)
         before = {"adjustment": row.adjustment, "final_total": row.final_total, "grade": row.grade,
                   "reason": row.reason}
         row.adjustment, row.reason = value, reason
@@ -147,11 +147,11 @@ def _evaluation_step(user: Any, evaluation: Evaluation, *, frm: str, to: str, by
     with transaction.atomic():
         ev_row = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
         if ev_row.status != frm:
-            raise Conflict(f"考核当前状态为 {ev_row.get_status_display()}, 不能执行此步骤", code=ErrorCode.WRONG_STEP)
+            raise Conflict(f"考核当前状态为 {ev_row.get_status_display()}, 不能执行此步骤", code=Code.WRONG_STEP)
         if not same_person:
             adjusters = set(ev_row.scores.exclude(adjusted_by=None).values_list("adjusted_by", flat=True))
             if user.pk in adjusters | {ev_row.reviewed_by_id}:
-                raise Conflict("签发人不能是调整或复核考核得分的人", code=ErrorCode.SAME_PERSON)
+                raise Conflict("签发人不能是调整或复核考核得分的人", code=Code.SAME_PERSON)
         ev_row.status = to
         setattr(ev_row, by, user)
         setattr(ev_row, at, timezone.now())

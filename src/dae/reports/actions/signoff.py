@@ -18,7 +18,7 @@ from dae.core.inputs import text
 
 from .. import findings, queries
 from ..api import monthly_json
-from ..errors import ErrorCode
+from ..codes import Code
 from ..models import AnalysisReport
 from ..periods import Period
 
@@ -43,9 +43,9 @@ def frozen_figures(region: str, period: Period) -> dict[str, Any]:
 
 def do_prepare_report(user: Any, *, region: str, period: Period) -> AnalysisReport:
     if period.kind not in KIND_OF_PERIOD:
-        raise InvalidInput("运行分析报告的统计期为月、季度或年度", code=ErrorCode.BAD_PERIOD)
+        raise InvalidInput("运行分析报告的统计期为月、季度或年度", code=Code.BAD_PERIOD)
     if region not in getattr(user, "region_codes", []):
-        raise InvalidInput("只能编制本人所辖统筹区的报告", code=ErrorCode.NO_REGION)
+        raise InvalidInput("只能编制本人所辖统筹区的报告", code=Code.NO_REGION)
     data = frozen_figures(region, period)
     texts = findings.draft(data["by_indicator"], period.label)
     with transaction.atomic():
@@ -53,7 +53,7 @@ def do_prepare_report(user: Any, *, region: str, period: Period) -> AnalysisRepo
         latest = (AnalysisReport.objects.select_for_update().filter(region_id=region, kind=kind, period=period.id)
                   .order_by("-version").first())
         if latest is not None:
-            raise Conflict("该统计期的报告已编制; 已审批的报告只能更正", code=ErrorCode.WRONG_STEP)
+            raise Conflict("该统计期的报告已编制; 已审批的报告只能更正", code=Code.WRONG_STEP)
         report = AnalysisReport.objects.create(region_id=region, kind=kind, period=period.id, version=1,
                                                data_version=data["data_version"], figures=data, prepared_by=user,
                                                **texts)
@@ -67,7 +67,7 @@ def do_edit_report(user: Any, report: AnalysisReport, *, findings_text: str, pro
     with transaction.atomic():
         report = AnalysisReport.objects.select_for_update().get(pk=report.pk)
         if report.status != Status.PREPARED:
-            raise Conflict("报告已复核或审批, 不能修改", code=ErrorCode.FROZEN)
+            raise Conflict("报告已复核或审批, 不能修改", code=Code.FROZEN)
         before = {"findings": report.findings, "problems": report.problems, "suggestions": report.suggestions}
         report.findings = text(findings_text, field="findings", label="主要情况", max_length=10_000)
         report.problems = text(problems, field="problems", label="存在问题", max_length=10_000, required=False)
@@ -85,9 +85,9 @@ def _step(user: Any, report: AnalysisReport, *, frm: str, to: str, by: str, at: 
     with transaction.atomic():
         report = AnalysisReport.objects.select_for_update().get(pk=report.pk)
         if report.status != frm:
-            raise Conflict(f"报告当前状态为 {report.get_status_display()}, 不能执行此步骤", code=ErrorCode.WRONG_STEP)
+            raise Conflict(f"报告当前状态为 {report.get_status_display()}, 不能执行此步骤", code=Code.WRONG_STEP)
         if any(getattr(report, f"{field}_id") == user.pk for field in not_by):
-            raise Conflict("同一人不能连续办理两个签核步骤", code=ErrorCode.SAME_PERSON)
+            raise Conflict("同一人不能连续办理两个签核步骤", code=Code.SAME_PERSON)
         report.status = to
         setattr(report, by, user)
         setattr(report, at, timezone.now())
@@ -126,14 +126,14 @@ def do_correct_report(user: Any, report: AnalysisReport, *, reason: str) -> Anal
     ``changes`` saying why and which figures moved. The approved version stays as it was."""
     reason = text(reason, field="reason", label="更正原因", max_length=500)
     if not report.frozen:
-        raise Conflict("尚未审批的报告直接修改即可", code=ErrorCode.WRONG_STEP)
+        raise Conflict("尚未审批的报告直接修改即可", code=Code.WRONG_STEP)
     period = Period.parse(report.period)
     data = frozen_figures(report.region_id, period)
     texts = findings.draft(data["by_indicator"], period.label)
     with transaction.atomic():
         current = AnalysisReport.objects.select_for_update().get(pk=report.pk)
         if AnalysisReport.objects.filter(supersedes=current).exists():
-            raise Conflict("该版本已有更正版本", code=ErrorCode.WRONG_STEP)
+            raise Conflict("该版本已有更正版本", code=Code.WRONG_STEP)
         moved = changed_figures(current.figures, data)
         changes = "\n".join([f"更正原因: {reason}", *(moved or ["数据未变化"])])
         new = AnalysisReport.objects.create(region_id=current.region_id, kind=current.kind, period=current.period,

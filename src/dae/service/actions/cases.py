@@ -18,6 +18,7 @@ from dae.accounts.posts import Post
 from dae.approvals.actions import require
 from dae.catalog.models import Hospital
 from dae.core import inputs
+from dae.core.codes import CoreCode
 from dae.core.errors import Conflict, InvalidInput, PermissionDenied, require_reason
 from dae.core.events import record_event, snapshot, user_or_none
 from dae.enrollment.models import Person
@@ -26,7 +27,7 @@ from dae.inspection.actions.investigations import do_create_investigation
 from dae.notices.actions import check_phone
 
 from .. import rules
-from ..errors import ErrorCode
+from ..codes import Code
 from ..models import Case, Channel, Handover
 from .common import choice, day, due, region, staff_user, text
 
@@ -73,7 +74,7 @@ def do_receive_case(
             hospital, field="hospital", label="医疗机构", minimum=1, maximum=2**63 - 1)
         hosp = Hospital.objects.filter(pk=pk).first()
         if hosp is None:
-            raise InvalidInput("涉及的医疗机构不存在", code="unknown_hospital",
+            raise InvalidInput("涉及的医疗机构不存在", code=CoreCode.UNKNOWN_HOSPITAL,
                                details=[{"path": "hospital", "message": "医疗机构不存在"}])
     anonymous = bool(anonymous) and kind == Case.Kind.TIPOFF
     if anonymous:
@@ -84,7 +85,7 @@ def do_receive_case(
         phone_text = text(contact_phone, "contact_phone", "联系电话", 20, required=False)
         phone = check_phone(phone_text) if phone_text else ""
         if person and not Person.objects.filter(psn_no=person).exists():
-            raise InvalidInput(f"人员编号 {person} 不存在", code="unknown_person",
+            raise InvalidInput(f"人员编号 {person} 不存在", code=CoreCode.UNKNOWN_PERSON,
                                details=[{"path": "psn_no", "message": "参保人不存在"}])
     received = day(received_on, "received_on", "受理日期")
     due_on, warnings = due(received, rules.decide_days())
@@ -106,18 +107,18 @@ def do_assign_case(actor: Any, case: Case, *, assignee: Any = None, post: Any = 
     user = staff_user(assignee, case.region_id)
     post_code = str(post or "").strip()
     if user is None and not post_code:
-        raise InvalidInput("请选择承办人或承办岗位", code=ErrorCode.UNKNOWN_ASSIGNEE,
+        raise InvalidInput("请选择承办人或承办岗位", code=Code.UNKNOWN_ASSIGNEE,
                            details=[{"path": "assignee", "message": "请选择承办人或承办岗位"}])
     if user is not None:
         post_code = user.post
     if post_code not in assignable_posts():
-        raise InvalidInput("该岗位不承办投诉举报", code=ErrorCode.UNKNOWN_ASSIGNEE,
+        raise InvalidInput("该岗位不承办投诉举报", code=Code.UNKNOWN_ASSIGNEE,
                            details=[{"path": "post", "message": "岗位不正确"}])
     note_text = text(note, "note", "流转说明", 500, required=False)
     with transaction.atomic():
         locked = _locked(case)
         if locked.status not in (Case.Status.RECEIVED, Case.Status.ASSIGNED):
-            raise Conflict(f"{locked.number} {locked.get_status_display()}，不能再流转", code=ErrorCode.WRONG_STATE)
+            raise Conflict(f"{locked.number} {locked.get_status_display()}，不能再流转", code=Code.WRONG_STATE)
         before = _state(locked)
         locked.assignee, locked.assigned_post, locked.status = user, post_code, Case.Status.ASSIGNED
         locked.save(update_fields=["assignee", "assigned_post", "status"])
@@ -134,9 +135,9 @@ def _may_handle(actor: Any, case: Case) -> None:
     if user is None or user.post == Post.MANAGER:
         return
     if case.assignee_id is not None and case.assignee_id != user.pk:
-        raise PermissionDenied(f"{case.number} 由{case.assignee}承办", code=ErrorCode.NOT_ASSIGNEE)
+        raise PermissionDenied(f"{case.number} 由{case.assignee}承办", code=Code.NOT_ASSIGNEE)
     if case.assignee_id is None and case.assigned_post and case.assigned_post != user.post:
-        raise PermissionDenied(f"{case.number} 由{Post(case.assigned_post).label}承办", code=ErrorCode.NOT_ASSIGNEE)
+        raise PermissionDenied(f"{case.number} 由{Post(case.assigned_post).label}承办", code=Code.NOT_ASSIGNEE)
 
 
 def do_track_case(actor: Any, case: Case, *, progress: Any) -> Case:
@@ -145,7 +146,7 @@ def do_track_case(actor: Any, case: Case, *, progress: Any) -> Case:
     with transaction.atomic():
         locked = _locked(case)
         if locked.status != Case.Status.ASSIGNED:
-            raise Conflict(f"{locked.number} {locked.get_status_display()}，不能登记进展", code=ErrorCode.WRONG_STATE)
+            raise Conflict(f"{locked.number} {locked.get_status_display()}，不能登记进展", code=Code.WRONG_STATE)
         _may_handle(actor, locked)
         before = {"progress": locked.progress}
         locked.progress = note
@@ -163,10 +164,10 @@ def do_reply_case(actor: Any, case: Case, *, reply: Any, replied_on: Any = None)
         locked = _locked(case)
         if locked.status != Case.Status.ASSIGNED:
             raise Conflict(f"{locked.number} {locked.get_status_display()}，须先流转给承办人",
-                           code=ErrorCode.WRONG_STATE)
+                           code=Code.WRONG_STATE)
         _may_handle(actor, locked)
         if on < locked.received_on:
-            raise InvalidInput("答复日期不能早于受理日期", code="invalid_date",
+            raise InvalidInput("答复日期不能早于受理日期", code=inputs.InputCode.INVALID_DATE,
                                details=[{"path": "replied_on", "message": "早于受理日期"}])
         before = _state(locked)
         locked.reply, locked.replied_on, locked.replied_by = answer, on, user_or_none(actor)
@@ -183,11 +184,11 @@ def do_rate_case(actor: Any, case: Case, *, rating: Any, note: Any = "") -> Case
     remark = text(note, "note", "评价意见", 500, required=False)
     user = user_or_none(actor)
     if user is not None and user.scope_kind == "insured" and (not case.psn_no or user.psn_no != case.psn_no):
-        raise PermissionDenied("只有反映人本人可以评价", code=ErrorCode.NOT_RATABLE)
+        raise PermissionDenied("只有反映人本人可以评价", code=Code.NOT_RATABLE)
     with transaction.atomic():
         locked = _locked(case)
         if locked.status != Case.Status.REPLIED or locked.rating is not None:
-            raise Conflict(f"{locked.number} 不在待评价状态", code=ErrorCode.NOT_RATABLE)
+            raise Conflict(f"{locked.number} 不在待评价状态", code=Code.NOT_RATABLE)
         locked.rating, locked.rating_note = score, remark
         locked.save(update_fields=["rating", "rating_note"])
         record_event(actor, "service.case_rated", locked, region_id=locked.region_id,
@@ -200,7 +201,7 @@ def do_archive_case(actor: Any, case: Case) -> Case:
     with transaction.atomic():
         locked = _locked(case)
         if locked.status != Case.Status.REPLIED:
-            raise Conflict(f"{locked.number} 尚未答复，不能归档", code=ErrorCode.WRONG_STATE)
+            raise Conflict(f"{locked.number} 尚未答复，不能归档", code=Code.WRONG_STATE)
         before = _state(locked)
         locked.status, locked.archived_on = Case.Status.ARCHIVED, timezone.localdate()
         locked.save(update_fields=["status", "archived_on"])
@@ -215,9 +216,9 @@ def do_extend_case(actor: Any, case: Case, *, reason: Any) -> Case:
     again, as the person who asked, and then it takes effect."""
     why = require_reason(reason, "延期理由")
     if case.extension == Case.Extension.APPROVED:
-        raise Conflict(f"{case.number} 已延期一次，不能再延期", code=ErrorCode.EXTENSION_TWICE)
+        raise Conflict(f"{case.number} 已延期一次，不能再延期", code=Code.EXTENSION_TWICE)
     if case.status not in (Case.Status.RECEIVED, Case.Status.ASSIGNED):
-        raise Conflict(f"{case.number} {case.get_status_display()}，不能延期", code=ErrorCode.WRONG_STATE)
+        raise Conflict(f"{case.number} {case.get_status_display()}，不能延期", code=Code.WRONG_STATE)
     require(actor, "service.extend", amount=None, region_id=case.region_id, target=("service.case", case.pk),
             summary=f"{case.number} 延期至 {rules.extended_days()} 个工作日办结：{why}",
             payload={"case": case.pk, "reason": why})
@@ -225,7 +226,7 @@ def do_extend_case(actor: Any, case: Case, *, reason: Any) -> Case:
     with transaction.atomic():
         locked = _locked(case)
         if locked.extension == Case.Extension.APPROVED:
-            raise Conflict(f"{locked.number} 已延期一次，不能再延期", code=ErrorCode.EXTENSION_TWICE)
+            raise Conflict(f"{locked.number} 已延期一次，不能再延期", code=Code.EXTENSION_TWICE)
         before = _state(locked)
         locked.due_on, locked.deadline_warnings = due_on, warnings
         locked.extension, locked.extension_reason = Case.Extension.APPROVED, why
@@ -239,7 +240,7 @@ def do_open_inspection(actor: Any, case: Case, *, inspected_on: Any, kind: Any, 
     """A tip-off opens an on-site inspection of the hospital it names (linked both ways)."""
     _check_linkable(case)
     if case.hospital is None:
-        raise InvalidInput("该举报未涉及医疗机构，不能转现场巡查", code=ErrorCode.NOT_TIPOFF,
+        raise InvalidInput("该举报未涉及医疗机构，不能转现场巡查", code=Code.NOT_TIPOFF,
                            details=[{"path": "hospital", "message": "未涉及医疗机构"}])
     with transaction.atomic():
         locked = _locked(case)
@@ -273,6 +274,6 @@ def do_open_investigation(actor: Any, case: Case, *, psn_no: Any = "", hospital_
 
 def _check_linkable(case: Case) -> None:
     if case.kind != Case.Kind.TIPOFF:
-        raise Conflict("只有举报可以转稽核", code=ErrorCode.NOT_TIPOFF)
+        raise Conflict("只有举报可以转稽核", code=Code.NOT_TIPOFF)
     if case.inspection_id is not None or case.investigation_id is not None:
-        raise Conflict(f"{case.number} 已转稽核", code=ErrorCode.ALREADY_LINKED)
+        raise Conflict(f"{case.number} 已转稽核", code=Code.ALREADY_LINKED)

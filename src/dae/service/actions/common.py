@@ -9,10 +9,13 @@ from django.utils import timezone
 
 from dae.accounts.models import User
 from dae.core import inputs
+from dae.core.codes import CoreCode
 from dae.core.errors import InvalidInput
 from dae.core.events import user_or_none
 from dae.core.models import Region
 from dae.workdays.service import deadline, warning_dict
+
+from ..codes import Code
 
 
 def text(value: Any, field: str, label: str, max_length: int, *, required: bool = True) -> str:
@@ -22,7 +25,7 @@ def text(value: Any, field: str, label: str, max_length: int, *, required: bool 
 def choice(value: Any, choices: Any, field: str, label: str) -> str:
     code = str(value or "").strip()
     if code not in choices.values:
-        raise InvalidInput(f"请选择{label}", code="invalid_choice", details=[{"path": field, "message": f"请选择{label}"}])
+        raise InvalidInput(f"请选择{label}", code=CoreCode.INVALID_CHOICE, details=[{"path": field, "message": f"请选择{label}"}])
     return code
 
 
@@ -32,7 +35,7 @@ def day(value: Any, field: str, label: str) -> dt.date:
         return timezone.localdate()
     found = inputs.date(value, field=field, label=label)
     if found > timezone.localdate():
-        raise InvalidInput(f"{label}不能晚于今天", code="future_date",
+        raise InvalidInput(f"{label}不能晚于今天", code=CoreCode.FUTURE_DATE,
                            details=[{"path": field, "message": f"{label}不能晚于今天"}])
     return found
 
@@ -63,6 +66,6 @@ def staff_user(value: Any, region_code: str, field: str = "assignee") -> User | 
                                                                   maximum=2**63 - 1)
     user = User.objects.filter(pk=pk, is_active=True).first()
     if user is None or user.scope_kind != "region" or region_code not in user.region_codes:
-        raise InvalidInput("承办人须为本统筹区的工作人员", code="service_unknown_assignee",
+        raise InvalidInput("承办人须为本统筹区的工作人员", code=Code.UNKNOWN_ASSIGNEE,
                            details=[{"path": field, "message": "承办人不正确"}])
     return user

@@ -21,7 +21,7 @@ from dae.core.events import record_event, snapshot, user_or_none
 from dae.enrollment.models import Person
 
 from .. import rules
-from ..errors import ErrorCode
+from ..codes import Code
 from ..models import Channel, Consultation, KnowledgeEntry
 from .common import choice, day, due, region, staff_user, text
 
@@ -39,7 +39,7 @@ def _knowledge(value: Any) -> KnowledgeEntry | None:
     pk = inputs.whole(value, field="knowledge", label="知识库条目", minimum=1, maximum=2**63 - 1)
     entry = KnowledgeEntry.objects.filter(pk=pk, status=KnowledgeEntry.Status.PUBLISHED).first()
     if entry is None:
-        raise InvalidInput("知识库条目不存在或已停用", code="unknown_knowledge",
+        raise InvalidInput("知识库条目不存在或已停用", code=Code.UNKNOWN_KNOWLEDGE,
                            details=[{"path": "knowledge", "message": "条目不存在"}])
     return entry
 
@@ -79,7 +79,7 @@ def do_ask_online(user: Any, *, question: Any, category: Any = "other") -> Consu
     the staff member who takes it first."""
     person = Person.objects.filter(psn_no=getattr(user, "psn_no", "") or "").first()
     if person is None:
-        raise PermissionDenied("只有参保人本人可以网上咨询", code=ErrorCode.NOT_OWNER)
+        raise PermissionDenied("只有参保人本人可以网上咨询", code=Code.NOT_OWNER)
     values = {"question": text(question, "question", "咨询内容", 1000),
               "category": choice(category or "other", KnowledgeEntry.Category, "category", "分类")}
     received = timezone.localdate()
@@ -103,7 +103,7 @@ def do_take_consultation(actor: Any, c: Consultation) -> Consultation:
         if locked.owner_id is not None:
             if locked.owner_id == getattr(actor, "pk", None):
                 return locked
-            raise Conflict(f"{locked.number} 已由{locked.owner}首问负责", code=ErrorCode.NOT_OWNER)
+            raise Conflict(f"{locked.number} 已由{locked.owner}首问负责", code=Code.NOT_OWNER)
         locked.owner = user_or_none(actor)
         locked.save(update_fields=["owner"])
         record_event(actor, "service.consultation_taken", locked, region_id=locked.region_id,
@@ -118,12 +118,12 @@ def do_answer_consultation(actor: Any, c: Consultation, *, answer: Any, knowledg
     with transaction.atomic():
         locked = _locked(c)
         if locked.status == Consultation.Status.ANSWERED:
-            raise Conflict(f"{locked.number} 已答复", code=ErrorCode.ALREADY_ANSWERED)
+            raise Conflict(f"{locked.number} 已答复", code=Code.ALREADY_ANSWERED)
         user = user_or_none(actor)
         if locked.owner_id is None:
             locked.owner = user
         elif user is not None and locked.owner_id != user.pk:
-            raise PermissionDenied(f"{locked.number} 由{locked.owner}首问负责，须由其答复", code=ErrorCode.NOT_OWNER)
+            raise PermissionDenied(f"{locked.number} 由{locked.owner}首问负责，须由其答复", code=Code.NOT_OWNER)
         before = _state(locked)
         locked.answer, locked.knowledge, locked.status = reply, entry, Consultation.Status.ANSWERED
         locked.answered_on, locked.answered_at = timezone.localdate(), timezone.now()
@@ -136,13 +136,13 @@ def do_answer_consultation(actor: Any, c: Consultation, *, answer: Any, knowledg
 def do_hand_over_consultation(actor: Any, c: Consultation, *, owner: Any, reason: Any) -> Consultation:
     """The manager hands an open question to another owner (the first responder is absent), with a reason."""
     if getattr(actor, "post", "") != Post.MANAGER:
-        raise PermissionDenied("只有管理岗可以改变首问负责人", code=ErrorCode.NOT_OWNER)
+        raise PermissionDenied("只有管理岗可以改变首问负责人", code=Code.NOT_OWNER)
     new_owner = staff_user(owner, c.region_id, "owner")
     why = text(reason, "reason", "原因", 300)
     with transaction.atomic():
         locked = _locked(c)
         if locked.status == Consultation.Status.ANSWERED:
-            raise Conflict(f"{locked.number} 已答复", code=ErrorCode.ALREADY_ANSWERED)
+            raise Conflict(f"{locked.number} 已答复", code=Code.ALREADY_ANSWERED)
         before = _state(locked)
         locked.owner = new_owner
         locked.save(update_fields=["owner"])
@@ -165,7 +165,7 @@ def do_save_knowledge(actor: Any, *, category: Any, question: Any, answer: Any, 
         if key_text:
             latest = KnowledgeEntry.objects.select_for_update().filter(key=key_text).order_by("-version").first()
             if latest is None:
-                raise InvalidInput(f"知识库条目 {key_text} 不存在", code="unknown_knowledge",
+                raise InvalidInput(f"知识库条目 {key_text} 不存在", code=Code.UNKNOWN_KNOWLEDGE,
                                    details=[{"path": "key", "message": "条目不存在"}])
             version = latest.version + 1
             KnowledgeEntry.objects.filter(key=key_text).update(status=KnowledgeEntry.Status.RETIRED)

@@ -29,7 +29,7 @@ from dae.core.money import fmt_yuan
 from dae.enrollment.models import ContributionYear, Person
 from dae.notices.actions.dispatch import do_queue_sms
 
-from ..errors import ErrorCode
+from ..codes import Code
 from ..models import Campaign, MessageTemplate
 from .common import choice, region, text
 
@@ -62,7 +62,7 @@ def do_save_template(actor: Any, *, code: Any, name: Any, body: Any) -> MessageT
     unknown = [v for v in variables_of(body_text) if v not in VARIABLES]
     if unknown:
         raise InvalidInput(f"未知的变量：{'、'.join(unknown)}（可用：{'、'.join(VARIABLES)}）",
-                           code=ErrorCode.UNKNOWN_VARIABLE, details=[{"path": "body", "message": "未知的变量"}])
+                           code=Code.UNKNOWN_VARIABLE, details=[{"path": "body", "message": "未知的变量"}])
     with transaction.atomic():
         top = MessageTemplate.objects.filter(code=code_text).aggregate(v=Max("version"))["v"] or 0
         template = MessageTemplate.objects.create(code=code_text, version=top + 1, name=name_text, body=body_text,
@@ -76,13 +76,13 @@ def do_approve_template(actor: Any, template: MessageTemplate) -> MessageTemplat
     """审核: the manager approves a draft; never the person who wrote it."""
     user = user_or_none(actor)
     if user is None or user.post != Post.MANAGER:
-        raise PermissionDenied("短信模板须由管理岗审核", code=ErrorCode.SELF_APPROVAL)
+        raise PermissionDenied("短信模板须由管理岗审核", code=Code.SELF_APPROVAL)
     with transaction.atomic():
         locked = MessageTemplate.objects.select_for_update().get(pk=template.pk)
         if locked.created_by_id == user.pk:
-            raise PermissionDenied("编写人不能审核自己的模板", code=ErrorCode.SELF_APPROVAL)
+            raise PermissionDenied("编写人不能审核自己的模板", code=Code.SELF_APPROVAL)
         if locked.status == MessageTemplate.Status.APPROVED:
-            raise Conflict("该模板已审核", code=ErrorCode.WRONG_STATE)
+            raise Conflict("该模板已审核", code=Code.WRONG_STATE)
         locked.status, locked.approved_by, locked.approved_at = MessageTemplate.Status.APPROVED, user, timezone.now()
         locked.save(update_fields=["status", "approved_by", "approved_at"])
         record_event(actor, "service.template_approved", locked, after={"code": locked.code,
@@ -117,7 +117,7 @@ def audience(region_code: str, kind: str, today: dt.date) -> list[tuple[str, str
                                           paid_on__gte=today - dt.timedelta(days=30))
                 .values("psn_no", "person__psn_name").annotate(total=Sum("hifob_pay")).order_by("psn_no"))
         return [(r["psn_no"], r["person__psn_name"], r["total"]) for r in rows]
-    raise InvalidInput("请选择发送对象", code=ErrorCode.UNKNOWN_AUDIENCE,
+    raise InvalidInput("请选择发送对象", code=Code.UNKNOWN_AUDIENCE,
                        details=[{"path": "audience", "message": "发送对象不正确"}])
 
 
@@ -128,7 +128,7 @@ def _template(value: Any) -> MessageTemplate:
                       maximum=2**63 - 1)
     found = MessageTemplate.objects.filter(pk=pk).first()
     if found is None:
-        raise InvalidInput("请选择已审核的短信模板", code=ErrorCode.TEMPLATE_NOT_APPROVED,
+        raise InvalidInput("请选择已审核的短信模板", code=Code.TEMPLATE_NOT_APPROVED,
                            details=[{"path": "template", "message": "请选择模板"}])
     return found
 
@@ -141,7 +141,7 @@ def do_run_campaign(actor: Any, *, region_code: Any, name: Any, template: Any, a
     title = text(name, "name", "活动名称", 100)
     kind = choice(audience_kind, Campaign.Audience, "audience", "发送对象")
     if template.status != MessageTemplate.Status.APPROVED:
-        raise Conflict("模板尚未审核，不能使用", code=ErrorCode.TEMPLATE_NOT_APPROVED)
+        raise Conflict("模板尚未审核，不能使用", code=Code.TEMPLATE_NOT_APPROVED)
     day = today or timezone.localdate()
     people = audience(code, kind, day)
 

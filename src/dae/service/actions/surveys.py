@@ -16,12 +16,13 @@ from django.utils import timezone
 from dae.claims.models import Settlement
 from dae.claims.payout import COUNTING
 from dae.core import inputs
+from dae.core.codes import CoreCode
 from dae.core.errors import Conflict, InvalidInput, PermissionDenied
 from dae.core.events import record_event, user_or_none
 from dae.enrollment.models import Person
 
 from .. import sampling
-from ..errors import ErrorCode
+from ..codes import Code
 from ..models import Answer, Questionnaire, Respondent, Suggestion, Survey
 from .common import region, staff_user, text
 
@@ -52,13 +53,13 @@ def do_save_questionnaire(actor: Any, *, code: Any, title: Any, questions: Any) 
     code_text = text(code, "code", "问卷代码", 20)
     title_text = text(title, "title", "问卷名称", 100)
     if not isinstance(questions, list) or not questions:
-        raise InvalidInput("请至少填写一道题目", code="invalid_questions", details=[{"path": "questions",
+        raise InvalidInput("请至少填写一道题目", code=Code.INVALID_QUESTIONS, details=[{"path": "questions",
                                                                                    "message": "题目为空"}])
     seen: set[str] = set()
     for i, q in enumerate(questions):
         if not isinstance(q, dict) or q.get("kind") not in ("scale", "choice", "number", "text") or not q.get(
                 "code") or not q.get("text") or q["code"] in seen:
-            raise InvalidInput(f"第 {i + 1} 题不完整或代码重复", code="invalid_questions",
+            raise InvalidInput(f"第 {i + 1} 题不完整或代码重复", code=Code.INVALID_QUESTIONS,
                                details=[{"path": f"questions[{i}]", "message": "题目不完整"}])
         seen.add(q["code"])
     with transaction.atomic():
@@ -93,7 +94,7 @@ def do_create_survey(actor: Any, *, region_code: Any, title: Any, period_from: A
     target = inputs.percent(target_rate, field="target_rate", label="满意率目标")
     people = claimants(code, start, end)
     if not people:
-        raise InvalidInput("该期间没有报销人员，无法抽样", code="empty_population",
+        raise InvalidInput("该期间没有报销人员，无法抽样", code=CoreCode.EMPTY_POPULATION,
                            details=[{"path": "period_from", "message": "期间内没有报销人员"}])
     chosen = sampling.draw(people, size, seed_text)
 
@@ -124,7 +125,7 @@ def _value(question: dict[str, Any], raw: Any, path: str) -> tuple[int | None, s
         return None, str(inputs.whole(raw, field=path, label=question["text"], minimum=0, maximum=150))
     value = text(raw, path, question["text"], 1000)
     if kind == "choice" and value not in question.get("options", ()):
-        raise InvalidInput(f"{question['text']}：请在选项中选择", code="invalid_choice",
+        raise InvalidInput(f"{question['text']}：请在选项中选择", code=CoreCode.INVALID_CHOICE,
                            details=[{"path": path, "message": "不是选项之一"}])
     return None, value
 
@@ -135,7 +136,7 @@ def do_record_answers(actor: Any, respondent: Respondent, *, answers: dict[str, 
     user = user_or_none(actor)
     online = user is not None and user.scope_kind == "insured"
     if online and user.psn_no != respondent.psn_no:
-        raise PermissionDenied("只能填写本人的问卷", code=ErrorCode.NOT_RESPONDENT)
+        raise PermissionDenied("只能填写本人的问卷", code=Code.NOT_RESPONDENT)
     rows: list[Answer] = []
     forms = list(respondent.survey.questionnaires.all())
     for form in forms:
@@ -146,14 +147,14 @@ def do_record_answers(actor: Any, respondent: Respondent, *, answers: dict[str, 
                 rows.append(Answer(respondent=respondent, questionnaire=form, question=question["code"],
                                    score=score, text=value))
     if not any(a.score is not None for a in rows):
-        raise InvalidInput("请至少回答一道满意度评分题", code="empty_answers",
+        raise InvalidInput("请至少回答一道满意度评分题", code=Code.EMPTY_ANSWERS,
                            details=[{"path": "answers", "message": "没有评分"}])
     with transaction.atomic():
         locked = Respondent.objects.select_for_update().select_related("survey").get(pk=respondent.pk)
         if locked.survey.status != Survey.Status.OPEN:
-            raise Conflict("调查已结束", code=ErrorCode.SURVEY_STATE)
+            raise Conflict("调查已结束", code=Code.SURVEY_STATE)
         if locked.status == Respondent.Status.ANSWERED:
-            raise Conflict("该调查对象已回答", code=ErrorCode.SURVEY_STATE)
+            raise Conflict("该调查对象已回答", code=Code.SURVEY_STATE)
         Answer.objects.bulk_create(rows)
         locked.status, locked.answered_at = Respondent.Status.ANSWERED, timezone.now()
         locked.via = Respondent.Via.ONLINE if online else Respondent.Via.CALL
@@ -168,7 +169,7 @@ def do_mark_unreachable(actor: Any, respondent: Respondent) -> Respondent:
     with transaction.atomic():
         locked = Respondent.objects.select_for_update().get(pk=respondent.pk)
         if locked.status != Respondent.Status.PENDING:
-            raise Conflict("该调查对象已处理", code=ErrorCode.SURVEY_STATE)
+            raise Conflict("该调查对象已处理", code=Code.SURVEY_STATE)
         locked.status = Respondent.Status.UNREACHABLE
         locked.save(update_fields=["status"])
         record_event(actor, "service.survey_unreachable", locked, region_id=locked.region_id,
@@ -180,7 +181,7 @@ def do_close_survey(actor: Any, survey: Survey) -> Survey:
     with transaction.atomic():
         locked = Survey.objects.select_for_update().get(pk=survey.pk)
         if locked.status != Survey.Status.OPEN:
-            raise Conflict("调查已结束", code=ErrorCode.SURVEY_STATE)
+            raise Conflict("调查已结束", code=Code.SURVEY_STATE)
         locked.status, locked.closed_on = Survey.Status.CLOSED, timezone.localdate()
         locked.save(update_fields=["status", "closed_on"])
         record_event(actor, "service.survey_closed", locked, region_id=locked.region_id,
@@ -193,7 +194,7 @@ def do_add_suggestion(actor: Any, survey: Survey, *, text_value: Any, assignee: 
     words = text(text_value, "text", "改进建议", 1000)
     user = staff_user(assignee, survey.region_id)
     if user is None:
-        raise InvalidInput("请选择责任人", code=ErrorCode.UNKNOWN_ASSIGNEE,
+        raise InvalidInput("请选择责任人", code=Code.UNKNOWN_ASSIGNEE,
                            details=[{"path": "assignee", "message": "请选择责任人"}])
     due = inputs.date(due_on, field="due_on", label="完成期限")
     with transaction.atomic():
@@ -208,7 +209,7 @@ def do_complete_suggestion(actor: Any, suggestion: Suggestion, *, note: Any) -> 
     with transaction.atomic():
         locked = Suggestion.objects.select_for_update().select_related("survey").get(pk=suggestion.pk)
         if locked.status == Suggestion.Status.DONE:
-            raise Conflict("该建议已完成", code=ErrorCode.WRONG_STATE)
+            raise Conflict("该建议已完成", code=Code.WRONG_STATE)
         locked.status, locked.done_note, locked.done_on = Suggestion.Status.DONE, words, timezone.localdate()
         locked.save(update_fields=["status", "done_note", "done_on"])
         record_event(actor, "service.suggestion_done", locked, region_id=locked.survey.region_id,
