@@ -2,25 +2,40 @@
 
 Views and the API catch ``DaeError`` only; the API answers ``{"code", "message", "details"}`` with the status,
 pages show the message inline. Every other exception is a bug and is allowed to surface.
+
+A code is always an enum member (``dae/<app>/codes.py: Code``, ``dae.core.codes.CoreCode`` / ``InputCode``), never
+a bare string: a class or a raise with a string code fails with ``TypeError`` (issue 14), so codes cannot drift.
 """
 
 from __future__ import annotations
 
+from enum import Enum, StrEnum
 from typing import Any
 
 from .codes import CoreCode
 
 
+def _enum_member(code: object, where: str) -> None:
+    if not isinstance(code, Enum):
+        raise TypeError(f"{where}: the error code {code!r} is not an enum member; add it to the app's codes.py "
+                        "(class Code) and give the member")
+
+
 class DaeError(Exception):
     """Base of every expected failure. ``code`` is stable (clients match on it); ``message`` is for a clerk."""
 
-    code = CoreCode.ERROR
+    code: StrEnum = CoreCode.ERROR
     status = 400
     default_message = "操作失败"
 
-    def __init__(self, message: str | None = None, *, code: str | None = None, details: Any = None) -> None:
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        _enum_member(cls.code, cls.__qualname__)
+
+    def __init__(self, message: str | None = None, *, code: StrEnum | None = None, details: Any = None) -> None:
         self.message = message or self.default_message
-        if code:
+        if code is not None:
+            _enum_member(code, type(self).__qualname__)
             self.code = code
         self.details = details
         super().__init__(self.message)

@@ -17,6 +17,7 @@ import json
 import re
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
+from enum import StrEnum
 from typing import Any, overload
 
 from django import forms
@@ -45,11 +46,11 @@ DATE_MAX = dt.date(2100, 12, 31)
 ID_MAX = 2**63 - 1
 
 
-def refuse(code: InputCode | str, field: str, label: str, message: str, kind: str = "format") -> InvalidInput:
+def refuse(code: StrEnum, field: str, label: str, message: str, kind: str = "format") -> InvalidInput:
     """The ``InvalidInput`` for one field: ``「label」message`` with the field's path in the details; ``kind``
     (``format``, ``empty``, ``places``, ``minimum``, ``maximum``, ``range``) lets a caller word its own message."""
     text = f"{label}{message}" if label else message
-    error = InvalidInput(text, code=str(code), details=[{"path": field, "message": text}])
+    error = InvalidInput(text, code=code, details=[{"path": field, "message": text}])
     error.kind = kind  # type: ignore[attr-defined]
     return error
 
