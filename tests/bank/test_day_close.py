@@ -90,7 +90,7 @@ def test_future_days_and_empty_requests_are_refused(clerk: Any) -> None:
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
     with pytest.raises(InvalidInput) as caught:
         do_close_day(REGION_A, tomorrow, actor=clerk)
-    assert caught.value.code == "future_day"
+    assert caught.value.code == "future_date"
     with pytest.raises(InvalidInput):
         do_close_days(REGION_A, [], actor=clerk)
 

@@ -160,8 +160,8 @@ def test_the_same_file_twice_is_refused(clerk: Any) -> None:
 @pytest.mark.parametrize(("kwargs", "code"), [
     ({"account": "5101"}, "not_cash_account"),
     ({"region": "999999"}, "invalid_region"),
-    ({"period_from": dt.date(2026, 3, 3)}, "bad_period"),
-    ({"period_to": dt.date(2026, 3, 4)}, "bad_period"),
+    ({"period_from": dt.date(2026, 3, 3)}, "invalid_period"),
+    ({"period_to": dt.date(2026, 3, 4)}, "invalid_period"),
 ])
 def test_import_checks_account_region_and_period(clerk: Any, kwargs: dict[str, Any], code: str) -> None:
     args: dict[str, Any] = {"region": REGION_A, "account": "100202", "file_name": "m.csv",

@@ -146,7 +146,7 @@ def test_refusals_write_nothing(world: Any, users: Any, march: dict[str, Any]) -
     assert error.value.code == "invalid_region" and "不在本人负责的统筹区内" in error.value.message
     with pytest.raises(InvalidInput) as error:
         samples.do_draw_sample(reviewer, REGION_A, "2025-13", on=ON)
-    assert error.value.code == "bad_month"
+    assert error.value.code == "invalid_month"
     with pytest.raises(Conflict) as conflict:
         samples.do_draw_sample(reviewer, REGION_A, "2025-01", on=ON)
     assert conflict.value.code == "empty_population"
