@@ -3,13 +3,14 @@ adjustment for the next monthly statement. A paid amount is never edited."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
 
 from dae.benefits.engine.person_year import calculate, policy_year_of
+from dae.benefits.engine.results import Calculation
 from dae.core.bulk import insert_rows
 from dae.core.events import record_event
 from dae.ledger.actions import do_post_many
@@ -62,12 +63,33 @@ def book_late_settlement(actor: Any, settlement: Settlement) -> int:
     others = [s for s in inputs if s.setl_id != settlement.setl_id]
     if not others:
         return 0
-    before = calculate(others, book, trace=False)
-    after = calculate(inputs, book, trace=False)
+    moved = _moved(calculate(others, book, trace=False), calculate(inputs, book, trace=False),
+                   "late_settlement", settlement.setl_id)
+    return record_adjustments(actor, moved, timezone.localdate().strftime("%Y-%m"))
+
+
+def book_cancellation(actor: Any, cancellation: Settlement, *, pending: Iterable[str] = ()) -> int:
+    """A 2305 cancellation stored after its person-year's payouts were computed with the original counting (the
+    original already marked cancelled, as a declaration's store leaves it): the other payouts move. ``pending``
+    are the person's originals whose own cancellations come later (still counting at this one). Books the
+    differences (``cancelled_related``) for the statement month of the cancellation; returns how many."""
+    original = Settlement.objects.get(setl_id=cancellation.init_setl_id)
+    book = book_for_region(original.region_id)
+    year = policy_year_of(engine_settlement(original), book)
+    counted = stored_inputs([original.psn_no], include=[original.setl_id, *pending]).get(original.psn_no, [])
+    inputs = [s for s in counted if policy_year_of(s, book) == year]
+    before = calculate(inputs, book, trace=False)
+    after = calculate([s for s in inputs if s.setl_id != original.setl_id], book, trace=False)
+    moved = _moved(before, after, "cancelled_related", cancellation.setl_id)
+    return record_adjustments(actor, moved, timezone.localtime(cancellation.setl_time).strftime("%Y-%m"))
+
+
+def _moved(before: Calculation, after: Calculation, reason: str, cause: str) -> list[Moved]:
+    """Every payout of ``before`` that ``after`` still computes, at a different amount."""
     moved: list[Moved] = []
     for person_year in before.person_years:
         for old in person_year.settlements:
             new = after.settlement(old.setl_id)
             if new is not None and new.payout != old.payout:
-                moved.append((old.setl_id, old.payout, new.payout, "late_settlement", settlement.setl_id))
-    return record_adjustments(actor, moved, timezone.localdate().strftime("%Y-%m"))
+                moved.append((old.setl_id, old.payout, new.payout, reason, cause))
+    return moved

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
+from django.db.models import Q
+
 from dae.benefits.engine import model as em
 from dae.benefits.engine.person_year import calculate, policy_year_of
 from dae.benefits.engine.results import PersonYearResult, SettlementResult
@@ -56,10 +58,13 @@ def engine_settlement(s: Settlement, lines: Sequence[FeeLine] = ()) -> em.Settle
     )
 
 
-def stored_inputs(psn_nos: Iterable[str], *, exclude: Iterable[str] = ()) -> dict[str, list[em.Settlement]]:
-    """Every counting settlement of these persons as engine inputs, by person (cancellations excluded)."""
+def stored_inputs(psn_nos: Iterable[str], *, exclude: Iterable[str] = (),
+                  include: Iterable[str] = ()) -> dict[str, list[em.Settlement]]:
+    """Every counting settlement of these persons as engine inputs, by person (cancellations excluded);
+    ``include`` counts these settlements too whatever their state (e.g. an original before its 2305)."""
     excluded = set(exclude)
-    rows = list(Settlement.objects.filter(psn_no__in=set(psn_nos), state__in=COUNTING, init_setl_id="")
+    states = Q(state__in=COUNTING) | Q(setl_id__in=set(include))
+    rows = list(Settlement.objects.filter(states, psn_no__in=set(psn_nos), init_setl_id="")
                 .exclude(setl_id__in=excluded))
     dialysis_ids = set(FeeLine.objects.filter(settlement__in=rows).exclude(dialysis_session="")
                        .values_list("settlement_id", flat=True))

@@ -8,6 +8,7 @@ The plants' ground truth (``City.planted``) is not a table: ``dae demo`` writes 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from pathlib import Path
@@ -20,6 +21,7 @@ from django.utils import timezone
 
 from dae.catalog.demo import load_demo_reference
 from dae.catalog.models import Hospital
+from dae.claims.adjustments import book_cancellation
 from dae.claims.models import FeeLine, Settlement
 from dae.core.bulk import insert_rows
 from dae.core.events import record_event
@@ -98,12 +100,32 @@ def load_city(city: City, progress: Progress = lambda label, done, total: None,
         for code in sorted({s.admdvs for s in city.settlements}):
             post_payables(code)
         progress("应付记账 payables", 1, 1)
+        if payouts:
+            _book_cancellations(city, progress)
         counts = {name: len(rows) for name, rows in city.tables().items()}
         if city.planted:
             counts["planted"] = len(city.planted)
         record_event(None, "demo.loaded", object_type="demo.city", object_id=str(city.seed),
                      after={"seed": city.seed, "year": city.year, **counts})
     return counts
+
+
+def _book_cancellations(city: City, progress: Progress) -> None:
+    """The payouts were computed with every original counting, as if each 2305 came after the person-year's
+    other payouts: each cancellation books the 补付 / 追回 the declaration's check would have (in its own
+    statement month), in the order of the person's cancellations."""
+    cancellations = sorted((s for s in city.settlements if s.init_setl_id),
+                           key=lambda s: (s.psn_no, s.setl_time, s.setl_id))
+    later: dict[str, list[str]] = defaultdict(list)
+    for s in cancellations:
+        later[s.psn_no].append(s.init_setl_id)
+    stored = Settlement.objects.in_bulk([s.setl_id for s in cancellations], field_name="setl_id")
+    label = "补付追回 adjustments"
+    for done, s in enumerate(cancellations, 1):
+        later[s.psn_no].remove(s.init_setl_id)
+        book_cancellation(None, stored[s.setl_id], pending=later[s.psn_no])
+        if done % 100 == 0 or done == len(cancellations):
+            progress(label, done, len(cancellations))
 
 
 def _insert(model: type[Any], columns: tuple[str, ...], rows: Iterable[tuple[Any, ...]], label: str, total: int,
