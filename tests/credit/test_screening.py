@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from dae.core.errors import InvalidInput
+from dae.core.jobs import tracked
 from dae.core.models import Event
 from dae.credit import anomaly, explain, screening
 from dae.credit.actions import screening as screening_actions
@@ -307,3 +308,22 @@ def test_parameters_are_checked_before_a_run(world: dict[str, Any]) -> None:
         )
     assert err.value.details == [{"path": "min_peers", "message": "须为 3–1000 的整数"}]
     assert not ScreeningRun.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_run_is_marked_running_then_failed_when_its_body_raises(world: dict[str, Any]) -> None:
+    # core.jobs.tracked: the one helper the audit runs and the screening runs keep their status with
+    run = _run(world)
+    seen: list[str] = []
+
+    def body() -> dict[str, Any]:
+        seen.append(ScreeningRun.objects.get(pk=run.pk).status)
+        raise RuntimeError("计算失败")
+
+    with pytest.raises(RuntimeError, match="计算失败"):
+        tracked(run, body)
+    run.refresh_from_db()
+    assert seen == ["running"]
+    assert run.status == ScreeningRun.Status.FAILED and run.finished_at is not None
+    assert tracked(run, lambda: {"ok": 1}) == {"ok": 1}
+    assert ScreeningRun.objects.get(pk=run.pk).status == ScreeningRun.Status.RUNNING  # the body sets what follows

@@ -25,7 +25,7 @@ from dae.audit import RULES, AuditData, Findings, bind, run_rules
 from dae.audit.backends import prepare
 from dae.catalog.models import CatalogueItem, Hospital
 from dae.claims.models import Declaration, FeeLine, Settlement
-from dae.core.jobs import Progress, job_handler
+from dae.core.jobs import Progress, job_handler, tracked
 from dae.core.models import Job
 from dae.core.money import D
 from dae.core.months import month_bounds
@@ -126,12 +126,7 @@ def run_audit_job(job: Job, progress: Progress) -> dict[str, Any]:
 
 def run_with_status(run: AuditRun, progress: Progress | None) -> dict[str, Any]:
     """:func:`execute` with the run marked running, and failed (then re-raised) on any error."""
-    AuditRun.objects.filter(pk=run.pk).update(status=AuditRun.Status.RUNNING)
-    try:
-        return execute(run, progress)
-    except Exception:
-        AuditRun.objects.filter(pk=run.pk).update(status=AuditRun.Status.FAILED, finished_at=timezone.now())
-        raise
+    return tracked(run, lambda: execute(run, progress))
 
 
 def execute(run: AuditRun, progress: Progress | None = None) -> dict[str, Any]:

@@ -159,3 +159,16 @@ def _finish(job: Job, progress: Progress, status: str, message: str, result: dic
     job.finished_at = timezone.now()
     job.save(update_fields=["status", "done", "total", "message", "result", "finished_at"])
     cache.delete(_key(job.pk))
+
+
+def tracked(row: Any, body: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """``body()`` for a run kept as its own row (an audit run, a screening run): the row is marked ``running``
+    first, and ``failed`` (with ``finished_at``) when the body raises — the error is then re-raised for the job to
+    record. The row's model has ``status`` with those two values and ``finished_at``."""
+    rows = type(row).objects.filter(pk=row.pk)
+    rows.update(status="running")
+    try:
+        return body()
+    except Exception:
+        rows.update(status="failed", finished_at=timezone.now())
+        raise

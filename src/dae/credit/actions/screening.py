@@ -15,7 +15,7 @@ from django.utils import timezone
 from dae.catalog.models import Hospital, hospital_grade
 from dae.core import inputs
 from dae.core.events import record_event, user_or_none
-from dae.core.jobs import Progress, job_handler, start_job
+from dae.core.jobs import Progress, job_handler, start_job, tracked
 from dae.core.models import Job
 
 from .. import anomaly
@@ -91,12 +91,7 @@ def do_run_screening(
 @job_handler("credit_screening")
 def screening_job(job: Job, progress: Progress) -> dict[str, Any]:
     run = ScreeningRun.objects.get(pk=job.params["run"])
-    ScreeningRun.objects.filter(pk=run.pk).update(status=ScreeningRun.Status.RUNNING)
-    try:
-        return execute(run, progress)
-    except Exception:
-        ScreeningRun.objects.filter(pk=run.pk).update(status=ScreeningRun.Status.FAILED, finished_at=timezone.now())
-        raise
+    return tracked(run, lambda: execute(run, progress))
 
 
 def execute(run: ScreeningRun, progress: Progress | None = None) -> dict[str, Any]:
