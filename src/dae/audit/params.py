@@ -4,7 +4,7 @@ A rule declares its parameters as :class:`ParamSpec` rows; a run passes values p
 (``{"R13_SPLIT_STAY": {"days": 10}}``). :func:`resolve` checks every value against its spec (type, bounds,
 choices) and fills in the defaults, so a rule always receives a complete, typed mapping and a bad value is
 refused before any query runs. Parameter *tables* (pairs of items, per-item limits) are data, not scalars:
-they travel with the audit tables (``engine.PARAM_TABLES``) and a spec of kind ``table`` only names them.
+they travel with the audit tables (``schemas.PARAM_TABLES``) and a spec of kind ``table`` only names them.
 Pure Python: no Django import.
 """
 

@@ -2,8 +2,8 @@
 
 For the benchmark (10,000,000 fee lines) and the DuckDB ↔ Spark comparison (a small one). Generated in DuckDB
 SQL from hashes of the row numbers and the seed, so the same (lines, seed) gives the same rows, fast enough for
-tens of millions of lines, written as ``<table>.parquet`` files (``engine.AuditData.from_parquet_dir`` or
-``engine.load_duckdb_parquet`` read them). Not the demo city: this one only has to exercise the rules.
+tens of millions of lines, written as ``<table>.parquet`` files (``schemas.AuditData.from_parquet_dir`` or
+``backends.load_duckdb_parquet`` read them). Not the demo city: this one only has to exercise the rules.
 
 Plants (per settlement or per line, by hash draws): readmissions at the same hospital (分解住院), at another
 hospital (重复住院), overlapping stays (冒名顶替), stays whose lines cover only their first days (挂床), lines

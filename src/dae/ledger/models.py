@@ -157,7 +157,7 @@ class Leg(AppendOnlyModel):
 
 class DayClose(AppendOnlyModel):
     """A day closed (日清日结) in a region after bank reconciliation: from then on the ledger refuses any posting
-    or reversal of that region dated on or before the latest closed day (``posting._refuse_closed``), so what
+    or reversal of that region dated on or before the latest closed day (``actions._refuse_closed``), so what
     finance reconciled cannot change underneath. A close is never undone (append-only here and, on PostgreSQL,
     by a trigger); a correction is posted on a later date. Written only by ``dae.bank.actions.do_close_days``."""
 

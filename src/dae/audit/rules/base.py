@@ -1,6 +1,6 @@
 """What every audit rule shares: the :class:`Rule` record, the derived tables rules read, the output shape.
 
-A rule is a pure function ``(tables, params) -> ibis.Table`` over the audit tables (``engine.AuditTables``). It
+A rule is a pure function ``(tables, params) -> ibis.Table`` over the audit tables (``backends.AuditTables``). It
 returns *finding rows* in one fixed long shape (:data:`OUTPUT_SCHEMA`): one row per piece of evidence, the
 finding's own columns repeated on each of its rows. The engine splits them into findings and evidence. One table
 instead of two keeps each rule one query (nothing computed twice) and runs the same on DuckDB and Spark (no arrays
