@@ -7,7 +7,8 @@
 - ``do_resolve_difference``: finance closes a difference with a note.
 - ``do_queue_outbound`` / ``do_mark_delivered`` / ``do_record_delivery_failure``: the outbox (``delivery.py``
   sends).
-- ``do_query_person``: the platform's 1101 answer for one certificate number, compared with our enrolment.
+- not here: the platform's 1101 answer for one certificate number, compared with our enrolment, is a read
+  (``persons.query_person``, which records the access).
 """
 
 from __future__ import annotations
