@@ -1,4 +1,4 @@
-"""Forms of the credit pages. Amounts are read as text and turned into ``Decimal`` by the services (never float);
+"""Forms of the credit pages. Amounts are read as text and turned into ``Decimal`` by the actions (never float);
 the violation form carries a hidden key generated when it is shown, so a double submit records once."""
 
 from __future__ import annotations

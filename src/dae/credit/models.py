@@ -3,7 +3,7 @@
 - ``CreditSettings``: a region's scoring and screening parameters, one append-only row per version (the history:
   who changed what, when and why). Without a row the defaults below apply (version 0).
 - ``CreditParty``: a hospital, doctor or insured person of a region with its current score and list level
-  (正常 / 关注名单 / 黑名单), kept up to date by ``services`` in the same transaction as each change.
+  (正常 / 关注名单 / 黑名单), kept up to date by ``actions`` in the same transaction as each change.
 - ``CreditEvent``: one confirmed violation of a party (append-only), idempotent on (kind, code, source).
 - ``CreditListChange``: one change of a party's level — from, to, why, when, who (append-only).
 - ``ScreeningRun`` / ``ScreeningResult``: one anomaly screening of a region and period with its parameters, and
