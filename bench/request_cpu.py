@@ -34,8 +34,8 @@ def kinds(rng: random.Random) -> dict[str, Callable[[], Any]]:
     from dae.accounts.models import User
     from dae.claims.models import Settlement
     from dae.enrollment.models import Person
+    from dae.security.actions import do_issue_token
     from dae.security.otp import DEVICE_ID_SESSION_KEY
-    from dae.security.tokens import do_issue_token
 
     def signed_in(username: str) -> Client:
         client = Client()

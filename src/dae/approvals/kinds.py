@@ -17,6 +17,7 @@ from .models import PendingAction
 
 @register("reimbursement.payout", gettext_noop("手工报销支付"))
 def _payout(pending: PendingAction) -> Any:
+    # cycle: approvals ↔ the business action (it calls approvals.actions.require before acting)
     from dae.reimbursement.actions import do_approve
     from dae.reimbursement.models import ManualClaim
 
@@ -26,6 +27,7 @@ def _payout(pending: PendingAction) -> Any:
 
 @register("payments.deduction", gettext_noop("扣款"))
 def _deduction(pending: PendingAction) -> Any:
+    # cycle: approvals ↔ the business action (it calls approvals.actions.require before acting)
     from dae.catalog.models import Hospital
     from dae.payments.actions import do_record_deduction
 
@@ -37,6 +39,7 @@ def _deduction(pending: PendingAction) -> Any:
 
 @register("payments.batch", gettext_noop("支付批次"))
 def _batch(pending: PendingAction) -> Any:
+    # cycle: approvals ↔ the business action (it calls approvals.actions.require before acting)
     from dae.payments.actions import do_create_batch
 
     p = pending.payload
@@ -46,6 +49,7 @@ def _batch(pending: PendingAction) -> Any:
 
 @register("fund.transfer", gettext_noop("基金划转"))
 def _transfer(pending: PendingAction) -> Any:
+    # cycle: approvals ↔ the business action (it calls approvals.actions.require before acting)
     from dae.fund.actions import do_record_entry
 
     p = pending.payload
@@ -56,6 +60,7 @@ def _transfer(pending: PendingAction) -> Any:
 
 @register("benefits.publish", gettext_noop("规则集发布"))
 def _publish(pending: PendingAction) -> Any:
+    # cycle: approvals ↔ the business action (it calls approvals.actions.require before acting)
     from dae.benefits.actions import do_publish
     from dae.benefits.models import RuleSetVersion
 
@@ -65,6 +70,7 @@ def _publish(pending: PendingAction) -> Any:
 
 @register("accounts.grant", gettext_noop("岗位授权"), always_post=Post.MANAGER)
 def _grant(pending: PendingAction) -> Any:
+    # cycle: approvals ↔ the business action (it calls approvals.actions.require before acting)
     from dae.accounts.actions import apply_grant
 
     return apply_grant(pending)

@@ -163,6 +163,15 @@ def do_record_sign_in(request: Any, user: Any, factor: str) -> None:
 # -- the second factor ------------------------------------------------------------------------------------------
 
 
+def do_start_enrolment(user: Any) -> TOTPDevice:
+    """An unconfirmed authenticator with a new secret (replacing an earlier unconfirmed one), with its event."""
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+        record_event(user, "security.totp_enrolment_started", user)
+    return device
+
+
 def do_confirm_enrolment(request: Any, device: TOTPDevice, code: str) -> list[str] | None:
     """Confirm the new authenticator with a first code: the old one (if any) goes, recovery codes are made,
     and the session is verified. Returns the recovery codes to show once, or None for a wrong code."""

@@ -47,12 +47,6 @@ def _digest(code: str) -> str:
     return hashlib.sha256(code.replace("-", "").replace(" ", "").upper().encode()).hexdigest()[:16]
 
 
-def start_enrolment(user: Any) -> TOTPDevice:
-    """An unconfirmed authenticator with a new secret (replacing an earlier unconfirmed one)."""
-    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
-    return TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
-
-
 def _new_codes() -> list[str]:
     codes = []
     for _ in range(RECOVERY_CODES):

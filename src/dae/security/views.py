@@ -40,6 +40,7 @@ from .actions import (
     do_reset_password,
     do_revoke_token,
     do_set_max_age,
+    do_start_enrolment,
     do_unlock,
 )
 from .forms import CodeForm, PasswordChangeForm, PasswordResetForm, SettingsForm, TokenForm
@@ -153,7 +154,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
     qr = secret = ""
     if enrolling:
         new = otp.totp_device(user, confirmed=False) if request.method == "POST" else None
-        new = new or otp.start_enrolment(user)
+        new = new or do_start_enrolment(user)
         qr = segno.make(new.config_url, error="m").svg_inline(scale=4)
         secret = _base32(new.bin_key)
     context = {"title": _("双因素认证"), "form": form, "device": device, "verified": verified, "codes": codes,

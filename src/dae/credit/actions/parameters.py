@@ -30,8 +30,7 @@ from .violations import rescore
 def do_change_settings(actor: Any, region: Any, values: dict[str, Any], *, reason: str) -> CreditSettings:
     """Save a new version of the region's parameters with a reason, and score every party of the region again
     with them (the window and the lines apply at once; the points of recorded events stay as recorded)."""
-    code = region_code(region)
-    inputs.actor_region(None, code)  # an existing region (an action of the system names any)
+    code = inputs.actor_region(None, region_code(region))  # an existing region (the system may name any)
     text = require_reason(reason, "变更原因")
     new = check_params(values)
     today = timezone.localdate()

@@ -31,8 +31,7 @@ from ..screening import (
 def _new_run(
     region: Any, period_kind: str, period: str, actor: Any, params: dict[str, Any] | None, note: str, status: str
 ) -> ScreeningRun:
-    code = region_code(region)
-    inputs.actor_region(None, code)  # an existing region (an action of the system names any)
+    code = inputs.actor_region(None, region_code(region))  # an existing region (the system may name any)
     first, last = period_bounds(period_kind, period)
     given = params or {}
     chosen = screening_params(

@@ -212,8 +212,7 @@ def do_record_violation(
             code=Code.INVALID_PARTY_CODE,
             details=[{"path": "party_code", "message": "对象编码不能为空"}],
         )
-    region = region_code(region_id)
-    inputs.actor_region(None, region)  # an existing region (an action of the system names any)
+    region = inputs.actor_region(None, region_code(region_id))  # an existing region (the system may name any)
     value = inputs.clerk_amount(
         amount, field="amount", label="违规金额", rule=("须为不小于零、精确到分的金额", "须不小于零且精确到分")
     )

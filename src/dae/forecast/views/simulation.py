@@ -166,8 +166,6 @@ def simulation_page(request: HttpRequest) -> HttpResponse:
     try:
         sim = _sim_request(request, source)
         if sim is not None:
-            from .simulation import simulate
-
             results = simulate(sim["region"], sim["year"], sim["document"])
             view = sim_view(results)
             if request.method == "POST":

@@ -11,15 +11,18 @@ from django.db import transaction
 from django.utils import timezone
 
 from dae.core import inputs
-from dae.core.errors import Conflict, InvalidInput, require_reason
+from dae.core.errors import Conflict, InvalidInput, NotFound, require_reason
 from dae.core.events import record_event
 from dae.core.inputs import text
+from dae.credit.actions.violations import do_record_violation
 
+from .. import evaluation as ev
 from .. import indicator_data
 from .. import indicators as engine
 from ..codes import Code
 from ..models import Evaluation, EvaluationScore, SavedView
 from ..periods import Period, PeriodError
+from ..queries import evaluation_scores
 
 MAX_VIEWS = 50  # per person: saved views are capped (a BI instance with 8,000 saved pivots did not cope)
 
@@ -48,8 +51,6 @@ def do_save_view(user: Any, *, name: str, indicator: str, dims: tuple[str, ...],
 
 def do_delete_view(user: Any, view: SavedView) -> None:
     if view.owner_id != user.pk:
-        from dae.core.errors import NotFound
-
         raise NotFound("视图不存在")
     with transaction.atomic():
         pk = view.pk
@@ -70,9 +71,6 @@ def _decimal_json(values: dict[str, Decimal | None]) -> dict[str, str | None]:
 def do_compute_evaluation(user: Any, *, region: str, year: int) -> Evaluation:
     """Score every hospital of ``region`` for ``year`` on the default sheet and store the sheets; a draft is
     computed again (the manager's adjustments and their reasons stay and apply to the new totals)."""
-    from .. import evaluation as ev
-    from ..queries import evaluation_scores
-
     if region not in getattr(user, "region_codes", []):
         raise InvalidInput("只能计算本人所辖统筹区的考核", code=Code.NO_REGION)
     sheet = ev.DEFAULT_SHEET
@@ -110,8 +108,6 @@ def do_compute_evaluation(user: Any, *, region: str, year: int) -> Evaluation:
 def do_adjust_score(user: Any, score: EvaluationScore, *, adjustment: Any, reason: str) -> EvaluationScore:
     """The manager's adjustment of one hospital's total (at most ±``MAX_ADJUSTMENT`` points, a reason
     required); the final total and the grade follow. Only before the sign-off."""
-    from .. import evaluation as ev
-
     reason = require_reason(reason, "调整理由", max_length=500)
     value = _adjustment(adjustment)
     with transaction.atomic():
@@ -136,8 +132,6 @@ def do_adjust_score(user: Any, score: EvaluationScore, *, adjustment: Any, reaso
 
 
 def _adjustment(raw: Any) -> Decimal:
-    from .. import evaluation as ev
-
     return inputs.amount(raw, field="adjustment", label="调整分", minimum=-ev.MAX_ADJUSTMENT,
                          maximum=ev.MAX_ADJUSTMENT)
 
@@ -182,12 +176,8 @@ def do_publish_evaluation(user: Any, evaluation: Evaluation) -> Evaluation:
 def _feed_credit(user: Any, evaluation: Evaluation) -> None:
     """Each hospital graded 基本合格 or 不合格 loses the grade's credit points (``evaluation.CREDIT_POINTS``):
     a credit event whose source is the published sheet, dated the publication day (idempotent on the sheet)."""
-    from dae.credit.actions.violations import do_record_violation
-
-    from .. import evaluation as ev
-
     for row in evaluation.scores.select_related("hospital").filter(grade__in=list(ev.CREDIT_POINTS)):
         do_record_violation(party_kind="hospital", party_code=row.hospital.code, region_id=evaluation.region_id,
-                         amount=Decimal("0.00"), source=("reports.evaluation", row.pk),
-                         on=timezone.localdate(), actor=user, points=ev.CREDIT_POINTS[row.grade],
-                         note=f"{evaluation.year} 年度考核 {row.final_total} 分, {row.grade_name}")
+                            amount=Decimal("0.00"), source=("reports.evaluation", row.pk),
+                            on=timezone.localdate(), actor=user, points=ev.CREDIT_POINTS[row.grade],
+                            note=f"{evaluation.year} 年度考核 {row.final_total} 分, {row.grade_name}")
