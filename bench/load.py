@@ -375,7 +375,7 @@ def main() -> int:  # noqa: C901 -- issue 14: the load run (setup, servers, traf
         names = [o[0] for o in ops]
         weights = [o[1] for o in ops]
         actions = {o[0]: o[2] for o in ops}
-        results: list[tuple[str, int, float]] = []
+        results: list[tuple[str, int, float, float]] = []
         dropped = [0]
         errors: dict[str, int] = defaultdict(int)
         samples_of_errors: list[str] = []
@@ -393,7 +393,7 @@ def main() -> int:  # noqa: C901 -- issue 14: the load run (setup, servers, traf
             elapsed = (time.monotonic() - started) * 1000
             with lock:
                 inflight[0] -= 1
-                results.append((name, status, elapsed))
+                results.append((name, status, elapsed, started - start))
                 if status == 0 or status >= 400:
                     errors[name] += 1
                     if status:
@@ -451,6 +451,14 @@ def main() -> int:  # noqa: C901 -- issue 14: the load run (setup, servers, traf
         if own:
             print(f"  {name:<32} n={len(own):>6,}  p50 {percentile(own, 50):>6.0f}  p95 {percentile(own, 95):>6.0f}"
                   f"  p99 {percentile(own, 99):>6.0f} ms")
+    slow = [r for r in results if r[2] >= 1000]
+    if slow:  # when the slow answers came: spread out (load) or bunched in a few windows (a stall)
+        windows: dict[int, int] = defaultdict(int)
+        for r in slow:
+            windows[int(r[3] // 10) * 10] += 1
+        worst = sorted(windows.items(), key=lambda kv: -kv[1])[:8]
+        print(f"answers of 1 s or more: {len(slow):,}, in {len(windows)} of {int(wall // 10) + 1} ten-second windows;"
+              " the most: " + ", ".join(f"{t}–{t + 10} s: {n}" for t, n in sorted(worst)))
     for line in samples_of_errors[:10]:
         print("  error:", line)
     client_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
