@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
@@ -24,9 +25,26 @@ from .factories import (
 #: audit_world, for the audit tests and the browser walk
 pytest_plugins = ["tests.auditing.fixtures"]
 
+#: What a test that reaches the database asks for (pytest-django refuses database access to any other test).
+DATABASE_FIXTURES = frozenset({"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback",
+                               "live_server", "_django_db_helper"})
+
+
+def uses_database(item: Any) -> bool:
+    return bool(item.get_closest_marker("django_db")) or not DATABASE_FIXTURES.isdisjoint(
+        getattr(item, "fixturenames", ()))
+
+
 def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
-    """On SQLite the PostgreSQL-only tests are deselected, and reported as such (never skipped)."""
+    """On SQLite the PostgreSQL-only tests are deselected, and reported as such (never skipped). On PostgreSQL
+    with ``DAE_DATABASE_TESTS_ONLY=1`` (``scripts/test --postgres``: the second run of CI) the tests that cannot
+    reach the database are deselected — they ran in the SQLite run, and their result does not depend on it."""
     if "postgresql" in settings.DATABASES["default"]["ENGINE"]:
+        if os.environ.get("DAE_DATABASE_TESTS_ONLY") == "1":
+            deselected = [i for i in items if not uses_database(i)]
+            if deselected:
+                config.hook.pytest_deselected(items=deselected)
+                items[:] = [i for i in items if uses_database(i)]
         return
     deselected = [i for i in items if i.get_closest_marker("postgres_only")]
     if deselected:
