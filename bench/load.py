@@ -229,6 +229,38 @@ def own_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+class WaitSampler(threading.Thread):
+    """Samples PostgreSQL's sessions of the load database four times a second: how many are busy and what they wait
+    for (``pg_stat_activity``: a lock, the WAL flush of a commit, I/O, or nothing — running on a core). Where the time
+    of a slow answer went when the cores were not busy."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(daemon=True)
+        self.url, self.stop, self.samples = url, threading.Event(), 0
+        self.waits: dict[str, int] = defaultdict(int)
+
+    def run(self) -> None:
+        import psycopg
+
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            while not self.stop.wait(0.25):
+                rows = conn.execute(
+                    "SELECT coalesce(wait_event_type || ':' || wait_event, 'on CPU') FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'active'"
+                ).fetchall()
+                self.samples += 1
+                for (what,) in rows:
+                    self.waits[what] += 1
+
+    def report(self) -> str:
+        if not self.samples:
+            return "PostgreSQL waits: no sample"
+        busy = sum(self.waits.values()) / self.samples
+        top = sorted(self.waits.items(), key=lambda kv: -kv[1])[:8]
+        return (f"PostgreSQL: {busy:.2f} busy sessions on average ({self.samples} samples); what they did: "
+                + ", ".join(f"{k} {v / self.samples:.2f}" for k, v in top))
+
+
 def main() -> int:  # noqa: C901 -- issue 14: the load run (setup, servers, traffic, report) waits to be split by stage
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database", required=True, help="PostgreSQL URL (dropped and created unless --reuse)")
@@ -406,6 +438,8 @@ def main() -> int:  # noqa: C901 -- issue 14: the load run (setup, servers, traf
             share = weight / sum(weights)
             print(f"  {name:<32} {share:7.2%}  {share * args.rate:6.3f}/s  {share * args.rate * 3600:8,.0f}/h")
         cpu_before = (cpu_of_tree(server.pid), cpu_of_tree(worker.pid), own_cpu())
+        sampler = WaitSampler(args.database)
+        sampler.start()
         start = time.monotonic()
         with ThreadPoolExecutor(max_workers=args.max_inflight) as pool:
             for i in range(total):
@@ -427,6 +461,7 @@ def main() -> int:  # noqa: C901 -- issue 14: the load run (setup, servers, traf
                 if i % max(1, int(args.rate * 5)) == 0:
                     peak_server = max(peak_server, rss_of_tree(server.pid))
         wall = time.monotonic() - start
+        sampler.stop.set()
         peak_server = max(peak_server, rss_of_tree(server.pid))
         cpu_after = (cpu_of_tree(server.pid), cpu_of_tree(worker.pid), own_cpu())
     finally:
@@ -459,6 +494,7 @@ def main() -> int:  # noqa: C901 -- issue 14: the load run (setup, servers, traf
         worst = sorted(windows.items(), key=lambda kv: -kv[1])[:8]
         print(f"answers of 1 s or more: {len(slow):,}, in {len(windows)} of {int(wall // 10) + 1} ten-second windows;"
               " the most: " + ", ".join(f"{t}–{t + 10} s: {n}" for t, n in sorted(worst)))
+    print(sampler.report())
     for line in samples_of_errors[:10]:
         print("  error:", line)
     client_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
