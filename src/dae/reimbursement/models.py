@@ -96,6 +96,8 @@ class ManualClaim(models.Model):
 
     class Meta:
         ordering = ["-received_on", "-id"]
+        # the work queue: a region's open claims by due date (the queue page and API read the first page of it)
+        indexes = [models.Index(fields=["region", "due_date", "received_on", "id"], name="manualclaim_queue")]
         verbose_name = _("手工报销申请")
 
     def __str__(self) -> str:
