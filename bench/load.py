@@ -26,7 +26,10 @@ Prints p50/p95/p99 overall and per kind of request, the errors (any status >= 40
 connection (30 s), or a request not sent because ``--max-inflight`` were already waiting — the run stays
 bounded in time when the server cannot keep up), the rate reached, the server's peak memory (all its
 processes) and this client's, and the CPU time spent during the run by the server (all its processes), the
-background worker and this client, per request answered (PostgreSQL's own CPU is not counted). Only loopback is addressed. ``--server granian`` needs ``pip install granian``
+background worker and this client, per request answered (PostgreSQL's own CPU is not counted). Also when the slow answers
+(1 s or more) came — spread over the run (the cores were saturated) or bunched in a few ten-second windows (a
+stall: a worker recycled, a lock) — and what PostgreSQL's busy sessions were doing, sampled four times a second
+(on a core, waiting for a lock, for a commit's WAL flush, for I/O). Only loopback is addressed. ``--server granian`` needs ``pip install granian``
 (used for the comparison only; the product ships gunicorn).
 """
 
