@@ -21,6 +21,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import resource
 import sys
 import tempfile
 import time
@@ -168,6 +169,7 @@ def main() -> int:
     from dae.claims import declare
 
     phases: dict[str, list[float]] = {}  # name -> [wall, CPU]
+    peaks: dict[str, float] = {}  # name -> the process's peak RSS (GiB) when the phase ended
 
     def timed(name: str, owner: object, attribute: str) -> None:  # each phase's own time, printed below
         inner = getattr(owner, attribute)
@@ -180,6 +182,7 @@ def main() -> int:
                 spent = phases.setdefault(name, [0.0, 0.0])
                 spent[0] += time.perf_counter() - t
                 spent[1] += time.process_time() - c
+                peaks[name] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
 
         setattr(owner, attribute, wrapper)
 
@@ -220,11 +223,10 @@ def main() -> int:
         f"  stored settlements={Settlement.objects.count():,} fee lines={FeeLine.objects.count():,} "
         f"pay deadline={declaration.pay_deadline}"
     )
+    print("  peak RSS at the end of each phase: " + "; ".join(f"{name} {peak:.2f} GiB" for name, peak in peaks.items()))
     t1 = time.perf_counter()
     again, created = do_submit_declaration(user, file_name="d.ndjson", chunks=chunks())
     print(f"replay: {time.perf_counter() - t1:.1f} s, created={created} (same declaration #{again.pk})")
-    import resource
-
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
     print(
         f"peak RSS {peak:.2f} GiB (the whole process: setup, check, replay); "
