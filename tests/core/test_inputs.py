@@ -74,3 +74,12 @@ def test_text_and_decoding() -> None:
     with pytest.raises(InvalidInput) as err:
         inputs.decode_text(b"\xff\xfe\x00\x81\x30", encoding="utf-8")
     assert err.value.code == "invalid_encoding"
+
+
+def test_json_depth_skips_brackets_inside_strings_and_counts_after_an_unterminated_one() -> None:
+    assert inputs.json_depth(b'{"a": "[[[{{{", "b": [{"c": "]]}}"}]}') == 3
+    assert inputs.json_depth(b'{"a": ["x", "y"], "b": "{"}') == 2
+    assert inputs.json_depth(b'{"a": "[[[') == 4  # a string that never ends: what follows its quote counts
+    assert inputs.json_depth(b'[{"a": 1}, "x" ["') == 2
+    assert inputs.json_depth(b'{"a": "\\"[["}') == 1  # escapes: the careful reading
+    assert inputs.json_depth(b"[" * 70 + b"]" * 70, limit=64) == 65  # stops past the limit
