@@ -101,3 +101,21 @@ def test_an_event_changed_behind_the_application_fails_authenticity(paid_claim: 
         item = do_archive("manual_claim", paid_claim)
     assert item.status == "failed"
     assert item.failed_reason.startswith(f"真实性：形成该记录的事件（序号 {event.seq}）与其哈希不符")
+
+
+@pytest.mark.parametrize(
+    ("data", "opens"),
+    [
+        (b'{"a": 1}', True),  # one document
+        (b'{\n  "a": [1,\n 2]\n}\n', True),  # one document over several lines
+        (b'{"header": 1}\n{"setl_id": "S1"}\n\n{"setl_id": "S2"}\n', True),  # newline-delimited (a declaration)
+        (b'{"header": 1}\n{"setl_id": \n', False),  # a broken line
+        (b"\xff\xfe not json", False),
+    ],
+)
+def test_usability_reads_json_and_newline_delimited_json(data: bytes, opens: bool) -> None:
+    from dae.archives.checks import Content, usability
+
+    result = usability([Content("file", "申报文件", "x.json", "application/json", data)])
+    assert result.passed is opens
+    assert ("JSON 无法解析" in result.detail) is not opens

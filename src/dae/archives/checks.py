@@ -86,16 +86,7 @@ def _opens(content: Content) -> str:
             return f"图片无法解码（{type(exc).__name__}）"
         return ""
     if content.media_type == "application/json":
-        try:
-            json.loads(content.data)
-        except (ValueError, UnicodeDecodeError):
-            try:  # newline-delimited JSON (a declaration's header line, then one settlement a line)
-                for line in content.data.splitlines():
-                    if line.strip():
-                        json.loads(line)
-            except (ValueError, UnicodeDecodeError):
-                return "JSON 无法解析"
-        return ""
+        return "" if _ndjson_parses(content.data) or _json_parses(content.data) else "JSON 无法解析"
     if content.media_type.startswith("text/"):
         try:
             content.data.decode("utf-8-sig")
@@ -106,6 +97,28 @@ def _opens(content: Content) -> str:
                 return "文本编码无法识别"
         return ""
     return f"不是可长期保存的格式（{content.media_type}）"
+
+
+def _ndjson_parses(data: bytes) -> bool:
+    """Whether every non-empty line is a JSON document (newline-delimited JSON: a declaration's header line, then
+    one settlement a line). Read a line at a time: a declaration of 2 million fee lines is ~800 MB, and parsing it
+    as one text would hold it several times over."""
+    try:
+        for line in io.BytesIO(data):
+            if line.strip():
+                json.loads(line)
+    except (ValueError, UnicodeDecodeError):
+        return False
+    return True
+
+
+def _json_parses(data: bytes) -> bool:
+    """Whether ``data`` is one JSON document (pretty-printed over many lines)."""
+    try:
+        json.loads(data)
+    except (ValueError, UnicodeDecodeError):
+        return False
+    return True
 
 
 def usability(files: Sequence[Content]) -> Result:
