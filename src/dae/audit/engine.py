@@ -22,10 +22,11 @@ import pyarrow as pa  # type: ignore[import-untyped]  # pyarrow and ibis ship no
 import pyarrow.compute as pc  # type: ignore[import-untyped]  # pyarrow and ibis ship no type stubs
 from ibis import _  # type: ignore[import-untyped]  # pyarrow and ibis ship no type stubs
 
+from dae.audit import inmemory
 from dae.audit.backends import AuditTables, Backend, bind, prepare
 from dae.audit.compiled import compiled_suite, freeze, rule_expression, rule_sql
 from dae.audit.params import ParamError, resolve
-from dae.audit.relevance import rules_that_may_fire
+from dae.audit.relevance import Slice, may_fire
 from dae.audit.rules import RULES, Rule
 from dae.audit.rules.base import OUTPUT_SCHEMA
 from dae.audit.schemas import EVIDENCE_COLUMNS, FINDING_COLUMNS, AuditData, AuditInputError, stored_schema
@@ -143,9 +144,11 @@ def check_one(
 ) -> Findings:
     """The rules for one settlement, fast enough to answer a hospital during a stay (3101/3102).
 
-    Runs on the person's slice of the data (all their visits, for the rules across stays) in an in-memory DuckDB,
-    as one prepared query compiled once per rule set and parameters (:class:`CompiledSuite`: Ibis builds the same
-    expressions as :func:`run_rules`; only the compilation is reused). Keeps the findings on that settlement and those whose
+    Runs on the person's slice of the data (all their visits, for the rules across stays) only the rules that may
+    fire on it (:mod:`dae.audit.relevance`): those with an in-memory evaluator (:mod:`dae.audit.inmemory`, the same
+    definitions in plain Python over the slice's few lines and stays) in Python, the others in an in-memory DuckDB,
+    one prepared query each, compiled once per rule set and parameters (:class:`CompiledSuite`: Ibis builds the
+    same expressions as :func:`run_rules`; only the compilation is reused). Keeps the findings on that settlement and those whose
     evidence names it (e.g. the later of two overlapping stays when the settlement is the earlier one).
     """
     rules = select_rules(rule_ids)
@@ -159,8 +162,13 @@ def check_one(
         piece = data.slice_for_person(match["psn_no"][0].as_py())
     started = time.perf_counter()
     ids = tuple(rule.id for rule in rules)
-    rows = compiled_suite(ids, freeze(resolved)).run(piece, rules_that_may_fire(ids, piece, resolved, setl_id))
-    found = collect([rows], resolved, {"*": time.perf_counter() - started})
+    piece_slice = Slice(piece, setl_id)
+    wanted = tuple(r for r in ids if may_fire(r, piece_slice, resolved[r]))
+    here = tuple(r for r in wanted if r in inmemory.EVALUATORS)
+    parts = [compiled_suite(ids, freeze(resolved)).run(piece, tuple(r for r in wanted if r not in here))]
+    if here:
+        parts.append(inmemory.run(piece_slice, here, resolved, OUTPUT_SCHEMA.to_pyarrow()))
+    found = collect(parts, resolved, {"*": time.perf_counter() - started})
     return _touching(found, setl_id)
 
 
