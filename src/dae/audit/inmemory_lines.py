@@ -7,7 +7,7 @@ Pure: no Django, no DuckDB.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -20,10 +20,13 @@ INVOLVED = "involved"
 Hit = tuple[NetLine, dict[str, Any]]
 
 
-def in_force(s: Slice, line: NetLine, keep: Callable[[dict[str, Any]], bool]) -> list[dict[str, Any]]:
-    """The catalogue versions of the line's item in force on its day that ``keep`` accepts."""
-    return [v for v in s.catalogue_rows.get(line.med_list_codg, ())
-            if keep(v) and v["begin_date"] <= line.fee_day and (v["end_date"] is None or line.fee_day < v["end_date"])]  # fmt: skip
+def in_force(s: Slice, keep: Callable[[dict[str, Any]], bool]) -> Iterator[tuple[NetLine, list[dict[str, Any]]]]:
+    """The net lines with the catalogue versions of their item in force on their day that ``keep`` accepts
+    (``with_item``); lines with none are skipped."""
+    for line, versions in s.line_versions:
+        kept = [v for v in versions if keep(v)]
+        if kept:
+            yield line, kept
 
 
 def per_item(rule_id: str, hits: list[Hit], params: Mapping[str, Any],
@@ -64,8 +67,8 @@ def _persons(s: Slice) -> dict[str, list[dict[str, Any]]]:
 def sex(s: Slice, params: Mapping[str, Any]) -> list[Row]:
     persons = _persons(s)
     hits: list[Hit] = []
-    for line in s.net_lines:
-        for v in in_force(s, line, lambda v: v["lmt_sex"] not in (None, "")):
+    for line, versions in in_force(s, lambda v: v["lmt_sex"] not in (None, "")):
+        for v in versions:
             hits.extend((line, {"c_sex": v["lmt_sex"], "gend": p["gend"]}) for p in persons.get(line.psn_no, ())
                         if p["gend"] is not None and p["gend"] != v["lmt_sex"])  # fmt: skip
 
@@ -82,8 +85,7 @@ def sex(s: Slice, params: Mapping[str, Any]) -> list[Row]:
 def age(s: Slice, params: Mapping[str, Any]) -> list[Row]:
     persons = _persons(s)
     hits: list[Hit] = []
-    for line in s.net_lines:
-        versions = in_force(s, line, lambda v: v["lmt_age_min"] is not None or v["lmt_age_max"] is not None)
+    for line, versions in in_force(s, lambda v: v["lmt_age_min"] is not None or v["lmt_age_max"] is not None):
         for v in versions:
             for p in persons.get(line.psn_no, ()):
                 if p["brdy"] is None:
@@ -115,9 +117,8 @@ def hospital_level(s: Slice, params: Mapping[str, Any]) -> list[Row]:
     for row in s.data["hospital"].to_pylist():
         hospitals.setdefault(row["fixmedins_code"], []).append(row["hosp_lv"] or "")
     hits: list[Hit] = []
-    for line in s.net_lines:
-        versions = in_force(s, line, lambda v: v["min_hosp_grade"] is not None
-                            or (v["med_list_codg"], v["begin_date"]) in allowed)  # fmt: skip
+    for line, versions in in_force(s, lambda v: v["min_hosp_grade"] is not None
+                                   or (v["med_list_codg"], v["begin_date"]) in allowed):  # fmt: skip
         for v in versions:
             listed = allowed.get((v["med_list_codg"], v["begin_date"]))
             for hosp_lv in hospitals.get(line.fixmedins_code, ()):
@@ -140,11 +141,11 @@ def hospital_level(s: Slice, params: Mapping[str, Any]) -> list[Row]:
 def setting(s: Slice, params: Mapping[str, Any]) -> list[Row]:
     stays = {stay.mdtrt_id: stay for stay in s.stays}
     hits: list[Hit] = []
-    for line in s.net_lines:
+    for line, versions in in_force(s, lambda v: bool(v["inpatient_only"]) or bool(v["outpatient_only"])):
         stay = stays.get(line.mdtrt_id)
         if stay is None:
             continue
-        for v in in_force(s, line, lambda v: bool(v["inpatient_only"]) or bool(v["outpatient_only"])):
+        for v in versions:
             if (v["inpatient_only"] and not stay.inpatient) or (v["outpatient_only"] and stay.inpatient):
                 hits.append((line, {"inpatient": stay.inpatient, "med_type": stay.med_type}))
 
@@ -176,8 +177,7 @@ def diagnosis_scope(s: Slice, params: Mapping[str, Any]) -> list[Row]:
                 dx.setdefault(r["mdtrt_id"], set()).add(r["dise_codg"].upper())
     stays = {stay.mdtrt_id: stay for stay in s.stays}
     hits: list[Hit] = []
-    for line in s.net_lines:
-        versions = in_force(s, line, lambda v: (v["med_list_codg"], v["begin_date"]) in prefixes)
+    for line, versions in in_force(s, lambda v: (v["med_list_codg"], v["begin_date"]) in prefixes):
         codes = dx.get(line.mdtrt_id, set())
         matched = any(d[: len(p)] == p for v in versions for p in prefixes[(v["med_list_codg"], v["begin_date"])]
                       for d in codes)  # fmt: skip
@@ -227,8 +227,8 @@ def _excess(rule_id: str, groups: dict[tuple[Any, ...], list[tuple[NetLine, Deci
 
 def per_day(s: Slice, params: Mapping[str, Any]) -> list[Row]:
     groups: dict[tuple[Any, ...], list[tuple[NetLine, Decimal]]] = {}
-    for line in s.net_lines:
-        for v in in_force(s, line, lambda v: v["max_per_day"] is not None):
+    for line, versions in in_force(s, lambda v: v["max_per_day"] is not None):
+        for v in versions:
             groups.setdefault((line.mdtrt_id, line.med_list_codg, line.fee_day), []).append((line, v["max_per_day"]))
 
     def detail(k: tuple[Any, ...], allowed: Decimal, total_qty: Decimal, over: Decimal, total: Decimal) -> str:
@@ -241,9 +241,9 @@ def per_day(s: Slice, params: Mapping[str, Any]) -> list[Row]:
 def per_stay(s: Slice, params: Mapping[str, Any]) -> list[Row]:
     inpatient = {stay.mdtrt_id for stay in s.stays if stay.inpatient}
     groups: dict[tuple[Any, ...], list[tuple[NetLine, Decimal]]] = {}
-    for line in s.net_lines:
+    for line, versions in in_force(s, lambda v: v["max_per_stay"] is not None):
         if line.mdtrt_id in inpatient:
-            for v in in_force(s, line, lambda v: v["max_per_stay"] is not None):
+            for v in versions:
                 groups.setdefault((line.mdtrt_id, line.med_list_codg), []).append((line, v["max_per_stay"]))
 
     def detail(k: tuple[Any, ...], allowed: Decimal, total_qty: Decimal, over: Decimal, total: Decimal) -> str:

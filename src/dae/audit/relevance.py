@@ -127,6 +127,18 @@ class Slice:
         return out
 
     @functools.cached_property
+    def line_versions(self) -> list[tuple[NetLine, list[dict[str, Any]]]]:
+        """Each net line with the catalogue versions of its item in force on its day (``rules.base.with_item``);
+        lines with none are left out."""
+        out = []
+        for line in self.net_lines:
+            versions = [v for v in self.catalogue_rows.get(line.med_list_codg, ())
+                        if v["begin_date"] <= line.fee_day and (v["end_date"] is None or line.fee_day < v["end_date"])]  # fmt: skip
+            if versions:
+                out.append((line, versions))
+        return out
+
+    @functools.cached_property
     def caps(self) -> dict[str, list[tuple[dt.date, dt.date | None, Decimal]]]:
         """The catalogue versions with a price cap of the charged items: (begin, end, cap) by item code."""
         return {code: caps for code, rows in self.catalogue_rows.items()
