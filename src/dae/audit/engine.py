@@ -22,10 +22,11 @@ import pyarrow as pa  # type: ignore[import-untyped]  # pyarrow and ibis ship no
 import pyarrow.compute as pc  # type: ignore[import-untyped]  # pyarrow and ibis ship no type stubs
 from ibis import _  # type: ignore[import-untyped]  # pyarrow and ibis ship no type stubs
 
+from dae.audit import inmemory
 from dae.audit.backends import AuditTables, Backend, bind, prepare
 from dae.audit.compiled import compiled_suite, freeze, rule_expression, rule_sql
 from dae.audit.params import ParamError, resolve
-from dae.audit.relevance import rules_that_may_fire
+from dae.audit.relevance import Slice, may_fire
 from dae.audit.rules import RULES, Rule
 from dae.audit.rules.base import OUTPUT_SCHEMA
 from dae.audit.schemas import EVIDENCE_COLUMNS, FINDING_COLUMNS, AuditData, AuditInputError, stored_schema
@@ -143,9 +144,11 @@ def check_one(
 ) -> Findings:
     """The rules for one settlement, fast enough to answer a hospital during a stay (3101/3102).
 
-    Runs on the person's slice of the data (all their visits, for the rules across stays) in an in-memory DuckDB,
-    as one prepared query compiled once per rule set and parameters (:class:`CompiledSuite`: Ibis builds the same
-    expressions as :func:`run_rules`; only the compilation is reused). Keeps the findings on that settlement and those whose
+    Runs on the person's slice of the data (all their visits, for the rules across stays) only the rules that may
+    fire on it (:mod:`dae.audit.relevance`): those with an in-memory evaluator (:mod:`dae.audit.inmemory`, the same
+    definitions in plain Python over the slice's few lines and stays) in Python, the others in an in-memory DuckDB,
+    one prepared query each, compiled once per rule set and parameters (:class:`CompiledSuite`: Ibis builds the
+    same expressions as :func:`run_rules`; only the compilation is reused). Keeps the findings on that settlement and those whose
     evidence names it (e.g. the later of two overlapping stays when the settlement is the earlier one).
     """
     rules = select_rules(rule_ids)
@@ -159,12 +162,40 @@ def check_one(
         piece = data.slice_for_person(match["psn_no"][0].as_py())
     started = time.perf_counter()
     ids = tuple(rule.id for rule in rules)
-    rows = compiled_suite(ids, freeze(resolved)).run(piece, rules_that_may_fire(ids, piece, resolved, setl_id))
-    found = collect([rows], resolved, {"*": time.perf_counter() - started})
-    return _touching(found, setl_id)
+    piece_slice = Slice(piece, setl_id)
+    # An evaluator on a slice where its rule cannot fire finds nothing as cheaply as the condition would say so.
+    here = tuple(r for r in ids if r in inmemory.EVALUATORS)
+    duck = tuple(r for r in ids if r not in inmemory.EVALUATORS and may_fire(r, piece_slice, resolved[r]))
+    target = OUTPUT_SCHEMA.to_pyarrow()
+    parts = [compiled_suite(ids, freeze(resolved)).run(piece, duck)]
+    if here:
+        parts.append(inmemory.run(piece_slice, here, resolved, target))
+    return _collect_touching(parts, target, resolved, {"*": time.perf_counter() - started}, setl_id)
+
+
+def _collect_touching(parts: list[pa.Table], target: pa.Schema, params: Mapping[str, Mapping[str, Any]],
+                      seconds: Mapping[str, float], setl_id: str) -> Findings:  # fmt: skip
+    """:func:`collect` then :func:`_touching` in plain Python, for a single check's few rows (Arrow's group-by costs
+    milliseconds on a handful): the same tables, in the same order."""
+    rows = [r for part in parts for r in part.cast(target).to_pylist()]
+    findings = {tuple(r[c] for c in FINDING_COLUMNS) for r in rows}
+    if len(findings) != len({(r["rule_id"], r["finding_key"]) for r in rows}):
+        raise RuntimeError("同一发现的结算、金额或说明不一致 (a finding's columns differ between its rows)")
+    evidence = {tuple(r[c] for c in EVIDENCE_COLUMNS) for r in rows}
+    keys = {(e[0], e[1]) for e in evidence if e[2] == setl_id} | {(f[0], f[1]) for f in findings if f[2] == setl_id}
+    kept = sorted((f for f in findings if (f[0], f[1]) in keys), key=lambda f: (f[0], f[2], f[1]))
+    ev = sorted((e for e in evidence if (e[0], e[1]) in keys), key=lambda e: [(v is None, v or "") for v in e])
+
+    def table(columns: tuple[str, ...], values: list[tuple[Any, ...]]) -> pa.Table:
+        schema = pa.schema([target.field(c) for c in columns])
+        return pa.table({c: [v[i] for v in values] for i, c in enumerate(columns)}, schema=schema)
+
+    return Findings(table(FINDING_COLUMNS, kept), table(EVIDENCE_COLUMNS, ev), dict(params), dict(seconds))
 
 
 def _touching(found: Findings, setl_id: str) -> Findings:
+    """The findings on ``setl_id`` or naming it as evidence, in Arrow: the reference :func:`_collect_touching` is held
+    to (``tests/audit_engine/test_collect_one.py``)."""
     ev = found.evidence
     touching = ev.filter(pc.equal(ev["ev_setl_id"], setl_id))
     keys = set(zip(touching["rule_id"].to_pylist(), touching["finding_key"].to_pylist(), strict=True))

@@ -43,11 +43,13 @@ class Stay:
     inpatient: bool
     adm_date: dt.date
     dscg_date: dt.date
+    med_type: str
 
 
 @dataclass(frozen=True, slots=True)
 class NetLine:
-    """A charged line with its refunds netted, as ``rules.base.net_lines`` (only the columns asked here)."""
+    """A charged line with its refunds netted, as ``rules.base.net_lines``: ``cnt`` and ``amount`` less the
+    refunds of the line."""
 
     setl_id: str
     mdtrt_id: str
@@ -55,6 +57,12 @@ class NetLine:
     med_chrgitm_type: str
     fee_day: dt.date
     pric: Decimal
+    feedetl_sn: str
+    fee_ocur_time: dt.datetime
+    cnt: Decimal
+    amount: Decimal
+    psn_no: str
+    fixmedins_code: str
 
 
 class Slice:
@@ -75,9 +83,9 @@ class Slice:
         self.own_codes = pc.unique(own["med_list_codg"])
         settlements = data["settlement"]
         self.visits = len(pc.unique(settlements["mdtrt_id"]))
-        self.nights = bool(settlements.num_rows) and pc.any(
-            pc.greater(settlements["dscg_date"], settlements["adm_date"])
-        ).as_py()
+        self.nights = (
+            bool(settlements.num_rows) and pc.any(pc.greater(settlements["dscg_date"], settlements["adm_date"])).as_py()
+        )
 
     def uses(self, codes: pa.Array | pa.ChunkedArray) -> bool:
         """Whether any charged item is among ``codes``."""
@@ -103,9 +111,49 @@ class Slice:
         return self.data[table][column]
 
     @functools.cached_property
+    def settlement_rows(self) -> list[dict[str, Any]]:
+        """The slice's settlements as rows."""
+        return list(self.data["settlement"].to_pylist())
+
+    @functools.cached_property
+    def catalogue_rows(self) -> dict[str, list[dict[str, Any]]]:
+        """The catalogue versions of the charged items, by item code (all columns)."""
+        if not len(self.codes):
+            return {}
+        cat = self.data["catalogue"]
+        out: dict[str, list[dict[str, Any]]] = {}
+        for row in cat.filter(pc.is_in(cat["med_list_codg"], value_set=self.codes)).to_pylist():
+            out.setdefault(row["med_list_codg"], []).append(row)
+        return out
+
+    @functools.cached_property
+    def line_versions(self) -> list[tuple[NetLine, list[dict[str, Any]]]]:
+        """Each net line with the catalogue versions of its item in force on its day (``rules.base.with_item``);
+        lines with none are left out."""
+        out = []
+        for line in self.net_lines:
+            versions = [v for v in self.catalogue_rows.get(line.med_list_codg, ())
+                        if v["begin_date"] <= line.fee_day and (v["end_date"] is None or line.fee_day < v["end_date"])]  # fmt: skip
+            if versions:
+                out.append((line, versions))
+        return out
+
+    @functools.cached_property
+    def caps(self) -> dict[str, list[tuple[dt.date, dt.date | None, Decimal]]]:
+        """The catalogue versions with a price cap of the charged items: (begin, end, cap) by item code."""
+        return {code: caps for code, rows in self.catalogue_rows.items()
+                if (caps := [(r["begin_date"], r["end_date"], r["pric_uplmt_amt"]) for r in rows
+                             if r["pric_uplmt_amt"] is not None])}  # fmt: skip
+
+    @property
+    def valid_settlements(self) -> list[dict[str, Any]]:
+        """Settlements that count (``rules.base.valid_settlements``) as rows."""
+        return self._valid
+
+    @functools.cached_property
     def _valid(self) -> list[dict[str, Any]]:
         """Settlements that count: neither a cancellation nor cancelled by one (``rules.base.valid_settlements``)."""
-        rows = self.data["settlement"].to_pylist()
+        rows = self.settlement_rows
         cancelled = {r["init_setl_id"] for r in rows if r["init_setl_id"]}
         return [r for r in rows if not r["init_setl_id"] and r["setl_id"] not in cancelled]
 
@@ -121,7 +169,7 @@ class Slice:
             last = max(rows, key=lambda r: (r["setl_time"], r["setl_id"]))
             out.append(Stay(mdtrt, last["setl_id"], last["psn_no"], last["fixmedins_code"], last["dise_codg"] or "",
                             last["med_type"].startswith(INPATIENT_PREFIXES), min(r["adm_date"] for r in rows),
-                            max(r["dscg_date"] for r in rows)))  # fmt: skip
+                            max(r["dscg_date"] for r in rows), last["med_type"]))  # fmt: skip
         return out
 
     @functools.cached_property
@@ -130,17 +178,25 @@ class Slice:
         (``rules.base.net_lines``)."""
         lines = self.data["fee_line"].select(
             ["setl_id", "mdtrt_id", "feedetl_sn", "init_feedetl_sn", "cnt", "med_list_codg", "med_chrgitm_type",
-             "fee_ocur_time", "pric"]).to_pylist()  # fmt: skip
+             "fee_ocur_time", "pric", "det_item_fee_sumamt", "psn_no", "fixmedins_code"]).to_pylist()  # fmt: skip
         valid = {r["setl_id"] for r in self._valid}
-        refunded: dict[tuple[str, str], Decimal] = {}
+        refunded: dict[tuple[str, str], tuple[Decimal, Decimal]] = {}
         for r in lines:
             if r["setl_id"] in valid and r["cnt"] < 0 and r["init_feedetl_sn"]:
                 at = (r["mdtrt_id"], r["init_feedetl_sn"])
-                refunded[at] = refunded.get(at, Decimal(0)) + r["cnt"]
-        return [NetLine(r["setl_id"], r["mdtrt_id"], r["med_list_codg"], r["med_chrgitm_type"], r["fee_ocur_time"].date(), r["pric"])
-                for r in lines
-                if r["setl_id"] in valid and r["cnt"] > 0
-                and r["cnt"] + refunded.get((r["mdtrt_id"], r["feedetl_sn"]), Decimal(0)) > 0]  # fmt: skip
+                cnt, amount = refunded.get(at, (Decimal(0), Decimal(0)))
+                refunded[at] = (cnt + r["cnt"], amount + r["det_item_fee_sumamt"])
+        out = []
+        for r in lines:
+            if r["setl_id"] not in valid or not r["cnt"] > 0:
+                continue
+            cnt, amount = refunded.get((r["mdtrt_id"], r["feedetl_sn"]), (Decimal(0), Decimal(0)))
+            if r["cnt"] + cnt > 0:
+                out.append(NetLine(r["setl_id"], r["mdtrt_id"], r["med_list_codg"], r["med_chrgitm_type"],
+                                   r["fee_ocur_time"].date(), r["pric"], r["feedetl_sn"], r["fee_ocur_time"],
+                                   r["cnt"] + cnt, r["det_item_fee_sumamt"] + amount, r["psn_no"],
+                                   r["fixmedins_code"]))  # fmt: skip
+        return out
 
 
 def _pairs_both(s: Slice, params: Mapping[str, Any]) -> bool:
@@ -154,15 +210,9 @@ def _pairs_both(s: Slice, params: Mapping[str, Any]) -> bool:
 
 def _over_cap(s: Slice, params: Mapping[str, Any]) -> bool:
     """超限价 needs a net line priced above the cap (+ tolerance) of its item's version in force on the line's day."""
-    if not len(s.codes):
+    caps = s.caps
+    if not caps:
         return False
-    cat = s.data["catalogue"]
-    cat = cat.filter(pc.and_(pc.is_valid(cat["pric_uplmt_amt"]), pc.is_in(cat["med_list_codg"], value_set=s.codes)))
-    if not cat.num_rows:
-        return False
-    caps: dict[str, list[tuple[dt.date, dt.date | None, Decimal]]] = {}
-    for row in cat.select(["med_list_codg", "begin_date", "end_date", "pric_uplmt_amt"]).to_pylist():
-        caps.setdefault(row["med_list_codg"], []).append((row["begin_date"], row["end_date"], row["pric_uplmt_amt"]))
     tolerance = Decimal(str(params["tolerance"]))
     return any(
         begin <= line.fee_day and (end is None or line.fee_day < end) and line.pric > cap + tolerance
@@ -204,7 +254,11 @@ def _setting(s: Slice, params: Mapping[str, Any]) -> bool:
     inpatient = {stay.mdtrt_id: stay.inpatient for stay in s.stays}
     for line in s.net_lines:
         visit = inpatient.get(line.mdtrt_id)
-        if visit is not None and s.own(line.setl_id) and ((line.med_list_codg in inp and not visit) or (line.med_list_codg in outp and visit)):
+        if (
+            visit is not None
+            and s.own(line.setl_id)
+            and ((line.med_list_codg in inp and not visit) or (line.med_list_codg in outp and visit))
+        ):
             return True
     return False
 
@@ -217,8 +271,13 @@ def _idle_bed(s: Slice, params: Mapping[str, Any]) -> bool:
         los = (stay.dscg_date - stay.adm_date).days
         if not stay.inpatient or los <= 0 or not s.own(stay.setl_id):
             continue
-        active = {line.fee_day for line in s.net_lines if line.mdtrt_id == stay.mdtrt_id
-                  and line.med_chrgitm_type in active_types and stay.adm_date <= line.fee_day < stay.dscg_date}
+        active = {
+            line.fee_day
+            for line in s.net_lines
+            if line.mdtrt_id == stay.mdtrt_id
+            and line.med_chrgitm_type in active_types
+            and stay.adm_date <= line.fee_day < stay.dscg_date
+        }
         if los - len(active) >= int(params["min_idle_days"]):
             return True
     return False

@@ -15,12 +15,12 @@ from decimal import Decimal
 from typing import Any
 
 import pyarrow as pa
-from django.db.models import Count, Max, Min
+from django.db import connection
 from django.utils import timezone
 
 from dae.audit import RULES, AuditData, Findings, check_one
 from dae.audit.rules.base import CATEGORY_ZH
-from dae.audit.schemas import conform
+from dae.audit.schemas import OPTIONAL_TABLES, SCHEMAS, conform, stored_schema
 from dae.catalog.models import CatalogueItem, Hospital
 from dae.claims.models import Settlement
 from dae.core import inputs
@@ -28,9 +28,10 @@ from dae.core.errors import InvalidInput
 from dae.core.money import round_fen
 from dae.enrollment.models import Person
 
-from . import rulebook
+from . import person_slice, rulebook
 from .codes import Code
 from .engine_adapters import data_from_querysets
+from .models import RuleSetting
 from .runs import CONTEXT_DAYS
 
 #: Rules that need the day of each fee line: a manual claim's lines carry no time, so these are left out for it.
@@ -43,14 +44,18 @@ _CATALOGUE: dict[str, tuple[tuple[Any, ...], dict[str, pa.Table]]] = {}
 CATALOGUE_TABLES = ("catalogue", "item_dise_prefix", "item_hosp_lv")
 
 
+def _signature(sql: str) -> tuple[Any, ...]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return tuple(cursor.fetchone())
+
+
 def catalogue_tables() -> dict[str, pa.Table]:
     """The catalogue's audit tables, read again only when the catalogue changed: versions are added (count,
     highest id) or closed (how many have an end date, the earliest and latest end). One aggregate query per
     check instead of the whole catalogue."""
-    sig = CatalogueItem.objects.aggregate(
-        n=Count("pk"), top=Max("pk"), ends=Count("end_date"), first=Min("end_date"), last=Max("end_date")
-    )
-    key = tuple(sorted(sig.items()))
+    table = connection.ops.quote_name(CatalogueItem._meta.db_table)
+    key = _signature(f"SELECT COUNT(*), MAX(id), COUNT(end_date), MIN(end_date), MAX(end_date) FROM {table}")
     cached = _CATALOGUE.get("tables")
     if cached is not None and cached[0] == key:
         return cached[1]
@@ -65,22 +70,44 @@ def catalogue_tables() -> dict[str, pa.Table]:
     return tables
 
 
+#: The rule book and its parameter tables (conformed), kept with the signature of the settings they were read
+#: under: settings are only ever added (a change is a new version), so their count, highest id and latest time
+#: change with every change.
+_BOOK: dict[str, tuple[tuple[Any, ...], rulebook.Book, dict[str, pa.Table]]] = {}
+
+
+def current_book() -> tuple[rulebook.Book, dict[str, pa.Table]]:
+    """:func:`rulebook.current_book` and its parameter tables, read again only when a setting was added."""
+    table = connection.ops.quote_name(RuleSetting._meta.db_table)
+    key = _signature(f"SELECT COUNT(*), MAX(id), MAX(created_at) FROM {table}")
+    cached = _BOOK.get("book")
+    if cached is not None and cached[0] == key:
+        return cached[1], cached[2]
+    book = rulebook.current_book()
+    tables = {name: conform(name, t) for name, t in book.engine_tables().items()}
+    _BOOK["book"] = (key, book, tables)
+    return book, tables
+
+
+#: Empty tables of the optional schemas a stored slice leaves out (the same objects every check).
+_EMPTY = {name: stored_schema(name).empty_table() for name in OPTIONAL_TABLES}
+
+
 def _person_data(psn_no: str, around: tuple[dt.date, dt.date], book: rulebook.Book) -> AuditData:
+    """The person's slice: their stored settlements within :data:`CONTEXT_DAYS` of ``around`` and their lines (plain
+    SQL, :mod:`.person_slice`), with the resident hospitals, catalogue and the book's parameter tables — the same
+    tables as ``data_from_querysets`` on the person's querysets."""
     lo, hi = around[0] - dt.timedelta(days=CONTEXT_DAYS), around[1] + dt.timedelta(days=CONTEXT_DAYS)
-    stored = Settlement.objects.filter(psn_no=psn_no, dscg_date__gte=lo, adm_date__lte=hi)
-    data = data_from_querysets(
-        stored,
-        persons=Person.objects.filter(psn_no=psn_no),
-        hospitals=Hospital.objects.all(),
-        catalogue=CatalogueItem.objects.none(),
-        params=book.engine_tables(),
-    )
-    return AuditData({**data.tables, **catalogue_tables()})
+    cached = _BOOK.get("book")
+    params = cached[2] if cached is not None and cached[1] is book else book.engine_tables()
+    own = {name: conform(name, t) for name, t in person_slice.person_tables(psn_no, lo, hi).items()}
+    tables = {**_EMPTY, **params, **catalogue_tables(), "hospital": person_slice.hospitals(), **own}
+    return AuditData({name: tables[name] for name in SCHEMAS})
 
 
 def check_settlement(settlement: Settlement) -> Findings:
     """The current rules on a stored settlement."""
-    book = rulebook.current_book()
+    book, _tables = current_book()
     data = _person_data(settlement.psn_no, (settlement.adm_date, settlement.dscg_date), book)
     return check_one(data, settlement.setl_id, book.rule_ids, book.engine_params())
 
@@ -96,7 +123,7 @@ def _with(data: AuditData, name: str, rows: dict[str, list[Any]]) -> AuditData:
 def check_manual_claim(claim: Any) -> Findings:
     """The current rules on a window manual claim (not yet a settlement) and its entered fee lines. Its lines have no
     time of their own, so the rules that compare days (:data:`DAY_RULES`) are left out."""
-    book = rulebook.current_book()
+    book, _tables = current_book()
     rule_ids = tuple(r for r in book.rule_ids if r not in DAY_RULES)
     data = _person_data(claim.psn_no, (claim.adm_date, claim.dscg_date), book)
     setl_id = f"MANUAL-{claim.number}"
@@ -148,7 +175,7 @@ def analyse(data_in: Mapping[str, Any], *, scene: str, own_hospital: str | None 
     input (``syscode``, ``rule_ids``/``trig_scen``, ``task_id``, ``patient_dtos``); the answer is
     ``{"result": [违规信息…]}`` in the 3101/3102 output vocabulary. Only the current visit (``curr_mdtrt_id``) is
     reported on; the person's stored stays are read for the rules that look across stays."""
-    book = rulebook.current_book()
+    book, _tables = current_book()
     wanted = tuple(data_in.get("rule_ids") or ())
     unknown = [r for r in wanted if r not in RULES]
     if unknown:
