@@ -1,5 +1,5 @@
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
 from dae.approvals.api import api_urlpatterns as approvals_api
@@ -15,6 +15,7 @@ from dae.catalog.api import (
     MappingCheckView,
 )
 from dae.claims.api import AdjustmentViewSet, DeclarationViewSet, SettlementViewSet, feedback
+from dae.core.openapi import SchemaView
 from dae.credit.api import api_urlpatterns as credit_api
 from dae.enrollment.api import EnrolmentViewSet, PersonViewSet, UnitViewSet, coverage
 from dae.fund.api import api_urlpatterns as fund_api
@@ -108,7 +109,7 @@ urlpatterns = [
     path("forecast/", include("dae.forecast.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(api_v1)),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("api/schema/", SchemaView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
     # exchange with the medical insurance platform (issue 22)
     path("exchange/", include("dae.exchange.urls")),

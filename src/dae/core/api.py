@@ -181,3 +181,4 @@ def postprocess_schema(result: dict[str, Any], generator: Any, request: Any, pub
             if isinstance(items, dict) and items.get("format") == "uri":
                 items["format"] = "binary"
     return result
+
