@@ -11,6 +11,8 @@ implements three steps:
 ``unchanged(row_no, raw)`` (optional)
     a record for a row known to be loaded already and unchanged since (the roster's row digests), so a file
     loaded again is not read cell by cell; ``None`` otherwise.
+``known_rows(columns)`` (optional, with ``columnar = True``)
+    the same for a whole CSV read by columns (pyarrow): every row's record or ``None``, found in one step.
 ``load(records, progress)``
     write everything; runs inside one transaction and only when no problem was found. Must be idempotent:
     a row equal to what is stored changes nothing, a changed row adds history. Returns ``Counts``.
@@ -19,7 +21,9 @@ Tabular files (CSV in UTF-8 or GB18030, Excel .xlsx) are read by column name (``
 label (``人员编号``); an unknown or missing required column rejects the file, but the rows are still checked
 cell by cell (every column that is there), so one upload shows every problem; the importer's own row and
 cross-row checks run only on a complete header. Row numbers are the file's own (header = row 1), as a clerk sees
-them in Excel. An importer may override ``read`` for other shapes (JSON).
+them in Excel. An importer may override ``read`` for other shapes (JSON). A ``columnar`` importer's CSV is read
+by columns (``core.files.csv_table``) when the file is of the plain kind: the rows it knows come as ``Known``,
+the others as the same cells the row reader gives, with the same row numbers.
 
 ``imports.actions.do_start_import`` stores the upload and queues the job; ``imports.jobs.run_import`` is the job
 (checking here, loading or refusing through the actions).
@@ -37,13 +41,15 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, ClassVar
 
+import pyarrow as pa
+import pyarrow.compute as pc
 from django.utils import timezone
 
 from dae.core import inputs
 from dae.core.codes import CoreCode
 from dae.core.errors import InvalidInput
 from dae.core.exports import ExportColumn, xlsx_bytes
-from dae.core.files import count_xlsx_rows, csv_rows, text_and_encoding, xlsx_rows
+from dae.core.files import count_xlsx_rows, csv_rows, csv_table, text_and_encoding, xlsx_rows
 from dae.core.inputs import header_index, json_document, visible
 from dae.dictionaries import codes
 from dae.dictionaries.models import CodeList
@@ -91,6 +97,17 @@ def problem_kind(column: str, reason: str) -> str:
     return f"{column}：{_SPECIFIC.sub('…', reason)[:120]}"
 
 
+@dataclass(frozen=True, slots=True)
+class Known:
+    """A row read by columns that the importer knows (``known_rows``): the record standing for it."""
+
+    record: Any
+
+
+#: Rows turned into Python cells at a time when a CSV is read by columns.
+COLUMN_CHUNK = 50_000
+
+
 class Problems:
     """The problems found, in file order: the first ``MAX_KEPT_PROBLEMS`` in full, all of them counted per kind."""
 
@@ -123,6 +140,7 @@ class Importer:
     formats: ClassVar[tuple[str, ...]] = ("csv", "xlsx")
     posts: ClassVar[frozenset[str]] = frozenset({"manager"})
     regional: ClassVar[bool] = False  # rows belong to the batch's region (checked by the importer)
+    columnar: ClassVar[bool] = False  # a CSV is read by columns when it can be (see the module's docstring)
 
     def __init__(self, batch: ImportBatch, user: Any) -> None:
         self.batch = batch
@@ -133,6 +151,8 @@ class Importer:
         #: cells already parsed, by column, for the kinds whose value depends only on the text (codes, dates,
         #: numbers): a roster repeats a few hundred such texts a million times. Only values that parsed are kept.
         self._parsed: dict[str, dict[str, Any]] = {c.name: {} for c in self.columns if c.kind != "str"}
+        #: the rows were read by columns and looked up at once (``known_rows``): ``unchanged`` is not asked
+        self.looked_up = False
 
     # -- reading ---------------------------------------------------------------------------------------
     def estimate_rows(self, path: Path, fmt: str) -> int:
@@ -143,8 +163,19 @@ class Importer:
             return max(count_xlsx_rows(path) - 1, 0)
         return 0
 
-    def read(self, path: Path, fmt: str, problems: Problems) -> Iterator[tuple[int, dict[str, Any]]]:
-        rows = _read_csv(path, self.batch) if fmt == "csv" else _read_xlsx(path)
+    def read(self, path: Path, fmt: str, problems: Problems) -> Iterator[tuple[int, Any]]:
+        if fmt == "csv":
+            text, encoding = text_and_encoding(path.read_bytes())
+            if encoding != "UTF-8":
+                self.batch.note = f"文件编码：{encoding}"
+            table = csv_table(text) if self.columnar else None
+            if table is not None:
+                del text
+                yield from self._read_columns(table[0], table[1], problems)
+                return
+            rows = csv_rows(text)
+        else:
+            rows = _read_xlsx(path)
         header = next(rows, None)
         if header is None:
             raise InvalidInput("文件为空，没有表头", code=CoreCode.EMPTY_FILE)
@@ -158,6 +189,27 @@ class Importer:
                 yield row_no, dict(zip(names, [cells[i] for i in positions], strict=True))
             else:
                 yield row_no, {name: (cells[i] if i < len(cells) else None) for name, i in index.items()}
+
+    def _read_columns(self, header: list[str], table: pa.Table, problems: Problems) -> Iterator[tuple[int, Any]]:
+        """The rows of a CSV read by columns, as ``read`` gives them; the rows ``known_rows`` knows as ``Known``."""
+        index = self._map_header(header, problems)
+        names, positions = tuple(index), tuple(index.values())
+        blank = pc.equal(pc.binary_join_element_wise(*table.columns, ""), "")  # every cell empty: skipped
+        empty = blank.to_pylist() if pc.any(blank).as_py() else None
+        known = None if self.header_incomplete else self.known_rows(
+            {name: table.column(i) for name, i in index.items()})
+        self.looked_up = known is not None
+        todo = [i for i in range(table.num_rows)
+                if (empty is None or not empty[i]) and (known is None or known[i] is None)]
+        cells = _cells_of(table, positions, todo)
+        for i in range(table.num_rows):
+            if empty is not None and empty[i]:
+                continue
+            record = None if known is None else known[i]
+            if record is not None:
+                yield i + 2, Known(record)
+            else:
+                yield i + 2, dict(zip(names, next(cells), strict=True))
 
     def _map_header(self, header: list[Any], problems: Problems) -> dict[str, int]:
         names = {col.name: col.name for col in self.columns} | {col.label: col.name for col in self.columns}
@@ -247,6 +299,11 @@ class Importer:
         checks are then skipped; ``check_all`` and ``load`` receive it among the records), or ``None``."""
         return None
 
+    def known_rows(self, columns: dict[str, pa.ChunkedArray]) -> list[Any] | None:
+        """For a CSV read by columns (cells by column name, every one a string): the record of each row
+        ``unchanged`` would find, ``None`` for the others — or ``None`` to have ``unchanged`` asked per row."""
+        return None
+
     def check(self, row_no: int, values: dict[str, Any], problems: Problems) -> Any:
         return values
 
@@ -313,11 +370,11 @@ def parse_decimal(cell: Any, label: str, places: int | None = None) -> Decimal:
     return value
 
 
-def _read_csv(path: Path, batch: ImportBatch) -> Iterator[tuple[int, list[Any]]]:
-    text, encoding = text_and_encoding(path.read_bytes())
-    if encoding != "UTF-8":
-        batch.note = f"文件编码：{encoding}"
-    yield from csv_rows(text)
+def _cells_of(table: pa.Table, positions: tuple[int, ...], rows: list[int]) -> Iterator[tuple[str, ...]]:
+    """The cells of ``rows`` (in order) at ``positions``, as Python strings, a chunk at a time."""
+    for start in range(0, len(rows), COLUMN_CHUNK):
+        part = table.take(pa.array(rows[start:start + COLUMN_CHUNK], pa.int64()))
+        yield from zip(*[part.column(i).to_pylist() for i in positions], strict=True)
 
 
 def _read_xlsx(path: Path) -> Iterator[tuple[int, list[Any]]]:
