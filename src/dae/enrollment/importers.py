@@ -10,6 +10,7 @@ clerk can only import the roster of a region they work in.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -22,6 +23,7 @@ from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 
 from dae.core.bulk import insert_rows
+from dae.core.crypto import blind_index, decrypt
 from dae.core.events import event_row, insert_events
 from dae.core.idcard import validate_certno
 from dae.core.inputs import BIRTH_MIN
@@ -56,6 +58,7 @@ COLUMNS = (
 # A clean row: a tuple, to keep a million of them small.
 (PSN_NO, CERT_TYPE, CERTNO, NAME, GEND, BRDY, ADMDVS, EMP_NO, EMP_NAME, PSN_TYPE, STATUS, BEGIN, PAUSE, END,
  CONTRIB_YEAR, CONTRIB_STAS) = range(16)
+HASH = 9  # a stored person's certno_hash (``_stored_persons``; its certno, encrypted, is at 3)
 
 
 class Same(NamedTuple):
@@ -69,7 +72,14 @@ class Same(NamedTuple):
 
 def _cell(raw: dict[str, Any], name: str) -> str | None:
     """A text cell as ``parse`` reads it (stripped; empty is ``None``)."""
-    cell = raw.get(name)
+    return _text(raw.get(name))
+
+
+def _text(cell: Any) -> str | None:
+    """A cell's text as ``parse`` reads it (stripped; empty is ``None``)."""
+    if type(cell) is str:
+        cell = cell.strip()
+        return cell or None
     if isinstance(cell, str):
         cell = cell.strip()
     return None if cell is None or cell == "" else cell_text(cell)
@@ -112,6 +122,7 @@ class RosterImporter(Importer):
         self._keyed: Any = None  # the keyed row hasher (set with ``key``)
         self._names: tuple[str, ...] = ()
         self._generated: dict[str, str] = {}  # unit name -> generated unit number
+        self._plain: dict[str, str] = {}  # psn_no -> stored certificate number, decrypted (``certno_of``)
 
     # -- rows loaded before -----------------------------------------------------------------------------
     def _start_digests(self) -> None:
@@ -159,7 +170,7 @@ class RosterImporter(Importer):
         return out
 
     def _same(self, psn_no: str, emp_no_cell: Any, emp_name_cell: Any) -> Same:
-        emp_no, emp_name = _cell({"c": emp_no_cell}, "c"), _cell({"c": emp_name_cell}, "c")
+        emp_no, emp_name = _text(emp_no_cell), _text(emp_name_cell)
         if emp_no is None and emp_name is not None:
             emp_no = self._generated.get(emp_name)
             if emp_no is None:  # a roster names the same few thousand units over and over
@@ -235,14 +246,23 @@ class RosterImporter(Importer):
 
     def check_all(self, records: list[tuple[int, Any]], problems: Problems) -> None:
         self.existing = _stored_persons()
-        owner_of_certno = {row[3]: row[0] for row in self.existing.values()}
+        same_hashes = [self.existing[r.psn_no][HASH] for _n, r in records if isinstance(r, Same)]
+        # certificate numbers are compared as text, but only those that may be equal are decrypted: equal
+        # numbers have equal keyed hashes (the stored column; ``blind_index`` of a row read)
+        wanted = {blind_index(r[CERTNO]) for _n, r in records if not isinstance(r, Same)} if self.existing else set()
+        wanted.update(h for h, n in Counter(same_hashes).items() if n > 1)
+        owner_of_certno = {self.certno_of(row): row[0] for row in self.existing.values() if row[HASH] in wanted}
         first_row: dict[str, int] = {}
-        certno_row: dict[str, tuple[int, str]] = {}
+        certno_row: dict[Any, tuple[int, str]] = {}
         units = dict(Unit.objects.values_list("emp_no", "region_id"))
         for row_no, r in records:
             same = isinstance(r, Same)  # the stored person's own certno, region and unit: checked when loaded
             psn_no = r.psn_no if same else r[PSN_NO]
-            certno = self.existing[psn_no][3] if same else r[CERTNO]
+            if same:  # a number no other row has stands in for itself (the stored row: equal to no text)
+                stored = self.existing[psn_no]
+                certno = self.certno_of(stored) if stored[HASH] in wanted else stored
+            else:
+                certno = r[CERTNO]
             if psn_no in first_row:
                 problems.add(row_no, "psn_no", psn_no, f"人员编号与第 {first_row[psn_no]} 行重复")
                 continue
@@ -266,6 +286,13 @@ class RosterImporter(Importer):
                 elif unit_region is None and r[EMP_NAME] is None:
                     problems.add(row_no, "emp_name", "", "新单位必须填写单位名称")
 
+    def certno_of(self, stored: tuple[Any, ...]) -> str:
+        """A stored person's certificate number, decrypted when first needed."""
+        certno = self._plain.get(stored[0])
+        if certno is None:
+            certno = self._plain[stored[0]] = decrypt(stored[3])
+        return certno
+
     def load(self, records: list[tuple[int, Any]], progress: Callable[[int], None]) -> Counts:
         load = RosterLoad(self, [r for _n, r in records if not isinstance(r, Same)], progress)
         load.same_rows = [r for _n, r in records if isinstance(r, Same)]
@@ -276,22 +303,21 @@ class RosterImporter(Importer):
 
 
 def _stored_persons() -> dict[str, tuple[Any, ...]]:
-    """Every stored person as ``(psn_no, id, psn_cert_type, certno, psn_name, gend, brdy, region_id, unit_id)``,
-    by ``psn_no``: read with one plain query (a roster compares a million rows; the ORM's per-value converters
-    cost more than the reading), the certificate number decrypted as the model field does."""
-    from dae.core.crypto import decrypt
-
+    """Every stored person as ``(psn_no, id, psn_cert_type, certno, psn_name, gend, brdy, region_id, unit_id,
+    certno_hash)``, by ``psn_no``: read with one plain query (a roster compares a million rows; the ORM's
+    per-value converters cost more than the reading). The certificate number stays encrypted here
+    (``RosterImporter.certno_of`` decrypts the few that are compared)."""
     quote = connection.ops.quote_name
-    names = ("psn_no", "id", "psn_cert_type", "certno", "psn_name", "gend", "brdy", "region", "unit")
+    names = ("psn_no", "id", "psn_cert_type", "certno", "psn_name", "gend", "brdy", "region", "unit", "certno_hash")
     columns = ", ".join(quote(str(Person._meta.get_field(n).column)) for n in names)  # type: ignore[union-attr]
     out: dict[str, tuple[Any, ...]] = {}
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {columns} FROM {quote(Person._meta.db_table)}")
         while rows := cursor.fetchmany(20000):
-            for psn_no, pk, cert_type, certno, name, gend, brdy, region, unit in rows:
+            for psn_no, pk, cert_type, certno, name, gend, brdy, region, unit, certno_hash in rows:
                 if isinstance(brdy, str):  # SQLite without the declared-type converter
                     brdy = date.fromisoformat(brdy)
-                out[psn_no] = (psn_no, pk, cert_type, decrypt(certno), name, gend, brdy, region, unit)
+                out[psn_no] = (psn_no, pk, cert_type, certno, name, gend, brdy, region, unit, certno_hash)
     return out
 
 
@@ -377,7 +403,7 @@ class RosterLoad:
             if stored is None:
                 continue
             new = (r[CERT_TYPE], r[CERTNO], r[NAME], r[GEND], r[BRDY], unit_ids.get(r[EMP_NO]) if r[EMP_NO] else None)
-            old = (stored[2], stored[3], stored[4], stored[5], stored[6], stored[8])
+            old = (stored[2], self.importer.certno_of(stored), stored[4], stored[5], stored[6], stored[8])
             if new == old:
                 continue
             changed.add(r[PSN_NO])
