@@ -117,3 +117,23 @@ def test_certificate_numbers_are_decrypted_only_where_they_may_clash(clerk: Any,
         (7, "certno", f"证件号码已属于人员 {rows[0]['psn_no']}"),
     ]
     assert len(decrypted) == 1  # the stored owner's number, not all thirty
+
+
+def test_rows_whose_cells_all_parse_are_parsed_a_column_at_a_time(clerk: Any, monkeypatch: Any) -> None:
+    rows = [roster_row(i) for i in range(1, 41)]
+    rows[7]["psn_name"] = " 有空格 "  # stripped by ``parse``, on the row: the same value as before
+    rows[9]["psn_type"] = "9999"  # a code not in the dictionary: reported on the row
+    kinds: list[str] = []
+    original = framework.Importer.parse
+
+    def recording(self: Any, row_no: int, raw: Any, problems: Any) -> Any:
+        kinds.append(type(raw).__name__)
+        return original(self, row_no, raw, problems)
+
+    monkeypatch.setattr(framework.Importer, "parse", recording)
+    batch = run(clerk, to_csv(rows))
+    assert kinds.count("Parsed") == 38 and kinds.count("dict") == 2
+    assert [(r, c) for r, c, _v, _w in problems_of(batch)] == [(11, "psn_type")]
+    rows[9]["psn_type"] = "1101"
+    assert run(clerk, to_csv(rows)).status == "loaded"
+    assert Person.objects.get(psn_no=rows[7]["psn_no"]).psn_name == "有空格"

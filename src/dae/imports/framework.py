@@ -22,8 +22,9 @@ label (``人员编号``); an unknown or missing required column rejects the file
 cell by cell (every column that is there), so one upload shows every problem; the importer's own row and
 cross-row checks run only on a complete header. Row numbers are the file's own (header = row 1), as a clerk sees
 them in Excel. An importer may override ``read`` for other shapes (JSON). A ``columnar`` importer's CSV is read
-by columns (``core.files.csv_table``) when the file is of the plain kind: the rows it knows come as ``Known``,
-the others as the same cells the row reader gives, with the same row numbers.
+by columns (``core.files.csv_table``, then ``columnar``) when the file is of the plain kind: the rows it knows
+come as ``Known``, the rows whose cells all parse as ``Parsed``, the others as the cells the row reader gives,
+with the same row numbers and problems. Such an importer keeps the framework's ``parse``.
 
 ``imports.actions.do_start_import`` stores the upload and queues the job; ``imports.jobs.run_import`` is the job
 (checking here, loading or refusing through the actions).
@@ -42,7 +43,6 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pyarrow as pa
-import pyarrow.compute as pc
 from django.utils import timezone
 
 from dae.core import inputs
@@ -55,6 +55,7 @@ from dae.dictionaries import codes
 from dae.dictionaries.models import CodeList
 
 from . import registry
+from .columnar import Parsed, rows_of
 from .models import ImportBatch
 
 FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".json": "json"}
@@ -95,17 +96,6 @@ _SPECIFIC = re.compile(r"“[^”]*”|\"[^\"]*\"|：.*$|\d+")
 def problem_kind(column: str, reason: str) -> str:
     """A problem's kind for the counts: its column and its reason without the particular value."""
     return f"{column}：{_SPECIFIC.sub('…', reason)[:120]}"
-
-
-@dataclass(frozen=True, slots=True)
-class Known:
-    """A row read by columns that the importer knows (``known_rows``): the record standing for it."""
-
-    record: Any
-
-
-#: Rows turned into Python cells at a time when a CSV is read by columns.
-COLUMN_CHUNK = 50_000
 
 
 class Problems:
@@ -171,7 +161,7 @@ class Importer:
             table = csv_table(text) if self.columnar else None
             if table is not None:
                 del text
-                yield from self._read_columns(table[0], table[1], problems)
+                yield from rows_of(self, table[0], table[1], problems)
                 return
             rows = csv_rows(text)
         else:
@@ -190,27 +180,6 @@ class Importer:
             else:
                 yield row_no, {name: (cells[i] if i < len(cells) else None) for name, i in index.items()}
 
-    def _read_columns(self, header: list[str], table: pa.Table, problems: Problems) -> Iterator[tuple[int, Any]]:
-        """The rows of a CSV read by columns, as ``read`` gives them; the rows ``known_rows`` knows as ``Known``."""
-        index = self._map_header(header, problems)
-        names, positions = tuple(index), tuple(index.values())
-        blank = pc.equal(pc.binary_join_element_wise(*table.columns, ""), "")  # every cell empty: skipped
-        empty = blank.to_pylist() if pc.any(blank).as_py() else None
-        known = None if self.header_incomplete else self.known_rows(
-            {name: table.column(i) for name, i in index.items()})
-        self.looked_up = known is not None
-        todo = [i for i in range(table.num_rows)
-                if (empty is None or not empty[i]) and (known is None or known[i] is None)]
-        cells = _cells_of(table, positions, todo)
-        for i in range(table.num_rows):
-            if empty is not None and empty[i]:
-                continue
-            record = None if known is None else known[i]
-            if record is not None:
-                yield i + 2, Known(record)
-            else:
-                yield i + 2, dict(zip(names, next(cells), strict=True))
-
     def _map_header(self, header: list[Any], problems: Problems) -> dict[str, int]:
         names = {col.name: col.name for col in self.columns} | {col.label: col.name for col in self.columns}
         labels = {col.name: col.label for col in self.columns}
@@ -224,7 +193,10 @@ class Importer:
         return index
 
     # -- parsing cells by kind --------------------------------------------------------------------------
-    def parse(self, row_no: int, raw: dict[str, Any], problems: Problems) -> dict[str, Any] | None:
+    def parse(self, row_no: int, raw: dict[str, Any] | Parsed, problems: Problems) -> dict[str, Any] | None:
+        if type(raw) is Parsed:  # read by columns, every cell parsed there (``columnar``)
+            return raw.values
+        assert isinstance(raw, dict)
         values: dict[str, Any] = {}
         ok = True
         for col in self.columns:
@@ -368,13 +340,6 @@ def parse_decimal(cell: Any, label: str, places: int | None = None) -> Decimal:
     except InvalidInput as exc:
         raise ValueError(exc.message) from None
     return value
-
-
-def _cells_of(table: pa.Table, positions: tuple[int, ...], rows: list[int]) -> Iterator[tuple[str, ...]]:
-    """The cells of ``rows`` (in order) at ``positions``, as Python strings, a chunk at a time."""
-    for start in range(0, len(rows), COLUMN_CHUNK):
-        part = table.take(pa.array(rows[start:start + COLUMN_CHUNK], pa.int64()))
-        yield from zip(*[part.column(i).to_pylist() for i in positions], strict=True)
 
 
 def _read_xlsx(path: Path) -> Iterator[tuple[int, list[Any]]]:

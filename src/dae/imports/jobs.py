@@ -14,7 +14,8 @@ from dae.core.models import Job
 
 from . import registry
 from .actions import do_fail_batch, do_load_batch, do_reject_batch
-from .framework import Importer, Known, Problems
+from .columnar import Known
+from .framework import Importer, Problems
 from .models import ImportBatch
 
 
