@@ -28,6 +28,7 @@ from dae.core.events import event_row, insert_events
 from dae.core.idcard import validate_certno
 from dae.core.inputs import BIRTH_MIN
 from dae.dictionaries import codes
+from dae.imports.columnar import EDGE_SPACE
 from dae.imports.framework import Column, Counts, Importer, Problems, cell_text, read_json
 from dae.imports.registry import register
 
@@ -99,6 +100,12 @@ def row_text(cells: list[Any]) -> str:
     return "\x1d" + repr(cells)
 
 
+def _stripped(cells: pa.ChunkedArray) -> list[str | None]:
+    """Text cells as ``_text`` reads them: stripped, empty as ``None``."""
+    return [_text(cell) for cell in cells.to_pylist()] if pc.any(pc.match_substring_regex(cells, EDGE_SPACE)).as_py() \
+        else [cell or None for cell in cells.to_pylist()]
+
+
 def generated_emp_no(admdvs: str, emp_name: str) -> str:
     """A stable unit number for a unit known only by name (the 1101 output has no unit number)."""
     return "U" + admdvs + hashlib.sha1(emp_name.encode("utf-8")).hexdigest()[:12].upper()
@@ -122,7 +129,7 @@ class RosterImporter(Importer):
         self._keyed: Any = None  # the keyed row hasher (set with ``key``)
         self._names: tuple[str, ...] = ()
         self._generated: dict[str, str] = {}  # unit name -> generated unit number
-        self._plain: dict[str, str] = {}  # psn_no -> stored certificate number, decrypted (``certno_of``)
+        self._plain: dict[str, str | None] = {}  # psn_no -> stored certificate number, decrypted (``certno_of``)
 
     # -- rows loaded before -----------------------------------------------------------------------------
     def _start_digests(self) -> None:
@@ -144,7 +151,7 @@ class RosterImporter(Importer):
         digest = hasher.hexdigest()
         psn_no = _cell(raw, "psn_no")
         if psn_no is not None and self.known.get(psn_no) == digest:
-            return self._same(psn_no, raw.get("emp_no"), raw.get("emp_name"))
+            return self._same(psn_no, _cell(raw, "emp_no"), _cell(raw, "emp_name"))
         self.digests[row_no] = digest
         return None
 
@@ -162,15 +169,15 @@ class RosterImporter(Importer):
         found = pc.is_in(pa.array(digests, pa.string()), value_set=pa.array(list(set(self.known.values())), pa.string()))
         rows = pc.indices_nonzero(found)
         out: list[Same | None] = [None] * len(digests)
-        cells = [columns[name].take(rows).to_pylist() if name in columns else [None] * len(rows)
+        cells = [_stripped(columns[name].take(rows)) if name in columns else [None] * len(rows)
                  for name in ("psn_no", "emp_no", "emp_name")]
         for i, psn_no, emp_no, emp_name in zip(rows.to_pylist(), *cells, strict=True):
-            out[i] = self._same(psn_no.strip(), emp_no, emp_name)
+            out[i] = self._same(psn_no, emp_no, emp_name)
         self.digests = {i + 2: digest for i, digest in enumerate(digests) if out[i] is None}
         return out
 
-    def _same(self, psn_no: str, emp_no_cell: Any, emp_name_cell: Any) -> Same:
-        emp_no, emp_name = _text(emp_no_cell), _text(emp_name_cell)
+    def _same(self, psn_no: str, emp_no: str | None, emp_name: str | None) -> Same:
+        """A known row's record from its cells as ``parse`` reads them (``_text``)."""
         if emp_no is None and emp_name is not None:
             emp_no = self._generated.get(emp_name)
             if emp_no is None:  # a roster names the same few thousand units over and over
@@ -258,9 +265,10 @@ class RosterImporter(Importer):
         for row_no, r in records:
             same = isinstance(r, Same)  # the stored person's own certno, region and unit: checked when loaded
             psn_no = r.psn_no if same else r[PSN_NO]
+            certno: Any
             if same:  # a number no other row has stands in for itself (the stored row: equal to no text)
-                stored = self.existing[psn_no]
-                certno = self.certno_of(stored) if stored[HASH] in wanted else stored
+                known = self.existing[psn_no]
+                certno = self.certno_of(known) if known[HASH] in wanted else known
             else:
                 certno = r[CERTNO]
             if psn_no in first_row:
@@ -286,12 +294,11 @@ class RosterImporter(Importer):
                 elif unit_region is None and r[EMP_NAME] is None:
                     problems.add(row_no, "emp_name", "", "新单位必须填写单位名称")
 
-    def certno_of(self, stored: tuple[Any, ...]) -> str:
+    def certno_of(self, stored: tuple[Any, ...]) -> str | None:
         """A stored person's certificate number, decrypted when first needed."""
-        certno = self._plain.get(stored[0])
-        if certno is None:
-            certno = self._plain[stored[0]] = decrypt(stored[3])
-        return certno
+        if stored[0] not in self._plain:
+            self._plain[stored[0]] = decrypt(stored[3])
+        return self._plain[stored[0]]
 
     def load(self, records: list[tuple[int, Any]], progress: Callable[[int], None]) -> Counts:
         load = RosterLoad(self, [r for _n, r in records if not isinstance(r, Same)], progress)
@@ -305,8 +312,8 @@ class RosterImporter(Importer):
 def _stored_persons() -> dict[str, tuple[Any, ...]]:
     """Every stored person as ``(psn_no, id, psn_cert_type, certno, psn_name, gend, brdy, region_id, unit_id,
     certno_hash)``, by ``psn_no``: read with one plain query (a roster compares a million rows; the ORM's
-    per-value converters cost more than the reading). The certificate number stays encrypted here
-    (``RosterImporter.certno_of`` decrypts the few that are compared)."""
+    per-value converters cost more than the reading; on SQLite ``brdy`` stays text). The certificate
+    number stays encrypted here (``RosterImporter.certno_of`` decrypts the few that are compared)."""
     quote = connection.ops.quote_name
     names = ("psn_no", "id", "psn_cert_type", "certno", "psn_name", "gend", "brdy", "region", "unit", "certno_hash")
     columns = ", ".join(quote(str(Person._meta.get_field(n).column)) for n in names)  # type: ignore[union-attr]
@@ -315,8 +322,6 @@ def _stored_persons() -> dict[str, tuple[Any, ...]]:
         cursor.execute(f"SELECT {columns} FROM {quote(Person._meta.db_table)}")
         while rows := cursor.fetchmany(20000):
             for psn_no, pk, cert_type, certno, name, gend, brdy, region, unit, certno_hash in rows:
-                if isinstance(brdy, str):  # SQLite without the declared-type converter
-                    brdy = date.fromisoformat(brdy)
                 out[psn_no] = (psn_no, pk, cert_type, certno, name, gend, brdy, region, unit, certno_hash)
     return out
 
@@ -403,7 +408,8 @@ class RosterLoad:
             if stored is None:
                 continue
             new = (r[CERT_TYPE], r[CERTNO], r[NAME], r[GEND], r[BRDY], unit_ids.get(r[EMP_NO]) if r[EMP_NO] else None)
-            old = (stored[2], self.importer.certno_of(stored), stored[4], stored[5], stored[6], stored[8])
+            brdy = date.fromisoformat(stored[6]) if isinstance(stored[6], str) else stored[6]  # SQLite: text
+            old = (stored[2], self.importer.certno_of(stored), stored[4], stored[5], brdy, stored[8])
             if new == old:
                 continue
             changed.add(r[PSN_NO])

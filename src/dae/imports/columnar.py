@@ -24,7 +24,7 @@ CHUNK = 50_000
 
 _SPACES = "".join(chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace())
 #: A cell that ``str.strip`` would change (pyarrow's own trimming may not know the same spaces).
-_EDGE_SPACE = "^[{0}]|[{0}]$".format("".join(f"\\x{{{ord(c):x}}}" for c in _SPACES))
+EDGE_SPACE = "^[{0}]|[{0}]$".format("".join(f"\\x{{{ord(c):x}}}" for c in _SPACES))
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +89,7 @@ def _parse_column(importer: Importer, col: Column, cells: pa.ChunkedArray) -> tu
     cells = cells.combine_chunks()
     if col.kind == "str":
         length = pc.utf8_length(cells)
-        failed = pc.match_substring_regex(cells, _EDGE_SPACE)
+        failed = pc.match_substring_regex(cells, EDGE_SPACE)
         if col.required:
             failed = pc.or_(failed, pc.equal(length, 0))
         if col.max_length is not None:
