@@ -6,12 +6,14 @@ and a file with 1% of the rows changed.
 Uses a fresh SQLite database in a temporary directory unless ``--database`` names another (for PostgreSQL:
 ``postgres://postgres@127.0.0.1:5432/dae_bench`` — it is dropped and created). Prints the time of each phase
 as the job reports it (validating, loading) and the totals. ``--check`` exits 1 unless the first import takes
-less than 30 s and the same file again less than 10 s (issue 21). Prints the peak RSS. The file is built before timing starts.
+less than 30 s and the same file again less than 10 s (issue 21). Prints the peak RSS. ``--profile DIR`` writes
+each phase's cProfile statistics to DIR. The file is built before timing starts.
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import os
 import sys
 import tempfile
@@ -30,6 +32,7 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--database", default="")
     parser.add_argument("--check", action="store_true")
+    parser.add_argument("--profile", default="", help="a directory: each phase's cProfile stats written there")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="dae-bench-roster-"))
     os.environ["DAE_VAR_DIR"] = str(work)
@@ -61,8 +64,14 @@ def main() -> int:
           f"(not timed); database: {connection.vendor}")
 
     def timed(label: str, data: bytes) -> float:
+        profiler = cProfile.Profile() if args.profile else None
         t0, cpu0 = time.perf_counter(), time.process_time()
+        if profiler is not None:
+            profiler.enable()
         batch = do_start_import("roster", user=user, file_name="roster.csv", chunks=iter([data]), region_id="220282")
+        if profiler is not None:
+            profiler.disable()
+            profiler.dump_stats(Path(args.profile) / (label.replace(" ", "_").replace("%", "pct") + ".prof"))
         batch.refresh_from_db()
         seconds, cpu = time.perf_counter() - t0, time.process_time() - cpu0
         job = batch.job

@@ -48,6 +48,16 @@ def insert_rows(
     done = 0
     if connection.vendor == "postgresql":
         return _copy_rows(connection, model, column_sql, rows, progress, batch)
+    adapted: dict[Any, Any] = {}  # a load stamps most rows with the same moment: each adapted once
+
+    def adapt_once(value: Any) -> Any:
+        text = adapted.get(value, adapted)
+        if text is adapted:
+            text = adapt(value)
+            if len(adapted) < 10_000:
+                adapted[value] = text
+        return text
+
     with connection.cursor() as cursor:
         for chunk in _chunks(rows, batch):
             if datetimes:
@@ -55,7 +65,7 @@ def insert_rows(
                 for row in chunk:
                     values = list(row)
                     for i in datetimes:
-                        values[i] = adapt(values[i])
+                        values[i] = adapt_once(values[i])
                     prepared.append(values)
                 chunk = prepared
             cursor.executemany(sql, chunk)

@@ -5,6 +5,9 @@ text through ``core.inputs.decode_text`` (UTF-8 or GB18030, never replaced chara
 a field's length, Excel through openpyxl in read-only mode. A file that is not a workbook, a damaged workbook,
 an empty file and a field too long each answer ``InvalidInput`` with a stable code and a message that says what
 is wrong — never an internal error, whatever the bytes.
+
+A large CSV can also be read by columns (``csv_table``, pyarrow, every cell a string) when it is of the plain
+rectangular kind that both readers read alike; any other file is left to ``csv_rows`` and its messages.
 """
 
 from __future__ import annotations
@@ -17,6 +20,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import ParseError
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 
 from .codes import CoreCode
 from .errors import InvalidInput
@@ -60,6 +67,46 @@ def csv_rows(text: str) -> Iterator[tuple[int, list[str]]]:
             raise InvalidInput(f"第 {reader.line_num} 行不是有效的 CSV：{exc}", code=CoreCode.BAD_CSV,
                                details=[{"path": f"row {reader.line_num}", "message": str(exc)}]) from None
         yield row_no, cells
+
+
+#: Characters that make ``csv_table`` step aside: NUL, and the separators of the importers' row digests.
+NOT_COLUMNAR = ("\x00", "\x1d", "\x1e", "\x1f")
+
+
+def csv_table(text: str) -> tuple[list[str], pa.Table] | None:
+    """The header (row 1) and the other rows of CSV text as columns of strings (``f0``, ``f1`` …; an empty cell
+    is ``""``, a blank line a row of them, so the table's row ``i`` is the file's row ``i + 2``). ``None`` when
+    the two readers might differ or ``csv_rows`` would refuse the file: a ragged row, a field longer than
+    ``CSV_FIELD_MAX``, a NUL or a digest separator, a header the two read differently — ``csv_rows`` then reads
+    it."""
+    if any(c in text for c in NOT_COLUMNAR):
+        return None
+    try:
+        header = next(csv.reader(io.StringIO(text, newline="")), None)
+    except csv.Error:
+        return None  # csv_rows says what is wrong with the first line
+    if not header or len(header) < 2:  # one column: pyarrow reads a blank line as a cell, csv as no row
+        return None
+    types = {f"f{i}": pa.string() for i in range(len(header))}
+    try:
+        table = pa_csv.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            read_options=pa_csv.ReadOptions(autogenerate_column_names=True, block_size=1 << 24),
+            parse_options=pa_csv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
+            convert_options=pa_csv.ConvertOptions(column_types=types, strings_can_be_null=False,
+                                                  quoted_strings_can_be_null=False))
+    except pa.ArrowInvalid:
+        return None  # a ragged or malformed row: csv_rows reads the file and names the row if it is bad
+    if table.num_columns != len(header) or table.num_rows == 0:
+        return None
+    table = table.combine_chunks()
+    if [table.column(i)[0].as_py() for i in range(len(header))] != header:
+        return None
+    for column in table.columns:
+        longest = pc.max(pc.utf8_length(column)).as_py()
+        if longest is not None and longest > CSV_FIELD_MAX:
+            return None
+    return header, table.slice(1)
 
 
 def _not_a_workbook() -> InvalidInput:

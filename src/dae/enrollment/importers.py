@@ -10,20 +10,25 @@ clerk can only import the roster of a region they work in.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import pyarrow as pa
+import pyarrow.compute as pc
 from django.db import connection
 from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 
 from dae.core.bulk import insert_rows
+from dae.core.crypto import blind_index, decrypt
 from dae.core.events import event_row, insert_events
 from dae.core.idcard import validate_certno
 from dae.core.inputs import BIRTH_MIN
 from dae.dictionaries import codes
+from dae.imports.columnar import EDGE_SPACE
 from dae.imports.framework import Column, Counts, Importer, Problems, cell_text, read_json
 from dae.imports.registry import register
 
@@ -54,6 +59,7 @@ COLUMNS = (
 # A clean row: a tuple, to keep a million of them small.
 (PSN_NO, CERT_TYPE, CERTNO, NAME, GEND, BRDY, ADMDVS, EMP_NO, EMP_NAME, PSN_TYPE, STATUS, BEGIN, PAUSE, END,
  CONTRIB_YEAR, CONTRIB_STAS) = range(16)
+HASH = 9  # a stored person's certno_hash (``_stored_persons``; its certno, encrypted, is at 3)
 
 
 class Same(NamedTuple):
@@ -67,10 +73,37 @@ class Same(NamedTuple):
 
 def _cell(raw: dict[str, Any], name: str) -> str | None:
     """A text cell as ``parse`` reads it (stripped; empty is ``None``)."""
-    cell = raw.get(name)
+    return _text(raw.get(name))
+
+
+def _text(cell: Any) -> str | None:
+    """A cell's text as ``parse`` reads it (stripped; empty is ``None``)."""
+    if type(cell) is str:
+        cell = cell.strip()
+        return cell or None
     if isinstance(cell, str):
         cell = cell.strip()
     return None if cell is None or cell == "" else cell_text(cell)
+
+
+#: How ``row_text`` joins a row's cells, and stands for a column the file does not have.
+SEPARATOR, ABSENT = "\x1f", "\x1e"
+
+
+def row_text(cells: list[Any]) -> str:
+    """The text a row's digest is made of: its text cells joined with ``SEPARATOR`` (as ``known_rows`` joins the
+    columns of a CSV), else — a cell not text (Excel) or holding a separator — the ``repr`` of the cells after
+    ``"\x1d"``, which a joined text never starts with."""
+    if all(c is None or (type(c) is str and SEPARATOR not in c and ABSENT not in c and "\x1d" not in c)
+           for c in cells):
+        return SEPARATOR.join(ABSENT if c is None else c for c in cells)
+    return "\x1d" + repr(cells)
+
+
+def _stripped(cells: pa.ChunkedArray) -> list[str | None]:
+    """Text cells as ``_text`` reads them: stripped, empty as ``None``."""
+    return [_text(cell) for cell in cells.to_pylist()] if pc.any(pc.match_substring_regex(cells, EDGE_SPACE)).as_py() \
+        else [cell or None for cell in cells.to_pylist()]
 
 
 def generated_emp_no(admdvs: str, emp_name: str) -> str:
@@ -80,6 +113,7 @@ def generated_emp_no(admdvs: str, emp_name: str) -> str:
 
 class RosterImporter(Importer):
     kind = "roster"
+    columnar = True
     title = "参保人员名单"
     columns = COLUMNS
     posts = frozenset({"manager", "settlement"})
@@ -95,31 +129,60 @@ class RosterImporter(Importer):
         self._keyed: Any = None  # the keyed row hasher (set with ``key``)
         self._names: tuple[str, ...] = ()
         self._generated: dict[str, str] = {}  # unit name -> generated unit number
+        self._plain: dict[str, str | None] = {}  # psn_no -> stored certificate number, decrypted (``certno_of``)
 
     # -- rows loaded before -----------------------------------------------------------------------------
+    def _start_digests(self) -> None:
+        self.known = self._known_digests()
+        lists = sorted({c.codelist for c in self.columns if c.codelist})
+        # the digest holds the region and the dictionaries the row was checked against: a code withdrawn
+        # since makes every row read and checked again; "v2": the cells joined (``row_text``)
+        seed = repr(("v2", self.batch.region_id, [(k, sorted(codes.valid_codes(k))) for k in lists])).encode()
+        self.key = hashlib.blake2b(seed, digest_size=32).digest()
+        self._keyed = hashlib.blake2b(digest_size=16, key=self.key)  # copied per row: the key is hashed once
+        self._names = tuple(c.name for c in self.columns)
+
     def unchanged(self, row_no: int, raw: dict[str, Any]) -> Same | None:
         if self.known is None:
-            self.known = self._known_digests()
-            lists = sorted({c.codelist for c in self.columns if c.codelist})
-            # the digest holds the region and the dictionaries the row was checked against: a code withdrawn
-            # since makes every row read and checked again
-            seed = repr((self.batch.region_id, [(k, sorted(codes.valid_codes(k))) for k in lists])).encode()
-            self.key = hashlib.blake2b(seed, digest_size=32).digest()
-            self._keyed = hashlib.blake2b(digest_size=16, key=self.key)  # copied per row: the key is hashed once
-            self._names = tuple(c.name for c in self.columns)
+            self._start_digests()
+            assert self.known is not None
         hasher = self._keyed.copy()
-        hasher.update(repr(list(map(raw.get, self._names))).encode())
+        hasher.update(row_text(list(map(raw.get, self._names))).encode())
         digest = hasher.hexdigest()
         psn_no = _cell(raw, "psn_no")
         if psn_no is not None and self.known.get(psn_no) == digest:
-            emp_no, emp_name = _cell(raw, "emp_no"), _cell(raw, "emp_name")
-            if emp_no is None and emp_name is not None:
-                emp_no = self._generated.get(emp_name)
-                if emp_no is None:  # a roster names the same few thousand units over and over
-                    emp_no = self._generated[emp_name] = generated_emp_no(self.batch.region_id, emp_name)
-            return Same(psn_no, emp_no, emp_name)
+            return self._same(psn_no, _cell(raw, "emp_no"), _cell(raw, "emp_name"))
         self.digests[row_no] = digest
         return None
+
+    def known_rows(self, columns: dict[str, pa.ChunkedArray]) -> list[Same | None] | None:
+        """Every row's digest in one tight loop over the joined cells, and the rows loaded before found with one
+        set-based step (a digest covers the row's ``psn_no``: equal to a stored digest, it is that person's)."""
+        self._start_digests()
+        assert self.known is not None
+        parts = [columns[name] if name in columns else pa.scalar(ABSENT) for name in self._names]
+        keyed, digests = self._keyed, []
+        for text in pc.binary_join_element_wise(*parts, SEPARATOR).to_pylist():
+            hasher = keyed.copy()
+            hasher.update(text.encode())
+            digests.append(hasher.hexdigest())
+        found = pc.is_in(pa.array(digests, pa.string()), value_set=pa.array(list(set(self.known.values())), pa.string()))
+        rows = pc.indices_nonzero(found)
+        out: list[Same | None] = [None] * len(digests)
+        cells = [_stripped(columns[name].take(rows)) if name in columns else [None] * len(rows)
+                 for name in ("psn_no", "emp_no", "emp_name")]
+        for i, psn_no, emp_no, emp_name in zip(rows.to_pylist(), *cells, strict=True):
+            out[i] = self._same(psn_no, emp_no, emp_name)
+        self.digests = {i + 2: digest for i, digest in enumerate(digests) if out[i] is None}
+        return out
+
+    def _same(self, psn_no: str, emp_no: str | None, emp_name: str | None) -> Same:
+        """A known row's record from its cells as ``parse`` reads them (``_text``)."""
+        if emp_no is None and emp_name is not None:
+            emp_no = self._generated.get(emp_name)
+            if emp_no is None:  # a roster names the same few thousand units over and over
+                emp_no = self._generated[emp_name] = generated_emp_no(self.batch.region_id, emp_name)
+        return Same(psn_no, emp_no, emp_name)
 
     def _known_digests(self) -> dict[str, str]:
         """The digests of the region's persons with no enrolment record newer than their last loaded row."""
@@ -190,14 +253,24 @@ class RosterImporter(Importer):
 
     def check_all(self, records: list[tuple[int, Any]], problems: Problems) -> None:
         self.existing = _stored_persons()
-        owner_of_certno = {row[3]: row[0] for row in self.existing.values()}
+        same_hashes = [self.existing[r.psn_no][HASH] for _n, r in records if isinstance(r, Same)]
+        # certificate numbers are compared as text, but only those that may be equal are decrypted: equal
+        # numbers have equal keyed hashes (the stored column; ``blind_index`` of a row read)
+        wanted = {blind_index(r[CERTNO]) for _n, r in records if not isinstance(r, Same)} if self.existing else set()
+        wanted.update(h for h, n in Counter(same_hashes).items() if n > 1)
+        owner_of_certno = {self.certno_of(row): row[0] for row in self.existing.values() if row[HASH] in wanted}
         first_row: dict[str, int] = {}
-        certno_row: dict[str, tuple[int, str]] = {}
+        certno_row: dict[Any, tuple[int, str]] = {}
         units = dict(Unit.objects.values_list("emp_no", "region_id"))
         for row_no, r in records:
             same = isinstance(r, Same)  # the stored person's own certno, region and unit: checked when loaded
             psn_no = r.psn_no if same else r[PSN_NO]
-            certno = self.existing[psn_no][3] if same else r[CERTNO]
+            certno: Any
+            if same:  # a number no other row has stands in for itself (the stored row: equal to no text)
+                known = self.existing[psn_no]
+                certno = self.certno_of(known) if known[HASH] in wanted else known
+            else:
+                certno = r[CERTNO]
             if psn_no in first_row:
                 problems.add(row_no, "psn_no", psn_no, f"人员编号与第 {first_row[psn_no]} 行重复")
                 continue
@@ -221,6 +294,12 @@ class RosterImporter(Importer):
                 elif unit_region is None and r[EMP_NAME] is None:
                     problems.add(row_no, "emp_name", "", "新单位必须填写单位名称")
 
+    def certno_of(self, stored: tuple[Any, ...]) -> str | None:
+        """A stored person's certificate number, decrypted when first needed."""
+        if stored[0] not in self._plain:
+            self._plain[stored[0]] = decrypt(stored[3])
+        return self._plain[stored[0]]
+
     def load(self, records: list[tuple[int, Any]], progress: Callable[[int], None]) -> Counts:
         load = RosterLoad(self, [r for _n, r in records if not isinstance(r, Same)], progress)
         load.same_rows = [r for _n, r in records if isinstance(r, Same)]
@@ -231,22 +310,19 @@ class RosterImporter(Importer):
 
 
 def _stored_persons() -> dict[str, tuple[Any, ...]]:
-    """Every stored person as ``(psn_no, id, psn_cert_type, certno, psn_name, gend, brdy, region_id, unit_id)``,
-    by ``psn_no``: read with one plain query (a roster compares a million rows; the ORM's per-value converters
-    cost more than the reading), the certificate number decrypted as the model field does."""
-    from dae.core.crypto import decrypt
-
+    """Every stored person as ``(psn_no, id, psn_cert_type, certno, psn_name, gend, brdy, region_id, unit_id,
+    certno_hash)``, by ``psn_no``: read with one plain query (a roster compares a million rows; the ORM's
+    per-value converters cost more than the reading; on SQLite ``brdy`` stays text). The certificate
+    number stays encrypted here (``RosterImporter.certno_of`` decrypts the few that are compared)."""
     quote = connection.ops.quote_name
-    names = ("psn_no", "id", "psn_cert_type", "certno", "psn_name", "gend", "brdy", "region", "unit")
+    names = ("psn_no", "id", "psn_cert_type", "certno", "psn_name", "gend", "brdy", "region", "unit", "certno_hash")
     columns = ", ".join(quote(str(Person._meta.get_field(n).column)) for n in names)  # type: ignore[union-attr]
     out: dict[str, tuple[Any, ...]] = {}
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {columns} FROM {quote(Person._meta.db_table)}")
         while rows := cursor.fetchmany(20000):
-            for psn_no, pk, cert_type, certno, name, gend, brdy, region, unit in rows:
-                if isinstance(brdy, str):  # SQLite without the declared-type converter
-                    brdy = date.fromisoformat(brdy)
-                out[psn_no] = (psn_no, pk, cert_type, decrypt(certno), name, gend, brdy, region, unit)
+            for psn_no, pk, cert_type, certno, name, gend, brdy, region, unit, certno_hash in rows:
+                out[psn_no] = (psn_no, pk, cert_type, certno, name, gend, brdy, region, unit, certno_hash)
     return out
 
 
@@ -332,7 +408,8 @@ class RosterLoad:
             if stored is None:
                 continue
             new = (r[CERT_TYPE], r[CERTNO], r[NAME], r[GEND], r[BRDY], unit_ids.get(r[EMP_NO]) if r[EMP_NO] else None)
-            old = (stored[2], stored[3], stored[4], stored[5], stored[6], stored[8])
+            brdy = date.fromisoformat(stored[6]) if isinstance(stored[6], str) else stored[6]  # SQLite: text
+            old = (stored[2], self.importer.certno_of(stored), stored[4], stored[5], brdy, stored[8])
             if new == old:
                 continue
             changed.add(r[PSN_NO])

@@ -11,6 +11,8 @@ implements three steps:
 ``unchanged(row_no, raw)`` (optional)
     a record for a row known to be loaded already and unchanged since (the roster's row digests), so a file
     loaded again is not read cell by cell; ``None`` otherwise.
+``known_rows(columns)`` (optional, with ``columnar = True``)
+    the same for a whole CSV read by columns (pyarrow): every row's record or ``None``, found in one step.
 ``load(records, progress)``
     write everything; runs inside one transaction and only when no problem was found. Must be idempotent:
     a row equal to what is stored changes nothing, a changed row adds history. Returns ``Counts``.
@@ -19,7 +21,10 @@ Tabular files (CSV in UTF-8 or GB18030, Excel .xlsx) are read by column name (``
 label (``人员编号``); an unknown or missing required column rejects the file, but the rows are still checked
 cell by cell (every column that is there), so one upload shows every problem; the importer's own row and
 cross-row checks run only on a complete header. Row numbers are the file's own (header = row 1), as a clerk sees
-them in Excel. An importer may override ``read`` for other shapes (JSON).
+them in Excel. An importer may override ``read`` for other shapes (JSON). A ``columnar`` importer's CSV is read
+by columns (``core.files.csv_table``, then ``columnar``) when the file is of the plain kind: the rows it knows
+come as ``Known``, the rows whose cells all parse as ``Parsed``, the others as the cells the row reader gives,
+with the same row numbers and problems. Such an importer keeps the framework's ``parse``.
 
 ``imports.actions.do_start_import`` stores the upload and queues the job; ``imports.jobs.run_import`` is the job
 (checking here, loading or refusing through the actions).
@@ -37,18 +42,20 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, ClassVar
 
+import pyarrow as pa
 from django.utils import timezone
 
 from dae.core import inputs
 from dae.core.codes import CoreCode
 from dae.core.errors import InvalidInput
 from dae.core.exports import ExportColumn, xlsx_bytes
-from dae.core.files import count_xlsx_rows, csv_rows, text_and_encoding, xlsx_rows
+from dae.core.files import count_xlsx_rows, csv_rows, csv_table, text_and_encoding, xlsx_rows
 from dae.core.inputs import header_index, json_document, visible
 from dae.dictionaries import codes
 from dae.dictionaries.models import CodeList
 
 from . import registry
+from .columnar import Parsed, rows_of
 from .models import ImportBatch
 
 FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".json": "json"}
@@ -123,6 +130,7 @@ class Importer:
     formats: ClassVar[tuple[str, ...]] = ("csv", "xlsx")
     posts: ClassVar[frozenset[str]] = frozenset({"manager"})
     regional: ClassVar[bool] = False  # rows belong to the batch's region (checked by the importer)
+    columnar: ClassVar[bool] = False  # a CSV is read by columns when it can be (see the module's docstring)
 
     def __init__(self, batch: ImportBatch, user: Any) -> None:
         self.batch = batch
@@ -133,6 +141,8 @@ class Importer:
         #: cells already parsed, by column, for the kinds whose value depends only on the text (codes, dates,
         #: numbers): a roster repeats a few hundred such texts a million times. Only values that parsed are kept.
         self._parsed: dict[str, dict[str, Any]] = {c.name: {} for c in self.columns if c.kind != "str"}
+        #: the rows were read by columns and looked up at once (``known_rows``): ``unchanged`` is not asked
+        self.looked_up = False
 
     # -- reading ---------------------------------------------------------------------------------------
     def estimate_rows(self, path: Path, fmt: str) -> int:
@@ -143,8 +153,19 @@ class Importer:
             return max(count_xlsx_rows(path) - 1, 0)
         return 0
 
-    def read(self, path: Path, fmt: str, problems: Problems) -> Iterator[tuple[int, dict[str, Any]]]:
-        rows = _read_csv(path, self.batch) if fmt == "csv" else _read_xlsx(path)
+    def read(self, path: Path, fmt: str, problems: Problems) -> Iterator[tuple[int, Any]]:
+        if fmt == "csv":
+            text, encoding = text_and_encoding(path.read_bytes())
+            if encoding != "UTF-8":
+                self.batch.note = f"文件编码：{encoding}"
+            table = csv_table(text) if self.columnar else None
+            if table is not None:
+                del text
+                yield from rows_of(self, table[0], table[1], problems)
+                return
+            rows = csv_rows(text)
+        else:
+            rows = _read_xlsx(path)
         header = next(rows, None)
         if header is None:
             raise InvalidInput("文件为空，没有表头", code=CoreCode.EMPTY_FILE)
@@ -172,7 +193,10 @@ class Importer:
         return index
 
     # -- parsing cells by kind --------------------------------------------------------------------------
-    def parse(self, row_no: int, raw: dict[str, Any], problems: Problems) -> dict[str, Any] | None:
+    def parse(self, row_no: int, raw: dict[str, Any] | Parsed, problems: Problems) -> dict[str, Any] | None:
+        if type(raw) is Parsed:  # read by columns, every cell parsed there (``columnar``)
+            return raw.values
+        assert isinstance(raw, dict)
         values: dict[str, Any] = {}
         ok = True
         for col in self.columns:
@@ -247,6 +271,11 @@ class Importer:
         checks are then skipped; ``check_all`` and ``load`` receive it among the records), or ``None``."""
         return None
 
+    def known_rows(self, columns: dict[str, pa.ChunkedArray]) -> list[Any] | None:
+        """For a CSV read by columns (cells by column name, every one a string): the record of each row
+        ``unchanged`` would find, ``None`` for the others — or ``None`` to have ``unchanged`` asked per row."""
+        return None
+
     def check(self, row_no: int, values: dict[str, Any], problems: Problems) -> Any:
         return values
 
@@ -311,13 +340,6 @@ def parse_decimal(cell: Any, label: str, places: int | None = None) -> Decimal:
     except InvalidInput as exc:
         raise ValueError(exc.message) from None
     return value
-
-
-def _read_csv(path: Path, batch: ImportBatch) -> Iterator[tuple[int, list[Any]]]:
-    text, encoding = text_and_encoding(path.read_bytes())
-    if encoding != "UTF-8":
-        batch.note = f"文件编码：{encoding}"
-    yield from csv_rows(text)
 
 
 def _read_xlsx(path: Path) -> Iterator[tuple[int, list[Any]]]:

@@ -14,6 +14,7 @@ from dae.core.models import Job
 
 from . import registry
 from .actions import do_fail_batch, do_load_batch, do_reject_batch
+from .columnar import Known
 from .framework import Importer, Problems
 from .models import ImportBatch
 
@@ -43,7 +44,10 @@ def _validate_and_load(batch: ImportBatch, importer: Importer, path: Path, url: 
     seen = 0
     for row_no, raw in importer.read(path, batch.fmt, problems):
         seen += 1
-        known = None if importer.header_incomplete else importer.unchanged(row_no, raw)
+        if type(raw) is Known:  # read by columns and found known at once (``known_rows``)
+            records.append((row_no, raw.record))
+            continue
+        known = None if importer.header_incomplete or importer.looked_up else importer.unchanged(row_no, raw)
         if known is not None:  # loaded before and unchanged since: stands for its record in the cross-row checks
             records.append((row_no, known))
             continue
