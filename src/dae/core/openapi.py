@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpResponse
 from django.utils import translation
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView
 
 #: The rendered OpenAPI schema by (language, API version, media type): the routes do not change while a process runs,
@@ -18,6 +19,7 @@ class SchemaView(SpectacularAPIView):
     """``/api/schema/``: drf-spectacular's view, the rendered schema kept per process (it is the same for every
     reader: ``SERVE_PUBLIC``)."""
 
+    @extend_schema(exclude=True)  # the schema's own route is not in the schema (SERVE_INCLUDE_SCHEMA)
     def get(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponse:
         language = (request.GET.get("lang") if settings.USE_I18N else "") or translation.get_language() or ""
         version = self.api_version or request.version or self._get_version_parameter(request) or ""
