@@ -7,10 +7,26 @@ from decimal import Decimal
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 
-from dae.audit.engine import _collect_touching, _touching, collect
+from dae.audit.engine import Findings, _collect_touching, collect
 from dae.audit.rules.base import OUTPUT_SCHEMA
+
+
+def _touching(found: Findings, setl_id: str) -> Findings:
+    """The findings on ``setl_id`` or naming it as evidence, in Arrow: the reference ``_collect_touching`` is held to."""
+    ev = found.evidence
+    touching = ev.filter(pc.equal(ev["ev_setl_id"], setl_id))
+    keys = set(zip(touching["rule_id"].to_pylist(), touching["finding_key"].to_pylist(), strict=True))
+    f = found.findings
+    keep = [(r, k) in keys or s == setl_id for r, k, s in zip(f["rule_id"].to_pylist(), f["finding_key"].to_pylist(),
+                                                                  f["setl_id"].to_pylist(), strict=True)]  # fmt: skip
+    kept = f.filter(pa.array(keep, pa.bool_()))
+    kept_keys = set(zip(kept["rule_id"].to_pylist(), kept["finding_key"].to_pylist(), strict=True))
+    ev_keep = [(r, k) in kept_keys for r, k in zip(ev["rule_id"].to_pylist(), ev["finding_key"].to_pylist(),
+                                                     strict=True)]  # fmt: skip
+    return Findings(kept, ev.filter(pa.array(ev_keep, pa.bool_())), found.params, found.seconds)
 
 TARGET = OUTPUT_SCHEMA.to_pyarrow()
 

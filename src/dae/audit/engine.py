@@ -175,7 +175,7 @@ def check_one(
 
 def _collect_touching(parts: list[pa.Table], target: pa.Schema, params: Mapping[str, Mapping[str, Any]],
                       seconds: Mapping[str, float], setl_id: str) -> Findings:  # fmt: skip
-    """:func:`collect` then :func:`_touching` in plain Python, for a single check's few rows (Arrow's group-by costs
+    """:func:`collect`, keeping the findings on ``setl_id`` or naming it as evidence, in plain Python, for a single check's few rows (Arrow's group-by costs
     milliseconds on a handful): the same tables, in the same order."""
     rows = [r for part in parts for r in part.cast(target).to_pylist()]
     findings = {tuple(r[c] for c in FINDING_COLUMNS) for r in rows}
@@ -191,22 +191,6 @@ def _collect_touching(parts: list[pa.Table], target: pa.Schema, params: Mapping[
         return pa.table({c: [v[i] for v in values] for i, c in enumerate(columns)}, schema=schema)
 
     return Findings(table(FINDING_COLUMNS, kept), table(EVIDENCE_COLUMNS, ev), dict(params), dict(seconds))
-
-
-def _touching(found: Findings, setl_id: str) -> Findings:
-    """The findings on ``setl_id`` or naming it as evidence, in Arrow: the reference :func:`_collect_touching` is held
-    to (``tests/audit_engine/test_collect_one.py``)."""
-    ev = found.evidence
-    touching = ev.filter(pc.equal(ev["ev_setl_id"], setl_id))
-    keys = set(zip(touching["rule_id"].to_pylist(), touching["finding_key"].to_pylist(), strict=True))
-    f = found.findings
-    keep = [(r, k) in keys or s == setl_id for r, k, s in zip(f["rule_id"].to_pylist(), f["finding_key"].to_pylist(),
-                                                                  f["setl_id"].to_pylist(), strict=True)]  # fmt: skip
-    kept = f.filter(pa.array(keep, pa.bool_()))
-    kept_keys = set(zip(kept["rule_id"].to_pylist(), kept["finding_key"].to_pylist(), strict=True))
-    ev_keep = [(r, k) in kept_keys for r, k in zip(ev["rule_id"].to_pylist(), ev["finding_key"].to_pylist(),
-                                                     strict=True)]  # fmt: skip
-    return Findings(kept, ev.filter(pa.array(ev_keep, pa.bool_())), found.params, found.seconds)
 
 
 def _person_slice_from(tables: AuditTables, setl_id: str) -> AuditData:
